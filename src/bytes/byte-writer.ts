@@ -1,0 +1,122 @@
+/** The one growable writer: little- and big-endian integers, raw bytes; `finish()` returns exactly what was written. */
+
+/** Append-only writer that grows its buffer geometrically. */
+export class ByteWriter {
+  #buf: Uint8Array;
+  #view: DataView;
+  #len = 0;
+
+  constructor(initialCapacity = 256) {
+    this.#buf = new Uint8Array(Math.max(16, initialCapacity));
+    this.#view = new DataView(this.#buf.buffer);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.#len;
+  }
+
+  #reserve(n: number): number {
+    const need = this.#len + n;
+    if (need > this.#buf.length) {
+      let cap = this.#buf.length * 2;
+      while (cap < need) cap *= 2;
+      const next = new Uint8Array(cap);
+      next.set(this.#buf.subarray(0, this.#len));
+      this.#buf = next;
+      this.#view = new DataView(next.buffer);
+    }
+    const at = this.#len;
+    this.#len = need;
+    return at;
+  }
+
+  u8(v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`u8 out of range: ${v}`);
+    const at = this.#reserve(1);
+    this.#buf[at] = v;
+    return this;
+  }
+  u16le(v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`u16 out of range: ${v}`);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, v, true);
+    return this;
+  }
+  u32le(v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`u32 out of range: ${v}`);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, v, true);
+    return this;
+  }
+  u64le(v: bigint): this {
+    if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`u64 out of range: ${v}`);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, v, true);
+    return this;
+  }
+  i8(v: number): this {
+    if (!Number.isInteger(v) || v < -0x80 || v > 0x7f) throw new RangeError(`i8 out of range: ${v}`);
+    const at = this.#reserve(1);
+    this.#view.setInt8(at, v);
+    return this;
+  }
+  i16le(v: number): this {
+    if (!Number.isInteger(v) || v < -0x8000 || v > 0x7fff) throw new RangeError(`i16 out of range: ${v}`);
+    const at = this.#reserve(2);
+    this.#view.setInt16(at, v, true);
+    return this;
+  }
+  i32le(v: number): this {
+    if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`i32 out of range: ${v}`);
+    const at = this.#reserve(4);
+    this.#view.setInt32(at, v, true);
+    return this;
+  }
+  i64le(v: bigint): this {
+    if (v < -0x8000000000000000n || v > 0x7fffffffffffffffn) throw new RangeError(`i64 out of range: ${v}`);
+    const at = this.#reserve(8);
+    this.#view.setBigInt64(at, v, true);
+    return this;
+  }
+  f32le(v: number): this {
+    const at = this.#reserve(4);
+    this.#view.setFloat32(at, v, true);
+    return this;
+  }
+  f64le(v: number): this {
+    const at = this.#reserve(8);
+    this.#view.setFloat64(at, v, true);
+    return this;
+  }
+  u16be(v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`u16 out of range: ${v}`);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, v, false);
+    return this;
+  }
+  u32be(v: number): this {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`u32 out of range: ${v}`);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, v, false);
+    return this;
+  }
+  u64be(v: bigint): this {
+    if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`u64 out of range: ${v}`);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, v, false);
+    return this;
+  }
+
+  /** Appends raw bytes. */
+  bytes(b: Uint8Array): this {
+    const at = this.#reserve(b.length);
+    this.#buf.set(b, at);
+    return this;
+  }
+
+  /** A copy of the bytes written. */
+  finish(): Uint8Array {
+    return this.#buf.slice(0, this.#len);
+  }
+}
