@@ -1,0 +1,75 @@
+/** ECDSA signature forms: raw r || s (Matter TLV, Matter protocols) and DER Ecdsa-Sig-Value (X.509, CMS). Strict both ways. */
+import { MalformedError } from "../bytes/errors.ts";
+
+/** Length of one P-256 signature component. */
+const COMPONENT_BYTES = 32;
+
+function derIntegerContent(component: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < component.length - 1 && component[start] === 0) start++;
+  const trimmed = component.subarray(start);
+  if ((trimmed[0]! & 0x80) === 0) return trimmed;
+  const out = new Uint8Array(trimmed.length + 1);
+  out.set(trimmed, 1);
+  return out;
+}
+
+/** DER Ecdsa-Sig-Value SEQUENCE { r INTEGER, s INTEGER } of a raw 64-byte r || s signature. */
+export function rawToDerSignature(raw: Uint8Array): Uint8Array {
+  if (raw.length !== 2 * COMPONENT_BYTES)
+    throw new MalformedError("ecdsa.raw-length", `expected 64 bytes, got ${raw.length}`);
+  const r = derIntegerContent(raw.subarray(0, COMPONENT_BYTES));
+  const s = derIntegerContent(raw.subarray(COMPONENT_BYTES));
+  const bodyLength = 2 + r.length + 2 + s.length;
+  const out = new Uint8Array(2 + bodyLength);
+  out.set([0x30, bodyLength, 0x02, r.length], 0);
+  out.set(r, 4);
+  out.set([0x02, s.length], 4 + r.length);
+  out.set(s, 6 + r.length);
+  return out;
+}
+
+function readComponent(der: Uint8Array, at: number, name: string): { value: Uint8Array; next: number } {
+  if (der[at] !== 0x02)
+    throw new MalformedError("ecdsa.der", "expected INTEGER", { path: `signature/${name}`, offset: at });
+  const len = der[at + 1];
+  if (len === undefined || len === 0 || len > COMPONENT_BYTES + 1 || at + 2 + len > der.length) {
+    throw new MalformedError("ecdsa.der", "bad INTEGER length", { path: `signature/${name}`, offset: at + 1 });
+  }
+  const content = der.subarray(at + 2, at + 2 + len);
+  if ((content[0]! & 0x80) !== 0) {
+    throw new MalformedError("ecdsa.der", "negative INTEGER", { path: `signature/${name}`, offset: at + 2 });
+  }
+  if (len > 1 && content[0] === 0 && (content[1]! & 0x80) === 0) {
+    throw new MalformedError("ecdsa.der", "non-minimal INTEGER", { path: `signature/${name}`, offset: at + 2 });
+  }
+  const magnitude = content[0] === 0 && len > 1 ? content.subarray(1) : content;
+  if (magnitude.length > COMPONENT_BYTES) {
+    throw new MalformedError("ecdsa.der", "INTEGER longer than 32 bytes", {
+      path: `signature/${name}`,
+      offset: at + 2,
+    });
+  }
+  const value = new Uint8Array(COMPONENT_BYTES);
+  value.set(magnitude, COMPONENT_BYTES - magnitude.length);
+  return { value, next: at + 2 + len };
+}
+
+/** Raw 64-byte r || s of a DER Ecdsa-Sig-Value; non-minimal, negative, oversized or trailing encodings are malformed. */
+export function derToRawSignature(der: Uint8Array): Uint8Array {
+  if (der[0] !== 0x30 || der.length < 2 || der[1]! >= 0x80 || der[1] !== der.length - 2) {
+    throw new MalformedError("ecdsa.der", "expected a SEQUENCE spanning the whole signature", {
+      path: "signature",
+      offset: 0,
+    });
+  }
+  const r = readComponent(der, 2, "r");
+  const s = readComponent(der, r.next, "s");
+  if (s.next !== der.length) {
+    throw new MalformedError("ecdsa.der", "trailing bytes", { path: "signature", offset: s.next });
+  }
+  const out = new Uint8Array(2 * COMPONENT_BYTES);
+  out.set(r.value, 0);
+  out.set(s.value, COMPONENT_BYTES);
+  return out;
+}

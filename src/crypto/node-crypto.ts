@@ -1,0 +1,145 @@
+/** The Crypto interface over node:crypto (native OpenSSL): every primitive Matter needs except SPAKE2+ point arithmetic. */
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  diffieHellman,
+  hkdfSync,
+  randomBytes as nodeRandomBytes,
+  pbkdf2Sync,
+  sign,
+  verify,
+} from "node:crypto";
+import { bytesToBigint } from "../bytes/bytes.ts";
+import { MalformedError } from "../bytes/errors.ts";
+import type { Crypto, CryptoData } from "./crypto.ts";
+import { P256PrivateKey, type P256PublicKey } from "./p256.ts";
+
+/** Order n of the P-256 group. */
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+/** AES-128-CCM key and nonce sizes (Core spec 3.6). */
+const CCM_KEY_BYTES = 16;
+const CCM_NONCE_BYTES = 13;
+const CCM_DEFAULT_TAG_BYTES = 16;
+
+function joined(data: CryptoData): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  return Buffer.concat(data as Uint8Array[]);
+}
+
+function checkCcmArgs(key: Uint8Array, nonce: Uint8Array, tagLength: number): void {
+  if (key.length !== CCM_KEY_BYTES) throw new RangeError(`AES-128-CCM key must be 16 bytes, got ${key.length}`);
+  if (nonce.length !== CCM_NONCE_BYTES) throw new RangeError(`AES-CCM nonce must be 13 bytes, got ${nonce.length}`);
+  if (![4, 6, 8, 10, 12, 14, 16].includes(tagLength)) throw new RangeError(`bad CCM tag length ${tagLength}`);
+}
+
+/** node:crypto implementation; pass `random` for deterministic tests (it also drives key generation). */
+export class NodeCrypto implements Crypto {
+  readonly #random: (n: number) => Uint8Array;
+
+  constructor(random?: (n: number) => Uint8Array) {
+    this.#random = random ?? ((n) => new Uint8Array(nodeRandomBytes(n)));
+  }
+
+  randomBytes(n: number): Uint8Array {
+    return this.#random(n);
+  }
+
+  generateKeyPair(): P256PrivateKey {
+    for (;;) {
+      const d = this.#random(32);
+      const v = bytesToBigint(d);
+      if (v > 0n && v < P256_ORDER) return P256PrivateKey.fromScalar(d);
+    }
+  }
+
+  sha256(data: CryptoData): Uint8Array {
+    const h = createHash("sha256");
+    if (data instanceof Uint8Array) h.update(data);
+    else for (const d of data) h.update(d);
+    return new Uint8Array(h.digest());
+  }
+
+  hmacSha256(key: Uint8Array, data: CryptoData): Uint8Array {
+    const h = createHmac("sha256", key);
+    if (data instanceof Uint8Array) h.update(data);
+    else for (const d of data) h.update(d);
+    return new Uint8Array(h.digest());
+  }
+
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    return new Uint8Array(hkdfSync("sha256", ikm, salt, info, length));
+  }
+
+  pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Uint8Array {
+    return new Uint8Array(pbkdf2Sync(password, salt, iterations, length, "sha256"));
+  }
+
+  aesCcmEncrypt(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    aad: Uint8Array,
+    tagLength = CCM_DEFAULT_TAG_BYTES,
+  ): Uint8Array {
+    checkCcmArgs(key, nonce, tagLength);
+    const c = createCipheriv("aes-128-ccm", key, nonce, { authTagLength: tagLength });
+    c.setAAD(aad, { plaintextLength: plaintext.length });
+    const head = c.update(plaintext);
+    const tail = c.final();
+    return new Uint8Array(Buffer.concat([head, tail, c.getAuthTag()]));
+  }
+
+  aesCcmDecrypt(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    ciphertextAndTag: Uint8Array,
+    aad: Uint8Array,
+    tagLength = CCM_DEFAULT_TAG_BYTES,
+  ): Uint8Array {
+    checkCcmArgs(key, nonce, tagLength);
+    if (ciphertextAndTag.length < tagLength) {
+      throw new MalformedError("crypto.ccm-auth", `ciphertext shorter than its ${tagLength}-byte tag`);
+    }
+    const split = ciphertextAndTag.length - tagLength;
+    const d = createDecipheriv("aes-128-ccm", key, nonce, { authTagLength: tagLength });
+    d.setAuthTag(ciphertextAndTag.subarray(split));
+    d.setAAD(aad, { plaintextLength: split });
+    const plain = d.update(ciphertextAndTag.subarray(0, split));
+    try {
+      d.final();
+    } catch (cause) {
+      throw new MalformedError("crypto.ccm-auth", "AES-CCM authentication failed", {}, { cause });
+    }
+    return new Uint8Array(plain);
+  }
+
+  ecdsaSign(key: P256PrivateKey, data: CryptoData): Uint8Array {
+    return new Uint8Array(sign("sha256", joined(data), { key: key.keyObject, dsaEncoding: "ieee-p1363" }));
+  }
+
+  ecdsaVerify(key: P256PublicKey, data: CryptoData, signature: Uint8Array): boolean {
+    if (signature.length !== 64) return false;
+    return verify("sha256", joined(data), { key: key.keyObject, dsaEncoding: "ieee-p1363" }, signature);
+  }
+
+  ecdsaSignDer(key: P256PrivateKey, data: CryptoData): Uint8Array {
+    return new Uint8Array(sign("sha256", joined(data), { key: key.keyObject, dsaEncoding: "der" }));
+  }
+
+  ecdsaVerifyDer(key: P256PublicKey, data: CryptoData, derSignature: Uint8Array): boolean {
+    try {
+      return verify("sha256", joined(data), { key: key.keyObject, dsaEncoding: "der" }, derSignature);
+    } catch {
+      return false;
+    }
+  }
+
+  ecdh(key: P256PrivateKey, peer: P256PublicKey): Uint8Array {
+    return new Uint8Array(diffieHellman({ privateKey: key.keyObject, publicKey: peer.keyObject }));
+  }
+}
+
+/** The default instance, with the system's random source. */
+export const nodeCrypto: Crypto = new NodeCrypto();
