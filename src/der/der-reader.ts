@@ -1,0 +1,377 @@
+/**
+ * Strict DER reader (ITU-T X.690 §8 and §10, the subset X.509, PKCS#10 and CMS use): definite minimal lengths,
+ * single-byte tags only, minimal INTEGERs, canonical BOOLEAN and BIT STRING, UTCTime/GeneralizedTime ending in Z.
+ */
+import { ByteReader } from "../bytes/byte-reader.ts";
+import { MalformedError } from "../bytes/errors.ts";
+
+/** Universal tag numbers (with the constructed bit where DER requires it) used by this reader and the writer. */
+export const DerTag = {
+  boolean: 0x01,
+  integer: 0x02,
+  bitString: 0x03,
+  octetString: 0x04,
+  null: 0x05,
+  oid: 0x06,
+  utf8String: 0x0c,
+  printableString: 0x13,
+  ia5String: 0x16,
+  utcTime: 0x17,
+  generalizedTime: 0x18,
+  sequence: 0x30,
+  set: 0x31,
+} as const;
+
+/** One decoded TLV: `tag` is the identifier byte, `offset` the absolute offset of that byte, `raw` the whole encoding. */
+export type DerTlv = {
+  readonly tag: number;
+  readonly content: Uint8Array;
+  readonly offset: number;
+  readonly headerLength: number;
+  readonly raw: Uint8Array;
+};
+
+/** A DER BIT STRING: `bytes` holds the bits, the last `unusedBits` (0..7) of the last byte are zero padding. */
+export type DerBitString = { readonly unusedBits: number; readonly bytes: Uint8Array };
+
+/** Largest length this reader accepts (4 length octets); Matter certificates, CSRs and CDs are far smaller. */
+const MAX_LENGTH_OCTETS = 4;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function hexTag(tag: number): string {
+  return `0x${tag.toString(16).padStart(2, "0")}`;
+}
+
+/** Sequential strict reader over DER elements; child readers (`sequence`, `set`, `contextTag`) keep absolute offsets. */
+export class DerReader {
+  readonly #r: ByteReader;
+
+  /** Reads `input` from its start (a Uint8Array) or from the current position of a ByteReader, up to its end. */
+  constructor(input: Uint8Array | ByteReader) {
+    this.#r = input instanceof ByteReader ? input : new ByteReader(input);
+  }
+
+  /** True when every element was read. */
+  get done(): boolean {
+    return this.#r.done;
+  }
+
+  /** Absolute offset of the next element. */
+  get offset(): number {
+    return this.#r.offset;
+  }
+
+  /** The identifier byte of the next element, or undefined at the end. */
+  peekTag(): number | undefined {
+    return this.#r.done ? undefined : this.#r.bytes[this.#r.offset];
+  }
+
+  /** Throws `der.trailing` unless every element was read. */
+  expectEnd(path: string): void {
+    if (!this.#r.done) {
+      throw new MalformedError("der.trailing", `${this.#r.remaining} trailing byte(s)`, {
+        path,
+        offset: this.#r.offset,
+      });
+    }
+  }
+
+  /** Reads one element of any tag: identifier, definite minimal length, content. */
+  readTlv(path: string): DerTlv {
+    const start = this.#r.offset;
+    const tag = this.#r.u8(`${path}/tag`);
+    // X.690 §8.1.2.4: tag numbers >= 31 use the high-tag-number form; nothing in X.509/CMS/PKCS#10 needs it.
+    if ((tag & 0x1f) === 0x1f) {
+      throw new MalformedError("der.tag", `high-tag-number form ${hexTag(tag)} not supported`, { path, offset: start });
+    }
+    const lenAt = this.#r.offset;
+    const first = this.#r.u8(`${path}/length`);
+    let length: number;
+    if (first < 0x80) {
+      length = first;
+    } else if (first === 0x80) {
+      // X.690 §10.1: "The definite form of length encoding shall be used."
+      throw new MalformedError("der.length", "indefinite length", { path, offset: lenAt });
+    } else {
+      const n = first & 0x7f;
+      if (n > MAX_LENGTH_OCTETS) {
+        throw new MalformedError("der.length", `${n} length octets is too many`, { path, offset: lenAt });
+      }
+      length = 0;
+      for (let i = 0; i < n; i++) length = length * 256 + this.#r.u8(`${path}/length`);
+      // X.690 §10.1: "... encoded in the minimum number of octets."
+      if (length < 0x80 || length < 2 ** (8 * (n - 1))) {
+        throw new MalformedError("der.length", `non-minimal length encoding (${length} in ${n + 1} octets)`, {
+          path,
+          offset: lenAt,
+        });
+      }
+    }
+    const headerLength = this.#r.offset - start;
+    if (length > this.#r.remaining) {
+      throw new MalformedError("der.length", `length ${length} runs past the end (${this.#r.remaining} left)`, {
+        path,
+        offset: lenAt,
+      });
+    }
+    const content = this.#r.take(length, path);
+    // Primitive/constructed consistency for universal types that DER fixes.
+    if ((tag & 0xc0) === 0 && (tag & 0x1f) !== 0x10 && (tag & 0x1f) !== 0x11 && (tag & 0x20) !== 0) {
+      throw new MalformedError("der.tag", `constructed encoding of primitive type ${hexTag(tag)}`, {
+        path,
+        offset: start,
+      });
+    }
+    if ((tag === 0x10 || tag === 0x11) && (tag & 0x20) === 0) {
+      throw new MalformedError("der.tag", `primitive SEQUENCE/SET ${hexTag(tag)}`, { path, offset: start });
+    }
+    return {
+      tag,
+      content,
+      offset: start,
+      headerLength,
+      raw: this.#r.bytes.subarray(start, start + headerLength + length),
+    };
+  }
+
+  /** Reads one element and checks its tag; `what` names the expected type in the error. */
+  expect(tag: number, path: string, what = hexTag(tag)): DerTlv {
+    const at = this.#r.offset;
+    const next = this.peekTag();
+    if (next === undefined)
+      throw new MalformedError("der.overrun", `expected ${what}, found end of data`, { path, offset: at });
+    if (next !== tag) {
+      throw new MalformedError("der.tag", `expected ${what} (${hexTag(tag)}), found ${hexTag(next)}`, {
+        path,
+        offset: at,
+      });
+    }
+    return this.readTlv(path);
+  }
+
+  #child(tlv: DerTlv): DerReader {
+    const start = tlv.offset + tlv.headerLength;
+    return new DerReader(new ByteReader(this.#r.bytes, start, start + tlv.content.length));
+  }
+
+  /** Reads a SEQUENCE and returns a reader over its content. */
+  sequence(path: string): DerReader {
+    return this.#child(this.expect(DerTag.sequence, path, "SEQUENCE"));
+  }
+
+  /** Reads a SET and returns a reader over its content (the order of elements is not checked here). */
+  set(path: string): DerReader {
+    return this.#child(this.expect(DerTag.set, path, "SET"));
+  }
+
+  /** Reads a constructed context-specific `[n]` (explicit tagging) and returns a reader over its content. */
+  contextTag(n: number, path: string): DerReader {
+    return this.#child(this.expect(contextTagByte(n, true), path, `[${n}]`));
+  }
+
+  /** Like `contextTag`, but returns undefined (consuming nothing) when the next element is not `[n]`. */
+  optionalContextTag(n: number, path: string): DerReader | undefined {
+    return this.peekTag() === contextTagByte(n, true) ? this.contextTag(n, path) : undefined;
+  }
+
+  /** Reads a primitive context-specific `[n]` (implicit tagging) and returns its content bytes. */
+  implicitPrimitive(n: number, path: string): Uint8Array {
+    return this.expect(contextTagByte(n, false), path, `[${n}] primitive`).content;
+  }
+
+  /** Reads an INTEGER as a signed bigint. */
+  integer(path: string): bigint {
+    const c = this.integerBytes(path);
+    let v = 0n;
+    for (const b of c) v = (v << 8n) | BigInt(b);
+    if ((c[0]! & 0x80) !== 0) v -= 1n << BigInt(8 * c.length);
+    return v;
+  }
+
+  /** Reads an INTEGER and returns its content bytes (two's complement, checked minimal). */
+  integerBytes(path: string): Uint8Array {
+    const t = this.expect(DerTag.integer, path, "INTEGER");
+    const c = t.content;
+    if (c.length === 0) throw new MalformedError("der.integer", "empty INTEGER", { path, offset: t.offset });
+    // X.690 §8.3.2: the first nine bits shall not be all ones or all zeros.
+    if (c.length > 1 && ((c[0] === 0x00 && (c[1]! & 0x80) === 0) || (c[0] === 0xff && (c[1]! & 0x80) !== 0))) {
+      throw new MalformedError("der.integer", "non-minimal INTEGER encoding", { path, offset: t.offset });
+    }
+    return c;
+  }
+
+  /** Reads a non-negative INTEGER that fits a JS number (versions, path lengths). */
+  smallUint(path: string, max = 0x7fffffff): number {
+    const at = this.#r.offset;
+    const v = this.integer(path);
+    if (v < 0n || v > BigInt(max)) {
+      throw new MalformedError("der.integer", `INTEGER ${v} outside 0..${max}`, { path, offset: at });
+    }
+    return Number(v);
+  }
+
+  /** Reads an OBJECT IDENTIFIER as dotted decimal. */
+  oid(path: string): string {
+    const t = this.expect(DerTag.oid, path, "OBJECT IDENTIFIER");
+    return decodeOidContent(t.content, path, t.offset);
+  }
+
+  /** Reads a BIT STRING; unused bits must be 0..7, zero when empty, and the padding bits zero (X.690 §11.2). */
+  bitString(path: string): DerBitString {
+    const t = this.expect(DerTag.bitString, path, "BIT STRING");
+    const c = t.content;
+    if (c.length === 0) throw new MalformedError("der.bit-string", "empty BIT STRING", { path, offset: t.offset });
+    const unusedBits = c[0]!;
+    if (unusedBits > 7) {
+      throw new MalformedError("der.bit-string", `${unusedBits} unused bits (max 7)`, { path, offset: t.offset });
+    }
+    if (c.length === 1 && unusedBits !== 0) {
+      throw new MalformedError("der.bit-string", "unused bits in an empty BIT STRING", { path, offset: t.offset });
+    }
+    if (unusedBits > 0 && (c[c.length - 1]! & ((1 << unusedBits) - 1)) !== 0) {
+      throw new MalformedError("der.bit-string", "non-zero padding bits", { path, offset: t.offset });
+    }
+    return { unusedBits, bytes: c.subarray(1) };
+  }
+
+  /** Reads an OCTET STRING and returns its content. */
+  octetString(path: string): Uint8Array {
+    return this.expect(DerTag.octetString, path, "OCTET STRING").content;
+  }
+
+  /** Reads a BOOLEAN; DER allows only 0x00 and 0xff (X.690 §11.1). */
+  boolean(path: string): boolean {
+    const t = this.expect(DerTag.boolean, path, "BOOLEAN");
+    if (t.content.length !== 1 || (t.content[0] !== 0x00 && t.content[0] !== 0xff)) {
+      throw new MalformedError("der.boolean", "BOOLEAN must be one byte 00 or ff", { path, offset: t.offset });
+    }
+    return t.content[0] === 0xff;
+  }
+
+  /** Reads a NULL (empty content). */
+  null(path: string): null {
+    const t = this.expect(DerTag.null, path, "NULL");
+    if (t.content.length !== 0) throw new MalformedError("der.null", "NULL with content", { path, offset: t.offset });
+    return null;
+  }
+
+  /** Reads a UTF8String (valid UTF-8 required). */
+  utf8String(path: string): string {
+    const t = this.expect(DerTag.utf8String, path, "UTF8String");
+    try {
+      return utf8.decode(t.content);
+    } catch (cause) {
+      throw new MalformedError("der.string", "invalid UTF-8", { path, offset: t.offset }, { cause });
+    }
+  }
+
+  /** Reads a PrintableString (X.680 §41.4 character set). */
+  printableString(path: string): string {
+    const t = this.expect(DerTag.printableString, path, "PrintableString");
+    const s = latin(t.content);
+    if (!isPrintableString(s)) {
+      throw new MalformedError("der.string", "character outside PrintableString set", { path, offset: t.offset });
+    }
+    return s;
+  }
+
+  /** Reads an IA5String (7-bit ASCII). */
+  ia5String(path: string): string {
+    const t = this.expect(DerTag.ia5String, path, "IA5String");
+    if (t.content.some((b) => b > 0x7f)) {
+      throw new MalformedError("der.string", "byte above 0x7f in IA5String", { path, offset: t.offset });
+    }
+    return latin(t.content);
+  }
+
+  /** Reads a UTCTime `YYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5.1: YY >= 50 is 19YY, else 20YY). */
+  utcTime(path: string): Date {
+    const t = this.expect(DerTag.utcTime, path, "UTCTime");
+    const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(latin(t.content));
+    if (m === null) {
+      throw new MalformedError("der.time", "UTCTime must be YYMMDDHHMMSSZ", { path, offset: t.offset });
+    }
+    const yy = Number(m[1]);
+    return makeDate(yy >= 50 ? 1900 + yy : 2000 + yy, m, path, t.offset);
+  }
+
+  /** Reads a GeneralizedTime `YYYYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5.2: no fractional seconds). */
+  generalizedTime(path: string): Date {
+    const t = this.expect(DerTag.generalizedTime, path, "GeneralizedTime");
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(latin(t.content));
+    if (m === null) {
+      throw new MalformedError("der.time", "GeneralizedTime must be YYYYMMDDHHMMSSZ", { path, offset: t.offset });
+    }
+    return makeDate(Number(m[1]), m, path, t.offset);
+  }
+
+  /** Reads a UTCTime or a GeneralizedTime, whichever comes next (X.509 Time). */
+  time(path: string): Date {
+    return this.peekTag() === DerTag.generalizedTime ? this.generalizedTime(path) : this.utcTime(path);
+  }
+}
+
+/** The identifier byte of context-specific `[n]`, n in 0..30. */
+export function contextTagByte(n: number, constructed: boolean): number {
+  if (!Number.isInteger(n) || n < 0 || n > 30) throw new RangeError(`context tag number ${n} outside 0..30`);
+  return 0x80 | (constructed ? 0x20 : 0) | n;
+}
+
+/** Decodes OID content octets to dotted decimal; each arc must be minimally encoded (X.690 §8.19.2). */
+export function decodeOidContent(c: Uint8Array, path: string, offset?: number): string {
+  const where = offset === undefined ? { path } : { path, offset };
+  if (c.length === 0) throw new MalformedError("der.oid", "empty OBJECT IDENTIFIER", where);
+  const arcs: bigint[] = [];
+  let v = 0n;
+  let start = true;
+  for (let i = 0; i < c.length; i++) {
+    const b = c[i]!;
+    if (start && b === 0x80) throw new MalformedError("der.oid", "non-minimal OID arc", where);
+    v = (v << 7n) | BigInt(b & 0x7f);
+    start = (b & 0x80) === 0;
+    if (start) {
+      arcs.push(v);
+      v = 0n;
+    }
+  }
+  if (!start) throw new MalformedError("der.oid", "truncated OID arc", where);
+  const first = arcs[0]!;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs.slice(1)].join(".");
+}
+
+function latin(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return s;
+}
+
+/** True when `s` uses only PrintableString characters: A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
+export function isPrintableString(s: string): boolean {
+  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
+}
+
+function makeDate(year: number, m: RegExpExecArray, path: string, offset: number): Date {
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  // setUTCFullYear keeps years 0..99 as given (Date.UTC would map them to 19xx).
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, 0);
+  // Out-of-range fields (month 13, Feb 30, 24:00) roll over; a round trip catches every such value.
+  if (
+    d.getUTCFullYear() !== year ||
+    d.getUTCMonth() !== month - 1 ||
+    d.getUTCDate() !== day ||
+    d.getUTCHours() !== hour ||
+    d.getUTCMinutes() !== minute ||
+    d.getUTCSeconds() !== second
+  ) {
+    throw new MalformedError("der.time", "date or time field out of range", { path, offset });
+  }
+  return d;
+}
