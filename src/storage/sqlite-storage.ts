@@ -1,0 +1,114 @@
+/**
+ * Storage in one SQLite file (better-sqlite3): WAL journal with synchronous=FULL, every batch in one SQL transaction, so a
+ * SIGKILL or power cut at any instant leaves either the previous or the new committed state. File 0600 in a 0700 directory.
+ */
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { MalformedError } from "../bytes/errors.ts";
+import { BatchedStorage, type StorageBackend, type StorageWrite } from "./batched-storage.ts";
+import { decodeStoredRecord, encodeStoredRecord, type StorageValue } from "./storage.ts";
+
+/** Schema version kept in `PRAGMA user_version`; a newer file is refused rather than misread. */
+export const SQLITE_SCHEMA_VERSION = 1;
+
+/** Permission bits of a database file this module creates (owner read/write only). */
+export const SQLITE_FILE_MODE = 0o600;
+/** Permission bits of a directory this module creates for the database (owner only). */
+export const SQLITE_DIRECTORY_MODE = 0o700;
+
+type Row = { key: string; kind: unknown; value: unknown };
+
+class SqliteBackend implements StorageBackend {
+  readonly #db: Database.Database;
+  readonly #read: Database.Statement<[string], Row>;
+  readonly #keys: Database.Statement<[number, string], { key: string }>;
+  readonly #upsert: Database.Statement<[string, number, Uint8Array]>;
+  readonly #remove: Database.Statement<[string]>;
+  readonly #batch: (writes: readonly StorageWrite[]) => void;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#read = db.prepare<[string], Row>("SELECT key, kind, value FROM records WHERE key = ?");
+    this.#keys = db.prepare<[number, string], { key: string }>(
+      "SELECT key FROM records WHERE substr(key, 1, ?) = ? ORDER BY key",
+    );
+    this.#upsert = db.prepare<[string, number, Uint8Array]>(
+      "INSERT INTO records (key, kind, value) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET kind = excluded.kind, value = excluded.value",
+    );
+    this.#remove = db.prepare<[string]>("DELETE FROM records WHERE key = ?");
+    this.#batch = db.transaction((writes: readonly StorageWrite[]) => {
+      for (const { key, value } of writes) {
+        if (value === undefined) this.#remove.run(key);
+        else {
+          const { kind, payload } = encodeStoredRecord(value);
+          this.#upsert.run(key, kind, payload);
+        }
+      }
+    });
+  }
+
+  read(key: string): StorageValue | undefined {
+    const row = this.#read.get(key);
+    if (row === undefined) return undefined;
+    if (typeof row.kind !== "number" || !(row.value instanceof Uint8Array)) {
+      throw new MalformedError("storage.record", "row has the wrong column types", { path: key });
+    }
+    return decodeStoredRecord(key, row.kind, new Uint8Array(row.value));
+  }
+
+  keys(prefix: string): string[] {
+    return this.#keys.all(prefix.length, prefix).map((r) => r.key);
+  }
+
+  writeBatch(writes: readonly StorageWrite[]): void {
+    if (writes.length > 0) this.#batch(writes);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+}
+
+/** Storage backed by one SQLite database file. */
+export class SqliteStorage extends BatchedStorage {
+  /** The database file path. */
+  readonly path: string;
+
+  private constructor(backend: SqliteBackend, path: string) {
+    super(backend);
+    this.path = path;
+  }
+
+  /**
+   * Opens (creating if needed) the database at `path`. A missing directory is created 0700 and a missing file 0600; the
+   * WAL and shared-memory files inherit the database file's mode (SQLite copies it).
+   */
+  static async open(path: string): Promise<SqliteStorage> {
+    mkdirSync(dirname(path), { recursive: true, mode: SQLITE_DIRECTORY_MODE });
+    try {
+      closeSync(openSync(path, "wx", SQLITE_FILE_MODE));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    const db = new Database(path);
+    try {
+      db.pragma("journal_mode = WAL");
+      // FULL: a commit is on disk when it returns, so an acknowledged commit survives a crash.
+      db.pragma("synchronous = FULL");
+      db.pragma("foreign_keys = ON");
+      const version = db.pragma("user_version", { simple: true });
+      if (typeof version !== "number" || version > SQLITE_SCHEMA_VERSION) {
+        throw new MalformedError("storage.schema", `unsupported schema version ${String(version)}`, { path });
+      }
+      db.exec(
+        "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY NOT NULL, kind INTEGER NOT NULL, value BLOB NOT NULL) WITHOUT ROWID",
+      );
+      if (version < SQLITE_SCHEMA_VERSION) db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+      return new SqliteStorage(new SqliteBackend(db), path);
+    } catch (e) {
+      db.close();
+      throw e;
+    }
+  }
+}
