@@ -174,7 +174,7 @@ test("a peer share that is not a valid uncompressed point is MalformedError cryp
   const prover = new Spake2pProver(crypto, CONTEXT, secrets);
   const verifier = new Spake2pVerifier(crypto, CONTEXT, fromHex(W0), fromHex(L));
   const offCurve = prover.X.slice();
-  offCurve[64] ^= 1;
+  offCurve[64] = offCurve[64]! ^ 1;
   const compressed = SPAKE2P_M;
   for (const bad of [offCurve, compressed, new Uint8Array(65), new Uint8Array(0)]) {
     assert.throws(
