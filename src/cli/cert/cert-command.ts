@@ -1,0 +1,17 @@
+/**
+ * `opcreds cert`: the chip-cert tool's subcommands (connectedhomeip src/tools/chip-cert), same names and short flags,
+ * plus `lint`.
+ */
+import type { Command } from "commander";
+import type { CliEnv } from "../cli-env.ts";
+import { addConvertKey } from "./convert-key.ts";
+import { addPrintTlv } from "./print-tlv.ts";
+
+/** Adds `cert` and its subcommands to `program`. */
+export function addCertCommand(program: Command, env: CliEnv): void {
+  const cert = program
+    .command("cert")
+    .description("generate, convert, validate and print Matter certificates and keys");
+  addConvertKey(cert, env);
+  addPrintTlv(cert, env);
+}

@@ -1,0 +1,66 @@
+/**
+ * The `opcreds` command tree (commander 14) and its error policy: exit 0 on success, 1 with one stderr line for
+ * malformed input or failed validation, 2 for usage errors; never a stack trace. main.ts supplies argv and the env.
+ */
+import { Command, CommanderError } from "commander";
+import { MalformedError, OpcredsError, ValidationError } from "../bytes/errors.ts";
+import { addCertCommand } from "./cert/cert-command.ts";
+import { type CliEnv, ExitStatus, UsageError } from "./cli-env.ts";
+
+/** Runs the command line `argv` (without node and script) and returns the exit status. */
+export async function runCli(argv: readonly string[], env: CliEnv, version: string): Promise<ExitStatus> {
+  const program = new Command("opcreds")
+    .description("Matter Node Operational Credentials toolkit: certificates (chip-cert compatible) and a device node")
+    .version(version, "-v, --version", "print the version and exit")
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => env.stdout(s),
+      writeErr: (s) => env.stderr(s),
+      outputError: (s, write) => write(oneLine(s)),
+    });
+  addCertCommand(program, env);
+  program
+    .command("start")
+    .description("start the commissionable device node (not available yet: prints this help)")
+    .action(() => {
+      env.stdout(program.helpInformation());
+    });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return ExitStatus.ok;
+  } catch (err) {
+    return report(err, env);
+  }
+}
+
+function report(err: unknown, env: CliEnv): ExitStatus {
+  if (err instanceof CommanderError) {
+    // Commander has already printed its message (or the help / version text).
+    return err.exitCode === 0 ? ExitStatus.ok : ExitStatus.usage;
+  }
+  if (err instanceof UsageError) {
+    env.stderr(oneLine(`error: ${err.message}`));
+    return ExitStatus.usage;
+  }
+  if (err instanceof ValidationError) {
+    env.stderr(oneLine(`invalid: ${err.message}`));
+    return ExitStatus.invalid;
+  }
+  if (err instanceof MalformedError) {
+    env.stderr(oneLine(`malformed: ${err.message} [${err.code}]`));
+    return ExitStatus.invalid;
+  }
+  if (err instanceof OpcredsError) {
+    env.stderr(oneLine(`error: ${err.message} [${err.code}]`));
+    return ExitStatus.invalid;
+  }
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  env.stderr(oneLine(`error: ${message}`));
+  return ExitStatus.invalid;
+}
+
+/** `text` on one line (inner newlines folded), ending in a newline. */
+function oneLine(text: string): string {
+  return `${text.trim().replace(/\s*\n\s*/g, " ")}\n`;
+}
