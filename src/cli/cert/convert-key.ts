@@ -33,7 +33,7 @@ export function addConvertKey(cert: Command, env: CliEnv): void {
     )
     .argument("<out>", "output file, - for stdout");
   for (const [flags, format, help] of FLAGS) {
-    const others = FLAGS.filter(([, f]) => f !== format).map(([, f]) => f);
+    const others = FLAGS.filter(([, f]) => f !== format).map(([, f]) => camel(f));
     cmd.addOption(new Option(flags, help).conflicts(others));
   }
   cmd.action((input: string, out: string, opts: Record<string, boolean | undefined>) => {
