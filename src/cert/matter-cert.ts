@@ -1,0 +1,572 @@
+/**
+ * Matter operational certificates (Core spec 6.5, "Matter Certificate" TLV encoding) and their X.509 form. The TLV is
+ * decoded strictly in the fixed element order of 6.5.2, keeping the received bytes; the DER TBSCertificate the
+ * signature covers is rebuilt from it byte-exact (6.5.12/6.5.13), and DER -> TLV accepts only what converts back.
+ */
+import { bytesEqual } from "../bytes/bytes.ts";
+import { InternalError, MalformedError } from "../bytes/errors.ts";
+import { derToRawSignature, rawToDerSignature } from "../crypto/ecdsa-signature.ts";
+import { DerTag } from "../der/der-reader.ts";
+import { decodeTlv } from "../tlv/tlv-decoder.ts";
+import { encodeTlv } from "../tlv/tlv-encoder.ts";
+import { ANONYMOUS, ctx, type TlvNode, tagToString } from "../tlv/tlv-node.ts";
+import {
+  DN_ATTRIBUTE_TYPES,
+  DN_PRINTABLE_STRING_FLAG,
+  type Dn,
+  type DnAttribute,
+  dnCats,
+  dnMatterIds,
+  dnTypeOfOid,
+  dnTypeOfTag,
+  isDnMatterIdType,
+  isPrintableString,
+  MAX_DN_ATTRIBUTES,
+  matterAttributeText,
+  parseMatterAttributeText,
+} from "./dn.ts";
+import {
+  EXTENSION_TAG,
+  extensionFromDer,
+  extensionToDer,
+  type FutureExtensionInfo,
+  KEY_IDENTIFIER_BYTES,
+  KEY_USAGE_ALL,
+  type MatterCertExtension,
+  parseFutureExtension,
+} from "./extensions.ts";
+import { MAX_MATTER_EPOCH_S, matterTimeToX509, x509TimeToMatter } from "./matter-epoch.ts";
+import { assembleX509, encodeTbsCertificate, P256_UNCOMPRESSED_KEY_BYTES, parseX509, type Rdn } from "./x509.ts";
+
+/** Largest Matter TLV certificate (SDK kMaxCHIPCertLength; NOCValue/ICACValue/RootCACertificate <= 400). */
+export const MAX_CERT_TLV_BYTES = 400;
+/** Largest X.509 DER certificate (SDK kMaxDERCertLength). */
+export const MAX_CERT_DER_BYTES = 600;
+/** Largest serial number RFC 5280 allows, in INTEGER content octets. */
+export const MAX_CERT_SERIAL_BYTES = 20;
+/**
+ * Largest serial number the decoders accept: one more than RFC 5280 so that a 20-byte value with its sign octet can be
+ * read and reported (validation rule `cert.serial-length`, deviation `allow21ByteSerial`).
+ */
+export const MAX_CERT_SERIAL_DECODE_BYTES = 21;
+/** Raw ECDSA P-256 signature length, r || s. */
+export const ECDSA_RAW_SIGNATURE_BYTES = 64;
+/** TLV sig-algo / pub-key-algo / ec-curve-id values (Core spec 6.5.8-6.5.10): the only ones defined. */
+export const MATTER_SIGNATURE_ALGORITHM_ECDSA_SHA256 = 1;
+export const MATTER_PUBLIC_KEY_ALGORITHM_EC = 1;
+export const MATTER_CURVE_PRIME256V1 = 1;
+
+/** TLV context tags of the certificate structure, in the order they must appear (Core spec 6.5.2). */
+export const CERT_TAG = {
+  serialNumber: 1,
+  signatureAlgorithm: 2,
+  issuer: 3,
+  notBefore: 4,
+  notAfter: 5,
+  subject: 6,
+  publicKeyAlgorithm: 7,
+  ellipticCurve: 8,
+  publicKey: 9,
+  extensions: 10,
+  signature: 11,
+} as const;
+
+/**
+ * Certificate type from the subject DN (SDK ChipDN::GetCertType): exactly one of RCAC/ICAC/node/firmware-signing id;
+ * `network-identity` is the Matter 1.3+ per-device-credential client identity (subject CN="*", Core spec 11.x PDC);
+ * `unspecified` has none; `ambiguous` has more than one (invalid for every use).
+ */
+export type MatterCertKind =
+  | "rcac"
+  | "icac"
+  | "noc"
+  | "firmware-signing"
+  | "network-identity"
+  | "unspecified"
+  | "ambiguous";
+
+/** What a Matter certificate encodes, in TLV element order. */
+export type MatterCertFields = {
+  /** DER INTEGER content octets (minimal two's complement). */
+  readonly serialNumber: Uint8Array;
+  readonly issuer: Dn;
+  /** Matter-epoch seconds. */
+  readonly notBefore: number;
+  /** Matter-epoch seconds; 0 = no well-defined expiration. */
+  readonly notAfter: number;
+  readonly subject: Dn;
+  /** Uncompressed P-256 point, 65 bytes. */
+  readonly publicKey: Uint8Array;
+  readonly extensions: readonly MatterCertExtension[];
+  /** Raw r || s, 64 bytes, over the DER TBSCertificate. */
+  readonly signature: Uint8Array;
+};
+
+/** A decoded Matter certificate: its fields, the bytes it came from, and what the subject and extensions say. */
+export type MatterCert = MatterCertFields & {
+  /** The TLV bytes as received (or as encoded). */
+  readonly raw: Uint8Array;
+  readonly kind: MatterCertKind;
+  /** The subject's node id, when there is exactly one. */
+  readonly nodeId?: bigint;
+  /** The subject's fabric id, when there is exactly one. */
+  readonly fabricId?: bigint;
+  /** The subject's CASE Authenticated Tags, in order. */
+  readonly cats: readonly number[];
+  readonly basicConstraints?: { readonly isCa: boolean; readonly pathLenConstraint?: number };
+  readonly keyUsage?: number;
+  readonly extendedKeyUsage?: readonly number[];
+  readonly subjectKeyId?: Uint8Array;
+  readonly authorityKeyId?: Uint8Array;
+  readonly futureExtensions: readonly (FutureExtensionInfo & { readonly der: Uint8Array })[];
+};
+
+const CERT_SUBJECT_ID_KIND: Record<string, MatterCertKind> = {
+  matterRcacId: "rcac",
+  matterIcacId: "icac",
+  matterNodeId: "noc",
+  matterFirmwareSigningId: "firmware-signing",
+};
+
+/** The certificate type of a subject DN (Core spec 6.5.6.1; SDK ChipDN::GetCertType). */
+export function certKindOfSubject(subject: Dn): MatterCertKind {
+  const kinds = subject.map((a) => CERT_SUBJECT_ID_KIND[a.type]).filter((k) => k !== undefined);
+  if (kinds.length > 1) return "ambiguous";
+  if (kinds.length === 1) return kinds[0]!;
+  const only = subject[0];
+  if (subject.length === 1 && only?.type === "commonName" && only.value === "*") return "network-identity";
+  return "unspecified";
+}
+
+/** Adds the derived views (kind, ids, extension shortcuts) to `fields`; throws on duplicate native extensions. */
+function describe(fields: MatterCertFields, raw: Uint8Array): MatterCert {
+  const nodeIds = dnMatterIds(fields.subject, "matterNodeId");
+  const fabricIds = dnMatterIds(fields.subject, "matterFabricId");
+  const out: {
+    -readonly [K in keyof MatterCert]?: MatterCert[K];
+  } = {
+    ...fields,
+    raw,
+    kind: certKindOfSubject(fields.subject),
+    cats: dnCats(fields.subject),
+    futureExtensions: [],
+  };
+  if (nodeIds.length === 1) out.nodeId = nodeIds[0]!;
+  if (fabricIds.length === 1) out.fabricId = fabricIds[0]!;
+  const future: (FutureExtensionInfo & { der: Uint8Array })[] = [];
+  const seen = new Set<string>();
+  fields.extensions.forEach((ext, i) => {
+    const path = `cert/extensions[${i}]`;
+    if (ext.type !== "future" && seen.has(ext.type)) {
+      throw new MalformedError("cert.duplicate-extension", `${ext.type} appears twice`, { path });
+    }
+    seen.add(ext.type);
+    switch (ext.type) {
+      case "basicConstraints":
+        out.basicConstraints =
+          ext.pathLenConstraint === undefined
+            ? { isCa: ext.isCa }
+            : { isCa: ext.isCa, pathLenConstraint: ext.pathLenConstraint };
+        break;
+      case "keyUsage":
+        out.keyUsage = ext.keyUsage;
+        break;
+      case "extendedKeyUsage":
+        out.extendedKeyUsage = ext.keyPurposes;
+        break;
+      case "subjectKeyId":
+        out.subjectKeyId = ext.keyId;
+        break;
+      case "authorityKeyId":
+        out.authorityKeyId = ext.keyId;
+        break;
+      case "future": {
+        const info = parseFutureExtension(ext.der, path);
+        if (future.some((f) => f.oid === info.oid)) {
+          throw new MalformedError("cert.duplicate-extension", `extension ${info.oid} appears twice`, { path });
+        }
+        future.push({ ...info, der: ext.der });
+        break;
+      }
+    }
+  });
+  out.futureExtensions = future;
+  return out as MatterCert;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// TLV decoding: one strict walk over the element tree.
+
+function fail(code: string, message: string, path: string, node?: TlvNode): never {
+  throw new MalformedError(code, message, node?.offset === undefined ? { path } : { path, offset: node.offset });
+}
+
+function expectContextTag(node: TlvNode, id: number, path: string): void {
+  if (node.tag.form !== "context" || node.tag.id !== id) {
+    fail("cert.tag", `expected context tag ${id}, got ${tagToString(node.tag)}`, path, node);
+  }
+}
+
+function uintOf(node: TlvNode, max: bigint, path: string): bigint {
+  if (node.type !== "uint") fail("cert.type", `expected an unsigned integer, got ${node.type}`, path, node);
+  if (node.value > max) fail("cert.value", `${node.value} exceeds ${max}`, path, node);
+  return node.value;
+}
+
+function bytesOf(node: TlvNode, path: string): Uint8Array {
+  if (node.type !== "bytes") fail("cert.type", `expected an octet string, got ${node.type}`, path, node);
+  return node.value;
+}
+
+function elementsOf(node: TlvNode, type: "struct" | "list" | "array", path: string): TlvNode[] {
+  if (node.type !== type) fail("cert.type", `expected a ${type}, got ${node.type}`, path, node);
+  return node.elements;
+}
+
+function decodeDn(node: TlvNode, path: string): DnAttribute[] {
+  const elements = elementsOf(node, "list", path);
+  if (elements.length === 0) fail("cert.dn-empty", "empty distinguished name", path, node);
+  if (elements.length > MAX_DN_ATTRIBUTES) {
+    fail("cert.dn-too-long", `${elements.length} attributes (max ${MAX_DN_ATTRIBUTES})`, path, node);
+  }
+  return elements.map((el, i): DnAttribute => {
+    const p = `${path}[${i}]`;
+    if (el.tag.form !== "context") fail("cert.tag", `DN attribute with ${tagToString(el.tag)} tag`, p, el);
+    const printable = (el.tag.id & DN_PRINTABLE_STRING_FLAG) !== 0;
+    const type = dnTypeOfTag(el.tag.id & ~DN_PRINTABLE_STRING_FLAG);
+    if (type === undefined) fail("cert.tag", `unknown DN attribute tag ${el.tag.id}`, p, el);
+    if (type === "matterCaseAuthTag" || isDnMatterIdType(type)) {
+      // Matter attributes are integers; their X.509 form is always a UTF8String of hex digits.
+      if (printable) fail("cert.tag", `${type} cannot be a PrintableString`, p, el);
+      if (type === "matterCaseAuthTag") return { type, value: Number(uintOf(el, 0xffff_ffffn, p)) };
+      return { type, value: uintOf(el, 0xffff_ffff_ffff_ffffn, p) };
+    }
+    if (el.type !== "utf8") fail("cert.type", `expected a UTF-8 string, got ${el.type}`, p, el);
+    if (printable && !isPrintableString(el.value)) {
+      fail("cert.dn-printable", "value outside the PrintableString alphabet", p, el);
+    }
+    return { type, value: el.value, printable };
+  });
+}
+
+function decodeSerial(node: TlvNode, path: string): Uint8Array {
+  const s = bytesOf(node, path);
+  // The TLV holds the DER INTEGER content octets: they must be a minimal encoding to rebuild the signed DER.
+  if (s.length === 0 || s.length > MAX_CERT_SERIAL_DECODE_BYTES) {
+    fail("cert.serial", `serial number of ${s.length} bytes`, path, node);
+  }
+  if (s.length > 1 && ((s[0] === 0 && (s[1]! & 0x80) === 0) || (s[0] === 0xff && (s[1]! & 0x80) !== 0))) {
+    fail("cert.serial", "serial number is not a minimal INTEGER", path, node);
+  }
+  return s;
+}
+
+function decodeExtension(el: TlvNode, path: string): MatterCertExtension {
+  if (el.tag.form !== "context") fail("cert.tag", `extension with ${tagToString(el.tag)} tag`, path, el);
+  switch (el.tag.id) {
+    case EXTENSION_TAG.basicConstraints: {
+      const parts = elementsOf(el, "struct", path);
+      const first = parts[0];
+      if (first === undefined) fail("cert.missing-element", "basic constraints without is-ca", path, el);
+      expectContextTag(first, 1, `${path}/isCa`);
+      if (first.type !== "bool") fail("cert.type", `expected a boolean, got ${first.type}`, `${path}/isCa`, first);
+      const isCa = first.value;
+      if (parts.length === 1) return { type: "basicConstraints", isCa };
+      const second = parts[1]!;
+      expectContextTag(second, 2, `${path}/pathLenConstraint`);
+      if (parts.length > 2) fail("cert.tag", "unexpected element in basic constraints", path, parts[2]);
+      // RFC 5280 4.2.1.9: pathLenConstraint is meaningful only when cA is set.
+      if (!isCa) fail("cert.basic-constraints", "path length constraint on a non-CA", path, second);
+      return { type: "basicConstraints", isCa, pathLenConstraint: Number(uintOf(second, 0xffn, path)) };
+    }
+    case EXTENSION_TAG.keyUsage: {
+      const keyUsage = Number(uintOf(el, 0xffffn, path));
+      if (keyUsage === 0 || keyUsage > KEY_USAGE_ALL)
+        fail("cert.key-usage", `key usage 0x${keyUsage.toString(16)}`, path, el);
+      return { type: "keyUsage", keyUsage };
+    }
+    case EXTENSION_TAG.extendedKeyUsage: {
+      const items = elementsOf(el, "array", path);
+      if (items.length === 0) fail("cert.key-purpose", "empty extended key usage", path, el);
+      const keyPurposes = items.map((item, i) => {
+        const v = Number(uintOf(item, 0xffn, `${path}[${i}]`));
+        if (v < 1 || v > 6) fail("cert.key-purpose", `unknown key purpose ${v}`, `${path}[${i}]`, item);
+        return v;
+      });
+      return { type: "extendedKeyUsage", keyPurposes };
+    }
+    case EXTENSION_TAG.subjectKeyId:
+    case EXTENSION_TAG.authorityKeyId: {
+      const keyId = bytesOf(el, path);
+      if (keyId.length !== KEY_IDENTIFIER_BYTES) {
+        fail("cert.key-id-length", `key identifier of ${keyId.length} bytes (not 20)`, path, el);
+      }
+      return { type: el.tag.id === EXTENSION_TAG.subjectKeyId ? "subjectKeyId" : "authorityKeyId", keyId };
+    }
+    case EXTENSION_TAG.future: {
+      const der = bytesOf(el, path);
+      parseFutureExtension(der, path);
+      return { type: "future", der };
+    }
+    default:
+      fail("cert.tag", `unknown extension tag ${el.tag.id}`, path, el);
+  }
+}
+
+/** Decodes a Matter TLV certificate strictly (Core spec 6.5.2); `raw` of the result is `tlv` itself. */
+export function decodeMatterCert(tlv: Uint8Array): MatterCert {
+  const path = "cert";
+  if (tlv.length > MAX_CERT_TLV_BYTES) {
+    throw new MalformedError("cert.too-large", `${tlv.length} bytes (max ${MAX_CERT_TLV_BYTES})`, { path });
+  }
+  const root = decodeTlv(tlv, { path, maxDepth: 4 });
+  if (root.tag.form !== "anonymous") fail("cert.tag", "certificate structure must be anonymous", path, root);
+  const els = elementsOf(root, "struct", path);
+  let i = 0;
+  const next = (id: number, name: string): TlvNode => {
+    const el = els[i];
+    if (el === undefined) fail("cert.missing-element", `missing ${name} (tag ${id})`, `${path}/${name}`, root);
+    expectContextTag(el, id, `${path}/${name}`);
+    i++;
+    return el;
+  };
+  const serialNumber = decodeSerial(next(CERT_TAG.serialNumber, "serialNumber"), `${path}/serialNumber`);
+  const sigAlgo = next(CERT_TAG.signatureAlgorithm, "signatureAlgorithm");
+  if (uintOf(sigAlgo, 0xffn, `${path}/signatureAlgorithm`) !== BigInt(MATTER_SIGNATURE_ALGORITHM_ECDSA_SHA256)) {
+    fail("cert.signature-algorithm", "only ecdsa-with-SHA256 (1) is defined", `${path}/signatureAlgorithm`, sigAlgo);
+  }
+  const issuer = decodeDn(next(CERT_TAG.issuer, "issuer"), `${path}/issuer`);
+  const maxTime = BigInt(MAX_MATTER_EPOCH_S);
+  const notBefore = Number(uintOf(next(CERT_TAG.notBefore, "notBefore"), maxTime, `${path}/notBefore`));
+  const notAfter = Number(uintOf(next(CERT_TAG.notAfter, "notAfter"), maxTime, `${path}/notAfter`));
+  const subject = decodeDn(next(CERT_TAG.subject, "subject"), `${path}/subject`);
+  const pkAlgo = next(CERT_TAG.publicKeyAlgorithm, "publicKeyAlgorithm");
+  if (uintOf(pkAlgo, 0xffn, `${path}/publicKeyAlgorithm`) !== BigInt(MATTER_PUBLIC_KEY_ALGORITHM_EC)) {
+    fail("cert.public-key-algorithm", "only id-ecPublicKey (1) is defined", `${path}/publicKeyAlgorithm`, pkAlgo);
+  }
+  const curve = next(CERT_TAG.ellipticCurve, "ellipticCurve");
+  if (uintOf(curve, 0xffn, `${path}/ellipticCurve`) !== BigInt(MATTER_CURVE_PRIME256V1)) {
+    fail("cert.curve", "only prime256v1 (1) is defined", `${path}/ellipticCurve`, curve);
+  }
+  const pkNode = next(CERT_TAG.publicKey, "publicKey");
+  const publicKey = bytesOf(pkNode, `${path}/publicKey`);
+  if (publicKey.length !== P256_UNCOMPRESSED_KEY_BYTES || publicKey[0] !== 0x04) {
+    fail("cert.public-key", "public key is not a 65-byte uncompressed point", `${path}/publicKey`, pkNode);
+  }
+  const extNode = next(CERT_TAG.extensions, "extensions");
+  const extElements = elementsOf(extNode, "list", `${path}/extensions`);
+  if (extElements.length === 0) fail("cert.extensions", "empty extension list", `${path}/extensions`, extNode);
+  const extensions = extElements.map((el, k) => decodeExtension(el, `${path}/extensions[${k}]`));
+  const sigNode = next(CERT_TAG.signature, "signature");
+  const signature = bytesOf(sigNode, `${path}/signature`);
+  if (signature.length !== ECDSA_RAW_SIGNATURE_BYTES) {
+    fail("cert.signature", `signature of ${signature.length} bytes (not 64)`, `${path}/signature`, sigNode);
+  }
+  if (i < els.length) fail("cert.tag", `unexpected element ${tagToString(els[i]!.tag)}`, path, els[i]);
+  return describe(
+    { serialNumber, issuer, notBefore, notAfter, subject, publicKey, extensions, signature },
+    tlv.slice(),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// TLV encoding.
+
+function dnToTlv(dn: Dn, tag: number): TlvNode {
+  return {
+    tag: ctx(tag),
+    type: "list",
+    elements: dn.map((a): TlvNode => {
+      const id = DN_ATTRIBUTE_TYPES[a.type].tag;
+      if (a.type === "matterCaseAuthTag") return { tag: ctx(id), type: "uint", value: BigInt(a.value) };
+      if (isDnMatterIdType(a.type)) return { tag: ctx(id), type: "uint", value: a.value as bigint };
+      const s = a as Extract<DnAttribute, { printable: boolean }>;
+      return { tag: ctx(s.printable ? id | DN_PRINTABLE_STRING_FLAG : id), type: "utf8", value: s.value };
+    }),
+  };
+}
+
+function extensionToTlv(ext: MatterCertExtension): TlvNode {
+  const tag = ctx(EXTENSION_TAG[ext.type]);
+  switch (ext.type) {
+    case "basicConstraints":
+      return {
+        tag,
+        type: "struct",
+        elements: [
+          { tag: ctx(1), type: "bool", value: ext.isCa },
+          ...(ext.pathLenConstraint === undefined
+            ? []
+            : [{ tag: ctx(2), type: "uint", value: BigInt(ext.pathLenConstraint) } as TlvNode]),
+        ],
+      };
+    case "keyUsage":
+      return { tag, type: "uint", value: BigInt(ext.keyUsage) };
+    case "extendedKeyUsage":
+      return {
+        tag,
+        type: "array",
+        elements: ext.keyPurposes.map((p): TlvNode => ({ tag: ANONYMOUS, type: "uint", value: BigInt(p) })),
+      };
+    case "subjectKeyId":
+    case "authorityKeyId":
+      return { tag, type: "bytes", value: ext.keyId };
+    case "future":
+      return { tag, type: "bytes", value: ext.der };
+  }
+}
+
+/** The Matter TLV encoding of `fields` (minimal integer widths, SDK order). */
+export function encodeMatterCert(fields: MatterCertFields): Uint8Array {
+  const u = (id: number, v: number | bigint): TlvNode => ({ tag: ctx(id), type: "uint", value: BigInt(v) });
+  const b = (id: number, v: Uint8Array): TlvNode => ({ tag: ctx(id), type: "bytes", value: v });
+  return encodeTlv({
+    tag: ANONYMOUS,
+    type: "struct",
+    elements: [
+      b(CERT_TAG.serialNumber, fields.serialNumber),
+      u(CERT_TAG.signatureAlgorithm, MATTER_SIGNATURE_ALGORITHM_ECDSA_SHA256),
+      dnToTlv(fields.issuer, CERT_TAG.issuer),
+      u(CERT_TAG.notBefore, fields.notBefore),
+      u(CERT_TAG.notAfter, fields.notAfter),
+      dnToTlv(fields.subject, CERT_TAG.subject),
+      u(CERT_TAG.publicKeyAlgorithm, MATTER_PUBLIC_KEY_ALGORITHM_EC),
+      u(CERT_TAG.ellipticCurve, MATTER_CURVE_PRIME256V1),
+      b(CERT_TAG.publicKey, fields.publicKey),
+      { tag: ctx(CERT_TAG.extensions), type: "list", elements: fields.extensions.map(extensionToTlv) },
+      b(CERT_TAG.signature, fields.signature),
+    ],
+  });
+}
+
+/** Encodes `fields` and decodes the result: the way to get a checked MatterCert from fields built in code. */
+export function buildMatterCert(fields: MatterCertFields): MatterCert {
+  return decodeMatterCert(encodeMatterCert(fields));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// TLV -> X.509 DER.
+
+function dnToRdns(dn: Dn): Rdn[] {
+  return dn.map((a) => {
+    const oid = DN_ATTRIBUTE_TYPES[a.type].oid;
+    if (a.type === "matterCaseAuthTag" || isDnMatterIdType(a.type)) {
+      return { oid, tag: DerTag.utf8String, value: matterAttributeText(a) };
+    }
+    const s = a as Extract<DnAttribute, { printable: boolean }>;
+    return { oid, tag: s.printable ? DerTag.printableString : DerTag.utf8String, value: s.value };
+  });
+}
+
+const tbsCache = new WeakMap<object, Uint8Array>();
+
+/** The DER TBSCertificate the certificate's signature covers, rebuilt from its TLV fields (Core spec 6.5.12). */
+export function tbsDer(cert: MatterCertFields): Uint8Array {
+  const cached = tbsCache.get(cert);
+  if (cached !== undefined) return cached;
+  const tbs = encodeTbsCertificate({
+    serial: cert.serialNumber,
+    issuer: dnToRdns(cert.issuer),
+    notBefore: matterTimeToX509(cert.notBefore),
+    notAfter: matterTimeToX509(cert.notAfter),
+    subject: dnToRdns(cert.subject),
+    publicKey: cert.publicKey,
+    extensions: cert.extensions.map(extensionToDer),
+  });
+  tbsCache.set(cert, tbs);
+  return tbs;
+}
+
+/** The X.509 DER form of a Matter certificate (given decoded, or as TLV bytes); larger than 600 bytes is malformed. */
+export function matterCertToDer(cert: MatterCertFields | Uint8Array): Uint8Array {
+  const c = cert instanceof Uint8Array ? decodeMatterCert(cert) : cert;
+  const der = assembleX509(tbsDer(c), rawToDerSignature(c.signature));
+  if (der.length > MAX_CERT_DER_BYTES) {
+    throw new MalformedError("cert.too-large", `X.509 form is ${der.length} bytes (max ${MAX_CERT_DER_BYTES})`, {
+      path: "cert",
+    });
+  }
+  return der;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// X.509 DER -> TLV.
+
+function rdnsToDn(rdns: readonly Rdn[], path: string): DnAttribute[] {
+  if (rdns.length === 0) throw new MalformedError("cert.dn-empty", "empty distinguished name", { path });
+  if (rdns.length > MAX_DN_ATTRIBUTES) {
+    throw new MalformedError("cert.dn-too-long", `${rdns.length} attributes (max ${MAX_DN_ATTRIBUTES})`, { path });
+  }
+  return rdns.map((rdn, i): DnAttribute => {
+    const p = `${path}[${i}]`;
+    const type = dnTypeOfOid(rdn.oid);
+    if (type === undefined)
+      throw new MalformedError("cert.dn-attribute", `attribute ${rdn.oid} has no TLV tag`, { path: p });
+    if (type === "matterCaseAuthTag" || isDnMatterIdType(type)) {
+      if (rdn.tag !== DerTag.utf8String) {
+        throw new MalformedError("cert.dn-string-type", `${type} must be a UTF8String`, { path: p });
+      }
+      return parseMatterAttributeText(type, rdn.value, p);
+    }
+    if (rdn.tag !== DerTag.utf8String && rdn.tag !== DerTag.printableString) {
+      throw new MalformedError("cert.dn-string-type", "only UTF8String and PrintableString convert to TLV", {
+        path: p,
+      });
+    }
+    return { type, value: rdn.value, printable: rdn.tag === DerTag.printableString };
+  });
+}
+
+/**
+ * Converts an X.509 DER certificate to its Matter TLV form, rejecting what has no exact TLV form (Core spec 6.5.13,
+ * conformance notes 4.2): oversize, non-v3, other algorithms or curves, multi-valued RDNs, attributes or string
+ * types without a tag, wrong extension criticality, AKID issuer/serial, duplicate extensions. The result must convert
+ * back to the very same DER, so nothing the TLV cannot express passes silently.
+ */
+export function derToMatterCert(der: Uint8Array): Uint8Array {
+  return matterCertFromDer(der).raw;
+}
+
+/** Like `derToMatterCert`, returning the decoded certificate. */
+export function matterCertFromDer(der: Uint8Array): MatterCert {
+  const path = "x509";
+  if (der.length > MAX_CERT_DER_BYTES) {
+    throw new MalformedError("cert.too-large", `${der.length} bytes (max ${MAX_CERT_DER_BYTES})`, { path });
+  }
+  const x = parseX509(der, path);
+  if (x.serial.length > MAX_CERT_SERIAL_DECODE_BYTES) {
+    throw new MalformedError("cert.serial", `serial number of ${x.serial.length} bytes`, { path });
+  }
+  const fields: MatterCertFields = {
+    serialNumber: x.serial.slice(),
+    issuer: rdnsToDn(x.issuer, `${path}/issuer`),
+    notBefore: x509TimeToMatter({ form: x.notBeforeForm, date: x.notBefore }, `${path}/notBefore`),
+    notAfter: x509TimeToMatter({ form: x.notAfterForm, date: x.notAfter }, `${path}/notAfter`),
+    subject: rdnsToDn(x.subject, `${path}/subject`),
+    publicKey: x.publicKey.slice(),
+    extensions: x.extensions.map((e, i) => extensionFromDer(e, `${path}/extensions[${i}]`)),
+    signature: derToRawSignature(x.signature),
+  };
+  const tlv = encodeMatterCert(fields);
+  if (tlv.length > MAX_CERT_TLV_BYTES) {
+    throw new MalformedError("cert.too-large", `TLV form is ${tlv.length} bytes (max ${MAX_CERT_TLV_BYTES})`, { path });
+  }
+  const cert = decodeMatterCert(tlv);
+  // The signature covers the DER: a certificate that does not rebuild byte-exact cannot be verified from its TLV.
+  if (!bytesEqual(matterCertToDer(cert), x.raw)) {
+    throw new MalformedError("cert.not-convertible", "X.509 form does not rebuild byte-exact from TLV", { path });
+  }
+  return cert;
+}
+
+/** True when both certificates have identical TLV bytes. */
+export function sameMatterCert(a: MatterCert, b: MatterCert): boolean {
+  return bytesEqual(a.raw, b.raw);
+}
+
+/** Internal consistency guard used by tests and the CA: the DER and TLV forms of `cert` convert into each other. */
+export function assertRoundTrip(cert: MatterCert): void {
+  if (!bytesEqual(derToMatterCert(matterCertToDer(cert)), encodeMatterCert(cert))) {
+    throw new InternalError("Matter certificate does not round-trip through X.509");
+  }
+}
