@@ -87,6 +87,16 @@ function peerPoint(raw: Uint8Array, field: string): Point {
   }
 }
 
+/** Checks that `raw` is a 65-byte uncompressed P-256 point other than the identity; else `crypto.spake2p-point`. */
+export function assertSpake2pPoint(raw: Uint8Array, field: string): void {
+  peerPoint(raw, field);
+}
+
+/** True when `scalar` is 32 bytes encoding a value below the group order n. */
+export function isReducedScalar(scalar: Uint8Array): boolean {
+  return scalar.length === SPAKE2P_SCALAR_BYTES && bytesToBigint(scalar) < ORDER;
+}
+
 /** Uncompressed bytes of a derived point; the identity cannot occur with honest inputs and is treated as malformed. */
 function rawPoint(p: Point, field: string): Uint8Array {
   if (p.is0()) throw new MalformedError("crypto.spake2p-point", "derived the identity point", { path: field });

@@ -1,0 +1,186 @@
+/**
+ * The PASE initiator (commissioner side, Core spec "Passcode-Authenticated Session Establishment"), sans-IO:
+ * `start()` gives the PBKDFParamRequest, then each received payload gives the next message or the result.
+ */
+
+import { bytesEqual } from "../../bytes/bytes.ts";
+import { OpcredsError, ProtocolError } from "../../bytes/errors.ts";
+import type { Crypto } from "../../crypto/crypto.ts";
+import { constantTimeEqual, type Spake2pKeys, Spake2pProver } from "../../crypto/spake2p.ts";
+import type { SessionParameters } from "../session-parameters.ts";
+import {
+  decodeStatusReport,
+  encodeStatusReport,
+  INVALID_PARAMETER,
+  isSecureChannelSuccess,
+  SecureChannelProtocolCode,
+} from "../status-report.ts";
+import { encodePake1 } from "./pake1.ts";
+import { decodePake2 } from "./pake2.ts";
+import { encodePake3 } from "./pake3.ts";
+import { type PaseMessage, PaseMessageType } from "./pase-message-type.ts";
+import { DEFAULT_PASSCODE_ID } from "./pase-responder.ts";
+import { derivePaseSessionKeys, paseContext } from "./pase-session-keys.ts";
+import type { PaseStep } from "./pase-step.ts";
+import { computePaseW0W1, isValidPasscode, isValidPbkdfParameters, type PbkdfParameters } from "./pase-verifier.ts";
+import { encodePBKDFParamRequest, PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
+import { decodePBKDFParamResponse } from "./pbkdf-param-response.ts";
+
+/** Configuration of one PASE attempt. */
+export type PaseInitiatorOptions = {
+  readonly passcode: number;
+  /** The local secure session id the responder will address (1..0xFFFF). */
+  readonly localSessionId: number;
+  readonly sessionParameters?: SessionParameters;
+  /** PBKDF parameters already known (e.g. from a previous attempt); the responder then omits them. */
+  readonly pbkdfParameters?: PbkdfParameters;
+};
+
+type State =
+  | { readonly name: "initial" }
+  | { readonly name: "awaiting-pbkdf-response"; readonly request: Uint8Array; readonly random: Uint8Array }
+  | {
+      readonly name: "awaiting-pake2";
+      readonly prover: Spake2pProver;
+      readonly peerSessionId: number;
+      readonly peerSessionParameters: SessionParameters | undefined;
+    }
+  | {
+      readonly name: "awaiting-status";
+      readonly keys: Spake2pKeys;
+      readonly peerSessionId: number;
+      readonly peerSessionParameters: SessionParameters | undefined;
+    }
+  | { readonly name: "done" };
+
+/** Commissioner-side PASE for one attempt. */
+export class PaseInitiator {
+  readonly #crypto: Crypto;
+  readonly #options: PaseInitiatorOptions;
+  #state: State = { name: "initial" };
+
+  constructor(crypto: Crypto, options: PaseInitiatorOptions) {
+    if (!isValidPasscode(options.passcode)) throw new RangeError("invalid passcode");
+    if (!Number.isInteger(options.localSessionId) || options.localSessionId < 1 || options.localSessionId > 0xffff) {
+      throw new RangeError(`localSessionId out of range: ${options.localSessionId}`);
+    }
+    if (options.pbkdfParameters !== undefined && !isValidPbkdfParameters(options.pbkdfParameters)) {
+      throw new RangeError("PBKDF parameters out of PASE range");
+    }
+    this.#crypto = crypto;
+    this.#options = options;
+  }
+
+  /** The PBKDFParamRequest that opens the handshake; callable once. */
+  start(): PaseMessage {
+    if (this.#state.name !== "initial") throw new TypeError("PaseInitiator.start() called twice");
+    const random = this.#crypto.randomBytes(PASE_RANDOM_BYTES);
+    const request = encodePBKDFParamRequest({
+      initiatorRandom: random,
+      initiatorSessionId: this.#options.localSessionId,
+      passcodeId: DEFAULT_PASSCODE_ID,
+      hasPBKDFParameters: this.#options.pbkdfParameters !== undefined,
+      ...(this.#options.sessionParameters === undefined
+        ? {}
+        : { initiatorSessionParams: this.#options.sessionParameters }),
+    });
+    this.#state = { name: "awaiting-pbkdf-response", request, random };
+    return { messageType: PaseMessageType.PBKDFParamRequest, payload: request };
+  }
+
+  /** Processes one received message; never throws for bad input (failures come back as `failed` steps). */
+  handle(messageType: number, payload: Uint8Array): PaseStep {
+    try {
+      if (messageType === PaseMessageType.StatusReport) return this.#onStatusReport(payload);
+      const state = this.#state;
+      if (messageType === PaseMessageType.PBKDFParamResponse && state.name === "awaiting-pbkdf-response") {
+        return this.#onPBKDFParamResponse(state, payload);
+      }
+      if (messageType === PaseMessageType.Pake2 && state.name === "awaiting-pake2")
+        return this.#onPake2(state, payload);
+      throw invalid(
+        "pase.unexpected-message",
+        `unexpected message type 0x${messageType.toString(16)} in ${state.name}`,
+      );
+    } catch (e) {
+      const answer = messageType !== PaseMessageType.StatusReport && this.#state.name !== "done";
+      this.#state = { name: "done" };
+      const error =
+        e instanceof OpcredsError ? e : new ProtocolError("pase.internal", String(e), 0, undefined, { cause: e });
+      return answer
+        ? {
+            status: "failed",
+            send: { messageType: PaseMessageType.StatusReport, payload: encodeStatusReport(INVALID_PARAMETER) },
+            error,
+          }
+        : { status: "failed", error };
+    }
+  }
+
+  #onPBKDFParamResponse(state: Extract<State, { name: "awaiting-pbkdf-response" }>, payload: Uint8Array): PaseStep {
+    const resp = decodePBKDFParamResponse(payload);
+    // The responder SHALL echo initiatorRandom.
+    if (!bytesEqual(resp.initiatorRandom, state.random))
+      throw invalid("pase.initiator-random", "initiatorRandom not echoed");
+    if (resp.responderSessionId === 0) throw invalid("pase.session-id", "responderSessionId 0");
+    let params = this.#options.pbkdfParameters;
+    if (params === undefined) {
+      // Without hasPBKDFParameters the response SHALL carry pbkdf_parameters, within the PASE limits.
+      if (resp.pbkdfParameters === undefined) throw invalid("pase.pbkdf-parameters", "pbkdf_parameters missing");
+      if (!isValidPbkdfParameters(resp.pbkdfParameters)) {
+        throw invalid("pase.pbkdf-parameters", "pbkdf_parameters out of range");
+      }
+      params = resp.pbkdfParameters;
+    } else if (resp.pbkdfParameters !== undefined) {
+      throw invalid("pase.pbkdf-parameters", "pbkdf_parameters sent although the initiator had them");
+    }
+    const secrets = computePaseW0W1(this.#crypto, this.#options.passcode, params);
+    const prover = new Spake2pProver(this.#crypto, paseContext(this.#crypto, state.request, payload), secrets);
+    this.#state = {
+      name: "awaiting-pake2",
+      prover,
+      peerSessionId: resp.responderSessionId,
+      peerSessionParameters: resp.responderSessionParams,
+    };
+    return { status: "continue", send: { messageType: PaseMessageType.Pake1, payload: encodePake1({ pA: prover.X }) } };
+  }
+
+  #onPake2(state: Extract<State, { name: "awaiting-pake2" }>, payload: Uint8Array): PaseStep {
+    const { pB, cB } = decodePake2(payload);
+    const keys = state.prover.finish(pB);
+    // The initiator SHALL verify cB; on mismatch it sends FAILURE / INVALID_PARAMETER (wrong passcode).
+    if (!constantTimeEqual(cB, keys.cB)) throw invalid("pase.confirmation", "cB does not verify");
+    this.#state = {
+      name: "awaiting-status",
+      keys,
+      peerSessionId: state.peerSessionId,
+      peerSessionParameters: state.peerSessionParameters,
+    };
+    return { status: "continue", send: { messageType: PaseMessageType.Pake3, payload: encodePake3({ cA: keys.cA }) } };
+  }
+
+  #onStatusReport(payload: Uint8Array): PaseStep {
+    const report = decodeStatusReport(payload);
+    const state = this.#state;
+    if (state.name === "awaiting-status" && isSecureChannelSuccess(report)) {
+      this.#state = { name: "done" };
+      const session = {
+        ...derivePaseSessionKeys(this.#crypto, state.keys.Ke),
+        localSessionId: this.#options.localSessionId,
+        peerSessionId: state.peerSessionId,
+        ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
+      };
+      return { status: "established", session };
+    }
+    throw new ProtocolError(
+      "pase.peer-status",
+      `responder reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
+      report.protocolCode,
+    );
+  }
+}
+
+/** A rule violation answered with FAILURE / INVALID_PARAMETER; `status` is the Secure Channel protocol code. */
+function invalid(code: string, message: string): ProtocolError {
+  return new ProtocolError(code, message, SecureChannelProtocolCode.INVALID_PARAMETER);
+}

@@ -1,0 +1,204 @@
+/**
+ * The PASE responder (commissionee side, Core spec "Passcode-Authenticated Session Establishment"), sans-IO:
+ * payload bytes in, the next payload or an established session out. It holds only the verifier (w0, L), never the
+ * passcode, and counts failed attempts so the driver can close the commissioning window after 20 (Core spec,
+ * "Commissioning window": the commissionee SHALL exit commissioning mode after 20 failed PASE attempts).
+ */
+import { OpcredsError, ProtocolError } from "../../bytes/errors.ts";
+import type { Crypto } from "../../crypto/crypto.ts";
+import { constantTimeEqual, Spake2pVerifier } from "../../crypto/spake2p.ts";
+import type { SessionParameters } from "../session-parameters.ts";
+import {
+  decodeStatusReport,
+  encodeStatusReport,
+  INVALID_PARAMETER,
+  SESSION_ESTABLISHMENT_SUCCESS,
+  SecureChannelProtocolCode,
+} from "../status-report.ts";
+import { decodePake1 } from "./pake1.ts";
+import { encodePake2 } from "./pake2.ts";
+import { decodePake3 } from "./pake3.ts";
+import { type PaseMessage, PaseMessageType } from "./pase-message-type.ts";
+import { derivePaseSessionKeys, type PaseSessionKeys, paseContext } from "./pase-session-keys.ts";
+import type { PaseStep } from "./pase-step.ts";
+import { isValidPbkdfParameters, type PaseVerifier, type PbkdfParameters } from "./pase-verifier.ts";
+import { decodePBKDFParamRequest, PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
+import { encodePBKDFParamResponse } from "./pbkdf-param-response.ts";
+
+/** Failed PASE attempts after which the commissioning window closes. */
+export const PASE_MAX_FAILED_ATTEMPTS = 20;
+
+/** The only passcode id defined: the default commissioning passcode (PBKDFParamRequest passcodeId SHALL be 0). */
+export const DEFAULT_PASSCODE_ID = 0;
+
+/** Configuration of a responder: one per commissioning window. */
+export type PaseResponderOptions = {
+  readonly verifier: PaseVerifier;
+  readonly pbkdfParameters: PbkdfParameters;
+  /** Allocates the local secure session id for a new handshake (1..0xFFFF, unused by other sessions). */
+  readonly allocateSessionId: () => number;
+  readonly sessionParameters?: SessionParameters;
+  readonly maxFailedAttempts?: number;
+};
+
+type Handshake = {
+  readonly localSessionId: number;
+  readonly peerSessionId: number;
+  readonly peerSessionParameters: SessionParameters | undefined;
+  readonly context: Uint8Array;
+  confirmation?: { readonly cA: Uint8Array; readonly keys: PaseSessionKeys };
+};
+
+const statusMessage = (report: typeof INVALID_PARAMETER): PaseMessage => ({
+  messageType: PaseMessageType.StatusReport,
+  payload: encodeStatusReport(report),
+});
+
+/** Commissionee-side PASE: feed every PASE message of the commissioning exchange to `handle`. */
+export class PaseResponder {
+  readonly #crypto: Crypto;
+  readonly #options: PaseResponderOptions;
+  readonly #maxFailed: number;
+  #handshake: Handshake | undefined;
+  #failedAttempts = 0;
+
+  constructor(crypto: Crypto, options: PaseResponderOptions) {
+    if (!isValidPbkdfParameters(options.pbkdfParameters)) throw new RangeError("PBKDF parameters out of PASE range");
+    this.#crypto = crypto;
+    this.#options = options;
+    this.#maxFailed = options.maxFailedAttempts ?? PASE_MAX_FAILED_ATTEMPTS;
+  }
+
+  /** Failed handshakes so far in this window. */
+  get failedAttempts(): number {
+    return this.#failedAttempts;
+  }
+
+  /** True once `maxFailedAttempts` handshakes failed: the driver SHALL close the commissioning window. */
+  get windowClosed(): boolean {
+    return this.#failedAttempts >= this.#maxFailed;
+  }
+
+  /** True while a handshake is in progress (between PBKDFParamRequest and the final StatusReport). */
+  get busy(): boolean {
+    return this.#handshake !== undefined;
+  }
+
+  /** Abandons the handshake in progress (e.g. the driver's exchange timed out) and counts it as a failed attempt. */
+  abort(): void {
+    if (this.#handshake !== undefined) {
+      this.#handshake = undefined;
+      this.#failedAttempts++;
+    }
+  }
+
+  /** Processes one received PASE message; never throws for bad input (failures come back as `failed` steps). */
+  handle(messageType: number, payload: Uint8Array): PaseStep {
+    if (this.windowClosed) {
+      return { status: "failed", error: new ProtocolError("pase.window-closed", "commissioning window closed", 0) };
+    }
+    // A failure counts as a failed attempt when it ends a handshake or rejects a PBKDFParamRequest that would start one.
+    const countable = this.#handshake !== undefined || messageType === PaseMessageType.PBKDFParamRequest;
+    const answer = messageType !== PaseMessageType.StatusReport;
+    try {
+      switch (messageType) {
+        case PaseMessageType.PBKDFParamRequest:
+          return this.#onPBKDFParamRequest(payload);
+        case PaseMessageType.Pake1:
+          return this.#onPake1(payload);
+        case PaseMessageType.Pake3:
+          return this.#onPake3(payload);
+        case PaseMessageType.StatusReport:
+          return this.#onStatusReport(payload);
+        default:
+          throw invalid("pase.unexpected-message", `unexpected message type 0x${messageType.toString(16)}`);
+      }
+    } catch (e) {
+      return this.#fail(e, countable, answer);
+    }
+  }
+
+  #fail(e: unknown, countable: boolean, answer: boolean): PaseStep {
+    this.#handshake = undefined;
+    if (countable) this.#failedAttempts++;
+    const error =
+      e instanceof OpcredsError ? e : new ProtocolError("pase.internal", String(e), 0, undefined, { cause: e });
+    return answer ? { status: "failed", send: statusMessage(INVALID_PARAMETER), error } : { status: "failed", error };
+  }
+
+  #onPBKDFParamRequest(payload: Uint8Array): PaseStep {
+    // A new request replaces an abandoned handshake; the abandoned one counts as failed.
+    this.abort();
+    const req = decodePBKDFParamRequest(payload);
+    // passcodeId SHALL be 0 (the default commissioning passcode); no other passcode ids are defined.
+    if (req.passcodeId !== DEFAULT_PASSCODE_ID)
+      throw invalid("pase.passcode-id", `unknown passcodeId ${req.passcodeId}`);
+    // Session id 0 identifies the unsecured session and cannot name a secure one.
+    if (req.initiatorSessionId === 0) throw invalid("pase.session-id", "initiatorSessionId 0");
+    const localSessionId = this.#options.allocateSessionId();
+    const response = encodePBKDFParamResponse({
+      initiatorRandom: req.initiatorRandom,
+      responderRandom: this.#crypto.randomBytes(PASE_RANDOM_BYTES),
+      responderSessionId: localSessionId,
+      // pbkdf_parameters SHALL be included only when the initiator did not already have them.
+      ...(req.hasPBKDFParameters ? {} : { pbkdfParameters: this.#options.pbkdfParameters }),
+      ...(this.#options.sessionParameters === undefined
+        ? {}
+        : { responderSessionParams: this.#options.sessionParameters }),
+    });
+    this.#handshake = {
+      localSessionId,
+      peerSessionId: req.initiatorSessionId,
+      peerSessionParameters: req.initiatorSessionParams,
+      context: paseContext(this.#crypto, payload, response),
+    };
+    return { status: "continue", send: { messageType: PaseMessageType.PBKDFParamResponse, payload: response } };
+  }
+
+  #onPake1(payload: Uint8Array): PaseStep {
+    const hs = this.#handshake;
+    if (hs === undefined || hs.confirmation !== undefined)
+      throw invalid("pase.unexpected-message", "Pake1 out of order");
+    const { pA } = decodePake1(payload);
+    const { w0, L } = this.#options.verifier;
+    const spake = new Spake2pVerifier(this.#crypto, hs.context, w0, L);
+    const keys = spake.finish(pA);
+    hs.confirmation = { cA: keys.cA, keys: derivePaseSessionKeys(this.#crypto, keys.Ke) };
+    return {
+      status: "continue",
+      send: { messageType: PaseMessageType.Pake2, payload: encodePake2({ pB: spake.Y, cB: keys.cB }) },
+    };
+  }
+
+  #onPake3(payload: Uint8Array): PaseStep {
+    const hs = this.#handshake;
+    if (hs?.confirmation === undefined) throw invalid("pase.unexpected-message", "Pake3 out of order");
+    const { cA } = decodePake3(payload);
+    // The responder SHALL verify cA; on mismatch it sends FAILURE / INVALID_PARAMETER and the attempt fails.
+    if (!constantTimeEqual(cA, hs.confirmation.cA)) throw invalid("pase.confirmation", "cA does not verify");
+    this.#handshake = undefined;
+    const session = {
+      ...hs.confirmation.keys,
+      localSessionId: hs.localSessionId,
+      peerSessionId: hs.peerSessionId,
+      ...(hs.peerSessionParameters === undefined ? {} : { peerSessionParameters: hs.peerSessionParameters }),
+    };
+    return { status: "established", send: statusMessage(SESSION_ESTABLISHMENT_SUCCESS), session };
+  }
+
+  #onStatusReport(payload: Uint8Array): PaseStep {
+    const report = decodeStatusReport(payload);
+    const error = new ProtocolError(
+      "pase.peer-status",
+      `initiator reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
+      report.protocolCode,
+    );
+    // The initiator's StatusReport ends the handshake; a StatusReport is never answered with another.
+    throw error;
+  }
+}
+
+/** A rule violation answered with FAILURE / INVALID_PARAMETER; for PASE errors `status` is the Secure Channel protocol code. */
+function invalid(code: string, message: string): ProtocolError {
+  return new ProtocolError(code, message, SecureChannelProtocolCode.INVALID_PARAMETER);
+}

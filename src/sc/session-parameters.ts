@@ -1,0 +1,85 @@
+/**
+ * session-parameter-struct (Core spec, Session Establishment: "Session Parameters"), carried by PBKDFParamRequest/Response and
+ * Sigma1/Sigma2: MRP intervals, revisions, limits and supported transports. Unknown members are skipped, since
+ * newer peers add tags (matter.js 0.17 sends tags 1-8; tag 9 is MAX_TCP_MESSAGE_SIZE).
+ *
+ * session-parameter-struct => STRUCTURE [ tag-order ] {
+ *   SESSION_IDLE_INTERVAL [1, optional] : UNSIGNED INTEGER [ range 32-bits ],
+ *   SESSION_ACTIVE_INTERVAL [2, optional] : UNSIGNED INTEGER [ range 32-bits ],
+ *   SESSION_ACTIVE_THRESHOLD [3, optional] : UNSIGNED INTEGER [ range 16-bits ],
+ *   DATA_MODEL_REVISION [4] : UNSIGNED INTEGER [ range 16-bits ],
+ *   INTERACTION_MODEL_REVISION [5] : UNSIGNED INTEGER [ range 16-bits ],
+ *   SPECIFICATION_VERSION [6] : UNSIGNED INTEGER [ range 32-bits ],
+ *   MAX_PATHS_PER_INVOKE [7] : UNSIGNED INTEGER [ range 16-bits ],
+ *   SUPPORTED_TRANSPORTS [8, optional] : BITMAP [ range 16-bits ],
+ *   MAX_TCP_MESSAGE_SIZE [9, optional] : UNSIGNED INTEGER [ range 32-bits ],
+ * }
+ */
+import type { TlvNode, TlvTag } from "../tlv/tlv-node.ts";
+import { node, TlvStructReader } from "./pase/tlv-struct.ts";
+
+/** Decoded session parameters; every member is optional on the wire (older peers omit 4-7). Intervals are in ms. */
+export type SessionParameters = {
+  readonly sessionIdleInterval?: number;
+  readonly sessionActiveInterval?: number;
+  readonly sessionActiveThreshold?: number;
+  readonly dataModelRevision?: number;
+  readonly interactionModelRevision?: number;
+  readonly specificationVersion?: number;
+  readonly maxPathsPerInvoke?: number;
+  readonly supportedTransports?: number;
+  readonly maxTcpMessageSize?: number;
+};
+
+/** Context tags of the struct members. */
+export const SessionParameterTag = {
+  SESSION_IDLE_INTERVAL: 1,
+  SESSION_ACTIVE_INTERVAL: 2,
+  SESSION_ACTIVE_THRESHOLD: 3,
+  DATA_MODEL_REVISION: 4,
+  INTERACTION_MODEL_REVISION: 5,
+  SPECIFICATION_VERSION: 6,
+  MAX_PATHS_PER_INVOKE: 7,
+  SUPPORTED_TRANSPORTS: 8,
+  MAX_TCP_MESSAGE_SIZE: 9,
+} as const;
+
+/** MRP defaults a node assumes when the peer omits a member (Core spec, MRP parameters): SII 500 ms, SAI 300 ms, SAT 4000 ms. */
+export const SESSION_IDLE_INTERVAL_DEFAULT_MS = 500;
+export const SESSION_ACTIVE_INTERVAL_DEFAULT_MS = 300;
+export const SESSION_ACTIVE_THRESHOLD_DEFAULT_MS = 4000;
+
+const FIELDS = [
+  ["sessionIdleInterval", SessionParameterTag.SESSION_IDLE_INTERVAL, 32],
+  ["sessionActiveInterval", SessionParameterTag.SESSION_ACTIVE_INTERVAL, 32],
+  ["sessionActiveThreshold", SessionParameterTag.SESSION_ACTIVE_THRESHOLD, 16],
+  ["dataModelRevision", SessionParameterTag.DATA_MODEL_REVISION, 16],
+  ["interactionModelRevision", SessionParameterTag.INTERACTION_MODEL_REVISION, 16],
+  ["specificationVersion", SessionParameterTag.SPECIFICATION_VERSION, 32],
+  ["maxPathsPerInvoke", SessionParameterTag.MAX_PATHS_PER_INVOKE, 16],
+  ["supportedTransports", SessionParameterTag.SUPPORTED_TRANSPORTS, 16],
+  ["maxTcpMessageSize", SessionParameterTag.MAX_TCP_MESSAGE_SIZE, 32],
+] as const satisfies readonly (readonly [keyof SessionParameters, number, 16 | 32])[];
+
+/** The struct node for `params` under `tag`, members in tag order; out-of-range values are a RangeError. */
+export function encodeSessionParametersNode(params: SessionParameters, tag: TlvTag): TlvNode {
+  const elements: TlvNode[] = [];
+  for (const [name, id, bits] of FIELDS) {
+    const v = params[name];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits) throw new RangeError(`${name} out of uint${bits} range: ${v}`);
+    elements.push(node.uint(id, v));
+  }
+  return { tag, type: "struct", elements };
+}
+
+/** Decodes a session-parameter-struct node strictly (types, ranges, tag order), skipping unknown members. */
+export function decodeSessionParametersNode(struct: TlvNode, path: string): SessionParameters {
+  const r = new TlvStructReader(struct, path, { allowUnknown: true, knownTags: FIELDS.map(([, id]) => id) });
+  const out: { -readonly [K in keyof SessionParameters]: SessionParameters[K] } = {};
+  for (const [name, id, bits] of FIELDS) {
+    const v = r.optionalUint(id, name, bits);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
