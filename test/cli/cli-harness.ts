@@ -63,3 +63,12 @@ export function tempDir(): { dir: string; remove: () => void } {
 export function isOneLine(text: string): boolean {
   return text.endsWith("\n") && text.indexOf("\n") === text.length - 1 && !/\bat .+:\d+:\d+/.test(text);
 }
+
+/** Runs `jobs` with at most `limit` in flight (spawning tsx is CPU-heavy). */
+export async function pool(jobs: readonly (() => Promise<void>)[], limit = 3): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length) await jobs[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+}

@@ -4,7 +4,9 @@
  */
 import type { Command } from "commander";
 import type { CliEnv } from "../cli-env.ts";
+import { addConvertCert } from "./convert-cert.ts";
 import { addConvertKey } from "./convert-key.ts";
+import { addPrintCert } from "./print-cert.ts";
 import { addPrintTlv } from "./print-tlv.ts";
 
 /** Adds `cert` and its subcommands to `program`. */
@@ -12,6 +14,8 @@ export function addCertCommand(program: Command, env: CliEnv): void {
   const cert = program
     .command("cert")
     .description("generate, convert, validate and print Matter certificates and keys");
+  addConvertCert(cert, env);
   addConvertKey(cert, env);
+  addPrintCert(cert, env);
   addPrintTlv(cert, env);
 }
