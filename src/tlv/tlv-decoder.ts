@@ -6,7 +6,7 @@ import { ByteReader } from "../bytes/byte-reader.ts";
 import { MalformedError } from "../bytes/errors.ts";
 import { MAX_TLV_DEPTH, type TlvIntWidth, type TlvNode, type TlvTag, TlvTagControl, tagToString } from "./tlv-node.ts";
 
-/** Options of decodeTlv: `maxDepth` bounds container nesting (default MAX_TLV_DEPTH); `path` names the root in errors. */
+/** Options of decodeTlv: `maxDepth` = most containers open at once (default MAX_TLV_DEPTH, 0 = scalars only); `path` names the root in errors (default "root"). */
 export type TlvDecodeOptions = { maxDepth?: number; path?: string };
 
 /** Stable error codes of the decoder. */
@@ -136,7 +136,7 @@ function readElement(
   const tagControl = control >> 5;
   const elementType = control & 0x1f;
   if (elementType === 0x18) {
-    // Core A.7.3: the end-of-container element is always anonymous.
+    // Core A.7 (end of container): the element has no tag; a tagged one is malformed.
     if (tagControl !== TlvTagControl.Anonymous) {
       throw new MalformedError(TlvErrorCode.tag, "end-of-container carries a tag", { path, offset });
     }
@@ -236,7 +236,7 @@ function readElement(
         const child = readElement(r, path, childPath, depth + 1, maxDepth);
         if (child === END) break;
         if (type === "struct") {
-          // Core A.2.4: structure members SHALL carry a non-anonymous tag, unique within the structure.
+          // Core A.5.1 (structures): every member is tagged, and no two members share a tag.
           if (child.tag.form === "anonymous") {
             throw new MalformedError(TlvErrorCode.tag, "struct member without a tag", {
               path: childPath,
@@ -252,7 +252,7 @@ function readElement(
           }
           seen!.add(key);
         } else if (type === "array" && child.tag.form !== "anonymous") {
-          // Core A.2.5: array members SHALL be anonymous.
+          // Core A.5.2 (arrays): members are anonymous.
           throw new MalformedError(TlvErrorCode.tag, `array member with tag ${tagToString(child.tag)}`, {
             path: `${path}/${tagToString(child.tag)}`,
             offset: childOffset,

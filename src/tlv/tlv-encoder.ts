@@ -127,7 +127,7 @@ function sizeOf(node: TlvNode, strings: Map<TlvNode, Uint8Array>): number {
       const seen = new Set<string>();
       for (const child of node.elements) {
         if (node.type === "struct") {
-          // Core A.2.4 / A.2.5: struct members are tagged and unique, array members anonymous.
+          // Core A.5.1 / A.5.2: struct members are tagged and unique, array members anonymous.
           if (child.tag.form === "anonymous") throw new RangeError("struct member without a tag");
           const key = tagToString(child.tag);
           if (seen.has(key)) throw new RangeError(`duplicate tag ${key} in struct`);

@@ -294,7 +294,7 @@ export type TlvStructType<F extends TlvFields> = Simplify<
 
 const FORM_RANK = { anonymous: 0, context: 0, common: 1, implicit: 2, qualified: 3 } as const;
 
-/** Canonical order (Core A.2.4): context tags ascending, then profile tags by profile then number. */
+/** Canonical order (Core Appendix A, structures): context tags ascending, then profile tags by profile then number. */
 function compareTags(a: TlvTag, b: TlvTag): number {
   if (FORM_RANK[a.form] !== FORM_RANK[b.form]) return FORM_RANK[a.form] - FORM_RANK[b.form];
   if (a.form === "qualified" && b.form === "qualified") {
