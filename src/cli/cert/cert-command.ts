@@ -6,8 +6,10 @@ import type { Command } from "commander";
 import type { CliEnv } from "../cli-env.ts";
 import { addConvertCert } from "./convert-cert.ts";
 import { addConvertKey } from "./convert-key.ts";
+import { addLint } from "./lint.ts";
 import { addPrintCert } from "./print-cert.ts";
 import { addPrintTlv } from "./print-tlv.ts";
+import { addValidateCert } from "./validate-cert.ts";
 
 /** Adds `cert` and its subcommands to `program`. */
 export function addCertCommand(program: Command, env: CliEnv): void {
@@ -18,4 +20,6 @@ export function addCertCommand(program: Command, env: CliEnv): void {
   addConvertKey(cert, env);
   addPrintCert(cert, env);
   addPrintTlv(cert, env);
+  addValidateCert(cert, env);
+  addLint(cert, env);
 }
