@@ -19,6 +19,6 @@ export function encodePake1(m: Pake1): Uint8Array {
 
 /** Decodes a Pake1 payload strictly (pA exactly 65 bytes; point validity is checked by SPAKE2+). */
 export function decodePake1(payload: Uint8Array): Pake1 {
-  const r = new TlvStructReader(decodeTlv(payload, { path: "Pake1" }), "Pake1", { knownTags: [1] });
+  const r = new TlvStructReader(decodeTlv(payload, { path: "Pake1" }), "Pake1", { knownTags: [1], allowUnknown: true });
   return { pA: r.bytes(1, "pA", { length: SPAKE2P_POINT_BYTES }) };
 }

@@ -22,7 +22,10 @@ export function encodePake2(m: Pake2): Uint8Array {
 
 /** Decodes a Pake2 payload strictly. */
 export function decodePake2(payload: Uint8Array): Pake2 {
-  const r = new TlvStructReader(decodeTlv(payload, { path: "Pake2" }), "Pake2", { knownTags: [1, 2] });
+  const r = new TlvStructReader(decodeTlv(payload, { path: "Pake2" }), "Pake2", {
+    knownTags: [1, 2],
+    allowUnknown: true,
+  });
   return {
     pB: r.bytes(1, "pB", { length: SPAKE2P_POINT_BYTES }),
     cB: r.bytes(2, "cB", { length: SPAKE2P_CONFIRMATION_BYTES }),

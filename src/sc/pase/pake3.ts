@@ -19,6 +19,6 @@ export function encodePake3(m: Pake3): Uint8Array {
 
 /** Decodes a Pake3 payload strictly. */
 export function decodePake3(payload: Uint8Array): Pake3 {
-  const r = new TlvStructReader(decodeTlv(payload, { path: "Pake3" }), "Pake3", { knownTags: [1] });
+  const r = new TlvStructReader(decodeTlv(payload, { path: "Pake3" }), "Pake3", { knownTags: [1], allowUnknown: true });
   return { cA: r.bytes(1, "cA", { length: SPAKE2P_CONFIRMATION_BYTES }) };
 }

@@ -48,7 +48,7 @@ export function encodePBKDFParamRequest(m: PBKDFParamRequest): Uint8Array {
 /** Decodes a PBKDFParamRequest payload strictly; any mismatch is MalformedError (`tlv.*`). */
 export function decodePBKDFParamRequest(payload: Uint8Array): PBKDFParamRequest {
   const path = "PBKDFParamRequest";
-  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1, 2, 3, 4, 5] });
+  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1, 2, 3, 4, 5], allowUnknown: true });
   const base = {
     initiatorRandom: r.bytes(1, "initiatorRandom", { length: PASE_RANDOM_BYTES }),
     initiatorSessionId: r.uint(2, "initiatorSessionId", 16),

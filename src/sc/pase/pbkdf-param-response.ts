@@ -57,7 +57,7 @@ export function encodePBKDFParamResponse(m: PBKDFParamResponse): Uint8Array {
 /** Decodes a PBKDFParamResponse payload strictly; any mismatch is MalformedError (`tlv.*`). */
 export function decodePBKDFParamResponse(payload: Uint8Array): PBKDFParamResponse {
   const path = "PBKDFParamResponse";
-  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1, 2, 3, 4, 5] });
+  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1, 2, 3, 4, 5], allowUnknown: true });
   const base = {
     initiatorRandom: r.bytes(1, "initiatorRandom", { length: PASE_RANDOM_BYTES }),
     responderRandom: r.bytes(2, "responderRandom", { length: PASE_RANDOM_BYTES }),
@@ -66,7 +66,7 @@ export function decodePBKDFParamResponse(payload: Uint8Array): PBKDFParamRespons
   let out: PBKDFParamResponse = base;
   const pp = r.optionalStruct(4, "pbkdf_parameters");
   if (pp !== undefined) {
-    const p = new TlvStructReader(pp, `${path}/pbkdf_parameters`, { knownTags: [1, 2] });
+    const p = new TlvStructReader(pp, `${path}/pbkdf_parameters`, { knownTags: [1, 2], allowUnknown: true });
     out = {
       ...out,
       pbkdfParameters: {

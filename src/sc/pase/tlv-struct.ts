@@ -1,7 +1,9 @@
 /**
- * Strict typed access to the members of a decoded TLV struct, for the secure channel messages (PASE, session
- * parameters). Interim: written over the TlvNode model because the shared `tlv-schema.ts` had not landed yet;
- * every mismatch is MalformedError "tlv.schema" naming the field path, as the schema contract specifies.
+ * Typed access to the members of a decoded TLV struct, for the secure channel messages (PASE, session parameters).
+ * Written over the TlvNode model before the shared `tlv-schema.ts` landed, and kept because it also enforces the
+ * ascending tag order these structs fix ([ tag-order ]), which the shared schema does not. Unknown members are
+ * skipped when `allowUnknown` is set, as connectedhomeip (ExitContainer) and matter.js do, so newer peers still
+ * interoperate. Every mismatch is MalformedError "tlv.schema" naming the field path, as the schema contract does.
  */
 import { MalformedError } from "../../bytes/errors.ts";
 import { ctx, type TlvNode } from "../../tlv/tlv-node.ts";
