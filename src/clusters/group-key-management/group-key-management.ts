@@ -1,0 +1,244 @@
+/**
+ * Group Key Management cluster 0x003F, revision 2 (Core spec 11.2, Matter 1.4.2 data model XML), without the
+ * provisional CacheAndSync feature. Key sets, GroupKeyMap and the group table live in the fabric layer's GroupKeyStore.
+ */
+import type { FabricIndex } from "../../fabric/fabric-index.ts";
+import type { GroupKeySet, GroupKeyStore } from "../../fabric/group-keys.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, command, Privilege } from "../../im/data-model.ts";
+import { ImStatus, ImStatusError } from "../../im/status-code.ts";
+import {
+  type TlvType,
+  tlvArray,
+  tlvBytes,
+  tlvEnum8,
+  tlvFabricIndex,
+  tlvField,
+  tlvNullable,
+  tlvOptionalField,
+  tlvString,
+  tlvStruct,
+  tlvUInt16,
+  tlvUInt64,
+} from "../../tlv/tlv-schema.ts";
+
+/** Cluster id (Core 11.2). */
+export const GROUP_KEY_MANAGEMENT_CLUSTER_ID = 0x003f;
+/** ClusterRevision in the Matter 1.4.2 data model. */
+export const GROUP_KEY_MANAGEMENT_REVISION = 2;
+
+/** Attribute ids (Core 11.2.6). */
+export const GroupKeyManagementAttribute = {
+  GroupKeyMap: 0x0000,
+  GroupTable: 0x0001,
+  MaxGroupsPerFabric: 0x0002,
+  MaxGroupKeysPerFabric: 0x0003,
+} as const;
+
+/** Command ids (Core 11.2.7). */
+export const GroupKeyManagementCommand = {
+  KeySetWrite: 0x00,
+  KeySetRead: 0x01,
+  KeySetReadResponse: 0x02,
+  KeySetRemove: 0x03,
+  KeySetReadAllIndices: 0x04,
+  KeySetReadAllIndicesResponse: 0x05,
+} as const;
+
+/** GroupKeySecurityPolicyEnum (Core 11.2.5.2); CacheAndSync needs the CS feature, which this server lacks. */
+export const GroupKeySecurityPolicy = { TrustFirst: 0, CacheAndSync: 1 } as const;
+
+/**
+ * GroupKeySetStruct (Core 11.2.5.3). Epoch keys are decoded without a length bound here so that a wrong length is the
+ * CONSTRAINT_ERROR of KeySetWrite validation rather than a decode failure (INVALID_COMMAND).
+ */
+export const GroupKeySetStruct = tlvStruct({
+  groupKeySetId: tlvField(0, tlvUInt16),
+  groupKeySecurityPolicy: tlvField(1, tlvEnum8),
+  epochKey0: tlvField(2, tlvNullable(tlvBytes())),
+  epochStartTime0: tlvField(3, tlvNullable(tlvUInt64)),
+  epochKey1: tlvField(4, tlvNullable(tlvBytes())),
+  epochStartTime1: tlvField(5, tlvNullable(tlvUInt64)),
+  epochKey2: tlvField(6, tlvNullable(tlvBytes())),
+  epochStartTime2: tlvField(7, tlvNullable(tlvUInt64)),
+});
+export type GroupKeySetStruct = TlvType<typeof GroupKeySetStruct>;
+
+/** GroupKeyMapStruct (Core 11.2.5.5), fabric-scoped. */
+export const GroupKeyMapStruct = tlvStruct({
+  groupId: tlvField(1, tlvUInt16),
+  groupKeySetId: tlvField(2, tlvUInt16),
+  fabricIndex: tlvFabricIndex,
+});
+/** GroupInfoMapStruct (Core 11.2.5.4), fabric-scoped. */
+export const GroupInfoMapStruct = tlvStruct({
+  groupId: tlvField(1, tlvUInt16),
+  endpoints: tlvField(2, tlvArray(tlvUInt16, { minLength: 1 })),
+  groupName: tlvOptionalField(3, tlvString({ maxLength: 16 })),
+  fabricIndex: tlvFabricIndex,
+});
+
+/** KeySetWrite { 0 GroupKeySet }. */
+export const KeySetWriteRequest = tlvStruct({ groupKeySet: tlvField(0, GroupKeySetStruct) });
+/** KeySetRead / KeySetRemove { 0 GroupKeySetID }. */
+export const KeySetIdRequest = tlvStruct({ groupKeySetId: tlvField(0, tlvUInt16) });
+/** KeySetReadResponse { 0 GroupKeySet } (epoch keys always null). */
+export const KeySetReadResponse = tlvStruct({ groupKeySet: tlvField(0, GroupKeySetStruct) });
+/** KeySetReadAllIndicesResponse { 0 GroupKeySetIDs list[uint16] }. */
+export const KeySetReadAllIndicesResponse = tlvStruct({ groupKeySetIds: tlvField(0, tlvArray(tlvUInt16)) });
+
+/** What the cluster needs from the node. */
+export interface GroupKeyManagementOptions {
+  readonly groupKeys: GroupKeyStore;
+  /** Fabric indices to list in unfiltered reads of GroupKeyMap / GroupTable (the fabric table's committed + pending). */
+  readonly fabricIndices: () => readonly number[];
+}
+
+/** Creates the Group Key Management cluster server. */
+export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cluster {
+  const { groupKeys } = options;
+  const changes = new AttributeChangeEmitter();
+  // The dispatcher refuses fabric-scoped commands and writes on a session without a fabric, so the index is 1..254.
+  const fabricOf = (fabricIndex: number) => fabricIndex as FabricIndex;
+
+  return {
+    id: GROUP_KEY_MANAGEMENT_CLUSTER_ID,
+    name: "GroupKeyManagement",
+    revision: GROUP_KEY_MANAGEMENT_REVISION,
+    featureMap: 0,
+    changes,
+    attributes: [
+      attribute({
+        id: GroupKeyManagementAttribute.GroupKeyMap,
+        name: "GroupKeyMap",
+        schema: tlvArray(GroupKeyMapStruct),
+        readPrivilege: Privilege.View,
+        writePrivilege: Privilege.Manage,
+        fabricScoped: true,
+        read: () =>
+          options
+            .fabricIndices()
+            .flatMap((fi) => groupKeys.groupKeyMap(fabricOf(fi)).map((e) => ({ ...e, fabricIndex: fi }))),
+        write: async (entries, ctx) => {
+          const fi = fabricOf(ctx.session.fabricIndex);
+          // 11.2.6.1: a GroupKeySetID that does not exist on the fabric is a constraint error (SDK: CONSTRAINT_ERROR).
+          for (const e of entries)
+            if (groupKeys.keySet(fi, e.groupKeySetId) === undefined && e.groupKeySetId !== 0)
+              return { status: ImStatus.CONSTRAINT_ERROR };
+          await groupKeys.setGroupKeyMap(
+            fi,
+            entries.map((e) => ({ groupId: e.groupId, groupKeySetId: e.groupKeySetId })),
+          );
+          changes.emit(GroupKeyManagementAttribute.GroupKeyMap);
+          return { status: ImStatus.SUCCESS };
+        },
+      }),
+      attribute({
+        id: GroupKeyManagementAttribute.GroupTable,
+        name: "GroupTable",
+        schema: tlvArray(GroupInfoMapStruct),
+        readPrivilege: Privilege.View,
+        fabricScoped: true,
+        read: () =>
+          options.fabricIndices().flatMap((fi) =>
+            groupKeys.groupTable(fabricOf(fi)).map((g) => ({
+              groupId: g.groupId,
+              endpoints: [...g.endpoints],
+              ...(g.groupName === "" ? {} : { groupName: g.groupName }),
+              fabricIndex: fi,
+            })),
+          ),
+      }),
+      attribute({
+        id: GroupKeyManagementAttribute.MaxGroupsPerFabric,
+        name: "MaxGroupsPerFabric",
+        schema: tlvUInt16,
+        readPrivilege: Privilege.View,
+        read: () => groupKeys.maxGroupsPerFabric,
+      }),
+      attribute({
+        id: GroupKeyManagementAttribute.MaxGroupKeysPerFabric,
+        name: "MaxGroupKeysPerFabric",
+        schema: tlvUInt16,
+        readPrivilege: Privilege.View,
+        read: () => groupKeys.maxGroupKeysPerFabric,
+      }),
+    ],
+    commands: [
+      command({
+        id: GroupKeyManagementCommand.KeySetWrite,
+        name: "KeySetWrite",
+        requestSchema: KeySetWriteRequest,
+        invokePrivilege: Privilege.Administer,
+        fabricScoped: true,
+        timed: false,
+        handler: async (req, ctx) => {
+          const s = req.groupKeySet;
+          // 11.2.7.1: CacheAndSync without the CS feature → CONSTRAINT_ERROR.
+          if (s.groupKeySecurityPolicy !== GroupKeySecurityPolicy.TrustFirst)
+            return { status: ImStatus.CONSTRAINT_ERROR };
+          // Validation (INVALID_COMMAND / CONSTRAINT_ERROR / RESOURCE_EXHAUSTED, key set 0 refused) is the store's.
+          await groupKeys.writeKeySet(fabricOf(ctx.session.fabricIndex), s as GroupKeySet);
+          return { status: ImStatus.SUCCESS };
+        },
+      }),
+      command({
+        id: GroupKeyManagementCommand.KeySetRead,
+        name: "KeySetRead",
+        requestSchema: KeySetIdRequest,
+        response: { id: 0x02, name: "KeySetReadResponse", schema: KeySetReadResponse },
+        invokePrivilege: Privilege.Administer,
+        fabricScoped: true,
+        timed: false,
+        handler: async (req, ctx) => {
+          const set = groupKeys.keySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
+          // 11.2.7.2: no such key set on the accessing fabric → NOT_FOUND.
+          if (set === undefined) throw new ImStatusError(ImStatus.NOT_FOUND, `no key set ${req.groupKeySetId}`);
+          // 11.2.7.3: the epoch keys SHALL be null in the response; start times and policy are returned.
+          return {
+            response: {
+              groupKeySet: {
+                groupKeySetId: set.groupKeySetId,
+                groupKeySecurityPolicy: set.groupKeySecurityPolicy,
+                epochKey0: null,
+                epochStartTime0: set.epochStartTime0,
+                epochKey1: null,
+                epochStartTime1: set.epochStartTime1,
+                epochKey2: null,
+                epochStartTime2: set.epochStartTime2,
+              },
+            },
+          };
+        },
+      }),
+      command({
+        id: GroupKeyManagementCommand.KeySetRemove,
+        name: "KeySetRemove",
+        requestSchema: KeySetIdRequest,
+        invokePrivilege: Privilege.Administer,
+        fabricScoped: true,
+        timed: false,
+        handler: async (req, ctx) => {
+          // 11.2.7.4: key set 0 (the IPK) → INVALID_COMMAND; an unknown id → NOT_FOUND (both from the store).
+          await groupKeys.removeKeySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
+          changes.emit(GroupKeyManagementAttribute.GroupKeyMap);
+          return { status: ImStatus.SUCCESS };
+        },
+      }),
+      command({
+        id: GroupKeyManagementCommand.KeySetReadAllIndices,
+        name: "KeySetReadAllIndices",
+        response: { id: 0x05, name: "KeySetReadAllIndicesResponse", schema: KeySetReadAllIndicesResponse },
+        invokePrivilege: Privilege.Administer,
+        fabricScoped: true,
+        timed: false,
+        handler: async (_req, ctx) => ({
+          // 11.2.7.5: every key set id of the accessing fabric, the IPK (0) included.
+          response: {
+            groupKeySetIds: groupKeys.keySets(fabricOf(ctx.session.fabricIndex)).map((s) => s.groupKeySetId),
+          },
+        }),
+      }),
+    ],
+    events: [],
+  };
+}
