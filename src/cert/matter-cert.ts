@@ -130,7 +130,8 @@ const CERT_SUBJECT_ID_KIND: Record<string, MatterCertKind> = {
 
 /** The certificate type of a subject DN (Core spec 6.5.6.1; SDK ChipDN::GetCertType). */
 export function certKindOfSubject(subject: Dn): MatterCertKind {
-  const kinds = subject.map((a) => CERT_SUBJECT_ID_KIND[a.type]).filter((k) => k !== undefined);
+  // Repeating the same id type is a subject rule (e.g. noc.subject.node-id-duplicate), not a type ambiguity.
+  const kinds = [...new Set(subject.map((a) => CERT_SUBJECT_ID_KIND[a.type]).filter((k) => k !== undefined))];
   if (kinds.length > 1) return "ambiguous";
   if (kinds.length === 1) return kinds[0]!;
   const only = subject[0];
