@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import type { CliEnv } from "../cli-env.ts";
 import { addConvertCert } from "./convert-cert.ts";
 import { addConvertKey } from "./convert-key.ts";
+import { addGenCert } from "./gen-cert.ts";
 import { addLint } from "./lint.ts";
 import { addPrintCert } from "./print-cert.ts";
 import { addPrintTlv } from "./print-tlv.ts";
@@ -16,6 +17,7 @@ export function addCertCommand(program: Command, env: CliEnv): void {
   const cert = program
     .command("cert")
     .description("generate, convert, validate and print Matter certificates and keys");
+  addGenCert(cert, env);
   addConvertCert(cert, env);
   addConvertKey(cert, env);
   addPrintCert(cert, env);
