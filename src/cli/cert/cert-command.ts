@@ -6,8 +6,10 @@ import type { Command } from "commander";
 import type { CliEnv } from "../cli-env.ts";
 import { addConvertCert } from "./convert-cert.ts";
 import { addConvertKey } from "./convert-key.ts";
+import { addGenCd } from "./gen-cd.ts";
 import { addGenCert } from "./gen-cert.ts";
 import { addLint } from "./lint.ts";
+import { addPrintCd } from "./print-cd.ts";
 import { addPrintCert } from "./print-cert.ts";
 import { addPrintTlv } from "./print-tlv.ts";
 import { addValidateCert } from "./validate-cert.ts";
@@ -24,4 +26,6 @@ export function addCertCommand(program: Command, env: CliEnv): void {
   addPrintTlv(cert, env);
   addValidateCert(cert, env);
   addLint(cert, env);
+  addGenCd(cert, env);
+  addPrintCd(cert, env);
 }
