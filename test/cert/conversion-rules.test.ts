@@ -12,7 +12,7 @@ import {
   matterCertFromDer,
   matterCertToDer,
 } from "../../src/cert/matter-cert.ts";
-import { buildX509, encodeX509Extension, parseX509, type X509TbsFields } from "../../src/cert/x509.ts";
+import { buildX509, parseX509, type X509TbsFields } from "../../src/cert/x509.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { OID } from "../../src/der/oids.ts";
 import { vectorFields, vectorKey } from "./cert-builder.ts";
