@@ -6,12 +6,14 @@ import type { Command } from "commander";
 import type { CliEnv } from "../cli-env.ts";
 import { addConvertCert } from "./convert-cert.ts";
 import { addConvertKey } from "./convert-key.ts";
+import { addGenAttCert } from "./gen-att-cert.ts";
 import { addGenCd } from "./gen-cd.ts";
 import { addGenCert } from "./gen-cert.ts";
 import { addLint } from "./lint.ts";
 import { addPrintCd } from "./print-cd.ts";
 import { addPrintCert } from "./print-cert.ts";
 import { addPrintTlv } from "./print-tlv.ts";
+import { addValidateAttCert } from "./validate-att-cert.ts";
 import { addValidateCert } from "./validate-cert.ts";
 
 /** Adds `cert` and its subcommands to `program`. */
@@ -26,6 +28,8 @@ export function addCertCommand(program: Command, env: CliEnv): void {
   addPrintTlv(cert, env);
   addValidateCert(cert, env);
   addLint(cert, env);
+  addGenAttCert(cert, env);
+  addValidateAttCert(cert, env);
   addGenCd(cert, env);
   addPrintCd(cert, env);
 }
