@@ -1,0 +1,249 @@
+/**
+ * Basic Information cluster 0x0028, revision 5 (Core spec 11.1, Matter 1.4.2 data model XML): the mandatory attributes
+ * with values the node passes in, writable NodeLabel/Location, and the StartUp / ShutDown / Leave events. The
+ * Operational Credentials cluster emits Leave before RemoveFabric deletes a fabric (conformance §6 item 19).
+ */
+import {
+  type AfterResponseEffect,
+  AttributeChangeEmitter,
+  attribute,
+  type Cluster,
+  EventPriority,
+  event,
+  Privilege,
+} from "../../im/data-model.ts";
+import type { EventLog } from "../../im/events.ts";
+import { ImStatus } from "../../im/status-code.ts";
+import {
+  type TlvType,
+  tlvFabricIndexValue,
+  tlvField,
+  tlvString,
+  tlvStruct,
+  tlvUInt16,
+  tlvUInt32,
+} from "../../tlv/tlv-schema.ts";
+
+/** Cluster id (Core 11.1). */
+export const BASIC_INFORMATION_CLUSTER_ID = 0x0028;
+/** ClusterRevision in the Matter 1.4.2 data model (5: "Added ConfigurationVersion", still provisional there). */
+export const BASIC_INFORMATION_REVISION = 5;
+/** SpecificationVersion of Matter 1.4.2 (Core 11.1.5.22: major.minor.dot.reserved bytes). */
+export const SPECIFICATION_VERSION_1_4_2 = 0x01040200;
+
+/** Attribute ids (Core 11.1.5). */
+export const BasicInformationAttribute = {
+  DataModelRevision: 0x0000,
+  VendorName: 0x0001,
+  VendorID: 0x0002,
+  ProductName: 0x0003,
+  ProductID: 0x0004,
+  NodeLabel: 0x0005,
+  Location: 0x0006,
+  HardwareVersion: 0x0007,
+  HardwareVersionString: 0x0008,
+  SoftwareVersion: 0x0009,
+  SoftwareVersionString: 0x000a,
+  UniqueID: 0x0012,
+  CapabilityMinima: 0x0013,
+  SpecificationVersion: 0x0015,
+  MaxPathsPerInvoke: 0x0016,
+} as const;
+
+/** Event ids (Core 11.1.6). */
+export const BasicInformationEvent = { StartUp: 0x00, ShutDown: 0x01, Leave: 0x02, ReachableChanged: 0x03 } as const;
+
+/** CapabilityMinimaStruct (Core 11.1.4.1): both ≥ 3. */
+export const CapabilityMinimaStruct = tlvStruct({
+  caseSessionsPerFabric: tlvField(0, tlvUInt16),
+  subscriptionsPerFabric: tlvField(1, tlvUInt16),
+});
+export type CapabilityMinimaStruct = TlvType<typeof CapabilityMinimaStruct>;
+
+/** StartUp { 0 SoftwareVersion uint32 } (critical). */
+export const startUpEvent = event({
+  id: BasicInformationEvent.StartUp,
+  name: "StartUp",
+  priority: EventPriority.Critical,
+  readPrivilege: Privilege.View,
+  fabricSensitive: false,
+  schema: tlvStruct({ softwareVersion: tlvField(0, tlvUInt32) }),
+});
+/** ShutDown {} (critical). */
+export const shutDownEvent = event({
+  id: BasicInformationEvent.ShutDown,
+  name: "ShutDown",
+  priority: EventPriority.Critical,
+  readPrivilege: Privilege.View,
+  fabricSensitive: false,
+  schema: tlvStruct({}),
+});
+/** Leave { 0 FabricIndex 1..254 } (info). Not fabric-sensitive: every reader may see that a fabric left. */
+export const leaveEvent = event({
+  id: BasicInformationEvent.Leave,
+  name: "Leave",
+  priority: EventPriority.Info,
+  readPrivilege: Privilege.View,
+  fabricSensitive: false,
+  schema: tlvStruct({ fabricIndex: tlvField(0, tlvFabricIndexValue) }),
+});
+
+/** The fixed identity values the node passes in (Core 11.1.5; constraints checked at construction). */
+export interface BasicInformationValues {
+  readonly vendorName: string;
+  readonly vendorId: number;
+  readonly productName: string;
+  readonly productId: number;
+  readonly hardwareVersion: number;
+  readonly hardwareVersionString: string;
+  readonly softwareVersion: number;
+  readonly softwareVersionString: string;
+  readonly uniqueId: string;
+  readonly nodeLabel?: string;
+  readonly location?: string;
+  readonly capabilityMinima?: CapabilityMinimaStruct;
+  /** DataModelRevision (Core 7.1.1): the SDK's CHIP_DEVICE_DATA_MODEL_REVISION of the target release; required. */
+  readonly dataModelRevision: number;
+  readonly specificationVersion?: number;
+  readonly maxPathsPerInvoke?: number;
+}
+
+/** What the cluster needs from the node. */
+export interface BasicInformationOptions {
+  readonly values: BasicInformationValues;
+  readonly events: EventLog;
+  readonly endpoint?: number;
+  /** Called after NodeLabel/Location writes so the node can persist them. */
+  readonly onConfigChanged?: (config: { nodeLabel: string; location: string }) => void;
+}
+
+/** The cluster and the event entry points. */
+export interface BasicInformationServer {
+  readonly cluster: Cluster;
+  /** Records StartUp (at boot). */
+  startUp(now: number): void;
+  /** Records ShutDown (orderly stop). */
+  shutDown(now: number): void;
+  /** Records Leave for `fabricIndex` (before RemoveFabric deletes it); returns the urgent-flush effect. */
+  leave(fabricIndex: number, now: number): readonly AfterResponseEffect[];
+}
+
+function checkString(name: string, value: string, min: number, max: number): void {
+  if (value.length < min || value.length > max) throw new RangeError(`${name} must be ${min}..${max} characters`);
+}
+
+/** Creates the Basic Information cluster server. */
+export function createBasicInformation(options: BasicInformationOptions): BasicInformationServer {
+  const v = options.values;
+  const endpoint = options.endpoint ?? 0;
+  checkString("VendorName", v.vendorName, 0, 32);
+  checkString("ProductName", v.productName, 0, 32);
+  checkString("HardwareVersionString", v.hardwareVersionString, 1, 64);
+  checkString("SoftwareVersionString", v.softwareVersionString, 1, 64);
+  checkString("UniqueID", v.uniqueId, 0, 32);
+  const minima = v.capabilityMinima ?? { caseSessionsPerFabric: 3, subscriptionsPerFabric: 3 };
+  if (minima.caseSessionsPerFabric < 3 || minima.subscriptionsPerFabric < 3)
+    throw new RangeError("CapabilityMinima fields must be at least 3");
+  const maxPathsPerInvoke = v.maxPathsPerInvoke ?? 1;
+  if (maxPathsPerInvoke < 1) throw new RangeError("MaxPathsPerInvoke must be at least 1");
+  let nodeLabel = v.nodeLabel ?? "";
+  let location = v.location ?? "XX";
+  checkString("NodeLabel", nodeLabel, 0, 32);
+  checkString("Location", location, 2, 2);
+  const changes = new AttributeChangeEmitter();
+  const ts = (now: number) => ({ kind: "system-ms", value: BigInt(Math.max(0, Math.floor(now))) }) as const;
+  const fixed = <T>(id: number, name: string, schema: Parameters<typeof attribute<T>>[0]["schema"], value: T) =>
+    attribute<T>({ id, name, schema, readPrivilege: Privilege.View, read: () => value });
+
+  const cluster: Cluster = {
+    id: BASIC_INFORMATION_CLUSTER_ID,
+    name: "BasicInformation",
+    revision: BASIC_INFORMATION_REVISION,
+    featureMap: 0,
+    changes,
+    attributes: [
+      fixed(0x00, "DataModelRevision", tlvUInt16, v.dataModelRevision),
+      fixed(0x01, "VendorName", tlvString({ maxLength: 32 }), v.vendorName),
+      fixed(0x02, "VendorID", tlvUInt16, v.vendorId),
+      fixed(0x03, "ProductName", tlvString({ maxLength: 32 }), v.productName),
+      fixed(0x04, "ProductID", tlvUInt16, v.productId),
+      attribute({
+        id: BasicInformationAttribute.NodeLabel,
+        name: "NodeLabel",
+        schema: tlvString({ maxLength: 32 }),
+        readPrivilege: Privilege.View,
+        writePrivilege: Privilege.Manage,
+        read: () => nodeLabel,
+        write: async (value) => {
+          if (value !== nodeLabel) {
+            nodeLabel = value;
+            changes.emit(BasicInformationAttribute.NodeLabel);
+            options.onConfigChanged?.({ nodeLabel, location });
+          }
+          return { status: ImStatus.SUCCESS };
+        },
+      }),
+      attribute({
+        id: BasicInformationAttribute.Location,
+        name: "Location",
+        schema: tlvString({ minLength: 2, maxLength: 2 }),
+        readPrivilege: Privilege.View,
+        writePrivilege: Privilege.Administer,
+        read: () => location,
+        write: async (value) => {
+          if (value !== location) {
+            location = value;
+            changes.emit(BasicInformationAttribute.Location);
+            options.onConfigChanged?.({ nodeLabel, location });
+          }
+          return { status: ImStatus.SUCCESS };
+        },
+      }),
+      fixed(0x07, "HardwareVersion", tlvUInt16, v.hardwareVersion),
+      fixed(0x08, "HardwareVersionString", tlvString({ minLength: 1, maxLength: 64 }), v.hardwareVersionString),
+      fixed(0x09, "SoftwareVersion", tlvUInt32, v.softwareVersion),
+      fixed(0x0a, "SoftwareVersionString", tlvString({ minLength: 1, maxLength: 64 }), v.softwareVersionString),
+      fixed(0x12, "UniqueID", tlvString({ maxLength: 32 }), v.uniqueId),
+      fixed(0x13, "CapabilityMinima", CapabilityMinimaStruct, minima),
+      fixed(0x15, "SpecificationVersion", tlvUInt32, v.specificationVersion ?? SPECIFICATION_VERSION_1_4_2),
+      fixed(0x16, "MaxPathsPerInvoke", tlvUInt16, maxPathsPerInvoke),
+    ],
+    commands: [],
+    events: [startUpEvent, shutDownEvent, leaveEvent],
+  };
+
+  return {
+    cluster,
+    startUp: (now) => {
+      options.events.record({
+        endpoint,
+        cluster: BASIC_INFORMATION_CLUSTER_ID,
+        event: startUpEvent,
+        value: { softwareVersion: v.softwareVersion },
+        timestamp: ts(now),
+      });
+    },
+    shutDown: (now) => {
+      options.events.record({
+        endpoint,
+        cluster: BASIC_INFORMATION_CLUSTER_ID,
+        event: shutDownEvent,
+        value: {},
+        timestamp: ts(now),
+      });
+    },
+    leave: (fabricIndex, now) => {
+      if (!Number.isInteger(fabricIndex) || fabricIndex < 1 || fabricIndex > 254)
+        throw new RangeError(`Leave: fabric index ${fabricIndex}`);
+      options.events.record({
+        endpoint,
+        cluster: BASIC_INFORMATION_CLUSTER_ID,
+        event: leaveEvent,
+        value: { fabricIndex },
+        timestamp: ts(now),
+      });
+      // The SDK schedules urgent delivery of Leave so subscribers hear it before the fabric's sessions go.
+      return [{ type: "flush-urgent-events" }];
+    },
+  };
+}
