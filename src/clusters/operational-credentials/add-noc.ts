@@ -1,0 +1,166 @@
+/**
+ * AddNOC (0x06) → NOCResponse (Core spec 11.18.6.8; conformance §1.4): installs a new pending fabric from the NOC chain
+ * under the fail-safe's pending root and pending key, with its IPK, an Administer ACL entry, the PASE session adopting
+ * the new index, and the fail-safe moved to it. Every check in the SDK's order (§6 item 1).
+ *
+ * ```
+ * AddNOC ::= STRUCTURE {
+ *   NOCValue         [0] : octstr (max 400)
+ *   ICACValue        [1, optional] : octstr (max 400)   -- an empty octet string counts as absent
+ *   IPKValue         [2] : octstr (16)
+ *   CaseAdminSubject [3] : subject-id
+ *   AdminVendorId    [4] : vendor-id
+ * }
+ * ```
+ */
+import { isCatSubject, isOperationalNodeId } from "../../cert/operational-ids.ts";
+import {
+  type AccessControlEntry,
+  AUTH_MODE,
+  PRIVILEGE,
+  validateAccessControlEntry,
+} from "../../fabric/access-control.ts";
+import type { FabricIndex } from "../../fabric/fabric-index.ts";
+import { isOperationalVendorId } from "../../fabric/fabric-record.ts";
+import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
+import { ImStatus } from "../../im/status-code.ts";
+import {
+  type TlvType,
+  tlvBytes,
+  tlvField,
+  tlvOptionalField,
+  tlvStruct,
+  tlvUInt16,
+  tlvUInt64,
+} from "../../tlv/tlv-schema.ts";
+import { decodeIncomingNoc, validateIncomingNocChain } from "./noc-chain.ts";
+import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
+import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
+import { IPK_BYTES, MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
+import {
+  OperationalCredentialsCommand,
+  type OperationalCredentialsEnv,
+  reportFabricAttributes,
+} from "./operational-credentials-options.ts";
+import { pendingRootCertificate } from "./pending-root.ts";
+
+/** AddNOC schema (sizes are checked by the handler in the SDK order; a decode failure is INVALID_COMMAND too). */
+export const AddNocRequest = tlvStruct({
+  nocValue: tlvField(0, tlvBytes()),
+  icacValue: tlvOptionalField(1, tlvBytes()),
+  ipkValue: tlvField(2, tlvBytes()),
+  caseAdminSubject: tlvField(3, tlvUInt64),
+  adminVendorId: tlvField(4, tlvUInt16),
+});
+export type AddNocRequest = TlvType<typeof AddNocRequest>;
+
+/** True when `subject` may be a CaseAdminSubject: an operational node id or in the CAT range (range only, §1.4 step 11). */
+export function isValidCaseAdminSubject(subject: bigint): boolean {
+  return isOperationalNodeId(subject) || isCatSubject(subject);
+}
+
+/** The AddNOC command. */
+export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition<AddNocRequest, NocResponse> {
+  return command({
+    id: OperationalCredentialsCommand.AddNOC,
+    name: "AddNOC",
+    requestSchema: AddNocRequest,
+    response: NOC_RESPONSE,
+    invokePrivilege: Privilege.Administer,
+    fabricScoped: false,
+    timed: false,
+    handler: async (req, ctx) => {
+      const { failSafe, fabrics, groupKeys, acl } = env;
+      // An empty ICACValue is treated as absent (SDK: `icac.empty()` means no ICAC).
+      const icac = req.icacValue !== undefined && req.icacValue.length > 0 ? req.icacValue : null;
+      // §1.4 steps 1-4: NOC > 400, ICAC > 400, IPK != 16 bytes, AdminVendorId not operational → INVALID_COMMAND.
+      if (req.nocValue.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };
+      if (icac !== null && icac.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };
+      if (req.ipkValue.length !== IPK_BYTES) return { status: ImStatus.INVALID_COMMAND };
+      if (!isOperationalVendorId(req.adminVendorId)) return { status: ImStatus.INVALID_COMMAND };
+      // §1.4 step 5: the fail-safe must be armed for the accessing fabric.
+      if (!failSafe.isArmedFor(ctx.session.fabricIndex)) return { status: ImStatus.FAILSAFE_REQUIRED };
+      // §1.4 step 6: AddNOC or UpdateNOC already succeeded in this fail-safe (TC_OPCREDS_3_1 step 25).
+      if (failSafe.nocInvoked) return { status: ImStatus.CONSTRAINT_ERROR };
+      // §1.4 step 7: no CSRRequest in this fail-safe → MissingCsr (TC_OPCREDS_3_1 step 51).
+      if (fabrics.pendingOperationalKey === undefined)
+        return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "no CSRRequest in this fail-safe");
+      // §1.4 step 8: the pending CSR was for UpdateNOC.
+      if (failSafe.csrRequestForUpdateNoc) return { status: ImStatus.CONSTRAINT_ERROR };
+      // §1.4 step 10: AddTrustedRootCertificate not invoked in this fail-safe → InvalidNOC.
+      const rcac = pendingRootCertificate(fabrics);
+      if (!failSafe.addTrustedRootInvoked || rcac === undefined)
+        return nocResponse(NodeOperationalCertStatus.InvalidNOC, undefined, "no trusted root in this fail-safe");
+      // §1.4 step 11: CaseAdminSubject neither an operational node id nor in the CAT range.
+      if (!isValidCaseAdminSubject(req.caseAdminSubject))
+        return nocResponse(NodeOperationalCertStatus.InvalidAdminSubject, undefined, "invalid CaseAdminSubject");
+      // §1.4 step 13, first table checks: no free index → TableFull, before the NOC is even decoded.
+      if (fabrics.committedIndices().length >= fabrics.supportedFabrics)
+        return nocResponse(NodeOperationalCertStatus.TableFull, undefined, "the fabric table is full");
+
+      let index: FabricIndex;
+      try {
+        const install = decodeIncomingNoc(req.nocValue, icac);
+        // §1.4 step 13 in the table: MissingCsr / TableFull / FabricConflict, then the chain (InvalidNOC), then the
+        // node id (InvalidNodeOpId) and the public key (InvalidPublicKey). On error nothing is pending, root and key
+        // stay for a retry (§6 item 8).
+        index = fabrics.addPendingFabric({ ...install, vendorId: req.adminVendorId }, () =>
+          validateIncomingNocChain(
+            env.crypto,
+            { noc: req.nocValue, icac, rcac: rcac.raw },
+            env.validationOptions ?? {},
+          ),
+        );
+      } catch (e) {
+        return nocResultFromError(e);
+      }
+
+      const adminEntry: AccessControlEntry = {
+        fabricIndex: index,
+        privilege: PRIVILEGE.administer,
+        authMode: AUTH_MODE.case,
+        subjects: [req.caseAdminSubject],
+        targets: null,
+      };
+      /** §1.4 "on any failure after step 13": revert the NOC/ICAC (root and key stay), drop the IPK and ACL. */
+      const undo = async (): Promise<void> => {
+        fabrics.revertPendingNoc();
+        await groupKeys.removeFabric(index);
+        await acl.removeFabric(index);
+      };
+      try {
+        // A CAT subject with version 0 passes step 11 (range only) but no ACL entry can hold it; the SDK outcome is
+        // unverified ("probably InvalidNOC", conformance §1.4 step 11), so we answer InvalidNOC before any effect.
+        validateAccessControlEntry(adminEntry);
+      } catch {
+        await undo();
+        return nocResponse(
+          NodeOperationalCertStatus.InvalidNOC,
+          undefined,
+          "CaseAdminSubject cannot be an ACL subject",
+        );
+      }
+      try {
+        // §1.4 step 14: IPK as key set 0 (TrustFirst, one epoch key, start 0); CASE derives it with the compressed
+        // fabric id (§6 item 18).
+        await groupKeys.setIpk(index, req.ipkValue);
+        // §1.4 step 15: over PASE the session adopts the new fabric index (§6 item 4); over CASE it does not.
+        if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, index);
+        // §1.4 step 16: {Administer, CASE, [CaseAdminSubject]}, created after the adoption.
+        await acl.addEntry(adminEntry);
+      } catch (e) {
+        if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, 0 as FabricIndex);
+        await undo();
+        return nocResultFromError(e);
+      }
+      // §1.4 step 17: the fail-safe moves to the new index (§6 item 3).
+      failSafe.recordAddNoc(index);
+      reportFabricAttributes(env);
+      // §1.4 steps 18-19: the new operational identity is advertised; NOCResponse(OK, FabricIndex = new).
+      return {
+        ...nocResponse(NodeOperationalCertStatus.OK, index),
+        afterResponse: [{ type: "restart-operational-advertising" }],
+      };
+    },
+  });
+}

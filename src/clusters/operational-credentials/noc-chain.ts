@@ -1,0 +1,67 @@
+/**
+ * The incoming NOC chain of AddNOC/UpdateNOC (conformance §1.4 step 13, §1.5 step 7; SDK ValidateIncomingNOCChain):
+ * the NOC is decoded for the fields the fabric table needs, and the chain is validated at the table's point in the SDK
+ * order. Every chain problem is InvalidNOC except a non-operational node id, which is InvalidNodeOpId.
+ */
+import { MalformedError, ProtocolError } from "../../bytes/errors.ts";
+import { decodeMatterCert } from "../../cert/matter-cert.ts";
+import { lintChain, type ValidationOptions } from "../../cert/validate.ts";
+import type { Crypto } from "../../crypto/crypto.ts";
+import type { NocInstall } from "../../fabric/fabric-table.ts";
+import { ImStatus } from "../../im/status-code.ts";
+import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
+
+function invalidNoc(message: string, cause?: unknown): ProtocolError {
+  return new ProtocolError(
+    "opcreds.invalid-noc",
+    message,
+    ImStatus.FAILURE,
+    NodeOperationalCertStatus.InvalidNOC,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * Decodes NOCValue (and checks ICACValue decodes) into the fields the fabric table installs. Undecodable certificates,
+ * or a NOC without a single node id and fabric id, throw ProtocolError carrying InvalidNOC.
+ */
+export function decodeIncomingNoc(noc: Uint8Array, icac: Uint8Array | null): NocInstall {
+  try {
+    const cert = decodeMatterCert(noc);
+    if (icac !== null) decodeMatterCert(icac);
+    if (cert.kind !== "noc" || cert.nodeId === undefined || cert.fabricId === undefined)
+      throw invalidNoc("NOCValue is not a NOC with one node id and one fabric id");
+    return {
+      noc,
+      icac,
+      fabricId: cert.fabricId,
+      nodeId: cert.nodeId,
+      cats: cert.cats,
+      nocPublicKey: cert.publicKey,
+    };
+  } catch (e) {
+    if (e instanceof MalformedError) throw invalidNoc(`undecodable certificate: ${e.message}`, e);
+    throw e;
+  }
+}
+
+/**
+ * Validates RCAC → [ICAC] → NOC ignoring validity times (§6 item 16: NOC install is time-agnostic). Any rule but the
+ * node-id range throws InvalidNOC; the node-id range is left to the table, which answers InvalidNodeOpId after the
+ * chain (SDK: WRONG_NODE_ID is the one VerifyCredentials error not turned into UNSUPPORTED_CERT_FORMAT).
+ */
+export function validateIncomingNocChain(
+  crypto: Crypto,
+  chain: { readonly noc: Uint8Array; readonly icac: Uint8Array | null; readonly rcac: Uint8Array },
+  options: ValidationOptions = {},
+): void {
+  const findings = lintChain({
+    noc: chain.noc,
+    icac: chain.icac ?? undefined,
+    rcac: chain.rcac,
+    options,
+    crypto,
+  });
+  const error = findings.find((f) => f.severity === "error" && f.rule !== "noc.subject.node-id-range");
+  if (error !== undefined) throw invalidNoc(`${error.rule}: ${error.message}`);
+}

@@ -1,0 +1,24 @@
+/**
+ * The size limits of the Node Operational Credentials cluster (Core spec 11.18; conformance §0.1), defined once with
+ * their units. Values that the fabric and cert layers already define are re-exported from there.
+ */
+export {
+  MAX_CERT_TLV_BYTES,
+  MAX_FABRIC_LABEL_BYTES,
+  VID_VERIFICATION_STATEMENT_BYTES,
+} from "../../fabric/fabric-record.ts";
+
+/** Largest X.509 DER DAC/PAI in CertificateChainResponse, in bytes (kMaxDERCertLength). */
+export const MAX_DER_CERT_BYTES = 600;
+/** RESP_MAX: the largest AttestationElements / NOCSRElements, in bytes. */
+export const MAX_RESPONSE_ELEMENTS_BYTES = 900;
+/** AttestationNonce and CSRNonce length, in bytes. */
+export const NONCE_BYTES = 32;
+/** AddNOC IPKValue length, in bytes. */
+export const IPK_BYTES = 16;
+/** NOCResponse DebugText limit, in characters (the SDK truncates). */
+export const MAX_DEBUG_TEXT_CHARS = 128;
+/** SignVIDVerificationRequest ClientChallenge length, in bytes. */
+export const VID_VERIFICATION_CLIENT_CHALLENGE_BYTES = 32;
+/** Raw ECDSA P-256 signature (r || s) length, in bytes. */
+export const SIGNATURE_BYTES = 64;

@@ -1,0 +1,76 @@
+/**
+ * What the Node Operational Credentials cluster (Core spec 11.18) needs from the node: the fabric layer's table,
+ * fail-safe, ACL and group-key stores, the attestation credentials, and hooks for work other clusters or the session
+ * layer own (PASE fabric adoption, the BasicInformation Leave event). Dependencies are arguments (STYLE rule 10).
+ */
+import type { AttestationProvider } from "../../cert/attestation-provider.ts";
+import type { ValidationOptions } from "../../cert/validate.ts";
+import type { Crypto } from "../../crypto/crypto.ts";
+import type { AccessControlStore } from "../../fabric/access-control.ts";
+import type { FabricIndex } from "../../fabric/fabric-index.ts";
+import type { FabricTable } from "../../fabric/fabric-table.ts";
+import type { FailSafeContext } from "../../fabric/fail-safe-context.ts";
+import type { GroupKeyStore } from "../../fabric/group-keys.ts";
+import type { AttributeChangeEmitter } from "../../im/data-model.ts";
+
+/** What the cluster is created with. */
+export interface OperationalCredentialsOptions {
+  readonly crypto: Crypto;
+  readonly fabrics: FabricTable;
+  readonly failSafe: FailSafeContext;
+  readonly groupKeys: GroupKeyStore;
+  readonly acl: AccessControlStore;
+  /** The device's DAC, PAI, CD and DAC signing key. */
+  readonly attestation: AttestationProvider;
+  /**
+   * AddNOC over PASE (conformance §1.4 step 15): the PASE session `sessionId` adopts the new fabric index, so that
+   * CurrentFabricIndex and fabric-scoped commands work on it from now on.
+   */
+  readonly adoptFabric?: (sessionId: number, fabricIndex: FabricIndex) => void;
+  /** RemoveFabric (§1.7): record BasicInformation.Leave {FabricIndex} on every endpoint; called BEFORE removal. */
+  readonly recordLeaveEvent?: (fabricIndex: FabricIndex) => void;
+  /** Called after a fabric was removed (AdministratorCommissioning admin fields, event purge, subscriptions). */
+  readonly onFabricRemoved?: (fabricIndex: FabricIndex) => void;
+  /** Named deviations accepted by chain validation (cert/validate.ts); none by default. */
+  readonly validationOptions?: ValidationOptions;
+}
+
+/** The options plus the cluster's own change signal, as every command handler sees them. */
+export type OperationalCredentialsEnv = OperationalCredentialsOptions & { readonly changes: AttributeChangeEmitter };
+
+/** Attribute ids (Core spec 11.18.5). */
+export const OperationalCredentialsAttribute = {
+  NOCs: 0x0000,
+  Fabrics: 0x0001,
+  SupportedFabrics: 0x0002,
+  CommissionedFabrics: 0x0003,
+  TrustedRootCertificates: 0x0004,
+  CurrentFabricIndex: 0x0005,
+} as const;
+
+/** Command ids (Core spec 11.18.6). */
+export const OperationalCredentialsCommand = {
+  AttestationRequest: 0x00,
+  AttestationResponse: 0x01,
+  CertificateChainRequest: 0x02,
+  CertificateChainResponse: 0x03,
+  CSRRequest: 0x04,
+  CSRResponse: 0x05,
+  AddNOC: 0x06,
+  UpdateNOC: 0x07,
+  NOCResponse: 0x08,
+  UpdateFabricLabel: 0x09,
+  RemoveFabric: 0x0a,
+  AddTrustedRootCertificate: 0x0b,
+  SetVIDVerificationStatement: 0x0c,
+  SignVIDVerificationRequest: 0x0d,
+  SignVIDVerificationResponse: 0x0e,
+} as const;
+
+/** Reports that the fabric-derived attributes (NOCs, Fabrics, CommissionedFabrics, TrustedRootCertificates) changed. */
+export function reportFabricAttributes(env: OperationalCredentialsEnv): void {
+  env.changes.emit(OperationalCredentialsAttribute.NOCs);
+  env.changes.emit(OperationalCredentialsAttribute.Fabrics);
+  env.changes.emit(OperationalCredentialsAttribute.CommissionedFabrics);
+  env.changes.emit(OperationalCredentialsAttribute.TrustedRootCertificates);
+}

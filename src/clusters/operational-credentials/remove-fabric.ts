@@ -1,0 +1,97 @@
+/**
+ * RemoveFabric (0x0A) → NOCResponse (Core spec 11.18.6.12; conformance §1.7) and the fabric deletion it shares with
+ * fail-safe expiry (§2 step 4): the fabric, its operational key, ACL entries and group data (IPK included) go in one
+ * storage transaction; the Leave event is recorded before. Sessions end after the response (an `afterResponse` effect).
+ *
+ * ```
+ * RemoveFabric ::= STRUCTURE { FabricIndex [0] : fabric-idx }
+ * ```
+ */
+import { type FabricIndex, isFabricIndex } from "../../fabric/fabric-index.ts";
+import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
+import { ImStatus } from "../../im/status-code.ts";
+import { type TlvType, tlvField, tlvStruct, tlvUInt8 } from "../../tlv/tlv-schema.ts";
+import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
+import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
+import {
+  OperationalCredentialsCommand,
+  type OperationalCredentialsEnv,
+  reportFabricAttributes,
+} from "./operational-credentials-options.ts";
+
+/** RemoveFabric schema (the range is checked by the handler: 0 and 255 are INVALID_COMMAND). */
+export const RemoveFabricRequest = tlvStruct({ fabricIndex: tlvField(0, tlvUInt8) });
+export type RemoveFabricRequest = TlvType<typeof RemoveFabricRequest>;
+
+/**
+ * Deletes fabric `index` with everything attached to it: the table record (committed, or a pending add) and its key,
+ * ACL entries and group data in one transaction. A fabric the table no longer has (a reverted pending add, §2 step 4)
+ * only gets its ACL and group data dropped.
+ */
+export async function deleteFabric(env: OperationalCredentialsEnv, index: FabricIndex): Promise<void> {
+  const { fabrics, acl, groupKeys } = env;
+  if (fabrics.fabric(index) === undefined) {
+    await acl.removeFabric(index);
+    await groupKeys.removeFabric(index);
+  } else {
+    await fabrics.remove(index, async (tx) => {
+      await acl.removeFabric(index, tx);
+      await groupKeys.removeFabric(index, tx);
+    });
+  }
+  reportFabricAttributes(env);
+}
+
+/**
+ * Start-up reconciliation after a crash: ACL entries and group data persisted for a pending fabric whose commit never
+ * happened are dropped, so a later fabric at the same index starts clean. Returns the indices cleaned.
+ */
+export async function pruneOrphanFabricData(env: Pick<OperationalCredentialsEnv, "fabrics" | "acl" | "groupKeys">) {
+  const keep = new Set<number>(env.fabrics.committedIndices());
+  const fromAcl = await env.acl.pruneFabrics(keep);
+  const fromGroups = await env.groupKeys.pruneFabrics(keep);
+  return [...new Set([...fromAcl, ...fromGroups])].sort((a, b) => a - b);
+}
+
+/** The RemoveFabric command. */
+export function removeFabricCommand(
+  env: OperationalCredentialsEnv,
+): CommandDefinition<RemoveFabricRequest, NocResponse> {
+  return command({
+    id: OperationalCredentialsCommand.RemoveFabric,
+    name: "RemoveFabric",
+    requestSchema: RemoveFabricRequest,
+    response: NOC_RESPONSE,
+    invokePrivilege: Privilege.Administer,
+    // Any admin may remove any fabric (TC_OPCREDS_3_1 steps 76-77).
+    fabricScoped: false,
+    timed: false,
+    handler: async (req) => {
+      const index = req.fabricIndex;
+      // §1.7 step 1 (§6 item 22): FabricIndex 0 or 255 → INVALID_COMMAND, not InvalidFabricIndex.
+      if (!isFabricIndex(index)) return { status: ImStatus.INVALID_COMMAND };
+      // §1.7 step 2: no such fabric → NOCResponse(InvalidFabricIndex), without FabricIndex (TC_OPCREDS_3_1 step 73).
+      if (env.fabrics.fabric(index) === undefined)
+        return nocResponse(NodeOperationalCertStatus.InvalidFabricIndex, undefined, `no fabric ${index}`);
+      // §6 item 19: the BasicInformation Leave event is recorded BEFORE the removal, and flushed urgently.
+      env.recordLeaveEvent?.(index);
+      try {
+        await deleteFabric(env, index);
+      } catch (e) {
+        // §1.7 step 3: an internal failure → that error as a status.
+        return nocResultFromError(e);
+      }
+      env.onFabricRemoved?.(index);
+      // §1.7 step 4 (§6 item 10): NOCResponse(OK, FabricIndex = removed). Removing the own fabric: the response goes
+      // out, then every session of the fabric ends; another fabric's sessions end at once (same effect, run now).
+      return {
+        ...nocResponse(NodeOperationalCertStatus.OK, index),
+        afterResponse: [
+          { type: "flush-urgent-events" },
+          { type: "expire-fabric-sessions", fabricIndex: index },
+          { type: "restart-operational-advertising" },
+        ],
+      };
+    },
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * UpdateNOC (0x07) → NOCResponse (Core spec 11.18.6.9; conformance §1.5), fabric-scoped: replaces the accessing
+ * fabric's NOC/ICAC and operational key with a pending update, validated against the fabric's existing root. The
+ * node id may change, the fabric id may not. After the response, every other session of the fabric is aborted.
+ *
+ * ```
+ * UpdateNOC ::= STRUCTURE { NOCValue [0] : octstr (max 400), ICACValue [1, optional] : octstr (max 400) }
+ * ```
+ */
+import type { FabricIndex } from "../../fabric/fabric-index.ts";
+import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
+import { ImStatus } from "../../im/status-code.ts";
+import { type TlvType, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { decodeIncomingNoc, validateIncomingNocChain } from "./noc-chain.ts";
+import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
+import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
+import { MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
+import {
+  OperationalCredentialsCommand,
+  type OperationalCredentialsEnv,
+  reportFabricAttributes,
+} from "./operational-credentials-options.ts";
+
+/** UpdateNOC schema (sizes are checked by the handler). */
+export const UpdateNocRequest = tlvStruct({
+  nocValue: tlvField(0, tlvBytes()),
+  icacValue: tlvOptionalField(1, tlvBytes()),
+});
+export type UpdateNocRequest = TlvType<typeof UpdateNocRequest>;
+
+/** The UpdateNOC command. */
+export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinition<UpdateNocRequest, NocResponse> {
+  return command({
+    id: OperationalCredentialsCommand.UpdateNOC,
+    name: "UpdateNOC",
+    requestSchema: UpdateNocRequest,
+    response: NOC_RESPONSE,
+    invokePrivilege: Privilege.Administer,
+    // §1.5 step 0: over PASE without a fabric the dispatcher answers UNSUPPORTED_ACCESS (TC_OPCREDS_3_4 step 26).
+    fabricScoped: true,
+    timed: false,
+    handler: async (req, ctx) => {
+      const { failSafe, fabrics } = env;
+      const accessing = ctx.session.fabricIndex as FabricIndex;
+      const icac = req.icacValue !== undefined && req.icacValue.length > 0 ? req.icacValue : null;
+      // §1.5 step 1: NOCValue or ICACValue > 400 → INVALID_COMMAND.
+      if (req.nocValue.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };
+      if (icac !== null && icac.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };
+      // §1.5 step 2: the fail-safe must be armed for the accessing fabric (TC_OPCREDS_3_4 step 4).
+      if (!failSafe.isArmedFor(accessing)) return { status: ImStatus.FAILSAFE_REQUIRED };
+      // §1.5 step 3: AddNOC or UpdateNOC already succeeded in this fail-safe.
+      if (failSafe.nocInvoked) return { status: ImStatus.CONSTRAINT_ERROR };
+      // §1.5 step 4: no pending key → MissingCsr (TC_OPCREDS_3_4 step 6).
+      if (fabrics.pendingOperationalKey === undefined)
+        return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "no CSRRequest in this fail-safe");
+      // §1.5 step 5: the pending key was not requested for UpdateNOC (TC_OPCREDS_3_4 step 9).
+      if (!failSafe.csrRequestForUpdateNoc) return { status: ImStatus.CONSTRAINT_ERROR };
+      // §1.5 step 6: no current fabric (unreachable behind the fabric-scoped check, kept as the SDK has it).
+      const current = fabrics.committedFabric(accessing);
+      if (current === undefined)
+        return nocResponse(NodeOperationalCertStatus.InvalidNOC, undefined, "no committed fabric to update");
+      // §1.5 step 7: a pending root (AddTrustedRootCertificate in this fail-safe) → MissingCsr (TC_OPCREDS_3_4 step 20;
+      // [DIFF] the plan text says CONSTRAINT_ERROR, the script and the SDK give MissingCsr: we follow the SDK).
+      if (fabrics.pendingState().hasPendingRoot)
+        return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "a new trusted root is pending");
+      try {
+        const install = decodeIncomingNoc(req.nocValue, icac);
+        // §1.5 step 7: chain against the fabric's existing root (InvalidNOC), same fabric id (InvalidNOC), node id
+        // (InvalidNodeOpId), pending key (InvalidPublicKey). On error only the pending NOC is dropped (nothing was set).
+        fabrics.updatePendingFabric(accessing, install, () =>
+          validateIncomingNocChain(
+            env.crypto,
+            { noc: req.nocValue, icac, rcac: current.rcac },
+            env.validationOptions ?? {},
+          ),
+        );
+      } catch (e) {
+        return nocResultFromError(e);
+      }
+      // §1.5 step 8: the fail-safe records the update; reads show the pending NOC/ICAC (TC_OPCREDS_3_5 step 8).
+      failSafe.recordUpdateNoc();
+      reportFabricAttributes(env);
+      return {
+        ...nocResponse(NodeOperationalCertStatus.OK, accessing),
+        // §6 item 5: after the response every other session/exchange of the fabric is aborted; DNS-SD restarts.
+        afterResponse: [
+          { type: "abort-other-fabric-communication", fabricIndex: accessing, keepSessionId: ctx.session.id },
+          { type: "restart-operational-advertising" },
+        ],
+      };
+    },
+  });
+}
