@@ -1,0 +1,15 @@
+/**
+ * DataVersionFilterIB (Core spec 10.6.4): the client already holds `dataVersion` of this cluster instance.
+ *
+ * DataVersionFilterIB => STRUCTURE [ tag-order ] { Path [0] : ClusterPathIB, DataVersion [1] : data-ver }
+ */
+import { type TlvType, tlvField, tlvStruct, tlvUInt32 } from "../../tlv/tlv-schema.ts";
+import { ClusterPathIB } from "./cluster-path-ib.ts";
+
+/** DataVersionFilterIB codec. */
+export const DataVersionFilterIB = tlvStruct({
+  path: tlvField(0, ClusterPathIB),
+  dataVersion: tlvField(1, tlvUInt32),
+});
+/** A decoded DataVersionFilterIB. */
+export type DataVersionFilterIB = TlvType<typeof DataVersionFilterIB>;
