@@ -1,0 +1,28 @@
+/**
+ * TBSData2 and TBSData3, the structures each side signs with its operational key (Core spec 4.14.2.3): the
+ * signer's certificates, then its own ephemeral key, then the peer's. Both have the same shape.
+ *
+ * sigma-2-tbsdata => STRUCTURE [ tag-order ] { responderNOC [1], responderICAC [2, optional],
+ *   responderEphPubKey [3] : ec-pub-key, initiatorEphPubKey [4] : ec-pub-key }
+ * sigma-3-tbsdata => STRUCTURE [ tag-order ] { initiatorNOC [1], initiatorICAC [2, optional],
+ *   initiatorEphPubKey [3] : ec-pub-key, responderEphPubKey [4] : ec-pub-key }
+ */
+import { encodeTlv } from "../../tlv/tlv-encoder.ts";
+import { ANONYMOUS } from "../../tlv/tlv-node.ts";
+import { node } from "../pase/tlv-struct.ts";
+
+/** The members of TBSData2 (signer = responder) or TBSData3 (signer = initiator). */
+export type TbsData = {
+  readonly signerNoc: Uint8Array;
+  readonly signerIcac?: Uint8Array | undefined;
+  readonly signerEphPubKey: Uint8Array;
+  readonly peerEphPubKey: Uint8Array;
+};
+
+/** The TLV bytes that are signed and verified (only ever encoded locally, never decoded). */
+export function encodeTbsData(m: TbsData): Uint8Array {
+  const elements = [node.bytes(1, m.signerNoc)];
+  if (m.signerIcac !== undefined) elements.push(node.bytes(2, m.signerIcac));
+  elements.push(node.bytes(3, m.signerEphPubKey), node.bytes(4, m.peerEphPubKey));
+  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements });
+}
