@@ -7,7 +7,7 @@ import { NodeOperationalCertStatus as S } from "../../../src/clusters/operationa
 import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { AUTH_MODE, PRIVILEGE } from "../../../src/fabric/access-control.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
-import { ANONYMOUS, ctx } from "../../../src/tlv/tlv-node.ts";
+import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvBytes } from "../../../src/tlv/tlv-schema.ts";
 import {
   MAX_CERT_BYTES,
@@ -108,7 +108,7 @@ test("TC_OPCREDS_3_1", async (t) => {
   });
   await t.test("steps 27-28: write NOCs → UNSUPPORTED_WRITE; NOCs unchanged", async () => {
     const before = readNocs(node, pase, false);
-    const value = { tag: ANONYMOUS, type: "array", elements: [] } as const;
+    const value: TlvNode = { tag: ANONYMOUS, type: "array", elements: [] };
     assert.equal((await node.write(pase, Attr.NOCs, value)).status, ImStatus.UNSUPPORTED_WRITE);
     assert.deepEqual(readNocs(node, pase, false), before);
   });
