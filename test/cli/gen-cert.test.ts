@@ -213,3 +213,54 @@ test("real bin: usage errors exit 2 and help / version exit 0", async () => {
     }),
   );
 });
+
+test("resign-cert moves Node01_02 (signed by Root01) under ICA01: it then validates through ICA01, not directly", async () => {
+  const { dir, remove } = tempDir();
+  try {
+    const out = join(dir, "resigned.pem");
+    const v = (n: string) => `test/vectors/opcerts/${n}`;
+    const r = await runInProcess([
+      "cert",
+      "resign-cert",
+      "-c",
+      v("Node01_02.x509.pem"),
+      "-C",
+      v("ICA01.x509.pem"),
+      "-K",
+      v("ICA01.key.pem"),
+      "-o",
+      out,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const ok = await runInProcess([
+      "cert",
+      "validate-cert",
+      out,
+      "-c",
+      v("ICA01.x509.pem"),
+      "-t",
+      v("Root01.x509.pem"),
+      "--at",
+      "2021-01-01",
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const direct = await runInProcess(["cert", "validate-cert", out, "-t", v("Root01.x509.pem"), "--at", "2021-01-01"]);
+    assert.equal(direct.code, 1);
+    const wrongKey = await runInProcess([
+      "cert",
+      "resign-cert",
+      "-c",
+      v("Node01_02.x509.pem"),
+      "-C",
+      v("ICA01.x509.pem"),
+      "-K",
+      v("Root01.key.pem"),
+      "-o",
+      "-",
+    ]);
+    assert.equal(wrongKey.code, 1);
+    assert.ok(isOneLine(wrongKey.stderr));
+  } finally {
+    remove();
+  }
+});

@@ -13,6 +13,7 @@ import { addLint } from "./lint.ts";
 import { addPrintCd } from "./print-cd.ts";
 import { addPrintCert } from "./print-cert.ts";
 import { addPrintTlv } from "./print-tlv.ts";
+import { addResignCert } from "./resign-cert.ts";
 import { addValidateAttCert } from "./validate-att-cert.ts";
 import { addValidateCert } from "./validate-cert.ts";
 
@@ -24,6 +25,7 @@ export function addCertCommand(program: Command, env: CliEnv): void {
   addGenCert(cert, env);
   addConvertCert(cert, env);
   addConvertKey(cert, env);
+  addResignCert(cert, env);
   addPrintCert(cert, env);
   addPrintTlv(cert, env);
   addValidateCert(cert, env);
