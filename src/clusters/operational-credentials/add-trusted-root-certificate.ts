@@ -57,8 +57,15 @@ export function addTrustedRootCertificateCommand(
         if (e instanceof MalformedError || e instanceof ValidationError) return { status: ImStatus.INVALID_COMMAND };
         throw e;
       }
+      // Adapter (see OperationalCredentialsEnv.failedUpdateKeys): after a failed UpdateNOC the SDK no longer holds a
+      // pending fabric index, so the root is accepted; here the stale update key is dropped to free the table. The
+      // following UpdateNOC then answers MissingCsr, as the SDK does (TC_OPCREDS_3_4 step 20).
+      const stale = fabrics.pendingOperationalKey;
+      if (stale !== undefined && env.failedUpdateKeys.has(stale) && fabrics.pendingState().pendingFabric === undefined)
+        fabrics.revert();
       try {
-        // §1.8 steps 6-7: no free index → RESOURCE_EXHAUSTED; a conflicting pending state → FAILURE.
+        // §1.8 steps 6-7: no free index → RESOURCE_EXHAUSTED; a conflicting pending state (e.g. a CSR for UpdateNOC,
+        // TC_OPCREDS_3_1 steps 68-70) → FAILURE.
         fabrics.addPendingRoot(rcac.raw, rcac.publicKey);
       } catch (e) {
         return statusResultFromError(e);

@@ -49,7 +49,7 @@ export interface OperationalCredentialsServer {
 /** Creates the Node Operational Credentials cluster server (endpoint 0 only). */
 export function createOperationalCredentials(options: OperationalCredentialsOptions): OperationalCredentialsServer {
   const changes = new AttributeChangeEmitter();
-  const env: OperationalCredentialsEnv = { ...options, changes };
+  const env: OperationalCredentialsEnv = { ...options, changes, failedUpdateKeys: new WeakSet() };
   // The table's own changes (commit, revert, label, VID, removal) are reported as attribute changes.
   options.fabrics.onChange(() => reportFabricAttributes(env));
 

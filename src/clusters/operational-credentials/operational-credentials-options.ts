@@ -35,8 +35,16 @@ export interface OperationalCredentialsOptions {
   readonly validationOptions?: ValidationOptions;
 }
 
-/** The options plus the cluster's own change signal, as every command handler sees them. */
-export type OperationalCredentialsEnv = OperationalCredentialsOptions & { readonly changes: AttributeChangeEmitter };
+/** The options plus the cluster's own change signal and state, as every command handler sees them. */
+export type OperationalCredentialsEnv = OperationalCredentialsOptions & {
+  readonly changes: AttributeChangeEmitter;
+  /**
+   * Pending update keys an UpdateNOC failed with. The SDK's failed UpdateNOC clears the table's pending fabric index
+   * (RevertPendingOpCertsExceptRoot), so a later AddTrustedRootCertificate succeeds (conformance §1.5, TC_OPCREDS_3_4
+   * steps 19-20); the fabric table here keeps the key bound to the fabric, so add-trusted-root-certificate.ts adapts.
+   */
+  readonly failedUpdateKeys: WeakSet<object>;
+};
 
 /** Attribute ids (Core spec 11.18.5). */
 export const OperationalCredentialsAttribute = {

@@ -75,6 +75,8 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
           ),
         );
       } catch (e) {
+        const key = fabrics.pendingOperationalKey;
+        if (key !== undefined) env.failedUpdateKeys.add(key);
         return nocResultFromError(e);
       }
       // §1.5 step 8: the fail-safe records the update; reads show the pending NOC/ICAC (TC_OPCREDS_3_5 step 8).
