@@ -3,9 +3,9 @@
  * (the CONSTRAINT_ERROR cases of an ACL write, as the SDK's AccessControl::IsValid), and the access check of 6.6.6.
  */
 import { MalformedError, ProtocolError } from "../bytes/errors.ts";
+import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
-import { isOperationalNodeId } from "./fabric-record.ts";
 import { IM_STATUS } from "./status-codes.ts";
 
 /** AccessControlEntryPrivilegeEnum. */

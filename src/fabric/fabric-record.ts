@@ -5,11 +5,13 @@
  */
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from "../bytes/bytes.ts";
 import { MalformedError } from "../bytes/errors.ts";
+import { compressedFabricId } from "../cert/compressed-fabric-id.ts";
+import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { P256PrivateKey } from "../crypto/p256.ts";
 import type { JsonValue, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
-import { compressedFabricId, ROOT_PUBLIC_KEY_BYTES } from "./operational-identity.ts";
+import { ROOT_PUBLIC_KEY_BYTES } from "./operational-identity.ts";
 
 /** Largest Matter TLV certificate (NOC, ICAC, RCAC, VVSC), kMaxCHIPCertLength. */
 export const MAX_CERT_TLV_BYTES = 400;
@@ -17,8 +19,6 @@ export const MAX_CERT_TLV_BYTES = 400;
 export const MAX_FABRIC_LABEL_BYTES = 32;
 /** The only non-empty VIDVerificationStatement length (v1: version 0x21 || 20-byte SKID || 64-byte signature). */
 export const VID_VERIFICATION_STATEMENT_BYTES = 85;
-/** Largest operational node id (Core spec 2.5.5.1). */
-export const MAX_OPERATIONAL_NODE_ID = 0xffff_ffef_ffff_ffffn;
 /** Largest operationally valid vendor id (test VIDs 0xFFF1..0xFFF4 included). */
 export const MAX_OPERATIONAL_VENDOR_ID = 0xfff4;
 
@@ -44,11 +44,6 @@ export type FabricRecord = {
   /** Derived from rootPublicKey and fabricId (never stored). */
   readonly compressedFabricId: bigint;
 };
-
-/** True for an operational node id, 0x1 ..= 0xFFFF_FFEF_FFFF_FFFF. */
-export function isOperationalNodeId(nodeId: bigint): boolean {
-  return nodeId >= 1n && nodeId <= MAX_OPERATIONAL_NODE_ID;
-}
 
 /** True for an operationally valid vendor id: not 0 and at most 0xFFF4. */
 export function isOperationalVendorId(vendorId: number): boolean {

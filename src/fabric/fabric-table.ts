@@ -5,6 +5,8 @@
  */
 import { bytesEqual } from "../bytes/bytes.ts";
 import { InternalError, MalformedError, ProtocolError } from "../bytes/errors.ts";
+import { compressedFabricId } from "../cert/compressed-fabric-id.ts";
+import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { P256PrivateKey } from "../crypto/p256.ts";
 import type { Storage, StorageTransaction } from "../storage/storage.ts";
@@ -15,19 +17,13 @@ import {
   FABRIC_RECORD_PREFIX,
   type FabricRecord,
   fabricRecordKey,
-  isOperationalNodeId,
   isOperationalVendorId,
   labelBytes,
   MAX_CERT_TLV_BYTES,
   MAX_FABRIC_LABEL_BYTES,
   VID_VERIFICATION_STATEMENT_BYTES,
 } from "./fabric-record.ts";
-import {
-  compressedFabricId,
-  type OperationalIdentity,
-  operationalInstanceName,
-  ROOT_PUBLIC_KEY_BYTES,
-} from "./operational-identity.ts";
+import { type OperationalIdentity, operationalInstanceName, ROOT_PUBLIC_KEY_BYTES } from "./operational-identity.ts";
 import { IM_STATUS, NOC_STATUS } from "./status-codes.ts";
 
 /** SupportedFabrics bounds (11.18.5.3) and the SDK default CHIP_CONFIG_MAX_FABRICS. */

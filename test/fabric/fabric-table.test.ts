@@ -3,6 +3,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import { fromHex } from "../../src/bytes/bytes.ts";
 import { MalformedError, ProtocolError } from "../../src/bytes/errors.ts";
+import { compressedFabricId } from "../../src/cert/compressed-fabric-id.ts";
 import { type FabricIndex, fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { fabricRecordKey } from "../../src/fabric/fabric-record.ts";
 import {
@@ -11,7 +12,7 @@ import {
   FabricTable,
   type OperationalIdentityChange,
 } from "../../src/fabric/fabric-table.ts";
-import { compressedFabricId, operationalInstanceName } from "../../src/fabric/operational-identity.ts";
+import { operationalInstanceName } from "../../src/fabric/operational-identity.ts";
 import { IM_STATUS, NOC_STATUS } from "../../src/fabric/status-codes.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { Storage, StorageTransaction } from "../../src/storage/storage.ts";
