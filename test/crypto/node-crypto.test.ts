@@ -151,3 +151,12 @@ test("a seeded NodeCrypto generates the same key pair", () => {
   };
   assert.deepEqual(seeded().generateKeyPair().publicKey.raw, seeded().generateKeyPair().publicKey.raw);
 });
+
+test("AES-CCM with an empty message that is the same array as the (empty) AAD (regression)", () => {
+  const key = new Uint8Array(16);
+  const nonce = new Uint8Array(13);
+  const empty = new Uint8Array(0);
+  const ct = nodeCrypto.aesCcmEncrypt(key, nonce, empty, empty);
+  assert.equal(ct.length, 16);
+  assert.deepEqual(nodeCrypto.aesCcmDecrypt(key, nonce, ct, empty), empty);
+});
