@@ -1,7 +1,7 @@
 /**
  * Identify cluster 0x0003, revision 5 (Application Cluster spec 1.2, Matter 1.4.2 data model XML): IdentifyTime
- * counting down once per second on the node's clock, IdentifyType, and the Identify command. TriggerEffect is optional
- * ("O") and not implemented. Sans-IO: the node's timer calls `timerFired(now)` at the time `onTimer` asked for.
+ * counting down once per second on the node's clock, IdentifyType, Identify, and TriggerEffect (optional in the
+ * cluster, mandatory for the On/Off Light device type). Sans-IO: the node's timer calls `timerFired(now)` when asked.
  */
 import { AttributeChangeEmitter, attribute, type Cluster, command, Privilege } from "../../im/data-model.ts";
 import { ImStatus } from "../../im/status-code.ts";
@@ -31,8 +31,28 @@ export const IdentifyType = {
 /** One IdentifyTypeEnum value. */
 export type IdentifyType = (typeof IdentifyType)[keyof typeof IdentifyType];
 
+/** EffectIdentifierEnum (1.2.4.2). */
+export const EffectIdentifier = {
+  Blink: 0x00,
+  Breathe: 0x01,
+  Okay: 0x02,
+  ChannelChange: 0x0b,
+  FinishEffect: 0xfe,
+  StopEffect: 0xff,
+} as const;
+/** One EffectIdentifierEnum value. */
+export type EffectIdentifier = (typeof EffectIdentifier)[keyof typeof EffectIdentifier];
+/** EffectVariantEnum (1.2.4.3): only Default exists. */
+export const EffectVariant = { Default: 0x00 } as const;
+
 /** Identify { 0 IdentifyTime uint16 } (1.2.6.1). */
 export const IdentifyRequest = tlvStruct({ identifyTime: tlvField(0, tlvUInt16) });
+
+/** TriggerEffect { 0 EffectIdentifier enum8, 1 EffectVariant enum8 } (1.2.6.2). */
+export const TriggerEffectRequest = tlvStruct({
+  effectIdentifier: tlvField(0, tlvEnum8),
+  effectVariant: tlvField(1, tlvEnum8),
+});
 
 /** What the cluster needs from the node. */
 export interface IdentifyOptions {
@@ -42,6 +62,8 @@ export interface IdentifyOptions {
   readonly onIdentify?: (active: boolean) => void;
   /** Called whenever the countdown timer must fire at `at` (ms, the invoke/write clock) or be cancelled (null). */
   readonly onTimer?: (at: number | null) => void;
+  /** Called for a TriggerEffect the node should render (the variant is already mapped to a supported one). */
+  readonly onTriggerEffect?: (effect: EffectIdentifier, variant: number) => void;
 }
 
 /** The cluster and the hook the node's timer calls. */
@@ -136,6 +158,23 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
         timed: false,
         handler: async (req, ctx) => {
           set(req.identifyTime, ctx.now);
+          return { status: ImStatus.SUCCESS };
+        },
+      }),
+      command({
+        id: IdentifyCommand.TriggerEffect,
+        name: "TriggerEffect",
+        requestSchema: TriggerEffectRequest,
+        invokePrivilege: Privilege.Manage,
+        fabricScoped: false,
+        timed: false,
+        handler: async (req) => {
+          // An EffectIdentifier outside the enum is a constraint violation of the field (Core 7.19.2: enum values).
+          if (!(Object.values(EffectIdentifier) as number[]).includes(req.effectIdentifier))
+            return { status: ImStatus.CONSTRAINT_ERROR };
+          // 1.2.6.2: "If the server does not support the given variant, it SHALL use the default variant."
+          // Default is the only variant the enum defines, so every request maps to it.
+          options.onTriggerEffect?.(req.effectIdentifier as EffectIdentifier, EffectVariant.Default);
           return { status: ImStatus.SUCCESS };
         },
       }),

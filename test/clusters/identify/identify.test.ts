@@ -6,6 +6,7 @@ import {
   IdentifyCommand,
   IdentifyRequest,
   IdentifyType,
+  TriggerEffectRequest,
 } from "../../../src/clusters/identify/identify.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
@@ -75,7 +76,7 @@ function setup(identifyType?: (typeof IdentifyType)[keyof typeof IdentifyType]) 
   return { server, inst, read, identify, write, advance, active, timer: () => timerAt };
 }
 
-test("globals: revision 5, feature map 0, Identify accepted (TriggerEffect is optional and absent)", () => {
+test("globals: revision 5, feature map 0, Identify and TriggerEffect accepted", () => {
   const { inst } = setup();
   const out = (id: number) => {
     const r = readAttribute(inst, id, { session, now: 0 }, { fabricFiltered: true }, allow);
@@ -84,7 +85,7 @@ test("globals: revision 5, feature map 0, Identify accepted (TriggerEffect is op
   };
   assert.equal((out(0xfffd) as { value: bigint }).value, 5n);
   assert.equal((out(0xfffc) as { value: bigint }).value, 0n);
-  assert.deepEqual(tlvArray(tlvUInt32).decodeNode(out(0xfff9), "a"), [0]);
+  assert.deepEqual(tlvArray(tlvUInt32).decodeNode(out(0xfff9), "a"), [0, 0x40]);
   assert.deepEqual(tlvArray(tlvUInt32).decodeNode(out(0xfffb), "l"), [0, 1, 0xfff8, 0xfff9, 0xfffb, 0xfffc, 0xfffd]);
 });
 
@@ -168,4 +169,28 @@ test("Identify without its field → INVALID_COMMAND; IdentifyType is read-only"
     allow,
   );
   assert.equal(w.status, ImStatus.UNSUPPORTED_WRITE);
+});
+
+test("TriggerEffect: known effects reach the node, an unknown variant becomes Default, an unknown effect → CONSTRAINT_ERROR", async () => {
+  const effects: [number, number][] = [];
+  const server = createIdentify({ onTriggerEffect: (e, v) => effects.push([e, v]) });
+  const inst = new ClusterInstance(1, server.cluster, 0);
+  const trigger = (effectIdentifier: number, effectVariant: number, access = allow) =>
+    invokeCommand(
+      inst,
+      0x40,
+      TriggerEffectRequest.encodeNode({ effectIdentifier, effectVariant }, ANONYMOUS),
+      { session, timed: false, now: 0 },
+      access,
+    );
+  assert.deepEqual(await trigger(0x01, 0), { kind: "status", status: ImStatus.SUCCESS, afterResponse: [] });
+  assert.equal((await trigger(0xff, 7)).kind, "status");
+  const bad = await trigger(0x05, 0);
+  assert.equal(bad.kind === "status" && bad.status, ImStatus.CONSTRAINT_ERROR);
+  const denied = await trigger(0x00, 0, upTo(Privilege.Operate));
+  assert.equal(denied.kind === "status" && denied.status, ImStatus.UNSUPPORTED_ACCESS);
+  assert.deepEqual(effects, [
+    [0x01, 0],
+    [0xff, 0],
+  ]);
 });
