@@ -74,6 +74,8 @@ export type TestNodeOptions = {
   readonly storage?: Storage;
   readonly supportedFabrics?: number;
   readonly crypto?: Crypto;
+  /** Attestation credentials (default: generated once per process by `testAttestation`). */
+  readonly attestation?: AttestationProvider;
 };
 
 /** The device under test: fabric layer, the two clusters on endpoint 0, sessions, a clock, and logs of side effects. */
@@ -150,7 +152,7 @@ export class TestNode {
       fabrics,
       groupKeys: await GroupKeyStore.open(storage),
       acl: await AccessControlStore.open(storage),
-      attestation: await testAttestation(crypto),
+      attestation: options.attestation ?? (await testAttestation(crypto)),
     });
     await node.opcreds.pruneOrphanFabricData();
     return node;
