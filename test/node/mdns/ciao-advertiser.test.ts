@@ -84,4 +84,7 @@ test("CiaoAdvertiser advertises, updates and withdraws Matter services in a priv
     `_matterc._udp.local -> ${name2}._matterc._udp.local`,
   ]);
   assert.equal(r.childExit, 0);
+  // Misuse: an empty interface list is refused; a closed advertiser refuses changes and publishes nothing.
+  assert.equal(r.started, "started; empty interfaces: RangeError");
+  assert.equal(r.afterClose, "TypeError; published 0");
 });

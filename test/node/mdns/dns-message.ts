@@ -25,6 +25,14 @@ export type DnsMessage = {
 
 const MAX_POINTER_HOPS = 32;
 
+function utf8(bytes: Uint8Array, field: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new MalformedError("dns.utf8", "invalid UTF-8", { path: field });
+  }
+}
+
 function encodeName(w: ByteWriter, name: string): void {
   for (const label of name.replace(/\.$/, "").split(".")) {
     const bytes = new TextEncoder().encode(label);
@@ -67,7 +75,7 @@ function readName(bytes: Uint8Array, r: ByteReader, field: string): string {
     if ((len & 0xc0) !== 0) {
       throw new MalformedError("dns.label-type", `label type 0x${len.toString(16)}`, { path: field, offset: r.offset });
     }
-    const label = new TextDecoder("utf-8", { fatal: true }).decode(reader.take(len, field));
+    const label = utf8(reader.take(len, field), field);
     labels.push(label);
     if (labels.join(".").length > 255) throw new MalformedError("dns.name-length", "name too long", { path: field });
   }
@@ -94,7 +102,7 @@ function readRecord(bytes: Uint8Array, r: ByteReader, field: string): DnsRecord 
     data = [];
     while (!rd.done) {
       const n = rd.u8(`${field}/txt`);
-      data.push(new TextDecoder("utf-8", { fatal: true }).decode(rd.take(n, `${field}/txt`)));
+      data.push(utf8(rd.take(n, `${field}/txt`), `${field}/txt`));
     }
   } else {
     rd.take(length, `${field}/rdata`);

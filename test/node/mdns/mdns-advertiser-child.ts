@@ -9,6 +9,12 @@ type Command =
   | { cmd: "identities"; ids: [string, string][] }
   | { cmd: "close" };
 
+// API misuse is refused before any responder exists.
+const emptyInterfaces = await CiaoAdvertiser.open({ randomBytes: () => new Uint8Array(8), interfaces: [] }).then(
+  () => "opened",
+  (e: unknown) => (e as Error).name,
+);
+
 let next = 0xa0;
 const advertiser = await CiaoAdvertiser.open({
   randomBytes: (n) => Uint8Array.from({ length: n }, () => next++ & 0xff),
@@ -33,7 +39,10 @@ process.on("message", (m: Command) => {
       case "close":
         await advertiser.close();
         await advertiser.close(); // idempotent
-        return undefined;
+        return advertiser.openCommissioningWindow({ discriminator: 1, commissioningMode: 1 }).then(
+          () => "opened after close",
+          (e: unknown) => `${(e as Error).name}; published ${advertiser.published.length}`,
+        );
     }
   };
   run().then(
@@ -44,4 +53,4 @@ process.on("message", (m: Command) => {
     (e: unknown) => send({ ok: false, error: String(e) }),
   );
 });
-send({ ok: true, result: "started" });
+send({ ok: true, result: `started; empty interfaces: ${emptyInterfaces}` });

@@ -91,7 +91,7 @@ async function command(m: unknown): Promise<unknown> {
 }
 
 try {
-  assert.equal(await reply(), "started");
+  const started = await reply();
   const windowName = await command({
     cmd: "window",
     params: {
@@ -175,7 +175,7 @@ try {
   };
 
   const heardBeforeClose = heard.length;
-  await command({ cmd: "close" });
+  const afterClose = await command({ cmd: "close" });
   const childExit = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 10_000))]);
   // Goodbyes are multicast; give the last datagrams on lo a moment to arrive.
   await new Promise((r) => setTimeout(r, 300));
@@ -194,6 +194,8 @@ try {
       op2,
       closeGoodbyes: [...new Set(closeGoodbyes)],
       childExit,
+      started,
+      afterClose,
     }),
   );
 } finally {
