@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { MalformedError, OpcredsError, ValidationError } from "../bytes/errors.ts";
 import { addCertCommand } from "./cert/cert-command.ts";
 import { type CliEnv, ExitStatus, UsageError } from "./cli-env.ts";
+import { addStartCommand } from "./start.ts";
 
 /** Runs the command line `argv` (without node and script) and returns the exit status. */
 export async function runCli(argv: readonly string[], env: CliEnv, version: string): Promise<ExitStatus> {
@@ -20,12 +21,7 @@ export async function runCli(argv: readonly string[], env: CliEnv, version: stri
       outputError: (s, write) => write(oneLine(s)),
     });
   addCertCommand(program, env);
-  program
-    .command("start")
-    .description("start the commissionable device node (not available yet: prints this help)")
-    .action(() => {
-      env.stdout(program.helpInformation());
-    });
+  addStartCommand(program, env);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return ExitStatus.ok;

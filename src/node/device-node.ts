@@ -1,0 +1,527 @@
+/**
+ * The commissionable device node (Core spec 9.2 Root Node + On/Off Light 0x0100): storage, fabric layer, the root
+ * endpoint's clusters and the light endpoint, the IM over the secure channel over UDP, the fail-safe timer, mDNS, and
+ * the commissioning window, open while the node has no fabric. `DeviceNode.start` returns once it is ready.
+ */
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { openDevAttestationProvider } from "../cert/attestation-provider.ts";
+import { createAccessControl } from "../clusters/access-control/access-control.ts";
+import { createAdministratorCommissioning } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
+import { createBasicInformation } from "../clusters/basic-information/basic-information.ts";
+import { createDescriptor, DeviceType, type EndpointDescription } from "../clusters/descriptor/descriptor.ts";
+import { createGeneralCommissioning } from "../clusters/general-commissioning/general-commissioning.ts";
+import { createGroupKeyManagement } from "../clusters/group-key-management/group-key-management.ts";
+import { createIdentify } from "../clusters/identify/identify.ts";
+import { createOnOff } from "../clusters/on-off/on-off.ts";
+import { createOperationalCredentials } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
+import type { Crypto } from "../crypto/crypto.ts";
+import { nodeCrypto } from "../crypto/node-crypto.ts";
+import { AccessControlStore } from "../fabric/access-control.ts";
+import type { FabricIndex } from "../fabric/fabric-index.ts";
+import { FabricTable } from "../fabric/fabric-table.ts";
+import { FailSafeContext } from "../fabric/fail-safe-context.ts";
+import { GroupKeyStore } from "../fabric/group-keys.ts";
+import { aclAccessChecker } from "../im/access-check.ts";
+import { type AfterResponseEffect, type Cluster, ClusterInstance } from "../im/data-model.ts";
+import { InteractionServer } from "../im/engine/interaction-server.ts";
+import type { EndpointModel } from "../im/engine/node-model.ts";
+import { EventLog } from "../im/events.ts";
+import { caseFabricView } from "../sc/case/case-fabric.ts";
+import { ResumptionStore } from "../sc/case/resumption-record.ts";
+import type { SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
+import { SessionManager } from "../sc/session-manager.ts";
+import { SqliteStorage } from "../storage/sqlite-storage.ts";
+import type { Storage } from "../storage/storage.ts";
+import { CommissioningWindow } from "./commissioning-window.ts";
+import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
+import { InteractionDriver } from "./interaction-driver.ts";
+import { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
+import { type DeviceNodeConfig, type ResolvedDeviceNodeConfig, resolveDeviceNodeConfig } from "./node-config.ts";
+import { encodeManualPairingCode } from "./onboarding/manual-pairing-code.ts";
+import { encodeQrCodePayload } from "./onboarding/qr-code-payload.ts";
+import { CommissioningFlow, DiscoveryCapability } from "./onboarding/setup-payload.ts";
+import { TransportDriver } from "./transport-driver.ts";
+
+/** The SQLite database file inside the data directory. */
+export const DATABASE_FILE = "opcreds.db";
+/** The directory of the generated development attestation credentials inside the data directory. */
+export const ATTESTATION_DIR = "attestation";
+/** BasicInformation DataModelRevision served (the SDK's CHIP_DEVICE_DATA_MODEL_REVISION for 1.4.x). */
+export const DATA_MODEL_REVISION = 18;
+
+const KEY = {
+  onOff: "node/on-off",
+  uniqueId: "node/unique-id",
+  basicConfig: "node/basic-config",
+  eventNumber: "node/event-number",
+} as const;
+
+/** The onboarding payloads of the node (Core 5.1.3 QR code, 5.1.4 manual pairing code). */
+export interface Onboarding {
+  readonly manualPairingCode: string;
+  readonly qrCode: string;
+}
+
+/** A running device node. */
+export class DeviceNode {
+  readonly config: ResolvedDeviceNodeConfig;
+  readonly crypto: Crypto;
+  readonly storage: Storage;
+  readonly fabrics: FabricTable;
+  readonly onboarding: Onboarding;
+  readonly #lock: DataDirLock;
+  readonly #transport: TransportDriver;
+  readonly #im: InteractionDriver;
+  readonly #server: InteractionServer;
+  readonly #window: CommissioningWindow;
+  readonly #advertiser: CiaoAdvertiser | undefined;
+  readonly #sessions: SessionManager;
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #shutdown: () => Promise<void>;
+  #stopped: Promise<void> | undefined;
+  /** A light: the On/Off value (for logs and tests). */
+  readonly light: { readonly onOff: () => boolean };
+
+  /** Use `DeviceNode.start`. */
+  constructor(parts: {
+    config: ResolvedDeviceNodeConfig;
+    crypto: Crypto;
+    storage: Storage;
+    fabrics: FabricTable;
+    onboarding: Onboarding;
+    lock: DataDirLock;
+    transport: TransportDriver;
+    im: InteractionDriver;
+    server: InteractionServer;
+    window: CommissioningWindow;
+    advertiser: CiaoAdvertiser | undefined;
+    sessions: SessionManager;
+    shutdown: () => Promise<void>;
+    light: { onOff: () => boolean };
+  }) {
+    this.config = parts.config;
+    this.crypto = parts.crypto;
+    this.storage = parts.storage;
+    this.fabrics = parts.fabrics;
+    this.onboarding = parts.onboarding;
+    this.#lock = parts.lock;
+    this.#transport = parts.transport;
+    this.#im = parts.im;
+    this.#server = parts.server;
+    this.#window = parts.window;
+    this.#advertiser = parts.advertiser;
+    this.#sessions = parts.sessions;
+    this.#shutdown = parts.shutdown;
+    this.light = parts.light;
+  }
+
+  /** The bound UDP port. */
+  get port(): number {
+    return this.#transport.port;
+  }
+
+  /** The kind of commissioning window open now, if any. */
+  get commissioningWindow(): "basic" | "enhanced" | undefined {
+    return this.#window.open;
+  }
+
+  /** Live secure sessions. */
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Starts the node: opens the data directory (locked), storage and fabric layer, binds UDP, advertises. */
+  static async start(config: DeviceNodeConfig): Promise<DeviceNode> {
+    const c = resolveDeviceNodeConfig(config);
+    const crypto = nodeCrypto;
+    const clock = () => performance.now();
+    const lock = acquireDataDirLock(c.dataDir);
+    let storage: SqliteStorage | undefined;
+    try {
+      storage = await SqliteStorage.open(join(c.dataDir, DATABASE_FILE));
+      return await assemble(c, crypto, clock, lock, storage);
+    } catch (e) {
+      await storage?.close().catch(() => {});
+      lock.release();
+      throw e;
+    }
+  }
+
+  /** Stops the node: records ShutDown, closes sessions, withdraws mDNS (goodbyes), closes UDP and storage. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#shutdown().finally(() => this.#lock.release());
+    return this.#stopped;
+  }
+
+  /** For tests: the IM server (subscriptions). */
+  get interactionServer(): InteractionServer {
+    return this.#server;
+  }
+
+  /** For tests: whether mDNS advertising runs. */
+  get advertising(): boolean {
+    return this.#advertiser !== undefined;
+  }
+
+  /** Internal: timers owned by the node (cleared on stop). */
+  get timers(): Set<NodeJS.Timeout> {
+    return this.#timers;
+  }
+
+  /** Internal: the IM driver. */
+  get interactionDriver(): InteractionDriver {
+    return this.#im;
+  }
+}
+
+async function loadOrCreate<T extends string>(storage: Storage, key: string, make: () => T): Promise<T> {
+  const v = await storage.get(key);
+  if (typeof v === "string") return v as T;
+  const created = make();
+  await storage.set(key, created);
+  return created;
+}
+
+async function assemble(
+  c: ResolvedDeviceNodeConfig,
+  crypto: Crypto,
+  clock: () => number,
+  lock: DataDirLock,
+  storage: SqliteStorage,
+): Promise<DeviceNode> {
+  const log = c.logger;
+  const timers = new Set<NodeJS.Timeout>();
+  const later = (at: number, fn: () => void): NodeJS.Timeout => {
+    const t = setTimeout(
+      () => {
+        timers.delete(t);
+        fn();
+      },
+      Math.max(0, Math.ceil(at - clock())),
+    );
+    timers.add(t);
+    return t;
+  };
+  const report = (what: string) => (e: unknown) =>
+    log("error", `${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+
+  // ---- state -------------------------------------------------------------------------------------------------
+  const fabrics = await FabricTable.open(storage, crypto, { supportedFabrics: c.supportedFabrics });
+  const groupKeys = await GroupKeyStore.open(storage);
+  const acl = await AccessControlStore.open(storage);
+  const resumption = await ResumptionStore.open(storage);
+  const attestation = await openDevAttestationProvider(crypto, join(c.dataDir, ATTESTATION_DIR), {
+    vendorId: c.vendorId,
+    productId: c.productId,
+  });
+  const storedEventNumber = await storage.get(KEY.eventNumber);
+  const events = new EventLog({
+    firstEventNumber: typeof storedEventNumber === "string" ? BigInt(storedEventNumber) : 0n,
+    onReserve: (upTo) => void storage.set(KEY.eventNumber, upTo.toString()).catch(report("event number")),
+  });
+  const uniqueId = await loadOrCreate(storage, KEY.uniqueId, () =>
+    Buffer.from(crypto.randomBytes(16)).toString("hex").toUpperCase().slice(0, 32),
+  );
+  const basicConfig = await storage.get(KEY.basicConfig);
+  const storedOnOff = await storage.get(KEY.onOff);
+  const failSafe = new FailSafeContext();
+  const sessions = new SessionManager(crypto);
+
+  // ---- transport, window, mDNS -------------------------------------------------------------------------------
+  let onSecureChannelEvent: (e: SecureChannelEffect) => void = () => {};
+  const transport = await TransportDriver.open({
+    crypto,
+    sessions,
+    caseFabrics: caseFabricView(crypto, fabrics, groupKeys),
+    resumption,
+    validAt: () => new Date(),
+    port: c.port,
+    clock,
+    saveResumption: (record) => resumption.save(record),
+    onEvent: (e) => onSecureChannelEvent(e),
+    onError: report("transport"),
+  });
+  let advertiser: CiaoAdvertiser | undefined;
+  if (c.mdns !== false) {
+    advertiser = await CiaoAdvertiser.open({
+      randomBytes: (n) => crypto.randomBytes(n),
+      port: transport.port,
+      ...(c.mdns.interfaces === undefined ? {} : { interfaces: c.mdns.interfaces }),
+    });
+  }
+  const window = new CommissioningWindow({
+    crypto,
+    transport,
+    advertiser,
+    clock,
+    passcode: c.passcode,
+    discriminator: c.discriminator,
+    vendorId: c.vendorId,
+    productId: c.productId,
+    deviceType: DeviceType.OnOffLight.deviceType,
+    deviceName: "opcreds light",
+    logger: log,
+  });
+  const advertiseOperational = (): void => {
+    if (advertiser === undefined) return;
+    const ids = fabrics.fabrics().map((f) => ({ compressedFabricId: f.compressedFabricId, nodeId: f.nodeId }));
+    advertiser.setOperationalIdentities(ids).catch(report("mDNS"));
+  };
+
+  // ---- clusters ------------------------------------------------------------------------------------------------
+  let afterResponse: (effects: readonly AfterResponseEffect[]) => void = () => {};
+  const basicInformation = createBasicInformation({
+    values: {
+      vendorName: "matter-opcreds",
+      vendorId: c.vendorId,
+      productName: "opcreds light",
+      productId: c.productId,
+      hardwareVersion: 1,
+      hardwareVersionString: "1",
+      softwareVersion: 1,
+      softwareVersionString: "0.1.0",
+      uniqueId,
+      dataModelRevision: DATA_MODEL_REVISION,
+      ...(basicConfig !== null && typeof basicConfig === "object" && !(basicConfig instanceof Uint8Array)
+        ? (basicConfig as { nodeLabel: string; location: string })
+        : {}),
+    },
+    events,
+    onConfigChanged: (cfg) => void storage.set(KEY.basicConfig, { ...cfg }).catch(report("basic config")),
+  });
+  const accessControl = createAccessControl({ acl, events });
+  let onFabricRemoved: (fi: FabricIndex) => void = () => {};
+  const opcreds = createOperationalCredentials({
+    crypto,
+    fabrics,
+    failSafe,
+    groupKeys,
+    acl,
+    attestation,
+    adoptFabric: (sessionId, fabricIndex) => {
+      sessions.bindPaseSessionToFabric(sessionId, fabricIndex);
+    },
+    recordLeaveEvent: (fabricIndex) => {
+      basicInformation.leave(fabricIndex, clock());
+    },
+    onFabricRemoved: (fi) => onFabricRemoved(fi),
+  });
+  const admin = createAdministratorCommissioning({ controller: window, failSafe, fabrics });
+  window.attach(admin);
+  let failSafeTimer: NodeJS.Timeout | undefined;
+  const generalCommissioning = createGeneralCommissioning({
+    failSafe,
+    fabrics,
+    isCommissioningWindowOpen: () => admin.isWindowOpen(),
+    removeFabric: (i) => opcreds.deleteFabric(i),
+    commitPendingFabricData: () => opcreds.commitPendingFabricData(),
+    reportFabrics: () => opcreds.reportFabrics(),
+  });
+  const groupKeyManagement = createGroupKeyManagement({
+    groupKeys,
+    fabricIndices: () => fabrics.fabrics().map((f) => f.fabricIndex),
+  });
+  let identifyTimer: NodeJS.Timeout | undefined;
+  const identify = createIdentify({
+    onIdentify: (active) => log("info", `identify ${active ? "start" : "stop"}`),
+    onTimer: (at) => {
+      if (identifyTimer !== undefined) clearTimeout(identifyTimer);
+      identifyTimer = at === null ? undefined : later(at, () => identify.timerFired(clock()));
+    },
+  });
+  const onOff = createOnOff({
+    onOff: storedOnOff === true,
+    onChange: (v) => {
+      log("info", `light is now ${v ? "ON" : "OFF"}`);
+      void storage.set(KEY.onOff, v).catch(report("on/off"));
+    },
+  });
+
+  const root: Cluster[] = [
+    accessControl.cluster,
+    basicInformation.cluster,
+    generalCommissioning.cluster,
+    admin.cluster,
+    opcreds.cluster,
+    groupKeyManagement,
+  ];
+  const light: Cluster[] = [identify.cluster, onOff.cluster];
+  const DESCRIPTOR_ID = 0x001d;
+  const descriptions: EndpointDescription[] = [
+    {
+      endpoint: 0,
+      deviceTypes: [DeviceType.RootNode],
+      serverClusters: [DESCRIPTOR_ID, ...root.map((x) => x.id)],
+      clientClusters: [],
+    },
+    {
+      endpoint: 1,
+      deviceTypes: [DeviceType.OnOffLight],
+      serverClusters: [DESCRIPTOR_ID, ...light.map((x) => x.id)],
+      clientClusters: [],
+    },
+  ];
+  const descriptorModel = { endpoints: () => descriptions };
+  const dataVersion = () => {
+    const b = crypto.randomBytes(4);
+    return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
+  };
+  const instances = (endpoint: number, clusters: Cluster[]) =>
+    [createDescriptor({ endpoint, node: descriptorModel }).cluster, ...clusters].map(
+      (cl) => new ClusterInstance(endpoint, cl, dataVersion()),
+    );
+  const endpoints: EndpointModel[] = [
+    {
+      id: 0,
+      deviceTypes: [{ type: DeviceType.RootNode.deviceType, revision: DeviceType.RootNode.revision }],
+      clusters: instances(0, root),
+    },
+    {
+      id: 1,
+      deviceTypes: [{ type: DeviceType.OnOffLight.deviceType, revision: DeviceType.OnOffLight.revision }],
+      clusters: instances(1, light),
+    },
+  ];
+  const deviceTypesOf = (ep: number) =>
+    descriptions.find((d) => d.endpoint === ep)?.deviceTypes.map((d) => d.deviceType) ?? [];
+  const server = new InteractionServer({
+    node: { endpoints },
+    access: aclAccessChecker(acl, deviceTypesOf),
+    events,
+    firstSubscriptionId: (dataVersion() & 0x7fffffff) + 1,
+  });
+  const im = new InteractionDriver({
+    transport,
+    server,
+    clock,
+    afterResponse: (effects) => afterResponse(effects),
+    onError: report("interaction"),
+  });
+  for (const endpoint of endpoints) for (const inst of endpoint.clusters) inst.onAttributeChange(() => im.schedule());
+  events.onEvent(() => im.schedule());
+
+  // ---- the node's reactions ---------------------------------------------------------------------------------------
+  const maybeReopenWindow = (): void => {
+    // Core 5.5: a node without any fabric is commissionable again (the SDK reopens the window after the last fabric
+    // is removed and after a failed commissioning).
+    if (fabrics.fabrics().length > 0 || failSafe.armed || window.open !== undefined) return;
+    window.openBasic(undefined).catch(report("commissioning window"));
+  };
+  const runEffects = (effects: readonly AfterResponseEffect[]): void => {
+    for (const e of effects) {
+      switch (e.type) {
+        case "expire-fabric-sessions":
+          sessions.endFabricSessions(e.fabricIndex as FabricIndex);
+          break;
+        case "abort-other-fabric-communication":
+          sessions.endFabricSessions(e.fabricIndex as FabricIndex, e.keepSessionId);
+          break;
+        case "restart-operational-advertising":
+          advertiseOperational();
+          break;
+        case "close-commissioning-window":
+          window.closeWindow().catch(report("commissioning window"));
+          admin.windowClosed();
+          break;
+        case "flush-urgent-events":
+          im.schedule();
+          break;
+        case "fail-safe-timer":
+          if (failSafeTimer !== undefined) clearTimeout(failSafeTimer);
+          failSafeTimer = undefined;
+          if (e.at !== null) {
+            failSafeTimer = later(e.at, () => {
+              failSafeTimer = undefined;
+              generalCommissioning
+                .failSafeTimerFired(clock())
+                .then((more) => {
+                  runEffects(more);
+                  maybeReopenWindow();
+                })
+                .catch(report("fail-safe"));
+            });
+          }
+          break;
+      }
+    }
+    maybeReopenWindow();
+  };
+  afterResponse = runEffects;
+  onFabricRemoved = (fi) => {
+    accessControl.fabricRemoved(fi);
+    admin.fabricRemoved(fi);
+    server.fabricRemoved(fi);
+    resumption.removeFabric(fi).catch(report("resumption"));
+    log("info", `fabric ${fi} removed`);
+  };
+  fabrics.onOperationalIdentityChange(() => advertiseOperational());
+  sessions.onSessionEnded((s) => {
+    server.sessionClosed(s.localSessionId);
+    queueMicrotask(maybeReopenWindow);
+  });
+  onSecureChannelEvent = (e) => {
+    if (e.kind === "commissioning-window-closed") {
+      window.closedBySecureChannel(e.reason).catch(report("commissioning window"));
+    } else if (e.kind === "session-established") {
+      log("debug", `${e.session.type} session ${e.session.localSessionId} established`);
+    } else if (e.kind === "handshake-failed") {
+      log("warn", `${e.protocol} handshake failed: ${e.error.message}`);
+    }
+  };
+
+  // ---- start-up ---------------------------------------------------------------------------------------------------
+  // A crash during commissioning can leave ACL entries and IPKs of a fabric that was never committed.
+  const pruned = await opcreds.pruneOrphanFabricData();
+  if (pruned.length > 0) log("info", `pruned uncommitted data of fabric(s) ${pruned.join(", ")}`);
+  basicInformation.startUp(clock());
+  advertiseOperational();
+  if (fabrics.fabrics().length === 0) await window.openBasic(undefined);
+
+  const discriminator = c.discriminator;
+  const onboarding: Onboarding = {
+    manualPairingCode: encodeManualPairingCode({ discriminator, passcode: c.passcode }),
+    qrCode: encodeQrCodePayload({
+      version: 0,
+      vendorId: c.vendorId,
+      productId: c.productId,
+      commissioningFlow: CommissioningFlow.Standard,
+      discoveryCapabilities: DiscoveryCapability.OnNetwork,
+      discriminator,
+      passcode: c.passcode,
+    }),
+  };
+  log("info", `listening on UDP port ${transport.port}; ${fabrics.fabrics().length} fabric(s)`);
+
+  const shutdown = async (): Promise<void> => {
+    basicInformation.shutDown(clock());
+    im.close();
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    for (const s of sessions.sessions()) transport.act((now) => transport.endpoint.closeSession(now, s.localSessionId));
+    await window.closeWindow().catch(report("commissioning window"));
+    await advertiser?.close().catch(report("mDNS"));
+    // Let the CloseSession datagrams leave before the socket closes.
+    await new Promise((r) => setTimeout(r, 20));
+    await transport.close();
+    server.close();
+    await storage.close();
+  };
+
+  return new DeviceNode({
+    config: c,
+    crypto,
+    storage,
+    fabrics,
+    onboarding,
+    lock,
+    transport,
+    im,
+    server,
+    window,
+    advertiser,
+    sessions,
+    shutdown,
+    light: { onOff: () => onOff.onOff },
+  });
+}
