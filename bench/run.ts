@@ -33,3 +33,4 @@ const rows = await run(certBenchmarks());
 console.log(`Node ${process.version}, ${new Date().toISOString()}`);
 console.log(table(["benchmark", "iterations", "ours ops/s", "matter.js ops/s", "ours/matter.js"], rows));
 console.log(`\n${await (await import("./fabric.ts")).fabricBenchmarkReport()}`);
+console.log(`\n${await (await import("./handshake.ts")).handshakeReport()}`);
