@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
+import fc from "fast-check";
+import { MalformedError } from "../../../src/bytes/errors.ts";
 import {
   AdministratorCommissioningStatus,
   AdministratorCommissioningAttribute as Attr,
@@ -400,4 +402,40 @@ test("with General Commissioning: RevokeCommissioning expires a fail-safe armed 
   assert.equal(admin.isWindowOpen(), false);
   assert.deepEqual(out.afterResponse, [{ type: "fail-safe-timer", at: null }]);
   assert.equal(gc.breadcrumb, 0n);
+});
+
+test("robustness: random bytes as an OpenCommissioningWindow request decode or raise MalformedError only", () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+      try {
+        OpenCommissioningWindowRequest.decode(bytes);
+      } catch (e) {
+        assert.ok(e instanceof MalformedError, String(e));
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("robustness: any well-typed OpenCommissioningWindow gets SUCCESS or a specified status, never FAILURE alone", async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.record({
+        commissioningTimeout: fc.integer({ min: 0, max: 0xffff }),
+        pakePasscodeVerifier: fc.oneof(fc.constant(VERIFIER), fc.uint8Array({ maxLength: 100 })),
+        discriminator: fc.integer({ min: 0, max: 0xffff }),
+        iterations: fc.integer({ min: 0, max: 0xffffffff }),
+        salt: fc.uint8Array({ maxLength: 40 }),
+      }),
+      async (req) => {
+        const { ocw } = await setup();
+        const out = await ocw(req);
+        assert.ok(out.kind === "status");
+        if (out.status === ImStatus.FAILURE)
+          assert.ok([2, 3].includes(out.clusterStatus ?? -1), `cluster status ${out.clusterStatus}`);
+        else assert.ok([ImStatus.SUCCESS, ImStatus.INVALID_COMMAND].includes(out.status as never));
+      },
+    ),
+    { numRuns: 60 },
+  );
 });
