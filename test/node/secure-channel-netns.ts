@@ -44,6 +44,7 @@ console.log(
     deviceErr,
     result: lines(controllerOut, "RESULT ")[0],
     deviceEvents: lines(deviceOut, "EVENT "),
+    deviceStats: lines(deviceOut, "STATS ")[0],
     controllerEvents: lines(controllerOut, "EVENT "),
   }),
 );

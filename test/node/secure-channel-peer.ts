@@ -2,7 +2,9 @@
 // secure-channel-netns.ts). "device": opens a commissioning window and serves CASE on its fabric, echoing test
 // protocol messages. "controller <port>": PASE, an echo over PASE, CASE, an echo over CASE, CloseSession. Both print
 // one line per event as `EVENT <json>`; the controller ends with `RESULT <json>`.
+import { createSocket } from "node:dgram";
 import { toHex } from "../../src/bytes/bytes.ts";
+import { encodeProtocolHeader } from "../../src/message/protocol-header.ts";
 import { ProtocolId } from "../../src/message/protocol-ids.ts";
 import { TransportDriver } from "../../src/node/transport-driver.ts";
 import { computePaseVerifier } from "../../src/sc/pase/pase-verifier.ts";
@@ -55,7 +57,10 @@ if (role === "device") {
     }),
   );
   console.log(`READY ${driver.port}`);
-  process.on("SIGTERM", () => void driver.close().then(() => process.exit(0)));
+  process.on("SIGTERM", () => {
+    console.log(`STATS ${JSON.stringify(driver.stats)}`);
+    void driver.close().then(() => process.exit(0));
+  });
 } else {
   const port = Number(process.argv[3]);
   const driver = await TransportDriver.open({ crypto, sessions: new SessionManager(crypto), port: 0, onEvent });
@@ -81,6 +86,22 @@ if (role === "device") {
     { fabric: world.controller, peerNodeId: DEVICE_NODE_ID },
   );
   const caseEcho = await echo(caseSession, "over case");
+  // Bad datagrams from another socket: malformed header, unknown session, a sealed message sent twice (the copy is a
+  // replay) and a tampered copy (fails authentication). The device counts and drops them.
+  const raw = createSocket("udp6");
+  const ctx = driver.endpoint.sessionContext(caseSession.localSessionId)!;
+  const ack = ctx.seal(
+    encodeProtocolHeader({ initiator: true, reliability: false, opcode: 0x10, exchangeId: 7, protocolId: 0 }),
+  ).bytes;
+  const tampered = ack.slice();
+  tampered[tampered.length - 1]! ^= 0x55;
+  const unknown = ack.slice();
+  unknown[1] = (unknown[1]! + 1) & 0xff;
+  for (const d of [new Uint8Array([0xff, 0, 0]), unknown, ack, ack, tampered]) {
+    await new Promise<void>((done) => raw.send(d, port, "::1", () => done()));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  raw.close();
   driver.act((now) => driver.endpoint.closeSession(now, caseSession.localSessionId));
   await new Promise((r) => setTimeout(r, 100));
   console.log(

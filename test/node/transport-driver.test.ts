@@ -1,6 +1,6 @@
 // The transport driver over real UDP: two processes inside a private network namespace (`unshare -n`) complete PASE
 // (over ::1), exchange an encrypted echo, complete CASE (over 127.0.0.1 to the same dual-stack socket), exchange
-// another echo, and the controller closes the CASE session with CloseSession, which the device reports.
+// another echo, sends bad datagrams that the device counts and drops, and the controller closes the CASE session with CloseSession, which the device reports.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
@@ -54,6 +54,13 @@ test("two processes complete PASE then CASE over UDP and exchange encrypted mess
     ended.map((e: { reason: string; session: { local: number } }) => [e.session.local, e.reason]),
     [[dCase.local, "peer-closed"]],
   );
+  // The device counted and dropped the controller's bad datagrams: one malformed header, one unknown session id, one
+  // replay and one tampered copy; the genuine standalone ack in between was accepted.
+  assert.equal(r.deviceStats.transport.malformed, 1);
+  assert.equal(r.deviceStats.unknownSession, 1);
+  // At least the replay (an MRP retransmission on a slow start would add one more, also dropped).
+  assert.ok(r.deviceStats.duplicates >= 1);
+  assert.equal(r.deviceStats.unauthenticated, 1);
   // Nothing was dropped as malformed or unauthenticated on the controller.
   assert.equal(r.result.stats.transport.malformed, 0);
   assert.equal(r.result.stats.unauthenticated, 0);
