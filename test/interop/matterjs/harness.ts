@@ -2,7 +2,7 @@
 // node_modules) and our own device inside private network namespaces: no packet, not even mDNS, leaves the host.
 // Processes are killed by PID (TERM, then KILL after 2 s); namespaces are deleted by name by their creator.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -219,4 +219,43 @@ export function parseResults(log: string): Map<string, unknown[]> {
     map.set(m[1]!, list);
   }
   return map;
+}
+
+/** DER hex of our Development PAA (the trust anchor of the device's generated PAI/DAC), for CTRL_PAA_DER_HEX. */
+export function ourPaaDerHex(): string {
+  const pem = readFileSync(join(REPO, "src/cert/dev-attestation/Chip-Development-PAA-Cert.pem"), "utf8");
+  const b64 = pem.replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
+  return Buffer.from(b64, "base64").toString("hex");
+}
+
+/** Starts OUR device (`opcreds start`) in `ns` and waits for its DEVICE_READY line. */
+export async function startOurDevice(
+  ns: Netns,
+  options: { dataDir: string; port?: number; args?: readonly string[] },
+): Promise<{ process: NsProcess; ready: Record<string, unknown> }> {
+  const p = spawnInNetns(
+    ns,
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(REPO, "src/cli/main.ts"),
+      "start",
+      "--data",
+      options.dataDir,
+      "--port",
+      String(options.port ?? 5540),
+      "--log-level",
+      "debug",
+      ...(options.args ?? ["--no-mdns"]),
+    ],
+    {},
+  );
+  try {
+    const m = await waitForOutput(p, /DEVICE_READY (\{.*\})/, 60_000);
+    return { process: p, ready: JSON.parse(m[1]!) as Record<string, unknown> };
+  } catch (e) {
+    await p.stop();
+    throw e;
+  }
 }
