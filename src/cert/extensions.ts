@@ -5,9 +5,9 @@
 import { bytesEqual } from "../bytes/bytes.ts";
 import { MalformedError } from "../bytes/errors.ts";
 import { DerReader, DerTag } from "../der/der-reader.ts";
-import { derBitString, derBoolean, derInteger, derOid, derSequence, derTlv } from "../der/der-writer.ts";
+import { type DerNode, derBitString, derInteger, encodeDer } from "../der/der-writer.ts";
 import { OID } from "../der/oids.ts";
-import { encodeX509Extension } from "./x509.ts";
+import { oidNode, x509ExtensionNode } from "./x509.ts";
 
 /** Key identifier length of SKID and AKID (SHA-1 sized, Core spec 6.5.11.4/5). */
 export const KEY_IDENTIFIER_BYTES = 20;
@@ -114,38 +114,45 @@ function keyUsageBitString(keyUsage: number): Uint8Array {
   return derBitString(bytes, 7 - (highest & 7));
 }
 
-/** The complete DER `Extension` of a Matter extension, with the spec's fixed criticality (6.5.11). */
-export function extensionToDer(ext: MatterCertExtension): Uint8Array {
+const BOOLEAN_TRUE: Uint8Array = Uint8Array.of(DerTag.boolean, 1, 0xff);
+
+/** The complete DER `Extension` of a Matter extension, with the spec's fixed criticality (6.5.11), as a DerNode. */
+export function extensionToDerNode(ext: MatterCertExtension): DerNode {
   switch (ext.type) {
     case "basicConstraints": {
-      const parts: Uint8Array[] = [];
+      const parts: DerNode[] = [];
       // DER omits cA when FALSE (DEFAULT FALSE), so a non-CA is `30 00`.
-      if (ext.isCa) parts.push(derBoolean(true));
+      if (ext.isCa) parts.push(BOOLEAN_TRUE);
       if (ext.pathLenConstraint !== undefined) parts.push(derInteger(BigInt(ext.pathLenConstraint)));
-      return encodeX509Extension(OID.basicConstraints, true, derSequence(...parts));
+      return x509ExtensionNode(OID.basicConstraints, true, { tag: DerTag.sequence, children: parts });
     }
     case "keyUsage":
-      return encodeX509Extension(OID.keyUsage, true, keyUsageBitString(ext.keyUsage));
+      return x509ExtensionNode(OID.keyUsage, true, keyUsageBitString(ext.keyUsage));
     case "extendedKeyUsage":
-      return encodeX509Extension(
-        OID.extKeyUsage,
-        true,
-        derSequence(
-          ...ext.keyPurposes.map((p) => {
-            const oid = PURPOSE_OID[p];
-            if (oid === undefined) throw new RangeError(`unknown key purpose ${p}`);
-            return derOid(oid);
-          }),
-        ),
-      );
+      return x509ExtensionNode(OID.extKeyUsage, true, {
+        tag: DerTag.sequence,
+        children: ext.keyPurposes.map((p) => {
+          const oid = PURPOSE_OID[p];
+          if (oid === undefined) throw new RangeError(`unknown key purpose ${p}`);
+          return oidNode(oid);
+        }),
+      });
     case "subjectKeyId":
-      return encodeX509Extension(OID.subjectKeyIdentifier, false, derTlv(DerTag.octetString, ext.keyId));
+      return x509ExtensionNode(OID.subjectKeyIdentifier, false, { tag: DerTag.octetString, content: ext.keyId });
     case "authorityKeyId":
       // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING } only.
-      return encodeX509Extension(OID.authorityKeyIdentifier, false, derSequence(derTlv(0x80, ext.keyId)));
+      return x509ExtensionNode(OID.authorityKeyIdentifier, false, {
+        tag: DerTag.sequence,
+        children: [{ tag: 0x80, content: ext.keyId }],
+      });
     case "future":
       return ext.der;
   }
+}
+
+/** The complete DER `Extension` of a Matter extension, with the spec's fixed criticality (6.5.11). */
+export function extensionToDer(ext: MatterCertExtension): Uint8Array {
+  return ext.type === "future" ? ext.der : encodeDer(extensionToDerNode(ext));
 }
 
 function expectCritical(oid: string, critical: boolean, want: boolean, path: string): void {

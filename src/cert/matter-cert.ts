@@ -7,6 +7,7 @@ import { bytesEqual } from "../bytes/bytes.ts";
 import { InternalError, MalformedError } from "../bytes/errors.ts";
 import { derToRawSignature, rawToDerSignature } from "../crypto/ecdsa-signature.ts";
 import { DerTag } from "../der/der-reader.ts";
+import { type DerNode, encodeDer } from "../der/der-writer.ts";
 import { decodeTlv } from "../tlv/tlv-decoder.ts";
 import { encodeTlv } from "../tlv/tlv-encoder.ts";
 import { ANONYMOUS, ctx, type TlvNode, tagToString } from "../tlv/tlv-node.ts";
@@ -28,15 +29,22 @@ import {
 import {
   EXTENSION_TAG,
   extensionFromDer,
-  extensionToDer,
+  extensionToDerNode,
   type FutureExtensionInfo,
   KEY_IDENTIFIER_BYTES,
   KEY_USAGE_ALL,
   type MatterCertExtension,
   parseFutureExtension,
 } from "./extensions.ts";
-import { MAX_MATTER_EPOCH_S, matterTimeToX509, x509TimeToMatter } from "./matter-epoch.ts";
-import { assembleX509, encodeTbsCertificate, P256_UNCOMPRESSED_KEY_BYTES, parseX509, type Rdn } from "./x509.ts";
+import { MAX_MATTER_EPOCH_S, matterTimeToDer, x509TimeToMatter } from "./matter-epoch.ts";
+import {
+  P256_UNCOMPRESSED_KEY_BYTES,
+  parseX509,
+  type Rdn,
+  tbsCertificateNode,
+  x509CertificateNode,
+  x509NameNode,
+} from "./x509.ts";
 
 /** Largest Matter TLV certificate (SDK kMaxCHIPCertLength; NOCValue/ICACValue/RootCACertificate <= 400). */
 export const MAX_CERT_TLV_BYTES = 400;
@@ -461,27 +469,34 @@ function dnToRdns(dn: Dn): Rdn[] {
 
 const tbsCache = new WeakMap<object, Uint8Array>();
 
+/** The TBSCertificate of a Matter certificate as a DerNode tree (Core spec 6.5.12). */
+function tbsNode(cert: MatterCertFields): DerNode {
+  return tbsCertificateNode({
+    serial: cert.serialNumber,
+    issuer: x509NameNode(dnToRdns(cert.issuer)),
+    notBefore: matterTimeToDer(cert.notBefore),
+    notAfter: matterTimeToDer(cert.notAfter),
+    subject: x509NameNode(dnToRdns(cert.subject)),
+    publicKey: cert.publicKey,
+    extensions: cert.extensions.map(extensionToDerNode),
+  });
+}
+
 /** The DER TBSCertificate the certificate's signature covers, rebuilt from its TLV fields (Core spec 6.5.12). */
 export function tbsDer(cert: MatterCertFields): Uint8Array {
   const cached = tbsCache.get(cert);
   if (cached !== undefined) return cached;
-  const tbs = encodeTbsCertificate({
-    serial: cert.serialNumber,
-    issuer: dnToRdns(cert.issuer),
-    notBefore: matterTimeToX509(cert.notBefore),
-    notAfter: matterTimeToX509(cert.notAfter),
-    subject: dnToRdns(cert.subject),
-    publicKey: cert.publicKey,
-    extensions: cert.extensions.map(extensionToDer),
-  });
+  const tbs = encodeDer(tbsNode(cert));
   tbsCache.set(cert, tbs);
   return tbs;
 }
 
 /** The X.509 DER form of a Matter certificate (given decoded, or as TLV bytes); larger than 600 bytes is malformed. */
 export function matterCertToDer(cert: MatterCertFields | Uint8Array): Uint8Array {
+  // A certificate decoded here is not seen again: write it in one pass instead of building (and caching) its TBS.
   const c = cert instanceof Uint8Array ? decodeMatterCert(cert) : cert;
-  const der = assembleX509(tbsDer(c), rawToDerSignature(c.signature));
+  const tbs = cert instanceof Uint8Array ? tbsNode(c) : tbsDer(c);
+  const der = encodeDer(x509CertificateNode(tbs, rawToDerSignature(c.signature)));
   if (der.length > MAX_CERT_DER_BYTES) {
     throw new MalformedError("cert.too-large", `X.509 form is ${der.length} bytes (max ${MAX_CERT_DER_BYTES})`, {
       path: "cert",

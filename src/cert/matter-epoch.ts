@@ -3,6 +3,7 @@
  * 2000-01-01T00:00:00Z, and NotAfter 0 means "no well-defined expiration" (X.509 `99991231235959Z`).
  */
 import { MalformedError } from "../bytes/errors.ts";
+import { derTimeOfSeconds } from "../der/der-writer.ts";
 
 /** Unix seconds of the Matter epoch, 2000-01-01T00:00:00Z. */
 export const MATTER_EPOCH_UNIX_S = 946_684_800;
@@ -44,6 +45,22 @@ export function matterTimeToX509(seconds: number): X509Time {
   if (seconds === NO_WELL_DEFINED_EXPIRATION_S) return { form: "generalized", date: X509_NO_WELL_DEFINED_EXPIRATION };
   const date = matterEpochToDate(seconds);
   return { form: date.getUTCFullYear() < GENERALIZED_TIME_FROM_YEAR ? "utc" : "generalized", date };
+}
+
+/** Unix seconds of 2050-01-01T00:00:00Z, the first instant X.509 encodes as GeneralizedTime. */
+const GENERALIZED_TIME_FROM_UNIX_S = 2_524_608_000;
+/** Unix seconds of 9999-12-31T23:59:59Z. */
+const NO_WELL_DEFINED_EXPIRATION_UNIX_S = 253_402_300_799;
+
+/** The DER `Time` element of a certificate time, as `matterTimeToX509` describes it, without building a Date. */
+export function matterTimeToDer(seconds: number): Uint8Array {
+  if (seconds === NO_WELL_DEFINED_EXPIRATION_S)
+    return derTimeOfSeconds(NO_WELL_DEFINED_EXPIRATION_UNIX_S, "generalized");
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_MATTER_EPOCH_S) {
+    throw new RangeError(`Matter epoch seconds out of range: ${seconds}`);
+  }
+  const unix = MATTER_EPOCH_UNIX_S + seconds;
+  return derTimeOfSeconds(unix, unix < GENERALIZED_TIME_FROM_UNIX_S ? "utc" : "generalized");
 }
 
 /**

@@ -7,17 +7,12 @@ import { MalformedError } from "../bytes/errors.ts";
 import { derToRawSignature } from "../crypto/ecdsa-signature.ts";
 import { DerReader, DerTag } from "../der/der-reader.ts";
 import {
-  derBitString,
-  derBoolean,
-  derContext,
+  cachedOidContent,
+  type DerNode,
   derGeneralizedTime,
   derInteger,
-  derOctetString,
-  derOid,
-  derSequence,
-  derSet,
-  derTlv,
   derUtcTime,
+  encodeDer,
 } from "../der/der-writer.ts";
 import { OID } from "../der/oids.ts";
 import type { X509Time } from "./matter-epoch.ts";
@@ -221,18 +216,44 @@ export function findExtension(cert: X509Certificate, oid: string): X509Extension
   return cert.extensions.find((e) => e.oid === oid);
 }
 
+/** An OBJECT IDENTIFIER as a DerNode (its content octets are cached and shared). */
+export function oidNode(dotted: string): DerNode {
+  return { tag: DerTag.oid, content: cachedOidContent(dotted) };
+}
+
+/** The DER `Name` of single-valued RDNs in order, as a DerNode. */
+export function x509NameNode(rdns: readonly Rdn[]): DerNode {
+  return {
+    tag: DerTag.sequence,
+    // A SET OF with one member needs no sorting.
+    children: rdns.map(
+      (rdn): DerNode => ({
+        tag: DerTag.set,
+        children: [{ tag: DerTag.sequence, children: [oidNode(rdn.oid), { tag: rdn.tag, text: rdn.value }] }],
+      }),
+    ),
+  };
+}
+
 /** The DER `Name` of single-valued RDNs in order. */
 export function encodeX509Name(rdns: readonly Rdn[]): Uint8Array {
-  return derSequence(
-    ...rdns.map((rdn) => derSet(derSequence(derOid(rdn.oid), derTlv(rdn.tag, new TextEncoder().encode(rdn.value))))),
-  );
+  return encodeDer(x509NameNode(rdns));
+}
+
+const CRITICAL_TRUE: Uint8Array = Uint8Array.of(DerTag.boolean, 1, 0xff);
+
+/** The DER `Extension` SEQUENCE { extnID, critical (only when TRUE), extnValue } as a DerNode. */
+export function x509ExtensionNode(oid: string, critical: boolean, value: DerNode): DerNode {
+  const extnValue: DerNode = { tag: DerTag.octetString, children: [value] };
+  return {
+    tag: DerTag.sequence,
+    children: critical ? [oidNode(oid), CRITICAL_TRUE, extnValue] : [oidNode(oid), extnValue],
+  };
 }
 
 /** The DER `Extension` SEQUENCE { extnID, critical (only when TRUE), extnValue }. */
 export function encodeX509Extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
-  return critical
-    ? derSequence(derOid(oid), derBoolean(true), derOctetString(value))
-    : derSequence(derOid(oid), derOctetString(value));
+  return encodeDer(x509ExtensionNode(oid, critical, value));
 }
 
 /** A validity time in the ASN.1 form given, or RFC 5280's choice (UTCTime through 2049) for a plain Date. */
@@ -255,6 +276,56 @@ export type X509TbsFields = {
   readonly extensions: readonly (Uint8Array | { oid: string; critical: boolean; value: Uint8Array })[];
 };
 
+/** The parts of a TBSCertificate already in DER form (elements or DerNode trees), for `tbsCertificateNode`. */
+export type X509TbsNodes = {
+  /** INTEGER content octets as they must appear. */
+  readonly serial: Uint8Array;
+  /** DER `Name`. */
+  readonly issuer: DerNode;
+  /** DER `Time` (UTCTime or GeneralizedTime). */
+  readonly notBefore: DerNode;
+  readonly notAfter: DerNode;
+  readonly subject: DerNode;
+  /** Uncompressed P-256 point, 65 bytes. */
+  readonly publicKey: Uint8Array;
+  /** DER `Extension`s; none omits the [3] field. */
+  readonly extensions: readonly DerNode[];
+};
+
+const VERSION_V3: Uint8Array = Uint8Array.of(0xa0, 3, DerTag.integer, 1, 2);
+const ECDSA_WITH_SHA256_ALGORITHM: Uint8Array = encodeDer({
+  tag: DerTag.sequence,
+  children: [oidNode(OID.ecdsaWithSHA256)],
+});
+const P256_SPKI_ALGORITHM: Uint8Array = encodeDer({
+  tag: DerTag.sequence,
+  children: [oidNode(OID.ecPublicKey), oidNode(OID.prime256v1)],
+});
+const NO_UNUSED_BITS: Uint8Array = Uint8Array.of(0);
+
+/** The TBSCertificate (v3, ecdsa-with-SHA256, P-256 SPKI) of parts already in DER form, as a DerNode. */
+export function tbsCertificateNode(parts: X509TbsNodes): DerNode {
+  if (parts.publicKey.length !== P256_UNCOMPRESSED_KEY_BYTES || parts.publicKey[0] !== 0x04) {
+    throw new RangeError("publicKey must be a 65-byte uncompressed P-256 point");
+  }
+  const children: DerNode[] = [
+    VERSION_V3,
+    { tag: DerTag.integer, content: parts.serial },
+    ECDSA_WITH_SHA256_ALGORITHM,
+    parts.issuer,
+    { tag: DerTag.sequence, children: [parts.notBefore, parts.notAfter] },
+    parts.subject,
+    {
+      tag: DerTag.sequence,
+      children: [P256_SPKI_ALGORITHM, { tag: DerTag.bitString, content: [NO_UNUSED_BITS, parts.publicKey] }],
+    },
+  ];
+  if (parts.extensions.length > 0) {
+    children.push({ tag: 0xa3, children: [{ tag: DerTag.sequence, children: parts.extensions }] });
+  }
+  return { tag: DerTag.sequence, children };
+}
+
 /** The DER TBSCertificate of `fields` (v3, ecdsa-with-SHA256, P-256 SPKI). */
 export function encodeTbsCertificate(fields: X509TbsFields): Uint8Array {
   if (fields.publicKey.length !== P256_UNCOMPRESSED_KEY_BYTES || fields.publicKey[0] !== 0x04) {
@@ -263,29 +334,38 @@ export function encodeTbsCertificate(fields: X509TbsFields): Uint8Array {
   let serial: Uint8Array;
   if (typeof fields.serial === "bigint") {
     if (fields.serial < 0n) throw new RangeError("serial must be non-negative");
-    serial = derInteger(fields.serial);
+    const element = derInteger(fields.serial);
+    serial = element.subarray(element[1]! < 0x80 ? 2 : 2 + (element[1]! & 0x7f));
   } else {
-    serial = derTlv(DerTag.integer, fields.serial);
+    serial = fields.serial;
   }
-  const name = (n: Uint8Array | readonly Rdn[]): Uint8Array => (n instanceof Uint8Array ? n : encodeX509Name(n));
-  const exts = fields.extensions.map((e) =>
-    e instanceof Uint8Array ? e : encodeX509Extension(e.oid, e.critical, e.value),
+  const name = (n: Uint8Array | readonly Rdn[]): DerNode => (n instanceof Uint8Array ? n : x509NameNode(n));
+  return encodeDer(
+    tbsCertificateNode({
+      serial,
+      issuer: name(fields.issuer),
+      notBefore: encodeTime(fields.notBefore),
+      notAfter: encodeTime(fields.notAfter),
+      subject: name(fields.subject),
+      publicKey: fields.publicKey,
+      extensions: fields.extensions.map((e) =>
+        e instanceof Uint8Array ? e : x509ExtensionNode(e.oid, e.critical, e.value),
+      ),
+    }),
   );
-  return derSequence(
-    derContext(0, derInteger(2n)),
-    serial,
-    derSequence(derOid(OID.ecdsaWithSHA256)),
-    name(fields.issuer),
-    derSequence(encodeTime(fields.notBefore), encodeTime(fields.notAfter)),
-    name(fields.subject),
-    derSequence(derSequence(derOid(OID.ecPublicKey), derOid(OID.prime256v1)), derBitString(fields.publicKey)),
-    ...(exts.length > 0 ? [derContext(3, derSequence(...exts))] : []),
-  );
+}
+
+/** The DER Certificate of a TBS and its DER Ecdsa-Sig-Value, as a DerNode. */
+export function x509CertificateNode(tbs: DerNode, derSignature: Uint8Array): DerNode {
+  return {
+    tag: DerTag.sequence,
+    children: [tbs, ECDSA_WITH_SHA256_ALGORITHM, { tag: DerTag.bitString, content: [NO_UNUSED_BITS, derSignature] }],
+  };
 }
 
 /** The DER Certificate of a TBS and its DER Ecdsa-Sig-Value. */
 export function assembleX509(tbs: Uint8Array, derSignature: Uint8Array): Uint8Array {
-  return derSequence(tbs, derSequence(derOid(OID.ecdsaWithSHA256)), derBitString(derSignature));
+  return encodeDer(x509CertificateNode(tbs, derSignature));
 }
 
 /** Builds and signs a certificate: `signer` receives the exact TBS bytes and returns a DER ECDSA signature. */

@@ -10,7 +10,20 @@ export const P256_PUBLIC_KEY_BYTES = 65;
 /** Length of a P-256 private scalar. */
 export const P256_PRIVATE_KEY_BYTES = 32;
 
+/** Most imported public keys `P256PublicKey.fromRaw` keeps (least recently used dropped first). */
+export const P256_PUBLIC_KEY_CACHE_SIZE = 64;
+
 const b64url = (b: Uint8Array): string => Buffer.from(b).toString("base64url");
+
+/**
+ * Imported KeyObjects by raw point (as a latin1 string): chains and CASE peers reuse a handful of keys, and importing
+ * one costs more than a verification. Only points that imported successfully are kept; a KeyObject is immutable.
+ */
+const keyCache = new Map<string, KeyObject>();
+
+function cacheKeyOf(raw: Uint8Array): string {
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1");
+}
 
 /** A P-256 public key; `raw` is the 65-byte uncompressed point. */
 export class P256PublicKey {
@@ -30,15 +43,24 @@ export class P256PublicKey {
         `expected a 65-byte uncompressed P-256 point, got ${raw.length} bytes`,
       );
     }
-    try {
-      const keyObject = createPublicKey({
-        key: { kty: "EC", crv: "P-256", x: b64url(raw.subarray(1, 33)), y: b64url(raw.subarray(33, 65)) },
-        format: "jwk",
-      });
-      return new P256PublicKey(Uint8Array.from(raw), keyObject);
-    } catch (cause) {
-      throw new MalformedError("crypto.public-key", "not a point on P-256", {}, { cause });
+    const cacheKey = cacheKeyOf(raw);
+    let keyObject = keyCache.get(cacheKey);
+    if (keyObject !== undefined) {
+      // Refresh its position: Map iteration order is insertion order, so the first entry is the least recently used.
+      keyCache.delete(cacheKey);
+    } else {
+      try {
+        keyObject = createPublicKey({
+          key: { kty: "EC", crv: "P-256", x: b64url(raw.subarray(1, 33)), y: b64url(raw.subarray(33, 65)) },
+          format: "jwk",
+        });
+      } catch (cause) {
+        throw new MalformedError("crypto.public-key", "not a point on P-256", {}, { cause });
+      }
+      if (keyCache.size >= P256_PUBLIC_KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);
     }
+    keyCache.set(cacheKey, keyObject);
+    return new P256PublicKey(Uint8Array.from(raw), keyObject);
   }
 
   /** Imports a DER SubjectPublicKeyInfo holding a P-256 key. */

@@ -1,39 +1,140 @@
 /**
- * DER writer (ITU-T X.690 §10): pure functions that return the complete encoding of one element. Lengths are
- * definite and minimal, INTEGERs minimal, SET OF sorted; bad arguments are a RangeError (API misuse), never bad bytes.
+ * DER writer (ITU-T X.690 §10): pure functions that return the complete encoding of one element, and `encodeDer`, which
+ * plans a whole tree of elements and writes it once. Lengths are definite and minimal, INTEGERs minimal, SET OF sorted;
+ * bad arguments are a RangeError (API misuse), never bad bytes.
  */
-import { ByteWriter } from "../bytes/byte-writer.ts";
 import { concatBytes } from "../bytes/bytes.ts";
 import { InternalError } from "../bytes/errors.ts";
 import { contextTagByte, DerTag, isPrintableString } from "./der-reader.ts";
 
 const utf8 = new TextEncoder();
 
-/** The minimal DER length octets for `length`. */
-function lengthOctets(length: number): Uint8Array {
+/** Number of octets of the minimal definite length encoding of `length` (X.690 §10.1). */
+function lengthSize(length: number): number {
+  if (length < 0x80) return 1;
+  if (length < 0x100) return 2;
+  if (length < 0x10000) return 3;
+  if (length < 0x1000000) return 4;
+  return 5;
+}
+
+function checkLength(length: number): void {
   if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) throw new RangeError(`bad DER length ${length}`);
-  if (length < 0x80) return Uint8Array.of(length);
-  const out: number[] = [];
-  for (let v = length; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return Uint8Array.of(0x80 | out.length, ...out);
+}
+
+function checkTag(tag: number): void {
+  if (!Number.isInteger(tag) || tag < 0 || tag > 0xff || (tag & 0x1f) === 0x1f) {
+    throw new RangeError(`bad DER identifier byte ${tag}`);
+  }
+}
+
+/** Writes identifier and length octets at `at`; returns the offset of the content. */
+function putHeader(out: Uint8Array, at: number, tag: number, length: number): number {
+  out[at++] = tag;
+  if (length < 0x80) {
+    out[at++] = length;
+    return at;
+  }
+  const n = lengthSize(length) - 1;
+  out[at++] = 0x80 | n;
+  for (let i = n - 1; i >= 0; i--) out[at++] = Math.floor(length / 2 ** (8 * i)) & 0xff;
+  return at;
 }
 
 /** One element: identifier byte `tag` (low-tag-number form), minimal length, `content`. */
 export function derTlv(tag: number, content: Uint8Array): Uint8Array {
-  if (!Number.isInteger(tag) || tag < 0 || tag > 0xff || (tag & 0x1f) === 0x1f) {
-    throw new RangeError(`bad DER identifier byte ${tag}`);
+  checkTag(tag);
+  checkLength(content.length);
+  const planned = 1 + lengthSize(content.length) + content.length;
+  const out = new Uint8Array(planned);
+  const at = putHeader(out, 0, tag, content.length);
+  out.set(content, at);
+  if (at + content.length !== planned) throw new InternalError("DER element length mismatch");
+  return out;
+}
+
+/**
+ * One element of a tree that `encodeDer` writes in one pass: a complete encoding (copied as is), a primitive with its
+ * content (several parts are concatenated), a string primitive with its text (written as UTF-8), or a constructed
+ * element with its children in order.
+ */
+export type DerNode =
+  | Uint8Array
+  | { readonly tag: number; readonly content: Uint8Array | readonly Uint8Array[] }
+  | { readonly tag: number; readonly text: string }
+  | { readonly tag: number; readonly children: readonly DerNode[] };
+
+/** UTF-8 length of `s` (as TextEncoder encodes it), with a fast path for ASCII. */
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return utf8.encode(s).length;
+  return s.length;
+}
+
+/** Content lengths of the non-raw nodes of a tree, in pre-order: planned by `plan`, consumed by `put`. */
+type Plan = { readonly lengths: number[]; next: number };
+
+function plan(node: DerNode, p: Plan): number {
+  if (node instanceof Uint8Array) return node.length;
+  checkTag(node.tag);
+  const slot = p.lengths.length;
+  p.lengths.push(0);
+  let length = 0;
+  if ("children" in node) {
+    for (const child of node.children) length += plan(child, p);
+  } else if ("text" in node) {
+    length = utf8Length(node.text);
+  } else if (node.content instanceof Uint8Array) {
+    length = node.content.length;
+  } else {
+    for (const part of node.content) length += part.length;
   }
-  const len = lengthOctets(content.length);
-  const planned = 1 + len.length + content.length;
-  const w = new ByteWriter(planned);
-  w.u8(tag).bytes(len).bytes(content);
-  if (w.length !== planned) throw new InternalError("DER element length mismatch");
-  return w.finish();
+  checkLength(length);
+  p.lengths[slot] = length;
+  return 1 + lengthSize(length) + length;
+}
+
+function put(node: DerNode, out: Uint8Array, at: number, p: Plan): number {
+  if (node instanceof Uint8Array) {
+    out.set(node, at);
+    return at + node.length;
+  }
+  const length = p.lengths[p.next++]!;
+  at = putHeader(out, at, node.tag, length);
+  const end = at + length;
+  if ("children" in node) {
+    for (const child of node.children) at = put(child, out, at, p);
+  } else if ("text" in node) {
+    const s = node.text;
+    if (s.length === length) for (let i = 0; i < s.length; i++) out[at++] = s.charCodeAt(i);
+    else at += utf8.encodeInto(s, out.subarray(at, end)).written;
+  } else if (node.content instanceof Uint8Array) {
+    out.set(node.content, at);
+    at += node.content.length;
+  } else {
+    for (const part of node.content) {
+      out.set(part, at);
+      at += part.length;
+    }
+  }
+  if (at !== end) throw new InternalError("DER element length mismatch");
+  return at;
+}
+
+/** The DER encoding of a tree of elements: every length is planned first, then the bytes are written once. */
+export function encodeDer(node: DerNode): Uint8Array {
+  const p: Plan = { lengths: [], next: 0 };
+  const planned = plan(node, p);
+  const out = new Uint8Array(planned);
+  const written = put(node, out, 0, p);
+  if (written !== planned || p.next !== p.lengths.length) {
+    throw new InternalError(`DER encoder wrote ${written} bytes, planned ${planned}`);
+  }
+  return out;
 }
 
 /** SEQUENCE of the given encoded children, in order. */
 export function derSequence(...children: Uint8Array[]): Uint8Array {
-  return derTlv(DerTag.sequence, concatBytes(...children));
+  return encodeDer({ tag: DerTag.sequence, children });
 }
 
 /** X.690 §11.6 order: octet strings compared with the shorter one padded with trailing zero octets. */
@@ -82,11 +183,30 @@ function integerContent(value: bigint | Uint8Array): Uint8Array {
 
 /** OBJECT IDENTIFIER from dotted decimal (first arc 0..2, second arc < 40 unless the first is 2). */
 export function derOid(dotted: string): Uint8Array {
-  return derTlv(DerTag.oid, oidContent(dotted));
+  return derTlv(DerTag.oid, cachedOidContent(dotted));
 }
+
+/** Content octets of every OID encoded so far: certificates use a few dozen, each many times. */
+const oidCache = new Map<string, Uint8Array>();
+/** Bound on `oidCache`, so that arbitrary OIDs from parsed input cannot grow it without limit. */
+const OID_CACHE_SIZE = 256;
 
 /** The content octets of an OBJECT IDENTIFIER. */
 export function oidContent(dotted: string): Uint8Array {
+  return cachedOidContent(dotted).slice();
+}
+
+/** Like `oidContent`, but the returned array is shared: callers must not modify it. */
+export function cachedOidContent(dotted: string): Uint8Array {
+  let content = oidCache.get(dotted);
+  if (content === undefined) {
+    content = computeOidContent(dotted);
+    if (oidCache.size < OID_CACHE_SIZE) oidCache.set(dotted, content);
+  }
+  return content;
+}
+
+function computeOidContent(dotted: string): Uint8Array {
   if (!/^[0-2](\.(0|[1-9]\d*))+$/.test(dotted)) throw new RangeError(`bad OID "${dotted}"`);
   const arcs = dotted.split(".").map((a) => BigInt(a));
   const [a0, a1] = [arcs[0]!, arcs[1]!];
@@ -145,11 +265,9 @@ export function derIa5String(s: string): Uint8Array {
 }
 
 function asciiBytes(s: string): Uint8Array {
-  return Uint8Array.from(s, (c) => c.charCodeAt(0));
-}
-
-function two(n: number): string {
-  return String(n).padStart(2, "0");
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
 function checkWholeSeconds(d: Date): void {
@@ -157,22 +275,66 @@ function checkWholeSeconds(d: Date): void {
   if (d.getUTCMilliseconds() !== 0) throw new RangeError("DER times carry whole seconds; round the Date first");
 }
 
+const SECONDS_PER_DAY = 86_400;
+
+/** Proleptic Gregorian year, month (1-12) and day of a day count since 1970-01-01 (H. Hinnant's civil_from_days). */
+function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+function putTwoDigits(out: Uint8Array, at: number, v: number): void {
+  out[at] = 0x30 + Math.floor(v / 10);
+  out[at + 1] = 0x30 + (v % 10);
+}
+
+/**
+ * UTCTime `YYMMDDHHMMSSZ` (years 1950..2049) or GeneralizedTime `YYYYMMDDHHMMSSZ` (years 0..9999) of whole seconds
+ * since the Unix epoch, written digit by digit (no Date, no strings).
+ */
+export function derTimeOfSeconds(unixSeconds: number, form: "utc" | "generalized"): Uint8Array {
+  if (!Number.isSafeInteger(unixSeconds)) throw new RangeError(`not whole seconds: ${unixSeconds}`);
+  const days = Math.floor(unixSeconds / SECONDS_PER_DAY);
+  const secondOfDay = unixSeconds - days * SECONDS_PER_DAY;
+  const { year, month, day } = civilFromDays(days);
+  const utc = form === "utc";
+  if (utc && (year < 1950 || year > 2049)) throw new RangeError(`UTCTime cannot hold year ${year}`);
+  if (!utc && (year < 0 || year > 9999)) throw new RangeError(`GeneralizedTime cannot hold year ${year}`);
+  const out = new Uint8Array(utc ? 15 : 17);
+  out[0] = utc ? DerTag.utcTime : DerTag.generalizedTime;
+  out[1] = out.length - 2;
+  let at = 2;
+  if (!utc) {
+    putTwoDigits(out, at, Math.floor(year / 100));
+    at += 2;
+  }
+  putTwoDigits(out, at, year % 100);
+  putTwoDigits(out, at + 2, month);
+  putTwoDigits(out, at + 4, day);
+  putTwoDigits(out, at + 6, Math.floor(secondOfDay / 3600));
+  putTwoDigits(out, at + 8, Math.floor(secondOfDay / 60) % 60);
+  putTwoDigits(out, at + 10, secondOfDay % 60);
+  out[at + 12] = 0x5a; // "Z"
+  return out;
+}
+
 /** UTCTime `YYMMDDHHMMSSZ`, for years 1950..2049 (RFC 5280 §4.1.2.5). */
 export function derUtcTime(d: Date): Uint8Array {
   checkWholeSeconds(d);
-  const y = d.getUTCFullYear();
-  if (y < 1950 || y > 2049) throw new RangeError(`UTCTime cannot hold year ${y}`);
-  const s = `${two(y % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
-  return derTlv(DerTag.utcTime, asciiBytes(s));
+  return derTimeOfSeconds(d.getTime() / 1000, "utc");
 }
 
 /** GeneralizedTime `YYYYMMDDHHMMSSZ`, for years 0..9999. */
 export function derGeneralizedTime(d: Date): Uint8Array {
   checkWholeSeconds(d);
-  const y = d.getUTCFullYear();
-  if (y < 0 || y > 9999) throw new RangeError(`GeneralizedTime cannot hold year ${y}`);
-  const s = `${String(y).padStart(4, "0")}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
-  return derTlv(DerTag.generalizedTime, asciiBytes(s));
+  return derTimeOfSeconds(d.getTime() / 1000, "generalized");
 }
 
 /** X.509 Time (RFC 5280 §4.1.2.5): UTCTime through 2049, GeneralizedTime from 2050. */

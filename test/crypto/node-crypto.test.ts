@@ -6,7 +6,7 @@ import { fromHex, toHex } from "../../src/bytes/bytes.ts";
 import { MalformedError } from "../../src/bytes/errors.ts";
 import { derToRawSignature, rawToDerSignature } from "../../src/crypto/ecdsa-signature.ts";
 import { NodeCrypto, nodeCrypto } from "../../src/crypto/node-crypto.ts";
-import { P256PrivateKey, P256PublicKey } from "../../src/crypto/p256.ts";
+import { P256_PUBLIC_KEY_CACHE_SIZE, P256PrivateKey, P256PublicKey } from "../../src/crypto/p256.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const VECTORS = new URL("../vectors/opcerts/", import.meta.url);
@@ -159,4 +159,36 @@ test("AES-CCM with an empty message that is the same array as the (empty) AAD (r
   const ct = nodeCrypto.aesCcmEncrypt(key, nonce, empty, empty);
   assert.equal(ct.length, 16);
   assert.deepEqual(nodeCrypto.aesCcmDecrypt(key, nonce, ct, empty), empty);
+});
+
+test("P256PublicKey.fromRaw reuses the imported KeyObject of a point, copies raw, and keeps the cache bounded (LRU)", () => {
+  const n = P256_PUBLIC_KEY_CACHE_SIZE;
+  const keys = Array.from({ length: n + 1 }, () => nodeCrypto.generateKeyPair().publicKey.raw);
+  // A cached key still verifies what its private key signs.
+  const signer = nodeCrypto.generateKeyPair();
+  const sig = nodeCrypto.ecdsaSign(signer, Uint8Array.of(1, 2, 3));
+  P256PublicKey.fromRaw(signer.publicKey.raw);
+  assert.ok(nodeCrypto.ecdsaVerify(P256PublicKey.fromRaw(signer.publicKey.raw), Uint8Array.of(1, 2, 3), sig));
+
+  const first = P256PublicKey.fromRaw(keys[0]!);
+  const again = P256PublicKey.fromRaw(Uint8Array.from(keys[0]!));
+  assert.equal(again.keyObject, first.keyObject);
+  assert.notEqual(again.raw, first.raw);
+  again.raw[1]! ^= 0xff;
+  assert.deepEqual(P256PublicKey.fromRaw(keys[0]!).raw, keys[0]);
+  // keys[0] plus n - 2 others fill all but one slot; touching keys[0] again makes keys[1] the least recently used,
+  // so the next two imports evict keys[1] and keep keys[0].
+  for (const k of keys.slice(1, n - 1)) P256PublicKey.fromRaw(k);
+  P256PublicKey.fromRaw(keys[0]!);
+  P256PublicKey.fromRaw(keys[n - 1]!);
+  P256PublicKey.fromRaw(keys[n]!);
+  assert.equal(P256PublicKey.fromRaw(keys[0]!).keyObject, first.keyObject);
+  // n other keys evict it.
+  for (const k of keys.slice(1)) P256PublicKey.fromRaw(k);
+  assert.notEqual(P256PublicKey.fromRaw(keys[0]!).keyObject, first.keyObject);
+  // An invalid point is never cached: it fails every time.
+  const offCurve = Uint8Array.from(keys[0]!);
+  offCurve[64]! ^= 1;
+  assert.throws(() => P256PublicKey.fromRaw(offCurve), MalformedError);
+  assert.throws(() => P256PublicKey.fromRaw(offCurve), MalformedError);
 });

@@ -21,9 +21,11 @@ import {
   derSequence,
   derSet,
   derTime,
+  derTimeOfSeconds,
   derTlv,
   derUtcTime,
   derUtf8String,
+  encodeDer,
 } from "../../src/der/der-writer.ts";
 import { OID, oidName } from "../../src/der/oids.ts";
 
@@ -327,4 +329,54 @@ test("property: random and mutated bytes either decode or throw MalformedError",
     }),
     { numRuns: 2000 },
   );
+});
+
+test("encodeDer writes a tree in one pass: equal to the element-by-element writer, long lengths, UTF-8 text", () => {
+  const long = new Uint8Array(300).fill(7);
+  const tree = {
+    tag: 0x30,
+    children: [
+      derInteger(5n),
+      { tag: 0x0c, text: "héllo ✓" },
+      { tag: 0x13, text: "Plain" },
+      { tag: 0x04, content: long },
+      { tag: 0x03, content: [Uint8Array.of(0), fromHex("0102")] },
+      { tag: 0x31, children: [{ tag: 0x30, children: [] }] },
+    ],
+  };
+  const expected = derSequence(
+    derInteger(5n),
+    derUtf8String("héllo ✓"),
+    derPrintableString("Plain"),
+    derOctetString(long),
+    derBitString(fromHex("0102")),
+    derSet(derSequence()),
+  );
+  assert.equal(toHex(encodeDer(tree)), toHex(expected));
+  assert.equal(toHex(encodeDer(fromHex("0500"))), "0500");
+  assert.throws(() => encodeDer({ tag: 0x1f, content: new Uint8Array(0) }), RangeError);
+});
+
+test("derTimeOfSeconds formats like Date for every second of 0000..9999 (UTCTime 1950..2049)", () => {
+  const year0 = new Date(0);
+  year0.setUTCFullYear(0, 0, 1);
+  const from = year0.getTime() / 1000;
+  const to = Date.UTC(9999, 11, 31, 23, 59, 59) / 1000;
+  fc.assert(
+    fc.property(fc.integer({ min: from, max: to }), (s) => {
+      const iso = new Date(s * 1000).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z for years 0..9999
+      const digits = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
+      assert.equal(Buffer.from(derTimeOfSeconds(s, "generalized").subarray(2)).toString(), digits);
+      const year = Number(iso.slice(0, 4));
+      if (year >= 1950 && year <= 2049) {
+        assert.equal(Buffer.from(derTimeOfSeconds(s, "utc").subarray(2)).toString(), digits.slice(2));
+      } else {
+        assert.throws(() => derTimeOfSeconds(s, "utc"), RangeError);
+      }
+    }),
+    { numRuns: 2000 },
+  );
+  assert.throws(() => derTimeOfSeconds(from - 1, "generalized"), RangeError);
+  assert.throws(() => derTimeOfSeconds(to + 1, "generalized"), RangeError);
+  assert.throws(() => derTimeOfSeconds(1.5, "utc"), RangeError);
 });
