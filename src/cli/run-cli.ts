@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { MalformedError, OpcredsError, ValidationError } from "../bytes/errors.ts";
 import { addCertCommand } from "./cert/cert-command.ts";
 import { type CliEnv, ExitStatus, UsageError } from "./cli-env.ts";
+import { addFabricsCommand } from "./fabrics.ts";
 import { addStartCommand } from "./start.ts";
 
 /** Runs the command line `argv` (without node and script) and returns the exit status. */
@@ -22,6 +23,7 @@ export async function runCli(argv: readonly string[], env: CliEnv, version: stri
     });
   addCertCommand(program, env);
   addStartCommand(program, env);
+  addFabricsCommand(program, env);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return ExitStatus.ok;

@@ -1,0 +1,110 @@
+/**
+ * `opcreds fabrics list|remove INDEX|reset --data DIR`: inspects and edits the fabrics of a STOPPED device node. The
+ * data directory's lock is taken for the duration, so a running node (or one starting meanwhile) makes it refuse.
+ */
+import { existsSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { AccessControlStore } from "../fabric/access-control.ts";
+import { fabricIndex } from "../fabric/fabric-index.ts";
+import { FabricTable } from "../fabric/fabric-table.ts";
+import { GroupKeyStore } from "../fabric/group-keys.ts";
+import { hex64 } from "../fabric/operational-identity.ts";
+import { acquireDataDirLock } from "../node/data-dir-lock.ts";
+import { DATABASE_FILE } from "../node/device-node.ts";
+import { ResumptionStore } from "../sc/case/resumption-record.ts";
+import { SqliteStorage } from "../storage/sqlite-storage.ts";
+import { type CliEnv, UsageError } from "./cli-env.ts";
+import { DEFAULT_DATA_DIR, parseIntegerOption } from "./start.ts";
+
+type Stores = { fabrics: FabricTable; acl: AccessControlStore; groupKeys: GroupKeyStore; resumption: ResumptionStore };
+
+/** Runs `fn` on the stores of the data directory, holding its lock. */
+async function withStores<T>(env: CliEnv, data: string, fn: (s: Stores) => Promise<T>): Promise<T> {
+  const dir = resolve(env.cwd, data);
+  const db = join(dir, DATABASE_FILE);
+  if (!existsSync(db)) throw new UsageError(`no device database in ${dir}`);
+  const lock = acquireDataDirLock(dir);
+  try {
+    const storage = await SqliteStorage.open(db);
+    try {
+      const fabrics = await FabricTable.open(storage, env.crypto);
+      return await fn({
+        fabrics,
+        acl: await AccessControlStore.open(storage),
+        groupKeys: await GroupKeyStore.open(storage),
+        resumption: await ResumptionStore.open(storage),
+      });
+    } finally {
+      await storage.close();
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/** Adds `fabrics` to the program. */
+export function addFabricsCommand(program: Command, env: CliEnv): void {
+  const fabrics = program.command("fabrics").description("inspect or edit the fabrics of a stopped device node");
+  fabrics
+    .command("list")
+    .description("list the committed fabrics")
+    .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
+    .option("--json", "one JSON array instead of text")
+    .action(async (o: { data: string; json?: boolean }) => {
+      const rows = await withStores(env, o.data, async ({ fabrics: t }) =>
+        t.fabrics().map((f) => ({
+          fabricIndex: f.fabricIndex,
+          fabricId: hex64(f.fabricId),
+          nodeId: hex64(f.nodeId),
+          vendorId: f.vendorId,
+          label: f.label,
+          compressedFabricId: hex64(f.compressedFabricId),
+          rootPublicKey: Buffer.from(f.rootPublicKey).toString("hex"),
+        })),
+      );
+      if (o.json) {
+        env.stdout(`${JSON.stringify(rows)}\n`);
+        return;
+      }
+      if (rows.length === 0) env.stdout("no fabrics\n");
+      for (const r of rows) {
+        env.stdout(
+          `${r.fabricIndex}\tfabric ${r.fabricId}\tnode ${r.nodeId}\tvendor 0x${r.vendorId.toString(16).toUpperCase().padStart(4, "0")}\tcfid ${r.compressedFabricId}\tlabel ${JSON.stringify(r.label)}\n`,
+        );
+      }
+    });
+  fabrics
+    .command("remove")
+    .description("remove one fabric with its ACL entries, group keys and CASE resumption records")
+    .argument("<index>", "fabric index (1..254)")
+    .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
+    .action(async (indexText: string, o: { data: string }) => {
+      const n = parseIntegerOption("INDEX", indexText);
+      if (n < 1 || n > 254) throw new UsageError(`INDEX must be 1..254: ${indexText}`);
+      const index = fabricIndex(n);
+      await withStores(env, o.data, async ({ fabrics: t, acl, groupKeys, resumption }) => {
+        if (t.committedFabric(index) === undefined) throw new UsageError(`no fabric ${index}`);
+        await t.remove(index, async (tx) => {
+          await acl.removeFabric(index, tx);
+          await groupKeys.removeFabric(index, tx);
+        });
+        await resumption.removeFabric(index);
+      });
+      env.stdout(`removed fabric ${index}\n`);
+    });
+  fabrics
+    .command("reset")
+    .description("factory reset: delete every fabric and all node state (the attestation credentials are kept)")
+    .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
+    .action(async (o: { data: string }) => {
+      const dir = resolve(env.cwd, o.data);
+      const lock = acquireDataDirLock(dir);
+      try {
+        for (const suffix of ["", "-wal", "-shm"]) rmSync(join(dir, `${DATABASE_FILE}${suffix}`), { force: true });
+      } finally {
+        lock.release();
+      }
+      env.stdout(`reset ${dir}\n`);
+    });
+}
