@@ -96,6 +96,8 @@ export class TestNode {
   readonly effects: AfterResponseEffect[] = [];
   /** Leave events: the fabric index, and whether the fabric still existed when the event was recorded. */
   readonly leaveEvents: { fabricIndex: number; fabricExisted: boolean }[] = [];
+  /** Fabric indices passed to the cluster's `onFabricRemoved` hook, in order. */
+  readonly fabricRemovals: number[] = [];
   readonly identityChanges: OperationalIdentityChange[] = [];
   now = 0;
   #nextSessionId = 1;
@@ -129,6 +131,7 @@ export class TestNode {
       },
       recordLeaveEvent: (fabricIndex) =>
         this.leaveEvents.push({ fabricIndex, fabricExisted: this.fabrics.fabric(fabricIndex) !== undefined }),
+      onFabricRemoved: (fabricIndex) => this.fabricRemovals.push(fabricIndex),
     });
     this.generalCommissioning = createGeneralCommissioning({
       failSafe: this.failSafe,

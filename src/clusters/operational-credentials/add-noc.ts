@@ -85,8 +85,10 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
       // §1.4 step 7: no CSRRequest in this fail-safe → MissingCsr (TC_OPCREDS_3_1 step 51).
       if (fabrics.pendingOperationalKey === undefined)
         return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "no CSRRequest in this fail-safe");
-      // §1.4 step 8: the pending CSR was for UpdateNOC.
-      if (failSafe.csrRequestForUpdateNoc) return { status: ImStatus.CONSTRAINT_ERROR };
+      // §1.4 step 8: the pending CSR was for UpdateNOC. As in the SDK (HasPendingOperationalKey), this is the purpose
+      // the pending KEY was allocated for, not the fail-safe's IsForUpdateNOC record: a later CSRRequest that failed
+      // validation records its flag (§6 item 2) but leaves the pending key, and its purpose, unchanged.
+      if (fabrics.pendingState().pendingKeyFor === "update") return { status: ImStatus.CONSTRAINT_ERROR };
       // §1.4 step 10: AddTrustedRootCertificate not invoked in this fail-safe → InvalidNOC.
       const rcac = pendingRootCertificate(fabrics);
       if (!failSafe.addTrustedRootInvoked || rcac === undefined)

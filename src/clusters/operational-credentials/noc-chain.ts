@@ -4,6 +4,7 @@
  * order. Every chain problem is InvalidNOC except a non-operational node id, which is InvalidNodeOpId.
  */
 import { MalformedError, ProtocolError } from "../../bytes/errors.ts";
+import { KEY_PURPOSE } from "../../cert/extensions.ts";
 import { decodeMatterCert } from "../../cert/matter-cert.ts";
 import { lintChain, type ValidationOptions } from "../../cert/validate.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
@@ -46,6 +47,16 @@ export function decodeIncomingNoc(noc: Uint8Array, icac: Uint8Array | null): Noc
 }
 
 /**
+ * The leaf requirements of fabric install (§6 item 16; SDK ValidateIncomingNOCChain): the required key usages are
+ * digitalSignature and the required key purposes serverAuth, each a subset of what the NOC carries. CASE asks for
+ * clientAuth as well, install does not. Options the node passes override these.
+ */
+export const NOC_INSTALL_VALIDATION: ValidationOptions = {
+  requiredKeyPurposes: [KEY_PURPOSE.serverAuth],
+  allowExtraKeyUsage: true,
+};
+
+/**
  * Validates RCAC → [ICAC] → NOC ignoring validity times (§6 item 16: NOC install is time-agnostic). Any rule but the
  * node-id range throws InvalidNOC; the node-id range is left to the table, which answers InvalidNodeOpId after the
  * chain (SDK: WRONG_NODE_ID is the one VerifyCredentials error not turned into UNSUPPORTED_CERT_FORMAT).
@@ -59,7 +70,7 @@ export function validateIncomingNocChain(
     noc: chain.noc,
     icac: chain.icac ?? undefined,
     rcac: chain.rcac,
-    options,
+    options: { ...NOC_INSTALL_VALIDATION, ...options },
     crypto,
   });
   const error = findings.find((f) => f.severity === "error" && f.rule !== "noc.subject.node-id-range");

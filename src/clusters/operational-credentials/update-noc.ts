@@ -53,8 +53,9 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
       // §1.5 step 4: no pending key → MissingCsr (TC_OPCREDS_3_4 step 6).
       if (fabrics.pendingOperationalKey === undefined)
         return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "no CSRRequest in this fail-safe");
-      // §1.5 step 5: the pending key was not requested for UpdateNOC (TC_OPCREDS_3_4 step 9).
-      if (!failSafe.csrRequestForUpdateNoc) return { status: ImStatus.CONSTRAINT_ERROR };
+      // §1.5 step 5: the pending key was not requested for UpdateNOC (TC_OPCREDS_3_4 step 9). The key's own purpose
+      // decides, as in the SDK (HasPendingOperationalKey), not the fail-safe's record of the last CSRRequest.
+      if (fabrics.pendingState().pendingKeyFor !== "update") return { status: ImStatus.CONSTRAINT_ERROR };
       // §1.5 step 6: no current fabric (unreachable behind the fabric-scoped check, kept as the SDK has it).
       const current = fabrics.committedFabric(accessing);
       if (current === undefined)
