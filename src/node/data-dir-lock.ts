@@ -30,6 +30,9 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Lock files held by this process (a second node in the same process must be refused too). */
+const held = new Set<string>();
+
 /** The pid holding the lock of `dir`, if a live process does. */
 export function lockHolder(dir: string): number | undefined {
   let text: string;
@@ -40,7 +43,8 @@ export function lockHolder(dir: string): number | undefined {
   }
   const pid = Number.parseInt(text.trim(), 10);
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
-  return pid !== process.pid && alive(pid) ? pid : undefined;
+  if (pid === process.pid) return held.has(join(dir, LOCK_FILE)) ? pid : undefined;
+  return alive(pid) ? pid : undefined;
 }
 
 /** A held lock; `release` removes the file (idempotent). */
@@ -58,12 +62,14 @@ export function acquireDataDirLock(dir: string): DataDirLock {
       const fd = openSync(path, "wx", 0o600);
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
+      held.add(path);
       let released = false;
       return {
         path,
         release() {
           if (released) return;
           released = true;
+          held.delete(path);
           try {
             unlinkSync(path);
           } catch {
