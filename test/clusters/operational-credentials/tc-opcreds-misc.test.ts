@@ -5,13 +5,16 @@ import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";
 import { decodeMatterCert } from "../../../src/cert/matter-cert.ts";
 import { decodeNocsrElements } from "../../../src/cert/nocsr-elements.ts";
+import type { NocResponse } from "../../../src/clusters/operational-credentials/noc-response.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
+import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import {
   SignVidVerificationResponse,
   vendorFabricBindingMessage,
   vendorIdVerificationTbs,
 } from "../../../src/clusters/operational-credentials/sign-vid-verification-request.ts";
 import { P256PublicKey } from "../../../src/crypto/p256.ts";
+import type { AttributeChange } from "../../../src/im/data-model.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, responseOf, statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
@@ -176,52 +179,149 @@ test("TC_OPCREDS_3_8: VID verification", async (t) => {
     assert.equal(statusOf(await setVid(th2Case, [b(2, new Uint8Array(401))])), ImStatus.CONSTRAINT_ERROR);
     assert.equal(statusOf(await setVid(th2Case, [b(1, new Uint8Array(86))])), ImStatus.CONSTRAINT_ERROR);
   });
+  // Step 9: "subscribe" to the cluster instance. What a subscription reports is driven by these change
+  // notifications: each one bumps the data version; NOCs has quality "C" (changes omitted), so only Fabrics is sent.
+  const changes: AttributeChange[] = [];
+  node.opcredsInstance.onAttributeChange((c) => changes.push(c));
+  /** Runs `action` and asserts it was reported: data version bumped, Fabrics reported, NOCs never reported. */
+  const reported = async (action: () => Promise<unknown>): Promise<void> => {
+    const before = node.opcredsInstance.dataVersion;
+    changes.length = 0;
+    await action();
+    assert.notEqual(node.opcredsInstance.dataVersion, before, "data version bumped");
+    assert.ok(
+      changes.some((c) => c.attribute === Attr.Fabrics && !c.changesOmitted),
+      "Fabrics change reported",
+    );
+    assert.ok(changes.filter((c) => c.attribute === Attr.NOCs).every((c) => c.changesOmitted));
+  };
+  await t.test("step 9: subscribe (min 0, max 30): reads alone change nothing", () => {
+    const before = node.opcredsInstance.dataVersion;
+    readFabrics(node, th2Case, false);
+    readNocs(node, th2Case, false);
+    assert.equal(node.opcredsInstance.dataVersion, before);
+    assert.equal(changes.length, 0);
+  });
   const vvs = new Uint8Array(85).fill(1);
-  await t.test("step 10: VVS 85 B, VVSC 400 B, VID 0x6A01 → SUCCESS and read back", async () => {
-    assert.equal(
-      statusOf(await setVid(th2Case, [u(0, 0x6a01), b(1, vvs), b(2, new Uint8Array(400).fill(0xaa))])),
-      ImStatus.SUCCESS,
+  await t.test("step 10: VVS 85 B, VVSC 400 B, VID 0x6A01 → SUCCESS, reported and read back", async () => {
+    await reported(async () =>
+      assert.equal(
+        statusOf(await setVid(th2Case, [u(0, 0x6a01), b(1, vvs), b(2, new Uint8Array(400).fill(0xaa))])),
+        ImStatus.SUCCESS,
+      ),
     );
     const f = readFabrics(node, th2Case)[0]!;
     assert.equal(f.vendorId, 0x6a01);
     assert.ok(bytesEqual(f.vidVerificationStatement!, vvs));
     assert.equal(readNocs(node, th2Case)[0]!.vvsc?.length, 400);
   });
-  await t.test("step 11: TH1 (has an ICAC) sets a VVSC → INVALID_COMMAND", async () => {
+  await t.test("step 11: TH1 (has an ICAC) sets a VVSC → INVALID_COMMAND, nothing reported", async () => {
+    changes.length = 0;
     assert.equal(statusOf(await setVid(th1Case, [b(2, new Uint8Array(10))])), ImStatus.INVALID_COMMAND);
+    assert.equal(changes.length, 0);
+  });
+  await t.test("step 12: TH2 sets VID 0xFFF1 only → SUCCESS and reported; VVS and VVSC unchanged", async () => {
+    await reported(async () => assert.equal(statusOf(await setVid(th2Case, [u(0, 0xfff1)])), ImStatus.SUCCESS));
+    const f = readFabrics(node, th2Case)[0]!;
+    assert.equal(f.vendorId, 0xfff1);
+    assert.ok(bytesEqual(f.vidVerificationStatement!, vvs));
+    assert.equal(readNocs(node, th2Case)[0]!.vvsc?.length, 400);
   });
   await t.test("steps 13-15: inside a fail-safe without AddNOC/UpdateNOC the change is not reverted", async () => {
     await node.armFailSafe(th2Case, 60);
-    assert.equal(
-      statusOf(await setVid(th2Case, [u(0, 0xfff3), b(1, new Uint8Array(0)), b(2, new Uint8Array(0))])),
-      ImStatus.SUCCESS,
+    await reported(async () =>
+      assert.equal(
+        statusOf(await setVid(th2Case, [u(0, 0xfff3), b(1, new Uint8Array(0)), b(2, new Uint8Array(0))])),
+        ImStatus.SUCCESS,
+      ),
     );
-    await node.armFailSafe(th2Case, 0);
+    // The fail-safe recorded SetVIDVerificationStatement: its expiry reports Fabrics once more.
+    await reported(() => node.armFailSafe(th2Case, 0));
     const f = readFabrics(node, th2Case)[0]!;
     assert.equal(f.vendorId, 0xfff3);
     assert.equal(f.vidVerificationStatement, undefined);
     assert.equal(readNocs(node, th2Case)[0]!.vvsc, undefined);
   });
+  await t.test(
+    "steps 16-18: a pending fabric under TH2's root gets VVS/VVSC/VID; ArmFailSafe(0) removes it all",
+    async () => {
+      const th3 = new TestCommissioner(node, { fabricId: 0x3333n, nodeId: 0x33n, vendorId: 0xfff2, ca: th2.ca });
+      await node.armFailSafe(th2Case, 60);
+      const { csr } = await th3.csrRequest(th2Case);
+      assert.equal(statusOf(await th3.addTrustedRoot(th2Case)), ImStatus.SUCCESS);
+      let added: NocResponse = { statusCode: -1 };
+      await reported(async () => {
+        added = nocResponseOf(await th3.addNoc(th2Case, th3.issue(csr!)));
+      });
+      assert.equal(added.statusCode, S.OK);
+      th3.fabricIndex = added.fabricIndex as never;
+      const th3Case = th3.openCase();
+      await reported(async () =>
+        assert.equal(
+          statusOf(await setVid(th3Case, [u(0, 0xfff1), b(1, new Uint8Array(85).fill(3)), b(2, new Uint8Array(9))])),
+          ImStatus.SUCCESS,
+        ),
+      );
+      const pending = readFabrics(node, th2Case, false).find((f) => f.fabricIndex === th3.fabricIndex)!;
+      assert.equal(pending.vendorId, 0xfff1);
+      assert.equal(pending.vidVerificationStatement?.length, 85);
+      assert.equal(readNocs(node, th2Case, false).find((n) => n.fabricIndex === th3.fabricIndex)!.vvsc?.length, 9);
+      // The fail-safe moved to the new fabric: its session disarms it.
+      await reported(() => node.armFailSafe(th3Case, 0));
+      assert.deepEqual(
+        readFabrics(node, th2Case, false).map((f) => f.fabricIndex),
+        [th1.fabricIndex, th2.fabricIndex],
+      );
+      assert.equal(readNocs(node, th2Case, false).length, 2);
+      assert.equal(node.sessions.has(th3Case), false);
+    },
+  );
   await t.test("step 19: VID 0xFFF5 → CONSTRAINT_ERROR", async () => {
     assert.equal(statusOf(await setVid(th2Case, [u(0, 0xfff5)])), ImStatus.CONSTRAINT_ERROR);
   });
   await t.test("steps 20-21: with a VVS the signature covers it and the binding uses VID 0x6A01", async () => {
-    await setVid(th2Case, [u(0, 0x6a01), b(1, vvs)]);
+    await setVid(th2Case, [u(0, 0x6a01), b(1, vvs), b(2, new Uint8Array(400).fill(0xaa))]);
     const r = responseOf(await sign(th1Case, th2.fabricIndex!, challenge), SignVidVerificationResponse);
     assert.ok(verify(th2.fabricIndex!, th1Case, r.signature));
   });
-  await t.test("steps 22-24: pending UpdateNOC; new VVS/VID; ArmFailSafe(0) restores the previous values", async () => {
-    const { response } = await th2.updateNocFlow(th2Case, { nodeId: 0x22222222n });
-    assert.equal(response.statusCode, S.OK);
-    await setVid(th2Case, [u(0, 0xfff2), b(1, new Uint8Array(85).fill(2))]);
-    assert.equal(readFabrics(node, th2Case)[0]!.vendorId, 0xfff2);
-    await node.armFailSafe(th2Case, 0);
-    const f = readFabrics(node, th2.openCase())[0]!;
-    assert.equal(f.vendorId, 0x6a01);
-    assert.ok(bytesEqual(f.vidVerificationStatement!, vvs));
-  });
-  await t.test("step 28: RemoveFabric(TH2) → OK", async () => {
-    assert.equal(nocResponseOf(await node.invoke(th1Case, 0x0a, struct(u(0, th2.fabricIndex!)))).statusCode, S.OK);
+  let th2Now = th2Case;
+  await t.test(
+    "steps 22-24: pending UpdateNOC; new VVS/VVSC/VID; ArmFailSafe(0) restores (and reports) the previous values",
+    async () => {
+      const { response } = await th2.updateNocFlow(th2Case, { nodeId: 0x22222222n });
+      assert.equal(response.statusCode, S.OK);
+      await reported(() => setVid(th2Case, [u(0, 0xfff2), b(1, new Uint8Array(85).fill(2)), b(2, new Uint8Array(7))]));
+      assert.equal(readFabrics(node, th2Case)[0]!.vendorId, 0xfff2);
+      assert.equal(readNocs(node, th2Case)[0]!.vvsc?.length, 7);
+      await reported(() => node.armFailSafe(th2Case, 0));
+      th2Now = th2.openCase();
+      const f = readFabrics(node, th2Now)[0]!;
+      assert.equal(f.vendorId, 0x6a01);
+      assert.equal(f.nodeId, th2.deviceNodeId);
+      assert.ok(bytesEqual(f.vidVerificationStatement!, vvs));
+      assert.equal(readNocs(node, th2Now)[0]!.vvsc?.length, 400);
+    },
+  );
+  await t.test(
+    "steps 25-27: UpdateNOC (node 0x77777777); VVS/VVSC/VID 0xFFF4; CommissioningComplete keeps them",
+    async () => {
+      const { response } = await th2.updateNocFlow(th2Now, { nodeId: 0x77777777n });
+      assert.equal(response.statusCode, S.OK);
+      const vvs2 = new Uint8Array(85).fill(4);
+      await reported(() => setVid(th2Now, [u(0, 0xfff4), b(1, vvs2), b(2, new Uint8Array(5))]));
+      await reported(async () => assert.equal(await node.commissioningComplete(th2.openCase()), 0));
+      // Committed: persisted, and a later disarm has nothing to revert.
+      assert.equal(await node.armFailSafe(th2.openCase(), 0), 0);
+      const reopened = await TestNode.create({ storage: node.storage });
+      const f = reopened.fabrics.fabric(th2.fabricIndex!)!;
+      assert.deepEqual([f.vendorId, f.nodeId, f.vvsc?.length], [0xfff4, 0x77777777n, 5]);
+      assert.ok(bytesEqual(f.vidVerificationStatement!, vvs2));
+    },
+  );
+  await t.test("step 28: RemoveFabric(TH2) → OK, reported", async () => {
+    await reported(async () =>
+      assert.equal(nocResponseOf(await node.invoke(th1Case, 0x0a, struct(u(0, th2.fabricIndex!)))).statusCode, S.OK),
+    );
   });
 });
 
