@@ -627,6 +627,20 @@ export class SecureChannelEndpoint {
   }
 
   #onHandshakeMessage(now: number, ex: Exchange, h: Handshake, m: ExchangeMessage): void {
+    // The peer's next handshake message must acknowledge ours (4.12.5: one outstanding reliable message per exchange);
+    // one that does not is a broken or forged peer: the attempt fails instead of answering on top of the unacked message.
+    if (ex.mrp.retransmission !== undefined) {
+      if (h.kind === "pase-responder" && this.#window?.exchange === ex) this.#window.responder.abort();
+      this.#handshakes.delete(ex);
+      this.#apply(now, this.exchanges.close(now, ex));
+      this.#handshakeFailed(
+        now,
+        ex,
+        h,
+        new ProtocolError(`${h.kind.slice(0, 4)}.unacknowledged`, "next handshake message did not acknowledge ours", 0),
+      );
+      return;
+    }
     let step: PaseStep | CaseStep;
     switch (h.kind) {
       case "pase-responder": {
