@@ -46,7 +46,9 @@ export function csrRequestCommand(env: OperationalCredentialsEnv): CommandDefini
       const { failSafe, fabrics } = env;
       const accessing = ctx.session.fabricIndex;
       const forUpdate = req.isForUpdateNoc ?? false;
-      // §1.3 step 0 (§6 item 2): the fail-safe records IsForUpdateNOC before anything is validated.
+      // §1.3 step 0 (§6 item 2): the fail-safe records IsForUpdateNOC before anything is validated, even when it is not
+      // armed (the SDK resets it only on disarm). AddNOC/UpdateNOC judge the pending key's own purpose, so a record
+      // left by a failed request never changes their outcome.
       failSafe.recordCsrRequest(forUpdate);
       // §1.3 step 1: CSRNonce.size != 32 → INVALID_COMMAND (TC_DA_1_5 step 11).
       if (req.csrNonce.length !== NONCE_BYTES) return { status: ImStatus.INVALID_COMMAND };
