@@ -3,6 +3,7 @@
  * endpoint's clusters and the light endpoint, the IM over the secure channel over UDP, the fail-safe timer, mDNS, and
  * the commissioning window, open while the node has no fabric. `DeviceNode.start` returns once it is ready.
  */
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { openDevAttestationProvider } from "../cert/attestation-provider.ts";
@@ -11,8 +12,15 @@ import { createAdministratorCommissioning } from "../clusters/administrator-comm
 import { createBasicInformation } from "../clusters/basic-information/basic-information.ts";
 import { createDescriptor, DeviceType, type EndpointDescription } from "../clusters/descriptor/descriptor.ts";
 import { createGeneralCommissioning } from "../clusters/general-commissioning/general-commissioning.ts";
+import {
+  BootReason,
+  createGeneralDiagnostics,
+  InterfaceType,
+  type NetworkInterfaceStruct,
+} from "../clusters/general-diagnostics/general-diagnostics.ts";
 import { createGroupKeyManagement } from "../clusters/group-key-management/group-key-management.ts";
 import { createIdentify } from "../clusters/identify/identify.ts";
+import { createEthernetNetworkCommissioning } from "../clusters/network-commissioning/network-commissioning.ts";
 import { createOnOff } from "../clusters/on-off/on-off.ts";
 import { createOperationalCredentials } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
 import type { Crypto } from "../crypto/crypto.ts";
@@ -55,7 +63,48 @@ const KEY = {
   uniqueId: "node/unique-id",
   basicConfig: "node/basic-config",
   eventNumber: "node/event-number",
+  rebootCount: "node/reboot-count",
 } as const;
+
+const ipBytes = (address: string, family: "IPv4" | "IPv6"): Uint8Array | undefined => {
+  if (family === "IPv4") {
+    const parts = address.split(".").map(Number);
+    return parts.length === 4 ? new Uint8Array(parts) : undefined;
+  }
+  const [head = "", tail = ""] = address.split("%")[0]!.split("::");
+  const h = head === "" ? [] : head.split(":");
+  const t = tail === "" ? [] : tail.split(":");
+  const groups = address.includes("::") ? [...h, ...Array(8 - h.length - t.length).fill("0"), ...t] : h;
+  if (groups.length !== 8) return undefined;
+  const out = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    const v = Number.parseInt(g, 16);
+    out[2 * i] = v >> 8;
+    out[2 * i + 1] = v & 0xff;
+  });
+  return out;
+};
+
+/** The host's interfaces as General Diagnostics NetworkInterfaces (at most 8; Core 11.12.6.1). */
+export function hostNetworkInterfaces(): NetworkInterfaceStruct[] {
+  return Object.entries(networkInterfaces())
+    .slice(0, 8)
+    .map(([name, addrs = []]) => {
+      const mac = (addrs[0]?.mac ?? "00:00:00:00:00:00").split(":").map((x) => Number.parseInt(x, 16));
+      const v4 = addrs.filter((a) => a.family === "IPv4").map((a) => ipBytes(a.address, "IPv4"));
+      const v6 = addrs.filter((a) => a.family === "IPv6").map((a) => ipBytes(a.address, "IPv6"));
+      return {
+        name: name.slice(0, 32),
+        isOperational: addrs.length > 0,
+        offPremiseServicesReachableIPv4: null,
+        offPremiseServicesReachableIPv6: null,
+        hardwareAddress: new Uint8Array(mac.length === 6 ? mac : [0, 0, 0, 0, 0, 0]),
+        iPv4Addresses: v4.filter((a): a is Uint8Array => a !== undefined).slice(0, 4),
+        iPv6Addresses: v6.filter((a): a is Uint8Array => a !== undefined).slice(0, 8),
+        type: name === "lo" ? InterfaceType.Unspecified : InterfaceType.Ethernet,
+      };
+    });
+}
 
 /** The onboarding payloads of the node (Core 5.1.3 QR code, 5.1.4 manual pairing code). */
 export interface Onboarding {
@@ -225,6 +274,9 @@ async function assemble(
   );
   const basicConfig = await storage.get(KEY.basicConfig);
   const storedOnOff = await storage.get(KEY.onOff);
+  const storedReboots = await storage.get(KEY.rebootCount);
+  const rebootCount = Math.min(0xffff, (typeof storedReboots === "number" ? storedReboots : -1) + 1);
+  await storage.set(KEY.rebootCount, rebootCount);
   const failSafe = new FailSafeContext();
   const sessions = new SessionManager(crypto);
 
@@ -318,6 +370,18 @@ async function assemble(
     commitPendingFabricData: () => opcreds.commitPendingFabricData(),
     reportFabrics: () => opcreds.reportFabrics(),
   });
+  const bootTimeMs = clock();
+  const generalDiagnostics = createGeneralDiagnostics({
+    events,
+    networkInterfaces: hostNetworkInterfaces,
+    rebootCount,
+    bootTimeMs,
+    posixTimeMs: () => BigInt(Date.now()),
+  });
+  const ethernetName = hostNetworkInterfaces().find((i) => i.name !== "lo")?.name ?? "eth0";
+  const networkCommissioning = createEthernetNetworkCommissioning({
+    networkId: new TextEncoder().encode(ethernetName),
+  });
   const groupKeyManagement = createGroupKeyManagement({
     groupKeys,
     fabricIndices: () => fabrics.fabrics().map((f) => f.fabricIndex),
@@ -342,6 +406,8 @@ async function assemble(
     accessControl.cluster,
     basicInformation.cluster,
     generalCommissioning.cluster,
+    networkCommissioning.cluster,
+    generalDiagnostics.cluster,
     admin.cluster,
     opcreds.cluster,
     groupKeyManagement,
@@ -475,6 +541,7 @@ async function assemble(
   const pruned = await opcreds.pruneOrphanFabricData();
   if (pruned.length > 0) log("info", `pruned uncommitted data of fabric(s) ${pruned.join(", ")}`);
   basicInformation.startUp(clock());
+  generalDiagnostics.recordBootReason(BootReason.Unspecified, clock());
   advertiseOperational();
   if (fabrics.fabrics().length === 0) await window.openBasic(undefined);
 
