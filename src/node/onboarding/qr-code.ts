@@ -3,6 +3,7 @@
  * QR code): one numeric, alphanumeric or byte segment, versions 1-40, Reed-Solomon over GF(256), all eight masks
  * scored with the penalty rules of 7.8.3.1 and the lowest kept. No ECI, no Kanji, no structured append, no Micro QR.
  */
+import { InternalError } from "../../bytes/errors.ts";
 
 /** Error correction levels (7.5.1), from lowest to highest recovery capacity. */
 export const QR_ECC_LEVELS = ["L", "M", "Q", "H"] as const;
@@ -17,8 +18,9 @@ export type QrMode = (typeof QrMode)[keyof typeof QrMode];
 /** The 45-character set of alphanumeric mode (7.4.5, Table 5), in code order. */
 export const QR_ALPHANUMERIC_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
-/** Lowest and highest QR Code Model 2 versions (5.3). */
+/** Lowest QR Code Model 2 version (5.3): 21 x 21 modules. */
 export const QR_MIN_VERSION = 1;
+/** Highest QR Code Model 2 version (5.3): 177 x 177 modules. */
 export const QR_MAX_VERSION = 40;
 /** Quiet zone width in modules (6.3.8: "shall be 4X wide"). */
 export const QR_QUIET_ZONE_MODULES = 4;
@@ -121,7 +123,7 @@ export function encodeQrCode(text: string, options: QrEncodeOptions = {}): QrCod
     // 7.8.3: "the mask pattern which results in the lowest penalty score shall be selected" (ties: lowest reference).
     if (best === undefined || penalty < best.penalty) best = { grid, mask, penalty };
   }
-  if (best === undefined) throw new RangeError("qr-code: no mask evaluated");
+  if (best === undefined) throw new InternalError("qr-code: no mask evaluated");
   const { size, dark } = best.grid;
   const modules = Array.from({ length: size }, (_, r) =>
     Array.from({ length: size }, (_, c) => dark[r * size + c] === 1),
@@ -251,12 +253,13 @@ function addErrorCorrection(data: Uint8Array, version: number, ecc: QrEcc): Uint
     dataBlocks.push(block);
     ecBlocks.push(reedSolomonRemainder(block, ecPerBlock));
   }
-  if (offset !== data.length) throw new RangeError(`qr-code: block split used ${offset} of ${data.length} codewords`);
+  if (offset !== data.length)
+    throw new InternalError(`qr-code: block split used ${offset} of ${data.length} codewords`);
   const out = new Uint8Array(totalCodewordCount(version));
   let k = 0;
   for (let i = 0; i <= shortDataLength; i++) for (const block of dataBlocks) if (i < block.length) out[k++] = block[i]!;
   for (let i = 0; i < ecPerBlock; i++) for (const block of ecBlocks) out[k++] = block[i]!;
-  if (k !== out.length) throw new RangeError(`qr-code: interleaved ${k} of ${out.length} codewords`);
+  if (k !== out.length) throw new InternalError(`qr-code: interleaved ${k} of ${out.length} codewords`);
   return out;
 }
 
@@ -437,7 +440,7 @@ function placeCodewords(grid: Grid, codewords: Uint8Array): void {
       }
     }
   }
-  if (bit < totalBits) throw new RangeError(`qr-code: placed ${bit} of ${totalBits} bits`);
+  if (bit < totalBits) throw new InternalError(`qr-code: placed ${bit} of ${totalBits} bits`);
 }
 
 /** The mask condition of 7.8.2 Table 10 at row i, column j. */
@@ -464,6 +467,7 @@ export function maskCondition(mask: number, i: number, j: number): boolean {
   }
 }
 
+/** XORs the mask pattern into every module outside the function patterns (7.8.2). */
 function applyMask(grid: Grid, mask: number): void {
   const { size, dark, reserved } = grid;
   for (let i = 0; i < size; i++)
