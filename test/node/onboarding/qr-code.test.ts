@@ -714,6 +714,24 @@ test("every forced mask yields a readable symbol whose format information names 
   assert.equal(chosen, penalties.indexOf(Math.min(...penalties)), "ties go to the lowest mask reference");
 });
 
+test("mask penalty of hand-computed grids: features 1, 2 and 4 on all-dark, 3 at the border, 4 rounds down", () => {
+  const grid = (size: number, f: (r: number, c: number) => boolean) => {
+    const dark = new Uint8Array(size * size);
+    for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) dark[r * size + c] = f(r, c) ? 1 : 0;
+    return { size, dark };
+  };
+  // All dark 21 x 21: 42 runs of 21 (3 + 16 each), 400 2x2 blocks (3 each), 100% dark (10 x 10).
+  assert.equal(maskPenalty(grid(21, () => true)), 42 * 19 + 400 * 3 + 100);
+  // A checkerboard scores nothing; 49 isolated flips away from the border (runs of 3, 1011101 without 4 light
+  // modules beside it) add only dark modules: 849 / 1600 is 3.06% off 50%, below one full 5% step.
+  const checker = (r: number, c: number) => (r + c) % 2 === 1;
+  assert.equal(maskPenalty(grid(40, checker)), 0);
+  const flips = (r: number, c: number) => r % 4 === 0 && c % 4 === 0 && r >= 8 && r <= 32 && c >= 8 && c <= 32;
+  assert.equal(maskPenalty(grid(40, (r, c) => checker(r, c) || flips(r, c))), 0);
+  // One flip at (8, 4): the row reads 1011101 from column 1, with column 0 and the quiet zone light before it.
+  assert.equal(maskPenalty(grid(40, (r, c) => checker(r, c) || (r === 8 && c === 4))), 40);
+});
+
 test("minVersion pins a larger symbol (with version information from 7 up) that still reads back", () => {
   for (const v of [4, 7, 14, 21, 40]) {
     const qr = encodeQrCode("MT:Y.K9042C00KA0648G00", { minVersion: v, ecc: "H" });
