@@ -491,7 +491,11 @@ function drawFormatInformation(grid: Grid, ecc: QrEcc, mask: number): void {
   for (let i = 8; i < 15; i++) dark[(size - 15 + i) * size + 8] = bit(i);
 }
 
-/** The mask penalty score of 7.8.3.1 (features 1-4) over the whole symbol. */
+/**
+ * The mask penalty score of 7.8.3.1 (features 1-4) over the whole symbol. Feature 3 scores each 1011101 once when
+ * either side has 4 light modules (zxing's reading); Nayuki's encoder scores both sides and scaled patterns, so the
+ * two may pick different masks for the same data, both readable.
+ */
 export function maskPenalty(grid: { size: number; dark: Uint8Array }): number {
   const { size, dark } = grid;
   const at = (r: number, c: number) => dark[r * size + c]!;
