@@ -5,7 +5,8 @@ import { MalformedError } from "./errors.ts";
 export class ByteReader {
   readonly bytes: Uint8Array;
   offset: number;
-  readonly #view: DataView;
+  /** Created on the first multi-byte read: most readers only take bytes and single octets. */
+  #dataView: DataView | undefined;
   readonly #end: number;
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length) {
@@ -13,7 +14,13 @@ export class ByteReader {
     this.bytes = bytes;
     this.offset = offset;
     this.#end = end;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get #view(): DataView {
+    if (this.#dataView === undefined) {
+      this.#dataView = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    }
+    return this.#dataView;
   }
 
   /** Bytes left before the end. */
@@ -49,7 +56,7 @@ export class ByteReader {
   }
 
   u8(field: string): number {
-    return this.#view.getUint8(this.#need(1, field));
+    return this.bytes[this.#need(1, field)]!;
   }
   u16le(field: string): number {
     return this.#view.getUint16(this.#need(2, field), true);

@@ -3,12 +3,17 @@
 /** Append-only writer that grows its buffer geometrically. */
 export class ByteWriter {
   #buf: Uint8Array;
-  #view: DataView;
+  /** Created on the first multi-byte write: most writers only append bytes. */
+  #dataView: DataView | undefined;
   #len = 0;
 
   constructor(initialCapacity = 256) {
     this.#buf = new Uint8Array(Math.max(16, initialCapacity));
-    this.#view = new DataView(this.#buf.buffer);
+  }
+
+  get #view(): DataView {
+    if (this.#dataView === undefined) this.#dataView = new DataView(this.#buf.buffer);
+    return this.#dataView;
   }
 
   /** Bytes written so far. */
@@ -24,7 +29,7 @@ export class ByteWriter {
       const next = new Uint8Array(cap);
       next.set(this.#buf.subarray(0, this.#len));
       this.#buf = next;
-      this.#view = new DataView(next.buffer);
+      this.#dataView = undefined;
     }
     const at = this.#len;
     this.#len = need;
@@ -105,6 +110,20 @@ export class ByteWriter {
     if (v < 0n || v > 0xffffffffffffffffn) throw new RangeError(`u64 out of range: ${v}`);
     const at = this.#reserve(8);
     this.#view.setBigUint64(at, v, false);
+    return this;
+  }
+
+  /** Appends an ASCII string, one byte per character; a character above U+007F is a RangeError. */
+  ascii(s: string): this {
+    const at = this.#reserve(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.#len = at;
+        throw new RangeError(`not an ASCII string: ${JSON.stringify(s)}`);
+      }
+      this.#buf[at + i] = c;
+    }
     return this;
   }
 

@@ -192,6 +192,10 @@ export function extensionFromDer(ext: FutureExtensionInfo & { raw: Uint8Array },
       let pathLenConstraint: number | undefined;
       if (!seq.done) pathLenConstraint = seq.smallUint(`${path}/pathLenConstraint`, 0xff);
       seq.expectEnd(path);
+      // RFC 5280 4.2.1.9: pathLenConstraint is meaningful only when cA is set (the TLV decoder rejects it too).
+      if (!isCa && pathLenConstraint !== undefined) {
+        throw new MalformedError("cert.basic-constraints", "path length constraint on a non-CA", { path });
+      }
       return pathLenConstraint === undefined
         ? { type: "basicConstraints", isCa }
         : { type: "basicConstraints", isCa, pathLenConstraint };

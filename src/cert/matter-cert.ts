@@ -16,8 +16,6 @@ import {
   DN_PRINTABLE_STRING_FLAG,
   type Dn,
   type DnAttribute,
-  dnCats,
-  dnMatterIds,
   dnTypeOfOid,
   dnTypeOfTag,
   isDnMatterIdType,
@@ -139,37 +137,82 @@ const CERT_SUBJECT_ID_KIND: Record<string, MatterCertKind> = {
 /** The certificate type of a subject DN (Core spec 6.5.6.1; SDK ChipDN::GetCertType). */
 export function certKindOfSubject(subject: Dn): MatterCertKind {
   // Repeating the same id type is a subject rule (e.g. noc.subject.node-id-duplicate), not a type ambiguity.
-  const kinds = [...new Set(subject.map((a) => CERT_SUBJECT_ID_KIND[a.type]).filter((k) => k !== undefined))];
-  if (kinds.length > 1) return "ambiguous";
-  if (kinds.length === 1) return kinds[0]!;
+  let kind: MatterCertKind | undefined;
+  for (const a of subject) {
+    const k = CERT_SUBJECT_ID_KIND[a.type];
+    if (k === undefined || k === kind) continue;
+    if (kind !== undefined) return "ambiguous";
+    kind = k;
+  }
+  if (kind !== undefined) return kind;
   const only = subject[0];
   if (subject.length === 1 && only?.type === "commonName" && only.value === "*") return "network-identity";
   return "unspecified";
 }
 
+/** Bit of each native extension type in the duplicate check of `describe`. */
+const NATIVE_EXTENSION_BIT = {
+  basicConstraints: 1,
+  keyUsage: 2,
+  extendedKeyUsage: 4,
+  subjectKeyId: 8,
+  authorityKeyId: 16,
+} as const;
+
 /** Adds the derived views (kind, ids, extension shortcuts) to `fields`; throws on duplicate native extensions. */
 function describe(fields: MatterCertFields, raw: Uint8Array): MatterCert {
-  const nodeIds = dnMatterIds(fields.subject, "matterNodeId");
-  const fabricIds = dnMatterIds(fields.subject, "matterFabricId");
+  let nodeId: bigint | undefined;
+  let nodeIds = 0;
+  let fabricId: bigint | undefined;
+  let fabricIds = 0;
+  const cats: number[] = [];
+  for (const a of fields.subject) {
+    if (a.type === "matterNodeId") {
+      nodeId = a.value;
+      nodeIds++;
+    } else if (a.type === "matterFabricId") {
+      fabricId = a.value;
+      fabricIds++;
+    } else if (a.type === "matterCaseAuthTag") cats.push(a.value);
+  }
   const out: {
     -readonly [K in keyof MatterCert]?: MatterCert[K];
   } = {
-    ...fields,
+    serialNumber: fields.serialNumber,
+    issuer: fields.issuer,
+    notBefore: fields.notBefore,
+    notAfter: fields.notAfter,
+    subject: fields.subject,
+    publicKey: fields.publicKey,
+    extensions: fields.extensions,
+    signature: fields.signature,
     raw,
     kind: certKindOfSubject(fields.subject),
-    cats: dnCats(fields.subject),
+    cats,
     futureExtensions: [],
   };
-  if (nodeIds.length === 1) out.nodeId = nodeIds[0]!;
-  if (fabricIds.length === 1) out.fabricId = fabricIds[0]!;
+  if (nodeIds === 1) out.nodeId = nodeId!;
+  if (fabricIds === 1) out.fabricId = fabricId!;
   const future: (FutureExtensionInfo & { der: Uint8Array })[] = [];
-  const seen = new Set<string>();
-  fields.extensions.forEach((ext, i) => {
-    const path = `cert/extensions[${i}]`;
-    if (ext.type !== "future" && seen.has(ext.type)) {
-      throw new MalformedError("cert.duplicate-extension", `${ext.type} appears twice`, { path });
+  let seen = 0;
+  for (let i = 0; i < fields.extensions.length; i++) {
+    const ext = fields.extensions[i]!;
+    if (ext.type === "future") {
+      const path = `cert/extensions[${i}]`;
+      const info = parseFutureExtension(ext.der, path);
+      if (future.some((f) => f.oid === info.oid)) {
+        throw new MalformedError("cert.duplicate-extension", `extension ${info.oid} appears twice`, { path });
+      }
+      future.push({ ...info, der: ext.der });
+      continue;
     }
-    seen.add(ext.type);
+    const bit = NATIVE_EXTENSION_BIT[ext.type];
+    if ((seen & bit) !== 0) {
+      throw new MalformedError("cert.duplicate-extension", `${ext.type} appears twice`, {
+        path: `cert/extensions[${i}]`,
+      });
+    }
+    seen |= bit;
     switch (ext.type) {
       case "basicConstraints":
         out.basicConstraints =
@@ -189,16 +232,8 @@ function describe(fields: MatterCertFields, raw: Uint8Array): MatterCert {
       case "authorityKeyId":
         out.authorityKeyId = ext.keyId;
         break;
-      case "future": {
-        const info = parseFutureExtension(ext.der, path);
-        if (future.some((f) => f.oid === info.oid)) {
-          throw new MalformedError("cert.duplicate-extension", `extension ${info.oid} appears twice`, { path });
-        }
-        future.push({ ...info, der: ext.der });
-        break;
-      }
     }
-  });
+  }
   out.futureExtensions = future;
   return out as MatterCert;
 }
@@ -206,40 +241,49 @@ function describe(fields: MatterCertFields, raw: Uint8Array): MatterCert {
 // ---------------------------------------------------------------------------------------------------------------
 // TLV decoding: one strict walk over the element tree.
 
-function fail(code: string, message: string, path: string, node?: TlvNode): never {
+/** An error path; an indexed one (`base[index]suffix`) is only formatted when a check fails. */
+type LazyPath = string | { readonly base: LazyPath; readonly index?: number; readonly suffix?: string };
+
+function fail(code: string, message: string, lazyPath: LazyPath, node?: TlvNode): never {
+  const path = pathText(lazyPath);
   throw new MalformedError(code, message, node?.offset === undefined ? { path } : { path, offset: node.offset });
 }
 
-function expectContextTag(node: TlvNode, id: number, path: string): void {
+function pathText(path: LazyPath): string {
+  if (typeof path === "string") return path;
+  return `${pathText(path.base)}${path.index === undefined ? "" : `[${path.index}]`}${path.suffix ?? ""}`;
+}
+
+function expectContextTag(node: TlvNode, id: number, path: LazyPath): void {
   if (node.tag.form !== "context" || node.tag.id !== id) {
     fail("cert.tag", `expected context tag ${id}, got ${tagToString(node.tag)}`, path, node);
   }
 }
 
-function uintOf(node: TlvNode, max: bigint, path: string): bigint {
+function uintOf(node: TlvNode, max: bigint, path: LazyPath): bigint {
   if (node.type !== "uint") fail("cert.type", `expected an unsigned integer, got ${node.type}`, path, node);
   if (node.value > max) fail("cert.value", `${node.value} exceeds ${max}`, path, node);
   return node.value;
 }
 
-function bytesOf(node: TlvNode, path: string): Uint8Array {
+function bytesOf(node: TlvNode, path: LazyPath): Uint8Array {
   if (node.type !== "bytes") fail("cert.type", `expected an octet string, got ${node.type}`, path, node);
   return node.value;
 }
 
-function elementsOf(node: TlvNode, type: "struct" | "list" | "array", path: string): TlvNode[] {
+function elementsOf(node: TlvNode, type: "struct" | "list" | "array", path: LazyPath): TlvNode[] {
   if (node.type !== type) fail("cert.type", `expected a ${type}, got ${node.type}`, path, node);
   return node.elements;
 }
 
-function decodeDn(node: TlvNode, path: string): DnAttribute[] {
+function decodeDn(node: TlvNode, path: LazyPath): DnAttribute[] {
   const elements = elementsOf(node, "list", path);
   if (elements.length === 0) fail("cert.dn-empty", "empty distinguished name", path, node);
   if (elements.length > MAX_DN_ATTRIBUTES) {
     fail("cert.dn-too-long", `${elements.length} attributes (max ${MAX_DN_ATTRIBUTES})`, path, node);
   }
   return elements.map((el, i): DnAttribute => {
-    const p = `${path}[${i}]`;
+    const p: LazyPath = { base: path, index: i };
     if (el.tag.form !== "context") fail("cert.tag", `DN attribute with ${tagToString(el.tag)} tag`, p, el);
     const printable = (el.tag.id & DN_PRINTABLE_STRING_FLAG) !== 0;
     const type = dnTypeOfTag(el.tag.id & ~DN_PRINTABLE_STRING_FLAG);
@@ -258,7 +302,7 @@ function decodeDn(node: TlvNode, path: string): DnAttribute[] {
   });
 }
 
-function decodeSerial(node: TlvNode, path: string): Uint8Array {
+function decodeSerial(node: TlvNode, path: LazyPath): Uint8Array {
   const s = bytesOf(node, path);
   // The TLV holds the DER INTEGER content octets: they must be a minimal encoding to rebuild the signed DER.
   if (s.length === 0 || s.length > MAX_CERT_SERIAL_DECODE_BYTES) {
@@ -270,19 +314,21 @@ function decodeSerial(node: TlvNode, path: string): Uint8Array {
   return s;
 }
 
-function decodeExtension(el: TlvNode, path: string): MatterCertExtension {
+function decodeExtension(el: TlvNode, path: LazyPath): MatterCertExtension {
   if (el.tag.form !== "context") fail("cert.tag", `extension with ${tagToString(el.tag)} tag`, path, el);
   switch (el.tag.id) {
     case EXTENSION_TAG.basicConstraints: {
       const parts = elementsOf(el, "struct", path);
       const first = parts[0];
       if (first === undefined) fail("cert.missing-element", "basic constraints without is-ca", path, el);
-      expectContextTag(first, 1, `${path}/isCa`);
-      if (first.type !== "bool") fail("cert.type", `expected a boolean, got ${first.type}`, `${path}/isCa`, first);
+      if (first.tag.form !== "context" || first.tag.id !== 1 || first.type !== "bool") {
+        expectContextTag(first, 1, `${pathText(path)}/isCa`);
+        fail("cert.type", `expected a boolean, got ${first.type}`, `${pathText(path)}/isCa`, first);
+      }
       const isCa = first.value;
       if (parts.length === 1) return { type: "basicConstraints", isCa };
       const second = parts[1]!;
-      expectContextTag(second, 2, `${path}/pathLenConstraint`);
+      expectContextTag(second, 2, { base: path, suffix: "/pathLenConstraint" });
       if (parts.length > 2) fail("cert.tag", "unexpected element in basic constraints", path, parts[2]);
       // RFC 5280 4.2.1.9: pathLenConstraint is meaningful only when cA is set.
       if (!isCa) fail("cert.basic-constraints", "path length constraint on a non-CA", path, second);
@@ -298,8 +344,9 @@ function decodeExtension(el: TlvNode, path: string): MatterCertExtension {
       const items = elementsOf(el, "array", path);
       if (items.length === 0) fail("cert.key-purpose", "empty extended key usage", path, el);
       const keyPurposes = items.map((item, i) => {
-        const v = Number(uintOf(item, 0xffn, `${path}[${i}]`));
-        if (v < 1 || v > 6) fail("cert.key-purpose", `unknown key purpose ${v}`, `${path}[${i}]`, item);
+        const p: LazyPath = { base: path, index: i };
+        const v = Number(uintOf(item, 0xffn, p));
+        if (v < 1 || v > 6) fail("cert.key-purpose", `unknown key purpose ${v}`, p, item);
         return v;
       });
       return { type: "extendedKeyUsage", keyPurposes };
@@ -314,12 +361,20 @@ function decodeExtension(el: TlvNode, path: string): MatterCertExtension {
     }
     case EXTENSION_TAG.future: {
       const der = bytesOf(el, path);
-      parseFutureExtension(der, path);
+      parseFutureExtension(der, pathText(path));
       return { type: "future", der };
     }
     default:
       fail("cert.tag", `unknown extension tag ${el.tag.id}`, path, el);
   }
+}
+
+/** The element with context tag `id` of the certificate structure, which must sit at position `id - 1` (6.5.2). */
+function certElement(els: readonly TlvNode[], id: number, name: string, root: TlvNode): TlvNode {
+  const el = els[id - 1];
+  if (el === undefined) fail("cert.missing-element", `missing ${name} (tag ${id})`, `cert/${name}`, root);
+  if (el.tag.form !== "context" || el.tag.id !== id) expectContextTag(el, id, `cert/${name}`);
+  return el;
 }
 
 /** Decodes a Matter TLV certificate strictly (Core spec 6.5.2); `raw` of the result is `tlv` itself. */
@@ -331,47 +386,40 @@ export function decodeMatterCert(tlv: Uint8Array): MatterCert {
   const root = decodeTlv(tlv, { path, maxDepth: 4 });
   if (root.tag.form !== "anonymous") fail("cert.tag", "certificate structure must be anonymous", path, root);
   const els = elementsOf(root, "struct", path);
-  let i = 0;
-  const next = (id: number, name: string): TlvNode => {
-    const el = els[i];
-    if (el === undefined) fail("cert.missing-element", `missing ${name} (tag ${id})`, `${path}/${name}`, root);
-    expectContextTag(el, id, `${path}/${name}`);
-    i++;
-    return el;
-  };
-  const serialNumber = decodeSerial(next(CERT_TAG.serialNumber, "serialNumber"), `${path}/serialNumber`);
-  const sigAlgo = next(CERT_TAG.signatureAlgorithm, "signatureAlgorithm");
-  if (uintOf(sigAlgo, 0xffn, `${path}/signatureAlgorithm`) !== BigInt(MATTER_SIGNATURE_ALGORITHM_ECDSA_SHA256)) {
-    fail("cert.signature-algorithm", "only ecdsa-with-SHA256 (1) is defined", `${path}/signatureAlgorithm`, sigAlgo);
+  const serialNumber = decodeSerial(certElement(els, CERT_TAG.serialNumber, "serialNumber", root), "cert/serialNumber");
+  const sigAlgo = certElement(els, CERT_TAG.signatureAlgorithm, "signatureAlgorithm", root);
+  if (uintOf(sigAlgo, 0xffn, "cert/signatureAlgorithm") !== BigInt(MATTER_SIGNATURE_ALGORITHM_ECDSA_SHA256)) {
+    fail("cert.signature-algorithm", "only ecdsa-with-SHA256 (1) is defined", "cert/signatureAlgorithm", sigAlgo);
   }
-  const issuer = decodeDn(next(CERT_TAG.issuer, "issuer"), `${path}/issuer`);
+  const issuer = decodeDn(certElement(els, CERT_TAG.issuer, "issuer", root), "cert/issuer");
   const maxTime = BigInt(MAX_MATTER_EPOCH_S);
-  const notBefore = Number(uintOf(next(CERT_TAG.notBefore, "notBefore"), maxTime, `${path}/notBefore`));
-  const notAfter = Number(uintOf(next(CERT_TAG.notAfter, "notAfter"), maxTime, `${path}/notAfter`));
-  const subject = decodeDn(next(CERT_TAG.subject, "subject"), `${path}/subject`);
-  const pkAlgo = next(CERT_TAG.publicKeyAlgorithm, "publicKeyAlgorithm");
-  if (uintOf(pkAlgo, 0xffn, `${path}/publicKeyAlgorithm`) !== BigInt(MATTER_PUBLIC_KEY_ALGORITHM_EC)) {
-    fail("cert.public-key-algorithm", "only id-ecPublicKey (1) is defined", `${path}/publicKeyAlgorithm`, pkAlgo);
+  const notBefore = Number(uintOf(certElement(els, CERT_TAG.notBefore, "notBefore", root), maxTime, "cert/notBefore"));
+  const notAfter = Number(uintOf(certElement(els, CERT_TAG.notAfter, "notAfter", root), maxTime, "cert/notAfter"));
+  const subject = decodeDn(certElement(els, CERT_TAG.subject, "subject", root), "cert/subject");
+  const pkAlgo = certElement(els, CERT_TAG.publicKeyAlgorithm, "publicKeyAlgorithm", root);
+  if (uintOf(pkAlgo, 0xffn, "cert/publicKeyAlgorithm") !== BigInt(MATTER_PUBLIC_KEY_ALGORITHM_EC)) {
+    fail("cert.public-key-algorithm", "only id-ecPublicKey (1) is defined", "cert/publicKeyAlgorithm", pkAlgo);
   }
-  const curve = next(CERT_TAG.ellipticCurve, "ellipticCurve");
-  if (uintOf(curve, 0xffn, `${path}/ellipticCurve`) !== BigInt(MATTER_CURVE_PRIME256V1)) {
-    fail("cert.curve", "only prime256v1 (1) is defined", `${path}/ellipticCurve`, curve);
+  const curve = certElement(els, CERT_TAG.ellipticCurve, "ellipticCurve", root);
+  if (uintOf(curve, 0xffn, "cert/ellipticCurve") !== BigInt(MATTER_CURVE_PRIME256V1)) {
+    fail("cert.curve", "only prime256v1 (1) is defined", "cert/ellipticCurve", curve);
   }
-  const pkNode = next(CERT_TAG.publicKey, "publicKey");
-  const publicKey = bytesOf(pkNode, `${path}/publicKey`);
+  const pkNode = certElement(els, CERT_TAG.publicKey, "publicKey", root);
+  const publicKey = bytesOf(pkNode, "cert/publicKey");
   if (publicKey.length !== P256_UNCOMPRESSED_KEY_BYTES || publicKey[0] !== 0x04) {
-    fail("cert.public-key", "public key is not a 65-byte uncompressed point", `${path}/publicKey`, pkNode);
+    fail("cert.public-key", "public key is not a 65-byte uncompressed point", "cert/publicKey", pkNode);
   }
-  const extNode = next(CERT_TAG.extensions, "extensions");
-  const extElements = elementsOf(extNode, "list", `${path}/extensions`);
-  if (extElements.length === 0) fail("cert.extensions", "empty extension list", `${path}/extensions`, extNode);
-  const extensions = extElements.map((el, k) => decodeExtension(el, `${path}/extensions[${k}]`));
-  const sigNode = next(CERT_TAG.signature, "signature");
-  const signature = bytesOf(sigNode, `${path}/signature`);
+  const extNode = certElement(els, CERT_TAG.extensions, "extensions", root);
+  const extElements = elementsOf(extNode, "list", "cert/extensions");
+  if (extElements.length === 0) fail("cert.extensions", "empty extension list", "cert/extensions", extNode);
+  const extensions = extElements.map((el, k) => decodeExtension(el, { base: "cert/extensions", index: k }));
+  const sigNode = certElement(els, CERT_TAG.signature, "signature", root);
+  const signature = bytesOf(sigNode, "cert/signature");
   if (signature.length !== ECDSA_RAW_SIGNATURE_BYTES) {
-    fail("cert.signature", `signature of ${signature.length} bytes (not 64)`, `${path}/signature`, sigNode);
+    fail("cert.signature", `signature of ${signature.length} bytes (not 64)`, "cert/signature", sigNode);
   }
-  if (i < els.length) fail("cert.tag", `unexpected element ${tagToString(els[i]!.tag)}`, path, els[i]);
+  const extra = els[CERT_TAG.signature];
+  if (extra !== undefined) fail("cert.tag", `unexpected element ${tagToString(extra.tag)}`, path, extra);
   return describe(
     { serialNumber, issuer, notBefore, notAfter, subject, publicKey, extensions, signature },
     tlv.slice(),
@@ -425,10 +473,16 @@ function extensionToTlv(ext: MatterCertExtension): TlvNode {
   }
 }
 
+function u(id: number, v: number | bigint): TlvNode {
+  return { tag: ctx(id), type: "uint", value: BigInt(v) };
+}
+
+function b(id: number, v: Uint8Array): TlvNode {
+  return { tag: ctx(id), type: "bytes", value: v };
+}
+
 /** The Matter TLV encoding of `fields` (minimal integer widths, SDK order). */
 export function encodeMatterCert(fields: MatterCertFields): Uint8Array {
-  const u = (id: number, v: number | bigint): TlvNode => ({ tag: ctx(id), type: "uint", value: BigInt(v) });
-  const b = (id: number, v: Uint8Array): TlvNode => ({ tag: ctx(id), type: "bytes", value: v });
   return encodeTlv({
     tag: ANONYMOUS,
     type: "struct",
@@ -560,19 +614,35 @@ export function matterCertFromDer(der: Uint8Array): MatterCert {
     notAfter: x509TimeToMatter({ form: x.notAfterForm, date: x.notAfter }, `${path}/notAfter`),
     subject: rdnsToDn(x.subject, `${path}/subject`),
     publicKey: x.publicKey.slice(),
-    extensions: x.extensions.map((e, i) => extensionFromDer(e, `${path}/extensions[${i}]`)),
+    extensions: x.extensions.map((e, i) => ownedExtension(extensionFromDer(e, `${path}/extensions[${i}]`))),
     signature: derToRawSignature(x.signature),
   };
   const tlv = encodeMatterCert(fields);
   if (tlv.length > MAX_CERT_TLV_BYTES) {
     throw new MalformedError("cert.too-large", `TLV form is ${tlv.length} bytes (max ${MAX_CERT_TLV_BYTES})`, { path });
   }
-  const cert = decodeMatterCert(tlv);
+  // Every rule `decodeMatterCert` applies to the TLV holds for `fields` already: the strict X.509 parse and the DER ->
+  // Matter conversions above enforce each one (sizes, DN attributes and string types, time range, key, extension
+  // values, criticality and uniqueness); tests check that the TLV of every accepted DER decodes to this same object.
+  const cert = describe(fields, tlv);
   // The signature covers the DER: a certificate that does not rebuild byte-exact cannot be verified from its TLV.
   if (!bytesEqual(matterCertToDer(cert), x.raw)) {
     throw new MalformedError("cert.not-convertible", "X.509 form does not rebuild byte-exact from TLV", { path });
   }
   return cert;
+}
+
+/** `ext` with its byte fields copied out of the DER input, so the certificate owns all its bytes. */
+function ownedExtension(ext: MatterCertExtension): MatterCertExtension {
+  switch (ext.type) {
+    case "subjectKeyId":
+    case "authorityKeyId":
+      return { type: ext.type, keyId: ext.keyId.slice() };
+    case "future":
+      return { type: "future", der: ext.der.slice() };
+    default:
+      return ext;
+  }
 }
 
 /** True when both certificates have identical TLV bytes. */

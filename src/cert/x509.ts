@@ -326,6 +326,10 @@ export function tbsCertificateNode(parts: X509TbsNodes): DerNode {
   return { tag: DerTag.sequence, children };
 }
 
+function nameNode(n: Uint8Array | readonly Rdn[]): DerNode {
+  return n instanceof Uint8Array ? n : x509NameNode(n);
+}
+
 /** The DER TBSCertificate of `fields` (v3, ecdsa-with-SHA256, P-256 SPKI). */
 export function encodeTbsCertificate(fields: X509TbsFields): Uint8Array {
   if (fields.publicKey.length !== P256_UNCOMPRESSED_KEY_BYTES || fields.publicKey[0] !== 0x04) {
@@ -339,14 +343,13 @@ export function encodeTbsCertificate(fields: X509TbsFields): Uint8Array {
   } else {
     serial = fields.serial;
   }
-  const name = (n: Uint8Array | readonly Rdn[]): DerNode => (n instanceof Uint8Array ? n : x509NameNode(n));
   return encodeDer(
     tbsCertificateNode({
       serial,
-      issuer: name(fields.issuer),
+      issuer: nameNode(fields.issuer),
       notBefore: encodeTime(fields.notBefore),
       notAfter: encodeTime(fields.notAfter),
-      subject: name(fields.subject),
+      subject: nameNode(fields.subject),
       publicKey: fields.publicKey,
       extensions: fields.extensions.map((e) =>
         e instanceof Uint8Array ? e : x509ExtensionNode(e.oid, e.critical, e.value),

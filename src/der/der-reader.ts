@@ -288,22 +288,23 @@ export class DerReader {
   /** Reads a UTCTime `YYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5.1: YY >= 50 is 19YY, else 20YY). */
   utcTime(path: string): Date {
     const t = this.expect(DerTag.utcTime, path, "UTCTime");
-    const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(latin(t.content));
-    if (m === null) {
+    const c = t.content;
+    const yy = c.length === 13 && c[12] === 0x5a ? digitPairs(c, 0, 6) : undefined;
+    if (yy === undefined) {
       throw new MalformedError("der.time", "UTCTime must be YYMMDDHHMMSSZ", { path, offset: t.offset });
     }
-    const yy = Number(m[1]);
-    return makeDate(yy >= 50 ? 1900 + yy : 2000 + yy, m, path, t.offset);
+    return makeDate(yy[0]! >= 50 ? 1900 + yy[0]! : 2000 + yy[0]!, yy, 1, path, t.offset);
   }
 
   /** Reads a GeneralizedTime `YYYYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5.2: no fractional seconds). */
   generalizedTime(path: string): Date {
     const t = this.expect(DerTag.generalizedTime, path, "GeneralizedTime");
-    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(latin(t.content));
-    if (m === null) {
+    const c = t.content;
+    const f = c.length === 15 && c[14] === 0x5a ? digitPairs(c, 0, 7) : undefined;
+    if (f === undefined) {
       throw new MalformedError("der.time", "GeneralizedTime must be YYYYMMDDHHMMSSZ", { path, offset: t.offset });
     }
-    return makeDate(Number(m[1]), m, path, t.offset);
+    return makeDate(f[0]! * 100 + f[1]!, f, 2, path, t.offset);
   }
 
   /** Reads a UTCTime or a GeneralizedTime, whichever comes next (X.509 Time). */
@@ -318,8 +319,25 @@ export function contextTagByte(n: number, constructed: boolean): number {
   return 0x80 | (constructed ? 0x20 : 0) | n;
 }
 
+/** Dotted forms of OID contents decoded so far, keyed by the content octets as a latin1 string (bounded). */
+const oidTextCache = new Map<string, string>();
+const OID_TEXT_CACHE_SIZE = 256;
+/** Longest OID content worth caching (certificate OIDs are at most 10 octets). */
+const OID_CACHE_MAX_OCTETS = 32;
+
 /** Decodes OID content octets to dotted decimal; each arc must be minimally encoded (X.690 §8.19.2). */
 export function decodeOidContent(c: Uint8Array, path: string, offset?: number): string {
+  const key = c.length <= OID_CACHE_MAX_OCTETS ? latin(c) : undefined;
+  if (key !== undefined) {
+    const cached = oidTextCache.get(key);
+    if (cached !== undefined) return cached;
+  }
+  const text = computeOidText(c, path, offset);
+  if (key !== undefined && oidTextCache.size < OID_TEXT_CACHE_SIZE) oidTextCache.set(key, text);
+  return text;
+}
+
+function computeOidText(c: Uint8Array, path: string, offset?: number): string {
   const where = offset === undefined ? { path } : { path, offset };
   if (c.length === 0) throw new MalformedError("der.oid", "empty OBJECT IDENTIFIER", where);
   const arcs: bigint[] = [];
@@ -342,6 +360,8 @@ export function decodeOidContent(c: Uint8Array, path: string, offset?: number): 
 }
 
 function latin(bytes: Uint8Array): string {
+  // Spreading a huge array into arguments would overflow the stack: short strings take the fast path only.
+  if (bytes.length <= 1024) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s = "";
   for (const b of bytes) s += String.fromCharCode(b);
   return s;
@@ -352,26 +372,43 @@ export function isPrintableString(s: string): boolean {
   return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
 }
 
-function makeDate(year: number, m: RegExpExecArray, path: string, offset: number): Date {
-  const month = Number(m[2]);
-  const day = Number(m[3]);
-  const hour = Number(m[4]);
-  const minute = Number(m[5]);
-  const second = Number(m[6]);
-  // setUTCFullYear keeps years 0..99 as given (Date.UTC would map them to 19xx).
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, 0);
-  // Out-of-range fields (month 13, Feb 30, 24:00) roll over; a round trip catches every such value.
-  if (
-    d.getUTCFullYear() !== year ||
-    d.getUTCMonth() !== month - 1 ||
-    d.getUTCDate() !== day ||
-    d.getUTCHours() !== hour ||
-    d.getUTCMinutes() !== minute ||
-    d.getUTCSeconds() !== second
-  ) {
+/** `count` two-digit decimal numbers starting at `at`, or undefined when a byte is not an ASCII digit. */
+function digitPairs(c: Uint8Array, at: number, count: number): number[] | undefined {
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const hi = c[at + 2 * i]! - 0x30;
+    const lo = c[at + 2 * i + 1]! - 0x30;
+    if (hi < 0 || hi > 9 || lo < 0 || lo > 9) return undefined;
+    out.push(hi * 10 + lo);
+  }
+  return out;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** The Date of `year` and the month, day, hour, minute, second pairs at `f[from..]`; out-of-range fields are malformed. */
+function makeDate(year: number, f: readonly number[], from: number, path: string, offset: number): Date {
+  const month = f[from]!;
+  const day = f[from + 1]!;
+  const hour = f[from + 2]!;
+  const minute = f[from + 3]!;
+  const second = f[from + 4]!;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month >= 1 && month <= 12 ? DAYS_IN_MONTH[month - 1]! + (month === 2 && leap ? 1 : 0) : 0;
+  // No roll-over: month 13, Feb 30, 24:00 and leap second 60 are all out of range.
+  if (day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) {
     throw new MalformedError("der.time", "date or time field out of range", { path, offset });
   }
-  return d;
+  const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+  return new Date(seconds * 1000);
 }

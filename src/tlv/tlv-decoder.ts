@@ -4,7 +4,15 @@
  */
 import { ByteReader } from "../bytes/byte-reader.ts";
 import { MalformedError } from "../bytes/errors.ts";
-import { MAX_TLV_DEPTH, type TlvIntWidth, type TlvNode, type TlvTag, TlvTagControl, tagToString } from "./tlv-node.ts";
+import {
+  ANONYMOUS,
+  MAX_TLV_DEPTH,
+  type TlvIntWidth,
+  type TlvNode,
+  type TlvTag,
+  TlvTagControl,
+  tagToString,
+} from "./tlv-node.ts";
 
 /** Options of decodeTlv: `maxDepth` = most containers open at once (default MAX_TLV_DEPTH, 0 = scalars only); `path` names the root in errors (default "root"). */
 export type TlvDecodeOptions = { maxDepth?: number; path?: string };
@@ -39,11 +47,13 @@ export function decodeTlv(bytes: Uint8Array, options: TlvDecodeOptions = {}): Tl
   const maxDepth = options.maxDepth ?? MAX_TLV_DEPTH;
   if (!Number.isInteger(maxDepth) || maxDepth < 0) throw new RangeError(`maxDepth must be a non-negative integer`);
   const root = options.path ?? "root";
-  const r = new ByteReader(bytes);
+  const w = new Walk(new ByteReader(bytes), root, maxDepth);
+  const r = w.r;
   if (r.remaining === 0)
     throw new MalformedError(TlvErrorCode.overrun, "empty input, expected one element", { path: root, offset: 0 });
   const start = r.offset;
-  const node = readElement(r, undefined, root, 0, maxDepth);
+  w.indices[0] = 0;
+  const node = readElement(w, 0);
   if (node === END) {
     throw new MalformedError(TlvErrorCode.end, "end-of-container outside any container", { path: root, offset: start });
   }
@@ -58,113 +68,162 @@ export function decodeTlv(bytes: Uint8Array, options: TlvDecodeOptions = {}): Tl
 
 const END: unique symbol = Symbol("end-of-container");
 
-function need(r: ByteReader, n: number, path: string, what: string): void {
+/** Field name given to ByteReader reads that `need` has already bounds-checked (so it never appears in an error). */
+const CHECKED = "tlv";
+
+/**
+ * The state of one decode: the reader and, per nesting level, the position of the element being read (its tag once
+ * known, else its index in the parent). Error paths are formatted from it only when a check fails: the element at
+ * level 0 is `root`, a tagged child is `parent/<tag>`, an anonymous one (or one whose tag is not read yet) `parent/[i]`.
+ */
+class Walk {
+  readonly r: ByteReader;
+  readonly root: string;
+  readonly maxDepth: number;
+  readonly tags: (TlvTag | undefined)[] = [];
+  readonly indices: number[] = [];
+
+  constructor(r: ByteReader, root: string, maxDepth: number) {
+    this.r = r;
+    this.root = root;
+    this.maxDepth = maxDepth;
+  }
+
+  /** The error path of the element at `level`. */
+  path(level: number): string {
+    let p = this.root;
+    for (let k = 1; k <= level; k++) {
+      const tag = this.tags[k];
+      p += tag !== undefined && tag.form !== "anonymous" ? `/${tagToString(tag)}` : `/[${this.indices[k]}]`;
+    }
+    return p;
+  }
+}
+
+function need(w: Walk, n: number, level: number, what: string): void {
+  const r = w.r;
   if (n > r.remaining) {
     throw new MalformedError(TlvErrorCode.overrun, `${what} needs ${n} byte(s), only ${r.remaining} left`, {
-      path,
+      path: w.path(level),
       offset: r.offset,
     });
   }
 }
 
-function readTag(r: ByteReader, control: number, path: string): TlvTag {
+function readTag(w: Walk, control: number, level: number): TlvTag {
+  const r = w.r;
   switch (control) {
     case TlvTagControl.Anonymous:
-      return { form: "anonymous" };
+      return ANONYMOUS;
     case TlvTagControl.Context:
-      need(r, 1, path, "context tag");
-      return { form: "context", id: r.u8(path) };
+      need(w, 1, level, "context tag");
+      return { form: "context", id: r.u8(CHECKED) };
     case TlvTagControl.Common2:
-      need(r, 2, path, "common-profile tag");
-      return { form: "common", id: r.u16le(path) };
+      need(w, 2, level, "common-profile tag");
+      return { form: "common", id: r.u16le(CHECKED) };
     case TlvTagControl.Common4:
-      need(r, 4, path, "common-profile tag");
-      return { form: "common", id: r.u32le(path) };
+      need(w, 4, level, "common-profile tag");
+      return { form: "common", id: r.u32le(CHECKED) };
     case TlvTagControl.Implicit2:
-      need(r, 2, path, "implicit-profile tag");
-      return { form: "implicit", id: r.u16le(path) };
+      need(w, 2, level, "implicit-profile tag");
+      return { form: "implicit", id: r.u16le(CHECKED) };
     case TlvTagControl.Implicit4:
-      need(r, 4, path, "implicit-profile tag");
-      return { form: "implicit", id: r.u32le(path) };
+      need(w, 4, level, "implicit-profile tag");
+      return { form: "implicit", id: r.u32le(CHECKED) };
     case TlvTagControl.Qualified6: {
-      need(r, 6, path, "fully-qualified tag");
-      const vendorId = r.u16le(path);
-      const profileNum = r.u16le(path);
-      return { form: "qualified", vendorId, profileNum, id: r.u16le(path) };
+      need(w, 6, level, "fully-qualified tag");
+      const vendorId = r.u16le(CHECKED);
+      const profileNum = r.u16le(CHECKED);
+      return { form: "qualified", vendorId, profileNum, id: r.u16le(CHECKED) };
     }
     default: {
-      need(r, 8, path, "fully-qualified tag");
-      const vendorId = r.u16le(path);
-      const profileNum = r.u16le(path);
-      return { form: "qualified", vendorId, profileNum, id: r.u32le(path) };
+      need(w, 8, level, "fully-qualified tag");
+      const vendorId = r.u16le(CHECKED);
+      const profileNum = r.u16le(CHECKED);
+      return { form: "qualified", vendorId, profileNum, id: r.u32le(CHECKED) };
     }
   }
 }
 
-function readLength(r: ByteReader, lengthWidth: TlvIntWidth, path: string): number {
-  need(r, lengthWidth, path, "string length");
+function readLength(w: Walk, lengthWidth: TlvIntWidth, level: number): number {
+  const r = w.r;
+  need(w, lengthWidth, level, "string length");
   let length: number;
-  if (lengthWidth === 1) length = r.u8(path);
-  else if (lengthWidth === 2) length = r.u16le(path);
-  else if (lengthWidth === 4) length = r.u32le(path);
+  if (lengthWidth === 1) length = r.u8(CHECKED);
+  else if (lengthWidth === 2) length = r.u16le(CHECKED);
+  else if (lengthWidth === 4) length = r.u32le(CHECKED);
   else {
-    const big = r.u64le(path);
+    const big = r.u64le(CHECKED);
     // Anything above 2^53 - 1 is necessarily longer than the input; report it as an overrun, not a lossy number.
     if (big > BigInt(Number.MAX_SAFE_INTEGER)) {
       throw new MalformedError(TlvErrorCode.overrun, `string length ${big} exceeds the input`, {
-        path,
+        path: w.path(level),
         offset: r.offset - 8,
       });
     }
     length = Number(big);
   }
-  need(r, length, path, "string value");
+  need(w, length, level, "string value");
   return length;
 }
 
-/** Reads one element; `path` is its position until its tag is known, then `parent/<tag>` for a tagged child. */
-function readElement(
-  r: ByteReader,
-  parent: string | undefined,
-  path: string,
-  depth: number,
-  maxDepth: number,
-): TlvNode | typeof END {
+/** Longest string decoded by the ASCII fast path (String.fromCharCode over the bytes); longer ones use TextDecoder. */
+const ASCII_FAST_PATH_MAX = 256;
+
+/** The string of UTF-8 `bytes`; invalid UTF-8 throws (TextDecoder with `fatal`). ASCII is valid UTF-8 as is. */
+function decodeUtf8(bytes: Uint8Array): string {
+  if (bytes.length <= ASCII_FAST_PATH_MAX) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
+  }
+  return utf8.decode(bytes);
+}
+
+/** Reads the element at nesting `level`; the caller has set `w.indices[level]`. */
+function readElement(w: Walk, level: number): TlvNode | typeof END {
+  const r = w.r;
+  w.tags[level] = undefined;
   const offset = r.offset;
-  need(r, 1, path, "control octet");
-  const control = r.u8(path);
+  need(w, 1, level, "control octet");
+  const control = r.u8(CHECKED);
   const tagControl = control >> 5;
   const elementType = control & 0x1f;
   if (elementType === 0x18) {
     // Core A.7 (end of container): the element has no tag; a tagged one is malformed.
     if (tagControl !== TlvTagControl.Anonymous) {
-      throw new MalformedError(TlvErrorCode.tag, "end-of-container carries a tag", { path, offset });
+      throw new MalformedError(TlvErrorCode.tag, "end-of-container carries a tag", { path: w.path(level), offset });
     }
     return END;
   }
   if (elementType > 0x18) {
     throw new MalformedError(TlvErrorCode.type, `reserved element type 0x${elementType.toString(16)}`, {
-      path,
+      path: w.path(level),
       offset,
     });
   }
-  const tag = readTag(r, tagControl, path);
-  if (parent !== undefined && tag.form !== "anonymous") path = `${parent}/${tagToString(tag)}`;
+  const tag = readTag(w, tagControl, level);
+  w.tags[level] = tag;
   switch (elementType) {
     case 0x00:
     case 0x01:
     case 0x02:
     case 0x03: {
       const width = INT_WIDTHS[elementType]!;
-      need(r, width, path, "signed integer");
+      need(w, width, level, "signed integer");
       const value =
         width === 1
-          ? BigInt(r.i8(path))
+          ? BigInt(r.i8(CHECKED))
           : width === 2
-            ? BigInt(r.i16le(path))
+            ? BigInt(r.i16le(CHECKED))
             : width === 4
-              ? BigInt(r.i32le(path))
-              : r.i64le(path);
+              ? BigInt(r.i32le(CHECKED))
+              : r.i64le(CHECKED);
       return { tag, offset, type: "int", value, width };
     }
     case 0x04:
@@ -172,15 +231,15 @@ function readElement(
     case 0x06:
     case 0x07: {
       const width = INT_WIDTHS[elementType - 4]!;
-      need(r, width, path, "unsigned integer");
+      need(w, width, level, "unsigned integer");
       const value =
         width === 1
-          ? BigInt(r.u8(path))
+          ? BigInt(r.u8(CHECKED))
           : width === 2
-            ? BigInt(r.u16le(path))
+            ? BigInt(r.u16le(CHECKED))
             : width === 4
-              ? BigInt(r.u32le(path))
-              : r.u64le(path);
+              ? BigInt(r.u32le(CHECKED))
+              : r.u64le(CHECKED);
       return { tag, offset, type: "uint", value, width };
     }
     case 0x08:
@@ -188,23 +247,28 @@ function readElement(
     case 0x09:
       return { tag, offset, type: "bool", value: true };
     case 0x0a:
-      need(r, 4, path, "float32");
-      return { tag, offset, type: "float", value: r.f32le(path), width: 4 };
+      need(w, 4, level, "float32");
+      return { tag, offset, type: "float", value: r.f32le(CHECKED), width: 4 };
     case 0x0b:
-      need(r, 8, path, "float64");
-      return { tag, offset, type: "float", value: r.f64le(path), width: 8 };
+      need(w, 8, level, "float64");
+      return { tag, offset, type: "float", value: r.f64le(CHECKED), width: 8 };
     case 0x0c:
     case 0x0d:
     case 0x0e:
     case 0x0f: {
-      const length = readLength(r, INT_WIDTHS[elementType - 0x0c]!, path);
+      const length = readLength(w, INT_WIDTHS[elementType - 0x0c]!, level);
       const at = r.offset;
-      const raw = r.take(length, path);
+      const raw = r.take(length, CHECKED);
       let value: string;
       try {
-        value = utf8.decode(raw);
+        value = decodeUtf8(raw);
       } catch (cause) {
-        throw new MalformedError(TlvErrorCode.utf8, "invalid UTF-8 string", { path, offset: at }, { cause });
+        throw new MalformedError(
+          TlvErrorCode.utf8,
+          "invalid UTF-8 string",
+          { path: w.path(level), offset: at },
+          { cause },
+        );
       }
       return { tag, offset, type: "utf8", value };
     }
@@ -212,41 +276,48 @@ function readElement(
     case 0x11:
     case 0x12:
     case 0x13: {
-      const length = readLength(r, INT_WIDTHS[elementType - 0x10]!, path);
-      return { tag, offset, type: "bytes", value: r.take(length, path).slice() };
+      const length = readLength(w, INT_WIDTHS[elementType - 0x10]!, level);
+      return { tag, offset, type: "bytes", value: r.take(length, CHECKED).slice() };
     }
     case 0x14:
       return { tag, offset, type: "null" };
     default: {
       const type = elementType === 0x15 ? "struct" : elementType === 0x16 ? "array" : "list";
-      if (depth + 1 > maxDepth) {
-        throw new MalformedError(TlvErrorCode.depth, `containers nest deeper than ${maxDepth}`, { path, offset });
+      if (level + 1 > w.maxDepth) {
+        throw new MalformedError(TlvErrorCode.depth, `containers nest deeper than ${w.maxDepth}`, {
+          path: w.path(level),
+          offset,
+        });
       }
       const elements: TlvNode[] = [];
-      const seen = type === "struct" ? new Set<string>() : undefined;
+      // Struct member tags seen so far: context tags by number, other forms by their text.
+      const seen = type === "struct" ? new Set<number | string>() : undefined;
+      const childLevel = level + 1;
       for (let index = 0; ; index++) {
         const childOffset = r.offset;
-        const childPath = `${path}/[${index}]`;
+        w.indices[childLevel] = index;
+        w.tags[childLevel] = undefined;
         if (r.done) {
           throw new MalformedError(TlvErrorCode.unclosed, `${type} is not closed by an end-of-container`, {
-            path,
+            path: w.path(level),
             offset: childOffset,
           });
         }
-        const child = readElement(r, path, childPath, depth + 1, maxDepth);
+        const child = readElement(w, childLevel);
         if (child === END) break;
         if (type === "struct") {
           // Core A.5.1 (structures): every member is tagged, and no two members share a tag.
-          if (child.tag.form === "anonymous") {
+          const childTag = child.tag;
+          if (childTag.form === "anonymous") {
             throw new MalformedError(TlvErrorCode.tag, "struct member without a tag", {
-              path: childPath,
+              path: w.path(childLevel),
               offset: childOffset,
             });
           }
-          const key = tagToString(child.tag);
+          const key = childTag.form === "context" ? childTag.id : tagToString(childTag);
           if (seen!.has(key)) {
-            throw new MalformedError(TlvErrorCode.duplicateTag, `duplicate tag ${key} in struct`, {
-              path: `${path}/${key}`,
+            throw new MalformedError(TlvErrorCode.duplicateTag, `duplicate tag ${tagToString(childTag)} in struct`, {
+              path: w.path(childLevel),
               offset: childOffset,
             });
           }
@@ -254,7 +325,7 @@ function readElement(
         } else if (type === "array" && child.tag.form !== "anonymous") {
           // Core A.5.2 (arrays): members are anonymous.
           throw new MalformedError(TlvErrorCode.tag, `array member with tag ${tagToString(child.tag)}`, {
-            path: `${path}/${tagToString(child.tag)}`,
+            path: w.path(childLevel),
             offset: childOffset,
           });
         }

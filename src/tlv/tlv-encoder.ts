@@ -12,6 +12,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Encodes one element (and its children); an invalid tree (bad tag for its container, value out of its width) is a RangeError. */
 export function encodeTlv(node: TlvNode): Uint8Array {
+  // UTF-8 of the non-ASCII strings, encoded while sizing; ASCII strings are written char by char.
   const strings = new Map<TlvNode, Uint8Array>();
   const planned = sizeOf(node, strings);
   const w = new ByteWriter(planned);
@@ -40,31 +41,37 @@ function checkU(value: number, max: number, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value > max) throw new RangeError(`${what} out of range: ${value}`);
 }
 
+type TagLayout = { readonly control: TlvTagControl; readonly size: number };
+const LAYOUT = {
+  anonymous: { control: TlvTagControl.Anonymous, size: 0 },
+  context: { control: TlvTagControl.Context, size: 1 },
+  common2: { control: TlvTagControl.Common2, size: 2 },
+  common4: { control: TlvTagControl.Common4, size: 4 },
+  implicit2: { control: TlvTagControl.Implicit2, size: 2 },
+  implicit4: { control: TlvTagControl.Implicit4, size: 4 },
+  qualified6: { control: TlvTagControl.Qualified6, size: 6 },
+  qualified8: { control: TlvTagControl.Qualified8, size: 8 },
+} as const satisfies Record<string, TagLayout>;
+
 /** Tag control and the number of tag bytes that follow the control octet. */
-function tagLayout(tag: TlvTag): { control: TlvTagControl; size: number } {
+function tagLayout(tag: TlvTag): TagLayout {
   switch (tag.form) {
     case "anonymous":
-      return { control: TlvTagControl.Anonymous, size: 0 };
+      return LAYOUT.anonymous;
     case "context":
       checkU(tag.id, 0xff, "context tag");
-      return { control: TlvTagControl.Context, size: 1 };
+      return LAYOUT.context;
     case "common":
       checkU(tag.id, 0xffffffff, "common-profile tag");
-      return tag.id <= 0xffff
-        ? { control: TlvTagControl.Common2, size: 2 }
-        : { control: TlvTagControl.Common4, size: 4 };
+      return tag.id <= 0xffff ? LAYOUT.common2 : LAYOUT.common4;
     case "implicit":
       checkU(tag.id, 0xffffffff, "implicit-profile tag");
-      return tag.id <= 0xffff
-        ? { control: TlvTagControl.Implicit2, size: 2 }
-        : { control: TlvTagControl.Implicit4, size: 4 };
+      return tag.id <= 0xffff ? LAYOUT.implicit2 : LAYOUT.implicit4;
     case "qualified":
       checkU(tag.vendorId, 0xffff, "vendor id");
       checkU(tag.profileNum, 0xffff, "profile number");
       checkU(tag.id, 0xffffffff, "fully-qualified tag");
-      return tag.id <= 0xffff
-        ? { control: TlvTagControl.Qualified6, size: 6 }
-        : { control: TlvTagControl.Qualified8, size: 8 };
+      return tag.id <= 0xffff ? LAYOUT.qualified6 : LAYOUT.qualified8;
     default:
       throw new RangeError(`unknown tag form ${(tag as { form: unknown }).form}`);
   }
@@ -93,7 +100,16 @@ function floatWidth(node: Extract<TlvNode, { type: "float" }>): 4 | 8 {
 }
 
 function lengthWidth(length: number): TlvIntWidth {
-  return minimalUIntWidth(BigInt(length));
+  if (length <= 0xff) return 1;
+  if (length <= 0xffff) return 2;
+  if (length <= 0xffffffff) return 4;
+  return 8;
+}
+
+/** True when every UTF-16 unit of `s` is ASCII (so its UTF-8 is its char codes, and it has no surrogates). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
 }
 
 function sizeOf(node: TlvNode, strings: Map<TlvNode, Uint8Array>): number {
@@ -111,6 +127,7 @@ function sizeOf(node: TlvNode, strings: Map<TlvNode, Uint8Array>): number {
       return head + floatWidth(node);
     case "utf8": {
       if (typeof node.value !== "string") throw new TypeError("utf8 value must be a string");
+      if (isAscii(node.value)) return head + lengthWidth(node.value.length) + node.value.length;
       if (LONE_SURROGATE.test(node.value)) throw new RangeError("utf8 value contains a lone surrogate");
       const bytes = utf8.encode(node.value);
       strings.set(node, bytes);
@@ -124,13 +141,15 @@ function sizeOf(node: TlvNode, strings: Map<TlvNode, Uint8Array>): number {
     case "list": {
       if (!Array.isArray(node.elements)) throw new TypeError(`${node.type} elements must be an array`);
       let total = head + 1;
-      const seen = new Set<string>();
+      // Context tags by number, other forms by their text.
+      const seen = node.type === "struct" ? new Set<number | string>() : undefined;
       for (const child of node.elements) {
-        if (node.type === "struct") {
+        if (seen !== undefined) {
           // Core A.5.1 / A.5.2: struct members are tagged and unique, array members anonymous.
-          if (child.tag.form === "anonymous") throw new RangeError("struct member without a tag");
-          const key = tagToString(child.tag);
-          if (seen.has(key)) throw new RangeError(`duplicate tag ${key} in struct`);
+          const tag = child.tag;
+          if (tag.form === "anonymous") throw new RangeError("struct member without a tag");
+          const key = tag.form === "context" ? tag.id : tagToString(tag);
+          if (seen.has(key)) throw new RangeError(`duplicate tag ${tagToString(tag)} in struct`);
           seen.add(key);
         } else if (node.type === "array" && child.tag.form !== "anonymous") {
           throw new RangeError(`array member with tag ${tagToString(child.tag)}`);
@@ -175,11 +194,25 @@ function writeUInt(w: ByteWriter, value: bigint, width: TlvIntWidth): void {
   else w.u64le(value);
 }
 
+function writeLength(w: ByteWriter, length: number, width: TlvIntWidth): void {
+  if (width === 1) w.u8(length);
+  else if (width === 2) w.u16le(length);
+  else if (width === 4) w.u32le(length);
+  else w.u64le(BigInt(length));
+}
+
 function writeString(w: ByteWriter, node: TlvNode, base: number, bytes: Uint8Array): void {
   const width = lengthWidth(bytes.length);
   writeHead(w, node.tag, base + INT_CODE[width]);
-  writeUInt(w, BigInt(bytes.length), width);
+  writeLength(w, bytes.length, width);
   w.bytes(bytes);
+}
+
+function writeAscii(w: ByteWriter, node: TlvNode, text: string): void {
+  const width = lengthWidth(text.length);
+  writeHead(w, node.tag, 0x0c + INT_CODE[width]);
+  writeLength(w, text.length, width);
+  w.ascii(text);
 }
 
 function write(w: ByteWriter, node: TlvNode, strings: Map<TlvNode, Uint8Array>): void {
@@ -214,9 +247,12 @@ function write(w: ByteWriter, node: TlvNode, strings: Map<TlvNode, Uint8Array>):
         w.f64le(node.value);
       }
       return;
-    case "utf8":
-      writeString(w, node, 0x0c, strings.get(node)!);
+    case "utf8": {
+      const bytes = strings.get(node);
+      if (bytes === undefined) writeAscii(w, node, node.value);
+      else writeString(w, node, 0x0c, bytes);
       return;
+    }
     case "bytes":
       writeString(w, node, 0x10, node.value);
       return;

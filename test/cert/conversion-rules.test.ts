@@ -104,6 +104,20 @@ test("DER import rejects AKID issuer/serial, duplicate extensions, unsupported a
   );
 });
 
+test("DER import rejects a path length constraint on a non-CA (RFC 5280 4.2.1.9), as the TLV decoder does", () => {
+  // BasicConstraints ::= SEQUENCE { cA DEFAULT FALSE (absent), pathLenConstraint 0 }
+  rejects(
+    "cert.basic-constraints",
+    x509Variant((f) => {
+      f.extensions = f.extensions.map((e) =>
+        e instanceof Uint8Array || e.oid !== OID.basicConstraints
+          ? e
+          : { ...e, value: Uint8Array.of(0x30, 3, 2, 1, 0) },
+      );
+    }),
+  );
+});
+
 const string = fc.stringMatching(/^[A-Za-z0-9 ]{1,12}$/);
 const attr: fc.Arbitrary<DnAttribute> = fc.oneof(
   fc.record({ type: fc.constant("commonName" as const), value: string, printable: fc.boolean() }),

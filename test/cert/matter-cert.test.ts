@@ -168,3 +168,35 @@ test("robustness: mutated DER certificates convert or raise MalformedError", () 
     { numRuns: 1000 },
   );
 });
+
+test("DER import: the TLV of every accepted certificate decodes strictly to the very same certificate it owns", () => {
+  let accepted = 0;
+  for (const name of ["Node01_01", "Node02_03", "ICA01", "Root02"]) {
+    const der = derOf(name);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 2 }),
+        (muts) => {
+          const m = der.slice();
+          for (const [i, v] of muts) m[i] = v;
+          let cert: ReturnType<typeof matterCertFromDer>;
+          try {
+            cert = matterCertFromDer(m);
+          } catch (e) {
+            assert.ok(e instanceof MalformedError, String(e));
+            return;
+          }
+          accepted++;
+          const copy = decodeMatterCert(cert.raw);
+          assert.deepEqual(cert, copy);
+          // The certificate holds no views into the input.
+          m.fill(0);
+          assert.deepEqual(cert, copy);
+          assert.ok(bytesEqual(matterCertToDer(cert), matterCertToDer(copy)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  }
+  assert.ok(accepted > 0);
+});

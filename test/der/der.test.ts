@@ -380,3 +380,66 @@ test("derTimeOfSeconds formats like Date for every second of 0000..9999 (UTCTime
   assert.throws(() => derTimeOfSeconds(to + 1, "generalized"), RangeError);
   assert.throws(() => derTimeOfSeconds(1.5, "utc"), RangeError);
 });
+
+/** The reader's previous Date-based rule: fields must survive a round trip through setUTCFullYear/setUTCHours. */
+function referenceTime(text: string, generalized: boolean): number | undefined {
+  const m = (
+    generalized ? /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/ : /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/
+  ).exec(text);
+  if (m === null) return undefined;
+  const y = Number(m[1]);
+  const year = generalized ? y : y >= 50 ? 1900 + y : 2000 + y;
+  const [month, day, hour, minute, second] = [2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  const d = new Date(0);
+  d.setUTCFullYear(year, month! - 1, day);
+  d.setUTCHours(hour!, minute, second, 0);
+  const same =
+    d.getUTCFullYear() === year &&
+    d.getUTCMonth() === month! - 1 &&
+    d.getUTCDate() === day &&
+    d.getUTCHours() === hour &&
+    d.getUTCMinutes() === minute &&
+    d.getUTCSeconds() === second;
+  return same ? d.getTime() : undefined;
+}
+
+test("UTCTime / GeneralizedTime reading agrees with the Date round-trip rule on random digit strings", () => {
+  const digitString = (n: number) =>
+    fc.array(fc.constantFrom(..."0123456789".split("")), { minLength: n, maxLength: n });
+  // Bias towards plausible fields so that both accepted and rejected values occur often.
+  const plausible = fc
+    .tuple(
+      fc.integer({ min: 0, max: 9999 }),
+      fc.integer({ min: 0, max: 13 }),
+      fc.integer({ min: 0, max: 32 }),
+      fc.integer({ min: 0, max: 24 }),
+      fc.integer({ min: 0, max: 60 }),
+      fc.integer({ min: 0, max: 60 }),
+    )
+    .map((f) => f.map((v, i) => String(v).padStart(i === 0 ? 4 : 2, "0")).join(""));
+  const check = (text: string, generalized: boolean) => {
+    const element = derTlv(generalized ? 0x18 : 0x17, new TextEncoder().encode(text));
+    const expected = referenceTime(text, generalized);
+    const r = new DerReader(element);
+    if (expected === undefined) {
+      assert.throws(() => (generalized ? r.generalizedTime("t") : r.utcTime("t")), malformed("der.time"), text);
+    } else {
+      assert.equal((generalized ? r.generalizedTime("t") : r.utcTime("t")).getTime(), expected, text);
+    }
+  };
+  fc.assert(
+    fc.property(plausible, fc.boolean(), (digits, generalized) => {
+      check(`${generalized ? digits : digits.slice(2)}Z`, generalized);
+    }),
+    { numRuns: 3000 },
+  );
+  fc.assert(
+    fc.property(digitString(14), fc.constantFrom("Z", "z", "0", ""), (d, z) => {
+      check(`${d.join("")}${z}`, true);
+      check(`${d.slice(2).join("")}${z}`, false);
+    }),
+    { numRuns: 1000 },
+  );
+  for (const text of ["000229000000Z", "010229000000Z", "991231235959Z", "500101000000Z"]) check(text, false);
+  for (const text of ["20000229000000Z", "19000229000000Z", "00000101000000Z", "99991231235959Z"]) check(text, true);
+});
