@@ -6,6 +6,8 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { DeviceNode } from "../node/device-node.ts";
 import { DEVICE_DEFAULTS, LOG_LEVELS, type LogLevel } from "../node/node-config.ts";
+import { encodeQrCode } from "../node/onboarding/qr-code.ts";
+import { renderQrForTerminal } from "../node/onboarding/qr-terminal.ts";
 import { type CliEnv, UsageError } from "./cli-env.ts";
 
 /** The default data directory (relative to the working directory). */
@@ -68,6 +70,7 @@ export function addStartCommand(program: Command, env: CliEnv): void {
       }
       env.stdout(`Manual pairing code: ${node.onboarding.manualPairingCode}\n`);
       env.stdout(`QR code payload:     ${node.onboarding.qrCode}\n`);
+      env.stdout(`${renderQrForTerminal(encodeQrCode(node.onboarding.qrCode))}\n`);
       env.stdout(
         `DEVICE_READY ${JSON.stringify({
           port: node.port,
