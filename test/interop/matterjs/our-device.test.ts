@@ -79,11 +79,20 @@ type OpCreds = {
   trustedRootCertificates: string[];
 };
 
-test("minimal commissioning with strict attestation; six OpCreds attributes; label; our stored fabric", async () => {
+test("minimal commissioning with strict attestation from the printed pairing code; six OpCreds attributes; label; our stored fabric", async () => {
   const data = join(state.dir, "minimal");
-  const dev = await device(data);
+  // A passcode and discriminator other than the controller's defaults: it can only succeed through the printed code.
+  const dev = await device(data, ["--no-mdns", "--passcode", "24681357", "--discriminator", "1234"]);
   assert.equal(dev.ready.commissioningWindow, "basic");
-  const run = await runController(ns, { CTRL_STORAGE: join(state.dir, "ctrl-min"), CTRL_MINIMAL: "1", ...strict() });
+  const manualPairingCode = dev.ready.manualPairingCode as string;
+  assert.match(manualPairingCode, /^\d{11}$/);
+  const run = await runController(ns, {
+    CTRL_STORAGE: join(state.dir, "ctrl-min"),
+    CTRL_MINIMAL: "1",
+    CTRL_PAIRING_CODE: manualPairingCode,
+    CTRL_DISCRIMINATOR: "1234",
+    ...strict(),
+  });
   ok(run, dev.process);
   const findings = (run.results.get("attestation-finding") ?? []) as { level: string }[];
   assert.deepEqual(
