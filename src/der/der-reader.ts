@@ -31,6 +31,27 @@ export type DerTlv = {
   readonly raw: Uint8Array;
 };
 
+/** A DerTlv whose `raw` view is only created when asked for (most elements never need it). */
+class DerElement implements DerTlv {
+  readonly tag: number;
+  readonly content: Uint8Array;
+  readonly offset: number;
+  readonly headerLength: number;
+  readonly #bytes: Uint8Array;
+
+  constructor(tag: number, content: Uint8Array, offset: number, headerLength: number, bytes: Uint8Array) {
+    this.tag = tag;
+    this.content = content;
+    this.offset = offset;
+    this.headerLength = headerLength;
+    this.#bytes = bytes;
+  }
+
+  get raw(): Uint8Array {
+    return this.#bytes.subarray(this.offset, this.offset + this.headerLength + this.content.length);
+  }
+}
+
 /** A DER BIT STRING: `bytes` holds the bits, the last `unusedBits` (0..7) of the last byte are zero padding. */
 export type DerBitString = { readonly unusedBits: number; readonly bytes: Uint8Array };
 
@@ -126,13 +147,7 @@ export class DerReader {
     if ((tag === 0x10 || tag === 0x11) && (tag & 0x20) === 0) {
       throw new MalformedError("der.tag", `primitive SEQUENCE/SET ${hexTag(tag)}`, { path, offset: start });
     }
-    return {
-      tag,
-      content,
-      offset: start,
-      headerLength,
-      raw: this.#r.bytes.subarray(start, start + headerLength + length),
-    };
+    return new DerElement(tag, content, start, headerLength, this.#r.bytes);
   }
 
   /** Reads one element and checks its tag; `what` names the expected type in the error. */
@@ -259,8 +274,20 @@ export class DerReader {
   /** Reads a UTF8String (valid UTF-8 required). */
   utf8String(path: string): string {
     const t = this.expect(DerTag.utf8String, path, "UTF8String");
+    const c = t.content;
+    // ASCII is valid UTF-8 as is: short ASCII strings skip the TextDecoder call.
+    if (c.length <= 64) {
+      let ascii = true;
+      for (let i = 0; i < c.length; i++) {
+        if (c[i]! >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return latin(c);
+    }
     try {
-      return utf8.decode(t.content);
+      return utf8.decode(c);
     } catch (cause) {
       throw new MalformedError("der.string", "invalid UTF-8", { path, offset: t.offset }, { cause });
     }

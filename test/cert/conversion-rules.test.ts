@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { bytesEqual } from "../../src/bytes/bytes.ts";
+import { bytesEqual, toHex } from "../../src/bytes/bytes.ts";
 import { MalformedError } from "../../src/bytes/errors.ts";
 import type { DnAttribute } from "../../src/cert/dn.ts";
 import {
@@ -10,11 +10,13 @@ import {
   derToMatterCert,
   encodeMatterCert,
   matterCertFromDer,
+  matterCertTlvNode,
   matterCertToDer,
 } from "../../src/cert/matter-cert.ts";
 import { buildX509, parseX509, type X509TbsFields } from "../../src/cert/x509.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { OID } from "../../src/der/oids.ts";
+import { encodeTlv } from "../../src/tlv/tlv-encoder.ts";
 import { vectorFields, vectorKey } from "./cert-builder.ts";
 import { derOf } from "./vectors.ts";
 
@@ -143,5 +145,35 @@ test("round trip: TLV -> DER -> TLV is the identity for generated certificates",
       },
     ),
     { numRuns: 300 },
+  );
+});
+
+test("encodeMatterCert writes exactly what the generic TLV encoder makes of matterCertTlvNode", () => {
+  const base = vectorFields("Node02_02");
+  const anyString = fc.string({ unit: "binary", minLength: 1, maxLength: 20 });
+  const anyAttr: fc.Arbitrary<DnAttribute> = fc.oneof(
+    fc.record({ type: fc.constant("commonName" as const), value: anyString, printable: fc.constant(false) }),
+    fc.record({ type: fc.constant("matterNodeId" as const), value: fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }) }),
+    fc.record({ type: fc.constant("matterCaseAuthTag" as const), value: fc.integer({ min: 0, max: 0xffffffff }) }),
+    attr,
+  );
+  fc.assert(
+    fc.property(
+      fc.array(anyAttr, { minLength: 1, maxLength: 5 }),
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.uint8Array({ minLength: 1, maxLength: 300 }),
+      (subject, notAfter, serialNumber) => {
+        const f = { ...base, subject, notAfter, serialNumber };
+        assert.equal(toHex(encodeMatterCert(f)), toHex(encodeTlv(matterCertTlvNode(f))));
+      },
+    ),
+    { numRuns: 500 },
+  );
+  assert.throws(() => encodeMatterCert({ ...base, notAfter: -1 }), RangeError);
+  assert.throws(() => encodeMatterCert({ ...base, notAfter: 1.5 }), RangeError);
+  assert.throws(() => encodeMatterCert({ ...base, subject: [{ type: "matterNodeId", value: 2n ** 64n }] }), RangeError);
+  assert.throws(
+    () => encodeMatterCert({ ...base, subject: [{ type: "commonName", value: "\ud800", printable: false }] }),
+    RangeError,
   );
 });
