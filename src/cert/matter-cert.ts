@@ -539,29 +539,27 @@ class CertTlvWriter {
 
   /** An unsigned integer element with the minimal width (type 0x04..0x07 added to `control`). */
   uint(control: number, tag: number | undefined, value: number | bigint): void {
-    let v: bigint | number = value;
-    if (typeof v === "number") {
-      if (!Number.isSafeInteger(v)) v = BigInt(v); // RangeError for fractions, NaN and infinities, as BigInt() does
+    let low: number;
+    let high = 0;
+    if (typeof value === "bigint") {
+      if (value < 0n) throw new RangeError(`uint value is negative: ${value}`);
+      if (value > 0xffffffffffffffffn) throw new RangeError("uint exceeds 64 bits");
+      low = Number(value & 0xffffffffn);
+      high = Number(value >> 32n);
+    } else {
+      if (!Number.isInteger(value)) BigInt(value); // the RangeError BigInt() gives for fractions, NaN, infinities
+      if (value < 0) throw new RangeError(`uint value is negative: ${value}`);
+      if (value > 0xffffffff) {
+        this.uint(control, tag, BigInt(value));
+        return;
+      }
+      low = value;
     }
-    if (typeof v === "bigint") {
-      if (v < 0n) throw new RangeError(`uint value is negative: ${v}`);
-      if (v > 0xffffffffffffffffn) throw new RangeError("uint exceeds 64 bits");
-      if (v <= 0xffffffffn) v = Number(v);
-    } else if (v < 0) {
-      throw new RangeError(`uint value is negative: ${v}`);
-    }
-    const width = typeof v === "bigint" ? 8 : v <= 0xff ? 1 : v <= 0xffff ? 2 : v <= 0xffffffff ? 4 : 8;
+    const width = high !== 0 ? 8 : low <= 0xff ? 1 : low <= 0xffff ? 2 : 4;
     this.byte(control + (width === 1 ? 0 : width === 2 ? 1 : width === 4 ? 2 : 3));
     if (tag !== undefined) this.byte(tag);
-    if (typeof v === "number" && width < 8) {
-      for (let i = 0; i < width; i++) this.byte(Math.floor(v / 2 ** (8 * i)) & 0xff);
-    } else {
-      let big = BigInt(v);
-      for (let i = 0; i < 8; i++) {
-        this.byte(Number(big & 0xffn));
-        big >>= 8n;
-      }
-    }
+    for (let i = 0; i < width && i < 4; i++) this.byte((low >>> (8 * i)) & 0xff);
+    for (let i = 0; i < width - 4; i++) this.byte((high >>> (8 * i)) & 0xff);
   }
 
   /** Length-prefixed element (bytes or UTF-8) with a context tag; `base` is 0x30 (bytes) or 0x2c (UTF-8). */

@@ -22,9 +22,13 @@ export function rawToDerSignature(raw: Uint8Array): Uint8Array {
   const s = derIntegerContent(raw.subarray(COMPONENT_BYTES));
   const bodyLength = 2 + r.length + 2 + s.length;
   const out = new Uint8Array(2 + bodyLength);
-  out.set([0x30, bodyLength, 0x02, r.length], 0);
+  out[0] = 0x30;
+  out[1] = bodyLength;
+  out[2] = 0x02;
+  out[3] = r.length;
   out.set(r, 4);
-  out.set([0x02, s.length], 4 + r.length);
+  out[4 + r.length] = 0x02;
+  out[5 + r.length] = s.length;
   out.set(s, 6 + r.length);
   return out;
 }
