@@ -2,7 +2,7 @@
  * Storage in one SQLite file (better-sqlite3): WAL journal with synchronous=FULL, every batch in one SQL transaction, so a
  * SIGKILL or power cut at any instant leaves either the previous or the new committed state. File 0600 in a 0700 directory.
  */
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { MalformedError } from "../bytes/errors.ts";
@@ -82,7 +82,8 @@ export class SqliteStorage extends BatchedStorage {
 
   /**
    * Opens (creating if needed) the database at `path`. A missing directory is created 0700 and a missing file 0600; the
-   * WAL and shared-memory files inherit the database file's mode (SQLite copies it).
+   * WAL and shared-memory files inherit the database file's mode (SQLite copies it). An existing database, WAL or
+   * shared-memory file that group or others may access is narrowed to 0600 first: the file holds operational keys.
    */
   static async open(path: string): Promise<SqliteStorage> {
     mkdirSync(dirname(path), { recursive: true, mode: SQLITE_DIRECTORY_MODE });
@@ -90,6 +91,9 @@ export class SqliteStorage extends BatchedStorage {
       closeSync(openSync(path, "wx", SQLITE_FILE_MODE));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      if (existsSync(file) && (statSync(file).mode & 0o077) !== 0) chmodSync(file, SQLITE_FILE_MODE);
     }
     const db = new Database(path);
     try {
