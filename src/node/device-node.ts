@@ -44,7 +44,7 @@ import type { Storage } from "../storage/storage.ts";
 import { CommissioningWindow } from "./commissioning-window.ts";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { InteractionDriver } from "./interaction-driver.ts";
-import { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
+import type { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
 import { type DeviceNodeConfig, type ResolvedDeviceNodeConfig, resolveDeviceNodeConfig } from "./node-config.ts";
 import { encodeManualPairingCode } from "./onboarding/manual-pairing-code.ts";
 import { encodeQrCodePayload } from "./onboarding/qr-code-payload.ts";
@@ -296,6 +296,9 @@ async function assemble(
   });
   let advertiser: CiaoAdvertiser | undefined;
   if (c.mdns !== false) {
+    // Loaded only when advertising: @homebridge/ciao costs about as much start-up time and memory as the rest of the
+    // node together, and a node started with mDNS off never needs it.
+    const { CiaoAdvertiser } = await import("./mdns/ciao-advertiser.ts");
     advertiser = await CiaoAdvertiser.open({
       randomBytes: (n) => crypto.randomBytes(n),
       port: transport.port,
