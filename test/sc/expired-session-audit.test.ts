@@ -22,6 +22,7 @@ import {
 } from "../../src/sc/secure-channel-endpoint.ts";
 import type { SecureSession } from "../../src/sc/secure-session.ts";
 import { SessionManager } from "../../src/sc/session-manager.ts";
+import type { SessionParameters } from "../../src/sc/session-parameters.ts";
 import { SecureChannelProtocolCode } from "../../src/sc/status-report.ts";
 import { DEVICE_NODE_ID, makeWorld } from "./case/fixtures.ts";
 import { MemoryResumption, SimNetwork, type SimNode } from "./integration/sim-network.ts";
@@ -41,7 +42,13 @@ class AuditNode {
   caseFabrics: CaseFabric[] = [];
   readonly #net: SimNetwork;
 
-  constructor(net: SimNetwork, name: string, crypto: Crypto, maxSessions?: number) {
+  constructor(
+    net: SimNetwork,
+    name: string,
+    crypto: Crypto,
+    maxSessions?: number,
+    sessionParameters?: SessionParameters,
+  ) {
     this.#net = net;
     this.address = { address: name, port: 5540 };
     this.sessions = new SessionManager(crypto, maxSessions === undefined ? {} : { maxSessions });
@@ -51,6 +58,7 @@ class AuditNode {
       sessions: this.sessions,
       resumption: this.resumption,
       caseFabrics: view,
+      ...(sessionParameters === undefined ? {} : { sessionParameters }),
       notify: () => queueMicrotask(() => this.apply(this.endpoint.poll(this.#net.now))),
     });
     net.nodes.set(name, this as unknown as SimNode);
@@ -360,4 +368,44 @@ test("a PASE session established before the commissioning window closed keeps wo
   assert.equal(send(net, controller, c, "still here").reply, "still here");
   assert.equal(device.of("session-ended").length, 0);
   assert.deepEqual(seen, ["still here"]);
+});
+
+test("MRP on an established session retransmits on the peer's announced intervals: idle before it spoke, active after", () => {
+  for (const phase of ["idle", "active"] as const) {
+    const net = new SimNetwork();
+    const deviceCrypto = seededCrypto(`audit-intervals-${phase}/device`);
+    // Values far from the defaults (idle 500 ms, active 300 ms), so the defaults cannot pass by accident.
+    const device = new AuditNode(net, "device", deviceCrypto, undefined, {
+      sessionIdleInterval: 3000,
+      sessionActiveInterval: 1000,
+      sessionActiveThreshold: 4000,
+    });
+    const controller = new AuditNode(net, "controller", seededCrypto(`audit-intervals-${phase}/controller`));
+    echo(device, []);
+    device.openWindow(deviceCrypto);
+    const c = sessionOf(pase(net, controller, device));
+    assert.equal(c.peerSessionParameters?.sessionIdleInterval, 3000);
+    if (phase === "active") assert.equal(send(net, controller, c, "wake").reply, "wake");
+    // The device forgets the session without telling the controller; the controller's request is never acked.
+    device.sessions.peerClosedSession(c.peerSessionId);
+    const times: number[] = [];
+    const ax = controller.endpoint.openExchange(c.localSessionId, ProtocolId.FOR_TESTING);
+    let ended: string | undefined;
+    ax.onEnd = (outcome) => {
+      ended = outcome;
+    };
+    controller.apply(ax.send(net.now, 1, new TextEncoder().encode("lost")));
+    const request = net.inFlight.at(-1)!.bytes;
+    net.drop = (_n, bytes) => {
+      if (bytesEqual(bytes, request)) times.push(net.now);
+      return false;
+    };
+    net.run(() => ended !== undefined);
+    assert.equal(ended, "mrp-max-transmissions");
+    assert.equal(times.length, MRP_MAX_TRANSMISSIONS);
+    // 4.12.2.1: the first retransmission waits i * MRP_BACKOFF_MARGIN * (1 + jitter * 0.25), i from the peer.
+    const i = phase === "idle" ? 3000 : 1000;
+    const firstGap = times[1]! - times[0]!;
+    assert.ok(firstGap >= i * 1.1 && firstGap <= i * 1.1 * 1.25, `${phase}: first retransmission after ${firstGap} ms`);
+  }
 });
