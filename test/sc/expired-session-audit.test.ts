@@ -409,3 +409,16 @@ test("MRP on an established session retransmits on the peer's announced interval
     assert.ok(firstGap >= i * 1.1 && firstGap <= i * 1.1 * 1.25, `${phase}: first retransmission after ${firstGap} ms`);
   }
 });
+
+test("Sigma1's destination id is matched against every fabric: each controller lands on its own fabric of three", async () => {
+  const worlds = [await makeWorld("audit-multi-a"), await makeWorld("audit-multi-b"), await makeWorld("audit-multi-c")];
+  const net = new SimNetwork();
+  const device = new AuditNode(net, "device", seededCrypto("audit-multi/device"));
+  device.caseFabrics = worlds.map((w, i) => ({ ...w.device, fabricIndex: fabricIndex(i + 1) }));
+  for (const [i, w] of worlds.entries()) {
+    const controller = new AuditNode(net, `controller-${i}`, seededCrypto(`audit-multi/controller-${i}`));
+    const c = sessionOf(caseTo(net, controller, device, w.controller));
+    assert.equal(deviceSide(device, c).fabricIndex, i + 1);
+    assert.equal(c.peerNodeId, DEVICE_NODE_ID);
+  }
+});
