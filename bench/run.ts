@@ -71,6 +71,6 @@ console.log(
     rows,
   ),
 );
-for (const b of benchmarks) for (const note of b.notes) console.log(`  note (${b.name}): ${note}`);
+for (const b of benchmarks) console.log(`\n${b.name}:\n${b.notes.map((line) => `  ${line}`).join("\n")}`);
 console.log(`\n${await (await import("./fabric.ts")).fabricBenchmarkReport()}`);
 console.log(`\n${await (await import("./handshake.ts")).handshakeReport()}`);

@@ -743,19 +743,19 @@ function rdnsToDn(rdns: readonly Rdn[], path: string): DnAttribute[] {
     throw new MalformedError("cert.dn-too-long", `${rdns.length} attributes (max ${MAX_DN_ATTRIBUTES})`, { path });
   }
   return rdns.map((rdn, i): DnAttribute => {
-    const p = `${path}[${i}]`;
     const type = dnTypeOfOid(rdn.oid);
-    if (type === undefined)
-      throw new MalformedError("cert.dn-attribute", `attribute ${rdn.oid} has no TLV tag`, { path: p });
+    if (type === undefined) {
+      throw new MalformedError("cert.dn-attribute", `attribute ${rdn.oid} has no TLV tag`, { path: `${path}[${i}]` });
+    }
     if (type === "matterCaseAuthTag" || isDnMatterIdType(type)) {
       if (rdn.tag !== DerTag.utf8String) {
-        throw new MalformedError("cert.dn-string-type", `${type} must be a UTF8String`, { path: p });
+        throw new MalformedError("cert.dn-string-type", `${type} must be a UTF8String`, { path: `${path}[${i}]` });
       }
-      return parseMatterAttributeText(type, rdn.value, p);
+      return parseMatterAttributeText(type, rdn.value, `${path}[${i}]`);
     }
     if (rdn.tag !== DerTag.utf8String && rdn.tag !== DerTag.printableString) {
       throw new MalformedError("cert.dn-string-type", "only UTF8String and PrintableString convert to TLV", {
-        path: p,
+        path: `${path}[${i}]`,
       });
     }
     return { type, value: rdn.value, printable: rdn.tag === DerTag.printableString };
@@ -800,8 +800,11 @@ export function matterCertFromDer(der: Uint8Array): MatterCert {
   // Matter conversions above enforce each one (sizes, DN attributes and string types, time range, key, extension
   // values, criticality and uniqueness); tests check that the TLV of every accepted DER decodes to this same object.
   const cert = describe(fields, tlv);
-  // The signature covers the DER: a certificate that does not rebuild byte-exact cannot be verified from its TLV.
-  if (!bytesEqual(matterCertToDer(cert), x.raw)) {
+  // The signature covers the DER: a certificate that does not rebuild byte-exact cannot be verified from its TLV. The
+  // TBS and the signature value are rebuilt and compared; the rest of the Certificate (its SEQUENCE header, the
+  // parameterless ecdsa-with-SHA256 AlgorithmIdentifier, the BIT STRING header with no unused bits) has exactly one
+  // encoding that the strict parse accepted, so equal parts mean equal bytes.
+  if (!bytesEqual(tbsDer(cert), x.tbsRaw) || !bytesEqual(rawToDerSignature(cert.signature), x.signature)) {
     throw new MalformedError("cert.not-convertible", "X.509 form does not rebuild byte-exact from TLV", { path });
   }
   return cert;

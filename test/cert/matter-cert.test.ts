@@ -187,6 +187,8 @@ test("DER import: the TLV of every accepted certificate decodes strictly to the 
             return;
           }
           accepted++;
+          // Byte-exact: the accepted DER is exactly what the certificate converts back to.
+          assert.equal(toHex(matterCertToDer(cert)), toHex(m));
           const copy = decodeMatterCert(cert.raw);
           assert.deepEqual(cert, copy);
           // The certificate holds no views into the input.
