@@ -1,6 +1,60 @@
 #!/usr/bin/env node
-// The `opcreds` command: loads the TypeScript CLI in-process through tsx's ESM loader (no build step needed).
-import { register } from "tsx/esm/api";
+// The `opcreds` command. Runs the compiled CLI in dist/ (`npm run build`) when it is complete and no source file is
+// newer than it; otherwise (a development checkout without a fresh build) loads the TypeScript sources through tsx's
+// ESM loader. Compiled JS starts in about half the time and memory: tsx transpiles every module at start-up.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
-register();
-await import("../src/cli/main.ts");
+const ROOT = join(import.meta.dirname, "..");
+const DIST = join(ROOT, "dist", "src");
+// What a usable build has: the entry point and the development attestation files `npm run build` copies next to it.
+const BUILD_MARKERS = [
+  join(DIST, "cli", "run-cli.js"),
+  join(DIST, "cert", "dev-attestation", "Chip-Development-PAA-Cert.pem"),
+];
+
+/** The newest modification time (ms) of the .ts files under `dir`. */
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+// OPCREDS_RUN=source forces the sources, OPCREDS_RUN=dist a complete build even if sources changed since (benchmarks).
+function useDist() {
+  const run = process.env.OPCREDS_RUN;
+  if (run === "source" || !BUILD_MARKERS.every((f) => existsSync(f))) return false;
+  if (run === "dist") return true;
+  const src = join(ROOT, "src");
+  // An installed package ships dist/ only.
+  return !existsSync(src) || newestSource(src) <= statSync(BUILD_MARKERS[0]).mtimeMs;
+}
+
+if (useDist()) {
+  // What src/cli/main.ts does, with the compiled modules; main.js itself reads package.json relative to src/cli/,
+  // which does not exist next to dist/src/cli/.
+  const { runCli } = await import(pathToFileURL(join(DIST, "cli", "run-cli.js")).href);
+  const { nodeCrypto } = await import(pathToFileURL(join(DIST, "crypto", "node-crypto.js")).href);
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  process.exitCode = await runCli(
+    process.argv.slice(2),
+    {
+      stdout: (chunk) => process.stdout.write(chunk),
+      stderr: (text) => process.stderr.write(text),
+      readStdin: () => new Uint8Array(readFileSync(0)),
+      now: () => new Date(),
+      crypto: nodeCrypto,
+      cwd: process.cwd(),
+    },
+    pkg.version,
+  );
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  await import("../src/cli/main.ts");
+}
