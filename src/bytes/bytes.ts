@@ -33,6 +33,10 @@ export function fromBase64(b64: string): Uint8Array {
 /** True when both arrays hold the same bytes. */
 export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
+  // Long arrays: one native comparison beats a byte loop (certificates compare a few hundred bytes).
+  if (a.length >= 64) {
+    return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+  }
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

@@ -4,32 +4,36 @@ import { MalformedError } from "../bytes/errors.ts";
 /** Length of one P-256 signature component. */
 const COMPONENT_BYTES = 32;
 
-function derIntegerContent(component: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < component.length - 1 && component[start] === 0) start++;
-  const trimmed = component.subarray(start);
-  if ((trimmed[0]! & 0x80) === 0) return trimmed;
-  const out = new Uint8Array(trimmed.length + 1);
-  out.set(trimmed, 1);
-  return out;
+/** Offset of the first byte of the minimal magnitude of the component at `[from, from + 32)` (at most from + 31). */
+function magnitudeStart(raw: Uint8Array, from: number): number {
+  let i = from;
+  while (i < from + COMPONENT_BYTES - 1 && raw[i] === 0) i++;
+  return i;
 }
 
 /** DER Ecdsa-Sig-Value SEQUENCE { r INTEGER, s INTEGER } of a raw 64-byte r || s signature. */
 export function rawToDerSignature(raw: Uint8Array): Uint8Array {
   if (raw.length !== 2 * COMPONENT_BYTES)
     throw new MalformedError("ecdsa.raw-length", `expected 64 bytes, got ${raw.length}`);
-  const r = derIntegerContent(raw.subarray(0, COMPONENT_BYTES));
-  const s = derIntegerContent(raw.subarray(COMPONENT_BYTES));
-  const bodyLength = 2 + r.length + 2 + s.length;
+  // Each INTEGER is the minimal magnitude, with a 0x00 sign octet when its top bit is set.
+  const rAt = magnitudeStart(raw, 0);
+  const sAt = magnitudeStart(raw, COMPONENT_BYTES);
+  const rPad = (raw[rAt]! & 0x80) !== 0 ? 1 : 0;
+  const sPad = (raw[sAt]! & 0x80) !== 0 ? 1 : 0;
+  const rLength = COMPONENT_BYTES - rAt + rPad;
+  const sLength = 2 * COMPONENT_BYTES - sAt + sPad;
+  const bodyLength = 2 + rLength + 2 + sLength;
   const out = new Uint8Array(2 + bodyLength);
   out[0] = 0x30;
   out[1] = bodyLength;
   out[2] = 0x02;
-  out[3] = r.length;
-  out.set(r, 4);
-  out[4 + r.length] = 0x02;
-  out[5 + r.length] = s.length;
-  out.set(s, 6 + r.length);
+  out[3] = rLength;
+  let at = 4 + rPad;
+  for (let i = rAt; i < COMPONENT_BYTES; i++) out[at++] = raw[i]!;
+  out[at++] = 0x02;
+  out[at++] = sLength;
+  at += sPad;
+  for (let i = sAt; i < 2 * COMPONENT_BYTES; i++) out[at++] = raw[i]!;
   return out;
 }
 

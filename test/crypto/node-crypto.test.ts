@@ -7,6 +7,7 @@ import { MalformedError } from "../../src/bytes/errors.ts";
 import { derToRawSignature, rawToDerSignature } from "../../src/crypto/ecdsa-signature.ts";
 import { NodeCrypto, nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { P256_PUBLIC_KEY_CACHE_SIZE, P256PrivateKey, P256PublicKey } from "../../src/crypto/p256.ts";
+import { derInteger, derSequence } from "../../src/der/der-writer.ts";
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const VECTORS = new URL("../vectors/opcerts/", import.meta.url);
@@ -191,4 +192,28 @@ test("P256PublicKey.fromRaw reuses the imported KeyObject of a point, copies raw
   offCurve[64]! ^= 1;
   assert.throws(() => P256PublicKey.fromRaw(offCurve), MalformedError);
   assert.throws(() => P256PublicKey.fromRaw(offCurve), MalformedError);
+});
+
+test("rawToDerSignature equals the generic DER writer's SEQUENCE of two unsigned INTEGERs, leading zeros included", () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 64, maxLength: 64 }),
+      fc.nat(32),
+      fc.nat(32),
+      fc.boolean(),
+      (raw, rZeros, sZeros, topBit) => {
+        const r = raw.slice(0, 32);
+        const s = raw.slice(32);
+        r.fill(0, 0, rZeros);
+        s.fill(0, 0, sZeros);
+        if (topBit && rZeros < 32) r[rZeros]! |= 0x80;
+        const joined = new Uint8Array(64);
+        joined.set(r);
+        joined.set(s, 32);
+        assert.equal(toHex(rawToDerSignature(joined)), toHex(derSequence(derInteger(r), derInteger(s))));
+        assert.deepEqual(derToRawSignature(rawToDerSignature(joined)), joined);
+      },
+    ),
+    { numRuns: 500 },
+  );
 });
