@@ -1,7 +1,7 @@
 // Audit of issue 5 (interop): the matter.js controller removes the LAST fabric of our device. Pins three points the
 // main interop suite does not: the NOCResponse to RemoveFabric really arrives (matter.js silently accepts a missing
 // response as "removal confirmed without response", and skips the command while it reconnects), the device reopens its basic commissioning window and advertises
-// it again over mDNS, and the six Operational Credentials attributes match what the second controller provisioned.
+// it again over mDNS (operational service withdrawn, commissionable back), and the six Operational Credentials attributes match what the second controller provisioned.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -49,6 +49,27 @@ function ok(run: ControllerRun, device: NsProcess): void {
   assert.equal(run.code, 0);
 }
 
+const OPERATIONAL = "_matter._tcp.local";
+const COMMISSIONABLE = "_matterc._udp.local";
+type Browse = Record<typeof OPERATIONAL | typeof COMMISSIONABLE, string[]>;
+
+/** Browses both Matter services inside the namespace until `want` holds (15 s at most); returns the last answer. */
+async function browseUntil(want: (b: Browse) => boolean): Promise<Browse> {
+  const script = join(import.meta.dirname, "mdns-browse-audit.ts");
+  let last: Browse = { [OPERATIONAL]: [], [COMMISSIONABLE]: [] };
+  for (const end = Date.now() + 15_000; Date.now() < end; ) {
+    const p = spawnInNetns(ns, process.execPath, ["--import", "tsx", script, OPERATIONAL, COMMISSIONABLE], {});
+    assert.equal(await p.exited, 0, p.output());
+    last = JSON.parse(p.output().trim().split("\n").at(-1)!) as Browse;
+    if (want(last)) break;
+  }
+  return last;
+}
+
+/** `<CFID>-<NodeId>._matter._tcp.local` with the node id as 16 uppercase hex digits. */
+const operationalName = (nodeId: bigint) =>
+  new RegExp(`^[0-9A-F]{16}-${nodeId.toString(16).toUpperCase().padStart(16, "0")}\\._matter\\._tcp\\.local$`);
+
 type Descriptor = { fabricIndex: number; rootPublicKey: string; vendorId: number; fabricId: string; nodeId: string };
 type OpCreds = {
   supportedFabrics: number;
@@ -65,12 +86,20 @@ test("RemoveFabric of the last fabric: NOCResponse received, window reopened and
   const dev = await startOurDevice(ns, { dataDir: data, args: ["--interface", "lo"] });
   running.add(dev.process);
   assert.equal(dev.ready.commissioningWindow, "basic");
+  const boot = await browseUntil((b) => b[COMMISSIONABLE].length === 1);
+  assert.deepEqual(boot[OPERATIONAL], []);
+  assert.equal(boot[COMMISSIONABLE].length, 1, JSON.stringify(boot));
 
   // 1. Controller A commissions, then a separate process invokes RemoveFabric for A's own (and only) fabric. matter.js's
   //    removeNode() is not used: it skips the command while its PairedNode reconnects, and accepts a lost response.
   const ctrlA = join(state.dir, "ctrl-a");
   const a = await runController(ns, { CTRL_STORAGE: ctrlA, CTRL_MINIMAL: "1", ...strict() });
   ok(a, dev.process);
+  // Commissioned: the operational service <CFID>-<NodeId> is published, the window (and its service) closed.
+  const afterA = await browseUntil((b) => b[OPERATIONAL].length === 1 && b[COMMISSIONABLE].length === 0);
+  assert.equal(afterA[OPERATIONAL].length, 1, JSON.stringify(afterA));
+  assert.match(afterA[OPERATIONAL][0]!, operationalName(BigInt(String(a.first("commissioned").nodeId))));
+  assert.deepEqual(afterA[COMMISSIONABLE], []);
   const removal = spawnInNetns(
     ns,
     process.execPath,
@@ -91,6 +120,10 @@ test("RemoveFabric of the last fabric: NOCResponse received, window reopened and
 
   // 2. The device, now without any fabric, opens its basic window again (second "window open" line in its log).
   await waitForOutput(dev.process, /commissioning window open \(basic[\s\S]*commissioning window open \(basic/, 30_000);
+  // ... and its mDNS follows: the operational service is withdrawn, a commissionable one is back.
+  const afterRemove = await browseUntil((b) => b[OPERATIONAL].length === 0 && b[COMMISSIONABLE].length === 1);
+  assert.deepEqual(afterRemove[OPERATIONAL], [], JSON.stringify(afterRemove));
+  assert.equal(afterRemove[COMMISSIONABLE].length, 1, JSON.stringify(afterRemove));
 
   // 3. Controller B finds it through commissionable mDNS discovery and commissions it with the printed passcode.
   const b = await runController(ns, {
@@ -125,6 +158,9 @@ test("RemoveFabric of the last fabric: NOCResponse received, window reopened and
   assert.equal(chain.nodeId, provisionedNodeId);
   assert.equal(chain.fabricId, BigInt(fabric.fabricId));
   assert.equal(toHex(chain.rootPublicKey), fabric.rootPublicKey.toLowerCase());
+  const afterB = await browseUntil((b) => b[OPERATIONAL].length === 1);
+  assert.equal(afterB[OPERATIONAL].length, 1, JSON.stringify(afterB));
+  assert.match(afterB[OPERATIONAL][0]!, operationalName(provisionedNodeId));
 
   // 5. Stopped cleanly; the database holds exactly controller B's fabric.
   await dev.process.stop();
