@@ -6,7 +6,8 @@
  * Our device runs as users run it, `node bin/opcreds.js start`: the compiled dist/, built first when stale and then
  * kept for every run (OPCREDS_RUN=dist, other work may touch src/ meanwhile), or with `--from-source` the tsx path.
  * Rounds alternate which device goes first.
- * Run: `npx tsx bench/commission.ts [runs] [--from-source]` (as root: namespaces).
+ * `--same-node-options` gives the matter.js device our bin's Node.js options too (like-for-like runtime configuration).
+ * Run: `npx tsx bench/commission.ts [runs] [--from-source] [--same-node-options]` (as root: namespaces).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -31,6 +32,8 @@ export type CommissionBenchmarkOptions = {
   readonly runs?: number;
   /** Run our device from the TypeScript sources through tsx instead of the compiled dist/. */
   readonly fromSource?: boolean;
+  /** Give the matter.js device the Node.js options our bin uses too (a like-for-like runtime configuration). */
+  readonly sameNodeOptions?: boolean;
 };
 
 function rssMb(pid: number): number {
@@ -106,17 +109,33 @@ async function startDevice(ns: Netns, args: readonly string[], env: Record<strin
   }
 }
 
-/** `node bin/opcreds.js start`, as a user runs it. */
+/** The Node.js options in bin/opcreds.js's `#!/usr/bin/env -S node ...` line (what `opcreds` and `npm start` use). */
+function binNodeOptions(): string[] {
+  const first = readFileSync(join(REPO, "bin/opcreds.js"), "utf8").split("\n", 1)[0]!;
+  const m = /^#!\/usr\/bin\/env -S node(.*)$/.exec(first);
+  return m === null
+    ? []
+    : m[1]!
+        .trim()
+        .split(/\s+/)
+        .filter((x) => x !== "");
+}
+
+/** `opcreds start` as a user runs it: bin/opcreds.js with the Node.js options of its first line. */
 const startOurDevice = (ns: Netns, dataDir: string, fromSource: boolean) =>
   startDevice(
     ns,
-    [join(REPO, "bin/opcreds.js"), "start", "--data", dataDir, "--port", "5540", "--no-mdns", "--log-level", "warn"],
+    [
+      ...binNodeOptions(),
+      join(REPO, "bin/opcreds.js"),
+      ...["start", "--data", dataDir, "--port", "5540", "--no-mdns", "--log-level", "warn"],
+    ],
     { OPCREDS_RUN: fromSource ? "source" : "dist" },
   );
 
 /** The matter.js reference device (test/interop/matterjs/device.mjs), configured as the interop harness does. */
-const startReferenceDevice = (ns: Netns, storage: string) =>
-  startDevice(ns, [join(REPO, "test/interop/matterjs/device.mjs")], {
+const startReferenceDevice = (ns: Netns, storage: string, nodeOptions: readonly string[]) =>
+  startDevice(ns, [...nodeOptions, join(REPO, "test/interop/matterjs/device.mjs")], {
     DEV_STORAGE: storage,
     DEV_PORT: "5540",
     DEV_PASSCODE: "20202021",
@@ -130,6 +149,7 @@ export async function commissionBenchmarkReport(options: CommissionBenchmarkOpti
   if (process.getuid?.() !== 0) return `${title}: skipped, needs root (private network namespaces)`;
   const runs = options.runs ?? 3;
   const { fromSource, mode } = prepareBuild(options.fromSource ?? false);
+  const refNodeOptions = options.sameNodeOptions === true ? binNodeOptions() : [];
   const ns = createNetns("lo");
   const state = tempState("opcreds-bench-commission");
   const samples: Record<"ours" | "matter.js", Sample[]> = { ours: [], "matter.js": [] };
@@ -142,7 +162,7 @@ export async function commissionBenchmarkReport(options: CommissionBenchmarkOpti
         const device =
           kind === "ours"
             ? await startOurDevice(ns, join(dir, "device"), fromSource)
-            : await startReferenceDevice(ns, join(dir, "device"));
+            : await startReferenceDevice(ns, join(dir, "device"), refNodeOptions);
         const startupMs = performance.now() - t0;
         try {
           const cpuBefore = cpuMs(device.pid);
@@ -192,9 +212,11 @@ export async function commissionBenchmarkReport(options: CommissionBenchmarkOpti
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const flags = binNodeOptions().join(" ") || "none";
   return [
     `${title}, ${runs} run(s) each, lower is better`,
-    `our device: ${mode}; the controller's own work is part of the commissioning time for both devices`,
+    `our device: ${mode}, Node.js options from bin/opcreds.js: ${flags} (matter.js device: ${refNodeOptions.join(" ") || "none"})`,
+    "the controller's own work is part of the commissioning time for both devices",
     line(header),
     widths.map((w) => "-".repeat(w)).join("  "),
     ...rows.map(line),
@@ -208,6 +230,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     await commissionBenchmarkReport({
       runs: Number.isInteger(runs) && runs > 0 ? runs : 3,
       fromSource: args.includes("--from-source"),
+      sameNodeOptions: args.includes("--same-node-options"),
     }),
   );
 }

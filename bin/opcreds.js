@@ -1,7 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // The `opcreds` command. Runs the compiled CLI in dist/ (`npm run build`) when it is complete and no source file is
 // newer than it; otherwise (a development checkout without a fresh build) loads the TypeScript sources through tsx's
 // ESM loader. Compiled JS starts in about half the time and memory: tsx transpiles every module at start-up.
+// --max-semi-space-size=2 (MB) caps V8's young generation, which otherwise grows to 16 MB semi-spaces while the ~200
+// modules load; the device's live heap is about 14 MB, and the cap saves ~12 MB RSS at no measurable cost.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
