@@ -61,7 +61,8 @@ export function tempDir(): { dir: string; remove: () => void } {
 
 /** Asserts-friendly summary: the stderr must be exactly one line. */
 export function isOneLine(text: string): boolean {
-  return text.endsWith("\n") && text.indexOf("\n") === text.length - 1 && !/\bat .+:\d+:\d+/.test(text);
+  // A stack frame names a file position in parentheses; "tag fff1:deed:3" or "at 0x2c" in a message is not one.
+  return text.endsWith("\n") && text.indexOf("\n") === text.length - 1 && !/\(\S+:\d+:\d+\)/.test(text);
 }
 
 /** Runs `jobs` with at most `limit` in flight (spawning tsx is CPU-heavy). */
