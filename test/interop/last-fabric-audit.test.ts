@@ -1,7 +1,8 @@
-// Audit of issue 5 (interop): the matter.js controller removes the LAST fabric of our device. Pins three points the
-// main interop suite does not: the NOCResponse to RemoveFabric really arrives (matter.js silently accepts a missing
-// response as "removal confirmed without response", and skips the command while it reconnects), the device reopens its basic commissioning window and advertises
-// it again over mDNS (operational service withdrawn, commissionable back), and the six Operational Credentials attributes match what the second controller provisioned.
+// Audit of issue 5 (interop): the matter.js controller removes the LAST fabric of our device. Pins what the main
+// interop suite does not: the NOCResponse to RemoveFabric really arrives (matter.js's removeNode() accepts a missing
+// response, and skips the command while its node reconnects), a new controller process resumes its CASE session, the
+// device reopens its basic commissioning window, its mDNS follows (operational service withdrawn, commissionable one
+// back), and the six Operational Credentials attributes match what a second controller provisioned.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -117,6 +118,8 @@ test("RemoveFabric of the last fabric: NOCResponse received, window reopened and
     `${tail(removal.output(), 40)}\n--- device:\n${tail(dev.process.output(), 40)}`,
   );
   assert.equal(removalCode, 0);
+  // That process reached the device through CASE session resumption (Sigma1 with resumption, Sigma2_Resume).
+  assert.match(removal.output(), /Resumed session/, tail(removal.output(), 40));
 
   // 2. The device, now without any fabric, opens its basic window again (second "window open" line in its log).
   await waitForOutput(dev.process, /commissioning window open \(basic[\s\S]*commissioning window open \(basic/, 30_000);
