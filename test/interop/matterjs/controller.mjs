@@ -264,8 +264,16 @@ if (process.env.CTRL_OPEN_WINDOW === "basic") {
   result("window-opened", { kind: "enhanced", ...codes });
 }
 if (process.env.CTRL_REMOVE === "1") {
-  await controller.removeNode(nodeId, true); // OperationalCredentials.RemoveFabric(own fabric index)
-  result("removed", { nodeId });
+  // OperationalCredentials.RemoveFabric(own fabric index), invoked directly so that the NOCResponse must arrive
+  // (matter.js's removeNode() swallows a lost response, or skips the command while reconnecting).
+  let removal;
+  try {
+    const response = await (await clusterClient(OperationalCredentials, 0)).commands.removeFabric({ fabricIndex: cfi });
+    removal = { received: true, statusCode: response.statusCode, fabricIndex: response.fabricIndex ?? null };
+  } catch (error) {
+    removal = { received: false, error: String(error) };
+  }
+  result("removed", { nodeId, requestedFabricIndex: cfi, ...removal });
 }
 
 const ok = labelOk && before.commissionedFabrics >= 1 && cfi === before.currentFabricIndex;

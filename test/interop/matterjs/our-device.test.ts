@@ -168,7 +168,14 @@ test("enhanced window: a second admin joins as fabric 2, sees both fabrics unfil
     [2],
   );
   assert.deepEqual(b.first("updateFabricLabel"), { statusCode: 0, fabricIndex: 2 });
-  b.first("removed");
+  // The NOCResponse of RemoveFabric(own index) arrived: OK, with the removed index.
+  assert.deepEqual(b.first("removed"), {
+    nodeId: b.first("removed").nodeId,
+    requestedFabricIndex: 2,
+    received: true,
+    statusCode: 0,
+    fabricIndex: 2,
+  });
   // The first admin's fabric keeps working.
   const a2 = await runController(ns, { CTRL_STORAGE: shared.ctrlA, CTRL_MODE: "reconnect" });
   ok(a2, dev);
