@@ -5,6 +5,7 @@
 import { existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { OpcredsError } from "../bytes/errors.ts";
 import { AccessControlStore } from "../fabric/access-control.ts";
 import { fabricIndex } from "../fabric/fabric-index.ts";
 import { FabricTable } from "../fabric/fabric-table.ts";
@@ -23,7 +24,8 @@ type Stores = { fabrics: FabricTable; acl: AccessControlStore; groupKeys: GroupK
 async function withStores<T>(env: CliEnv, data: string, fn: (s: Stores) => Promise<T>): Promise<T> {
   const dir = resolve(env.cwd, data);
   const db = join(dir, DATABASE_FILE);
-  if (!existsSync(db)) throw new UsageError(`no device database in ${dir}`);
+  // A wrong directory or index is invalid input (exit 1), like a bad certificate; usage errors are the syntax's (exit 2).
+  if (!existsSync(db)) throw new OpcredsError("fabrics.no-database", `no device database in ${dir}`);
   const lock = acquireDataDirLock(dir);
   try {
     const storage = await SqliteStorage.open(db);
@@ -84,7 +86,8 @@ export function addFabricsCommand(program: Command, env: CliEnv): void {
       if (n < 1 || n > 254) throw new UsageError(`INDEX must be 1..254: ${indexText}`);
       const index = fabricIndex(n);
       await withStores(env, o.data, async ({ fabrics: t, acl, groupKeys, resumption }) => {
-        if (t.committedFabric(index) === undefined) throw new UsageError(`no fabric ${index}`);
+        if (t.committedFabric(index) === undefined)
+          throw new OpcredsError("fabrics.unknown-index", `no fabric ${index}`);
         await t.remove(index, async (tx) => {
           await acl.removeFabric(index, tx);
           await groupKeys.removeFabric(index, tx);

@@ -95,7 +95,7 @@ test("list shows the committed fabrics; remove drops one with its ACL and IPK; r
   assert.equal(existsSync(join(dir, LOCK_FILE)), false, "the lock is released");
 
   const missing = await cli("fabrics", "remove", "9", "--data", "a");
-  assert.equal(missing.status, 2);
+  assert.equal(missing.status, 1, "an unknown index is invalid input, not a usage error");
   assert.match(missing.err, /no fabric 9/);
   const bad = await cli("fabrics", "remove", "0", "--data", "a");
   assert.equal(bad.status, 2);
@@ -103,7 +103,7 @@ test("list shows the committed fabrics; remove drops one with its ACL and IPK; r
   const reset = await cli("fabrics", "reset", "--data", "a");
   assert.equal(reset.status, 0);
   assert.equal(existsSync(join(dir, DATABASE_FILE)), false);
-  assert.equal((await cli("fabrics", "list", "--data", "a")).status, 2);
+  assert.equal((await cli("fabrics", "list", "--data", "a")).status, 1, "no database: invalid input");
 });
 
 test("refuses while a live process holds the data directory's lock; a stale lock is taken over", async () => {
