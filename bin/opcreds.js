@@ -4,7 +4,7 @@
 // ESM loader. Compiled JS starts in about half the time and memory: tsx transpiles every module at start-up.
 // --max-semi-space-size=2 (MB) caps V8's young generation, which otherwise grows to 16 MB semi-spaces while the ~200
 // modules load; the device's live heap is about 14 MB, and the cap saves ~12 MB RSS at no measurable cost.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -12,7 +12,7 @@ const ROOT = join(import.meta.dirname, "..");
 const DIST = join(ROOT, "dist", "src");
 // What a usable build has: the entry point and the development attestation files `npm run build` copies next to it.
 const BUILD_MARKERS = [
-  join(DIST, "cli", "run-cli.js"),
+  join(DIST, "cli", "main.js"),
   join(DIST, "cert", "dev-attestation", "Chip-Development-PAA-Cert.pem"),
 ];
 
@@ -38,23 +38,7 @@ function useDist() {
 }
 
 if (useDist()) {
-  // What src/cli/main.ts does, with the compiled modules; main.js itself reads package.json relative to src/cli/,
-  // which does not exist next to dist/src/cli/.
-  const { runCli } = await import(pathToFileURL(join(DIST, "cli", "run-cli.js")).href);
-  const { nodeCrypto } = await import(pathToFileURL(join(DIST, "crypto", "node-crypto.js")).href);
-  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  process.exitCode = await runCli(
-    process.argv.slice(2),
-    {
-      stdout: (chunk) => process.stdout.write(chunk),
-      stderr: (text) => process.stderr.write(text),
-      readStdin: () => new Uint8Array(readFileSync(0)),
-      now: () => new Date(),
-      crypto: nodeCrypto,
-      cwd: process.cwd(),
-    },
-    pkg.version,
-  );
+  await import(pathToFileURL(join(DIST, "cli", "main.js")).href);
 } else {
   const { register } = await import("tsx/esm/api");
   register();

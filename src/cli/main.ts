@@ -2,11 +2,18 @@
  * Entry point of the `opcreds` command: the only module that touches `process` (argv, stdin/stdout/stderr, exit
  * status). Everything else receives a CliEnv.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { nodeCrypto } from "../crypto/node-crypto.ts";
 import { runCli } from "./run-cli.ts";
 
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+/** The package's package.json: two levels up from src/cli/ and three from the compiled dist/src/cli/. */
+function packageVersion(): string {
+  for (const up of ["../../package.json", "../../../package.json"]) {
+    const url = new URL(up, import.meta.url);
+    if (existsSync(url)) return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+  }
+  return "unknown";
+}
 
 process.exitCode = await runCli(
   process.argv.slice(2),
@@ -18,5 +25,5 @@ process.exitCode = await runCli(
     crypto: nodeCrypto,
     cwd: process.cwd(),
   },
-  pkg.version,
+  packageVersion(),
 );
