@@ -799,14 +799,26 @@ export function matterCertFromDer(der: Uint8Array): MatterCert {
   // Every rule `decodeMatterCert` applies to the TLV holds for `fields` already: the strict X.509 parse and the DER ->
   // Matter conversions above enforce each one (sizes, DN attributes and string types, time range, key, extension
   // values, criticality and uniqueness); tests check that the TLV of every accepted DER decodes to this same object.
+  // The signature covers the DER, so a certificate whose DER does not rebuild byte-exact from its TLV could not be
+  // verified. No rebuild is needed to know it does: the strict one-pass parse accepts exactly one encoding of what it
+  // reads, and every conversion above is injective on what it accepts, so `tbsDer(cert)` and the DER signature equal
+  // the input by construction:
+  // - every element has a minimal definite length and every constructed one is read to its end (`expectEnd`), so
+  //   the input is the unique DER of its element tree and equal trees mean equal bytes;
+  // - version, both AlgorithmIdentifiers and the SPKI algorithm are checked to be the one fixed value the builder
+  //   writes; the serial is minimal and kept as is; the key is a 65-byte point with no unused bits;
+  // - DN: OID <-> attribute type is one-to-one (tested), IA5String is rejected, the PrintableString/UTF8String choice
+  //   is kept, UTF-8 decoding is fatal and keeps a BOM (so text <-> bytes is one-to-one), Matter ids and CATs must be
+  //   exactly 16/8 uppercase hex digits, the only text their formatter writes;
+  // - times: no roll-over, seconds present, 'Z' only, and the form must be the one RFC 5280 (and the builder) picks
+  //   for the year, or 99991231235959Z for "no expiry", which maps to 0 and back;
+  // - extensions: criticality must be the spec's fixed one (DEFAULT FALSE never encoded), BOOLEAN only 0xff, minimal
+  //   INTEGER path length and key usage BIT STRING, OIDs minimal (one-to-one with their dotted text), key ids exactly
+  //   20 bytes, AKID only [0], each extnValue read to its end; future extensions are kept verbatim;
+  // - the signature is read by `derToRawSignature`, which accepts only the minimal encoding `rawToDerSignature` writes.
+  // The property tests in test/cert/matter-cert.test.ts check it: every accepted (mutated) DER converts back to the
+  // very same bytes.
   const cert = describe(fields, tlv);
-  // The signature covers the DER: a certificate that does not rebuild byte-exact cannot be verified from its TLV. The
-  // TBS and the signature value are rebuilt and compared; the rest of the Certificate (its SEQUENCE header, the
-  // parameterless ecdsa-with-SHA256 AlgorithmIdentifier, the BIT STRING header with no unused bits) has exactly one
-  // encoding that the strict parse accepted, so equal parts mean equal bytes.
-  if (!bytesEqual(tbsDer(cert), x.tbsRaw) || !bytesEqual(rawToDerSignature(cert.signature), x.signature)) {
-    throw new MalformedError("cert.not-convertible", "X.509 form does not rebuild byte-exact from TLV", { path });
-  }
   return cert;
 }
 

@@ -58,7 +58,8 @@ export type DerBitString = { readonly unusedBits: number; readonly bytes: Uint8A
 /** Largest length this reader accepts (4 length octets); Matter certificates, CSRs and CDs are far smaller. */
 const MAX_LENGTH_OCTETS = 4;
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+// `ignoreBOM`: a leading U+FEFF is a character of the string, not a mark to drop (decoding stays one-to-one).
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function hexTag(tag: number): string {
   return `0x${tag.toString(16).padStart(2, "0")}`;
