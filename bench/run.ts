@@ -74,3 +74,4 @@ console.log(
 for (const b of benchmarks) console.log(`\n${b.name}:\n${b.notes.map((line) => `  ${line}`).join("\n")}`);
 console.log(`\n${await (await import("./fabric.ts")).fabricBenchmarkReport()}`);
 console.log(`\n${await (await import("./handshake.ts")).handshakeReport()}`);
+console.log(`\n${await (await import("./commission.ts")).commissionBenchmarkReport()}`);
