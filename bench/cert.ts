@@ -50,8 +50,8 @@ export function certBenchmarks(): CertBenchmark[] {
       ours: () => derToMatterCert(nocDer),
       matterJs: () => Noc.fromAsn1(nocDer).asSignedTlv(),
       notes: [
-        "ours does more: it rebuilds the DER from the converted fields and compares it byte for byte with the input",
-        "(the signature covers the DER, so a TLV that does not convert back exactly is rejected); matter.js does not.",
+        "ours does more: it accepts only DER that converts back byte for byte (the signature covers the DER), checked",
+        "by a strict parse where every element must be canonical and every conversion one-to-one; matter.js does not.",
       ],
     },
     {
