@@ -31,29 +31,40 @@ export type DerTlv = {
   readonly raw: Uint8Array;
 };
 
-/** A DerTlv whose `raw` view is only created when asked for (most elements never need it). */
+/** A DerTlv whose `content` and `raw` views are only created when asked for (SEQUENCEs and SETs never need them). */
 class DerElement implements DerTlv {
   readonly tag: number;
-  readonly content: Uint8Array;
   readonly offset: number;
   readonly headerLength: number;
+  /** Content length in octets. */
+  readonly length: number;
   readonly #bytes: Uint8Array;
 
-  constructor(tag: number, content: Uint8Array, offset: number, headerLength: number, bytes: Uint8Array) {
+  constructor(tag: number, offset: number, headerLength: number, length: number, bytes: Uint8Array) {
     this.tag = tag;
-    this.content = content;
     this.offset = offset;
     this.headerLength = headerLength;
+    this.length = length;
     this.#bytes = bytes;
   }
 
+  get content(): Uint8Array {
+    const start = this.offset + this.headerLength;
+    return this.#bytes.subarray(start, start + this.length);
+  }
+
   get raw(): Uint8Array {
-    return this.#bytes.subarray(this.offset, this.offset + this.headerLength + this.content.length);
+    return this.#bytes.subarray(this.offset, this.offset + this.headerLength + this.length);
   }
 }
 
 /** A DER BIT STRING: `bytes` holds the bits, the last `unusedBits` (0..7) of the last byte are zero padding. */
 export type DerBitString = { readonly unusedBits: number; readonly bytes: Uint8Array };
+
+/** The error ByteReader raises for a read past the end (one octet wanted, none left). */
+function overrun(field: string, offset: number): MalformedError {
+  return new MalformedError("bytes.overrun", "needs 1 byte(s), only 0 left", { path: field, offset });
+}
 
 /** Largest length this reader accepts (4 length octets); Matter certificates, CSRs and CDs are far smaller. */
 const MAX_LENGTH_OCTETS = 4;
@@ -101,14 +112,25 @@ export class DerReader {
 
   /** Reads one element of any tag: identifier, definite minimal length, content. */
   readTlv(path: string): DerTlv {
-    const start = this.#r.offset;
-    const tag = this.#r.u8(`${path}/tag`);
+    return this.#readElement(path);
+  }
+
+  #readElement(path: string): DerElement {
+    // Reads the octets directly (no per-call field names or content view); the errors are those of ByteReader.u8.
+    const r = this.#r;
+    const bytes = r.bytes;
+    const start = r.offset;
+    const end = start + r.remaining;
+    if (start >= end) throw overrun(`${path}/tag`, start);
+    const tag = bytes[start]!;
     // X.690 §8.1.2.4: tag numbers >= 31 use the high-tag-number form; nothing in X.509/CMS/PKCS#10 needs it.
     if ((tag & 0x1f) === 0x1f) {
       throw new MalformedError("der.tag", `high-tag-number form ${hexTag(tag)} not supported`, { path, offset: start });
     }
-    const lenAt = this.#r.offset;
-    const first = this.#r.u8(`${path}/length`);
+    const lenAt = start + 1;
+    if (lenAt >= end) throw overrun(`${path}/length`, lenAt);
+    const first = bytes[lenAt]!;
+    let at = lenAt + 1;
     let length: number;
     if (first < 0x80) {
       length = first;
@@ -121,7 +143,10 @@ export class DerReader {
         throw new MalformedError("der.length", `${n} length octets is too many`, { path, offset: lenAt });
       }
       length = 0;
-      for (let i = 0; i < n; i++) length = length * 256 + this.#r.u8(`${path}/length`);
+      for (let i = 0; i < n; i++) {
+        if (at >= end) throw overrun(`${path}/length`, at);
+        length = length * 256 + bytes[at++]!;
+      }
       // X.690 §10.1: "... encoded in the minimum number of octets."
       if (length < 0x80 || length < 2 ** (8 * (n - 1))) {
         throw new MalformedError("der.length", `non-minimal length encoding (${length} in ${n + 1} octets)`, {
@@ -130,14 +155,14 @@ export class DerReader {
         });
       }
     }
-    const headerLength = this.#r.offset - start;
-    if (length > this.#r.remaining) {
-      throw new MalformedError("der.length", `length ${length} runs past the end (${this.#r.remaining} left)`, {
+    const headerLength = at - start;
+    if (length > end - at) {
+      throw new MalformedError("der.length", `length ${length} runs past the end (${end - at} left)`, {
         path,
         offset: lenAt,
       });
     }
-    const content = this.#r.take(length, path);
+    r.offset = at + length;
     // Primitive/constructed consistency for universal types that DER fixes.
     if ((tag & 0xc0) === 0 && (tag & 0x1f) !== 0x10 && (tag & 0x1f) !== 0x11 && (tag & 0x20) !== 0) {
       throw new MalformedError("der.tag", `constructed encoding of primitive type ${hexTag(tag)}`, {
@@ -148,11 +173,15 @@ export class DerReader {
     if ((tag === 0x10 || tag === 0x11) && (tag & 0x20) === 0) {
       throw new MalformedError("der.tag", `primitive SEQUENCE/SET ${hexTag(tag)}`, { path, offset: start });
     }
-    return new DerElement(tag, content, start, headerLength, this.#r.bytes);
+    return new DerElement(tag, start, headerLength, length, bytes);
   }
 
   /** Reads one element and checks its tag; `what` names the expected type in the error. */
   expect(tag: number, path: string, what = hexTag(tag)): DerTlv {
+    return this.#expect(tag, path, what);
+  }
+
+  #expect(tag: number, path: string, what: string): DerElement {
     const at = this.#r.offset;
     const next = this.peekTag();
     if (next === undefined)
@@ -163,27 +192,27 @@ export class DerReader {
         offset: at,
       });
     }
-    return this.readTlv(path);
+    return this.#readElement(path);
   }
 
-  #child(tlv: DerTlv): DerReader {
+  #child(tlv: DerElement): DerReader {
     const start = tlv.offset + tlv.headerLength;
-    return new DerReader(new ByteReader(this.#r.bytes, start, start + tlv.content.length));
+    return new DerReader(new ByteReader(this.#r.bytes, start, start + tlv.length));
   }
 
   /** Reads a SEQUENCE and returns a reader over its content. */
   sequence(path: string): DerReader {
-    return this.#child(this.expect(DerTag.sequence, path, "SEQUENCE"));
+    return this.#child(this.#expect(DerTag.sequence, path, "SEQUENCE"));
   }
 
   /** Reads a SET and returns a reader over its content (the order of elements is not checked here). */
   set(path: string): DerReader {
-    return this.#child(this.expect(DerTag.set, path, "SET"));
+    return this.#child(this.#expect(DerTag.set, path, "SET"));
   }
 
   /** Reads a constructed context-specific `[n]` (explicit tagging) and returns a reader over its content. */
   contextTag(n: number, path: string): DerReader {
-    return this.#child(this.expect(contextTagByte(n, true), path, `[${n}]`));
+    return this.#child(this.#expect(contextTagByte(n, true), path, `[${n}]`));
   }
 
   /** Like `contextTag`, but returns undefined (consuming nothing) when the next element is not `[n]`. */
@@ -258,11 +287,12 @@ export class DerReader {
 
   /** Reads a BOOLEAN; DER allows only 0x00 and 0xff (X.690 §11.1). */
   boolean(path: string): boolean {
-    const t = this.expect(DerTag.boolean, path, "BOOLEAN");
-    if (t.content.length !== 1 || (t.content[0] !== 0x00 && t.content[0] !== 0xff)) {
+    const t = this.#expect(DerTag.boolean, path, "BOOLEAN");
+    const c = t.content;
+    if (c.length !== 1 || (c[0] !== 0x00 && c[0] !== 0xff)) {
       throw new MalformedError("der.boolean", "BOOLEAN must be one byte 00 or ff", { path, offset: t.offset });
     }
-    return t.content[0] === 0xff;
+    return c[0] === 0xff;
   }
 
   /** Reads a NULL (empty content). */
@@ -306,11 +336,12 @@ export class DerReader {
 
   /** Reads an IA5String (7-bit ASCII). */
   ia5String(path: string): string {
-    const t = this.expect(DerTag.ia5String, path, "IA5String");
-    if (t.content.some((b) => b > 0x7f)) {
+    const t = this.#expect(DerTag.ia5String, path, "IA5String");
+    const c = t.content;
+    if (c.some((b) => b > 0x7f)) {
       throw new MalformedError("der.string", "byte above 0x7f in IA5String", { path, offset: t.offset });
     }
-    return latin(t.content);
+    return latin(c);
   }
 
   /** Reads a UTCTime `YYMMDDHHMMSSZ` (RFC 5280 §4.1.2.5.1: YY >= 50 is 19YY, else 20YY). */
