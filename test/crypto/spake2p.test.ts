@@ -4,8 +4,9 @@
 // passcode 20202021, salt "SPAKE2P Key Salt", 1000 iterations (connectedhomeip's spake2p tool, docs/tools).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { p256 } from "@noble/curves/nist.js";
 import fc from "fast-check";
-import { fromHex, toBase64, toHex } from "../../src/bytes/bytes.ts";
+import { bigintToBytes, fromHex, toBase64, toHex } from "../../src/bytes/bytes.ts";
 import { MalformedError } from "../../src/bytes/errors.ts";
 import { NodeCrypto } from "../../src/crypto/node-crypto.ts";
 import {
@@ -146,6 +147,40 @@ test("M and N are valid compressed P-256 points", () => {
   assert.equal(SPAKE2P_M.length, 33);
   assert.equal(SPAKE2P_N.length, 33);
   assert.notEqual(toHex(SPAKE2P_M), toHex(SPAKE2P_N));
+});
+
+test("precomputed M/N tables: X, Y, Z, V equal an independent computation without tables, edge scalars included", () => {
+  // Fresh points carry no wNAF table, and multiplyUnsafe takes noble's separate variable-time path: an independent
+  // reference for the module's precomputed, constant-time multiplications.
+  const RefPoint = p256.Point;
+  const n = RefPoint.Fn.ORDER;
+  const refM = RefPoint.fromBytes(SPAKE2P_M);
+  const refN = RefPoint.fromBytes(SPAKE2P_N);
+  const mul = (p: InstanceType<typeof RefPoint>, s: bigint) => (s === 0n ? RefPoint.ZERO : p.multiplyUnsafe(s));
+  const raw = (p: InstanceType<typeof RefPoint>) => toHex(p.toBytes(false));
+  const nonZero = fc.oneof(fc.constantFrom(1n, 2n, n - 1n, n - 2n), fc.bigInt({ min: 1n, max: n - 1n }));
+  const anyScalar = fc.oneof(fc.constant(0n), nonZero);
+  const b = (v: bigint) => bigintToBytes(v, 32);
+  fc.assert(
+    fc.property(nonZero, nonZero, anyScalar, nonZero, (x, y, w0, w1) => {
+      const ctx = crypto.sha256(utf8("precompute"));
+      const prover = new Spake2pProver(crypto, ctx, { w0: b(w0), w1: b(w1) }, { scalar: b(x) });
+      const verifier = new Spake2pVerifier(crypto, ctx, b(w0), computeL(b(w1)), { scalar: b(y) });
+      const X = RefPoint.BASE.multiplyUnsafe(x).add(mul(refM, w0));
+      const Y = RefPoint.BASE.multiplyUnsafe(y).add(mul(refN, w0));
+      assert.equal(toHex(prover.X), raw(X));
+      assert.equal(toHex(verifier.Y), raw(Y));
+      const base = Y.subtract(mul(refN, w0));
+      const p = prover.finish(verifier.Y);
+      const q = verifier.finish(prover.X);
+      assert.equal(toHex(p.Z), raw(mul(base, x)));
+      assert.equal(toHex(p.V), raw(mul(base, w1)));
+      assert.equal(toHex(q.Z), toHex(p.Z));
+      assert.equal(toHex(q.V), toHex(p.V));
+      assert.deepEqual(q.cA, p.cA);
+    }),
+    { numRuns: 40 },
+  );
 });
 
 test("random ephemeral scalars: both sides agree on Ke and confirmations; a wrong w0 disagrees", () => {
