@@ -45,6 +45,9 @@ const FIXED_POINT_WINDOW = 5;
  */
 const M = Point.fromBytes(SPAKE2P_M).precompute(FIXED_POINT_WINDOW, false);
 const N = Point.fromBytes(SPAKE2P_N).precompute(FIXED_POINT_WINDOW, false);
+// noble marks G for a W = 6 table but builds it lazily, on the first secret multiply by G; build it now too so the
+// first PASE exchange of a process does not pay ~50 ms for it (a no-op when another module already built it).
+Point.BASE.multiply(1n);
 // TT carries M and N in uncompressed form, like every other point in it (as connectedhomeip and matter.js do).
 const M_RAW = M.toBytes(false);
 const N_RAW = N.toBytes(false);
