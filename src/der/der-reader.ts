@@ -258,8 +258,31 @@ export class DerReader {
 
   /** Reads an OBJECT IDENTIFIER as dotted decimal. */
   oid(path: string): string {
-    const t = this.expect(DerTag.oid, path, "OBJECT IDENTIFIER");
-    return decodeOidContent(t.content, path, t.offset);
+    const t = this.#expect(DerTag.oid, path, "OBJECT IDENTIFIER");
+    // Certificates repeat a few OIDs: look the content octets up in place (no view, no string key) before decoding.
+    const bytes = this.#r.bytes;
+    const start = t.offset + t.headerLength;
+    const end = start + t.length;
+    if (t.length > OID_CACHE_MAX_OCTETS) return decodeOidContent(t.content, path, t.offset);
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+    const hit = oidOctetsCache.get(hash);
+    if (hit !== undefined && hit.octets.length === t.length) {
+      let same = true;
+      for (let i = 0; i < t.length; i++) {
+        if (hit.octets[i] !== bytes[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return hit.text;
+    }
+    const content = t.content;
+    const text = decodeOidContent(content, path, t.offset);
+    if (hit === undefined && oidOctetsCache.size < OID_TEXT_CACHE_SIZE) {
+      oidOctetsCache.set(hash, { octets: content.slice(), text });
+    }
+    return text;
   }
 
   /** Reads a BIT STRING; unused bits must be 0..7, zero when empty, and the padding bits zero (X.690 §11.2). */
@@ -377,6 +400,10 @@ export function contextTagByte(n: number, constructed: boolean): number {
   if (!Number.isInteger(n) || n < 0 || n > 30) throw new RangeError(`context tag number ${n} outside 0..30`);
   return 0x80 | (constructed ? 0x20 : 0) | n;
 }
+
+/** Dotted forms of OIDs read by `DerReader.oid`, keyed by an FNV-1a hash of the content octets (bounded; hits are
+ * confirmed octet by octet, so a collision only costs a decode). */
+const oidOctetsCache = new Map<number, { readonly octets: Uint8Array; readonly text: string }>();
 
 /** Dotted forms of OID contents decoded so far, keyed by the content octets as a latin1 string (bounded). */
 const oidTextCache = new Map<string, string>();

@@ -132,6 +132,28 @@ test("BIT STRING: unused bits <= 7, zero padding, none when empty", () => {
   assert.throws(() => derBitString(fromHex("80"), 8), RangeError);
 });
 
+test("property: DerReader.oid returns the dotted text of any OID, on first read and on (cached) re-reads", () => {
+  const oid = fc
+    .tuple(
+      fc.constantFrom(0, 1, 2),
+      fc.integer({ min: 0, max: 39 }),
+      fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.bigInt({ min: 0n, max: 2n ** 70n })), { maxLength: 6 }),
+    )
+    .map(([a, b, rest]) => [a, b, ...rest].join("."));
+  fc.assert(
+    fc.property(fc.array(oid, { minLength: 1, maxLength: 4 }), (oids) => {
+      for (let pass = 0; pass < 2; pass++) {
+        for (const o of oids) assert.equal(new DerReader(derOid(o)).oid("o"), o);
+      }
+      // A cached OID does not make a damaged copy of it pass: the last arc cut short is still rejected.
+      const cut = derOid(oids[0]!);
+      cut[cut.length - 1]! |= 0x80;
+      assert.throws(() => new DerReader(cut).oid("o"), malformed("der.oid"));
+    }),
+    { numRuns: 300 },
+  );
+});
+
 test("OIDs round-trip, including large arcs, and non-minimal arcs are rejected", () => {
   assert.equal(toHex(derOid(OID.ecdsaWithSHA256)), "06082a8648ce3d040302");
   assert.equal(toHex(derOid(OID.matterNodeId)), "060a2b0601040182a27c0101");
