@@ -24,7 +24,7 @@ import {
   VID_VERIFICATION_STATEMENT_BYTES,
 } from "./fabric-record.ts";
 import { type OperationalIdentity, operationalInstanceName, ROOT_PUBLIC_KEY_BYTES } from "./operational-identity.ts";
-import { IM_STATUS, NOC_STATUS } from "./status-codes.ts";
+import { IM_STATUS, NodeOperationalCertStatus } from "./status-codes.ts";
 
 /** SupportedFabrics bounds (11.18.5.3) and the SDK default CHIP_CONFIG_MAX_FABRICS. */
 export const MIN_SUPPORTED_FABRICS = 5;
@@ -289,7 +289,12 @@ export class FabricTable {
         throw fail("fabric.incorrect-state", "cannot update a fabric while a new root is pending", IM_STATUS.failure);
       }
       if (!this.#committed.has(forUpdate)) {
-        throw fail("fabric.not-found", `no fabric ${forUpdate}`, IM_STATUS.failure, NOC_STATUS.invalidFabricIndex);
+        throw fail(
+          "fabric.not-found",
+          `no fabric ${forUpdate}`,
+          IM_STATUS.failure,
+          NodeOperationalCertStatus.InvalidFabricIndex,
+        );
       }
       index = forUpdate;
     } else {
@@ -325,18 +330,23 @@ export class FabricTable {
         "fabric.missing-csr",
         "AddNOC needs a pending root and a pending key for a new fabric",
         IM_STATUS.failure,
-        NOC_STATUS.missingCsr,
+        NodeOperationalCertStatus.MissingCsr,
       );
     }
     if (this.#committed.size >= this.supportedFabrics) {
-      throw fail("fabric.table-full", "the fabric table is full", IM_STATUS.failure, NOC_STATUS.tableFull);
+      throw fail(
+        "fabric.table-full",
+        "the fabric table is full",
+        IM_STATUS.failure,
+        NodeOperationalCertStatus.TableFull,
+      );
     }
     if (this.findConflictingFabric(root.rootPublicKey, install.fabricId) !== undefined) {
       throw fail(
         "fabric.conflict",
         "a fabric with this root public key and fabric id exists",
         IM_STATUS.failure,
-        NOC_STATUS.fabricConflict,
+        NodeOperationalCertStatus.FabricConflict,
       );
     }
     validateChain?.();
@@ -374,7 +384,7 @@ export class FabricTable {
     if (install.icac !== null) checkCertSize("ICACValue", install.icac);
     const current = this.#committed.get(index);
     if (current === undefined) {
-      throw fail("fabric.not-found", `no fabric ${index}`, IM_STATUS.failure, NOC_STATUS.invalidNoc);
+      throw fail("fabric.not-found", `no fabric ${index}`, IM_STATUS.failure, NodeOperationalCertStatus.InvalidNOC);
     }
     const key = this.#pendingKey;
     if (
@@ -388,7 +398,7 @@ export class FabricTable {
         "fabric.missing-csr",
         "UpdateNOC needs a pending update key for this fabric and no pending root",
         IM_STATUS.failure,
-        NOC_STATUS.missingCsr,
+        NodeOperationalCertStatus.MissingCsr,
       );
     }
     validateChain?.();
@@ -397,7 +407,7 @@ export class FabricTable {
         "fabric.fabric-id-mismatch",
         "UpdateNOC may not change the fabric id",
         IM_STATUS.failure,
-        NOC_STATUS.invalidNoc,
+        NodeOperationalCertStatus.InvalidNOC,
       );
     }
     this.#checkNocFields(install, key);
@@ -425,7 +435,12 @@ export class FabricTable {
     }
     const view = this.#view();
     if (!view.has(index))
-      throw fail("fabric.not-found", `no fabric ${index}`, IM_STATUS.notFound, NOC_STATUS.invalidFabricIndex);
+      throw fail(
+        "fabric.not-found",
+        `no fabric ${index}`,
+        IM_STATUS.notFound,
+        NodeOperationalCertStatus.InvalidFabricIndex,
+      );
     const wanted = new TextEncoder().encode(label);
     for (const f of view.values()) {
       // The SDK loop does not special-case "": two fabrics may not both set it (conformance §1.6 step 3).
@@ -434,7 +449,7 @@ export class FabricTable {
           "fabric.label-conflict",
           `fabric ${f.fabricIndex} already has this label`,
           IM_STATUS.failure,
-          NOC_STATUS.labelConflict,
+          NodeOperationalCertStatus.LabelConflict,
         );
       }
     }
@@ -466,7 +481,12 @@ export class FabricTable {
     }
     const current = this.#view().get(index);
     if (current === undefined)
-      throw fail("fabric.not-found", `no fabric ${index}`, IM_STATUS.notFound, NOC_STATUS.invalidFabricIndex);
+      throw fail(
+        "fabric.not-found",
+        `no fabric ${index}`,
+        IM_STATUS.notFound,
+        NodeOperationalCertStatus.InvalidFabricIndex,
+      );
     if (vvsc !== undefined && vvsc.length > 0 && current.icac !== null) {
       throw fail(
         "fabric.vvsc-with-icac",
@@ -548,7 +568,12 @@ export class FabricTable {
         if (alsoWrite !== undefined) await this.#storage.transaction(alsoWrite);
         return;
       }
-      throw fail("fabric.not-found", `no fabric ${index}`, IM_STATUS.failure, NOC_STATUS.invalidFabricIndex);
+      throw fail(
+        "fabric.not-found",
+        `no fabric ${index}`,
+        IM_STATUS.failure,
+        NodeOperationalCertStatus.InvalidFabricIndex,
+      );
     }
     await this.#storage.transaction(async (tx) => {
       await tx.delete(fabricRecordKey(index));
@@ -575,23 +600,29 @@ export class FabricTable {
   #freeIndex(status: number): FabricIndex {
     const used = new Set<number>(this.#committed.keys());
     const index = this.#committed.size >= this.supportedFabrics ? undefined : this.#allocator.candidate(used);
-    if (index === undefined) throw fail("fabric.table-full", "no free fabric index", status, NOC_STATUS.tableFull);
+    if (index === undefined)
+      throw fail("fabric.table-full", "no free fabric index", status, NodeOperationalCertStatus.TableFull);
     return index;
   }
 
   #checkNocFields(install: NocInstall, key: PendingKey): void {
     if (install.fabricId === 0n) {
-      throw fail("fabric.fabric-id", "fabric id 0 is invalid", IM_STATUS.failure, NOC_STATUS.invalidNoc);
+      throw fail("fabric.fabric-id", "fabric id 0 is invalid", IM_STATUS.failure, NodeOperationalCertStatus.InvalidNOC);
     }
     if (!isOperationalNodeId(install.nodeId)) {
-      throw fail("fabric.node-id", "NOC node id is not operational", IM_STATUS.failure, NOC_STATUS.invalidNodeOpId);
+      throw fail(
+        "fabric.node-id",
+        "NOC node id is not operational",
+        IM_STATUS.failure,
+        NodeOperationalCertStatus.InvalidNodeOpId,
+      );
     }
     if (!bytesEqual(install.nocPublicKey, key.key.publicKey.raw)) {
       throw fail(
         "fabric.public-key",
         "NOC public key is not the pending CSR key",
         IM_STATUS.failure,
-        NOC_STATUS.invalidPublicKey,
+        NodeOperationalCertStatus.InvalidPublicKey,
       );
     }
     for (const cat of install.cats) {

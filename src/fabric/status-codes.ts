@@ -15,17 +15,22 @@ export const IM_STATUS = {
 } as const;
 export type ImStatus = (typeof IM_STATUS)[keyof typeof IM_STATUS];
 
-/** NodeOperationalCertStatusEnum (the StatusCode of NOCResponse). */
-export const NOC_STATUS = {
-  ok: 0,
-  invalidPublicKey: 1,
-  invalidNodeOpId: 2,
-  invalidNoc: 3,
-  missingCsr: 4,
-  tableFull: 5,
-  invalidAdminSubject: 6,
-  fabricConflict: 9,
-  labelConflict: 10,
-  invalidFabricIndex: 11,
+/**
+ * NodeOperationalCertStatusEnum (11.18.4.2): the StatusCode of NOCResponse. Defined here, below the cluster, because
+ * fabric-table errors carry it; the Operational Credentials cluster re-exports it. Values 7 and 8 are reserved: no path
+ * of the reference SDK emits them (conformance §0.3).
+ */
+export const NodeOperationalCertStatus = {
+  OK: 0,
+  InvalidPublicKey: 1,
+  InvalidNodeOpId: 2,
+  InvalidNOC: 3,
+  MissingCsr: 4,
+  TableFull: 5,
+  InvalidAdminSubject: 6,
+  FabricConflict: 9,
+  LabelConflict: 10,
+  InvalidFabricIndex: 11,
 } as const;
-export type NocStatus = (typeof NOC_STATUS)[keyof typeof NOC_STATUS];
+/** One NodeOperationalCertStatusEnum value. */
+export type NodeOperationalCertStatus = (typeof NodeOperationalCertStatus)[keyof typeof NodeOperationalCertStatus];

@@ -13,7 +13,7 @@ import {
   type OperationalIdentityChange,
 } from "../../src/fabric/fabric-table.ts";
 import { operationalInstanceName } from "../../src/fabric/operational-identity.ts";
-import { IM_STATUS, NOC_STATUS } from "../../src/fabric/status-codes.ts";
+import { IM_STATUS, NodeOperationalCertStatus } from "../../src/fabric/status-codes.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { Storage, StorageTransaction } from "../../src/storage/storage.ts";
 import { addFabric, crypto, makeInstall, makeRoot } from "./fixtures.ts";
@@ -178,7 +178,7 @@ describe("fabric table", () => {
     assert.notDeepEqual(first.toScalar(), second.toScalar());
     assert.throws(
       () => t.addPendingFabric({ ...makeInstall(first), vendorId: 0xfff1 }),
-      rejectsWith("fabric.public-key", NOC_STATUS.invalidPublicKey),
+      rejectsWith("fabric.public-key", NodeOperationalCertStatus.InvalidPublicKey),
     );
     // The failed AddNOC kept the root and the key: a retry with the right NOC succeeds.
     assert.equal(t.addPendingFabric({ ...makeInstall(second), vendorId: 0xfff1 }), 1);
@@ -190,14 +190,14 @@ describe("fabric table", () => {
     const k0 = t.allocatePendingOperationalKey();
     assert.throws(
       () => t.addPendingFabric({ ...makeInstall(k0), vendorId: 0xfff1 }),
-      rejectsWith("fabric.missing-csr", NOC_STATUS.missingCsr),
+      rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
     t.revert();
     const root = makeRoot();
     t.addPendingRoot(root.rcac, root.rootPublicKey);
     assert.throws(
       () => t.addPendingFabric({ ...makeInstall(k0), vendorId: 0xfff1 }),
-      rejectsWith("fabric.missing-csr", NOC_STATUS.missingCsr),
+      rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
     // An update CSR while a root is pending is an incorrect state (CSRRequest answers FAILURE, §1.3 step 5).
     assert.throws(() => t.allocatePendingOperationalKey(existing), rejectsWith("fabric.incorrect-state"));
@@ -207,7 +207,7 @@ describe("fabric table", () => {
     assert.throws(() => t.addPendingRoot(root.rcac, root.rootPublicKey), rejectsWith("fabric.incorrect-state"));
     assert.throws(
       () => t.addPendingFabric({ ...makeInstall(upd), vendorId: 0xfff1 }),
-      rejectsWith("fabric.missing-csr", NOC_STATUS.missingCsr),
+      rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
   });
 
@@ -217,25 +217,25 @@ describe("fabric table", () => {
     const addKey = t.allocatePendingOperationalKey();
     assert.throws(
       () => t.updatePendingFabric(index, makeInstall(addKey)),
-      rejectsWith("fabric.missing-csr", NOC_STATUS.missingCsr),
+      rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
     const key = t.allocatePendingOperationalKey(index);
     assert.throws(
       () => t.updatePendingFabric(index, makeInstall(key, { fabricId: 5n })),
-      rejectsWith("fabric.fabric-id-mismatch", NOC_STATUS.invalidNoc),
+      rejectsWith("fabric.fabric-id-mismatch", NodeOperationalCertStatus.InvalidNOC),
     );
     assert.throws(
       () => t.updatePendingFabric(index, makeInstall(key, { nodeId: 0xffff_fffd_0001_0001n })),
-      rejectsWith("fabric.node-id", NOC_STATUS.invalidNodeOpId),
+      rejectsWith("fabric.node-id", NodeOperationalCertStatus.InvalidNodeOpId),
     );
     const original = t.fabric(index)!;
     assert.throws(
       () => t.updatePendingFabric(index, { ...makeInstall(key), nocPublicKey: original.operationalKey.publicKey.raw }),
-      rejectsWith("fabric.public-key", NOC_STATUS.invalidPublicKey),
+      rejectsWith("fabric.public-key", NodeOperationalCertStatus.InvalidPublicKey),
     );
     assert.throws(
       () => t.updatePendingFabric(fabricIndex(9), makeInstall(key), () => assert.fail("validation must not run first")),
-      rejectsWith("fabric.not-found", NOC_STATUS.invalidNoc),
+      rejectsWith("fabric.not-found", NodeOperationalCertStatus.InvalidNOC),
     );
     t.updatePendingFabric(index, makeInstall(key));
     // A failed command after installing reverts only the NOC data; the key stays for a retry.
@@ -253,7 +253,7 @@ describe("fabric table", () => {
     assert.throws(
       () =>
         t.addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 }, () => assert.fail("validation must run after")),
-      rejectsWith("fabric.conflict", NOC_STATUS.fabricConflict),
+      rejectsWith("fabric.conflict", NodeOperationalCertStatus.FabricConflict),
     );
     // Same root with another fabric id is fine; duplicates in TrustedRootCertificates are kept.
     assert.equal(t.addPendingFabric({ ...makeInstall(key, { fabricId: 2n }), vendorId: 0xfff1 }), 2);
@@ -265,7 +265,12 @@ describe("fabric table", () => {
     const root = makeRoot();
     t.addPendingRoot(root.rcac, root.rootPublicKey);
     const key = t.allocatePendingOperationalKey();
-    const invalid = new ProtocolError("cert.chain", "bad chain", IM_STATUS.failure, NOC_STATUS.invalidNoc);
+    const invalid = new ProtocolError(
+      "cert.chain",
+      "bad chain",
+      IM_STATUS.failure,
+      NodeOperationalCertStatus.InvalidNOC,
+    );
     assert.throws(
       () =>
         t.addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 }, () => {
@@ -287,10 +292,16 @@ describe("fabric table", () => {
     const t = await open(storage);
     const a = await addFabric(t);
     const b = await addFabric(t);
-    await assert.rejects(t.setLabel(a, ""), rejectsWith("fabric.label-conflict", NOC_STATUS.labelConflict));
+    await assert.rejects(
+      t.setLabel(a, ""),
+      rejectsWith("fabric.label-conflict", NodeOperationalCertStatus.LabelConflict),
+    );
     await t.setLabel(a, "Home");
     await t.setLabel(a, "Home");
-    await assert.rejects(t.setLabel(b, "Home"), rejectsWith("fabric.label-conflict", NOC_STATUS.labelConflict));
+    await assert.rejects(
+      t.setLabel(b, "Home"),
+      rejectsWith("fabric.label-conflict", NodeOperationalCertStatus.LabelConflict),
+    );
     await t.setLabel(b, "home");
     await t.setLabel(b, "é".repeat(16));
     await assert.rejects(
@@ -309,11 +320,11 @@ describe("fabric table", () => {
     const root = makeRoot();
     assert.throws(
       () => t.addPendingRoot(root.rcac, root.rootPublicKey),
-      rejectsWith("fabric.table-full", NOC_STATUS.tableFull, IM_STATUS.resourceExhausted),
+      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.resourceExhausted),
     );
     assert.throws(
       () => t.allocatePendingOperationalKey(),
-      rejectsWith("fabric.table-full", NOC_STATUS.tableFull, IM_STATUS.failure),
+      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.failure),
     );
     // Updates still work on a full table.
     const key = t.allocatePendingOperationalKey(fabricIndex(3));
@@ -356,7 +367,10 @@ describe("fabric table", () => {
     await t.remove(pendingIndex);
     assert.equal(t.fabric(pendingIndex), undefined);
     assert.equal(t.pendingState().hasPendingRoot, false);
-    await assert.rejects(t.remove(fabricIndex(200)), rejectsWith("fabric.not-found", NOC_STATUS.invalidFabricIndex));
+    await assert.rejects(
+      t.remove(fabricIndex(200)),
+      rejectsWith("fabric.not-found", NodeOperationalCertStatus.InvalidFabricIndex),
+    );
     let extraRan = false;
     await t.remove(a, async (tx: StorageTransaction) => {
       extraRan = true;

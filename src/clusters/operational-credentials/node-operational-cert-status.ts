@@ -3,21 +3,10 @@
  * Operational Credentials cluster. Values 7 and 8 are reserved: no path of the reference SDK emits them (conformance §0.3).
  */
 
-/** NodeOperationalCertStatusEnum: the StatusCode of NOCResponse. */
-export const NodeOperationalCertStatus = {
-  OK: 0,
-  InvalidPublicKey: 1,
-  InvalidNodeOpId: 2,
-  InvalidNOC: 3,
-  MissingCsr: 4,
-  TableFull: 5,
-  InvalidAdminSubject: 6,
-  FabricConflict: 9,
-  LabelConflict: 10,
-  InvalidFabricIndex: 11,
-} as const;
-/** One NodeOperationalCertStatusEnum value. */
-export type NodeOperationalCertStatus = (typeof NodeOperationalCertStatus)[keyof typeof NodeOperationalCertStatus];
+import { NodeOperationalCertStatus } from "../../fabric/status-codes.ts";
+
+/** NodeOperationalCertStatusEnum: the StatusCode of NOCResponse (one definition, in the fabric layer). */
+export { NodeOperationalCertStatus };
 
 const NAMES = new Map<number, string>(Object.entries(NodeOperationalCertStatus).map(([k, v]) => [v, k]));
 
