@@ -199,6 +199,17 @@ function decodeData(key: string, value: StorageValue | undefined): FabricGroupDa
   }
 }
 
+/** `groups` with `endpoint` removed from those matching `which`; groups left without endpoints are dropped. */
+function withoutEndpoint(
+  groups: readonly GroupTableEntry[],
+  endpoint: number,
+  which: (g: GroupTableEntry) => boolean,
+): GroupTableEntry[] {
+  return groups
+    .map((g) => (which(g) ? { ...g, endpoints: g.endpoints.filter((e) => e !== endpoint) } : g))
+    .filter((g) => g.endpoints.length > 0);
+}
+
 /** Options of GroupKeyStore.open. */
 export type GroupKeyStoreOptions = {
   readonly maxGroupKeysPerFabric?: number;
@@ -351,6 +362,62 @@ export class GroupKeyStore {
       endpoints: [...new Set([...(found?.endpoints ?? []), endpoint])].sort((a, b) => a - b),
     };
     await this.#put(index, (d) => ({ ...d, groups: [...d.groups.filter((g) => g.groupId !== groupId), entry] }));
+  }
+
+  /** Whether `endpoint` is a member of group `groupId` on the fabric (Groups cluster "group exists on the endpoint"). */
+  hasGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number): boolean {
+    return this.#data.get(index)?.groups.some((g) => g.groupId === groupId && g.endpoints.includes(endpoint)) ?? false;
+  }
+
+  /**
+   * The Groups cluster's AddGroup: sets the group's name (an empty name clears it, as the SDK's SetGroupInfo does) and
+   * adds `endpoint`. Group id 0 or a name over 16 characters is CONSTRAINT_ERROR; a new group beyond
+   * MaxGroupsPerFabric is RESOURCE_EXHAUSTED. One record write, so a crash leaves the old or the new table.
+   */
+  async addGroup(index: FabricIndex, groupId: number, endpoint: number, groupName: string): Promise<void> {
+    if (!Number.isInteger(groupId) || groupId < 1 || groupId > 0xffff) {
+      reject("group-keys.group-id", "GroupId must be 1..0xFFFF", IM_STATUS.constraintError);
+    }
+    if (!Number.isInteger(endpoint) || endpoint < 0 || endpoint > 0xfffe) throw new RangeError(`endpoint: ${endpoint}`);
+    if (groupName.length > MAX_GROUP_NAME_LENGTH)
+      reject("group-keys.group-name", "GroupName too long", IM_STATUS.constraintError);
+    const groups = this.#data.get(index)?.groups ?? [];
+    const found = groups.find((g) => g.groupId === groupId);
+    if (found === undefined && groups.length >= this.maxGroupsPerFabric) {
+      reject("group-keys.groups-full", "MaxGroupsPerFabric reached", IM_STATUS.resourceExhausted);
+    }
+    const entry: GroupTableEntry = {
+      groupId,
+      groupName,
+      endpoints: [...new Set([...(found?.endpoints ?? []), endpoint])].sort((a, b) => a - b),
+    };
+    // An existing group keeps its place in the table; a new one goes last (GetGroupMembership lists in table order).
+    await this.#put(index, (d) => ({
+      ...d,
+      groups: found === undefined ? [...d.groups, entry] : d.groups.map((g) => (g.groupId === groupId ? entry : g)),
+    }));
+  }
+
+  /**
+   * Removes `endpoint` from group `groupId`; a group left without endpoints leaves the table (GroupInfoMapStruct needs
+   * at least one endpoint; the SDK's RemoveEndpoint does the same). Returns false (and writes nothing) when the
+   * endpoint was not a member.
+   */
+  async removeGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number): Promise<boolean> {
+    if (!this.hasGroupEndpoint(index, groupId, endpoint)) return false;
+    await this.#put(index, (d) => ({
+      ...d,
+      groups: withoutEndpoint(d.groups, endpoint, (g) => g.groupId === groupId),
+    }));
+    return true;
+  }
+
+  /** Removes `endpoint` from every group of the fabric (RemoveAllGroups); returns the ids of the groups it was in. */
+  async removeEndpoint(index: FabricIndex, endpoint: number): Promise<number[]> {
+    const member = (this.#data.get(index)?.groups ?? []).filter((g) => g.endpoints.includes(endpoint));
+    if (member.length === 0) return [];
+    await this.#put(index, (d) => ({ ...d, groups: withoutEndpoint(d.groups, endpoint, () => true) }));
+    return member.map((g) => g.groupId);
   }
 
   /** Writes this fabric's group data into `tx` (for a caller committing it with the fabric table). */

@@ -142,3 +142,44 @@ test("a damaged group-key record is MalformedError", async () => {
   await storage.set("groupkeys/001", "x");
   await assert.rejects(GroupKeyStore.open(storage), MalformedError);
 });
+
+test("Groups cluster operations: addGroup names and adds, removeGroupEndpoint/removeEndpoint drop empty groups, all persisted", async () => {
+  const storage = new MemoryStorage();
+  const store = await GroupKeyStore.open(storage, { maxGroupsPerFabric: 2 });
+  const f1 = fabricIndex(1);
+  const f2 = fabricIndex(2);
+  await store.addGroup(f1, 0x0101, 1, "Kitchen");
+  await store.addGroup(f1, 0x0102, 1, "Hall");
+  await store.addGroup(f1, 0x0101, 2, "Kitchen");
+  // AddGroup replaces the name, even with an empty one (SDK SetGroupInfo); the group keeps its place in the table.
+  await store.addGroup(f1, 0x0101, 1, "");
+  assert.deepEqual(store.groupTable(f1), [
+    { groupId: 0x0101, groupName: "", endpoints: [1, 2] },
+    { groupId: 0x0102, groupName: "Hall", endpoints: [1] },
+  ]);
+  await assert.rejects(store.addGroup(f1, 0x0103, 1, "x"), status(IM_STATUS.resourceExhausted));
+  await assert.rejects(store.addGroup(f1, 0, 1, "x"), status(IM_STATUS.constraintError));
+  await assert.rejects(store.addGroup(f1, 0x0101, 1, "x".repeat(17)), status(IM_STATUS.constraintError));
+  await store.addGroup(f2, 0x0101, 1, "Other");
+  assert.equal(store.hasGroupEndpoint(f1, 0x0102, 1), true);
+  assert.equal(store.hasGroupEndpoint(f1, 0x0102, 2), false);
+
+  assert.equal(await store.removeGroupEndpoint(f1, 0x0102, 2), false, "not a member: nothing to remove");
+  assert.equal(await store.removeGroupEndpoint(f1, 0x0102, 1), true);
+  assert.deepEqual(
+    store.groupTable(f1).map((g) => g.groupId),
+    [0x0101],
+    "a group without endpoints leaves the table",
+  );
+  assert.deepEqual(await store.removeEndpoint(f1, 1), [0x0101]);
+  assert.deepEqual(store.groupTable(f1), [{ groupId: 0x0101, groupName: "", endpoints: [2] }]);
+  assert.deepEqual(await store.removeEndpoint(f1, 1), []);
+
+  const again = await GroupKeyStore.open(storage);
+  assert.deepEqual(again.groupTable(f1), [{ groupId: 0x0101, groupName: "", endpoints: [2] }]);
+  assert.deepEqual(
+    again.groupTable(f2),
+    [{ groupId: 0x0101, groupName: "Other", endpoints: [1] }],
+    "fabric 2 untouched",
+  );
+});
