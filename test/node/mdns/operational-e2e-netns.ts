@@ -1,0 +1,408 @@
+// Runs inside `unshare -n` (spawned by operational-e2e.test.ts): a real DeviceNode advertising on `lo` with multicast
+// on, commissioned over UDP by an in-process controller (PASE, then CASE on the new fabric), then UpdateNOC to another
+// node id, then RemoveFabric. At each checkpoint it browses with legacy unicast mDNS queries (RFC 6762 6.7) and records
+// every multicast response heard on 224.0.0.251:5353. Prints one JSON line of observations; exits non-zero on failure.
+import { execFileSync } from "node:child_process";
+import dgram from "node:dgram";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compressedFabricId } from "../../../src/cert/compressed-fabric-id.ts";
+import { decodeNocsrElements } from "../../../src/cert/nocsr-elements.ts";
+import {
+  ArmFailSafeRequest,
+  CommissioningResponse,
+  GENERAL_COMMISSIONING_CLUSTER_ID,
+  GeneralCommissioningCommand,
+} from "../../../src/clusters/general-commissioning/general-commissioning.ts";
+import { AddNocRequest } from "../../../src/clusters/operational-credentials/add-noc.ts";
+import { AddTrustedRootCertificateRequest } from "../../../src/clusters/operational-credentials/add-trusted-root-certificate.ts";
+import { CsrRequest, CsrResponse } from "../../../src/clusters/operational-credentials/csr-request.ts";
+import { NocResponse } from "../../../src/clusters/operational-credentials/noc-response.ts";
+import { OPERATIONAL_CREDENTIALS_CLUSTER_ID } from "../../../src/clusters/operational-credentials/operational-credentials-cluster.ts";
+import { OperationalCredentialsCommand as Cmd } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { RemoveFabricRequest } from "../../../src/clusters/operational-credentials/remove-fabric.ts";
+import { UpdateNocRequest } from "../../../src/clusters/operational-credentials/update-noc.ts";
+import { nodeCrypto } from "../../../src/crypto/node-crypto.ts";
+import { fabricIndex } from "../../../src/fabric/fabric-index.ts";
+import { operationalGroupKey } from "../../../src/fabric/group-keys.ts";
+import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
+import { InvokeRequestMessage } from "../../../src/im/messages/invoke-request-message.ts";
+import { InvokeResponseMessage } from "../../../src/im/messages/invoke-response-message.ts";
+import { ProtocolId } from "../../../src/message/protocol-ids.ts";
+import { DeviceNode } from "../../../src/node/device-node.ts";
+import { TransportDriver } from "../../../src/node/transport-driver.ts";
+import type { CaseFabric } from "../../../src/sc/case/case-fabric.ts";
+import type { SecureSession } from "../../../src/sc/secure-session.ts";
+import { SessionManager } from "../../../src/sc/session-manager.ts";
+import { ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
+import { TestCa } from "../../support/test-commissioner.ts";
+import { type DnsMessage, type DnsRecord, decodeMessage, encodeQuery, RR_TYPE } from "./dns-message.ts";
+
+for (const args of [
+  ["link", "set", "lo", "up"],
+  ["link", "set", "lo", "multicast", "on"],
+  ["route", "add", "224.0.0.0/4", "dev", "lo"],
+]) {
+  execFileSync("ip", args);
+}
+
+const MDNS_GROUP = "224.0.0.251";
+const OPERATIONAL = "_matter._tcp.local";
+const COMMISSIONABLE = "_matterc._udp.local";
+/** How long one wait for an mDNS change may take before the checkpoint is recorded as it is. */
+const WAIT_MS = 20_000;
+/** How long a legacy unicast query waits for an answer (a service nobody publishes is never answered). */
+const QUERY_WAIT_MS = 1000;
+
+const crypto = nodeCrypto;
+const hex16 = (v: bigint): string => v.toString(16).toUpperCase().padStart(16, "0");
+
+// ---- the wire: a passive listener on the group, and legacy unicast queries -----------------------------------------
+const heard: DnsRecord[] = [];
+const heardWaiters = new Set<() => void>();
+const listener = dgram.createSocket({ type: "udp4", reuseAddr: true });
+listener.on("message", (m) => {
+  const msg = decodeMessage(m);
+  if (!msg.response) return;
+  heard.push(...msg.records);
+  for (const w of [...heardWaiters]) w();
+});
+await new Promise<void>((r) => listener.bind(5353, r));
+listener.addMembership(MDNS_GROUP, "127.0.0.1");
+
+let queryId = 0x4e00;
+/** One legacy unicast query from an ephemeral port; resolves undefined when nobody answers within QUERY_WAIT_MS. */
+async function ask(name: string, type: number): Promise<DnsMessage | undefined> {
+  const id = ++queryId & 0xffff;
+  const q = encodeQuery([name], type);
+  q[0] = id >> 8;
+  q[1] = id & 0xff;
+  const socket = dgram.createSocket("udp4");
+  await new Promise<void>((r) => socket.bind(0, "127.0.0.1", r));
+  try {
+    return await new Promise<DnsMessage | undefined>((resolveAnswer) => {
+      const timer = setTimeout(() => resolveAnswer(undefined), QUERY_WAIT_MS);
+      socket.on("message", (m) => {
+        const msg = decodeMessage(m);
+        if (msg.id !== id) return;
+        clearTimeout(timer);
+        resolveAnswer(msg);
+      });
+      socket.send(q, 5353, MDNS_GROUP);
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/** The instance names a PTR browse of `service` returns now (with TTL > 0). */
+async function browse(service: string): Promise<string[]> {
+  const m = await ask(service, RR_TYPE.PTR);
+  return (m?.records ?? [])
+    .filter((r) => r.type === RR_TYPE.PTR && r.ttl > 0 && r.name.toLowerCase() === service.toLowerCase())
+    .map((r) => r.data as string)
+    .sort();
+}
+
+/** Browses `service` until `done(instances)` holds or WAIT_MS pass; returns the last answer either way. */
+async function browseUntil(service: string, done: (instances: string[]) => boolean): Promise<string[]> {
+  const until = Date.now() + WAIT_MS;
+  for (;;) {
+    const instances = await browse(service);
+    if (done(instances) || Date.now() > until) return instances;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** SRV "port target" values and TXT strings of an instance, from an ANY query. */
+async function instanceRecords(fqdn: string): Promise<{ srv: string[]; txt: string[] }> {
+  const m = await ask(fqdn, RR_TYPE.ANY);
+  const of = (type: number) => (m?.records ?? []).filter((r) => r.type === type && r.name === fqdn);
+  return { srv: of(RR_TYPE.SRV).map((r) => r.data as string), txt: of(RR_TYPE.TXT).flatMap((r) => r.data as string[]) };
+}
+const srvOf = async (fqdn: string): Promise<string[]> => (await instanceRecords(fqdn)).srv;
+
+const isGoodbye = (service: string, instance: string) => (r: DnsRecord) =>
+  r.type === RR_TYPE.PTR && r.ttl === 0 && r.name.toLowerCase() === service.toLowerCase() && r.data === instance;
+const isAnnouncement = (service: string) => (r: DnsRecord) =>
+  r.type === RR_TYPE.PTR && r.ttl > 0 && r.name.toLowerCase() === service.toLowerCase();
+
+/** Waits until a record heard from `from` on matches, or WAIT_MS pass; returns whether one did. */
+async function heardSince(from: number, match: (r: DnsRecord) => boolean): Promise<boolean> {
+  const found = () => heard.slice(from).some(match);
+  if (found()) return true;
+  return new Promise<boolean>((resolveHeard) => {
+    const timer = setTimeout(() => {
+      heardWaiters.delete(check);
+      resolveHeard(found());
+    }, WAIT_MS);
+    const check = () => {
+      if (!found()) return;
+      clearTimeout(timer);
+      heardWaiters.delete(check);
+      resolveHeard(true);
+    };
+    heardWaiters.add(check);
+  });
+}
+
+/** Goodbye PTRs (TTL 0) heard from `from` on, as "service -> instance", deduplicated. */
+const goodbyesSince = (from: number): string[] => [
+  ...new Set(
+    heard
+      .slice(from)
+      .filter((r) => r.type === RR_TYPE.PTR && r.ttl === 0 && !r.name.includes("._sub."))
+      .map((r) => `${r.name} -> ${r.data}`),
+  ),
+];
+
+// ---- the controller: our own secure channel over UDP, and IM invokes on it -----------------------------------------
+const controller = await TransportDriver.open({ crypto, sessions: new SessionManager(crypto), port: 0 });
+
+type InvokeResult =
+  | { readonly kind: "response"; readonly commandId: number; readonly fields: TlvNode | undefined }
+  | { readonly kind: "status"; readonly status: number; readonly clusterStatus: number | undefined };
+
+/** One InvokeRequest on a new exchange of `session`; resolves with the single InvokeResponseIB. */
+function invoke(
+  session: SecureSession,
+  cluster: number,
+  command: number,
+  fields: (tag: ReturnType<typeof ctx>) => TlvNode,
+): Promise<InvokeResult> {
+  return new Promise<InvokeResult>((resolveInvoke, reject) => {
+    const timer = setTimeout(() => reject(new RangeError(`invoke 0x${command.toString(16)} timed out`)), WAIT_MS);
+    controller.act((now) => {
+      const ax = controller.endpoint.openExchange(session.localSessionId, ProtocolId.INTERACTION_MODEL);
+      ax.onMessage = (at, m) => {
+        clearTimeout(timer);
+        ax.close(at);
+        if (m.opcode !== ImMessageType.InvokeResponse) {
+          reject(new RangeError(`invoke 0x${command.toString(16)}: opcode 0x${m.opcode.toString(16)}`));
+          return;
+        }
+        const [r] = InvokeResponseMessage.decode(m.applicationPayload).invokeResponses;
+        if (r?.command !== undefined) {
+          resolveInvoke({ kind: "response", commandId: r.command.path.command, fields: r.command.fields });
+        } else if (r?.status !== undefined) {
+          const { status, clusterStatus } = r.status.status;
+          resolveInvoke({ kind: "status", status, clusterStatus });
+        } else {
+          reject(new RangeError(`invoke 0x${command.toString(16)}: empty InvokeResponse`));
+        }
+      };
+      ax.onEnd = (outcome) => {
+        if (outcome !== "closed") reject(new RangeError(`invoke 0x${command.toString(16)}: exchange ${outcome}`));
+      };
+      const payload = InvokeRequestMessage.encode({
+        suppressResponse: false,
+        timedRequest: false,
+        invokeRequests: [{ path: { endpoint: 0, cluster, command }, fields: fields(ctx(1)) }],
+      });
+      return ax.send(now, ImMessageType.InvokeRequest, payload, { expectResponseWithinMs: WAIT_MS });
+    });
+  });
+}
+
+function responseOf<T>(what: string, r: InvokeResult, schema: { decodeNode(n: TlvNode, p: string): T }): T {
+  if (r.kind !== "response" || r.fields === undefined) throw new RangeError(`${what}: ${JSON.stringify(r)}`);
+  return schema.decodeNode(r.fields, what);
+}
+const emptyFields = (tag: ReturnType<typeof ctx>): TlvNode => ({ tag, type: "struct", elements: [] });
+const gc = (s: SecureSession, command: number, fields = emptyFields) =>
+  invoke(s, GENERAL_COMMISSIONING_CLUSTER_ID, command, fields);
+const oc = (s: SecureSession, command: number, fields: (tag: ReturnType<typeof ctx>) => TlvNode) =>
+  invoke(s, OPERATIONAL_CREDENTIALS_CLUSTER_ID, command, fields);
+
+async function armFailSafe(s: SecureSession, seconds: number): Promise<number> {
+  const r = await gc(s, GeneralCommissioningCommand.ArmFailSafe, (t) =>
+    ArmFailSafeRequest.encodeNode({ expiryLengthSeconds: seconds, breadcrumb: 0n }, t),
+  );
+  return responseOf("ArmFailSafeResponse", r, CommissioningResponse).errorCode;
+}
+async function commissioningComplete(s: SecureSession): Promise<number> {
+  const r = await gc(s, GeneralCommissioningCommand.CommissioningComplete);
+  return responseOf("CommissioningCompleteResponse", r, CommissioningResponse).errorCode;
+}
+async function csr(s: SecureSession, isForUpdateNoc: boolean): Promise<Uint8Array> {
+  const r = await oc(s, Cmd.CSRRequest, (t) =>
+    CsrRequest.encodeNode(
+      isForUpdateNoc ? { csrNonce: crypto.randomBytes(32), isForUpdateNoc } : { csrNonce: crypto.randomBytes(32) },
+      t,
+    ),
+  );
+  return decodeNocsrElements(responseOf("CSRResponse", r, CsrResponse).nocsrElements).csr;
+}
+
+// ---- the run ---------------------------------------------------------------------------------------------------------
+const FABRIC_ID = 0xfab0_0000_0000_00e2n;
+const ADMIN_NODE_ID = 0x0000_0000_0001_b669n;
+const DEVICE_NODE_1 = 0x0000_0000_0000_0001n;
+const DEVICE_NODE_2 = 0x0000_0000_0000_0002n;
+const ca = new TestCa({ crypto });
+const ipkEpochKey = crypto.randomBytes(16);
+const cfid = compressedFabricId(crypto, ca.rcac.publicKey, FABRIC_ID);
+const adminKey = crypto.generateKeyPair();
+const adminChain = ca.issueChain(adminKey.publicKey, { nodeId: ADMIN_NODE_ID, fabricId: FABRIC_ID });
+const adminFabric: CaseFabric = {
+  fabricIndex: fabricIndex(1),
+  fabricId: FABRIC_ID,
+  nodeId: ADMIN_NODE_ID,
+  rootPublicKey: ca.rcac.publicKey,
+  rcac: adminChain.rcac,
+  icac: null,
+  noc: adminChain.noc,
+  operationalKey: adminKey,
+  ipk: operationalGroupKey(crypto, ipkEpochKey, cfid),
+};
+const instance1 = `${hex16(cfid)}-${hex16(DEVICE_NODE_1)}.${OPERATIONAL}`;
+const instance2 = `${hex16(cfid)}-${hex16(DEVICE_NODE_2)}.${OPERATIONAL}`;
+
+const root = mkdtempSync(join(tmpdir(), "opcreds-mdns-e2e-"));
+const log: string[] = [];
+const node = await DeviceNode.start({
+  dataDir: join(root, "data"),
+  port: 0,
+  mdns: { interfaces: ["lo"] },
+  logger: (level, message) => log.push(`${level}: ${message}`),
+});
+try {
+  const peer = { address: "127.0.0.1", port: node.port };
+
+  // 1. Fresh node: commissionable, not operational.
+  const commissionable0 = await browseUntil(COMMISSIONABLE, (xs) => xs.length > 0);
+  const before = {
+    commissionable: commissionable0,
+    operational: await browse(OPERATIONAL),
+    operationalHeard: heard.some(isAnnouncement(OPERATIONAL)),
+  };
+  const commissionableInstance = commissionable0[0] ?? "";
+
+  // 2. PASE, ArmFailSafe, CSR, AddTrustedRootCertificate, AddNOC (node 1): the pending fabric is advertised.
+  const pase = await controller.establishPase(peer, { passcode: 20202021 });
+  // The SDK stops advertising commissioning mode once a PASE session is established (CommissioningWindowManager
+  // OnSessionEstablished -> StopAdvertisement).
+  const afterPase = {
+    commissionableGoodbye: await heardSince(0, isGoodbye(COMMISSIONABLE, commissionableInstance)),
+    commissionable: await browseUntil(COMMISSIONABLE, (xs) => xs.length === 0),
+  };
+  const armed = await armFailSafe(pase, 300);
+  const csr1 = await csr(pase, false);
+  const chain1 = ca.issueChain(csr1, { nodeId: DEVICE_NODE_1, fabricId: FABRIC_ID });
+  const rootAdded = await oc(pase, Cmd.AddTrustedRootCertificate, (t) =>
+    AddTrustedRootCertificateRequest.encodeNode({ rootCaCertificate: chain1.rcac }, t),
+  );
+  const addNoc = responseOf(
+    "NOCResponse",
+    await oc(pase, Cmd.AddNOC, (t) =>
+      AddNocRequest.encodeNode(
+        { nocValue: chain1.noc, ipkValue: ipkEpochKey, caseAdminSubject: ADMIN_NODE_ID, adminVendorId: 0xfff1 },
+        t,
+      ),
+    ),
+    NocResponse,
+  );
+  const afterAddNoc = {
+    operational: await browseUntil(OPERATIONAL, (xs) => xs.includes(instance1)),
+    announced: await heardSince(0, (r) => isAnnouncement(OPERATIONAL)(r) && r.data === instance1),
+  };
+
+  // 3. CASE on the new fabric, CommissioningComplete: committed; the commissionable service is gone.
+  const case1 = await controller.establishCase(peer, { fabric: adminFabric, peerNodeId: DEVICE_NODE_1 });
+  const complete1 = await commissioningComplete(case1);
+  const afterComplete = {
+    operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance1),
+    srv: await srvOf(instance1),
+    commissionableGoodbye: await heardSince(0, isGoodbye(COMMISSIONABLE, commissionableInstance)),
+    commissionable: await browse(COMMISSIONABLE),
+    window: node.commissioningWindow ?? null,
+  };
+
+  // 4. UpdateNOC to node 2 over the CASE session, then CommissioningComplete: node 1 withdrawn, node 2 announced.
+  const heardBeforeUpdate = heard.length;
+  const armed2 = await armFailSafe(case1, 300);
+  const csr2 = await csr(case1, true);
+  const chain2 = ca.issueChain(csr2, { nodeId: DEVICE_NODE_2, fabricId: FABRIC_ID });
+  const updateNoc = responseOf(
+    "NOCResponse",
+    await oc(case1, Cmd.UpdateNOC, (t) => UpdateNocRequest.encodeNode({ nocValue: chain2.noc }, t)),
+    NocResponse,
+  );
+  const afterUpdateNoc = {
+    operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance2),
+    oldGoodbye: await heardSince(heardBeforeUpdate, isGoodbye(OPERATIONAL, instance1)),
+    newAnnounced: await heardSince(heardBeforeUpdate, (r) => isAnnouncement(OPERATIONAL)(r) && r.data === instance2),
+  };
+  // The SDK aborts the fabric's other communication after UpdateNOC; the invoking session may stay until its
+  // response is delivered, so CommissioningComplete goes over a new CASE session authenticated with the new NOC.
+  const case2 = await controller.establishCase(peer, {
+    fabric: adminFabric,
+    peerNodeId: DEVICE_NODE_2,
+    resume: false,
+  });
+  const complete2 = await commissioningComplete(case2);
+  const afterComplete2 = {
+    operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance2),
+    srv: await srvOf(instance2),
+    goodbyes: goodbyesSince(heardBeforeUpdate),
+  };
+
+  // 5. RemoveFabric (the last one) over CASE: node 2 withdrawn, the node is commissionable again.
+  const heardBeforeRemove = heard.length;
+  const removed = responseOf(
+    "NOCResponse",
+    await oc(case2, Cmd.RemoveFabric, (t) =>
+      RemoveFabricRequest.encodeNode({ fabricIndex: addNoc.fabricIndex ?? 0 }, t),
+    ),
+    NocResponse,
+  );
+  const goodbye2 = await heardSince(heardBeforeRemove, isGoodbye(OPERATIONAL, instance2));
+  const reopened = await browseUntil(COMMISSIONABLE, (xs) => xs.length > 0);
+  const afterRemove = {
+    goodbye: goodbye2,
+    operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 0),
+    commissionable: reopened,
+    commissionableRecords: reopened[0] === undefined ? null : await instanceRecords(reopened[0]),
+    goodbyes: goodbyesSince(heardBeforeRemove),
+    commissionableAnnounced: await heardSince(heardBeforeRemove, isAnnouncement(COMMISSIONABLE)),
+    fabrics: node.fabrics.fabrics().length,
+    window: node.commissioningWindow ?? null,
+  };
+
+  console.log(
+    JSON.stringify({
+      port: node.port,
+      instance1,
+      instance2,
+      commissionableInstance,
+      before,
+      afterPase,
+      commissioning: {
+        armed,
+        rootAdded,
+        addNoc: { statusCode: addNoc.statusCode, fabricIndex: addNoc.fabricIndex ?? null },
+        complete1,
+      },
+      afterAddNoc,
+      afterComplete,
+      update: {
+        armed2,
+        updateNoc: { statusCode: updateNoc.statusCode, fabricIndex: updateNoc.fabricIndex ?? null },
+        complete2,
+      },
+      afterUpdateNoc,
+      afterComplete2,
+      removed: { statusCode: removed.statusCode, fabricIndex: removed.fabricIndex ?? null },
+      afterRemove,
+    }),
+  );
+} catch (e) {
+  console.error(log.join("\n"));
+  throw e;
+} finally {
+  await node.stop();
+  await controller.close();
+  listener.close();
+  rmSync(root, { recursive: true, force: true });
+}
