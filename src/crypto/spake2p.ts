@@ -1,12 +1,14 @@
 /**
  * SPAKE2+ P256-SHA256-HKDF-HMAC-SHA256 as Matter uses it (Core spec 3.10, draft-bar-cfrg-spake2plus-02):
  * w0/w1 from PBKDF2, the shares pA/pB, the transcript TT, Ka/Ke and the confirmations cA/cB.
- * Point arithmetic comes from @noble/curves because node:crypto exposes none.
+ * Scalar products go through node:crypto's native ECDH (p256-multiply.ts); point parsing, validation, addition and
+ * encoding come from @noble/curves, because node:crypto exposes no point arithmetic.
  */
 import { p256 } from "@noble/curves/nist.js";
 import { bigintToBytes, bytesToBigint, fromHex } from "../bytes/bytes.ts";
 import { MalformedError } from "../bytes/errors.ts";
 import type { Crypto } from "./crypto.ts";
+import { multiply, multiplyBase } from "./p256-multiply.ts";
 
 type Point = InstanceType<typeof p256.Point>;
 
@@ -30,24 +32,9 @@ export const SPAKE2P_M = fromHex("02886e2f97ace46e55ba9dd7242579f2993b64e16ef3dc
 /** N for P-256 (draft-bar-cfrg-spake2plus-02 section 4), compressed SEC1 form. */
 export const SPAKE2P_N = fromHex("03d8bbd6c639c62937b04d997f38c3770719c629d7014d49a24b4f98baa1292b49");
 
-/**
- * wNAF window size of the cached tables for the fixed points M and N (G already has noble's own W = 6 table).
- * Measured on this stack: one `multiply` by M drops from ~4-7 ms (fixed-window, no table) to ~0.85 ms with W = 5,
- * ~0.7 ms with W = 6 and ~0.5 ms with W = 8, while building one table costs ~25 ms, ~40-70 ms and ~400 ms.
- * W = 5 keeps nearly all the gain for a small start-up cost.
- */
-const FIXED_POINT_WINDOW = 5;
-
-/**
- * The fixed points of the protocol, with their wNAF tables built eagerly at module load (`isLazy = false`) so that
- * no PASE exchange pays for them. Precomputation changes only speed: noble's `multiply` on a precomputed point still
- * takes its constant-time, scalar-blinded path, which every multiplication here needs (x, y, w0, w1 are all secret).
- */
-const M = Point.fromBytes(SPAKE2P_M).precompute(FIXED_POINT_WINDOW, false);
-const N = Point.fromBytes(SPAKE2P_N).precompute(FIXED_POINT_WINDOW, false);
-// noble marks G for a W = 6 table but builds it lazily, on the first secret multiply by G; build it now too so the
-// first PASE exchange of a process does not pay ~50 ms for it (a no-op when another module already built it).
-Point.BASE.multiply(1n);
+/** The protocol's fixed points; their products use the native path like every other (no precomputed tables). */
+const M = Point.fromBytes(SPAKE2P_M);
+const N = Point.fromBytes(SPAKE2P_N);
 // TT carries M and N in uncompressed form, like every other point in it (as connectedhomeip and matter.js do).
 const M_RAW = M.toBytes(false);
 const N_RAW = N.toBytes(false);
@@ -127,10 +114,8 @@ function randomScalar(crypto: Crypto): bigint {
   }
 }
 
-/** s*P in constant time (noble's `multiply`), with 0*P = identity, which `multiply` refuses. */
-function mul(p: Point, s: bigint): Point {
-  return s === 0n ? Point.ZERO : p.multiply(s);
-}
+/** s*P through the native ECDH path (0*P = identity). */
+const mul = multiply;
 
 function lengthPrefixed(parts: readonly Uint8Array[]): Uint8Array[] {
   const out: Uint8Array[] = [];
@@ -172,7 +157,7 @@ export function computeW0W1(crypto: Crypto, passcode: number, salt: Uint8Array, 
 export function computeL(w1: Uint8Array): Uint8Array {
   const s = scalarOf(w1, "w1");
   if (s === 0n) throw new RangeError("w1 is zero");
-  return Point.BASE.multiply(s).toBytes(false);
+  return multiplyBase(s).toBytes(false);
 }
 
 /**
@@ -231,7 +216,7 @@ export class Spake2pProver {
     this.#w1s = scalarOf(secrets.w1, "w1");
     this.#x = options.scalar !== undefined ? scalarOf(options.scalar, "x") : randomScalar(crypto);
     if (this.#x === 0n) throw new RangeError("x is zero");
-    this.X = rawPoint(Point.BASE.multiply(this.#x).add(mul(M, this.#w0s)), "pA");
+    this.X = rawPoint(multiplyBase(this.#x).add(mul(M, this.#w0s)), "pA");
   }
 
   /** Z = x*(Y - w0*N), V = w1*(Y - w0*N), then the transcript keys; a bad pB is `crypto.spake2p-point`. */
@@ -265,14 +250,14 @@ export class Spake2pVerifier {
     this.#L = peerPoint(L, "L");
     this.#y = options.scalar !== undefined ? scalarOf(options.scalar, "y") : randomScalar(crypto);
     if (this.#y === 0n) throw new RangeError("y is zero");
-    this.Y = rawPoint(Point.BASE.multiply(this.#y).add(mul(N, this.#w0s)), "pB");
+    this.Y = rawPoint(multiplyBase(this.#y).add(mul(N, this.#w0s)), "pB");
   }
 
   /** Z = y*(X - w0*M), V = y*L, then the transcript keys; a bad pA is `crypto.spake2p-point`. */
   finish(X: Uint8Array): Spake2pKeys {
     const x = peerPoint(X, "pA");
     const Z = rawPoint(mul(x.subtract(mul(M, this.#w0s)), this.#y), "Z");
-    const V = rawPoint(this.#L.multiply(this.#y), "V");
+    const V = rawPoint(mul(this.#L, this.#y), "V");
     return deriveKeys(this.#crypto, this.#context, this.#options, X, this.Y, Z, V, this.#w0);
   }
 }

@@ -149,9 +149,9 @@ test("M and N are valid compressed P-256 points", () => {
   assert.notEqual(toHex(SPAKE2P_M), toHex(SPAKE2P_N));
 });
 
-test("precomputed M/N tables: X, Y, Z, V equal an independent computation without tables, edge scalars included", () => {
-  // Fresh points carry no wNAF table, and multiplyUnsafe takes noble's separate variable-time path: an independent
-  // reference for the module's precomputed, constant-time multiplications.
+test("native scalar products: X, Y, Z, V equal an independent noble computation, edge scalars included", () => {
+  // noble's multiplyUnsafe (its variable-time path) is an independent reference for the module's products, which go
+  // through node:crypto's ECDH and a y-coordinate recovery (src/crypto/p256-multiply.ts).
   const RefPoint = p256.Point;
   const n = RefPoint.Fn.ORDER;
   const refM = RefPoint.fromBytes(SPAKE2P_M);
@@ -163,7 +163,7 @@ test("precomputed M/N tables: X, Y, Z, V equal an independent computation withou
   const b = (v: bigint) => bigintToBytes(v, 32);
   fc.assert(
     fc.property(nonZero, nonZero, anyScalar, nonZero, (x, y, w0, w1) => {
-      const ctx = crypto.sha256(utf8("precompute"));
+      const ctx = crypto.sha256(utf8("native products"));
       const prover = new Spake2pProver(crypto, ctx, { w0: b(w0), w1: b(w1) }, { scalar: b(x) });
       const verifier = new Spake2pVerifier(crypto, ctx, b(w0), computeL(b(w1)), { scalar: b(y) });
       const X = RefPoint.BASE.multiplyUnsafe(x).add(mul(refM, w0));
