@@ -147,6 +147,7 @@ if (mode === "commission") {
     throw new Error(`controller storage ${storage} already has commissioned nodes; use CTRL_MODE=reconnect or wipe it`);
   }
   const t1 = Date.now();
+  const hrStart = process.hrtime.bigint(); // CLOCK_MONOTONIC: comparable with bench/udp-relay.mjs's timestamps
   try {
     nodeId = await controller.commissionNode(
       {
@@ -174,7 +175,7 @@ if (mode === "commission") {
     await dcl?.close();
     process.exit(2);
   }
-  result("commissioned", { nodeId, ms: Date.now() - t1 });
+  result("commissioned", { nodeId, ms: Date.now() - t1, hrStart, hrEnd: process.hrtime.bigint() });
 } else {
   nodeId = controller.getCommissionedNodes()[0];
   if (nodeId === undefined) throw new Error("no commissioned node in controller storage");
