@@ -235,11 +235,33 @@ async function csr(s: SecureSession, isForUpdateNoc: boolean): Promise<Uint8Arra
   return decodeNocsrElements(responseOf("CSRResponse", r, CsrResponse).nocsrElements).csr;
 }
 
+/** Over a PASE session: ArmFailSafe, CSRRequest, AddTrustedRootCertificate, AddNOC for `nodeId` on the test fabric. */
+async function addNocOverPase(pase: SecureSession, nodeId: bigint) {
+  const armed = await armFailSafe(pase, 300);
+  const chain = ca.issueChain(await csr(pase, false), { nodeId, fabricId: FABRIC_ID });
+  const rootAdded = await oc(pase, Cmd.AddTrustedRootCertificate, (t) =>
+    AddTrustedRootCertificateRequest.encodeNode({ rootCaCertificate: chain.rcac }, t),
+  );
+  const added = responseOf(
+    "NOCResponse",
+    await oc(pase, Cmd.AddNOC, (t) =>
+      AddNocRequest.encodeNode(
+        { nocValue: chain.noc, ipkValue: ipkEpochKey, caseAdminSubject: ADMIN_NODE_ID, adminVendorId: 0xfff1 },
+        t,
+      ),
+    ),
+    NocResponse,
+  );
+  return { armed, rootAdded, addNoc: { statusCode: added.statusCode, fabricIndex: added.fabricIndex ?? null } };
+}
+
 // ---- the run ---------------------------------------------------------------------------------------------------------
 const FABRIC_ID = 0xfab0_0000_0000_00e2n;
 const ADMIN_NODE_ID = 0x0000_0000_0001_b669n;
+const DEVICE_NODE_ABANDONED = 0x0000_0000_0000_0010n;
 const DEVICE_NODE_1 = 0x0000_0000_0000_0001n;
 const DEVICE_NODE_2 = 0x0000_0000_0000_0002n;
+const DEVICE_NODE_3 = 0x0000_0000_0000_0003n;
 const ca = new TestCa({ crypto });
 const ipkEpochKey = crypto.randomBytes(16);
 const cfid = compressedFabricId(crypto, ca.rcac.publicKey, FABRIC_ID);
@@ -256,8 +278,10 @@ const adminFabric: CaseFabric = {
   operationalKey: adminKey,
   ipk: operationalGroupKey(crypto, ipkEpochKey, cfid),
 };
+const instanceAbandoned = `${hex16(cfid)}-${hex16(DEVICE_NODE_ABANDONED)}.${OPERATIONAL}`;
 const instance1 = `${hex16(cfid)}-${hex16(DEVICE_NODE_1)}.${OPERATIONAL}`;
 const instance2 = `${hex16(cfid)}-${hex16(DEVICE_NODE_2)}.${OPERATIONAL}`;
+const instance3 = `${hex16(cfid)}-${hex16(DEVICE_NODE_3)}.${OPERATIONAL}`;
 
 const root = mkdtempSync(join(tmpdir(), "opcreds-mdns-e2e-"));
 const log: string[] = [];
@@ -279,47 +303,60 @@ try {
   };
   const commissionableInstance = commissionable0[0] ?? "";
 
-  // 2. PASE, ArmFailSafe, CSR, AddTrustedRootCertificate, AddNOC (node 1): the pending fabric is advertised.
-  const pase = await controller.establishPase(peer, { passcode: 20202021 });
+  // 2. An abandoned commissioning: PASE, AddNOC for node 0x10, then ArmFailSafe(0) over the same PASE session. The
+  // pending fabric is announced at AddNOC, withdrawn by the fail-safe cleanup, and the window reopens (new name).
+  const paseA = await controller.establishPase(peer, { passcode: 20202021 });
   // The SDK stops advertising commissioning mode once a PASE session is established (CommissioningWindowManager
   // OnSessionEstablished -> StopAdvertisement).
   const afterPase = {
     commissionableGoodbye: await heardSince(0, isGoodbye(COMMISSIONABLE, commissionableInstance)),
     commissionable: await browseUntil(COMMISSIONABLE, (xs) => xs.length === 0),
   };
-  const armed = await armFailSafe(pase, 300);
-  const csr1 = await csr(pase, false);
-  const chain1 = ca.issueChain(csr1, { nodeId: DEVICE_NODE_1, fabricId: FABRIC_ID });
-  const rootAdded = await oc(pase, Cmd.AddTrustedRootCertificate, (t) =>
-    AddTrustedRootCertificateRequest.encodeNode({ rootCaCertificate: chain1.rcac }, t),
+  const heardBeforeAbandon = heard.length;
+  const addNocA = await addNocOverPase(paseA, DEVICE_NODE_ABANDONED);
+  const abandonedAnnounced = await heardSince(
+    heardBeforeAbandon,
+    (r) => isAnnouncement(OPERATIONAL)(r) && r.data === instanceAbandoned,
   );
-  const addNoc = responseOf(
-    "NOCResponse",
-    await oc(pase, Cmd.AddNOC, (t) =>
-      AddNocRequest.encodeNode(
-        { nocValue: chain1.noc, ipkValue: ipkEpochKey, caseAdminSubject: ADMIN_NODE_ID, adminVendorId: 0xfff1 },
-        t,
-      ),
-    ),
-    NocResponse,
-  );
+  const heardBeforeDisarmA = heard.length;
+  const disarmedA = await armFailSafe(paseA, 0);
+  const reopenedA = await browseUntil(COMMISSIONABLE, (xs) => xs.length > 0);
+  const abandoned = {
+    addNoc: addNocA,
+    announced: abandonedAnnounced,
+    disarmed: disarmedA,
+    goodbye: await heardSince(heardBeforeDisarmA, isGoodbye(OPERATIONAL, instanceAbandoned)),
+    operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 0),
+    commissionable: reopenedA,
+    fabrics: node.fabrics.fabrics().length,
+  };
+  const commissionableInstance2 = reopenedA[0] ?? "";
+
+  // 3. PASE again, ArmFailSafe, CSR, AddTrustedRootCertificate, AddNOC (node 1): the pending fabric is advertised.
+  const heardBeforePase = heard.length;
+  const pase = await controller.establishPase(peer, { passcode: 20202021 });
+  const afterPase2 = {
+    commissionableGoodbye: await heardSince(heardBeforePase, isGoodbye(COMMISSIONABLE, commissionableInstance2)),
+    commissionable: await browseUntil(COMMISSIONABLE, (xs) => xs.length === 0),
+  };
+  const heardBeforeAddNoc = heard.length;
+  const commissioning = await addNocOverPase(pase, DEVICE_NODE_1);
   const afterAddNoc = {
     operational: await browseUntil(OPERATIONAL, (xs) => xs.includes(instance1)),
-    announced: await heardSince(0, (r) => isAnnouncement(OPERATIONAL)(r) && r.data === instance1),
+    announced: await heardSince(heardBeforeAddNoc, (r) => isAnnouncement(OPERATIONAL)(r) && r.data === instance1),
   };
 
-  // 3. CASE on the new fabric, CommissioningComplete: committed; the commissionable service is gone.
+  // 4. CASE on the new fabric, CommissioningComplete: committed; the commissionable service stays gone.
   const case1 = await controller.establishCase(peer, { fabric: adminFabric, peerNodeId: DEVICE_NODE_1 });
   const complete1 = await commissioningComplete(case1);
   const afterComplete = {
     operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance1),
     srv: await srvOf(instance1),
-    commissionableGoodbye: await heardSince(0, isGoodbye(COMMISSIONABLE, commissionableInstance)),
     commissionable: await browse(COMMISSIONABLE),
     window: node.commissioningWindow ?? null,
   };
 
-  // 4. UpdateNOC to node 2 over the CASE session, then CommissioningComplete: node 1 withdrawn, node 2 announced.
+  // 5. UpdateNOC to node 2 over the CASE session, then CommissioningComplete: node 1 withdrawn, node 2 announced.
   const heardBeforeUpdate = heard.length;
   const armed2 = await armFailSafe(case1, 300);
   const csr2 = await csr(case1, true);
@@ -348,12 +385,40 @@ try {
     goodbyes: goodbyesSince(heardBeforeUpdate),
   };
 
-  // 5. RemoveFabric (the last one) over CASE: node 2 withdrawn, the node is commissionable again.
+  // 6. UpdateNOC to node 3, then ArmFailSafe(0) instead of CommissioningComplete: the pending NOC is reverted, so node 3
+  // is withdrawn and node 2 comes back (SDK FailSafeCleanup: "if UpdateNOC was invoked, restart DNS-SD").
+  const heardBeforeRevert = heard.length;
+  const armed3 = await armFailSafe(case2, 300);
+  const csr3 = await csr(case2, true);
+  const chain3 = ca.issueChain(csr3, { nodeId: DEVICE_NODE_3, fabricId: FABRIC_ID });
+  const updateNoc3 = responseOf(
+    "NOCResponse",
+    await oc(case2, Cmd.UpdateNOC, (t) => UpdateNocRequest.encodeNode({ nocValue: chain3.noc }, t)),
+    NocResponse,
+  );
+  const pendingUpdate = {
+    operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance3),
+    goodbye2: await heardSince(heardBeforeRevert, isGoodbye(OPERATIONAL, instance2)),
+  };
+  const heardBeforeDisarm = heard.length;
+  const case3 = await controller.establishCase(peer, { fabric: adminFabric, peerNodeId: DEVICE_NODE_3, resume: false });
+  const disarmed = await armFailSafe(case3, 0);
+  const afterRevert = {
+    goodbye3: await heardSince(heardBeforeDisarm, isGoodbye(OPERATIONAL, instance3)),
+    reannounced2: await heardSince(heardBeforeDisarm, (r) => isAnnouncement(OPERATIONAL)(r) && r.data === instance2),
+    operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance2),
+    srv: await srvOf(instance2),
+  };
+  const revert = { armed3, updateNoc3: updateNoc3.statusCode, pendingUpdate, disarmed, afterRevert };
+
+  // 7. RemoveFabric (the last one) over a new CASE session to node 2 (the revert expired the fabric's sessions): node 2
+  // withdrawn, the node is commissionable again.
+  const case4 = await controller.establishCase(peer, { fabric: adminFabric, peerNodeId: DEVICE_NODE_2, resume: false });
   const heardBeforeRemove = heard.length;
   const removed = responseOf(
     "NOCResponse",
-    await oc(case2, Cmd.RemoveFabric, (t) =>
-      RemoveFabricRequest.encodeNode({ fabricIndex: addNoc.fabricIndex ?? 0 }, t),
+    await oc(case4, Cmd.RemoveFabric, (t) =>
+      RemoveFabricRequest.encodeNode({ fabricIndex: commissioning.addNoc.fabricIndex ?? 0 }, t),
     ),
     NocResponse,
   );
@@ -373,17 +438,17 @@ try {
   console.log(
     JSON.stringify({
       port: node.port,
+      instanceAbandoned,
       instance1,
       instance2,
+      instance3,
       commissionableInstance,
       before,
       afterPase,
-      commissioning: {
-        armed,
-        rootAdded,
-        addNoc: { statusCode: addNoc.statusCode, fabricIndex: addNoc.fabricIndex ?? null },
-        complete1,
-      },
+      abandoned,
+      commissionableInstance2,
+      afterPase2,
+      commissioning: { ...commissioning, complete1 },
       afterAddNoc,
       afterComplete,
       update: {
@@ -393,6 +458,7 @@ try {
       },
       afterUpdateNoc,
       afterComplete2,
+      revert,
       removed: { statusCode: removed.statusCode, fabricIndex: removed.fabricIndex ?? null },
       afterRemove,
     }),

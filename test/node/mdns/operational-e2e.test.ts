@@ -8,30 +8,49 @@ import { resolve } from "node:path";
 import { test } from "node:test";
 
 type Instances = string[];
+type AddNocSteps = {
+  armed: number;
+  rootAdded: { kind: string; status?: number };
+  addNoc: { statusCode: number; fabricIndex: number | null };
+};
 type Observations = {
   port: number;
+  instanceAbandoned: string;
   instance1: string;
   instance2: string;
+  instance3: string;
   commissionableInstance: string;
+  commissionableInstance2: string;
   before: { commissionable: Instances; operational: Instances; operationalHeard: boolean };
   afterPase: { commissionableGoodbye: boolean; commissionable: Instances };
-  commissioning: {
-    armed: number;
-    rootAdded: { kind: string; status?: number };
-    addNoc: { statusCode: number; fabricIndex: number | null };
-    complete1: number;
+  abandoned: {
+    addNoc: AddNocSteps;
+    announced: boolean;
+    disarmed: number;
+    goodbye: boolean;
+    operational: Instances;
+    commissionable: Instances;
+    fabrics: number;
   };
+  afterPase2: { commissionableGoodbye: boolean; commissionable: Instances };
+  commissioning: AddNocSteps & { complete1: number };
   afterAddNoc: { operational: Instances; announced: boolean };
   afterComplete: {
     operational: Instances;
     srv: string[];
-    commissionableGoodbye: boolean;
     commissionable: Instances;
     window: string | null;
   };
   update: { armed2: number; updateNoc: { statusCode: number; fabricIndex: number | null }; complete2: number };
   afterUpdateNoc: { operational: Instances; oldGoodbye: boolean; newAnnounced: boolean };
   afterComplete2: { operational: Instances; srv: string[]; goodbyes: string[] };
+  revert: {
+    armed3: number;
+    updateNoc3: number;
+    pendingUpdate: { operational: Instances; goodbye2: boolean };
+    disarmed: number;
+    afterRevert: { goodbye3: boolean; reannounced2: boolean; operational: Instances; srv: string[] };
+  };
   removed: { statusCode: number; fabricIndex: number | null };
   afterRemove: {
     goodbye: boolean;
@@ -47,7 +66,7 @@ type Observations = {
 
 const COMMISSIONABLE_INSTANCE = /^[0-9A-F]{16}\._matterc\._udp\.local$/;
 
-test("operational mDNS follows AddNOC, UpdateNOC and RemoveFabric on a running DeviceNode; _matterc returns after the last fabric", () => {
+test("operational mDNS follows AddNOC, UpdateNOC, fail-safe reverts and RemoveFabric on a running DeviceNode; _matterc leaves at PASE and returns without fabrics", () => {
   assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
   const child = spawnSync(
     "unshare",
@@ -60,7 +79,13 @@ test("operational mDNS follows AddNOC, UpdateNOC and RemoveFabric on a running D
 
   // The instance names the controller expects: 16 upper-case hex digits each for the CFID and the node id.
   assert.match(o.instance1, /^[0-9A-F]{16}-0000000000000001\._matter\._tcp\.local$/);
-  assert.equal(o.instance2, o.instance1.replace("-0000000000000001.", "-0000000000000002."));
+  for (const [name, nodeId] of [
+    [o.instanceAbandoned, "10"],
+    [o.instance2, "02"],
+    [o.instance3, "03"],
+  ] as const) {
+    assert.equal(name, o.instance1.replace("-0000000000000001.", `-00000000000000${nodeId}.`));
+  }
 
   // A fresh node: commissionable only; nothing operational was ever announced.
   assert.equal(o.before.commissionable.length, 1, JSON.stringify(o.before));
@@ -72,10 +97,28 @@ test("operational mDNS follows AddNOC, UpdateNOC and RemoveFabric on a running D
   assert.equal(o.afterPase.commissionableGoodbye, true);
   assert.deepEqual(o.afterPase.commissionable, []);
 
-  // The commissioning itself succeeded over UDP.
-  assert.equal(o.commissioning.armed, 0);
-  assert.deepEqual(o.commissioning.rootAdded, { kind: "status", status: 0 });
-  assert.deepEqual(o.commissioning.addNoc, { statusCode: 0, fabricIndex: 1 });
+  // An abandoned commissioning (AddNOC, then ArmFailSafe(0) over PASE): the pending fabric's identity is announced,
+  // then withdrawn by the fail-safe cleanup; the window reopens under a new instance name.
+  const succeeded: AddNocSteps = {
+    armed: 0,
+    rootAdded: { kind: "status", status: 0 },
+    addNoc: { statusCode: 0, fabricIndex: 1 },
+  };
+  assert.deepEqual(o.abandoned.addNoc, succeeded);
+  assert.equal(o.abandoned.announced, true);
+  assert.equal(o.abandoned.disarmed, 0);
+  assert.equal(o.abandoned.goodbye, true);
+  assert.deepEqual(o.abandoned.operational, []);
+  assert.equal(o.abandoned.fabrics, 0);
+  assert.deepEqual(o.abandoned.commissionable, [o.commissionableInstance2]);
+  assert.match(o.commissionableInstance2, COMMISSIONABLE_INSTANCE);
+  assert.notEqual(o.commissionableInstance2, o.commissionableInstance);
+  // The second PASE closes the reopened window's advertisement the same way.
+  assert.equal(o.afterPase2.commissionableGoodbye, true);
+  assert.deepEqual(o.afterPase2.commissionable, []);
+
+  // The real commissioning succeeded over UDP.
+  assert.deepEqual({ ...o.commissioning, complete1: undefined }, { ...succeeded, complete1: undefined });
   assert.equal(o.commissioning.complete1, 0);
 
   // AddNOC: the (still pending) fabric is announced at once, so the commissioner can find it for CASE.
@@ -85,7 +128,6 @@ test("operational mDNS follows AddNOC, UpdateNOC and RemoveFabric on a running D
   // CommissioningComplete: exactly <CFID>-<node 1>, SRV on the node's UDP port; no commissionable service.
   assert.deepEqual(o.afterComplete.operational, [o.instance1]);
   assert.deepEqual(srvPorts(o.afterComplete.srv), [o.port]);
-  assert.equal(o.afterComplete.commissionableGoodbye, true);
   assert.deepEqual(o.afterComplete.commissionable, []);
   assert.equal(o.afterComplete.window, null);
 
@@ -101,6 +143,17 @@ test("operational mDNS follows AddNOC, UpdateNOC and RemoveFabric on a running D
   assert.deepEqual(o.afterComplete2.operational, [o.instance2]);
   assert.deepEqual(srvPorts(o.afterComplete2.srv), [o.port]);
   assert.deepEqual(o.afterComplete2.goodbyes, [`_matter._tcp.local -> ${o.instance1}`]);
+
+  // UpdateNOC to node 3 reverted by ArmFailSafe(0) (over a CASE session authenticated with the pending NOC): node 3
+  // is announced while pending, then withdrawn, and node 2 comes back on the node's port.
+  assert.equal(o.revert.armed3, 0);
+  assert.equal(o.revert.updateNoc3, 0);
+  assert.deepEqual(o.revert.pendingUpdate, { operational: [o.instance3], goodbye2: true });
+  assert.equal(o.revert.disarmed, 0);
+  assert.equal(o.revert.afterRevert.goodbye3, true);
+  assert.equal(o.revert.afterRevert.reannounced2, true);
+  assert.deepEqual(o.revert.afterRevert.operational, [o.instance2]);
+  assert.deepEqual(srvPorts(o.revert.afterRevert.srv), [o.port]);
 
   // RemoveFabric of the last fabric: node 2 withdrawn, nothing operational, and commissionable again (basic window).
   assert.deepEqual(o.removed, { statusCode: 0, fabricIndex: 1 });
