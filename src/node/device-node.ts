@@ -18,10 +18,14 @@ import {
   InterfaceType,
   type NetworkInterfaceStruct,
 } from "../clusters/general-diagnostics/general-diagnostics.ts";
-import { createGroupKeyManagement } from "../clusters/group-key-management/group-key-management.ts";
+import {
+  createGroupKeyManagement,
+  GroupKeyManagementAttribute,
+} from "../clusters/group-key-management/group-key-management.ts";
+import { createGroups } from "../clusters/groups/groups.ts";
 import { createIdentify } from "../clusters/identify/identify.ts";
 import { createEthernetNetworkCommissioning } from "../clusters/network-commissioning/network-commissioning.ts";
-import { createOnOff } from "../clusters/on-off/on-off.ts";
+import { createOnOff, isStartUpOnOff, startUpOnOffValue } from "../clusters/on-off/on-off.ts";
 import { createOperationalCredentials } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { nodeCrypto } from "../crypto/node-crypto.ts";
@@ -60,6 +64,7 @@ export const DATA_MODEL_REVISION = 18;
 
 const KEY = {
   onOff: "node/on-off",
+  startUpOnOff: "node/on-off-start-up",
   uniqueId: "node/unique-id",
   basicConfig: "node/basic-config",
   eventNumber: "node/event-number",
@@ -273,7 +278,12 @@ async function assemble(
     Buffer.from(crypto.randomBytes(16)).toString("hex").toUpperCase().slice(0, 32),
   );
   const basicConfig = await storage.get(KEY.basicConfig);
-  const storedOnOff = await storage.get(KEY.onOff);
+  const storedOnOff = (await storage.get(KEY.onOff)) === true;
+  const storedStartUpOnOff = await storage.get(KEY.startUpOnOff);
+  const startUpOnOff = isStartUpOnOff(storedStartUpOnOff) ? storedStartUpOnOff : null;
+  // On/Off 1.5.6.5: at power-up StartUpOnOff decides OnOff from the value persisted before; the result is persisted.
+  const initialOnOff = startUpOnOffValue(startUpOnOff, storedOnOff);
+  if (initialOnOff !== storedOnOff) await storage.set(KEY.onOff, initialOnOff);
   const storedReboots = await storage.get(KEY.rebootCount);
   const rebootCount = Math.min(0xffff, (typeof storedReboots === "number" ? storedReboots : -1) + 1);
   await storage.set(KEY.rebootCount, rebootCount);
@@ -397,12 +407,24 @@ async function assemble(
       identifyTimer = at === null ? undefined : later(at, () => identify.timerFired(clock()));
     },
   });
+  let onOffTimer: NodeJS.Timeout | undefined;
   const onOff = createOnOff({
-    onOff: storedOnOff === true,
+    onOff: initialOnOff,
+    startUpOnOff,
     onChange: (v) => {
       log("info", `light is now ${v ? "ON" : "OFF"}`);
       void storage.set(KEY.onOff, v).catch(report("on/off"));
     },
+    onStartUpOnOffChange: (v) => void storage.set(KEY.startUpOnOff, v).catch(report("on/off start-up")),
+    onTimer: (at) => {
+      if (onOffTimer !== undefined) clearTimeout(onOffTimer);
+      onOffTimer = at === null ? undefined : later(at, () => onOff.timerFired(clock()));
+    },
+  });
+  const groups = createGroups({
+    groupKeys,
+    isIdentifying: (now) => identify.identifyTime(now) > 0,
+    onGroupTableChanged: () => groupKeyManagement.changes?.emit(GroupKeyManagementAttribute.GroupTable),
   });
 
   const root: Cluster[] = [
@@ -415,7 +437,7 @@ async function assemble(
     opcreds.cluster,
     groupKeyManagement,
   ];
-  const light: Cluster[] = [identify.cluster, onOff.cluster];
+  const light: Cluster[] = [identify.cluster, groups.cluster, onOff.cluster];
   const DESCRIPTOR_ID = 0x001d;
   const descriptions: EndpointDescription[] = [
     {

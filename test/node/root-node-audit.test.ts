@@ -1,7 +1,8 @@
 // Audit of issue 5 item 2: the device node as started (not the clusters one by one) serves on endpoint 0 every
-// root-node cluster the issue lists and on endpoint 1 the On/Off light; BasicInformation's mandatory attributes
-// (incl. UniqueID, CapabilityMinima, SpecificationVersion, MaxPathsPerInvoke), General Diagnostics' mandatory ones,
-// and the StartUp and BootReason events are all reported by a wildcard read. Runs in `unshare -n`.
+// root-node cluster the issue lists and on endpoint 1 the On/Off light (Identify, Groups, On/Off with Lighting);
+// BasicInformation's mandatory attributes (incl. UniqueID, CapabilityMinima, SpecificationVersion, MaxPathsPerInvoke),
+// General Diagnostics' mandatory ones, and the StartUp and BootReason events are all reported by a wildcard read.
+// Runs in `unshare -n`.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
@@ -9,6 +10,7 @@ import { test } from "node:test";
 
 const CLUSTER = {
   Identify: 0x03,
+  Groups: 0x04,
   OnOff: 0x06,
   Descriptor: 0x1d,
   AccessControl: 0x1f,
@@ -51,7 +53,10 @@ test("endpoint 0 serves the root-node clusters, endpoint 1 the On/Off light; man
       CLUSTER.GroupKeyManagement,
     ]),
   );
-  assert.deepEqual(sorted(r.serverLists["1"]!), sorted([CLUSTER.Identify, CLUSTER.OnOff, CLUSTER.Descriptor]));
+  assert.deepEqual(
+    sorted(r.serverLists["1"]!),
+    sorted([CLUSTER.Identify, CLUSTER.Groups, CLUSTER.OnOff, CLUSTER.Descriptor]),
+  );
   assert.deepEqual(r.partsList, [1]);
   // The wildcard read reaches exactly the clusters the ServerLists name.
   assert.deepEqual(
@@ -74,7 +79,10 @@ test("endpoint 0 serves the root-node clusters, endpoint 1 the On/Off light; man
   has(0, CLUSTER.OperationalCredentials, [0, 1, 2, 3, 4, 5]);
   // Network Commissioning (Ethernet): MaxNetworks, Networks, InterfaceEnabled, LastNetworkingStatus, LastNetworkID, LastConnectErrorValue.
   has(0, CLUSTER.NetworkCommissioning, [0, 1, 4, 5, 6, 7]);
-  has(1, CLUSTER.OnOff, [0]);
+  // On/Off with the Lighting feature: OnOff, GlobalSceneControl, OnTime, OffWaitTime, StartUpOnOff.
+  has(1, CLUSTER.OnOff, [0, 0x4000, 0x4001, 0x4002, 0x4003]);
+  // Groups: NameSupport.
+  has(1, CLUSTER.Groups, [0]);
   has(1, CLUSTER.Identify, [0, 1]);
   // StartUp (BasicInformation event 0) and BootReason (General Diagnostics event 3) were emitted at boot.
   assert.ok(r.events.includes(`0/${CLUSTER.BasicInformation}/0`), r.events.join(","));
