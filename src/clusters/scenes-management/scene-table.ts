@@ -162,11 +162,13 @@ export class SceneTable {
     const table = new SceneTable(sceneTableSize);
     const root = object(record, "scenes");
     if (root.version !== RECORD_VERSION) throw bad("scenes/version", `unknown record version ${String(root.version)}`);
+    const seen = new Set<number>();
     for (const [fi, f] of array(root.fabrics, "scenes/fabrics").entries()) {
       const path = `scenes/fabrics[${fi}]`;
       const fabric = object(f, path);
       const fabricIndex = int(fabric.fabricIndex, 1, 254, `${path}/fabricIndex`);
-      if (table.#fabrics.has(fabricIndex)) throw bad(`${path}/fabricIndex`, `fabric ${fabricIndex} appears twice`);
+      if (seen.has(fabricIndex)) throw bad(`${path}/fabricIndex`, `fabric ${fabricIndex} appears twice`);
+      seen.add(fabricIndex);
       const list: SceneTableEntry[] = [];
       for (const [si, s] of array(fabric.scenes, `${path}/scenes`).entries()) {
         const sp = `${path}/scenes[${si}]`;
