@@ -1,6 +1,6 @@
 /**
  * ExtensionFieldSetStruct and AttributeValuePairStruct of the Scenes Management cluster (Application Cluster spec
- * 1.4.6.2 / 1.4.6.3, Matter 1.4.2 data model XML): the attribute values a scene holds for one scene-capable cluster.
+ * 1.4.7.3 / 1.4.7.4, Matter 1.4.2 data model XML): the attribute values a scene holds for one scene-capable cluster.
  */
 import {
   type TlvType,

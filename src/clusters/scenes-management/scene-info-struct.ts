@@ -1,5 +1,5 @@
 /**
- * SceneInfoStruct (Application Cluster spec 1.4.6.4, Matter 1.4.2 data model XML), the fabric-scoped entry of the
+ * SceneInfoStruct (Application Cluster spec 1.4.7.2, Matter 1.4.2 data model XML), the fabric-scoped entry of the
  * FabricSceneInfo attribute: a fabric's scene count, current scene and group, validity and remaining capacity.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * The Logical Scene Table of one endpoint (Application Cluster spec 1.4.2 "Scene Table"): scenes per fabric keyed by
+ * The Logical Scene Table of one endpoint (Application Cluster spec 1.4.7.5 "Logical Scene Table"): scenes per fabric keyed by
  * (SceneGroupID, SceneID), the capacity rules, and the strict JSON record it is persisted as.
  */
 import { MalformedError } from "../../bytes/errors.ts";
@@ -14,11 +14,13 @@ export const MIN_SCENE_TABLE_SIZE = 16;
 export const MAX_SCENE_TABLE_SIZE = 507;
 /** Longest SceneName, in bytes (1.4.9.2.4: maxLength 16). */
 export const MAX_SCENE_NAME_BYTES = 16;
-/** Longest TransitionTime, in milliseconds (1.4.9.2.3 / 1.4.9.7.3: max 60 000 000 ms = 1000 s). */
+/** Longest TransitionTime, in milliseconds (1.4.9.2.3 / 1.4.9.12.3: max 60 000 000 ms = 1000 s). */
 export const MAX_TRANSITION_TIME_MS = 60_000_000;
-/** Largest SceneID (1.4.9.2.2: max 254); 0xFF is the SDK's kUndefinedSceneId. */
+/** Largest SceneID (1.4.9.2.2: max 254). */
 export const MAX_SCENE_ID = 254;
-/** The global scene: group 0, scene 0 (1.4.2, used by On/Off OffWithEffect and OnWithRecallGlobalScene). */
+/** The undefined scene identifier (1.4.7.2.2: CurrentScene before any scene was invoked; SDK kUndefinedSceneId). */
+export const UNDEFINED_SCENE_ID = 0xff;
+/** The global scene: group 0, scene 0 (used by On/Off OffWithEffect and OnWithRecallGlobalScene). */
 export const GLOBAL_SCENE_GROUP_ID = 0;
 /** Scene id of the global scene. */
 export const GLOBAL_SCENE_ID = 0;
@@ -46,7 +48,7 @@ const utf8 = new TextEncoder();
 export class SceneTable {
   /** SceneTableSize (1.4.8.2): scenes the endpoint holds for all fabrics together. */
   readonly sceneTableSize: number;
-  /** Scenes one fabric may hold: (SceneTableSize - 1) / 2 rounded down (1.4.2; SDK kMaxScenesPerFabric). */
+  /** Scenes one fabric may hold: (SceneTableSize - 1) / 2 rounded down ("Handling of Fabric-Scoping"; SDK kMaxScenesPerFabric). */
   readonly maxScenesPerFabric: number;
   readonly #fabrics = new Map<number, SceneTableEntry[]>();
 
@@ -126,7 +128,7 @@ export class SceneTable {
   }
 
   /**
-   * RemainingCapacity of a fabric (1.4.6.4.5): the lesser of its unused per-fabric share and the unused endpoint table
+   * RemainingCapacity of a fabric (1.4.7.2.5): the lesser of its unused per-fabric share and the unused endpoint table
    * (SDK FabricTableImpl::GetRemainingCapacity); 0 while a table loaded from storage is over either limit.
    */
   remainingCapacity(fabricIndex: number): number {

@@ -1,5 +1,5 @@
 /**
- * Scene-capable clusters (Application Cluster spec 1.4.2 "Scene Table", 1.4.9.2 AddScene): the interface through which
+ * Scene-capable clusters (Application Cluster spec 1.4.7.5 "Logical Scene Table", 1.4.9.2 AddScene): the interface through which
  * a cluster on the endpoint lends its scene attributes to the Scenes Management cluster, and the validation of the
  * AttributeValuePairStructs a client sends for it, as connectedhomeip's DefaultSceneHandlerImpl does it.
  */
@@ -145,7 +145,7 @@ export function checkExtensionFieldSet(
     const attribute = cluster.attributes.find((a) => a.id === pair.attributeId);
     if (attribute === undefined) return { ok: false, status: ImStatus.INVALID_COMMAND };
     const present = ATTRIBUTE_VALUE_FIELDS.filter((f) => pair[f] !== undefined);
-    // 1.4.6.3: exactly one value field SHALL be present, the one matching the attribute's data type.
+    // 1.4.7.3: exactly one value field SHALL be present, the one matching the attribute's data type.
     if (present.length !== 1 || present[0] !== TYPES[attribute.type].field)
       return { ok: false, status: ImStatus.FAILURE };
     const raw = pair[present[0]];

@@ -31,7 +31,7 @@ export const ScenesManagementCommand = {
   CopyScene: 0x40,
 } as const;
 
-/** CopyModeBitmap (1.4.5.1). */
+/** CopyModeBitmap (1.4.7.1). */
 export const CopyModeBitmap = { CopyAllScenes: 0x01 } as const;
 
 /** AddScene { 0 GroupID, 1 SceneID, 2 TransitionTime ms, 3 SceneName, 4 ExtensionFieldSetStructs }. */

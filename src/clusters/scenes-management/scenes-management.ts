@@ -20,6 +20,7 @@ import {
   MAX_TRANSITION_TIME_MS,
   SceneTable,
   type StoredExtensionFieldSet,
+  UNDEFINED_SCENE_ID,
 } from "./scene-table.ts";
 import {
   checkExtensionFieldSet,
@@ -92,7 +93,7 @@ export interface ScenesManagementServer {
   removeGroupScenes(fabricIndex: number, groupId: number): Promise<void>;
   /** Drops the scenes and SceneInfoStruct of a removed fabric. */
   removeFabric(fabricIndex: number): Promise<void>;
-  /** A scene attribute changed outside a recall: SceneValid becomes false for every fabric (1.4.6.4.4). */
+  /** A scene attribute changed outside a recall: SceneValid becomes false for every fabric (1.4.7.2.4). */
   makeSceneInvalidForAllFabrics(): void;
   /** The scene table (read-only use: tests and diagnostics). */
   readonly table: SceneTable;
@@ -104,6 +105,16 @@ interface CurrentScene {
   currentGroup: number;
   sceneValid: boolean;
 }
+
+/**
+ * A fabric's current scene before any was invoked. Deviation from the SDK (which starts CurrentScene at 0): 1.4.7.2.2
+ * says the field SHALL be 0xFF, the undefined scene identifier, when no scene has been invoked.
+ */
+const NO_CURRENT_SCENE: Readonly<CurrentScene> = {
+  currentScene: UNDEFINED_SCENE_ID,
+  currentGroup: 0,
+  sceneValid: false,
+};
 
 const utf8 = new TextEncoder();
 
@@ -137,10 +148,10 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
     return true;
   };
 
-  /** SDK UpdateFabricSceneInfo: creates the fabric's entry (0, 0, false) if missing, then sets the given fields. */
+  /** SDK UpdateFabricSceneInfo: creates the fabric's entry if missing, then sets the given fields. */
   const updateCurrent = (fabricIndex: number, update: Partial<CurrentScene> = {}): void => {
     const existing = current.get(fabricIndex);
-    const next: CurrentScene = { currentScene: 0, currentGroup: 0, sceneValid: false, ...existing, ...update };
+    const next: CurrentScene = { ...NO_CURRENT_SCENE, ...existing, ...update };
     if (
       existing !== undefined &&
       existing.currentScene === next.currentScene &&
@@ -178,11 +189,11 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       }),
     }));
 
-  /** StoreScene processing (1.4.9.6; SDK StoreSceneParse), shared with storeGlobalScene. */
+  /** StoreScene processing (1.4.9.10; SDK StoreSceneParse), shared with storeGlobalScene. */
   const storeScene = async (fabricIndex: number, groupId: number, sceneId: number): Promise<ImStatus> => {
     // SDK: the fabric's SceneValid becomes false before anything else, even if the store then fails.
     updateCurrent(fabricIndex, { sceneValid: false });
-    // 1.4.9.6: a GroupID other than 0 not in the Group Table for this endpoint → INVALID_COMMAND (SDK).
+    // 1.4.9.10: a GroupID other than 0 not in the Group Table for this endpoint → INVALID_COMMAND (SDK).
     if (!groupOk(fabricIndex, groupId)) return ImStatus.INVALID_COMMAND;
     const existing = table.get(fabricIndex, groupId, sceneId);
     // An existing scene keeps its name and transition time; a new one gets "" and 0 ms.
@@ -198,7 +209,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
     return ImStatus.SUCCESS;
   };
 
-  /** RecallScene processing (1.4.9.7; SDK RecallSceneParse), shared with recallGlobalScene. */
+  /** RecallScene processing (1.4.9.12; SDK RecallSceneParse), shared with recallGlobalScene. */
   const recallScene = (
     fabricIndex: number,
     groupId: number,
@@ -210,7 +221,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
     if (!groupOk(fabricIndex, groupId)) return ImStatus.INVALID_COMMAND;
     const entry = table.get(fabricIndex, groupId, sceneId);
     if (entry === undefined) return ImStatus.NOT_FOUND;
-    // 1.4.9.7.3: a TransitionTime present and not null overrides the scene's own.
+    // 1.4.9.12.3: a TransitionTime present and not null overrides the scene's own.
     const ms = transitionTime ?? entry.transitionTimeMs;
     for (const set of entry.extensionFieldSets) {
       const cluster = sceneables.get(set.clusterId);
@@ -271,7 +282,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
           [...new Set([...current.keys(), ...table.fabricIndices()])]
             .sort((a, b) => a - b)
             .map((fabricIndex) => {
-              const c = current.get(fabricIndex) ?? { currentScene: 0, currentGroup: 0, sceneValid: false };
+              const c = current.get(fabricIndex) ?? NO_CURRENT_SCENE;
               return {
                 sceneCount: table.sceneCount(fabricIndex),
                 currentScene: c.currentScene,
@@ -414,7 +425,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
         ...operate,
         handler: async (req, ctx) => {
           if (req.sceneId > MAX_SCENE_ID) return { status: ImStatus.CONSTRAINT_ERROR };
-          // 1.4.9.7.3: TransitionTime max 60 000 000 ms. Deviation: the SDK does not check it; the spec constraint is
+          // 1.4.9.12.3: TransitionTime max 60 000 000 ms. Deviation: the SDK does not check it; the spec constraint is
           // enforced here so that a recall never runs a transition longer than any scene can store.
           const t = req.transitionTime;
           if (t !== undefined && t !== null && t > MAX_TRANSITION_TIME_MS) return { status: ImStatus.CONSTRAINT_ERROR };
@@ -433,7 +444,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
         ...operate,
         handler: async (req, ctx) => {
           const fi = ctx.session.fabricIndex;
-          // 1.4.9.8: an unknown group → INVALID_COMMAND with a null Capacity and no SceneList.
+          // 1.4.9.13/1.4.9.14: an unknown group → INVALID_COMMAND with a null Capacity and no SceneList.
           if (!groupOk(fi, req.groupId))
             return { response: { status: ImStatus.INVALID_COMMAND, capacity: null, groupId: req.groupId } };
           return {
@@ -469,7 +480,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
           if (table.remainingCapacity(fi) === 0) return reply(ImStatus.RESOURCE_EXHAUSTED);
           const from = req.groupIdentifierFrom;
           const to = req.groupIdentifierTo;
-          // 1.4.9.9: CopyAllScenes copies every scene of GroupIdentifierFrom, keeping scene ids; scene ids are ignored.
+          // 1.4.9.15: CopyAllScenes copies every scene of GroupIdentifierFrom, keeping scene ids; scene ids are ignored.
           const copies =
             (req.mode & CopyModeBitmap.CopyAllScenes) !== 0
               ? table.sceneIds(fi, from).map((sceneId) => ({ sceneId, toSceneId: sceneId }))

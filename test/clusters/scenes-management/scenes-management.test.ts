@@ -95,9 +95,10 @@ test("AddScene then ViewScene returns name, transition time and the OnOff extens
   });
   assert.equal(read(f.inst, Attr.LastConfiguredBy, tlvNullable(tlvUInt64)), 0x1001n);
   const [i] = info(f);
+  // CurrentScene is 0xFF, the undefined scene identifier, until a scene is stored or recalled.
   assert.deepEqual(i, {
     sceneCount: 1,
-    currentScene: 0,
+    currentScene: 0xff,
     currentGroup: 0,
     sceneValid: false,
     remainingCapacity: 6,
@@ -396,7 +397,7 @@ test("fabric isolation: fabric 2 never sees fabric 1's scenes or current scene",
   assert.equal(await recall(f, 0, 1, undefined, s2), ImStatus.NOT_FOUND);
   assert.deepEqual(
     info(f, s2).map((i) => [i.fabricIndex, i.sceneCount, i.currentGroup, i.currentScene]),
-    [[2, 0, 0, 0]],
+    [[2, 0, 0, 0xff]],
   );
   // Fabric 2's own scenes do not show up for fabric 1.
   await add(f, { groupId: 0, sceneId: 1 }, s2);
