@@ -1,7 +1,8 @@
 // Runs inside `unshare -n` (spawned by operational-e2e.test.ts): a real DeviceNode advertising on `lo` with multicast
-// on, commissioned over UDP by an in-process controller (PASE, then CASE on the new fabric), then UpdateNOC to another
-// node id, then RemoveFabric. At each checkpoint it browses with legacy unicast mDNS queries (RFC 6762 6.7) and records
-// every multicast response heard on 224.0.0.251:5353. Prints one JSON line of observations; exits non-zero on failure.
+// on, driven over UDP by an in-process controller (PASE, then CASE on the new fabric): an abandoned commissioning
+// (AddNOC, ArmFailSafe(0)), a real one, UpdateNOC to node 2, UpdateNOC to node 3 reverted by ArmFailSafe(0), and
+// RemoveFabric. At each checkpoint it browses with legacy unicast mDNS queries (RFC 6762 6.7) and records every
+// multicast response heard on 224.0.0.251:5353. Prints one JSON line of observations; exits non-zero on failure.
 import { execFileSync } from "node:child_process";
 import dgram from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -235,26 +236,6 @@ async function csr(s: SecureSession, isForUpdateNoc: boolean): Promise<Uint8Arra
   return decodeNocsrElements(responseOf("CSRResponse", r, CsrResponse).nocsrElements).csr;
 }
 
-/** Over a PASE session: ArmFailSafe, CSRRequest, AddTrustedRootCertificate, AddNOC for `nodeId` on the test fabric. */
-async function addNocOverPase(pase: SecureSession, nodeId: bigint) {
-  const armed = await armFailSafe(pase, 300);
-  const chain = ca.issueChain(await csr(pase, false), { nodeId, fabricId: FABRIC_ID });
-  const rootAdded = await oc(pase, Cmd.AddTrustedRootCertificate, (t) =>
-    AddTrustedRootCertificateRequest.encodeNode({ rootCaCertificate: chain.rcac }, t),
-  );
-  const added = responseOf(
-    "NOCResponse",
-    await oc(pase, Cmd.AddNOC, (t) =>
-      AddNocRequest.encodeNode(
-        { nocValue: chain.noc, ipkValue: ipkEpochKey, caseAdminSubject: ADMIN_NODE_ID, adminVendorId: 0xfff1 },
-        t,
-      ),
-    ),
-    NocResponse,
-  );
-  return { armed, rootAdded, addNoc: { statusCode: added.statusCode, fabricIndex: added.fabricIndex ?? null } };
-}
-
 // ---- the run ---------------------------------------------------------------------------------------------------------
 const FABRIC_ID = 0xfab0_0000_0000_00e2n;
 const ADMIN_NODE_ID = 0x0000_0000_0001_b669n;
@@ -282,6 +263,26 @@ const instanceAbandoned = `${hex16(cfid)}-${hex16(DEVICE_NODE_ABANDONED)}.${OPER
 const instance1 = `${hex16(cfid)}-${hex16(DEVICE_NODE_1)}.${OPERATIONAL}`;
 const instance2 = `${hex16(cfid)}-${hex16(DEVICE_NODE_2)}.${OPERATIONAL}`;
 const instance3 = `${hex16(cfid)}-${hex16(DEVICE_NODE_3)}.${OPERATIONAL}`;
+
+/** Over a PASE session: ArmFailSafe, CSRRequest, AddTrustedRootCertificate, AddNOC for `nodeId` on the test fabric. */
+async function addNocOverPase(pase: SecureSession, nodeId: bigint) {
+  const armed = await armFailSafe(pase, 300);
+  const chain = ca.issueChain(await csr(pase, false), { nodeId, fabricId: FABRIC_ID });
+  const rootAdded = await oc(pase, Cmd.AddTrustedRootCertificate, (t) =>
+    AddTrustedRootCertificateRequest.encodeNode({ rootCaCertificate: chain.rcac }, t),
+  );
+  const added = responseOf(
+    "NOCResponse",
+    await oc(pase, Cmd.AddNOC, (t) =>
+      AddNocRequest.encodeNode(
+        { nocValue: chain.noc, ipkValue: ipkEpochKey, caseAdminSubject: ADMIN_NODE_ID, adminVendorId: 0xfff1 },
+        t,
+      ),
+    ),
+    NocResponse,
+  );
+  return { armed, rootAdded, addNoc: { statusCode: added.statusCode, fabricIndex: added.fabricIndex ?? null } };
+}
 
 const root = mkdtempSync(join(tmpdir(), "opcreds-mdns-e2e-"));
 const log: string[] = [];

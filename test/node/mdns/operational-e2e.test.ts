@@ -1,7 +1,8 @@
 // End to end, on a real DeviceNode with real multicast (in `unshare -n`, see operational-e2e-netns.ts): operational
-// DNS-SD (`_matter._tcp`, instance `<CompressedFabricId>-<NodeId>`) follows AddNOC, UpdateNOC and RemoveFabric as
-// they happen over UDP (PASE, then CASE), and the commissionable service `_matterc._udp` leaves once PASE is
-// established and comes back after the last fabric is removed (Core 4.3.1 / 4.3.2; SDK DnssdServer restarts).
+// DNS-SD (`_matter._tcp`, instance `<CompressedFabricId>-<NodeId>`) follows AddNOC, UpdateNOC, their fail-safe
+// reverts and RemoveFabric as they happen over UDP (PASE, then CASE), and the commissionable service `_matterc._udp`
+// leaves once PASE is established and comes back when the node has no fabric again (Core 4.3.1 / 4.3.2; the SDK
+// restarts its DnssdServer at each of these steps).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
