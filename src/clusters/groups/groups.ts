@@ -5,7 +5,7 @@
  */
 import { ProtocolError } from "../../bytes/errors.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
-import type { GroupKeyStore } from "../../fabric/group-keys.ts";
+import { type GroupKeyStore, MAX_GROUP_NAME_LENGTH } from "../../fabric/group-keys.ts";
 import { attribute, type Cluster, command, type InvokeContext, Privilege } from "../../im/data-model.ts";
 import { ImStatus, isImStatus } from "../../im/status-code.ts";
 import {
@@ -28,8 +28,6 @@ export const GROUPS_REVISION = 4;
 export const GroupsFeature = { GroupNames: 0x01 } as const;
 /** NameSupportBitmap (1.3.5.1): bit 7 mirrors FeatureMap bit 0. */
 export const NameSupportBitmap = { GroupNames: 0x80 } as const;
-/** Longest GroupName in bytes (1.3.7.1 field constraint "max 16"). */
-export const GROUP_NAME_MAX_BYTES = 16;
 /** GetGroupMembershipResponse Capacity 0xFE: at least one further group may be added (exact number unknown). */
 export const CAPACITY_AT_LEAST_ONE = 0xfe;
 
@@ -56,7 +54,7 @@ export const GroupIdRequest = tlvStruct({ groupId: tlvField(0, tlvUInt16) });
 export const ViewGroupResponse = tlvStruct({
   status: tlvField(0, tlvEnum8),
   groupId: tlvField(1, tlvUInt16),
-  groupName: tlvField(2, tlvString({ maxLength: GROUP_NAME_MAX_BYTES })),
+  groupName: tlvField(2, tlvString({ maxLength: MAX_GROUP_NAME_LENGTH })),
 });
 /** GetGroupMembership { 0 GroupList list[group-id] }. */
 export const GetGroupMembershipRequest = tlvStruct({ groupList: tlvField(0, tlvArray(tlvUInt16)) });
@@ -100,9 +98,10 @@ export function createGroups(options: GroupsOptions): GroupsServer {
 
   /** 1.3.7.1 AddGroup (shared with AddGroupIfIdentifying); returns the status the response carries. */
   const addGroup = async (groupId: number, groupName: string, ctx: InvokeContext): Promise<ImStatus> => {
-    // GroupID "min 1", GroupName "max 16": constraint violations (SDK: CONSTRAINT_ERROR in the response).
+    // GroupID "min 1", GroupName "max 16" (bytes, as every Matter string length): constraint violations (SDK:
+    // CONSTRAINT_ERROR in the response).
     if (groupId === 0) return ImStatus.CONSTRAINT_ERROR;
-    if (utf8.encode(groupName).length > GROUP_NAME_MAX_BYTES) return ImStatus.CONSTRAINT_ERROR;
+    if (utf8.encode(groupName).length > MAX_GROUP_NAME_LENGTH) return ImStatus.CONSTRAINT_ERROR;
     const fi = fabricOf(ctx);
     // 1.3.7.1: a group without an entry in the accessing fabric's GroupKeyMap is UNSUPPORTED_ACCESS (SDK KeyExists:
     // a map entry whose key set exists).
