@@ -80,16 +80,28 @@ export interface ScenesManagementOptions {
   readonly sceneableClusters: readonly SceneableCluster[];
   /** SceneTableSize; default 16. */
   readonly sceneTableSize?: number;
+  /**
+   * Receives a storage failure of the synchronous-hook entry points (storeGlobalScene, recallGlobalScene,
+   * removeGroupScenes, removeFabric), which never reject; command handlers answer FAILURE instead.
+   */
+  readonly onError?: (error: unknown) => void;
 }
 
-/** The cluster and the entry points other clusters and the node call. */
+/**
+ * The cluster and the entry points other clusters and the node call. The four entry points take effect before they
+ * return (the On/Off and Groups hooks are synchronous); their promises settle once the table is persisted and never
+ * reject (a storage failure goes to `onError`).
+ */
 export interface ScenesManagementServer {
   readonly cluster: Cluster;
-  /** Stores the current state in the fabric's global scene (group 0, scene 0), e.g. for On/Off OffWithEffect. */
+  /**
+   * Stores the current state in the fabric's global scene (group 0, scene 0), e.g. for On/Off OffWithEffect.
+   * Fabric index 0 (no fabric) changes nothing and gives UNSUPPORTED_ACCESS; a storage failure gives FAILURE.
+   */
   storeGlobalScene(fabricIndex: number): Promise<ImStatus>;
   /** Recalls the fabric's global scene, e.g. for On/Off OnWithRecallGlobalScene; NOT_FOUND if none was stored. */
   recallGlobalScene(fabricIndex: number): Promise<ImStatus>;
-  /** Drops the scenes of a group of a fabric (Groups RemoveGroup / RemoveAllGroups). */
+  /** Drops the scenes of a group of a fabric (Groups RemoveGroup / RemoveAllGroups; group 0 = the global scene). */
   removeGroupScenes(fabricIndex: number, groupId: number): Promise<void>;
   /** Drops the scenes and SceneInfoStruct of a removed fabric. */
   removeFabric(fabricIndex: number): Promise<void>;
@@ -118,6 +130,13 @@ const NO_CURRENT_SCENE: Readonly<CurrentScene> = {
 
 const utf8 = new TextEncoder();
 
+/**
+ * Scenes are fabric-scoped: the hooks ignore a session without a fabric (On/Off's commands are not fabric-scoped, so
+ * OffWithEffect over PASE before AddNOC arrives with fabric index 0) and any value that is no fabric index.
+ */
+const isFabric = (fabricIndex: number): boolean =>
+  Number.isInteger(fabricIndex) && fabricIndex >= 1 && fabricIndex <= 254;
+
 /** Opens the scene table from storage and creates the Scenes Management cluster server. */
 export async function createScenesManagement(options: ScenesManagementOptions): Promise<ScenesManagementServer> {
   const { endpoint, storage } = options;
@@ -134,18 +153,40 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
   const groupOk = (fabricIndex: number, groupId: number) =>
     groupId === 0 || options.groupExists(fabricIndex, groupId, endpoint);
 
-  /** Applies a table change and persists it; the table is restored if the write fails. */
-  const commit = async (mutate: () => boolean): Promise<boolean> => {
+  let generation = 0;
+  /**
+   * Applies a table change at once and returns the write of the whole table, or undefined when nothing changed. A
+   * failed write restores the table unless a later change came since (its write carries this one too).
+   */
+  const change = (mutate: () => boolean): Promise<void> | undefined => {
     const before = table.toRecord();
-    if (!mutate()) return false;
-    try {
-      await storage.set(storageKey, table.toRecord());
-    } catch (e) {
-      table = SceneTable.fromRecord(before, sceneTableSize);
-      throw e;
-    }
+    if (!mutate()) return undefined;
+    const mine = ++generation;
     changes.emit(ScenesManagementAttribute.FabricSceneInfo);
+    return (async () => storage.set(storageKey, table.toRecord()))().catch((e: unknown) => {
+      if (generation === mine) {
+        table = SceneTable.fromRecord(before, sceneTableSize);
+        changes.emit(ScenesManagementAttribute.FabricSceneInfo);
+      }
+      throw e;
+    });
+  };
+  /** `change` for a command handler: false when nothing changed; a failed write rejects (the answer is FAILURE). */
+  const commit = async (mutate: () => boolean): Promise<boolean> => {
+    const written = change(mutate);
+    if (written === undefined) return false;
+    await written;
     return true;
+  };
+  /** Settles a hook's write: a storage failure goes to `onError`, the hook's promise never rejects. */
+  const settle = async <T>(written: Promise<unknown> | undefined, value: T, failed: T): Promise<T> => {
+    try {
+      await written;
+      return value;
+    } catch (e) {
+      options.onError?.(e);
+      return failed;
+    }
   };
 
   /** SDK UpdateFabricSceneInfo: creates the fabric's entry if missing, then sets the given fields. */
@@ -189,12 +230,19 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       }),
     }));
 
-  /** StoreScene processing (1.4.9.10; SDK StoreSceneParse), shared with storeGlobalScene. */
-  const storeScene = async (fabricIndex: number, groupId: number, sceneId: number): Promise<ImStatus> => {
+  /**
+   * StoreScene processing (1.4.9.10; SDK StoreSceneParse), shared with storeGlobalScene: the scene and the fabric's
+   * current scene change before it returns; the promise is the table write.
+   */
+  const storeScene = (
+    fabricIndex: number,
+    groupId: number,
+    sceneId: number,
+  ): { status: ImStatus; written?: Promise<void> } => {
     // SDK: the fabric's SceneValid becomes false before anything else, even if the store then fails.
     updateCurrent(fabricIndex, { sceneValid: false });
     // 1.4.9.10: a GroupID other than 0 not in the Group Table for this endpoint → INVALID_COMMAND (SDK).
-    if (!groupOk(fabricIndex, groupId)) return ImStatus.INVALID_COMMAND;
+    if (!groupOk(fabricIndex, groupId)) return { status: ImStatus.INVALID_COMMAND };
     const existing = table.get(fabricIndex, groupId, sceneId);
     // An existing scene keeps its name and transition time; a new one gets "" and 0 ms.
     const entry = {
@@ -204,9 +252,11 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       transitionTimeMs: existing?.transitionTimeMs ?? 0,
       extensionFieldSets: capture(),
     };
-    if (!(await commit(() => table.set(fabricIndex, entry)))) return ImStatus.RESOURCE_EXHAUSTED;
+    const written = change(() => table.set(fabricIndex, entry));
+    if (written === undefined) return { status: ImStatus.RESOURCE_EXHAUSTED };
+    // Synchronously, so that an On/Off change right after OffWithEffect's store invalidates the scene again (SDK).
     updateCurrent(fabricIndex, { currentGroup: groupId, currentScene: sceneId, sceneValid: true });
-    return ImStatus.SUCCESS;
+    return { status: ImStatus.SUCCESS, written };
   };
 
   /** RecallScene processing (1.4.9.12; SDK RecallSceneParse), shared with recallGlobalScene. */
@@ -413,7 +463,8 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
         handler: async (req, ctx) => {
           const reply = (status: ImStatus) => ({ response: { status, groupId: req.groupId, sceneId: req.sceneId } });
           if (req.sceneId > MAX_SCENE_ID) return reply(ImStatus.CONSTRAINT_ERROR);
-          const status = await storeScene(ctx.session.fabricIndex, req.groupId, req.sceneId);
+          const { status, written } = storeScene(ctx.session.fabricIndex, req.groupId, req.sceneId);
+          await written;
           if (status === ImStatus.SUCCESS) configuredBy(ctx.session);
           return reply(status);
         },
@@ -506,17 +557,33 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
     get table() {
       return table;
     },
-    storeGlobalScene: (fabricIndex) => storeScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID),
+    storeGlobalScene: (fabricIndex) => {
+      if (!isFabric(fabricIndex)) return Promise.resolve(ImStatus.UNSUPPORTED_ACCESS);
+      const { status, written } = storeScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID);
+      return settle(written, status, ImStatus.FAILURE);
+    },
     recallGlobalScene: async (fabricIndex) =>
-      recallScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, undefined),
-    removeGroupScenes: async (fabricIndex, groupId) => {
+      isFabric(fabricIndex)
+        ? recallScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, undefined)
+        : ImStatus.UNSUPPORTED_ACCESS,
+    removeGroupScenes: (fabricIndex, groupId) => {
+      if (!isFabric(fabricIndex)) return Promise.resolve();
       // SDK GroupWillBeRemoved: the current scene of a removed group cannot stay valid.
       if (current.get(fabricIndex)?.currentGroup === groupId) updateCurrent(fabricIndex, { sceneValid: false });
-      await commit(() => table.removeGroup(fabricIndex, groupId) > 0);
+      return settle(
+        change(() => table.removeGroup(fabricIndex, groupId) > 0),
+        undefined,
+        undefined,
+      );
     },
-    removeFabric: async (fabricIndex) => {
+    removeFabric: (fabricIndex) => {
+      if (!isFabric(fabricIndex)) return Promise.resolve();
       if (current.delete(fabricIndex)) changes.emit(ScenesManagementAttribute.FabricSceneInfo);
-      await commit(() => table.removeFabric(fabricIndex));
+      return settle(
+        change(() => table.removeFabric(fabricIndex)),
+        undefined,
+        undefined,
+      );
     },
     makeSceneInvalidForAllFabrics,
   };

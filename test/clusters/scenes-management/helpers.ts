@@ -77,6 +77,8 @@ export interface Fixture {
   readonly light: FakeLight;
   readonly groups: Groups;
   readonly fabrics: number[];
+  /** Storage failures the hook entry points reported. */
+  readonly errors: unknown[];
   invoke(id: number, fields: TlvNode | undefined, session?: SessionInfo): Promise<InvokeOutcome>;
 }
 
@@ -87,18 +89,20 @@ export async function setup(
   const groups: Groups = opts.groups ?? new Set(["1/1", "1/2", "2/1"]);
   const fabrics = opts.fabrics ?? [1, 2, 3];
   const light = new FakeLight();
+  const errors: unknown[] = [];
   const server = await createScenesManagement({
     endpoint: ENDPOINT,
     storage,
     groupExists: (fi, g, ep) => ep === ENDPOINT && groups.has(`${fi}/${g}`),
     fabricIndices: () => fabrics,
     sceneableClusters: [light.sceneable],
+    onError: (e) => errors.push(e),
     ...(opts.sceneTableSize === undefined ? {} : { sceneTableSize: opts.sceneTableSize }),
   });
   const inst = new ClusterInstance(ENDPOINT, server.cluster, 0);
   const invoke = (id: number, fields: TlvNode | undefined, session = sess(1)) =>
     invokeCommand(inst, id, fields, { session, timed: false, now: 0 }, allow);
-  return { server, inst, storage, light, groups, fabrics, invoke };
+  return { server, inst, storage, light, groups, fabrics, errors, invoke };
 }
 
 /** The response fields of an outcome, decoded with `schema` (asserts a response of command `commandId`). */

@@ -75,8 +75,15 @@ test("a failed storage write leaves the table as it was and answers FAILURE", as
   const rm = await f.invoke(Cmd.RemoveScene, enc.scene(0, 1));
   assert.ok(rm.kind === "status" && rm.status === ImStatus.FAILURE);
   assert.deepEqual(f.server.table.sceneIds(1, 0), [1]);
-  await assert.rejects(f.server.removeFabric(1));
+  // The hook entry points never reject: the failure goes to onError and the table is restored.
+  await f.server.removeFabric(1);
   assert.deepEqual(f.server.table.sceneIds(1, 0), [1]);
+  assert.equal(await f.server.storeGlobalScene(1), ImStatus.FAILURE);
+  assert.deepEqual(f.server.table.sceneIds(1, 0), [1]);
+  await f.server.removeGroupScenes(1, 0);
+  assert.deepEqual(f.server.table.sceneIds(1, 0), [1]);
+  assert.equal(f.errors.length, 3);
+  assert.ok(f.errors.every((e) => e instanceof TypeError));
 });
 
 test("SceneTable: (size - 1) / 2 per fabric, min(fabric share, table rest) remaining, sizes checked", () => {

@@ -432,6 +432,26 @@ test("global scene: storeGlobalScene / recallGlobalScene use group 0, scene 0 of
   assert.equal(await f.server.recallGlobalScene(2), ImStatus.NOT_FOUND);
 });
 
+test("the hook entry points take effect before they return (On/Off and Groups call them synchronously)", async () => {
+  const f = await setup();
+  f.light.onOff = true;
+  // OffWithEffect: store the global scene, then turn off, which makes every scene invalid (SDK order).
+  const stored = f.server.storeGlobalScene(1);
+  assert.deepEqual(f.server.table.sceneIds(1, 0), [0]);
+  f.light.onOff = false;
+  f.server.makeSceneInvalidForAllFabrics();
+  assert.equal(await stored, ImStatus.SUCCESS);
+  assert.deepEqual([info(f)[0]?.currentScene, info(f)[0]?.sceneValid], [0, false]);
+  // OnWithRecallGlobalScene: the light is on when the call returns.
+  void f.server.recallGlobalScene(1);
+  assert.equal(f.light.onOff, true);
+  // RemoveAllGroups: the global scene (group 0) is gone when the call returns.
+  const removed = f.server.removeGroupScenes(1, 0);
+  assert.deepEqual(f.server.table.sceneIds(1, 0), []);
+  await removed;
+  assert.equal(f.errors.length, 0);
+});
+
 test("LastConfiguredBy: the CASE node that changed the table last; null over PASE", async () => {
   const f = await setup();
   await add(f, { groupId: 0, sceneId: 1 }, sess(2));
