@@ -559,13 +559,24 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
     },
     storeGlobalScene: (fabricIndex) => {
       if (!isFabric(fabricIndex)) return Promise.resolve(ImStatus.UNSUPPORTED_ACCESS);
-      const { status, written } = storeScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID);
-      return settle(written, status, ImStatus.FAILURE);
+      try {
+        const { status, written } = storeScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID);
+        return settle(written, status, ImStatus.FAILURE);
+      } catch (e) {
+        // A scene-capable cluster's capture() failed: the hook still must not throw into On/Off's handler.
+        options.onError?.(e);
+        return Promise.resolve(ImStatus.FAILURE);
+      }
     },
-    recallGlobalScene: async (fabricIndex) =>
-      isFabric(fabricIndex)
-        ? recallScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, undefined)
-        : ImStatus.UNSUPPORTED_ACCESS,
+    recallGlobalScene: async (fabricIndex) => {
+      if (!isFabric(fabricIndex)) return ImStatus.UNSUPPORTED_ACCESS;
+      try {
+        return recallScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, undefined);
+      } catch (e) {
+        options.onError?.(e);
+        return ImStatus.FAILURE;
+      }
+    },
     removeGroupScenes: (fabricIndex, groupId) => {
       if (!isFabric(fabricIndex)) return Promise.resolve();
       // SDK GroupWillBeRemoved: the current scene of a removed group cannot stay valid.

@@ -452,6 +452,24 @@ test("the hook entry points take effect before they return (On/Off and Groups ca
   assert.equal(f.errors.length, 0);
 });
 
+test("a scene-capable cluster that throws: commands answer FAILURE, the global-scene hooks report to onError", async () => {
+  const f = await setup();
+  await f.server.storeGlobalScene(1);
+  const broken = new Error("broken light");
+  f.light.sceneable.capture = () => {
+    throw broken;
+  };
+  f.light.sceneable.apply = () => {
+    throw broken;
+  };
+  assert.equal(await f.server.storeGlobalScene(1), ImStatus.FAILURE);
+  assert.equal(await f.server.recallGlobalScene(1), ImStatus.FAILURE);
+  assert.deepEqual(f.errors, [broken, broken]);
+  const out = await f.invoke(Cmd.StoreScene, enc.scene(0, 1));
+  assert.ok(out.kind === "status" && out.status === ImStatus.FAILURE && out.error === broken);
+  assert.equal(await f.server.storeGlobalScene(0), ImStatus.UNSUPPORTED_ACCESS);
+});
+
 test("LastConfiguredBy: the CASE node that changed the table last; null over PASE", async () => {
   const f = await setup();
   await add(f, { groupId: 0, sceneId: 1 }, sess(2));
