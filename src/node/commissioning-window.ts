@@ -1,7 +1,9 @@
 /**
  * The node's commissioning window (Core spec 5.4.2.3 / 5.5, the SDK's CommissioningWindowManager): opens the secure
  * channel's PASE responder with a verifier (the onboarding passcode for the basic window, the Administrator's for an
- * enhanced one), advertises `_matterc._udp` while open, and closes both on timeout, on establishment or on request.
+ * enhanced one) and advertises `_matterc._udp` while it listens. Once a PASE session is established on it the window
+ * stops listening and advertising but stays open (WindowStatus and the admin fields keep their values) until the
+ * commissioning ends: CommissioningComplete, RevokeCommissioning, or the fail-safe expiring or being disarmed.
  */
 import type {
   AdministratorCommissioningServer,
@@ -9,6 +11,7 @@ import type {
   EnhancedWindowParameters,
 } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import type { Crypto } from "../crypto/crypto.ts";
+import type { FailSafeContext } from "../fabric/fail-safe-context.ts";
 import type { AfterResponseEffect } from "../im/data-model.ts";
 import {
   computePaseVerifier,
@@ -16,6 +19,8 @@ import {
   PBKDF_ITERATIONS_MIN,
   type PbkdfParameters,
 } from "../sc/pase/pase-verifier.ts";
+import type { SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
+import type { SessionManager } from "../sc/session-manager.ts";
 import type { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
 import { CommissioningMode } from "./mdns/dnssd-services.ts";
 import type { NodeLogger } from "./node-config.ts";
@@ -37,6 +42,15 @@ export interface CommissioningWindowOptions {
   readonly deviceType: number;
   readonly deviceName: string;
   readonly logger: NodeLogger;
+  /** The node's fail-safe: which commissioning holds it decides what RevokeCommissioning expires. */
+  readonly failSafe: FailSafeContext;
+  /** The node's sessions: the window follows the PASE session established on it. */
+  readonly sessions: SessionManager;
+  /**
+   * Expires the armed fail-safe now with the full expiry cleanup (the SDK's ForceFailSafeTimerExpiry: pending fabric
+   * data reverted, an added fabric deleted, ...); returns the effects for the node to run after the response.
+   */
+  readonly expireFailSafe: () => Promise<readonly AfterResponseEffect[]>;
 }
 
 /** One commissioning window at a time, basic or enhanced. */
@@ -46,9 +60,14 @@ export class CommissioningWindow implements CommissioningWindowController {
   #timer: NodeJS.Timeout | undefined;
   #basic: { verifier: PaseVerifier; pbkdf: PbkdfParameters } | undefined;
   #open: "basic" | "enhanced" | undefined;
+  /** True while the secure channel answers PBKDFParamRequest for this window (false once PASE is established). */
+  #listening = false;
+  /** The PASE session established on this window (the SDK's mPASESession), while the commissioning runs. */
+  #paseSessionId: number | undefined;
 
   constructor(options: CommissioningWindowOptions) {
     this.#o = options;
+    options.sessions.onSessionEnded((session) => this.#sessionEnded(session.localSessionId));
   }
 
   /** The Administrator Commissioning cluster that reports the window (set once both exist). */
@@ -56,14 +75,24 @@ export class CommissioningWindow implements CommissioningWindowController {
     this.#admin = admin;
   }
 
-  /** The kind of window open now. */
+  /** The kind of window open now (also while the commissioning over its PASE session runs). */
   get open(): "basic" | "enhanced" | undefined {
     return this.#open;
   }
 
+  /** True while the window accepts PASE and advertises `_matterc._udp`; false once a PASE session is established. */
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  /** The local id of the PASE session established on the open window, if any. */
+  get paseSessionId(): number | undefined {
+    return this.#paseSessionId;
+  }
+
   /**
    * Opens the basic window with the onboarding passcode (boot without fabrics, last fabric removed); `seconds`
-   * undefined keeps it open until a PASE session is established or it is closed.
+   * undefined keeps it open until it is closed or its commissioning ends.
    */
   async openBasic(seconds: number | undefined): Promise<void> {
     if (this.#basic === undefined) {
@@ -81,31 +110,102 @@ export class CommissioningWindow implements CommissioningWindowController {
     await this.#openWith("enhanced", params.verifier, params.pbkdf, params.discriminator, params.closesAt);
   }
 
-  /** Closes the window (RevokeCommissioning, timeout, shutdown). */
+  /** Closes the window (RevokeCommissioning, timeout, CommissioningComplete, shutdown): the SDK's Cleanup. */
   async closeWindow(): Promise<void> {
     this.#cancelTimer();
     if (this.#open === undefined) return;
-    this.#open = undefined;
+    const wasListening = this.#listening;
+    this.#reset();
+    if (!wasListening) return;
     this.#o.transport.act((now) => this.#o.transport.endpoint.closeCommissioningWindow(now));
     await this.#withdraw();
   }
 
   /**
-   * The SDK's ExpireFailSafeIfHeldByOpenPASESession. Not tracked here: which session armed the fail-safe is not exposed
-   * by the fail-safe context, so RevokeCommissioning leaves an armed fail-safe to its own timer.
+   * The SDK's ExpireFailSafeIfHeldByOpenPASESession: when the armed fail-safe is held by the PASE session established
+   * on the open window (armed over it, or moved by AddNOC to the fabric that session was bound to), expires it now
+   * with the full cleanup and returns the cleanup's effects; otherwise (no window, still listening, a fail-safe of
+   * another session) leaves it alone and returns none.
    */
   async expireFailSafeIfHeldByPaseSession(): Promise<readonly AfterResponseEffect[]> {
-    return [];
+    const { failSafe, sessions } = this.#o;
+    if (this.#open === undefined || this.#listening || this.#paseSessionId === undefined) return [];
+    if (!failSafe.armed) return [];
+    const pase = sessions.get(this.#paseSessionId);
+    // Sessions other than this PASE session cannot have armed it while the window is open (General Commissioning
+    // answers a first CASE ArmFailSafe with BusyWithOtherAdmin), so the fabric match identifies the holder.
+    if (pase === undefined || (pase.fabricIndex ?? 0) !== failSafe.fabricIndex) return [];
+    this.#o.logger("info", `fail-safe held by PASE session ${this.#paseSessionId} expired (RevokeCommissioning)`);
+    return this.#o.expireFailSafe();
   }
 
-  /** The secure channel closed the window itself (a PASE session was established, or 20 attempts failed). */
-  async closedBySecureChannel(reason: string): Promise<void> {
+  /** What the secure channel reports about the window and the sessions established on it. */
+  secureChannelEvent(e: SecureChannelEffect): void {
+    if (e.kind === "commissioning-window-closed") {
+      if (e.reason === "established") this.#paseEstablished();
+      else if (e.reason === "failed-attempts") this.#closedAfterFailedAttempts();
+    } else if (e.kind === "session-established") {
+      // The PASE responder session of the window (the window-closed event came just before it).
+      if (
+        e.session.type === "pase" &&
+        e.handshake === undefined &&
+        this.#open !== undefined &&
+        !this.#listening &&
+        this.#paseSessionId === undefined
+      ) {
+        this.#paseSessionId = e.session.localSessionId;
+      }
+    }
+  }
+
+  /**
+   * The fail-safe was disarmed (expiry, ArmFailSafe(0), RevokeCommissioning, CommissioningComplete): a window whose
+   * commissioning was running is cleaned up. The SDK tries to listen again on a failed attempt, which fails because
+   * the window timer was cancelled at session establishment, so it runs Cleanup.
+   */
+  failSafeDisarmed(): void {
+    if (this.#open === undefined || this.#listening || this.#o.failSafe.armed) return;
+    this.#cleanup("fail-safe disarmed");
+  }
+
+  #paseEstablished(): void {
+    if (this.#open === undefined || !this.#listening) return;
+    // SDK OnSessionEstablished: stop listening for PASE and advertising, cancel the window timeout; mWindowStatus and
+    // the opener fields stay until Cleanup.
+    this.#cancelTimer();
+    this.#listening = false;
+    this.#o.logger("info", `commissioning window stops listening (PASE session established, ${this.#open})`);
+    this.#withdraw().catch((e: unknown) => this.#o.logger("error", `commissioning window: ${String(e)}`));
+  }
+
+  #closedAfterFailedAttempts(): void {
     this.#cancelTimer();
     if (this.#open === undefined) return;
-    this.#o.logger("info", `commissioning window closed (${reason})`);
-    this.#open = undefined;
+    this.#reset();
+    this.#o.logger("info", "commissioning window closed (failed-attempts)");
     this.#admin?.windowClosed();
-    await this.#withdraw();
+    this.#withdraw().catch((e: unknown) => this.#o.logger("error", `commissioning window: ${String(e)}`));
+  }
+
+  #sessionEnded(localSessionId: number): void {
+    if (localSessionId !== this.#paseSessionId) return;
+    this.#paseSessionId = undefined;
+    // A fail-safe armed over the session keeps the commissioning alive until it expires or completes.
+    if (this.#open !== undefined && !this.#listening && !this.#o.failSafe.armed) this.#cleanup("PASE session ended");
+  }
+
+  /** Cleanup of a window that no longer listens: nothing to withdraw from the secure channel or mDNS. */
+  #cleanup(reason: string): void {
+    this.#cancelTimer();
+    this.#reset();
+    this.#o.logger("info", `commissioning window closed (${reason})`);
+    this.#admin?.windowClosed();
+  }
+
+  #reset(): void {
+    this.#open = undefined;
+    this.#listening = false;
+    this.#paseSessionId = undefined;
   }
 
   async #openWith(
@@ -120,6 +220,8 @@ export class CommissioningWindow implements CommissioningWindowController {
       this.#o.transport.endpoint.openCommissioningWindow(now, { verifier, pbkdfParameters }),
     );
     this.#open = kind;
+    this.#listening = true;
+    this.#paseSessionId = undefined;
     if (closesAt !== Number.MAX_SAFE_INTEGER) {
       this.#timer = setTimeout(
         () => {

@@ -327,6 +327,10 @@ async function assemble(
     deviceType: DeviceType.OnOffLight.deviceType,
     deviceName: "opcreds light",
     logger: log,
+    failSafe,
+    sessions,
+    // RevokeCommissioning's ForceFailSafeTimerExpiry: any time past the deadline runs the same cleanup as the timer.
+    expireFailSafe: () => generalCommissioning.failSafeTimerFired(Number.POSITIVE_INFINITY),
   });
   const advertiseOperational = (): void => {
     if (advertiser === undefined) return;
@@ -521,7 +525,8 @@ async function assemble(
         case "fail-safe-timer":
           if (failSafeTimer !== undefined) clearTimeout(failSafeTimer);
           failSafeTimer = undefined;
-          if (e.at !== null) {
+          if (e.at === null) window.failSafeDisarmed();
+          else {
             failSafeTimer = later(e.at, () => {
               failSafeTimer = undefined;
               generalCommissioning
@@ -552,9 +557,8 @@ async function assemble(
     queueMicrotask(maybeReopenWindow);
   });
   onSecureChannelEvent = (e) => {
-    if (e.kind === "commissioning-window-closed") {
-      window.closedBySecureChannel(e.reason).catch(report("commissioning window"));
-    } else if (e.kind === "session-established") {
+    window.secureChannelEvent(e);
+    if (e.kind === "session-established") {
       log("debug", `${e.session.type} session ${e.session.localSessionId} established`);
     } else if (e.kind === "handshake-failed") {
       log("warn", `${e.protocol} handshake failed: ${e.error.message}`);

@@ -12,7 +12,10 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** The node's logger: one line per call. */
 export type NodeLogger = (level: LogLevel, message: string) => void;
 
-/** What a device node is started with. */
+/**
+ * What a device node is started with. There is no window duration: the node's basic commissioning window stays open
+ * while it has no fabric (opened at boot and after the last fabric or a failed commissioning).
+ */
 export interface DeviceNodeConfig {
   /** Directory holding the database, the attestation credentials and the lock file (created 0700). */
   readonly dataDir: string;
@@ -28,8 +31,6 @@ export interface DeviceNodeConfig {
   readonly mdns?: false | { readonly interfaces?: readonly string[] };
   /** SupportedFabrics (default 16). */
   readonly supportedFabrics?: number;
-  /** How long the initial / re-opened commissioning window stays open (s); default 900 (Core 5.4.2.3 maximum). */
-  readonly commissioningWindowSeconds?: number;
   readonly logger?: NodeLogger;
 }
 
@@ -41,7 +42,6 @@ export const DEVICE_DEFAULTS = {
   vendorId: 0xfff1,
   productId: 0x8000,
   supportedFabrics: 16,
-  commissioningWindowSeconds: 900,
 } as const;
 
 /** MAX_DISCRIMINATOR: the discriminator is 12 bits (Core 5.1.1.5). */
@@ -67,7 +67,6 @@ export function resolveDeviceNodeConfig(config: DeviceNodeConfig): ResolvedDevic
     vendorId: config.vendorId ?? DEVICE_DEFAULTS.vendorId,
     productId: config.productId ?? DEVICE_DEFAULTS.productId,
     supportedFabrics: config.supportedFabrics ?? DEVICE_DEFAULTS.supportedFabrics,
-    commissioningWindowSeconds: config.commissioningWindowSeconds ?? DEVICE_DEFAULTS.commissioningWindowSeconds,
     mdns: config.mdns ?? {},
     logger: config.logger ?? (() => {}),
   };
@@ -79,6 +78,5 @@ export function resolveDeviceNodeConfig(config: DeviceNodeConfig): ResolvedDevic
   inRange("vendorId", r.vendorId, 0, 0xfffe);
   inRange("productId", r.productId, 0, 0xffff);
   inRange("supportedFabrics", r.supportedFabrics, 5, 254);
-  inRange("commissioningWindowSeconds", r.commissioningWindowSeconds, 1, 900);
   return r;
 }
