@@ -14,6 +14,7 @@ import { ImStatus } from "../../../src/im/status-code.ts";
 import { decodeTlv } from "../../../src/tlv/tlv-decoder.ts";
 import { encodeTlv } from "../../../src/tlv/tlv-encoder.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
+import { decodeFieldsOrMalformed } from "../../support/command-fuzz.ts";
 import { enc, sess, setup } from "./helpers.ts";
 
 const COMMANDS = Object.values(Cmd);
@@ -60,13 +61,8 @@ test("property: random bytes as CommandFields are malformed or answered, never a
   const f = await setup();
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ maxLength: 64 }), fc.constantFrom(...COMMANDS), async (bytes, commandId) => {
-      let fields: TlvNode;
-      try {
-        fields = decodeTlv(bytes);
-      } catch (e) {
-        assert.ok(e instanceof MalformedError, String(e));
-        return;
-      }
+      const fields = decodeFieldsOrMalformed(bytes);
+      if (fields === undefined) return;
       checkOutcome(commandId, await f.invoke(commandId, fields));
     }),
     { numRuns: 300 },
