@@ -27,6 +27,8 @@ import { createIdentify } from "../clusters/identify/identify.ts";
 import { createEthernetNetworkCommissioning } from "../clusters/network-commissioning/network-commissioning.ts";
 import { createOnOff, isStartUpOnOff, startUpOnOffValue } from "../clusters/on-off/on-off.ts";
 import { createOperationalCredentials } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
+import { createOnOffSceneable } from "../clusters/scenes-management/on-off-scenes.ts";
+import { createScenesManagement } from "../clusters/scenes-management/scenes-management.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { nodeCrypto } from "../crypto/node-crypto.ts";
 import { AccessControlStore } from "../fabric/access-control.ts";
@@ -411,13 +413,26 @@ async function assemble(
       identifyTimer = at === null ? undefined : later(at, () => identify.timerFired(clock()));
     },
   });
+  // Scenes Management (mandatory on the On/Off Light): its On/Off adapter reads `onOff` only when a scene is stored or
+  // recalled, after `onOff` exists; On/Off and Groups take the server as their scene hooks.
+  const scenes = await createScenesManagement({
+    endpoint: 1,
+    storage,
+    groupExists: (fi, groupId, ep) => groupKeys.hasGroupEndpoint(fi as FabricIndex, groupId, ep),
+    fabricIndices: () => fabrics.fabrics().map((f) => f.fabricIndex),
+    sceneableClusters: [createOnOffSceneable({ onOff: () => onOff.onOff, setOnOff: (v) => onOff.setOnOff(v) })],
+    onError: report("scenes"),
+  });
   let onOffTimer: NodeJS.Timeout | undefined;
   const onOff = createOnOff({
+    scenes,
     onOff: initialOnOff,
     startUpOnOff,
     onChange: (v) => {
       log("info", `light is now ${v ? "ON" : "OFF"}`);
       void storage.set(KEY.onOff, v).catch(report("on/off"));
+      // SceneInfoStruct.SceneValid: a scene attribute changed (a recall sets it back to true right after).
+      scenes.makeSceneInvalidForAllFabrics();
     },
     onStartUpOnOffChange: (v) => void storage.set(KEY.startUpOnOff, v).catch(report("on/off start-up")),
     onTimer: (at) => {
@@ -429,6 +444,7 @@ async function assemble(
     groupKeys,
     isIdentifying: (now) => identify.identifyTime(now) > 0,
     onGroupTableChanged: () => groupKeyManagement.changes?.emit(GroupKeyManagementAttribute.GroupTable),
+    scenes,
   });
 
   const root: Cluster[] = [
@@ -441,7 +457,7 @@ async function assemble(
     opcreds.cluster,
     groupKeyManagement,
   ];
-  const light: Cluster[] = [identify.cluster, groups.cluster, onOff.cluster];
+  const light: Cluster[] = [identify.cluster, groups.cluster, onOff.cluster, scenes.cluster];
   const DESCRIPTOR_ID = 0x001d;
   const descriptions: EndpointDescription[] = [
     {
@@ -549,6 +565,7 @@ async function assemble(
     admin.fabricRemoved(fi);
     server.fabricRemoved(fi);
     resumption.removeFabric(fi).catch(report("resumption"));
+    void scenes.removeFabric(fi);
     log("info", `fabric ${fi} removed`);
   };
   fabrics.onOperationalIdentityChange(() => advertiseOperational());

@@ -55,7 +55,7 @@ test("endpoint 0 serves the root-node clusters, endpoint 1 the On/Off light; man
   );
   assert.deepEqual(
     sorted(r.serverLists["1"]!),
-    sorted([CLUSTER.Identify, CLUSTER.Groups, CLUSTER.OnOff, CLUSTER.Descriptor]),
+    sorted([CLUSTER.Identify, CLUSTER.Groups, CLUSTER.OnOff, 0x0062, CLUSTER.Descriptor]),
   );
   assert.deepEqual(r.partsList, [1]);
   // The wildcard read reaches exactly the clusters the ServerLists name.
