@@ -385,7 +385,12 @@ async function assemble(
     failSafe,
     fabrics,
     isCommissioningWindowOpen: () => admin.isWindowOpen(),
-    removeFabric: (i) => opcreds.deleteFabric(i),
+    // A fabric the fail-safe deletes (AddNOC never completed) goes like a removed one: its resumption records,
+    // scenes, subscriptions and window admin fields too (the SDK's FabricTable delegates fire for both).
+    removeFabric: async (i) => {
+      await opcreds.deleteFabric(i);
+      onFabricRemoved(i);
+    },
     commitPendingFabricData: () => opcreds.commitPendingFabricData(),
     reportFabrics: () => opcreds.reportFabrics(),
   });
@@ -584,8 +589,20 @@ async function assemble(
 
   // ---- start-up ---------------------------------------------------------------------------------------------------
   // A crash during commissioning can leave ACL entries and IPKs of a fabric that was never committed.
-  const pruned = await opcreds.pruneOrphanFabricData();
-  if (pruned.length > 0) log("info", `pruned uncommitted data of fabric(s) ${pruned.join(", ")}`);
+  // The same holds for CASE resumption records (a CASE session runs before CommissioningComplete) and scenes: a later
+  // fabric at the same index must not inherit them (a stale resumption record would let the old peer resume into it).
+  const committed = new Set<number>(fabrics.fabrics().map((f) => f.fabricIndex));
+  const pruned = new Set(await opcreds.pruneOrphanFabricData());
+  for (const fi of resumption.fabricIndices().filter((i) => !committed.has(i))) {
+    await resumption.removeFabric(fi);
+    pruned.add(fi);
+  }
+  for (const fi of scenes.table.fabricIndices().filter((i) => !committed.has(i))) {
+    await scenes.removeFabric(fi);
+    pruned.add(fi);
+  }
+  if (pruned.size > 0)
+    log("info", `pruned uncommitted data of fabric(s) ${[...pruned].sort((a, b) => a - b).join(", ")}`);
   basicInformation.startUp(clock());
   generalDiagnostics.recordBootReason(BootReason.Unspecified, clock());
   advertiseOperational();

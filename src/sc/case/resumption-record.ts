@@ -163,6 +163,11 @@ export class ResumptionStore {
     return true;
   }
 
+  /** The fabric indices that have at least one record (start-up reconciliation with the fabric table). */
+  fabricIndices(): FabricIndex[] {
+    return [...new Set([...this.#byId.values()].map((e) => e.record.fabricIndex))].sort((a, b) => a - b);
+  }
+
   /** RemoveFabric or a committed UpdateNOC: deletes every record of the fabric; returns how many went. */
   async removeFabric(fabricIndex: FabricIndex): Promise<number> {
     const ids = [...this.#byId.entries()].filter(([, e]) => e.record.fabricIndex === fabricIndex).map(([k]) => k);
