@@ -7,6 +7,7 @@
  */
 import type {
   AdministratorCommissioningServer,
+  BasicWindowParameters,
   CommissioningWindowController,
   EnhancedWindowParameters,
 } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
@@ -95,14 +96,16 @@ export class CommissioningWindow implements CommissioningWindowController {
    * undefined keeps it open until it is closed or its commissioning ends.
    */
   async openBasic(seconds: number | undefined): Promise<void> {
-    if (this.#basic === undefined) {
-      // The verifier is computed once per process: PBKDF2 with a fresh salt, the minimum iteration count.
-      const pbkdf = { iterations: PBKDF_ITERATIONS_MIN, salt: this.#o.crypto.randomBytes(BASIC_WINDOW_SALT_BYTES) };
-      this.#basic = { verifier: computePaseVerifier(this.#o.crypto, this.#o.passcode, pbkdf), pbkdf };
-    }
     const closesAt = seconds === undefined ? Number.MAX_SAFE_INTEGER : this.#o.clock() + seconds * 1000;
-    await this.#openWith("basic", this.#basic.verifier, this.#basic.pbkdf, this.#o.discriminator, closesAt);
+    const basic = this.#basicVerifier();
+    await this.#openWith("basic", basic.verifier, basic.pbkdf, this.#o.discriminator, closesAt);
     this.#admin?.nodeWindowOpened("basic", closesAt);
+  }
+
+  /** AdministratorCommissioning.OpenBasicCommissioningWindow (BC feature): the onboarding passcode, a timer. */
+  async openBasicWindow(params: BasicWindowParameters): Promise<void> {
+    const basic = this.#basicVerifier();
+    await this.#openWith("basic", basic.verifier, basic.pbkdf, this.#o.discriminator, params.closesAt);
   }
 
   /** AdministratorCommissioning.OpenCommissioningWindow. */
@@ -244,6 +247,15 @@ export class CommissioningWindow implements CommissioningWindowController {
         deviceName: this.#o.deviceName,
       });
     }
+  }
+
+  #basicVerifier(): { verifier: PaseVerifier; pbkdf: PbkdfParameters } {
+    if (this.#basic === undefined) {
+      // The verifier is computed once per process: PBKDF2 with a fresh salt, the minimum iteration count.
+      const pbkdf = { iterations: PBKDF_ITERATIONS_MIN, salt: this.#o.crypto.randomBytes(BASIC_WINDOW_SALT_BYTES) };
+      this.#basic = { verifier: computePaseVerifier(this.#o.crypto, this.#o.passcode, pbkdf), pbkdf };
+    }
+    return this.#basic;
   }
 
   async #withdraw(): Promise<void> {

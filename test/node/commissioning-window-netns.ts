@@ -348,6 +348,13 @@ try {
   const caseB = await controller.establishCase(peer, { fabric: fabricB.caseFabric, peerNodeId: DEVICE_NODE_B });
   o.completeB = await commissioningComplete(caseB);
   o.afterComplete = await snapshotUntil((s) => s.window === null);
+
+  // 4. The PASE session ends (CloseSession) before any fail-safe was armed: nothing holds the window any more.
+  o.ocw4 = statusOf(await ocw(caseA));
+  const pase4 = await controller.establishPase(peer, { passcode: PASSCODE_2 });
+  o.duringPase4 = await snapshot();
+  controller.act((now) => controller.endpoint.closeSession(now, pase4.localSessionId));
+  o.afterPaseClosed = await snapshotUntil((s) => s.window === null);
 } catch (e) {
   o.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 } finally {

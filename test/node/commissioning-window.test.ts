@@ -38,6 +38,9 @@ type Observations = {
   duringPase3: Snapshot;
   completeB: number;
   afterComplete: Snapshot;
+  ocw4: string;
+  duringPase4: Snapshot;
+  afterPaseClosed: Snapshot;
   logs: string[];
   /** The step that failed, if one did (the observations before it are still there). */
   error?: string;
@@ -129,4 +132,12 @@ test("CommissioningComplete of the second commissioner closes the window", () =>
   assert.deepEqual(o.duringPase3, enhancedOpenedByFabric1(2));
   assert.equal(o.completeB, 0);
   assert.deepEqual(o.afterComplete, closed(2));
+});
+
+test("the window's PASE session closed before any fail-safe was armed: the window closes", () => {
+  const o = run();
+  assert.equal(o.ocw4, "0/-");
+  assert.deepEqual(o.duringPase4, enhancedOpenedByFabric1(2));
+  assert.deepEqual(o.afterPaseClosed, closed(2));
+  assert.ok(o.logs.includes("info: commissioning window closed (PASE session ended)"));
 });

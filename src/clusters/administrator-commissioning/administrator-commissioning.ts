@@ -1,8 +1,10 @@
 /**
- * Administrator Commissioning cluster 0x003C, revision 1 (Core spec 11.19, Matter 1.4.2 data model XML) without the
- * Basic (BC) feature: WindowStatus / AdminFabricIndex / AdminVendorId and the timed OpenCommissioningWindow and
- * RevokeCommissioning commands, checked in the order of the SDK's AdministratorCommissioningLogic. The window itself
- * (PASE verifier, `_matterc._udp` advertisement, timer) is the node's: it implements CommissioningWindowController.
+ * Administrator Commissioning cluster 0x003C, revision 1 (Core spec 11.19, Matter 1.4.2 data model XML), the Basic (BC)
+ * feature optional: WindowStatus / AdminFabricIndex / AdminVendorId and the timed OpenCommissioningWindow,
+ * OpenBasicCommissioningWindow (BC) and RevokeCommissioning commands, checked in the order of the SDK's
+ * AdministratorCommissioningLogic. The window itself (PASE verifier, `_matterc._udp` advertisement, timer) is the
+ * node's: it implements CommissioningWindowController. A window stays open, as the SDK's CommissioningWindowManager
+ * keeps it, while the commissioning over the PASE session established on it runs: the node reports its end.
  */
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 import type { FailSafeContext } from "../../fabric/fail-safe-context.ts";
@@ -48,7 +50,7 @@ export const MAX_COMMISSIONING_TIMEOUT_S = 900;
 /** Largest discriminator value (12 bits, Core 5.1.1.5). */
 export const MAX_DISCRIMINATOR = 0x0fff;
 
-/** CommissioningWindowStatusEnum (Core 11.19.5.1). BasicWindowOpen needs the BC feature, which is absent. */
+/** CommissioningWindowStatusEnum (Core 11.19.5.1). BasicWindowOpen needs the BC feature. */
 export const CommissioningWindowStatus = { WindowNotOpen: 0, EnhancedWindowOpen: 1, BasicWindowOpen: 2 } as const;
 /** One CommissioningWindowStatusEnum value. */
 export type CommissioningWindowStatus = (typeof CommissioningWindowStatus)[keyof typeof CommissioningWindowStatus];
@@ -70,6 +72,9 @@ export const AdministratorCommissioningCommand = {
   RevokeCommissioning: 0x02,
 } as const;
 
+/** FeatureMap bits (Core 11.19.4). */
+export const AdministratorCommissioningFeature = { Basic: 1 << 0 } as const;
+
 /**
  * OpenCommissioningWindow { 0 CommissioningTimeout uint16, 1 PAKEPasscodeVerifier octstr, 2 Discriminator uint16,
  * 3 Iterations uint32, 4 Salt octstr } (Core 11.19.8.1). Lengths and ranges are checked by the handler, not the
@@ -82,6 +87,18 @@ export const OpenCommissioningWindowRequest = tlvStruct({
   iterations: tlvField(3, tlvUInt32),
   salt: tlvField(4, tlvBytes()),
 });
+
+/** OpenBasicCommissioningWindow { 0 CommissioningTimeout uint16 } (Core 11.19.8.2, BC feature). */
+export const OpenBasicCommissioningWindowRequest = tlvStruct({
+  commissioningTimeout: tlvField(0, tlvUInt16),
+});
+
+/** What the node needs to open a Basic Commissioning Method window for an Administrator (BC feature). */
+export interface BasicWindowParameters {
+  readonly timeoutSeconds: number;
+  /** When the window must close (ms on the invoke clock): the node arms its timer for this. */
+  readonly closesAt: number;
+}
 
 /** What the node needs to open an Enhanced Commissioning Method window. */
 export interface EnhancedWindowParameters {
@@ -98,7 +115,15 @@ export interface EnhancedWindowParameters {
 export interface CommissioningWindowController {
   /** Starts accepting PASE with these parameters and advertising as commissionable. A throw answers FAILURE. */
   openEnhancedWindow(params: EnhancedWindowParameters): Promise<void>;
-  /** Stops accepting new PASE sessions and withdraws the commissionable advertisement; cancels the timer. */
+  /**
+   * Starts accepting PASE with the onboarding passcode and advertising as commissionable (CM=1): needed only with the
+   * BC feature. A throw answers PAKEParameterError, as the SDK answers a failed OpenBasicCommissioningWindow.
+   */
+  openBasicWindow?(params: BasicWindowParameters): Promise<void>;
+  /**
+   * Closes the window (the SDK's Cleanup): stops accepting new PASE sessions, withdraws the commissionable
+   * advertisement, cancels the timer. An established PASE session and its fail-safe are left alone.
+   */
   closeWindow(): Promise<void>;
   /**
    * If the fail-safe is held by a PASE session established through the open window, expires it with the full
@@ -125,6 +150,8 @@ export interface AdministratorCommissioningOptions {
   readonly failSafe: FailSafeContext;
   /** For the accessing fabric's VendorID; the cluster also clears the admin fields when that fabric is removed. */
   readonly fabrics: FabricTable;
+  /** The Basic (BC) feature: OpenBasicCommissioningWindow; the controller must implement `openBasicWindow`. */
+  readonly basicCommissioning?: boolean;
 }
 
 /** The cluster and the hooks the node calls. */
@@ -132,11 +159,17 @@ export interface AdministratorCommissioningServer {
   readonly cluster: Cluster;
   /** The open window, or null. */
   readonly window: CommissioningWindowState | null;
-  /** True while any commissioning window is open (GeneralCommissioning's `isCommissioningWindowOpen`). */
+  /**
+   * True while any commissioning window is open, including while the commissioning over its PASE session runs
+   * (GeneralCommissioning's `isCommissioningWindowOpen`, the SDK's IsCommissioningWindowOpen).
+   */
   isWindowOpen(): boolean;
   /** The node opened a window by itself (the boot-time window of the onboarding payload); it is not reported. */
   nodeWindowOpened(method: "enhanced" | "basic", closesAt: number): void;
-  /** The node closed the window (commissioning completed, PASE attempts exhausted, shutdown). */
+  /**
+   * The node closed the window (CommissioningComplete, the fail-safe of its commissioning disarmed or expired, its PASE
+   * session ended unarmed, PASE attempts exhausted, shutdown).
+   */
   windowClosed(): void;
   /** The node's window timer fired at `now`: closes the window through the controller if it is due. */
   timerFired(now: number): Promise<void>;
@@ -149,6 +182,9 @@ export function createAdministratorCommissioning(
   options: AdministratorCommissioningOptions,
 ): AdministratorCommissioningServer {
   const { controller, failSafe, fabrics } = options;
+  const basicCommissioning = options.basicCommissioning === true;
+  if (basicCommissioning && controller.openBasicWindow === undefined)
+    throw new TypeError("the Basic feature needs a controller with openBasicWindow");
   const changes = new AttributeChangeEmitter();
   let window: CommissioningWindowState | null = null;
 
@@ -185,7 +221,7 @@ export function createAdministratorCommissioning(
     id: ADMINISTRATOR_COMMISSIONING_CLUSTER_ID,
     name: "AdministratorCommissioning",
     revision: ADMINISTRATOR_COMMISSIONING_REVISION,
-    featureMap: 0,
+    featureMap: basicCommissioning ? AdministratorCommissioningFeature.Basic : 0,
     changes,
     attributes: [
       attribute({
@@ -267,6 +303,50 @@ export function createAdministratorCommissioning(
           return { status: ImStatus.SUCCESS };
         },
       }),
+      ...(basicCommissioning
+        ? [
+            command({
+              id: AdministratorCommissioningCommand.OpenBasicCommissioningWindow,
+              name: "OpenBasicCommissioningWindow",
+              requestSchema: OpenBasicCommissioningWindowRequest,
+              invokePrivilege: Privilege.Administer,
+              fabricScoped: false,
+              timed: true,
+              handler: async (req, ctx) => {
+                const { Busy, PAKEParameterError } = AdministratorCommissioningStatus;
+                // SDK order (AdministratorCommissioningLogic::OpenBasicCommissioningWindow): accessing fabric, then the
+                // open window, then the fail-safe (the reverse of OpenCommissioningWindow), then the timeout.
+                const fabric = ctx.session.fabricIndex === 0 ? undefined : fabrics.fabric(ctx.session.fabricIndex);
+                if (fabric === undefined) return clusterFailure(PAKEParameterError);
+                // 11.19.8.2: "If a commissioning window is already currently open, this command SHALL fail with a
+                // cluster specific status code of Busy."
+                if (window !== null) return clusterFailure(Busy);
+                // 11.19.8.2: "If the fail-safe timer is currently armed, this command SHALL fail with a cluster
+                // specific status code of Busy".
+                if (failSafe.armed || failSafe.busy) return clusterFailure(Busy);
+                if (
+                  req.commissioningTimeout > MAX_COMMISSIONING_TIMEOUT_S ||
+                  req.commissioningTimeout < MIN_COMMISSIONING_TIMEOUT_S
+                )
+                  return { status: ImStatus.INVALID_COMMAND };
+                const closesAt = ctx.now + req.commissioningTimeout * 1000;
+                try {
+                  await controller.openBasicWindow?.({ timeoutSeconds: req.commissioningTimeout, closesAt });
+                } catch {
+                  return clusterFailure(PAKEParameterError);
+                }
+                setWindow({
+                  method: "basic",
+                  openedByAdministrator: true,
+                  adminFabricIndex: ctx.session.fabricIndex,
+                  adminVendorId: fabric.vendorId,
+                  closesAt,
+                });
+                return { status: ImStatus.SUCCESS };
+              },
+            }),
+          ]
+        : []),
       command({
         id: AdministratorCommissioningCommand.RevokeCommissioning,
         name: "RevokeCommissioning",
@@ -274,8 +354,9 @@ export function createAdministratorCommissioning(
         fabricScoped: false,
         timed: true,
         handler: async () => {
-          // 11.19.8.3 / SDK: a fail-safe armed over the window's PASE session is expired first (full cleanup), even
-          // when the command then fails because no window is open.
+          // SDK (ExpireFailSafeIfHeldByOpenPASESession, then the window check): a fail-safe held by the PASE session
+          // established on the open window is expired first with the full cleanup; a fail-safe of any other session
+          // is left alone. The cleanup's effects run after the response, success or WindowNotOpen.
           const effects = await controller.expireFailSafeIfHeldByPaseSession();
           // 11.19.8.3: "If the commissioning window was not currently open, then the Node SHALL fail the command
           // with a cluster specific status code of WindowNotOpen."

@@ -4,12 +4,15 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { MalformedError } from "../../../src/bytes/errors.ts";
 import {
+  AdministratorCommissioningFeature,
   AdministratorCommissioningStatus,
   AdministratorCommissioningAttribute as Attr,
+  type BasicWindowParameters,
   AdministratorCommissioningCommand as Cmd,
   CommissioningWindowStatus,
   createAdministratorCommissioning,
   type EnhancedWindowParameters,
+  OpenBasicCommissioningWindowRequest,
   OpenCommissioningWindowRequest,
 } from "../../../src/clusters/administrator-commissioning/administrator-commissioning.ts";
 import {
@@ -437,5 +440,150 @@ test("robustness: any well-typed OpenCommissioningWindow gets SUCCESS or a speci
       },
     ),
     { numRuns: 60 },
+  );
+});
+
+/** The cluster with the Basic (BC) feature, over a recording controller. */
+async function setupBasic(options: { failOpen?: boolean } = {}) {
+  const fabrics = await FabricTable.open(new MemoryStorage(), nodeCrypto);
+  const failSafe = new FailSafeContext();
+  const f1 = await addFabric(fabrics, 0xfff1);
+  const log: string[] = [];
+  const opened: BasicWindowParameters[] = [];
+  const server = createAdministratorCommissioning({
+    fabrics,
+    failSafe,
+    basicCommissioning: true,
+    controller: {
+      openEnhancedWindow: async () => {
+        log.push("open-enhanced");
+      },
+      openBasicWindow: async (p) => {
+        if (options.failOpen === true) throw new RangeError("no verifier");
+        opened.push(p);
+        log.push("open-basic");
+      },
+      closeWindow: async () => {
+        log.push("close");
+      },
+      expireFailSafeIfHeldByPaseSession: async () => [],
+    },
+  });
+  const inst = new ClusterInstance(0, server.cluster, 500);
+  const read = (id: number): TlvNode => {
+    const out = readAttribute(inst, id, { session: sess("case", f1), now: 0 }, { fabricFiltered: true }, allow);
+    assert.ok(out.kind === "data", `attribute ${id}`);
+    return out.value;
+  };
+  const attrs = () => ({
+    windowStatus: Number((read(Attr.WindowStatus) as { value: bigint }).value),
+    adminFabricIndex: nodeValue(read(Attr.AdminFabricIndex)),
+    adminVendorId: nodeValue(read(Attr.AdminVendorId)),
+  });
+  const obcw = (commissioningTimeout = 180, session = sess("case", f1), { timed = true, now = 0 } = {}) =>
+    invokeCommand(
+      inst,
+      Cmd.OpenBasicCommissioningWindow,
+      OpenBasicCommissioningWindowRequest.encodeNode({ commissioningTimeout }, ANONYMOUS),
+      { session, timed, now },
+      allow,
+    );
+  const ocw = (session = sess("case", f1)) =>
+    invokeCommand(
+      inst,
+      Cmd.OpenCommissioningWindow,
+      OpenCommissioningWindowRequest.encodeNode(validRequest, ANONYMOUS),
+      { session, timed: true, now: 0 },
+      allow,
+    );
+  return { fabrics, failSafe, f1, server, read, attrs, obcw, ocw, log, opened };
+}
+
+test("Basic feature: feature map 1, OpenBasicCommissioningWindow accepted; it opens a basic window named after its opener", async () => {
+  const { read, attrs, obcw, opened, server } = await setupBasic();
+  assert.equal((read(0xfffc) as { value: bigint }).value, BigInt(AdministratorCommissioningFeature.Basic));
+  assert.deepEqual(tlvArray(tlvUInt32).decodeNode(read(0xfff9), "a"), [0, 1, 2]);
+  // Timed, like the other two commands.
+  assert.equal(imStatus(await obcw(300, undefined, { timed: false })), ImStatus.NEEDS_TIMED_INTERACTION);
+  assert.deepEqual(opened, []);
+  assert.equal(imStatus(await obcw(300, undefined, { now: 5_000 })), ImStatus.SUCCESS);
+  assert.deepEqual(opened, [{ timeoutSeconds: 300, closesAt: 305_000 }]);
+  assert.deepEqual(attrs(), {
+    windowStatus: CommissioningWindowStatus.BasicWindowOpen,
+    adminFabricIndex: 1,
+    adminVendorId: 0xfff1,
+  });
+  // Its timer closes it like an enhanced window's.
+  await server.timerFired(305_000);
+  assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
+});
+
+test("without the Basic feature OpenBasicCommissioningWindow is UNSUPPORTED_COMMAND", async () => {
+  const { inst } = await setup();
+  const out = await invokeCommand(
+    inst,
+    Cmd.OpenBasicCommissioningWindow,
+    OpenBasicCommissioningWindowRequest.encodeNode({ commissioningTimeout: 180 }, ANONYMOUS),
+    { session: sess("case", 1), timed: true, now: 0 },
+    allow,
+  );
+  assert.equal(imStatus(out), ImStatus.UNSUPPORTED_COMMAND);
+});
+
+test("OpenBasicCommissioningWindow status order (SDK): no fabric → PAKEParameterError, then window open or fail-safe armed → Busy, then timeout → INVALID_COMMAND", async () => {
+  const { obcw, ocw, failSafe, log, attrs } = await setupBasic();
+  const { Busy, PAKEParameterError } = AdministratorCommissioningStatus;
+  // Over PASE: no accessing fabric, even with an invalid timeout.
+  assert.equal(clusterStatus(await obcw(10, sess("pase", 0))), PAKEParameterError);
+  // Timeout outside 180..900 s.
+  assert.equal(imStatus(await obcw(179)), ImStatus.INVALID_COMMAND);
+  assert.equal(imStatus(await obcw(901)), ImStatus.INVALID_COMMAND);
+  // A fail-safe armed → Busy before the timeout is looked at.
+  failSafe.arm(0, 60, 1);
+  assert.equal(clusterStatus(await obcw(10)), Busy);
+  failSafe.arm(0, 0, 1);
+  failSafe.cleanupDone();
+  // A window open (basic or enhanced) → Busy before the timeout; OpenCommissioningWindow is Busy too.
+  assert.equal(imStatus(await obcw()), ImStatus.SUCCESS);
+  assert.equal(clusterStatus(await obcw(10)), Busy);
+  assert.equal(clusterStatus(await obcw()), Busy);
+  assert.equal(clusterStatus(await ocw()), Busy);
+  assert.equal(clusterStatus(await obcw(10, sess("pase", 0))), PAKEParameterError);
+  assert.deepEqual(log, ["open-basic"]);
+  assert.equal(attrs().windowStatus, CommissioningWindowStatus.BasicWindowOpen);
+});
+
+test("OpenCommissioningWindow while an Administrator's basic window is open → Busy; RevokeCommissioning closes it", async () => {
+  const { obcw, ocw, server, log } = await setupBasic();
+  assert.equal(imStatus(await obcw()), ImStatus.SUCCESS);
+  assert.equal(clusterStatus(await ocw()), AdministratorCommissioningStatus.Busy);
+  server.windowClosed();
+  assert.equal(imStatus(await ocw()), ImStatus.SUCCESS);
+  assert.equal(clusterStatus(await obcw()), AdministratorCommissioningStatus.Busy);
+  assert.deepEqual(log, ["open-basic", "open-enhanced"]);
+});
+
+test("OpenBasicCommissioningWindow: a controller that cannot open → PAKEParameterError, no window", async () => {
+  const { obcw, attrs, server } = await setupBasic({ failOpen: true });
+  assert.equal(clusterStatus(await obcw()), AdministratorCommissioningStatus.PAKEParameterError);
+  assert.equal(server.isWindowOpen(), false);
+  assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
+});
+
+test("the Basic feature needs a controller that opens basic windows", async () => {
+  const fabrics = await FabricTable.open(new MemoryStorage(), nodeCrypto);
+  assert.throws(
+    () =>
+      createAdministratorCommissioning({
+        fabrics,
+        failSafe: new FailSafeContext(),
+        basicCommissioning: true,
+        controller: {
+          openEnhancedWindow: async () => {},
+          closeWindow: async () => {},
+          expireFailSafeIfHeldByPaseSession: async () => [],
+        },
+      }),
+    TypeError,
   );
 });
