@@ -46,6 +46,17 @@ export interface UdpTransportOptions {
   readonly onError?: (error: unknown) => void;
 }
 
+/**
+ * The socket's address "resolver": every address it is given is already a literal (a peer's source address, a v4-mapped
+ * IPv4 address, an mDNS answer), so it is handed on as it is. Node's default, dns.lookup, tests each one against its
+ * IPv4 and IPv6 regular expressions on every send; a non-literal now fails in the send itself (EINVAL), never a DNS query.
+ */
+const literalAddress = (
+  address: string,
+  _family: unknown,
+  callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void => callback(null, address, 6);
+
 const toSocketAddress = (address: string): string => (isIPv4(address) ? `::ffff:${address}` : address);
 const fromSocketAddress = (address: string): string =>
   address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
@@ -65,7 +76,7 @@ export class UdpTransport {
 
   /** Binds the socket; resolves once it is listening, rejects with the bind error (e.g. EADDRINUSE). */
   static async open(options: UdpTransportOptions): Promise<UdpTransport> {
-    const socket = createSocket({ type: "udp6", ipv6Only: false });
+    const socket = createSocket({ type: "udp6", ipv6Only: false, lookup: literalAddress });
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => {
         socket.close();

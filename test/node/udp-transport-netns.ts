@@ -60,7 +60,19 @@ await waitFor(() => a.stats.received === 5 && gotV6.length + gotB.length === 1 &
 await a.send(msg(4), gotA[0]!.peer);
 await waitFor(() => gotB.length === 2);
 
+// Only literal addresses are sent to: a host name is refused by the socket (EINVAL), never looked up.
+const nonLiteral: string[] = [];
+for (const address of ["localhost", "example.com", "1.2.3"]) {
+  try {
+    await b.send(msg(8), { address, port: a.port });
+    nonLiteral.push(`${address}: sent`);
+  } catch (e) {
+    nonLiteral.push(`${address}: ${(e as NodeJS.ErrnoException).code}`);
+  }
+}
+
 const result = {
+  nonLiteral,
   port: a.port,
   bindInUse,
   aFrom: gotA.map((d) => [d.peer.address, d.message.header.messageCounter, d.message.header.sourceNodeId?.toString()]),

@@ -36,4 +36,5 @@ test("UDP transport exchanges datagrams over ::1 and 127.0.0.1 in a private netw
   assert.deepEqual(r.dStats, { received: 2, malformed: 1, handlerErrors: 1, sent: 0 });
   assert.equal(r.handlerErrors, 1);
   assert.equal(r.sendAfterClose, "TypeError");
+  assert.deepEqual(r.nonLiteral, ["localhost: EINVAL", "example.com: EINVAL", "1.2.3: EINVAL"]);
 });
