@@ -587,3 +587,16 @@ test("the Basic feature needs a controller that opens basic windows", async () =
     TypeError,
   );
 });
+
+test("the node ending the window's commissioning (windowClosed) reports WindowStatus, AdminFabricIndex and AdminVendorId", async () => {
+  const { ocw, inst, server, attrs } = await setup();
+  await ocw();
+  const changed: number[] = [];
+  inst.onAttributeChange((c) => changed.push(c.attribute));
+  server.windowClosed();
+  assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
+  assert.deepEqual(changed, [Attr.WindowStatus, Attr.AdminFabricIndex, Attr.AdminVendorId]);
+  // Nothing left to report a second time.
+  server.windowClosed();
+  assert.equal(changed.length, 3);
+});
