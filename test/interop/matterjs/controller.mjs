@@ -214,6 +214,14 @@ const t2 = Date.now();
 const oc = await clusterClient(OperationalCredentials, 0);
 if (oc === undefined) throw new Error("OperationalCredentials client missing on root endpoint");
 result("connected", { nodeId, ms: Date.now() - t2, minimal });
+if (!minimal) {
+  // What the wildcard read found on endpoint 1 (cluster ids, and the feature maps matter.js decoded).
+  const clients = node.getDeviceById(1)?.getAllClusterClients() ?? [];
+  result("endpoint1", {
+    clusters: clients.map((c) => c.id).sort((a, b) => a - b),
+    features: Object.fromEntries(clients.map((c) => [c.id, c.supportedFeatures])),
+  });
+}
 
 async function readOpCreds(tag) {
   const read = {

@@ -129,6 +129,12 @@ test("default mode (wildcard read + subscription), then CASE from a new controll
   const run = await runController(ns, { CTRL_STORAGE: shared.ctrlA, ...strict() });
   ok(run, dev.process);
   assert.equal(run.first("connected").minimal, false);
+  // Endpoint 1 as matter.js sees it: Identify, Groups, On/Off (Lighting), Scenes Management (SceneNames), Descriptor.
+  const ep1 = run.first("endpoint1") as { clusters: number[]; features: Record<string, Record<string, boolean>> };
+  assert.deepEqual(ep1.clusters, [0x0003, 0x0004, 0x0006, 0x001d, 0x0062]);
+  assert.equal(ep1.features["6"]?.lighting, true);
+  assert.equal(ep1.features["4"]?.groupNames, true);
+  assert.equal(ep1.features["98"]?.sceneNames, true);
   const oc = run.first("opcreds-before") as unknown as OpCreds;
   assert.equal(oc.commissionedFabrics, 1);
   assert.equal(oc.fabricsUnfiltered.length, 1);
