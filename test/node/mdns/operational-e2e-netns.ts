@@ -8,36 +8,9 @@ import dgram from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compressedFabricId } from "../../../src/cert/compressed-fabric-id.ts";
-import { decodeNocsrElements } from "../../../src/cert/nocsr-elements.ts";
-import {
-  ArmFailSafeRequest,
-  CommissioningResponse,
-  GENERAL_COMMISSIONING_CLUSTER_ID,
-  GeneralCommissioningCommand,
-} from "../../../src/clusters/general-commissioning/general-commissioning.ts";
-import { AddNocRequest } from "../../../src/clusters/operational-credentials/add-noc.ts";
-import { AddTrustedRootCertificateRequest } from "../../../src/clusters/operational-credentials/add-trusted-root-certificate.ts";
-import { CsrRequest, CsrResponse } from "../../../src/clusters/operational-credentials/csr-request.ts";
-import { NocResponse } from "../../../src/clusters/operational-credentials/noc-response.ts";
-import { OPERATIONAL_CREDENTIALS_CLUSTER_ID } from "../../../src/clusters/operational-credentials/operational-credentials-cluster.ts";
-import { OperationalCredentialsCommand as Cmd } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
-import { RemoveFabricRequest } from "../../../src/clusters/operational-credentials/remove-fabric.ts";
-import { UpdateNocRequest } from "../../../src/clusters/operational-credentials/update-noc.ts";
-import { nodeCrypto } from "../../../src/crypto/node-crypto.ts";
-import { fabricIndex } from "../../../src/fabric/fabric-index.ts";
-import { operationalGroupKey } from "../../../src/fabric/group-keys.ts";
-import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
-import { InvokeRequestMessage } from "../../../src/im/messages/invoke-request-message.ts";
-import { InvokeResponseMessage } from "../../../src/im/messages/invoke-response-message.ts";
-import { ProtocolId } from "../../../src/message/protocol-ids.ts";
 import { DeviceNode } from "../../../src/node/device-node.ts";
-import { TransportDriver } from "../../../src/node/transport-driver.ts";
-import type { CaseFabric } from "../../../src/sc/case/case-fabric.ts";
 import type { SecureSession } from "../../../src/sc/secure-session.ts";
-import { SessionManager } from "../../../src/sc/session-manager.ts";
-import { ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
-import { TestCa } from "../../support/test-commissioner.ts";
+import { type AddNocSteps, NodeController, testFabric } from "../../support/node-controller.ts";
 import { type DnsMessage, type DnsRecord, decodeMessage, encodeQuery, RR_TYPE } from "./dns-message.ts";
 
 for (const args of [
@@ -56,7 +29,6 @@ const WAIT_MS = 20_000;
 /** How long a legacy unicast query waits for an answer (a service nobody publishes is never answered). */
 const QUERY_WAIT_MS = 1000;
 
-const crypto = nodeCrypto;
 const hex16 = (v: bigint): string => v.toString(16).toUpperCase().padStart(16, "0");
 
 // ---- the wire: a passive listener on the group, and legacy unicast queries -----------------------------------------
@@ -158,130 +130,26 @@ const goodbyesSince = (from: number): string[] => [
   ),
 ];
 
-// ---- the controller: our own secure channel over UDP, and IM invokes on it -----------------------------------------
-const controller = await TransportDriver.open({ crypto, sessions: new SessionManager(crypto), port: 0 });
+// ---- the controller and the test fabric ------------------------------------------------------------------------------
+const controller = await NodeController.open({ waitMs: WAIT_MS });
 
-type InvokeResult =
-  | { readonly kind: "response"; readonly commandId: number; readonly fields: TlvNode | undefined }
-  | { readonly kind: "status"; readonly status: number; readonly clusterStatus: number | undefined };
-
-/** One InvokeRequest on a new exchange of `session`; resolves with the single InvokeResponseIB. */
-function invoke(
-  session: SecureSession,
-  cluster: number,
-  command: number,
-  fields: (tag: ReturnType<typeof ctx>) => TlvNode,
-): Promise<InvokeResult> {
-  return new Promise<InvokeResult>((resolveInvoke, reject) => {
-    const timer = setTimeout(() => reject(new RangeError(`invoke 0x${command.toString(16)} timed out`)), WAIT_MS);
-    controller.act((now) => {
-      const ax = controller.endpoint.openExchange(session.localSessionId, ProtocolId.INTERACTION_MODEL);
-      ax.onMessage = (at, m) => {
-        clearTimeout(timer);
-        ax.close(at);
-        if (m.opcode !== ImMessageType.InvokeResponse) {
-          reject(new RangeError(`invoke 0x${command.toString(16)}: opcode 0x${m.opcode.toString(16)}`));
-          return;
-        }
-        const [r] = InvokeResponseMessage.decode(m.applicationPayload).invokeResponses;
-        if (r?.command !== undefined) {
-          resolveInvoke({ kind: "response", commandId: r.command.path.command, fields: r.command.fields });
-        } else if (r?.status !== undefined) {
-          const { status, clusterStatus } = r.status.status;
-          resolveInvoke({ kind: "status", status, clusterStatus });
-        } else {
-          reject(new RangeError(`invoke 0x${command.toString(16)}: empty InvokeResponse`));
-        }
-      };
-      ax.onEnd = (outcome) => {
-        if (outcome !== "closed") reject(new RangeError(`invoke 0x${command.toString(16)}: exchange ${outcome}`));
-      };
-      const payload = InvokeRequestMessage.encode({
-        suppressResponse: false,
-        timedRequest: false,
-        invokeRequests: [{ path: { endpoint: 0, cluster, command }, fields: fields(ctx(1)) }],
-      });
-      return ax.send(now, ImMessageType.InvokeRequest, payload, { expectResponseWithinMs: WAIT_MS });
-    });
-  });
-}
-
-function responseOf<T>(what: string, r: InvokeResult, schema: { decodeNode(n: TlvNode, p: string): T }): T {
-  if (r.kind !== "response" || r.fields === undefined) throw new RangeError(`${what}: ${JSON.stringify(r)}`);
-  return schema.decodeNode(r.fields, what);
-}
-const emptyFields = (tag: ReturnType<typeof ctx>): TlvNode => ({ tag, type: "struct", elements: [] });
-const gc = (s: SecureSession, command: number, fields = emptyFields) =>
-  invoke(s, GENERAL_COMMISSIONING_CLUSTER_ID, command, fields);
-const oc = (s: SecureSession, command: number, fields: (tag: ReturnType<typeof ctx>) => TlvNode) =>
-  invoke(s, OPERATIONAL_CREDENTIALS_CLUSTER_ID, command, fields);
-
-async function armFailSafe(s: SecureSession, seconds: number): Promise<number> {
-  const r = await gc(s, GeneralCommissioningCommand.ArmFailSafe, (t) =>
-    ArmFailSafeRequest.encodeNode({ expiryLengthSeconds: seconds, breadcrumb: 0n }, t),
-  );
-  return responseOf("ArmFailSafeResponse", r, CommissioningResponse).errorCode;
-}
-async function commissioningComplete(s: SecureSession): Promise<number> {
-  const r = await gc(s, GeneralCommissioningCommand.CommissioningComplete);
-  return responseOf("CommissioningCompleteResponse", r, CommissioningResponse).errorCode;
-}
-async function csr(s: SecureSession, isForUpdateNoc: boolean): Promise<Uint8Array> {
-  const r = await oc(s, Cmd.CSRRequest, (t) =>
-    CsrRequest.encodeNode(
-      isForUpdateNoc ? { csrNonce: crypto.randomBytes(32), isForUpdateNoc } : { csrNonce: crypto.randomBytes(32) },
-      t,
-    ),
-  );
-  return decodeNocsrElements(responseOf("CSRResponse", r, CsrResponse).nocsrElements).csr;
-}
-
-// ---- the run ---------------------------------------------------------------------------------------------------------
 const FABRIC_ID = 0xfab0_0000_0000_00e2n;
 const ADMIN_NODE_ID = 0x0000_0000_0001_b669n;
 const DEVICE_NODE_ABANDONED = 0x0000_0000_0000_0010n;
 const DEVICE_NODE_1 = 0x0000_0000_0000_0001n;
 const DEVICE_NODE_2 = 0x0000_0000_0000_0002n;
 const DEVICE_NODE_3 = 0x0000_0000_0000_0003n;
-const ca = new TestCa({ crypto });
-const ipkEpochKey = crypto.randomBytes(16);
-const cfid = compressedFabricId(crypto, ca.rcac.publicKey, FABRIC_ID);
-const adminKey = crypto.generateKeyPair();
-const adminChain = ca.issueChain(adminKey.publicKey, { nodeId: ADMIN_NODE_ID, fabricId: FABRIC_ID });
-const adminFabric: CaseFabric = {
-  fabricIndex: fabricIndex(1),
-  fabricId: FABRIC_ID,
-  nodeId: ADMIN_NODE_ID,
-  rootPublicKey: ca.rcac.publicKey,
-  rcac: adminChain.rcac,
-  icac: null,
-  noc: adminChain.noc,
-  operationalKey: adminKey,
-  ipk: operationalGroupKey(crypto, ipkEpochKey, cfid),
-};
+const fabric = testFabric(FABRIC_ID, ADMIN_NODE_ID);
+const cfid = fabric.compressedFabricId;
 const instanceAbandoned = `${hex16(cfid)}-${hex16(DEVICE_NODE_ABANDONED)}.${OPERATIONAL}`;
 const instance1 = `${hex16(cfid)}-${hex16(DEVICE_NODE_1)}.${OPERATIONAL}`;
 const instance2 = `${hex16(cfid)}-${hex16(DEVICE_NODE_2)}.${OPERATIONAL}`;
 const instance3 = `${hex16(cfid)}-${hex16(DEVICE_NODE_3)}.${OPERATIONAL}`;
 
 /** Over a PASE session: ArmFailSafe, CSRRequest, AddTrustedRootCertificate, AddNOC for `nodeId` on the test fabric. */
-async function addNocOverPase(pase: SecureSession, nodeId: bigint) {
-  const armed = await armFailSafe(pase, 300);
-  const chain = ca.issueChain(await csr(pase, false), { nodeId, fabricId: FABRIC_ID });
-  const rootAdded = await oc(pase, Cmd.AddTrustedRootCertificate, (t) =>
-    AddTrustedRootCertificateRequest.encodeNode({ rootCaCertificate: chain.rcac }, t),
-  );
-  const added = responseOf(
-    "NOCResponse",
-    await oc(pase, Cmd.AddNOC, (t) =>
-      AddNocRequest.encodeNode(
-        { nocValue: chain.noc, ipkValue: ipkEpochKey, caseAdminSubject: ADMIN_NODE_ID, adminVendorId: 0xfff1 },
-        t,
-      ),
-    ),
-    NocResponse,
-  );
-  return { armed, rootAdded, addNoc: { statusCode: added.statusCode, fabricIndex: added.fabricIndex ?? null } };
+async function addNocOverPase(pase: SecureSession, nodeId: bigint): Promise<Omit<AddNocSteps, "chain">> {
+  const { armed, rootAdded, addNoc } = await controller.addNocOverPase(pase, fabric, nodeId);
+  return { armed, rootAdded, addNoc };
 }
 
 const root = mkdtempSync(join(tmpdir(), "opcreds-mdns-e2e-"));
@@ -306,7 +174,7 @@ try {
 
   // 2. An abandoned commissioning: PASE, AddNOC for node 0x10, then ArmFailSafe(0) over the same PASE session. The
   // pending fabric is announced at AddNOC, withdrawn by the fail-safe cleanup, and the window reopens (new name).
-  const paseA = await controller.establishPase(peer, { passcode: 20202021 });
+  const paseA = await controller.pase(peer, 20202021);
   // The SDK stops advertising commissioning mode once a PASE session is established (CommissioningWindowManager
   // OnSessionEstablished -> StopAdvertisement).
   const afterPase = {
@@ -320,7 +188,7 @@ try {
     (r) => isAnnouncement(OPERATIONAL)(r) && r.data === instanceAbandoned,
   );
   const heardBeforeDisarmA = heard.length;
-  const disarmedA = await armFailSafe(paseA, 0);
+  const disarmedA = await controller.armFailSafe(paseA, 0);
   const reopenedA = await browseUntil(COMMISSIONABLE, (xs) => xs.length > 0);
   const abandoned = {
     addNoc: addNocA,
@@ -335,7 +203,7 @@ try {
 
   // 3. PASE again, ArmFailSafe, CSR, AddTrustedRootCertificate, AddNOC (node 1): the pending fabric is advertised.
   const heardBeforePase = heard.length;
-  const pase = await controller.establishPase(peer, { passcode: 20202021 });
+  const pase = await controller.pase(peer, 20202021);
   const afterPase2 = {
     commissionableGoodbye: await heardSince(heardBeforePase, isGoodbye(COMMISSIONABLE, commissionableInstance2)),
     commissionable: await browseUntil(COMMISSIONABLE, (xs) => xs.length === 0),
@@ -348,8 +216,8 @@ try {
   };
 
   // 4. CASE on the new fabric, CommissioningComplete: committed; the commissionable service stays gone.
-  const case1 = await controller.establishCase(peer, { fabric: adminFabric, peerNodeId: DEVICE_NODE_1 });
-  const complete1 = await commissioningComplete(case1);
+  const case1 = await controller.case(peer, fabric, DEVICE_NODE_1);
+  const complete1 = await controller.commissioningComplete(case1);
   const afterComplete = {
     operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance1),
     srv: await srvOf(instance1),
@@ -359,14 +227,12 @@ try {
 
   // 5. UpdateNOC to node 2 over the CASE session, then CommissioningComplete: node 1 withdrawn, node 2 announced.
   const heardBeforeUpdate = heard.length;
-  const armed2 = await armFailSafe(case1, 300);
-  const csr2 = await csr(case1, true);
-  const chain2 = ca.issueChain(csr2, { nodeId: DEVICE_NODE_2, fabricId: FABRIC_ID });
-  const updateNoc = responseOf(
-    "NOCResponse",
-    await oc(case1, Cmd.UpdateNOC, (t) => UpdateNocRequest.encodeNode({ nocValue: chain2.noc }, t)),
-    NocResponse,
-  );
+  const armed2 = await controller.armFailSafe(case1, 300);
+  const chain2 = fabric.ca.issueChain(await controller.csr(case1, true), {
+    nodeId: DEVICE_NODE_2,
+    fabricId: FABRIC_ID,
+  });
+  const updateNoc = await controller.updateNoc(case1, chain2.noc);
   const afterUpdateNoc = {
     operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance2),
     oldGoodbye: await heardSince(heardBeforeUpdate, isGoodbye(OPERATIONAL, instance1)),
@@ -374,12 +240,8 @@ try {
   };
   // The SDK aborts the fabric's other communication after UpdateNOC; the invoking session may stay until its
   // response is delivered, so CommissioningComplete goes over a new CASE session authenticated with the new NOC.
-  const case2 = await controller.establishCase(peer, {
-    fabric: adminFabric,
-    peerNodeId: DEVICE_NODE_2,
-    resume: false,
-  });
-  const complete2 = await commissioningComplete(case2);
+  const case2 = await controller.case(peer, fabric, DEVICE_NODE_2, { resume: false });
+  const complete2 = await controller.commissioningComplete(case2);
   const afterComplete2 = {
     operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance2),
     srv: await srvOf(instance2),
@@ -389,21 +251,19 @@ try {
   // 6. UpdateNOC to node 3, then ArmFailSafe(0) instead of CommissioningComplete: the pending NOC is reverted, so node 3
   // is withdrawn and node 2 comes back (SDK FailSafeCleanup: "if UpdateNOC was invoked, restart DNS-SD").
   const heardBeforeRevert = heard.length;
-  const armed3 = await armFailSafe(case2, 300);
-  const csr3 = await csr(case2, true);
-  const chain3 = ca.issueChain(csr3, { nodeId: DEVICE_NODE_3, fabricId: FABRIC_ID });
-  const updateNoc3 = responseOf(
-    "NOCResponse",
-    await oc(case2, Cmd.UpdateNOC, (t) => UpdateNocRequest.encodeNode({ nocValue: chain3.noc }, t)),
-    NocResponse,
-  );
+  const armed3 = await controller.armFailSafe(case2, 300);
+  const chain3 = fabric.ca.issueChain(await controller.csr(case2, true), {
+    nodeId: DEVICE_NODE_3,
+    fabricId: FABRIC_ID,
+  });
+  const updateNoc3 = await controller.updateNoc(case2, chain3.noc);
   const pendingUpdate = {
     operational: await browseUntil(OPERATIONAL, (xs) => xs.length === 1 && xs[0] === instance3),
     goodbye2: await heardSince(heardBeforeRevert, isGoodbye(OPERATIONAL, instance2)),
   };
   const heardBeforeDisarm = heard.length;
-  const case3 = await controller.establishCase(peer, { fabric: adminFabric, peerNodeId: DEVICE_NODE_3, resume: false });
-  const disarmed = await armFailSafe(case3, 0);
+  const case3 = await controller.case(peer, fabric, DEVICE_NODE_3, { resume: false });
+  const disarmed = await controller.armFailSafe(case3, 0);
   const afterRevert = {
     goodbye3: await heardSince(heardBeforeDisarm, isGoodbye(OPERATIONAL, instance3)),
     reannounced2: await heardSince(heardBeforeDisarm, (r) => isAnnouncement(OPERATIONAL)(r) && r.data === instance2),
@@ -414,15 +274,9 @@ try {
 
   // 7. RemoveFabric (the last one) over a new CASE session to node 2 (the revert expired the fabric's sessions): node 2
   // withdrawn, the node is commissionable again.
-  const case4 = await controller.establishCase(peer, { fabric: adminFabric, peerNodeId: DEVICE_NODE_2, resume: false });
+  const case4 = await controller.case(peer, fabric, DEVICE_NODE_2, { resume: false });
   const heardBeforeRemove = heard.length;
-  const removed = responseOf(
-    "NOCResponse",
-    await oc(case4, Cmd.RemoveFabric, (t) =>
-      RemoveFabricRequest.encodeNode({ fabricIndex: commissioning.addNoc.fabricIndex ?? 0 }, t),
-    ),
-    NocResponse,
-  );
+  const removed = await controller.removeFabric(case4, commissioning.addNoc.fabricIndex ?? 0);
   const goodbye2 = await heardSince(heardBeforeRemove, isGoodbye(OPERATIONAL, instance2));
   const reopened = await browseUntil(COMMISSIONABLE, (xs) => xs.length > 0);
   const afterRemove = {
@@ -454,13 +308,13 @@ try {
       afterComplete,
       update: {
         armed2,
-        updateNoc: { statusCode: updateNoc.statusCode, fabricIndex: updateNoc.fabricIndex ?? null },
+        updateNoc,
         complete2,
       },
       afterUpdateNoc,
       afterComplete2,
       revert,
-      removed: { statusCode: removed.statusCode, fabricIndex: removed.fabricIndex ?? null },
+      removed,
       afterRemove,
     }),
   );
