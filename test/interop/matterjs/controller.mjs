@@ -27,12 +27,14 @@
 //                        through plain ClusterClients - for a device that does not serve wildcard reads yet
 //   CTRL_ONOFF_ENDPOINT  endpoint with an OnOff server to toggle after reconnecting (default 1; "none" to skip)
 //   CTRL_DISCOVER        1: no known address; find the device by long discriminator via mDNS (_matterc._udp)
+//   CTRL_LIGHT_CHECKS    1: on endpoint 1, exercise On/Off's Lighting feature and Scenes Management (global scene
+//                        and a scene of group 0) and report what came back (RESULT light)
 //   CTRL_STORAGE         /tmp/peer-matterjs/state/controller
 //   CTRL_FABRIC_LABEL    peer-matterjs
 //   MATTER_LOG_LEVEL     info | debug
 // Exit code 0 on success. Prints "RESULT {json}" lines.
 import { Bytes, Environment, Logger, Seconds } from "@matter/main";
-import { GeneralCommissioning, OnOff, OperationalCredentials } from "@matter/main/clusters";
+import { GeneralCommissioning, OnOff, OperationalCredentials, ScenesManagement } from "@matter/main/clusters";
 import {
   CertificationDeclaration,
   ControllerCommissioningFlow,
@@ -262,6 +264,48 @@ if (onOffEndpoint !== "none") {
 }
 const cfi = await (await clusterClient(OperationalCredentials, 0)).getCurrentFabricIndexAttribute(true);
 result("reconnected", { ms: Date.now() - t3, currentFabricIndex: cfi, onOff: onOffValue });
+
+// ---- Optional: the light's Lighting feature and scenes, as a controller app would use them ------------------------
+if (process.env.CTRL_LIGHT_CHECKS === "1") {
+  const light = await clusterClient(OnOff, 1);
+  const scenes = await clusterClient(ScenesManagement, 1);
+  await light.commands.on();
+  await light.setStartUpOnOffAttribute(OnOff.StartUpOnOff.On);
+  const startUpOnOff = await light.getStartUpOnOffAttribute(true);
+  // OffWithEffect stores the global scene (GlobalSceneControl was true), OnWithRecallGlobalScene recalls it.
+  await light.commands.offWithEffect({
+    effectIdentifier: OnOff.EffectIdentifier.DelayedAllOff,
+    effectVariant: OnOff.DelayedAllOffEffectVariant.DelayedOffFastFade,
+  });
+  const afterOffWithEffect = {
+    onOff: await light.getOnOffAttribute(true),
+    globalSceneControl: await light.getGlobalSceneControlAttribute(true),
+  };
+  await light.commands.onWithRecallGlobalScene();
+  const afterRecallGlobal = await light.getOnOffAttribute(true);
+  const added = await scenes.commands.addScene({
+    groupId: 0,
+    sceneId: 1,
+    transitionTime: 0,
+    sceneName: "Evening",
+    extensionFieldSetStructs: [{ clusterId: 6, attributeValueList: [{ attributeId: 0, valueUnsigned8: 0 }] }],
+  });
+  const viewed = await scenes.commands.viewScene({ groupId: 0, sceneId: 1 });
+  await scenes.commands.recallScene({ groupId: 0, sceneId: 1 });
+  const afterRecall = await light.getOnOffAttribute(true);
+  const membership = await scenes.commands.getSceneMembership({ groupId: 0 });
+  const info = await scenes.getFabricSceneInfoAttribute(true, true);
+  result("light", {
+    startUpOnOff,
+    afterOffWithEffect,
+    afterRecallGlobal,
+    added,
+    viewed,
+    afterRecall,
+    membership,
+    info,
+  });
+}
 
 // ---- Optional multi-admin / removal steps (need the PairedNode API, i.e. not CTRL_MINIMAL) ------------------------
 if (process.env.CTRL_OPEN_WINDOW === "basic") {

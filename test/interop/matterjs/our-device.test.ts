@@ -126,9 +126,31 @@ test("default mode (wildcard read + subscription), then CASE from a new controll
   shared.ctrlA = join(state.dir, "ctrl-a");
   const dev = await device(shared.data);
   shared.dev = dev.process;
-  const run = await runController(ns, { CTRL_STORAGE: shared.ctrlA, ...strict() });
+  const run = await runController(ns, { CTRL_STORAGE: shared.ctrlA, CTRL_LIGHT_CHECKS: "1", ...strict() });
   ok(run, dev.process);
   assert.equal(run.first("connected").minimal, false);
+  // The Lighting feature and Scenes Management through matter.js's cluster clients.
+  const light = run.first("light") as Record<string, unknown>;
+  assert.equal(light.startUpOnOff, 1);
+  assert.deepEqual(light.afterOffWithEffect, { onOff: false, globalSceneControl: false });
+  assert.equal(light.afterRecallGlobal, true);
+  assert.deepEqual(light.added, { status: 0, groupId: 0, sceneId: 1 });
+  const viewed = light.viewed as Record<string, unknown>;
+  assert.equal(viewed.status, 0);
+  assert.equal(viewed.sceneName, "Evening");
+  assert.deepEqual(viewed.extensionFieldSetStructs, [
+    { clusterId: 6, attributeValueList: [{ attributeId: 0, valueUnsigned8: 0 }] },
+  ]);
+  assert.equal(light.afterRecall, false);
+  const membership = light.membership as { status: number; sceneList: number[] };
+  assert.equal(membership.status, 0);
+  assert.deepEqual([...membership.sceneList].sort(), [0, 1]);
+  const info = light.info as { sceneCount: number; currentScene: number; currentGroup: number; sceneValid: boolean }[];
+  assert.equal(info.length, 1);
+  assert.equal(info[0]!.sceneCount, 2);
+  assert.equal(info[0]!.currentScene, 1);
+  assert.equal(info[0]!.currentGroup, 0);
+  assert.equal(info[0]!.sceneValid, true);
   // Endpoint 1 as matter.js sees it: Identify, Groups, On/Off (Lighting), Scenes Management (SceneNames), Descriptor.
   const ep1 = run.first("endpoint1") as { clusters: number[]; features: Record<string, Record<string, boolean>> };
   assert.deepEqual(ep1.clusters, [0x0003, 0x0004, 0x0006, 0x001d, 0x0062]);
