@@ -369,6 +369,11 @@ export class NodeController {
     return this.invoke(session, OPERATIONAL_CREDENTIALS_CLUSTER_ID, command, fields);
   }
 
+  /** CloseSession (Core 4.11.1.5) on `session`: the peer is told and the session is removed here. */
+  closeSession(session: SecureSession): void {
+    this.driver.act((now) => this.driver.endpoint.closeSession(now, session.localSessionId));
+  }
+
   /** Closes the socket (sessions are dropped without CloseSession). */
   close(): Promise<void> {
     return this.driver.close();
@@ -383,7 +388,8 @@ export class NodeController {
   #bounded<T>(what: string, p: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RangeError(`${what} timed out`)), this.waitMs);
+      // Unreferenced: a handshake a test leaves unanswered on purpose must not hold the process open.
+      timer = setTimeout(() => reject(new RangeError(`${what} timed out`)), this.waitMs).unref();
     });
     return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
   }
