@@ -88,6 +88,8 @@ export type AfterResponseEffect =
   | { readonly type: "restart-operational-advertising" }
   /** Commissioning completed: close the commissioning window if it is open. */
   | { readonly type: "close-commissioning-window" }
+  /** Commissioning completed: end every PASE session (the SDK's ExpireAllPASESessions). */
+  | { readonly type: "expire-pase-sessions" }
   /** A critical or urgent event was logged: flush event reports now rather than at the next max interval. */
   | { readonly type: "flush-urgent-events" }
   /** The fail-safe timer must (re)fire at `at` (ms, the InvokeContext clock), or be cancelled (`at` null). */

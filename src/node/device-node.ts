@@ -536,6 +536,9 @@ async function assemble(
         case "restart-operational-advertising":
           advertiseOperational();
           break;
+        case "expire-pase-sessions":
+          sessions.endPaseSessions();
+          break;
         case "close-commissioning-window":
           window.closeWindow().catch(report("commissioning window"));
           admin.windowClosed();

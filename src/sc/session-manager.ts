@@ -19,7 +19,7 @@ export const DEFAULT_MAX_SECURE_SESSIONS = 16;
 export const MAX_SESSION_ID = 0xffff;
 
 /** Why a session left the table. */
-export type SessionEndReason = "closed" | "peer-closed" | "evicted" | "fabric" | "others-ended";
+export type SessionEndReason = "closed" | "peer-closed" | "evicted" | "fabric" | "others-ended" | "pase-expired";
 
 /** A Secure Channel message to send on a session before it goes (framing and encryption are the driver's). */
 export type SessionMessage = { readonly messageType: number; readonly payload: Uint8Array };
@@ -190,6 +190,16 @@ export class SessionManager {
   endFabricSessions(fabricIndex: FabricIndex, keep?: number): SecureSession[] {
     const ended = this.sessionsOfFabric(fabricIndex).filter((s) => s.localSessionId !== keep);
     for (const s of ended) this.#remove(s, "fabric");
+    return ended;
+  }
+
+  /**
+   * Ends every PASE session (CommissioningComplete: the SDK's ExpireAllPASESessions once commissioning succeeded, so a
+   * passcode-derived session does not outlive it). Returns the ended sessions.
+   */
+  endPaseSessions(): SecureSession[] {
+    const ended = this.sessions().filter((s) => s.type === "pase");
+    for (const s of ended) this.#remove(s, "pase-expired");
     return ended;
   }
 

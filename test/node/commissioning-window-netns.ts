@@ -182,8 +182,12 @@ try {
   o.addB3 = await addNocOverPase(pase3, fabricB, DEVICE_NODE_B);
   o.duringPase3 = await snapshot();
   const caseB = await controller.case(peer, fabricB, DEVICE_NODE_B);
+  const sessionsBeforeComplete = node.sessionCount;
   o.completeB = await controller.commissioningComplete(caseB);
   o.afterComplete = await snapshotUntil((s) => s.window === null);
+  // CommissioningComplete ends every PASE session (the SDK's ExpireAllPASESessions): the one it followed and those
+  // left from the revoked and the expired commissionings. The CASE sessions of fabrics A and B stay.
+  o.sessionsAroundComplete = [sessionsBeforeComplete, node.sessionCount];
 
   // 4. The PASE session ends (CloseSession) before any fail-safe was armed: nothing holds the window any more.
   o.ocw4 = statusOf(await ocw(caseA));

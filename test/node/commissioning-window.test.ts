@@ -38,6 +38,7 @@ type Observations = {
   duringPase3: Snapshot;
   completeB: number;
   afterComplete: Snapshot;
+  sessionsAroundComplete: [number, number];
   ocw4: string;
   duringPase4: Snapshot;
   afterPaseClosed: Snapshot;
@@ -125,13 +126,16 @@ test("fail-safe expiry ends the commissioning on the window: the attributes clea
   assert.deepEqual(o.afterExpiry, closed(1));
 });
 
-test("CommissioningComplete of the second commissioner closes the window", () => {
+test("CommissioningComplete of the second commissioner closes the window and ends its PASE session", () => {
   const o = run();
   assert.equal(o.ocw3, "0/-");
   assert.deepEqual(o.addB3, { armed: 0, statusCode: 0, fabricIndex: 2 });
   assert.deepEqual(o.duringPase3, enhancedOpenedByFabric1(2));
   assert.equal(o.completeB, 0);
   assert.deepEqual(o.afterComplete, closed(2));
+  const [before, after] = o.sessionsAroundComplete;
+  assert.ok(before >= 3, `expected PASE sessions besides the two CASE sessions, got ${before} sessions`);
+  assert.equal(after, 2);
 });
 
 test("the window's PASE session closed before any fail-safe was armed: the window closes", () => {

@@ -157,6 +157,26 @@ test("fabric teardown ends every session of the fabric except the kept one; othe
   );
 });
 
+test("CommissioningComplete ends every PASE session (bound to a fabric or not); CASE sessions stay", () => {
+  const m = new SessionManager(fixedStart(1));
+  m.add(session(1, { fabricIndex: fabricIndex(1) }));
+  m.add(pase(2));
+  m.add(pase(3));
+  m.bindPaseSessionToFabric(3, fabricIndex(1));
+  const reasons: string[] = [];
+  m.onSessionEnded((_, r) => reasons.push(r));
+  assert.deepEqual(
+    m.endPaseSessions().map((s) => s.localSessionId),
+    [2, 3],
+  );
+  assert.deepEqual(reasons, ["pase-expired", "pase-expired"]);
+  assert.deepEqual(
+    m.sessions().map((s) => s.localSessionId),
+    [1],
+  );
+  assert.deepEqual(m.endPaseSessions(), []);
+});
+
 test("end all sessions but one", () => {
   const m = new SessionManager(fixedStart(1));
   for (const id of [1, 2, 3]) m.add(session(id));

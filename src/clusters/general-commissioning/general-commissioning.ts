@@ -320,7 +320,8 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
           await commitPending();
           const done = failSafe.commissioningComplete({ isCase: true, fabricIndex: ctx.session.fabricIndex });
           const effects: AfterResponseEffect[] = [{ type: "fail-safe-timer", at: null }];
-          effects.push({ type: "close-commissioning-window" });
+          // The SDK on kCommissioningComplete: close the window, then expire every PASE session.
+          effects.push({ type: "close-commissioning-window" }, { type: "expire-pase-sessions" });
           if (done.result === "ok" && done.updateNocInvoked) effects.push({ type: "restart-operational-advertising" });
           setBreadcrumb(0n);
           return { response: { errorCode: CommissioningError.OK, debugText: "" }, afterResponse: effects };

@@ -149,7 +149,11 @@ test("AddNOC flow: over PASE → InvalidAuthentication; over CASE of the new fab
   assert.equal(fabrics.committedFabric(index), undefined);
   const out = await invoke(4, undefined, sess("case", index));
   assert.deepEqual(response(out, 5), { errorCode: CommissioningError.OK, debugText: "" });
-  assert.deepEqual(out.afterResponse, [{ type: "fail-safe-timer", at: null }, { type: "close-commissioning-window" }]);
+  assert.deepEqual(out.afterResponse, [
+    { type: "fail-safe-timer", at: null },
+    { type: "close-commissioning-window" },
+    { type: "expire-pase-sessions" },
+  ]);
   assert.notEqual(fabrics.committedFabric(index), undefined);
   assert.equal(failSafe.armed, false);
   assert.equal(server.breadcrumb, 0n);
