@@ -306,7 +306,27 @@ function compareTags(a: TlvTag, b: TlvTag): number {
   return ida - idb;
 }
 
-function fieldsSchema<F extends TlvFields>(type: "struct" | "list", fields: F): TlvSchema<TlvStructType<F>> {
+/**
+ * How a struct decodes its members. Without options a struct is lenient about order and skips unknown members, as
+ * IM data structs are; Matter's protocol structs (secure channel messages, "STRUCTURE [ tag-order ]") set `ordered`.
+ */
+export type TlvStructOptions = {
+  /**
+   * Members must appear in strictly ascending canonical tag order (Core Appendix A); an out-of-order or repeated tag
+   * is a MalformedError "tlv.schema". Unknown non-context members that are skipped take no part in the order.
+   */
+  readonly ordered?: boolean;
+  /** Members whose tag names no field: "skip" them (forward compatibility, the default) or "reject" the struct. */
+  readonly unknownMembers?: "skip" | "reject";
+};
+
+function fieldsSchema<F extends TlvFields>(
+  type: "struct" | "list",
+  fields: F,
+  options: TlvStructOptions = {},
+): TlvSchema<TlvStructType<F>> {
+  const ordered = options.ordered === true;
+  const rejectUnknown = options.unknownMembers === "reject";
   const entries = Object.entries(fields).sort(([, a], [, b]) => compareTags(a.tag, b.tag));
   const byTag = new Map<string, string>();
   for (const [name, field] of entries) {
@@ -332,10 +352,22 @@ function fieldsSchema<F extends TlvFields>(type: "struct" | "list", fields: F): 
     (node, path) => {
       if (node.type !== type) throw mismatch(path, node, `expected ${type}, got ${describe(node)}`);
       const found = new Map<string, TlvNode>();
+      let previous: TlvTag | undefined;
       for (const element of node.elements) {
         const key = tagToString(element.tag);
         const name = byTag.get(key);
-        // Unknown tags are skipped: newer peers may add fields (IM forward compatibility).
+        if (name === undefined) {
+          if (rejectUnknown) throw mismatch(`${path}/${key}`, element, `unknown member (tag ${key})`);
+          // A skipped non-context member is invisible to the order check, as it was to the SDK's protocol readers.
+          if (!ordered || element.tag.form !== "context") continue;
+        }
+        if (ordered) {
+          // STRUCTURE [ tag-order ]: members in ascending tag order, each tag at most once.
+          if (previous !== undefined && compareTags(previous, element.tag) >= 0) {
+            throw mismatch(`${path}/${name ?? key}`, element, `member (tag ${key}) out of tag order`);
+          }
+          previous = element.tag;
+        }
         if (name === undefined) continue;
         if (found.has(name)) throw mismatch(`${path}/${name}`, element, `field ${name} (tag ${key}) appears twice`);
         found.set(name, element);
@@ -354,9 +386,12 @@ function fieldsSchema<F extends TlvFields>(type: "struct" | "list", fields: F): 
   );
 }
 
-/** A TLV structure with named fields; encodes fields in canonical (ascending tag) order, ignores unknown tags on decode. */
-export function tlvStruct<F extends TlvFields>(fields: F): TlvSchema<TlvStructType<F>> {
-  return fieldsSchema("struct", fields);
+/**
+ * A TLV structure with named fields; encodes fields in canonical (ascending tag) order. Without `options`, decoding
+ * ignores unknown tags and accepts any member order; see TlvStructOptions for protocol structs.
+ */
+export function tlvStruct<F extends TlvFields>(fields: F, options?: TlvStructOptions): TlvSchema<TlvStructType<F>> {
+  return fieldsSchema("struct", fields, options);
 }
 
 /**
