@@ -16,7 +16,7 @@
  * }
  */
 import type { TlvNode, TlvTag } from "../tlv/tlv-node.ts";
-import { node, TlvStructReader } from "./pase/tlv-struct.ts";
+import { type TlvSchema, tlvOptionalField, tlvStruct, tlvUInt16, tlvUInt32 } from "../tlv/tlv-schema.ts";
 
 /** Decoded session parameters; every member is optional on the wire (older peers omit 4-7). Intervals are in ms. */
 export type SessionParameters = {
@@ -49,37 +49,28 @@ export const SESSION_IDLE_INTERVAL_DEFAULT_MS = 500;
 export const SESSION_ACTIVE_INTERVAL_DEFAULT_MS = 300;
 export const SESSION_ACTIVE_THRESHOLD_DEFAULT_MS = 4000;
 
-const FIELDS = [
-  ["sessionIdleInterval", SessionParameterTag.SESSION_IDLE_INTERVAL, 32],
-  ["sessionActiveInterval", SessionParameterTag.SESSION_ACTIVE_INTERVAL, 32],
-  ["sessionActiveThreshold", SessionParameterTag.SESSION_ACTIVE_THRESHOLD, 16],
-  ["dataModelRevision", SessionParameterTag.DATA_MODEL_REVISION, 16],
-  ["interactionModelRevision", SessionParameterTag.INTERACTION_MODEL_REVISION, 16],
-  ["specificationVersion", SessionParameterTag.SPECIFICATION_VERSION, 32],
-  ["maxPathsPerInvoke", SessionParameterTag.MAX_PATHS_PER_INVOKE, 16],
-  ["supportedTransports", SessionParameterTag.SUPPORTED_TRANSPORTS, 16],
-  ["maxTcpMessageSize", SessionParameterTag.MAX_TCP_MESSAGE_SIZE, 32],
-] as const satisfies readonly (readonly [keyof SessionParameters, number, 16 | 32])[];
+/** The session-parameter-struct schema: [ tag-order ] enforced, unknown members skipped. */
+export const SessionParameterStruct = tlvStruct(
+  {
+    sessionIdleInterval: tlvOptionalField(SessionParameterTag.SESSION_IDLE_INTERVAL, tlvUInt32),
+    sessionActiveInterval: tlvOptionalField(SessionParameterTag.SESSION_ACTIVE_INTERVAL, tlvUInt32),
+    sessionActiveThreshold: tlvOptionalField(SessionParameterTag.SESSION_ACTIVE_THRESHOLD, tlvUInt16),
+    dataModelRevision: tlvOptionalField(SessionParameterTag.DATA_MODEL_REVISION, tlvUInt16),
+    interactionModelRevision: tlvOptionalField(SessionParameterTag.INTERACTION_MODEL_REVISION, tlvUInt16),
+    specificationVersion: tlvOptionalField(SessionParameterTag.SPECIFICATION_VERSION, tlvUInt32),
+    maxPathsPerInvoke: tlvOptionalField(SessionParameterTag.MAX_PATHS_PER_INVOKE, tlvUInt16),
+    supportedTransports: tlvOptionalField(SessionParameterTag.SUPPORTED_TRANSPORTS, tlvUInt16),
+    maxTcpMessageSize: tlvOptionalField(SessionParameterTag.MAX_TCP_MESSAGE_SIZE, tlvUInt32),
+  },
+  { ordered: true, unknownMembers: "skip" },
+) as TlvSchema<SessionParameters>;
 
-/** The struct node for `params` under `tag`, members in tag order; out-of-range values are a RangeError. */
+/** The struct node for `params` under `tag`, members in tag order; an out-of-range value is a RangeError, a non-integer a TypeError. */
 export function encodeSessionParametersNode(params: SessionParameters, tag: TlvTag): TlvNode {
-  const elements: TlvNode[] = [];
-  for (const [name, id, bits] of FIELDS) {
-    const v = params[name];
-    if (v === undefined) continue;
-    if (!Number.isInteger(v) || v < 0 || v >= 2 ** bits) throw new RangeError(`${name} out of uint${bits} range: ${v}`);
-    elements.push(node.uint(id, v));
-  }
-  return { tag, type: "struct", elements };
+  return SessionParameterStruct.encodeNode(params, tag);
 }
 
 /** Decodes a session-parameter-struct node strictly (types, ranges, tag order), skipping unknown members. */
 export function decodeSessionParametersNode(struct: TlvNode, path: string): SessionParameters {
-  const r = new TlvStructReader(struct, path, { allowUnknown: true, knownTags: FIELDS.map(([, id]) => id) });
-  const out: { -readonly [K in keyof SessionParameters]: SessionParameters[K] } = {};
-  for (const [name, id, bits] of FIELDS) {
-    const v = r.optionalUint(id, name, bits);
-    if (v !== undefined) out[name] = v;
-  }
-  return out;
+  return SessionParameterStruct.decodeNode(struct, path);
 }
