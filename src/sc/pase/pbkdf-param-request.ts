@@ -9,15 +9,16 @@
  *   initiatorSessionParams [5, optional] : session-parameter-struct
  * }
  */
-import { decodeTlv } from "../../tlv/tlv-decoder.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../tlv/tlv-node.ts";
 import {
-  decodeSessionParametersNode,
-  encodeSessionParametersNode,
-  type SessionParameters,
-} from "../session-parameters.ts";
-import { node, TlvStructReader } from "./tlv-struct.ts";
+  type TlvSchema,
+  tlvBool,
+  tlvBytes,
+  tlvField,
+  tlvOptionalField,
+  tlvStruct,
+  tlvUInt16,
+} from "../../tlv/tlv-schema.ts";
+import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 
 /** Length of initiatorRandom / responderRandom, in bytes. */
 export const PASE_RANDOM_BYTES = 32;
@@ -31,32 +32,24 @@ export type PBKDFParamRequest = {
   readonly initiatorSessionParams?: SessionParameters;
 };
 
-/** Encodes a PBKDFParamRequest payload. */
+/** The pbkdfparamreq-struct schema: [ tag-order ] enforced, unknown members skipped (forward compatibility). */
+const PBKDFParamRequestStruct = tlvStruct(
+  {
+    initiatorRandom: tlvField(1, tlvBytes({ length: PASE_RANDOM_BYTES })),
+    initiatorSessionId: tlvField(2, tlvUInt16),
+    passcodeId: tlvField(3, tlvUInt16),
+    hasPBKDFParameters: tlvField(4, tlvBool),
+    initiatorSessionParams: tlvOptionalField(5, SessionParameterStruct),
+  },
+  { ordered: true, unknownMembers: "skip" },
+) as TlvSchema<PBKDFParamRequest>;
+
+/** Encodes a PBKDFParamRequest payload; a member out of its range or length is a RangeError. */
 export function encodePBKDFParamRequest(m: PBKDFParamRequest): Uint8Array {
-  const elements: TlvNode[] = [
-    node.bytes(1, m.initiatorRandom),
-    node.uint(2, m.initiatorSessionId),
-    node.uint(3, m.passcodeId),
-    node.bool(4, m.hasPBKDFParameters),
-  ];
-  if (m.initiatorSessionParams !== undefined) {
-    elements.push(encodeSessionParametersNode(m.initiatorSessionParams, ctx(5)));
-  }
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements });
+  return PBKDFParamRequestStruct.encode(m);
 }
 
 /** Decodes a PBKDFParamRequest payload strictly; any mismatch is MalformedError (`tlv.*`). */
 export function decodePBKDFParamRequest(payload: Uint8Array): PBKDFParamRequest {
-  const path = "PBKDFParamRequest";
-  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1, 2, 3, 4, 5], allowUnknown: true });
-  const base = {
-    initiatorRandom: r.bytes(1, "initiatorRandom", { length: PASE_RANDOM_BYTES }),
-    initiatorSessionId: r.uint(2, "initiatorSessionId", 16),
-    passcodeId: r.uint(3, "passcodeId", 16),
-    hasPBKDFParameters: r.bool(4, "hasPBKDFParameters"),
-  };
-  const sp = r.optionalStruct(5, "initiatorSessionParams");
-  return sp === undefined
-    ? base
-    : { ...base, initiatorSessionParams: decodeSessionParametersNode(sp, `${path}/initiatorSessionParams`) };
+  return PBKDFParamRequestStruct.decode(payload, "PBKDFParamRequest");
 }
