@@ -13,17 +13,41 @@
  *   salt [2] : OCTET STRING [ length 16..32 ],
  * }
  */
-import { decodeTlv } from "../../tlv/tlv-decoder.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../tlv/tlv-node.ts";
 import {
-  decodeSessionParametersNode,
-  encodeSessionParametersNode,
-  type SessionParameters,
-} from "../session-parameters.ts";
+  type TlvSchema,
+  tlvBytes,
+  tlvField,
+  tlvOptionalField,
+  tlvStruct,
+  tlvUInt16,
+  tlvUInt32,
+} from "../../tlv/tlv-schema.ts";
+import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 import { PBKDF_SALT_MAX_BYTES, PBKDF_SALT_MIN_BYTES, type PbkdfParameters } from "./pase-verifier.ts";
 import { PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
-import { node, TlvStructReader } from "./tlv-struct.ts";
+
+const PROTOCOL_STRUCT = { ordered: true, unknownMembers: "skip" } as const;
+
+/** Crypto_PBKDFParameterSet. */
+const PbkdfParameterSetStruct = tlvStruct(
+  {
+    iterations: tlvField(1, tlvUInt32),
+    salt: tlvField(2, tlvBytes({ minLength: PBKDF_SALT_MIN_BYTES, maxLength: PBKDF_SALT_MAX_BYTES })),
+  },
+  PROTOCOL_STRUCT,
+) as TlvSchema<PbkdfParameters>;
+
+/** pbkdfparamresp-struct; keyed by the spec's member names so that errors name them (pbkdf_parameters). */
+const PBKDFParamResponseStruct = tlvStruct(
+  {
+    initiatorRandom: tlvField(1, tlvBytes({ length: PASE_RANDOM_BYTES })),
+    responderRandom: tlvField(2, tlvBytes({ length: PASE_RANDOM_BYTES })),
+    responderSessionId: tlvField(3, tlvUInt16),
+    pbkdf_parameters: tlvOptionalField(4, PbkdfParameterSetStruct),
+    responderSessionParams: tlvOptionalField(5, SessionParameterStruct),
+  },
+  PROTOCOL_STRUCT,
+);
 
 /** Decoded PBKDFParamResponse; `pbkdfParameters` is present only when the request lacked them. */
 export type PBKDFParamResponse = {
@@ -34,50 +58,21 @@ export type PBKDFParamResponse = {
   readonly responderSessionParams?: SessionParameters;
 };
 
-/** Encodes a PBKDFParamResponse payload. */
+/** Encodes a PBKDFParamResponse payload; a member out of its range or length is a RangeError. */
 export function encodePBKDFParamResponse(m: PBKDFParamResponse): Uint8Array {
-  const elements: TlvNode[] = [
-    node.bytes(1, m.initiatorRandom),
-    node.bytes(2, m.responderRandom),
-    node.uint(3, m.responderSessionId),
-  ];
-  if (m.pbkdfParameters !== undefined) {
-    elements.push({
-      tag: ctx(4),
-      type: "struct",
-      elements: [node.uint(1, m.pbkdfParameters.iterations), node.bytes(2, m.pbkdfParameters.salt)],
-    });
-  }
-  if (m.responderSessionParams !== undefined) {
-    elements.push(encodeSessionParametersNode(m.responderSessionParams, ctx(5)));
-  }
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements });
+  const { pbkdfParameters, ...rest } = m;
+  return PBKDFParamResponseStruct.encode({ ...rest, pbkdf_parameters: pbkdfParameters });
 }
 
 /** Decodes a PBKDFParamResponse payload strictly; any mismatch is MalformedError (`tlv.*`). */
 export function decodePBKDFParamResponse(payload: Uint8Array): PBKDFParamResponse {
-  const path = "PBKDFParamResponse";
-  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1, 2, 3, 4, 5], allowUnknown: true });
-  const base = {
-    initiatorRandom: r.bytes(1, "initiatorRandom", { length: PASE_RANDOM_BYTES }),
-    responderRandom: r.bytes(2, "responderRandom", { length: PASE_RANDOM_BYTES }),
-    responderSessionId: r.uint(3, "responderSessionId", 16),
+  const { pbkdf_parameters, initiatorRandom, responderRandom, responderSessionId, responderSessionParams } =
+    PBKDFParamResponseStruct.decode(payload, "PBKDFParamResponse");
+  return {
+    initiatorRandom,
+    responderRandom,
+    responderSessionId,
+    ...(pbkdf_parameters === undefined ? {} : { pbkdfParameters: pbkdf_parameters }),
+    ...(responderSessionParams === undefined ? {} : { responderSessionParams }),
   };
-  let out: PBKDFParamResponse = base;
-  const pp = r.optionalStruct(4, "pbkdf_parameters");
-  if (pp !== undefined) {
-    const p = new TlvStructReader(pp, `${path}/pbkdf_parameters`, { knownTags: [1, 2], allowUnknown: true });
-    out = {
-      ...out,
-      pbkdfParameters: {
-        iterations: p.uint(1, "iterations", 32),
-        salt: p.bytes(2, "salt", { minLength: PBKDF_SALT_MIN_BYTES, maxLength: PBKDF_SALT_MAX_BYTES }),
-      },
-    };
-  }
-  const sp = r.optionalStruct(5, "responderSessionParams");
-  if (sp !== undefined) {
-    out = { ...out, responderSessionParams: decodeSessionParametersNode(sp, `${path}/responderSessionParams`) };
-  }
-  return out;
 }

@@ -191,3 +191,39 @@ test("robustness: random bytes into every PASE decoder decode or raise Malformed
     { numRuns: 500 },
   );
 });
+
+test("errors name the spec's member path (tlv.schema), including nested structs and tag order", () => {
+  const schemaAt = (path: string) => (e: unknown) =>
+    e instanceof MalformedError && e.code === "tlv.schema" && e.path === path;
+  const rnd = `20${"aa".repeat(32)}`;
+  // PBKDFParamResponse with a 15-byte salt in pbkdf_parameters.
+  assert.throws(
+    () =>
+      decodePBKDFParamResponse(
+        fromHex(`15 3001${rnd} 3002${rnd} 2503 0100 3504 2501 e803 3002 0f${"00".repeat(15)} 18 18`),
+      ),
+    schemaAt("PBKDFParamResponse/pbkdf_parameters/salt"),
+  );
+  // Members of pbkdf_parameters out of order.
+  assert.throws(
+    () =>
+      decodePBKDFParamResponse(
+        fromHex(`15 3001${rnd} 3002${rnd} 2503 0100 3504 3002 10${"00".repeat(16)} 2501 e803 18 18`),
+      ),
+    schemaAt("PBKDFParamResponse/pbkdf_parameters/iterations"),
+  );
+  // PBKDFParamRequest: a missing member, and session parameters out of order.
+  assert.throws(
+    () => decodePBKDFParamRequest(fromHex(`15 3001${rnd} 2403 00 2804 18`)),
+    schemaAt("PBKDFParamRequest/initiatorSessionId"),
+  );
+  assert.throws(
+    () => decodePBKDFParamRequest(fromHex(`15 3001${rnd} 2402 01 2403 00 2804 3505 2402 01 2401 01 18 18`)),
+    schemaAt("PBKDFParamRequest/initiatorSessionParams/sessionIdleInterval"),
+  );
+  // Unknown members of the nested structs are skipped too.
+  const withExtras = decodePBKDFParamResponse(
+    fromHex(`15 3001${rnd} 3002${rnd} 2503 0100 3504 2501 e803 3002 10${"00".repeat(16)} 2409 00 18 18`),
+  );
+  assert.equal(withExtras.pbkdfParameters?.iterations, 1000);
+});
