@@ -7,27 +7,26 @@
  * }
  */
 import { SPAKE2P_CONFIRMATION_BYTES, SPAKE2P_POINT_BYTES } from "../../crypto/spake2p.ts";
-import { decodeTlv } from "../../tlv/tlv-decoder.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS } from "../../tlv/tlv-node.ts";
-import { node, TlvStructReader } from "./tlv-struct.ts";
+import { type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 
 /** Decoded Pake2. */
 export type Pake2 = { readonly pB: Uint8Array; readonly cB: Uint8Array };
 
-/** Encodes a Pake2 payload. */
+/** pake-2-struct: [ tag-order ] enforced, unknown members skipped (forward compatibility). */
+const Pake2Struct: TlvSchema<Pake2> = tlvStruct(
+  {
+    pB: tlvField(1, tlvBytes({ length: SPAKE2P_POINT_BYTES })),
+    cB: tlvField(2, tlvBytes({ length: SPAKE2P_CONFIRMATION_BYTES })),
+  },
+  { ordered: true, unknownMembers: "skip" },
+);
+
+/** Encodes a Pake2 payload; a member of the wrong length is a RangeError. */
 export function encodePake2(m: Pake2): Uint8Array {
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements: [node.bytes(1, m.pB), node.bytes(2, m.cB)] });
+  return Pake2Struct.encode(m);
 }
 
 /** Decodes a Pake2 payload strictly. */
 export function decodePake2(payload: Uint8Array): Pake2 {
-  const r = new TlvStructReader(decodeTlv(payload, { path: "Pake2" }), "Pake2", {
-    knownTags: [1, 2],
-    allowUnknown: true,
-  });
-  return {
-    pB: r.bytes(1, "pB", { length: SPAKE2P_POINT_BYTES }),
-    cB: r.bytes(2, "cB", { length: SPAKE2P_CONFIRMATION_BYTES }),
-  };
+  return Pake2Struct.decode(payload, "Pake2");
 }
