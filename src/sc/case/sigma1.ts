@@ -11,15 +11,8 @@
  *   initiatorResumeMIC [7, optional] : OCTET STRING [ length CRYPTO_AEAD_MIC_LENGTH_BYTES ]
  * }
  */
-import { decodeTlv } from "../../tlv/tlv-decoder.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../tlv/tlv-node.ts";
-import { node, TlvStructReader } from "../pase/tlv-struct.ts";
-import {
-  decodeSessionParametersNode,
-  encodeSessionParametersNode,
-  type SessionParameters,
-} from "../session-parameters.ts";
+import { tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 import {
   CASE_MIC_BYTES,
   DESTINATION_ID_BYTES,
@@ -39,45 +32,33 @@ export type Sigma1 = {
   readonly initiatorResumeMic?: Uint8Array;
 };
 
-/** Encodes a Sigma1 payload, members in tag order. */
+/** sigma-1-struct, keyed by the spec's member names so that errors name them (resumptionID, initiatorResumeMIC). */
+const Sigma1Struct = tlvStruct(
+  {
+    initiatorRandom: tlvField(1, tlvBytes({ length: SIGMA_RANDOM_BYTES })),
+    initiatorSessionId: tlvField(2, tlvUInt16),
+    destinationId: tlvField(3, tlvBytes({ length: DESTINATION_ID_BYTES })),
+    initiatorEphPubKey: tlvField(4, tlvBytes({ length: EPHEMERAL_PUBLIC_KEY_BYTES })),
+    initiatorSessionParams: tlvOptionalField(5, SessionParameterStruct),
+    resumptionID: tlvOptionalField(6, tlvBytes({ length: RESUMPTION_ID_BYTES })),
+    initiatorResumeMIC: tlvOptionalField(7, tlvBytes({ length: CASE_MIC_BYTES })),
+  },
+  { ordered: true, unknownMembers: "skip" },
+);
+
+/** Encodes a Sigma1 payload, members in tag order; a member out of its range or length is a RangeError. */
 export function encodeSigma1(m: Sigma1): Uint8Array {
-  const elements: TlvNode[] = [
-    node.bytes(1, m.initiatorRandom),
-    node.uint(2, m.initiatorSessionId),
-    node.bytes(3, m.destinationId),
-    node.bytes(4, m.initiatorEphPubKey),
-  ];
-  if (m.initiatorSessionParams !== undefined) {
-    elements.push(encodeSessionParametersNode(m.initiatorSessionParams, ctx(5)));
-  }
-  if (m.resumptionId !== undefined) elements.push(node.bytes(6, m.resumptionId));
-  if (m.initiatorResumeMic !== undefined) elements.push(node.bytes(7, m.initiatorResumeMic));
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements });
+  const { resumptionId, initiatorResumeMic, ...rest } = m;
+  return Sigma1Struct.encode({ ...rest, resumptionID: resumptionId, initiatorResumeMIC: initiatorResumeMic });
 }
 
 /** Decodes a Sigma1 payload strictly (lengths, ranges, tag order); unknown members are skipped. */
 export function decodeSigma1(payload: Uint8Array): Sigma1 {
-  const path = "Sigma1";
-  const r = new TlvStructReader(decodeTlv(payload, { path }), path, {
-    knownTags: [1, 2, 3, 4, 5, 6, 7],
-    allowUnknown: true,
-  });
-  const initiatorRandom = r.bytes(1, "initiatorRandom", { length: SIGMA_RANDOM_BYTES });
-  const initiatorSessionId = r.uint(2, "initiatorSessionId", 16);
-  const destinationId = r.bytes(3, "destinationId", { length: DESTINATION_ID_BYTES });
-  const initiatorEphPubKey = r.bytes(4, "initiatorEphPubKey", { length: EPHEMERAL_PUBLIC_KEY_BYTES });
-  const sp = r.optionalStruct(5, "initiatorSessionParams");
-  const resumptionId = r.optionalBytes(6, "resumptionID", { length: RESUMPTION_ID_BYTES });
-  const initiatorResumeMic = r.optionalBytes(7, "initiatorResumeMIC", { length: CASE_MIC_BYTES });
+  const { initiatorSessionParams, resumptionID, initiatorResumeMIC, ...base } = Sigma1Struct.decode(payload, "Sigma1");
   return {
-    initiatorRandom,
-    initiatorSessionId,
-    destinationId,
-    initiatorEphPubKey,
-    ...(sp === undefined
-      ? {}
-      : { initiatorSessionParams: decodeSessionParametersNode(sp, `${path}/initiatorSessionParams`) }),
-    ...(resumptionId === undefined ? {} : { resumptionId }),
-    ...(initiatorResumeMic === undefined ? {} : { initiatorResumeMic }),
+    ...base,
+    ...(initiatorSessionParams === undefined ? {} : { initiatorSessionParams }),
+    ...(resumptionID === undefined ? {} : { resumptionId: resumptionID }),
+    ...(initiatorResumeMIC === undefined ? {} : { initiatorResumeMic: initiatorResumeMIC }),
   };
 }
