@@ -9,15 +9,8 @@
  *   responderSessionParams [5, optional] : session-parameter-struct
  * }
  */
-import { decodeTlv } from "../../tlv/tlv-decoder.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../tlv/tlv-node.ts";
-import { node, TlvStructReader } from "../pase/tlv-struct.ts";
-import {
-  decodeSessionParametersNode,
-  encodeSessionParametersNode,
-  type SessionParameters,
-} from "../session-parameters.ts";
+import { type TlvSchema, tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 import { CASE_MIC_BYTES, EPHEMERAL_PUBLIC_KEY_BYTES, SIGMA_RANDOM_BYTES } from "./case-constants.ts";
 
 /** Decoded Sigma2; `encrypted2` is TBEData2 encrypted with S2K, ciphertext || MIC. */
@@ -29,36 +22,24 @@ export type Sigma2 = {
   readonly responderSessionParams?: SessionParameters;
 };
 
-/** Encodes a Sigma2 payload. */
+/** sigma-2-struct: [ tag-order ] enforced, unknown members skipped; `encrypted2` must at least hold its MIC. */
+const Sigma2Struct = tlvStruct(
+  {
+    responderRandom: tlvField(1, tlvBytes({ length: SIGMA_RANDOM_BYTES })),
+    responderSessionId: tlvField(2, tlvUInt16),
+    responderEphPubKey: tlvField(3, tlvBytes({ length: EPHEMERAL_PUBLIC_KEY_BYTES })),
+    encrypted2: tlvField(4, tlvBytes({ minLength: CASE_MIC_BYTES + 1 })),
+    responderSessionParams: tlvOptionalField(5, SessionParameterStruct),
+  },
+  { ordered: true, unknownMembers: "skip" },
+) as TlvSchema<Sigma2>;
+
+/** Encodes a Sigma2 payload; a member out of its range or length is a RangeError. */
 export function encodeSigma2(m: Sigma2): Uint8Array {
-  const elements: TlvNode[] = [
-    node.bytes(1, m.responderRandom),
-    node.uint(2, m.responderSessionId),
-    node.bytes(3, m.responderEphPubKey),
-    node.bytes(4, m.encrypted2),
-  ];
-  if (m.responderSessionParams !== undefined) {
-    elements.push(encodeSessionParametersNode(m.responderSessionParams, ctx(5)));
-  }
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements });
+  return Sigma2Struct.encode(m);
 }
 
 /** Decodes a Sigma2 payload strictly; `encrypted2` must at least hold its MIC. */
 export function decodeSigma2(payload: Uint8Array): Sigma2 {
-  const path = "Sigma2";
-  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1, 2, 3, 4, 5], allowUnknown: true });
-  const responderRandom = r.bytes(1, "responderRandom", { length: SIGMA_RANDOM_BYTES });
-  const responderSessionId = r.uint(2, "responderSessionId", 16);
-  const responderEphPubKey = r.bytes(3, "responderEphPubKey", { length: EPHEMERAL_PUBLIC_KEY_BYTES });
-  const encrypted2 = r.bytes(4, "encrypted2", { minLength: CASE_MIC_BYTES + 1 });
-  const sp = r.optionalStruct(5, "responderSessionParams");
-  return {
-    responderRandom,
-    responderSessionId,
-    responderEphPubKey,
-    encrypted2,
-    ...(sp === undefined
-      ? {}
-      : { responderSessionParams: decodeSessionParametersNode(sp, `${path}/responderSessionParams`) }),
-  };
+  return Sigma2Struct.decode(payload, "Sigma2");
 }
