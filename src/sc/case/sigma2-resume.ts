@@ -8,15 +8,8 @@
  *   responderSessionParams [4, optional] : session-parameter-struct
  * }
  */
-import { decodeTlv } from "../../tlv/tlv-decoder.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../tlv/tlv-node.ts";
-import { node, TlvStructReader } from "../pase/tlv-struct.ts";
-import {
-  decodeSessionParametersNode,
-  encodeSessionParametersNode,
-  type SessionParameters,
-} from "../session-parameters.ts";
+import { tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 import { CASE_MIC_BYTES, RESUMPTION_ID_BYTES } from "./case-constants.ts";
 
 /** Decoded Sigma2Resume; `resumptionId` is the new resumption id both sides keep. */
@@ -27,33 +20,34 @@ export type Sigma2Resume = {
   readonly responderSessionParams?: SessionParameters;
 };
 
-/** Encodes a Sigma2Resume payload. */
+/** sigma-2-resume-struct, keyed by the spec's member names so that errors name them (resumptionID, ...). */
+const Sigma2ResumeStruct = tlvStruct(
+  {
+    resumptionID: tlvField(1, tlvBytes({ length: RESUMPTION_ID_BYTES })),
+    sigma2ResumeMIC: tlvField(2, tlvBytes({ length: CASE_MIC_BYTES })),
+    responderSessionID: tlvField(3, tlvUInt16),
+    responderSessionParams: tlvOptionalField(4, SessionParameterStruct),
+  },
+  { ordered: true, unknownMembers: "skip" },
+);
+
+/** Encodes a Sigma2Resume payload; a member out of its range or length is a RangeError. */
 export function encodeSigma2Resume(m: Sigma2Resume): Uint8Array {
-  const elements: TlvNode[] = [
-    node.bytes(1, m.resumptionId),
-    node.bytes(2, m.sigma2ResumeMic),
-    node.uint(3, m.responderSessionId),
-  ];
-  if (m.responderSessionParams !== undefined) {
-    elements.push(encodeSessionParametersNode(m.responderSessionParams, ctx(4)));
-  }
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements });
+  return Sigma2ResumeStruct.encode({
+    resumptionID: m.resumptionId,
+    sigma2ResumeMIC: m.sigma2ResumeMic,
+    responderSessionID: m.responderSessionId,
+    responderSessionParams: m.responderSessionParams,
+  });
 }
 
 /** Decodes a Sigma2Resume payload strictly. */
 export function decodeSigma2Resume(payload: Uint8Array): Sigma2Resume {
-  const path = "Sigma2Resume";
-  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1, 2, 3, 4], allowUnknown: true });
-  const resumptionId = r.bytes(1, "resumptionID", { length: RESUMPTION_ID_BYTES });
-  const sigma2ResumeMic = r.bytes(2, "sigma2ResumeMIC", { length: CASE_MIC_BYTES });
-  const responderSessionId = r.uint(3, "responderSessionID", 16);
-  const sp = r.optionalStruct(4, "responderSessionParams");
+  const m = Sigma2ResumeStruct.decode(payload, "Sigma2Resume");
   return {
-    resumptionId,
-    sigma2ResumeMic,
-    responderSessionId,
-    ...(sp === undefined
-      ? {}
-      : { responderSessionParams: decodeSessionParametersNode(sp, `${path}/responderSessionParams`) }),
+    resumptionId: m.resumptionID,
+    sigma2ResumeMic: m.sigma2ResumeMIC,
+    responderSessionId: m.responderSessionID,
+    ...(m.responderSessionParams === undefined ? {} : { responderSessionParams: m.responderSessionParams }),
   };
 }
