@@ -3,23 +3,24 @@
  *
  * sigma-3-struct => STRUCTURE [ tag-order ] { encrypted3 [1] : OCTET STRING }
  */
-import { decodeTlv } from "../../tlv/tlv-decoder.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS } from "../../tlv/tlv-node.ts";
-import { node, TlvStructReader } from "../pase/tlv-struct.ts";
+import { type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CASE_MIC_BYTES } from "./case-constants.ts";
 
 /** Decoded Sigma3; `encrypted3` is TBEData3 encrypted with S3K, ciphertext || MIC. */
 export type Sigma3 = { readonly encrypted3: Uint8Array };
 
-/** Encodes a Sigma3 payload. */
+/** sigma-3-struct: [ tag-order ] enforced, unknown members skipped; `encrypted3` must at least hold its MIC. */
+const Sigma3Struct: TlvSchema<Sigma3> = tlvStruct(
+  { encrypted3: tlvField(1, tlvBytes({ minLength: CASE_MIC_BYTES + 1 })) },
+  { ordered: true, unknownMembers: "skip" },
+);
+
+/** Encodes a Sigma3 payload; an `encrypted3` too short to hold its MIC is a RangeError. */
 export function encodeSigma3(m: Sigma3): Uint8Array {
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements: [node.bytes(1, m.encrypted3)] });
+  return Sigma3Struct.encode(m);
 }
 
 /** Decodes a Sigma3 payload strictly; `encrypted3` must at least hold its MIC. */
 export function decodeSigma3(payload: Uint8Array): Sigma3 {
-  const path = "Sigma3";
-  const r = new TlvStructReader(decodeTlv(payload, { path }), path, { knownTags: [1], allowUnknown: true });
-  return { encrypted3: r.bytes(1, "encrypted3", { minLength: CASE_MIC_BYTES + 1 }) };
+  return Sigma3Struct.decode(payload, "Sigma3");
 }
