@@ -7,9 +7,7 @@
  * sigma-3-tbsdata => STRUCTURE [ tag-order ] { initiatorNOC [1], initiatorICAC [2, optional],
  *   initiatorEphPubKey [3] : ec-pub-key, responderEphPubKey [4] : ec-pub-key }
  */
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS } from "../../tlv/tlv-node.ts";
-import { node } from "../pase/tlv-struct.ts";
+import { type TlvSchema, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 
 /** The members of TBSData2 (signer = responder) or TBSData3 (signer = initiator). */
 export type TbsData = {
@@ -19,10 +17,18 @@ export type TbsData = {
   readonly peerEphPubKey: Uint8Array;
 };
 
+/** sigma-2-tbsdata / sigma-3-tbsdata, keyed by role (signer, peer) since both share one shape. */
+const TbsDataStruct: TlvSchema<TbsData> = tlvStruct(
+  {
+    signerNoc: tlvField(1, tlvBytes()),
+    signerIcac: tlvOptionalField(2, tlvBytes()),
+    signerEphPubKey: tlvField(3, tlvBytes()),
+    peerEphPubKey: tlvField(4, tlvBytes()),
+  },
+  { ordered: true, unknownMembers: "skip" },
+);
+
 /** The TLV bytes that are signed and verified (only ever encoded locally, never decoded). */
 export function encodeTbsData(m: TbsData): Uint8Array {
-  const elements = [node.bytes(1, m.signerNoc)];
-  if (m.signerIcac !== undefined) elements.push(node.bytes(2, m.signerIcac));
-  elements.push(node.bytes(3, m.signerEphPubKey), node.bytes(4, m.peerEphPubKey));
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements });
+  return TbsDataStruct.encode(m);
 }
