@@ -43,6 +43,7 @@ export class FailSafeContext {
   #addTrustedRootInvoked = false;
   #csrRequestForUpdateNoc = false;
   #setVidVerificationStatementInvoked = false;
+  #endedBy: "expiry" | "commissioning-complete" | undefined;
 
   constructor(options: { readonly maxCumulativeSeconds?: number } = {}) {
     const max = options.maxCumulativeSeconds ?? FAILSAFE_MAX_CUMULATIVE_S;
@@ -83,6 +84,14 @@ export class FailSafeContext {
   }
   get setVidVerificationStatementInvoked(): boolean {
     return this.#setVidVerificationStatementInvoked;
+  }
+
+  /**
+   * How the last armed period ended while disarmed (undefined while armed or never armed): the commissioning window
+   * reacts to an expiry (the SDK's kFailSafeTimerExpired event) but not to CommissioningComplete.
+   */
+  get endedBy(): "expiry" | "commissioning-complete" | undefined {
+    return this.#armed ? undefined : this.#endedBy;
   }
 
   /** IsFailSafeArmed(accessingFabric): armed and armed by (or moved to) this fabric; PASE sessions pass 0. */
@@ -133,6 +142,7 @@ export class FailSafeContext {
     if (this.#updateNocInvoked) steps.push({ step: "restart-dnssd" });
     steps.push({ step: "reset-breadcrumb" });
     this.#reset();
+    this.#endedBy = "expiry";
     this.#busy = true;
     return steps;
   }
@@ -158,6 +168,7 @@ export class FailSafeContext {
       updateNocInvoked: this.#updateNocInvoked,
     } as const;
     this.#reset();
+    this.#endedBy = "commissioning-complete";
     return result;
   }
 

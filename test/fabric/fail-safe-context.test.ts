@@ -95,3 +95,22 @@ test("disarming an unarmed fail-safe is a no-op; expiry only reverts when nothin
   assert.throws(() => fs.arm(0, -1, 0), RangeError);
   assert.throws(() => fs.arm(0, 0x10000, 0), RangeError);
 });
+
+test("endedBy tells how the last armed period ended (the window reacts to an expiry only); undefined while armed", () => {
+  const fs = new FailSafeContext();
+  assert.equal(fs.endedBy, undefined);
+  fs.arm(0, 60, 0);
+  assert.equal(fs.endedBy, undefined);
+  fs.poll(60_000);
+  fs.cleanupDone();
+  assert.equal(fs.endedBy, "expiry");
+  fs.arm(0, 60, 0);
+  assert.equal(fs.endedBy, undefined);
+  fs.recordAddNoc(fabricIndex(1));
+  assert.equal(fs.commissioningComplete({ isCase: true, fabricIndex: 1 }).result, "ok");
+  assert.equal(fs.endedBy, "commissioning-complete");
+  // ArmFailSafe(0) is an expiry too.
+  fs.arm(0, 60, 0);
+  assert.equal(fs.arm(1, 0, 0).result, "disarmed");
+  assert.equal(fs.endedBy, "expiry");
+});
