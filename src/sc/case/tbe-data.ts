@@ -9,10 +9,7 @@
  *   initiatorNOC [1] : matter-certificate, initiatorICAC [2, optional] : matter-certificate, signature [3] : ec-signature }
  */
 import { MAX_CERT_TLV_BYTES } from "../../cert/matter-cert.ts";
-import { decodeTlv } from "../../tlv/tlv-decoder.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS, type TlvNode } from "../../tlv/tlv-node.ts";
-import { node, TlvStructReader } from "../pase/tlv-struct.ts";
+import { tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CASE_SIGNATURE_BYTES, RESUMPTION_ID_BYTES } from "./case-constants.ts";
 
 const CERT_BOUNDS = { minLength: 1, maxLength: MAX_CERT_TLV_BYTES } as const;
@@ -27,46 +24,59 @@ export type TbeData3 = {
 /** Decoded TBEData2: TBEData3's members plus the resumption id the responder proposes. */
 export type TbeData2 = TbeData3 & { readonly resumptionId: Uint8Array };
 
-function elementsOf(m: TbeData3): TlvNode[] {
-  const elements = [node.bytes(1, m.noc)];
-  if (m.icac !== undefined) elements.push(node.bytes(2, m.icac));
-  elements.push(node.bytes(3, m.signature));
-  return elements;
-}
+const PROTOCOL_STRUCT = { ordered: true, unknownMembers: "skip" } as const;
+const certificate = tlvBytes(CERT_BOUNDS);
+const signature = tlvField(3, tlvBytes({ length: CASE_SIGNATURE_BYTES }));
 
-function decodeTbe(bytes: Uint8Array, path: string, withResumption: boolean): TbeData2 | TbeData3 {
-  const r = new TlvStructReader(decodeTlv(bytes, { path }), path, {
-    knownTags: withResumption ? [1, 2, 3, 4] : [1, 2, 3],
-    allowUnknown: true,
-  });
-  const who = withResumption ? "responder" : "initiator";
-  const noc = r.bytes(1, `${who}NOC`, CERT_BOUNDS);
-  const icac = r.optionalBytes(2, `${who}ICAC`, CERT_BOUNDS);
-  const signature = r.bytes(3, "signature", { length: CASE_SIGNATURE_BYTES });
-  const base = { noc, ...(icac === undefined ? {} : { icac }), signature };
-  return withResumption ? { ...base, resumptionId: r.bytes(4, "resumptionID", { length: RESUMPTION_ID_BYTES }) } : base;
-}
+/** sigma-2-tbedata, keyed by the spec's member names so that errors name them (responderNOC, resumptionID). */
+const TbeData2Struct = tlvStruct(
+  {
+    responderNOC: tlvField(1, certificate),
+    responderICAC: tlvOptionalField(2, certificate),
+    signature,
+    resumptionID: tlvField(4, tlvBytes({ length: RESUMPTION_ID_BYTES })),
+  },
+  PROTOCOL_STRUCT,
+);
 
-/** Encodes TBEData2. */
+/** sigma-3-tbedata, keyed by the spec's member names. */
+const TbeData3Struct = tlvStruct(
+  { initiatorNOC: tlvField(1, certificate), initiatorICAC: tlvOptionalField(2, certificate), signature },
+  PROTOCOL_STRUCT,
+);
+
+/** Encodes TBEData2; a member out of its length bounds is a RangeError. */
 export function encodeTbeData2(m: TbeData2): Uint8Array {
-  return encodeTlv({
-    tag: ANONYMOUS,
-    type: "struct",
-    elements: [...elementsOf(m), node.bytes(4, m.resumptionId)],
+  return TbeData2Struct.encode({
+    responderNOC: m.noc,
+    responderICAC: m.icac,
+    signature: m.signature,
+    resumptionID: m.resumptionId,
   });
 }
 
 /** Decodes decrypted TBEData2 strictly. */
 export function decodeTbeData2(bytes: Uint8Array): TbeData2 {
-  return decodeTbe(bytes, "TBEData2", true) as TbeData2;
+  const m = TbeData2Struct.decode(bytes, "TBEData2");
+  return {
+    noc: m.responderNOC,
+    ...(m.responderICAC === undefined ? {} : { icac: m.responderICAC }),
+    signature: m.signature,
+    resumptionId: m.resumptionID,
+  };
 }
 
-/** Encodes TBEData3. */
+/** Encodes TBEData3; a member out of its length bounds is a RangeError. */
 export function encodeTbeData3(m: TbeData3): Uint8Array {
-  return encodeTlv({ tag: ANONYMOUS, type: "struct", elements: elementsOf(m) });
+  return TbeData3Struct.encode({ initiatorNOC: m.noc, initiatorICAC: m.icac, signature: m.signature });
 }
 
 /** Decodes decrypted TBEData3 strictly. */
 export function decodeTbeData3(bytes: Uint8Array): TbeData3 {
-  return decodeTbe(bytes, "TBEData3", false);
+  const m = TbeData3Struct.decode(bytes, "TBEData3");
+  return {
+    noc: m.initiatorNOC,
+    ...(m.initiatorICAC === undefined ? {} : { icac: m.initiatorICAC }),
+    signature: m.signature,
+  };
 }

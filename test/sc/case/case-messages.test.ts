@@ -172,3 +172,38 @@ test("robustness: random and mutated bytes either decode or raise MalformedError
     { numRuns: 300 },
   );
 });
+
+test("errors name the spec's member path (tlv.schema); tag order is enforced, unknown members skipped", () => {
+  const schemaAt = (path: string) => (e: unknown) =>
+    e instanceof MalformedError && e.code === "tlv.schema" && e.path === path;
+  const ok = [b(1, 32), u(2, 1n), b(3, 32), b(4, 65)];
+  assert.throws(() => decodeSigma1(struct(...ok, b(6, 15))), schemaAt("Sigma1/resumptionID"));
+  assert.throws(() => decodeSigma1(struct(...ok, b(6, 16), b(7, 15))), schemaAt("Sigma1/initiatorResumeMIC"));
+  assert.throws(() => decodeSigma1(struct(ok[0]!, ok[2]!, ok[1]!, ok[3]!)), schemaAt("Sigma1/initiatorSessionId"));
+  // An unknown member out of order breaks [ tag-order ] too; an unknown profile-tagged member is skipped.
+  assert.throws(() => decodeSigma1(struct(...ok, b(9, 1), b(6, 16))), schemaAt("Sigma1/resumptionID"));
+  const common = { tag: { form: "common", id: 1 }, type: "uint", value: 1n } as TlvNode;
+  assert.equal(decodeSigma1(struct(ok[0]!, common, ...ok.slice(1))).initiatorSessionId, 1);
+  assert.throws(
+    () => decodeSigma2Resume(struct(b(1, 16), b(2, 15), u(3, 1n))),
+    schemaAt("Sigma2Resume/sigma2ResumeMIC"),
+  );
+  assert.throws(() => decodeSigma2Resume(struct(b(1, 16), b(2, 16))), schemaAt("Sigma2Resume/responderSessionID"));
+  assert.throws(() => decodeSigma3(struct(b(1, 16))), schemaAt("Sigma3/encrypted3"));
+  assert.throws(() => decodeTbeData2(struct(b(1, 401), b(3, 64), b(4, 16))), schemaAt("TBEData2/responderNOC"));
+  assert.throws(() => decodeTbeData3(struct(b(1, 10), b(2, 0), b(3, 64))), schemaAt("TBEData3/initiatorICAC"));
+  assert.throws(() => decodeTbeData2(struct(b(1, 10), b(3, 64))), schemaAt("TBEData2/resumptionID"));
+});
+
+test("encoders refuse members outside their lengths or ranges (RangeError), never sending a malformed message", () => {
+  const s1 = {
+    initiatorRandom: new Uint8Array(32),
+    initiatorSessionId: 1,
+    destinationId: new Uint8Array(32),
+    initiatorEphPubKey: new Uint8Array(65),
+  };
+  assert.throws(() => encodeSigma1({ ...s1, initiatorSessionId: 0x10000 }), RangeError);
+  assert.throws(() => encodeSigma1({ ...s1, resumptionId: new Uint8Array(15) }), RangeError);
+  assert.throws(() => encodeSigma3({ encrypted3: new Uint8Array(16) }), RangeError);
+  assert.throws(() => encodeTbeData3({ noc: new Uint8Array(0), signature: new Uint8Array(64) }), RangeError);
+});
