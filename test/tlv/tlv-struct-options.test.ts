@@ -66,7 +66,7 @@ test("ordered: a repeated tag is out of order, whether known or unknown", () => 
 
 test("ordered + skip: unknown context members are skipped but still take part in the order", () => {
   assert.deepEqual(OrderedSkip.decode(fromHex("15 2401 07 2902 2403 00 2409 01 18")), { a: 7, b: true });
-  // An unknown tag 0 after tag 1 breaks the order, as TlvStructReader had it.
+  // An unknown tag 0 after tag 1 breaks the order: skipped members still count (as the old secure channel reader did).
   schemaError(() => OrderedSkip.decode(fromHex("15 2401 07 2400 00 2902 18")), "root/0", "out of tag order");
   // The default of `unknownMembers` is skip.
   assert.deepEqual(Ordered.decode(fromHex("15 2401 07 2902 2409 01 18")), { a: 7, b: true });
