@@ -1,9 +1,13 @@
 /**
- * The node's commissioning window (Core spec 5.4.2.3 / 5.5, the SDK's CommissioningWindowManager): opens the secure
- * channel's PASE responder with a verifier (the onboarding passcode for the basic window, the Administrator's for an
- * enhanced one) and advertises `_matterc._udp` while it listens. Once a PASE session is established on it the window
- * stops listening and advertising but stays open (WindowStatus and the admin fields keep their values) until the
- * commissioning ends: CommissioningComplete, RevokeCommissioning, or the fail-safe expiring or being disarmed.
+ * The node's commissioning window (Core spec 5.4.2.3 / 5.5, the SDK's CommissioningWindowManager of the 1.4 line):
+ * opens the secure channel's PASE responder with a verifier (the onboarding passcode for the basic window, the
+ * Administrator's for an enhanced one) and advertises `_matterc._udp` while it listens. Once a PASE session is
+ * established on it the window stops listening and advertising and arms the fail-safe for that session; the window
+ * stays open (WindowStatus and the admin fields keep their values, its timeout keeps running). The commissioning then
+ * ends with CommissioningComplete (the window closes), RevokeCommissioning (the fail-safe held by the session expires,
+ * the window closes), or the fail-safe expiring (timer, ArmFailSafe(0), the PASE session released): the session is
+ * evicted, the attempt counts as failed and the window listens again (fewer than 20 failed attempts, timeout not
+ * fired) or closes.
  */
 import type {
   AdministratorCommissioningServer,
@@ -29,6 +33,8 @@ import type { TransportDriver } from "./transport-driver.ts";
 
 /** Salt length of the basic window's PBKDF parameters (Core 3.9: 16..32 bytes). */
 export const BASIC_WINDOW_SALT_BYTES = 32;
+/** The SDK's kMaxFailedCommissioningAttempts (Core 5.5: exit commissioning mode after 20 failed attempts). */
+export const MAX_FAILED_COMMISSIONING_ATTEMPTS = 20;
 
 /** What the window manager works with. */
 export interface CommissioningWindowOptions {
@@ -52,6 +58,17 @@ export interface CommissioningWindowOptions {
    * data reverted, an added fabric deleted, ...); returns the effects for the node to run after the response.
    */
   readonly expireFailSafe: () => Promise<readonly AfterResponseEffect[]>;
+  /**
+   * Arms the fail-safe for the PASE session just established on the window (accessing fabric 0, the node's
+   * fail-safe expiry length, the SDK's CHIP_DEVICE_CONFIG_FAILSAFE_EXPIRY_LENGTH_SEC) and starts its timer; false
+   * when it cannot be armed.
+   */
+  readonly armFailSafe: () => boolean;
+  /**
+   * Expires the armed fail-safe now and runs the cleanup's effects (the SDK's ForceFailSafeTimerExpiry outside a
+   * command: the PASE session was released).
+   */
+  readonly forceFailSafeExpiry: () => void;
 }
 
 /** One commissioning window at a time, basic or enhanced. */
@@ -63,8 +80,17 @@ export class CommissioningWindow implements CommissioningWindowController {
   #open: "basic" | "enhanced" | undefined;
   /** True while the secure channel answers PBKDFParamRequest for this window (false once PASE is established). */
   #listening = false;
-  /** The PASE session established on this window (the SDK's mPASESession), while the commissioning runs. */
+  /**
+   * The PASE session established on this window (the SDK's mPASESession), while the commissioning over it runs; it
+   * outlives a window closed by its timeout or RevokeCommissioning (the SDK's holder is not reset by Cleanup).
+   */
   #paseSessionId: number | undefined;
+  /** What the window listens with, to listen again after a failed attempt. */
+  #params: { verifier: PaseVerifier; pbkdf: PbkdfParameters; discriminator: number } | undefined;
+  /** The SDK's mCommissioningTimeoutTimerArmed: true for a window without timeout (the boot window). */
+  #timeoutArmed = false;
+  /** The SDK's mFailedCommissioningAttempts: fail-safe expiries of this window's commissionings. */
+  #failedAttempts = 0;
 
   constructor(options: CommissioningWindowOptions) {
     this.#o = options;
@@ -113,7 +139,11 @@ export class CommissioningWindow implements CommissioningWindowController {
     await this.#openWith("enhanced", params.verifier, params.pbkdf, params.discriminator, params.closesAt);
   }
 
-  /** Closes the window (RevokeCommissioning, timeout, CommissioningComplete, shutdown): the SDK's Cleanup. */
+  /**
+   * Closes the window (RevokeCommissioning, timeout, CommissioningComplete, shutdown): the SDK's
+   * CloseCommissioningWindow / Cleanup. An established PASE session and the fail-safe it holds are left alone (the
+   * session is still followed: its release expires the fail-safe, the SDK's OnSessionReleased).
+   */
   async closeWindow(): Promise<void> {
     this.#cancelTimer();
     if (this.#open === undefined) return;
@@ -126,9 +156,9 @@ export class CommissioningWindow implements CommissioningWindowController {
 
   /**
    * The SDK's ExpireFailSafeIfHeldByOpenPASESession: when the armed fail-safe is held by the PASE session established
-   * on the open window (armed over it, or moved by AddNOC to the fabric that session was bound to), expires it now
-   * with the full cleanup and returns the cleanup's effects; otherwise (no window, still listening, a fail-safe of
-   * another session) leaves it alone and returns none.
+   * on the open window (armed for it at establishment or by it, or moved by AddNOC to the fabric that session was
+   * bound to), expires it now with the full cleanup and returns the cleanup's effects; otherwise (no window, still
+   * listening, a fail-safe of another session) leaves it alone and returns none.
    */
   async expireFailSafeIfHeldByPaseSession(): Promise<readonly AfterResponseEffect[]> {
     const { failSafe, sessions } = this.#o;
@@ -156,29 +186,70 @@ export class CommissioningWindow implements CommissioningWindowController {
         !this.#listening &&
         this.#paseSessionId === undefined
       ) {
-        this.#paseSessionId = e.session.localSessionId;
+        this.#paseSessionSetUp(e.session.localSessionId);
       }
     }
   }
 
   /**
-   * The fail-safe was disarmed (expiry, ArmFailSafe(0), RevokeCommissioning, CommissioningComplete): a window whose
-   * commissioning was running is cleaned up. The SDK tries to listen again on a failed attempt, which fails because
-   * the window timer was cancelled at session establishment, so it runs Cleanup.
+   * The fail-safe was disarmed (the node's "fail-safe-timer" effect with no deadline). Only an expiry concerns the
+   * window (the SDK's kFailSafeTimerExpired event: the timer, ArmFailSafe(0), ForceFailSafeTimerExpiry); the SDK
+   * handles it only while the window is open with an established PASE session (its event handler is added at
+   * OnSessionEstablished and removed by Cleanup). CommissioningComplete closes the window by its own effect.
    */
   failSafeDisarmed(): void {
-    if (this.#open === undefined || this.#listening || this.#o.failSafe.armed) return;
-    this.#cleanup("fail-safe disarmed");
+    const { failSafe } = this.#o;
+    if (this.#open === undefined || this.#listening || failSafe.armed || failSafe.endedBy !== "expiry") return;
+    // SDK OnPlatformEvent(kFailSafeTimerExpired): evict the window's PASE session, then HandleFailedAttempt.
+    const pase = this.#paseSessionId;
+    this.#paseSessionId = undefined;
+    if (pase !== undefined && this.#o.sessions.get(pase) !== undefined) {
+      this.#o.logger("info", `PASE session ${pase} evicted (fail-safe expired)`);
+      this.#o.transport.act((now) => this.#o.transport.endpoint.closeSession(now, pase));
+    }
+    this.#handleFailedAttempt("fail-safe expired");
   }
 
   #paseEstablished(): void {
     if (this.#open === undefined || !this.#listening) return;
-    // SDK OnSessionEstablished: stop listening for PASE and advertising, cancel the window timeout; mWindowStatus and
-    // the opener fields stay until Cleanup.
-    this.#cancelTimer();
+    // SDK OnSessionEstablished: stop listening for PASE and advertising (StopAdvertisement). The window timeout keeps
+    // running (the 1.4 SDK no longer cancels it here); mWindowStatus and the opener fields stay until Cleanup.
     this.#listening = false;
     this.#o.logger("info", `commissioning window stops listening (PASE session established, ${this.#open})`);
     this.#withdraw().catch((e: unknown) => this.#o.logger("error", `commissioning window: ${String(e)}`));
+  }
+
+  /** SDK OnSessionEstablished, second half: arm the fail-safe for the PASE session, which the window then holds. */
+  #paseSessionSetUp(localSessionId: number): void {
+    if (this.#o.failSafe.armed) {
+      // The SDK logs this and keeps the session: nothing can have armed it (a CASE ArmFailSafe is refused while a
+      // window is open, and a window opens only with the fail-safe disarmed).
+      this.#o.logger("error", "fail-safe already armed at PASE session establishment");
+    } else if (!this.#o.armFailSafe()) {
+      // "Don't allow a PASE session to hang around without a fail-safe": evict it, count a failed attempt.
+      this.#o.logger("error", `fail-safe could not be armed for PASE session ${localSessionId}`);
+      // Deferred: this runs inside the secure channel's report of the new session.
+      queueMicrotask(() =>
+        this.#o.transport.act((now) => this.#o.transport.endpoint.closeSession(now, localSessionId)),
+      );
+      this.#handleFailedAttempt("fail-safe not armed");
+      return;
+    }
+    this.#paseSessionId = localSessionId;
+  }
+
+  /**
+   * SDK HandleFailedAttempt: one more failed attempt; below the limit listen and advertise again
+   * (AdvertiseAndListenForPASE, which fails once the window's timeout has fired), else Cleanup.
+   */
+  #handleFailedAttempt(reason: string): void {
+    this.#failedAttempts++;
+    this.#o.logger("info", `commissioning failed (attempt ${this.#failedAttempts}): ${reason}`);
+    if (this.#open !== undefined && this.#failedAttempts < MAX_FAILED_COMMISSIONING_ATTEMPTS && this.#timeoutArmed) {
+      this.#advertiseAndListen().catch((e: unknown) => this.#o.logger("error", `commissioning window: ${String(e)}`));
+      return;
+    }
+    this.#cleanup(reason);
   }
 
   #closedAfterFailedAttempts(): void {
@@ -193,8 +264,13 @@ export class CommissioningWindow implements CommissioningWindowController {
   #sessionEnded(localSessionId: number): void {
     if (localSessionId !== this.#paseSessionId) return;
     this.#paseSessionId = undefined;
-    // A fail-safe armed over the session keeps the commissioning alive until it expires or completes.
-    if (this.#open !== undefined && !this.#listening && !this.#o.failSafe.armed) this.#cleanup("PASE session ended");
+    // SDK OnSessionReleased: the PASE session died (CloseSession, eviction): expire the fail-safe if it is still
+    // armed (it is held by this session); the expiry makes the window listen again. Not armed: the session went
+    // because the fail-safe expired or the commissioning completed, which the window handles by themselves.
+    if (this.#o.failSafe.armed) {
+      this.#o.logger("info", `PASE session ${localSessionId} released: fail-safe expired`);
+      this.#o.forceFailSafeExpiry();
+    }
   }
 
   /** Cleanup of a window that no longer listens: nothing to withdraw from the secure channel or mDNS. */
@@ -208,27 +284,32 @@ export class CommissioningWindow implements CommissioningWindowController {
   #reset(): void {
     this.#open = undefined;
     this.#listening = false;
-    this.#paseSessionId = undefined;
+    this.#params = undefined;
+    this.#timeoutArmed = false;
   }
 
   async #openWith(
     kind: "basic" | "enhanced",
     verifier: PaseVerifier,
-    pbkdfParameters: PbkdfParameters,
+    pbkdf: PbkdfParameters,
     discriminator: number,
     closesAt: number,
   ): Promise<void> {
+    // SDK OpenBasicCommissioningWindow / OpenEnhancedCommissioningWindow: the failed attempts start at 0, the timeout
+    // timer is armed (a window without timeout counts as armed), then AdvertiseAndListenForPASE.
     this.#cancelTimer();
-    this.#o.transport.act((now) =>
-      this.#o.transport.endpoint.openCommissioningWindow(now, { verifier, pbkdfParameters }),
-    );
     this.#open = kind;
-    this.#listening = true;
+    // A new window follows the PASE session established on it (the SDK grabs mPASESession anew).
     this.#paseSessionId = undefined;
+    this.#params = { verifier, pbkdf, discriminator };
+    this.#failedAttempts = 0;
+    this.#timeoutArmed = true;
     if (closesAt !== Number.MAX_SAFE_INTEGER) {
       this.#timer = setTimeout(
         () => {
+          // SDK HandleCommissioningWindowTimeout: mCommissioningTimeoutTimerArmed = false, CloseCommissioningWindow.
           this.#timer = undefined;
+          this.#timeoutArmed = false;
           const admin = this.#admin;
           const done = admin !== undefined ? admin.timerFired(this.#o.clock()) : this.closeWindow();
           done.catch((e: unknown) => this.#o.logger("error", `window timer: ${String(e)}`));
@@ -237,9 +318,28 @@ export class CommissioningWindow implements CommissioningWindowController {
       );
     }
     this.#o.logger("info", `commissioning window open (${kind}, discriminator ${discriminator})`);
+    await this.#advertiseAndListen();
+  }
+
+  /** SDK AdvertiseAndListenForPASE: answer PBKDFParamRequest with the window's verifier and advertise as commissionable. */
+  async #advertiseAndListen(): Promise<void> {
+    const kind = this.#open;
+    const p = this.#params;
+    if (kind === undefined || p === undefined) return;
+    // The secure channel counts failed PASE handshakes itself; it gets the attempts this window has left.
+    const maxFailedAttempts = MAX_FAILED_COMMISSIONING_ATTEMPTS - this.#failedAttempts;
+    this.#o.transport.act((now) =>
+      this.#o.transport.endpoint.openCommissioningWindow(now, {
+        verifier: p.verifier,
+        pbkdfParameters: p.pbkdf,
+        maxFailedAttempts,
+      }),
+    );
+    this.#listening = true;
+    if (this.#failedAttempts > 0) this.#o.logger("info", `commissioning window listens again (${kind})`);
     if (this.#o.advertiser !== undefined) {
       await this.#o.advertiser.openCommissioningWindow({
-        discriminator,
+        discriminator: p.discriminator,
         commissioningMode: kind === "basic" ? CommissioningMode.Basic : CommissioningMode.Enhanced,
         vendorId: this.#o.vendorId,
         productId: this.#o.productId,

@@ -133,6 +133,7 @@ export class DeviceNode {
   readonly #window: CommissioningWindow;
   readonly #advertiser: CiaoAdvertiser | undefined;
   readonly #sessions: SessionManager;
+  readonly #failSafe: FailSafeContext;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #shutdown: () => Promise<void>;
   #stopped: Promise<void> | undefined;
@@ -153,6 +154,7 @@ export class DeviceNode {
     window: CommissioningWindow;
     advertiser: CiaoAdvertiser | undefined;
     sessions: SessionManager;
+    failSafe: FailSafeContext;
     shutdown: () => Promise<void>;
     light: { onOff: () => boolean };
   }) {
@@ -168,6 +170,7 @@ export class DeviceNode {
     this.#window = parts.window;
     this.#advertiser = parts.advertiser;
     this.#sessions = parts.sessions;
+    this.#failSafe = parts.failSafe;
     this.#shutdown = parts.shutdown;
     this.light = parts.light;
   }
@@ -180,6 +183,16 @@ export class DeviceNode {
   /** The kind of commissioning window open now, if any. */
   get commissioningWindow(): "basic" | "enhanced" | undefined {
     return this.#window.open;
+  }
+
+  /** True while the commissioning window accepts PASE and advertises (false once a PASE session is established). */
+  get commissioningWindowListening(): boolean {
+    return this.#window.listening;
+  }
+
+  /** True while the fail-safe is armed (also the one the window arms for its PASE session). */
+  get failSafeArmed(): boolean {
+    return this.#failSafe.armed;
   }
 
   /** Live secure sessions. */
@@ -333,6 +346,23 @@ async function assemble(
     sessions,
     // RevokeCommissioning's ForceFailSafeTimerExpiry: any time past the deadline runs the same cleanup as the timer.
     expireFailSafe: () => generalCommissioning.failSafeTimerFired(Number.POSITIVE_INFINITY),
+    // CommissioningWindowManager::OnSessionEstablished arms the fail-safe for the PASE session (fabric index
+    // undefined = 0, CHIP_DEVICE_CONFIG_FAILSAFE_EXPIRY_LENGTH_SEC); its timer runs like one armed by ArmFailSafe.
+    armFailSafe: () => {
+      const armed = failSafe.arm(clock(), c.failSafeExpirySeconds, 0);
+      if (armed.result !== "armed") return false;
+      runEffects([{ type: "fail-safe-timer", at: armed.deadlineMs }]);
+      return true;
+    },
+    // CommissioningWindowManager::OnSessionReleased → ExpireFailSafeIfArmed → ForceFailSafeTimerExpiry.
+    forceFailSafeExpiry: () => {
+      // Not while stopping: shutdown closes every session, and the fail-safe's state is not persisted anyway.
+      if (!failSafe.armed || stopping) return;
+      generalCommissioning
+        .failSafeTimerFired(Number.POSITIVE_INFINITY)
+        .then((effects) => runEffects(effects))
+        .catch(report("fail-safe"));
+    },
   });
   const advertiseOperational = (): void => {
     if (advertiser === undefined) return;
@@ -342,6 +372,8 @@ async function assemble(
 
   // ---- clusters ------------------------------------------------------------------------------------------------
   let afterResponse: (effects: readonly AfterResponseEffect[]) => void = () => {};
+  let runEffects: (effects: readonly AfterResponseEffect[]) => void = () => {};
+  let stopping = false;
   const basicInformation = createBasicInformation({
     values: {
       vendorName: "matter-opcreds",
@@ -524,7 +556,7 @@ async function assemble(
     if (fabrics.fabrics().length > 0 || failSafe.armed || window.open !== undefined) return;
     window.openBasic(undefined).catch(report("commissioning window"));
   };
-  const runEffects = (effects: readonly AfterResponseEffect[]): void => {
+  runEffects = (effects: readonly AfterResponseEffect[]): void => {
     for (const e of effects) {
       switch (e.type) {
         case "expire-fabric-sessions":
@@ -549,16 +581,14 @@ async function assemble(
         case "fail-safe-timer":
           if (failSafeTimer !== undefined) clearTimeout(failSafeTimer);
           failSafeTimer = undefined;
+          // Disarmed: an expiry makes the window evict its PASE session and listen again (kFailSafeTimerExpired).
           if (e.at === null) window.failSafeDisarmed();
           else {
             failSafeTimer = later(e.at, () => {
               failSafeTimer = undefined;
               generalCommissioning
                 .failSafeTimerFired(clock())
-                .then((more) => {
-                  runEffects(more);
-                  maybeReopenWindow();
-                })
+                .then((more) => runEffects(more))
                 .catch(report("fail-safe"));
             });
           }
@@ -627,6 +657,7 @@ async function assemble(
   log("info", `listening on UDP port ${transport.port}; ${fabrics.fabrics().length} fabric(s)`);
 
   const shutdown = async (): Promise<void> => {
+    stopping = true;
     basicInformation.shutDown(clock());
     im.close();
     for (const t of timers) clearTimeout(t);
@@ -654,6 +685,7 @@ async function assemble(
     window,
     advertiser,
     sessions,
+    failSafe,
     shutdown,
     light: { onOff: () => onOff.onOff },
   });

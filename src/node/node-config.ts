@@ -32,6 +32,11 @@ export interface DeviceNodeConfig {
   /** SupportedFabrics (default 16). */
   readonly supportedFabrics?: number;
   readonly logger?: NodeLogger;
+  /**
+   * Seconds the fail-safe is armed for when a PASE session is established on the commissioning window (default 60,
+   * the SDK's CHIP_DEVICE_CONFIG_FAILSAFE_EXPIRY_LENGTH_SEC); tests pass a shorter one.
+   */
+  readonly failSafeExpirySeconds?: number;
 }
 
 /** The defaults of `opcreds start`. */
@@ -42,6 +47,7 @@ export const DEVICE_DEFAULTS = {
   vendorId: 0xfff1,
   productId: 0x8000,
   supportedFabrics: 16,
+  failSafeExpirySeconds: 60,
 } as const;
 
 /** MAX_DISCRIMINATOR: the discriminator is 12 bits (Core 5.1.1.5). */
@@ -67,6 +73,7 @@ export function resolveDeviceNodeConfig(config: DeviceNodeConfig): ResolvedDevic
     vendorId: config.vendorId ?? DEVICE_DEFAULTS.vendorId,
     productId: config.productId ?? DEVICE_DEFAULTS.productId,
     supportedFabrics: config.supportedFabrics ?? DEVICE_DEFAULTS.supportedFabrics,
+    failSafeExpirySeconds: config.failSafeExpirySeconds ?? DEVICE_DEFAULTS.failSafeExpirySeconds,
     mdns: config.mdns ?? {},
     logger: config.logger ?? (() => {}),
   };
@@ -78,5 +85,6 @@ export function resolveDeviceNodeConfig(config: DeviceNodeConfig): ResolvedDevic
   inRange("vendorId", r.vendorId, 0, 0xfffe);
   inRange("productId", r.productId, 0, 0xffff);
   inRange("supportedFabrics", r.supportedFabrics, 5, 254);
+  inRange("failSafeExpirySeconds", r.failSafeExpirySeconds, 1, 0xffff);
   return r;
 }

@@ -2,7 +2,8 @@
 // by an in-process controller (fabric 1), whose administrator then opens enhanced windows (OpenCommissioningWindow,
 // timed) and lets a second commissioner establish PASE on them. Records the Administrator Commissioning attributes
 // (read in process), the node's window and the command statuses at each step: while the commissioning over the
-// window's PASE session runs, after RevokeCommissioning, after fail-safe expiry and after CommissioningComplete.
+// window's PASE session runs, after RevokeCommissioning, after fail-safe expiry (the window listens again), after
+// CommissioningComplete and after the PASE session's CloseSession (the window listens again).
 // Prints one JSON line of observations; exits non-zero on failure.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -109,6 +110,15 @@ async function snapshotUntil(done: (s: Awaited<ReturnType<typeof snapshot>>) => 
   }
 }
 
+/** Waits until `done` holds (checked every 50 ms); throws after 10 s. */
+async function waitFor(done: () => boolean): Promise<void> {
+  const until = Date.now() + 10_000;
+  while (!done()) {
+    if (Date.now() > until) throw new RangeError("condition not reached within 10 s");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const PASSCODE_2 = 34567890;
 const pbkdf = { iterations: 1000, salt: crypto.randomBytes(24) };
 const verifier = encodePaseVerifier(computePaseVerifier(crypto, PASSCODE_2, pbkdf));
@@ -170,14 +180,21 @@ try {
   // The fail-safe is disarmed: a new window can be opened at once (Busy while a fail-safe is armed).
   o.ocwAfterRevoke = statusOf(await ocw(caseA));
 
-  // 1'. Fail-safe expiry ends the commissioning: PASE, ArmFailSafe(1 s), then the timer expires it.
+  // 1'. Fail-safe expiry ends the commissioning: PASE, ArmFailSafe(1 s), then the timer expires it. The SDK
+  // (kFailSafeTimerExpired → HandleFailedAttempt) evicts the PASE session and listens again on the same window.
   const pase2 = await controller.pase(peer, PASSCODE_2);
   o.armed2 = await controller.armFailSafe(pase2, 1);
   o.duringPase2 = await snapshot();
-  o.afterExpiry = await snapshotUntil((s) => s.window === null);
-
-  // 1''. CommissioningComplete ends it: PASE, AddNOC (fabric B), CASE on fabric B, CommissioningComplete.
+  o.listeningDuringPase2 = node.commissioningWindowListening;
+  const sessionsDuringPase2 = node.sessionCount;
+  await waitFor(() => node.commissioningWindowListening && !node.failSafeArmed);
+  o.afterExpiry = await snapshot();
+  o.listeningAfterExpiry = node.commissioningWindowListening;
+  o.sessionsAroundExpiry = [sessionsDuringPase2, node.sessionCount];
+  // The window is still open: OpenCommissioningWindow → Busy.
   o.ocw3 = statusOf(await ocw(caseA));
+
+  // 1''. CommissioningComplete ends it: PASE on the same window, AddNOC (fabric B), CASE on fabric B, CommissioningComplete.
   const pase3 = await controller.pase(peer, PASSCODE_2);
   o.addB3 = await addNocOverPase(pase3, fabricB, DEVICE_NODE_B);
   o.duringPase3 = await snapshot();
@@ -185,16 +202,25 @@ try {
   const sessionsBeforeComplete = node.sessionCount;
   o.completeB = await controller.commissioningComplete(caseB);
   o.afterComplete = await snapshotUntil((s) => s.window === null);
-  // CommissioningComplete ends every PASE session (the SDK's ExpireAllPASESessions): the one it followed and those
-  // left from the revoked and the expired commissionings. The CASE sessions of fabrics A and B stay.
+  // CommissioningComplete ends every PASE session (the SDK's ExpireAllPASESessions): here the one it followed (the
+  // revoked and the expired commissionings' sessions are gone already). The CASE sessions of fabrics A and B stay.
   o.sessionsAroundComplete = [sessionsBeforeComplete, node.sessionCount];
 
-  // 4. The PASE session ends (CloseSession) before any fail-safe was armed: nothing holds the window any more.
+  // 4. The PASE session ends (CloseSession) before the commissioner's ArmFailSafe: the fail-safe armed for it at
+  // establishment expires (the SDK's OnSessionReleased → ExpireFailSafeIfArmed) and the window listens again.
   o.ocw4 = statusOf(await ocw(caseA));
   const pase4 = await controller.pase(peer, PASSCODE_2);
   o.duringPase4 = await snapshot();
+  o.failSafeDuringPase4 = node.failSafeArmed;
   controller.closeSession(pase4);
-  o.afterPaseClosed = await snapshotUntil((s) => s.window === null);
+  await waitFor(() => node.commissioningWindowListening && !node.failSafeArmed);
+  o.afterPaseClosed = await snapshot();
+  o.listeningAfterPaseClosed = node.commissioningWindowListening;
+  // A new PASE works on it; RevokeCommissioning then closes the window (expiring that session's fail-safe).
+  await controller.pase(peer, PASSCODE_2);
+  o.revokeAfterRelisten = statusOf(await revoke(caseA));
+  o.afterFinalRevoke = await snapshot();
+  o.failSafeAfterFinalRevoke = node.failSafeArmed;
 } catch (e) {
   o.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 } finally {

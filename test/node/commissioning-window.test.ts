@@ -1,8 +1,9 @@
 // The commissioning window through a running DeviceNode (in `unshare -n`, see commissioning-window-netns.ts), as the
-// SDK's CommissioningWindowManager and AdministratorCommissioningLogic behave: a window whose PASE session is
+// SDK's CommissioningWindowManager (1.4 line) and AdministratorCommissioningLogic behave: a window whose PASE session is
 // established stays open (WindowStatus, AdminFabricIndex, AdminVendorId kept; no second PASE; OpenCommissioningWindow
-// → Busy) until CommissioningComplete, RevokeCommissioning or fail-safe expiry; RevokeCommissioning expires the
-// fail-safe held by that PASE session at once (the fabric it added is dropped).
+// → Busy) and holds a fail-safe armed for that session. CommissioningComplete and RevokeCommissioning close it
+// (RevokeCommissioning expires the fail-safe held by that PASE session at once: the fabric it added is dropped); the
+// fail-safe expiring (timer, or the PASE session's CloseSession) evicts the session and the window listens again.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
@@ -32,7 +33,10 @@ type Observations = {
   ocwAfterRevoke: string;
   armed2: number;
   duringPase2: Snapshot;
+  listeningDuringPase2: boolean;
   afterExpiry: Snapshot;
+  listeningAfterExpiry: boolean;
+  sessionsAroundExpiry: [number, number];
   ocw3: string;
   addB3: AddNoc;
   duringPase3: Snapshot;
@@ -41,7 +45,12 @@ type Observations = {
   sessionsAroundComplete: [number, number];
   ocw4: string;
   duringPase4: Snapshot;
+  failSafeDuringPase4: boolean;
   afterPaseClosed: Snapshot;
+  listeningAfterPaseClosed: boolean;
+  revokeAfterRelisten: string;
+  afterFinalRevoke: Snapshot;
+  failSafeAfterFinalRevoke: boolean;
   logs: string[];
   /** The step that failed, if one did (the observations before it are still there). */
   error?: string;
@@ -119,29 +128,45 @@ test("RevokeCommissioning expires the fail-safe held by the window's PASE sessio
   assert.equal(o.ocwAfterRevoke, "0/-");
 });
 
-test("fail-safe expiry ends the commissioning on the window: the attributes clear", () => {
+// Formerly "the attributes clear": the 1.4 SDK no longer cleans the window up when the fail-safe expires; on
+// kFailSafeTimerExpired it evicts the PASE session and HandleFailedAttempt listens again while the window's timeout
+// has not fired (CommissioningWindowManager::OnPlatformEvent), so WindowStatus and the admin fields stay.
+test("fail-safe expiry ends the commissioning, not the window: the PASE session is evicted, the window listens again", () => {
   const o = run();
   assert.equal(o.armed2, 0);
   assert.deepEqual(o.duringPase2, enhancedOpenedByFabric1(1));
-  assert.deepEqual(o.afterExpiry, closed(1));
+  assert.equal(o.listeningDuringPase2, false);
+  assert.deepEqual(o.afterExpiry, enhancedOpenedByFabric1(1));
+  assert.equal(o.listeningAfterExpiry, true);
+  // The CASE session of fabric A stays; the expired commissioning's PASE session is gone.
+  assert.deepEqual(o.sessionsAroundExpiry, [2, 1]);
+  // Still open: OpenCommissioningWindow → FAILURE with Busy (2).
+  assert.equal(o.ocw3, "1/2");
 });
 
-test("CommissioningComplete of the second commissioner closes the window and ends its PASE session", () => {
+test("CommissioningComplete of the second commissioner (PASE on the window listening again) closes it and ends its PASE session", () => {
   const o = run();
-  assert.equal(o.ocw3, "0/-");
   assert.deepEqual(o.addB3, { armed: 0, statusCode: 0, fabricIndex: 2 });
   assert.deepEqual(o.duringPase3, enhancedOpenedByFabric1(2));
   assert.equal(o.completeB, 0);
   assert.deepEqual(o.afterComplete, closed(2));
-  const [before, after] = o.sessionsAroundComplete;
-  assert.ok(before >= 3, `expected PASE sessions besides the two CASE sessions, got ${before} sessions`);
-  assert.equal(after, 2);
+  // CASE A, CASE B and the PASE session of this commissioning (the revoked one's went with its fabric, the expired
+  // one's was evicted); ExpireAllPASESessions leaves the two CASE sessions.
+  assert.deepEqual(o.sessionsAroundComplete, [3, 2]);
 });
 
-test("the window's PASE session closed before any fail-safe was armed: the window closes", () => {
+// Formerly "the window closes": the 1.4 SDK arms the fail-safe when the PASE session is established, and
+// OnSessionReleased expires it (ExpireFailSafeIfArmed), which makes the window listen again instead of closing.
+test("the window's PASE session closed before the commissioner armed the fail-safe: the one armed for it expires, the window listens again", () => {
   const o = run();
   assert.equal(o.ocw4, "0/-");
   assert.deepEqual(o.duringPase4, enhancedOpenedByFabric1(2));
-  assert.deepEqual(o.afterPaseClosed, closed(2));
-  assert.ok(o.logs.includes("info: commissioning window closed (PASE session ended)"));
+  assert.equal(o.failSafeDuringPase4, true);
+  assert.deepEqual(o.afterPaseClosed, enhancedOpenedByFabric1(2));
+  assert.equal(o.listeningAfterPaseClosed, true);
+  assert.ok(o.logs.some((l) => /^info: PASE session \d+ released: fail-safe expired$/.test(l)));
+  // A new PASE session on it, then RevokeCommissioning closes the window and expires that session's fail-safe.
+  assert.equal(o.revokeAfterRelisten, "0/-");
+  assert.deepEqual(o.afterFinalRevoke, closed(2));
+  assert.equal(o.failSafeAfterFinalRevoke, false);
 });

@@ -63,7 +63,8 @@ test("fail-safe expiry after AddNOC and CASE drops the pending fabric's resumpti
   );
   assert.match(o.beforeExpiry.controllerRecord, /^[0-9a-f]{32}$/);
 
-  // (a) ArmFailSafe(1) over PASE, then expiry: no fabric, the window reopened, and no resumption record left.
+  // (a) ArmFailSafe(1) over PASE, then expiry: no fabric, the basic window (kept open, the SDK's HandleFailedAttempt)
+  // listens again, and no resumption record left.
   assert.equal(o.rearmed, 0);
   assert.deepEqual(o.afterExpiry, { fabrics: 0, window: "basic", nodeFabricIndices: [], nodeHasRecordOfA: false });
   assert.ok(o.logs.includes("info: fabric 1 removed"), "the fail-safe cleanup runs the node's fabric removal hook");

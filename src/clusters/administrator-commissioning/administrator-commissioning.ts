@@ -189,7 +189,9 @@ export function createAdministratorCommissioning(
   let window: CommissioningWindowState | null = null;
 
   const status = (w: CommissioningWindowState | null): CommissioningWindowStatus => {
-    // Core 11.19.7.1: WindowStatus tells whether an Administrator opened a window with this cluster.
+    // Core 11.19.7.1: WindowStatus tells whether an Administrator opened a window with this cluster. The SDK's
+    // CommissioningWindowStatusForCluster answers WindowNotOpen while the opener vendor id is null ("not opened via
+    // the cluster"), e.g. for the boot window; its status then changes only with the opener fields.
     if (w === null || !w.openedByAdministrator) return CommissioningWindowStatus.WindowNotOpen;
     return w.method === "enhanced"
       ? CommissioningWindowStatus.EnhancedWindowOpen

@@ -173,7 +173,8 @@ try {
   const commissionableInstance = commissionable0[0] ?? "";
 
   // 2. An abandoned commissioning: PASE, AddNOC for node 0x10, then ArmFailSafe(0) over the same PASE session. The
-  // pending fabric is announced at AddNOC, withdrawn by the fail-safe cleanup, and the window reopens (new name).
+  // pending fabric is announced at AddNOC, withdrawn by the fail-safe cleanup, and the window listens and advertises
+  // again (the SDK's kFailSafeTimerExpired → HandleFailedAttempt → AdvertiseAndListenForPASE).
   const paseA = await controller.pase(peer, 20202021);
   // The SDK stops advertising commissioning mode once a PASE session is established (CommissioningWindowManager
   // OnSessionEstablished -> StopAdvertisement).

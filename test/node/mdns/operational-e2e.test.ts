@@ -99,7 +99,9 @@ test("operational mDNS follows AddNOC, UpdateNOC, fail-safe reverts and RemoveFa
   assert.deepEqual(o.afterPase.commissionable, []);
 
   // An abandoned commissioning (AddNOC, then ArmFailSafe(0) over PASE): the pending fabric's identity is announced,
-  // then withdrawn by the fail-safe cleanup; the window reopens under a new instance name.
+  // then withdrawn by the fail-safe cleanup; the window (kept open: kFailSafeTimerExpired → HandleFailedAttempt) listens
+  // and advertises again. Known deviation: the SDK keeps the instance name there (only OpenCommissioningWindow calls
+  // UpdateCommissionableInstanceName); our advertiser publishes every (re)advertised window under a new name.
   const succeeded: AddNocSteps = {
     armed: 0,
     rootAdded: { kind: "status", status: 0 },
@@ -114,7 +116,7 @@ test("operational mDNS follows AddNOC, UpdateNOC, fail-safe reverts and RemoveFa
   assert.deepEqual(o.abandoned.commissionable, [o.commissionableInstance2]);
   assert.match(o.commissionableInstance2, COMMISSIONABLE_INSTANCE);
   assert.notEqual(o.commissionableInstance2, o.commissionableInstance);
-  // The second PASE closes the reopened window's advertisement the same way.
+  // The second PASE stops the advertisement of the window listening again the same way.
   assert.equal(o.afterPase2.commissionableGoodbye, true);
   assert.deepEqual(o.afterPase2.commissionable, []);
 
