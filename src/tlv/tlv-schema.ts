@@ -358,7 +358,7 @@ function fieldsSchema<F extends TlvFields>(
         const name = byTag.get(key);
         if (name === undefined) {
           if (rejectUnknown) throw mismatch(`${path}/${key}`, element, `unknown member (tag ${key})`);
-          // A skipped non-context member is invisible to the order check, as it was to the SDK's protocol readers.
+          // A skipped non-context member takes no part in the order: the protocol structs order their context tags.
           if (!ordered || element.tag.form !== "context") continue;
         }
         if (ordered) {
