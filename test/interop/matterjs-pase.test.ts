@@ -2,23 +2,14 @@
 // completes PASE against our responder over UDP inside a private network namespace; both sides hold a session with
 // crossed ids and the same attestation challenge. A wrong passcode fails on both sides.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
 
 function runInNamespace(passcode: number) {
   // matter.js and our sockets run only inside a private namespace; creating one needs root (CI runs as root).
-  assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
   const script = resolve(import.meta.dirname, "matterjs-pase-netns.ts");
-  const child = spawnSync("unshare", ["-n", process.execPath, "--import", "tsx", script, String(passcode)], {
-    encoding: "utf8",
-    timeout: 120_000,
-    cwd: resolve(import.meta.dirname, "..", ".."),
-    env: { ...process.env, MATTER_LOG_LEVEL: "fatal" },
-  });
-  assert.equal(child.error, undefined, `could not run unshare: ${child.error}`);
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split("\n").at(-1)!);
+  return runInPrivateNetns(script, { args: [String(passcode)], env: { MATTER_LOG_LEVEL: "fatal" } });
 }
 
 test("matter.js PaseClient establishes a PASE session with our responder over UDP", () => {

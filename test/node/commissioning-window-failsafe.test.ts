@@ -4,9 +4,9 @@
 // CloseSession) evicts the session, reverts what the commissioning added and makes the window listen again, so a
 // commissioner that vanishes never leaves a node without fabrics uncommissionable.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
 
 type State = { window: string | null; listening: boolean; failSafeArmed: boolean; sessions: number; fabrics: number };
 type Waited = State & { waitedMs: number };
@@ -41,14 +41,9 @@ const commissioningOverPase = (fabrics: number): State => ({
 let observations: Observations | undefined;
 function run(): Observations {
   if (observations !== undefined) return observations;
-  assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
-  const child = spawnSync(
-    "unshare",
-    ["-n", process.execPath, "--import", "tsx", resolve(import.meta.dirname, "commissioning-window-failsafe-netns.ts")],
-    { encoding: "utf8", timeout: 120_000, cwd: resolve(import.meta.dirname, "..", "..") },
+  observations = runInPrivateNetns<Observations>(
+    resolve(import.meta.dirname, "commissioning-window-failsafe-netns.ts"),
   );
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  observations = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Observations;
   return observations;
 }
 

@@ -5,9 +5,9 @@
 // (RevokeCommissioning expires the fail-safe held by that PASE session at once: the fabric it added is dropped); the
 // fail-safe expiring (timer, or the PASE session's CloseSession) evicts the session and the window listens again.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
 
 type Snapshot = {
   windowStatus: number | null;
@@ -75,14 +75,9 @@ const closed = (fabrics: number): Snapshot => ({
 let observations: Observations | undefined;
 function run(): Observations {
   if (observations !== undefined) return observations;
-  assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
-  const child = spawnSync(
-    "unshare",
-    ["-n", process.execPath, "--import", "tsx", resolve(import.meta.dirname, "commissioning-window-netns.ts")],
-    { encoding: "utf8", timeout: 180_000, cwd: resolve(import.meta.dirname, "..", "..") },
-  );
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  observations = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Observations;
+  observations = runInPrivateNetns<Observations>(resolve(import.meta.dirname, "commissioning-window-netns.ts"), {
+    timeoutMs: 180_000,
+  });
   return observations;
 }
 

@@ -1,19 +1,12 @@
 // DeviceNode lifecycle in a private network namespace: data directory modes, lock (a second start is refused), the
 // boot commissioning window with the onboarding payloads of the defaults, config validation, stop and restart.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
 
 test("a node starts with its window open, locks its data directory, stops cleanly and restarts", () => {
-  assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
-  const child = spawnSync(
-    "unshare",
-    ["-n", process.execPath, "--import", "tsx", resolve(import.meta.dirname, "device-node-netns.ts")],
-    { encoding: "utf8", timeout: 120_000, cwd: resolve(import.meta.dirname, "..", "..") },
-  );
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!);
+  const r = runInPrivateNetns(resolve(import.meta.dirname, "device-node-netns.ts"));
   assert.ok(r.first.port > 0);
   assert.equal(r.first.window, "basic");
   assert.equal(r.first.fabrics, 0);

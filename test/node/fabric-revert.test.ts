@@ -4,9 +4,9 @@
 // fabric at the same index; start-up prunes resumption records of fabric indices the table does not hold (Core
 // 4.14.2.2, 11.10.7.2.2 fail-safe cleanup; the SDK's FabricTable delegates fire for both).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
 
 type AddNoc = { armed: number; addNoc: { statusCode: number; fabricIndex: number | null } };
 type Observations = {
@@ -37,14 +37,7 @@ type Observations = {
 const NO_SHARED_TRUST_ROOTS = /^failed: .*protocol code 1$/;
 
 test("fail-safe expiry after AddNOC and CASE drops the pending fabric's resumption records: the old resumption id opens no session, not even on the next fabric 1; start-up prunes records of fabric indices the table does not hold", () => {
-  assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
-  const child = spawnSync(
-    "unshare",
-    ["-n", process.execPath, "--import", "tsx", resolve(import.meta.dirname, "fabric-revert-netns.ts")],
-    { encoding: "utf8", timeout: 120_000, cwd: resolve(import.meta.dirname, "..", "..") },
-  );
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  const o = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Observations;
+  const o = runInPrivateNetns<Observations>(resolve(import.meta.dirname, "fabric-revert-netns.ts"));
   const context = JSON.stringify({ ...o, logs: undefined });
   assert.equal(o.error, undefined, `${o.error}\n${o.logs.join("\n")}`);
   assert.deepEqual(

@@ -4,9 +4,9 @@
 // General Diagnostics' mandatory ones, and the StartUp and BootReason events are all reported by a wildcard read.
 // Runs in `unshare -n`.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
 
 const CLUSTER = {
   Identify: 0x03,
@@ -25,19 +25,12 @@ const CLUSTER = {
 const GLOBALS = [0xfff8, 0xfff9, 0xfffb, 0xfffc, 0xfffd];
 
 test("endpoint 0 serves the root-node clusters, endpoint 1 the On/Off light; mandatory attributes and boot events are read", () => {
-  assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
-  const child = spawnSync(
-    "unshare",
-    ["-n", process.execPath, "--import", "tsx", resolve(import.meta.dirname, "root-node-audit-netns.ts")],
-    { encoding: "utf8", timeout: 120_000, cwd: resolve(import.meta.dirname, "..", "..") },
-  );
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as {
+  const r = runInPrivateNetns<{
     attributes: Record<string, number[]>;
     serverLists: Record<string, number[]>;
     partsList: number[];
     events: string[];
-  };
+  }>(resolve(import.meta.dirname, "root-node-audit-netns.ts"));
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   assert.deepEqual(
     sorted(r.serverLists["0"]!),

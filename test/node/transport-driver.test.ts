@@ -2,22 +2,14 @@
 // (over ::1), exchange an encrypted echo, complete CASE (over 127.0.0.1 to the same dual-stack socket), exchange
 // another echo, sends bad datagrams that the device counts and drops, and the controller closes the CASE session with CloseSession, which the device reports.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
 
 test("two processes complete PASE then CASE over UDP and exchange encrypted messages", () => {
   // Sockets may only be opened in a private namespace; creating one needs root (CI runs as root). No silent skip.
-  assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
   const script = resolve(import.meta.dirname, "secure-channel-netns.ts");
-  const child = spawnSync("unshare", ["-n", process.execPath, "--import", "tsx", script], {
-    encoding: "utf8",
-    timeout: 120_000,
-    cwd: resolve(import.meta.dirname, "..", ".."),
-  });
-  assert.equal(child.error, undefined, `could not run unshare: ${child.error}`);
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!);
+  const r = runInPrivateNetns(script);
   assert.equal(r.controllerExit, 0, `controller failed:\n${r.controllerErr}`);
   assert.equal(r.deviceErr, "");
   const { pase, case: cs } = r.result;

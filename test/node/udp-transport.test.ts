@@ -1,9 +1,9 @@
 // The UDP transport on real sockets, inside a private network namespace (`unshare -n`): dual-stack reception on the
 // Matter port over ::1 and 127.0.0.1, replies to the sender, malformed datagrams counted and dropped, bind conflicts.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
 
 test("UDP transport exchanges datagrams over ::1 and 127.0.0.1 in a private network namespace", () => {
   // Sockets may only be opened in a private namespace; creating one needs root (CI runs as root). No silent skip.
@@ -13,14 +13,7 @@ test("UDP transport exchanges datagrams over ::1 and 127.0.0.1 in a private netw
     "this test needs root to create a private network namespace with `unshare -n`; run it as root (CI does)",
   );
   const script = resolve(import.meta.dirname, "udp-transport-netns.ts");
-  const child = spawnSync("unshare", ["-n", process.execPath, "--import", "tsx", script], {
-    encoding: "utf8",
-    timeout: 60_000,
-    cwd: resolve(import.meta.dirname, "..", ".."),
-  });
-  assert.equal(child.error, undefined, `could not run unshare: ${child.error}`);
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!);
+  const r = runInPrivateNetns(script, { timeoutMs: 60_000 });
   assert.equal(r.port, 5540);
   assert.equal(r.bindInUse, "EADDRINUSE");
   assert.deepEqual(r.aFrom, [

@@ -2,9 +2,9 @@
 // DNS-SD client in the namespace sees the commissionable service with its TXT and subtypes and the operational
 // services, sees identity changes applied (withdrawn with goodbyes, announced), and goodbyes for all on close.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../../support/netns-child.ts";
 
 test("CiaoAdvertiser advertises, updates and withdraws Matter services in a private network namespace", () => {
   // ciao may only run in a private namespace (never multicast onto the real network); creating one needs root.
@@ -14,14 +14,7 @@ test("CiaoAdvertiser advertises, updates and withdraws Matter services in a priv
     "this test needs root to create a private network namespace with `unshare -n`; run it as root (CI does)",
   );
   const script = resolve(import.meta.dirname, "mdns-netns.ts");
-  const child = spawnSync("unshare", ["-n", process.execPath, "--import", "tsx", script], {
-    encoding: "utf8",
-    timeout: 120_000,
-    cwd: resolve(import.meta.dirname, "..", "..", ".."),
-  });
-  assert.equal(child.error, undefined, `could not run unshare: ${child.error}`);
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  const r = JSON.parse(child.stdout.trim().split("\n").at(-1)!);
+  const r = runInPrivateNetns(script);
 
   // Commissionable: the seeded random source gives the instance name; every subtype points at it.
   const name = "A0A1A2A3A4A5A6A7";

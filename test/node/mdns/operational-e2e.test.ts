@@ -4,9 +4,9 @@
 // leaves once PASE is established and comes back when the node has no fabric again (Core 4.3.1 / 4.3.2; the SDK
 // restarts its DnssdServer at each of these steps).
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { test } from "node:test";
+import { runInPrivateNetns } from "../../support/netns-child.ts";
 
 type Instances = string[];
 type AddNocSteps = {
@@ -68,14 +68,9 @@ type Observations = {
 const COMMISSIONABLE_INSTANCE = /^[0-9A-F]{16}\._matterc\._udp\.local$/;
 
 test("operational mDNS follows AddNOC, UpdateNOC, fail-safe reverts and RemoveFabric on a running DeviceNode; _matterc leaves at PASE and returns without fabrics", () => {
-  assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
-  const child = spawnSync(
-    "unshare",
-    ["-n", process.execPath, "--import", "tsx", resolve(import.meta.dirname, "operational-e2e-netns.ts")],
-    { encoding: "utf8", timeout: 240_000, cwd: resolve(import.meta.dirname, "..", "..", "..") },
-  );
-  assert.equal(child.status, 0, `namespace script failed:\n${child.stderr}`);
-  const o = JSON.parse(child.stdout.trim().split("\n").at(-1)!) as Observations;
+  const o = runInPrivateNetns<Observations>(resolve(import.meta.dirname, "operational-e2e-netns.ts"), {
+    timeoutMs: 240_000,
+  });
   const srvPorts = (srv: string[]) => srv.map((s) => Number(s.split(" ")[0]));
 
   // The instance names the controller expects: 16 upper-case hex digits each for the CFID and the node id.
