@@ -3,6 +3,7 @@
  * (SceneGroupID, SceneID), the capacity rules, and the strict JSON record it is persisted as.
  */
 import { MalformedError } from "../../bytes/errors.ts";
+import { MAX_FABRIC_INDEX, MIN_FABRIC_INDEX } from "../../fabric/fabric-index.ts";
 import type { JsonValue } from "../../storage/storage.ts";
 import type { StoredAttributeValue } from "./sceneable-cluster.ts";
 
@@ -168,7 +169,7 @@ export class SceneTable {
     for (const [fi, f] of array(root.fabrics, "scenes/fabrics").entries()) {
       const path = `scenes/fabrics[${fi}]`;
       const fabric = object(f, path);
-      const fabricIndex = int(fabric.fabricIndex, 1, 254, `${path}/fabricIndex`);
+      const fabricIndex = int(fabric.fabricIndex, MIN_FABRIC_INDEX, MAX_FABRIC_INDEX, `${path}/fabricIndex`);
       if (seen.has(fabricIndex)) throw bad(`${path}/fabricIndex`, `fabric ${fabricIndex} appears twice`);
       seen.add(fabricIndex);
       const list: SceneTableEntry[] = [];

@@ -4,6 +4,7 @@
  * connectedhomeip's scenes-server where the spec leaves them open; deviations are named where they are made.
  */
 
+import { isFabricIndex } from "../../fabric/fabric-index.ts";
 import type { SessionInfo } from "../../im/data-model.ts";
 import { AttributeChangeEmitter, attribute, type Cluster, command, Privilege } from "../../im/data-model.ts";
 import { ImStatus } from "../../im/status-code.ts";
@@ -129,13 +130,6 @@ const NO_CURRENT_SCENE: Readonly<CurrentScene> = {
 };
 
 const utf8 = new TextEncoder();
-
-/**
- * Scenes are fabric-scoped: the hooks ignore a session without a fabric (On/Off's commands are not fabric-scoped, so
- * OffWithEffect over PASE before AddNOC arrives with fabric index 0) and any value that is no fabric index.
- */
-const isFabric = (fabricIndex: number): boolean =>
-  Number.isInteger(fabricIndex) && fabricIndex >= 1 && fabricIndex <= 254;
 
 /** Opens the scene table from storage and creates the Scenes Management cluster server. */
 export async function createScenesManagement(options: ScenesManagementOptions): Promise<ScenesManagementServer> {
@@ -557,8 +551,10 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
     get table() {
       return table;
     },
+    // Scenes are fabric-scoped: the hooks ignore a session without a fabric (On/Off's commands are not fabric-scoped,
+    // so OffWithEffect over PASE before AddNOC arrives with fabric index 0) and any value that is no fabric index.
     storeGlobalScene: (fabricIndex) => {
-      if (!isFabric(fabricIndex)) return Promise.resolve(ImStatus.UNSUPPORTED_ACCESS);
+      if (!isFabricIndex(fabricIndex)) return Promise.resolve(ImStatus.UNSUPPORTED_ACCESS);
       try {
         const { status, written } = storeScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID);
         return settle(written, status, ImStatus.FAILURE);
@@ -569,7 +565,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       }
     },
     recallGlobalScene: async (fabricIndex) => {
-      if (!isFabric(fabricIndex)) return ImStatus.UNSUPPORTED_ACCESS;
+      if (!isFabricIndex(fabricIndex)) return ImStatus.UNSUPPORTED_ACCESS;
       try {
         return recallScene(fabricIndex, GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, undefined);
       } catch (e) {
@@ -578,7 +574,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       }
     },
     removeGroupScenes: (fabricIndex, groupId) => {
-      if (!isFabric(fabricIndex)) return Promise.resolve();
+      if (!isFabricIndex(fabricIndex)) return Promise.resolve();
       // SDK GroupWillBeRemoved: the current scene of a removed group cannot stay valid.
       if (current.get(fabricIndex)?.currentGroup === groupId) updateCurrent(fabricIndex, { sceneValid: false });
       return settle(
@@ -588,7 +584,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       );
     },
     removeFabric: (fabricIndex) => {
-      if (!isFabric(fabricIndex)) return Promise.resolve();
+      if (!isFabricIndex(fabricIndex)) return Promise.resolve();
       if (current.delete(fabricIndex)) changes.emit(ScenesManagementAttribute.FabricSceneInfo);
       return settle(
         change(() => table.removeFabric(fabricIndex)),
