@@ -16,7 +16,14 @@
  * }
  */
 import type { TlvNode, TlvTag } from "../tlv/tlv-node.ts";
-import { type TlvSchema, tlvOptionalField, tlvStruct, tlvUInt16, tlvUInt32 } from "../tlv/tlv-schema.ts";
+import {
+  PROTOCOL_STRUCT,
+  type TlvSchema,
+  tlvOptionalField,
+  tlvStruct,
+  tlvUInt16,
+  tlvUInt32,
+} from "../tlv/tlv-schema.ts";
 
 /** Decoded session parameters; every member is optional on the wire (older peers omit 4-7). Intervals are in ms. */
 export type SessionParameters = {
@@ -62,7 +69,7 @@ export const SessionParameterStruct = tlvStruct(
     supportedTransports: tlvOptionalField(SessionParameterTag.SUPPORTED_TRANSPORTS, tlvUInt16),
     maxTcpMessageSize: tlvOptionalField(SessionParameterTag.MAX_TCP_MESSAGE_SIZE, tlvUInt32),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 ) as TlvSchema<SessionParameters>;
 
 /** The struct node for `params` under `tag`, members in tag order; an out-of-range value is a RangeError, a non-integer a TypeError. */

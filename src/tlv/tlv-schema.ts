@@ -320,6 +320,12 @@ export type TlvStructOptions = {
   readonly unknownMembers?: "skip" | "reject";
 };
 
+/**
+ * The options of Matter's protocol structs ("STRUCTURE [ tag-order ]", e.g. the secure channel messages): members in
+ * ascending tag order, unknown members skipped so newer peers still interoperate (as connectedhomeip and matter.js do).
+ */
+export const PROTOCOL_STRUCT: TlvStructOptions = Object.freeze({ ordered: true, unknownMembers: "skip" });
+
 function fieldsSchema<F extends TlvFields>(
   type: "struct" | "list",
   fields: F,

@@ -11,7 +11,7 @@
  *   initiatorResumeMIC [7, optional] : OCTET STRING [ length CRYPTO_AEAD_MIC_LENGTH_BYTES ]
  * }
  */
-import { tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import { PROTOCOL_STRUCT, tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 import {
   CASE_MIC_BYTES,
@@ -43,7 +43,7 @@ const Sigma1Struct = tlvStruct(
     resumptionID: tlvOptionalField(6, tlvBytes({ length: RESUMPTION_ID_BYTES })),
     initiatorResumeMIC: tlvOptionalField(7, tlvBytes({ length: CASE_MIC_BYTES })),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 );
 
 /** Encodes a Sigma1 payload, members in tag order; a member out of its range or length is a RangeError. */

@@ -8,7 +8,7 @@
  *   responderSessionParams [4, optional] : session-parameter-struct
  * }
  */
-import { tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import { PROTOCOL_STRUCT, tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 import { CASE_MIC_BYTES, RESUMPTION_ID_BYTES } from "./case-constants.ts";
 
@@ -28,7 +28,7 @@ const Sigma2ResumeStruct = tlvStruct(
     responderSessionID: tlvField(3, tlvUInt16),
     responderSessionParams: tlvOptionalField(4, SessionParameterStruct),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 );
 
 /** Encodes a Sigma2Resume payload; a member out of its range or length is a RangeError. */

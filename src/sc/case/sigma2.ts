@@ -9,7 +9,15 @@
  *   responderSessionParams [5, optional] : session-parameter-struct
  * }
  */
-import { type TlvSchema, tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import {
+  PROTOCOL_STRUCT,
+  type TlvSchema,
+  tlvBytes,
+  tlvField,
+  tlvOptionalField,
+  tlvStruct,
+  tlvUInt16,
+} from "../../tlv/tlv-schema.ts";
 import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 import { CASE_MIC_BYTES, EPHEMERAL_PUBLIC_KEY_BYTES, SIGMA_RANDOM_BYTES } from "./case-constants.ts";
 
@@ -31,7 +39,7 @@ const Sigma2Struct = tlvStruct(
     encrypted2: tlvField(4, tlvBytes({ minLength: CASE_MIC_BYTES + 1 })),
     responderSessionParams: tlvOptionalField(5, SessionParameterStruct),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 ) as TlvSchema<Sigma2>;
 
 /** Encodes a Sigma2 payload; a member out of its range or length is a RangeError. */

@@ -3,7 +3,7 @@
  *
  * sigma-3-struct => STRUCTURE [ tag-order ] { encrypted3 [1] : OCTET STRING }
  */
-import { type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { PROTOCOL_STRUCT, type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CASE_MIC_BYTES } from "./case-constants.ts";
 
 /** Decoded Sigma3; `encrypted3` is TBEData3 encrypted with S3K, ciphertext || MIC. */
@@ -12,7 +12,7 @@ export type Sigma3 = { readonly encrypted3: Uint8Array };
 /** sigma-3-struct: [ tag-order ] enforced, unknown members skipped; `encrypted3` must at least hold its MIC. */
 const Sigma3Struct: TlvSchema<Sigma3> = tlvStruct(
   { encrypted3: tlvField(1, tlvBytes({ minLength: CASE_MIC_BYTES + 1 })) },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 );
 
 /** Encodes a Sigma3 payload; an `encrypted3` too short to hold its MIC is a RangeError. */

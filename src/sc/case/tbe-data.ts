@@ -9,7 +9,7 @@
  *   initiatorNOC [1] : matter-certificate, initiatorICAC [2, optional] : matter-certificate, signature [3] : ec-signature }
  */
 import { MAX_CERT_TLV_BYTES } from "../../cert/matter-cert.ts";
-import { tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { PROTOCOL_STRUCT, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CASE_SIGNATURE_BYTES, RESUMPTION_ID_BYTES } from "./case-constants.ts";
 
 const CERT_BOUNDS = { minLength: 1, maxLength: MAX_CERT_TLV_BYTES } as const;
@@ -24,7 +24,6 @@ export type TbeData3 = {
 /** Decoded TBEData2: TBEData3's members plus the resumption id the responder proposes. */
 export type TbeData2 = TbeData3 & { readonly resumptionId: Uint8Array };
 
-const PROTOCOL_STRUCT = { ordered: true, unknownMembers: "skip" } as const;
 const certificate = tlvBytes(CERT_BOUNDS);
 const signature = tlvField(3, tlvBytes({ length: CASE_SIGNATURE_BYTES }));
 

@@ -7,7 +7,14 @@
  * sigma-3-tbsdata => STRUCTURE [ tag-order ] { initiatorNOC [1], initiatorICAC [2, optional],
  *   initiatorEphPubKey [3] : ec-pub-key, responderEphPubKey [4] : ec-pub-key }
  */
-import { type TlvSchema, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import {
+  PROTOCOL_STRUCT,
+  type TlvSchema,
+  tlvBytes,
+  tlvField,
+  tlvOptionalField,
+  tlvStruct,
+} from "../../tlv/tlv-schema.ts";
 
 /** The members of TBSData2 (signer = responder) or TBSData3 (signer = initiator). */
 export type TbsData = {
@@ -25,7 +32,7 @@ const TbsDataStruct: TlvSchema<TbsData> = tlvStruct(
     signerEphPubKey: tlvField(3, tlvBytes()),
     peerEphPubKey: tlvField(4, tlvBytes()),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 );
 
 /** The TLV bytes that are signed and verified (only ever encoded locally, never decoded). */

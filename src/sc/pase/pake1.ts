@@ -4,7 +4,7 @@
  * pake-1-struct => STRUCTURE [ tag-order ] { pA [1] : OCTET STRING [ length CRYPTO_PUBLIC_KEY_SIZE_BYTES ] }
  */
 import { SPAKE2P_POINT_BYTES } from "../../crypto/spake2p.ts";
-import { type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { PROTOCOL_STRUCT, type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 
 /** Decoded Pake1. */
 export type Pake1 = { readonly pA: Uint8Array };
@@ -14,7 +14,7 @@ const Pake1Struct: TlvSchema<Pake1> = tlvStruct(
   {
     pA: tlvField(1, tlvBytes({ length: SPAKE2P_POINT_BYTES })),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 );
 
 /** Encodes a Pake1 payload; a member of the wrong length is a RangeError. */

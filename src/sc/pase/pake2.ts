@@ -7,7 +7,7 @@
  * }
  */
 import { SPAKE2P_CONFIRMATION_BYTES, SPAKE2P_POINT_BYTES } from "../../crypto/spake2p.ts";
-import { type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { PROTOCOL_STRUCT, type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 
 /** Decoded Pake2. */
 export type Pake2 = { readonly pB: Uint8Array; readonly cB: Uint8Array };
@@ -18,7 +18,7 @@ const Pake2Struct: TlvSchema<Pake2> = tlvStruct(
     pB: tlvField(1, tlvBytes({ length: SPAKE2P_POINT_BYTES })),
     cB: tlvField(2, tlvBytes({ length: SPAKE2P_CONFIRMATION_BYTES })),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 );
 
 /** Encodes a Pake2 payload; a member of the wrong length is a RangeError. */

@@ -4,7 +4,7 @@
  * pake-3-struct => STRUCTURE [ tag-order ] { cA [1] : OCTET STRING [ length CRYPTO_HASH_LEN_BYTES ] }
  */
 import { SPAKE2P_CONFIRMATION_BYTES } from "../../crypto/spake2p.ts";
-import { type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { PROTOCOL_STRUCT, type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 
 /** Decoded Pake3. */
 export type Pake3 = { readonly cA: Uint8Array };
@@ -14,7 +14,7 @@ const Pake3Struct: TlvSchema<Pake3> = tlvStruct(
   {
     cA: tlvField(1, tlvBytes({ length: SPAKE2P_CONFIRMATION_BYTES })),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 );
 
 /** Encodes a Pake3 payload; a member of the wrong length is a RangeError. */

@@ -10,6 +10,7 @@
  * }
  */
 import {
+  PROTOCOL_STRUCT,
   type TlvSchema,
   tlvBool,
   tlvBytes,
@@ -41,7 +42,7 @@ const PBKDFParamRequestStruct = tlvStruct(
     hasPBKDFParameters: tlvField(4, tlvBool),
     initiatorSessionParams: tlvOptionalField(5, SessionParameterStruct),
   },
-  { ordered: true, unknownMembers: "skip" },
+  PROTOCOL_STRUCT,
 ) as TlvSchema<PBKDFParamRequest>;
 
 /** Encodes a PBKDFParamRequest payload; a member out of its range or length is a RangeError. */

@@ -14,6 +14,7 @@
  * }
  */
 import {
+  PROTOCOL_STRUCT,
   type TlvSchema,
   tlvBytes,
   tlvField,
@@ -25,8 +26,6 @@ import {
 import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
 import { PBKDF_SALT_MAX_BYTES, PBKDF_SALT_MIN_BYTES, type PbkdfParameters } from "./pase-verifier.ts";
 import { PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
-
-const PROTOCOL_STRUCT = { ordered: true, unknownMembers: "skip" } as const;
 
 /** Crypto_PBKDFParameterSet. */
 const PbkdfParameterSetStruct = tlvStruct(
