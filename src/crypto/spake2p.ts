@@ -114,9 +114,6 @@ function randomScalar(crypto: Crypto): bigint {
   }
 }
 
-/** s*P through the native ECDH path (0*P = identity). */
-const mul = multiply;
-
 function lengthPrefixed(parts: readonly Uint8Array[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const p of parts) {
@@ -216,15 +213,15 @@ export class Spake2pProver {
     this.#w1s = scalarOf(secrets.w1, "w1");
     this.#x = options.scalar !== undefined ? scalarOf(options.scalar, "x") : randomScalar(crypto);
     if (this.#x === 0n) throw new RangeError("x is zero");
-    this.X = rawPoint(multiplyBase(this.#x).add(mul(M, this.#w0s)), "pA");
+    this.X = rawPoint(multiplyBase(this.#x).add(multiply(M, this.#w0s)), "pA");
   }
 
   /** Z = x*(Y - w0*N), V = w1*(Y - w0*N), then the transcript keys; a bad pB is `crypto.spake2p-point`. */
   finish(Y: Uint8Array): Spake2pKeys {
     const y = peerPoint(Y, "pB");
-    const base = y.subtract(mul(N, this.#w0s));
-    const Z = rawPoint(mul(base, this.#x), "Z");
-    const V = rawPoint(mul(base, this.#w1s), "V");
+    const base = y.subtract(multiply(N, this.#w0s));
+    const Z = rawPoint(multiply(base, this.#x), "Z");
+    const V = rawPoint(multiply(base, this.#w1s), "V");
     return deriveKeys(this.#crypto, this.#context, this.#options, this.X, Y, Z, V, this.#w0);
   }
 }
@@ -250,14 +247,14 @@ export class Spake2pVerifier {
     this.#L = peerPoint(L, "L");
     this.#y = options.scalar !== undefined ? scalarOf(options.scalar, "y") : randomScalar(crypto);
     if (this.#y === 0n) throw new RangeError("y is zero");
-    this.Y = rawPoint(multiplyBase(this.#y).add(mul(N, this.#w0s)), "pB");
+    this.Y = rawPoint(multiplyBase(this.#y).add(multiply(N, this.#w0s)), "pB");
   }
 
   /** Z = y*(X - w0*M), V = y*L, then the transcript keys; a bad pA is `crypto.spake2p-point`. */
   finish(X: Uint8Array): Spake2pKeys {
     const x = peerPoint(X, "pA");
-    const Z = rawPoint(mul(x.subtract(mul(M, this.#w0s)), this.#y), "Z");
-    const V = rawPoint(mul(this.#L, this.#y), "V");
+    const Z = rawPoint(multiply(x.subtract(multiply(M, this.#w0s)), this.#y), "Z");
+    const V = rawPoint(multiply(this.#L, this.#y), "V");
     return deriveKeys(this.#crypto, this.#context, this.#options, X, this.Y, Z, V, this.#w0);
   }
 }
