@@ -190,7 +190,7 @@ function sceneFromRecord(value: unknown, path: string): SceneTableEntry {
   const s = object(value, path);
   const sceneName = s.sceneName;
   if (typeof sceneName !== "string" || utf8.encode(sceneName).length > MAX_SCENE_NAME_BYTES)
-    throw bad(`${path}/sceneName`, "expected a string of at most 16 bytes");
+    throw bad(`${path}/sceneName`, `expected a string of at most ${MAX_SCENE_NAME_BYTES} bytes`);
   return {
     groupId: int(s.groupId, 0, 0xffff, `${path}/groupId`),
     sceneId: int(s.sceneId, 0, MAX_SCENE_ID, `${path}/sceneId`),

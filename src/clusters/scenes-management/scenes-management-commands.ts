@@ -18,6 +18,7 @@ import {
   tlvUInt32,
 } from "../../tlv/tlv-schema.ts";
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
+import { MAX_SCENE_NAME_BYTES } from "./scene-table.ts";
 
 /** Command ids (1.4.9); each response command shares the id of its request. */
 export const ScenesManagementCommand = {
@@ -87,7 +88,7 @@ export const ViewSceneResponse = tlvStruct({
   groupId: tlvField(1, tlvUInt16),
   sceneId: tlvField(2, tlvUInt8),
   transitionTime: tlvOptionalField(3, tlvUInt32),
-  sceneName: tlvOptionalField(4, tlvString({ maxLength: 16 })),
+  sceneName: tlvOptionalField(4, tlvString({ maxLength: MAX_SCENE_NAME_BYTES })),
   extensionFieldSetStructs: tlvOptionalField(5, tlvArray(ExtensionFieldSetStruct)),
 });
 export type ViewSceneResponse = TlvType<typeof ViewSceneResponse>;
