@@ -344,24 +344,13 @@ export class GroupKeyStore {
     return (this.#data.get(index)?.groups ?? []).map((g) => ({ ...g, endpoints: [...g.endpoints] }));
   }
 
-  /** Adds `endpoint` to group `groupId` (creating it, with `groupName`); full table is RESOURCE_EXHAUSTED. */
+  /**
+   * Adds `endpoint` to group `groupId` (creating it, with `groupName`); unlike `addGroup`, an empty name keeps the
+   * group's name. Same checks and statuses as `addGroup`.
+   */
   async addGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number, groupName = ""): Promise<void> {
-    if (!Number.isInteger(groupId) || groupId < 1 || groupId > 0xffff) {
-      reject("group-keys.group-id", "GroupId must be 1..0xFFFF", IM_STATUS.constraintError);
-    }
-    if (groupName.length > MAX_GROUP_NAME_LENGTH)
-      reject("group-keys.group-name", "GroupName too long", IM_STATUS.constraintError);
-    const groups = this.#data.get(index)?.groups ?? [];
-    const found = groups.find((g) => g.groupId === groupId);
-    if (found === undefined && groups.length >= this.maxGroupsPerFabric) {
-      reject("group-keys.groups-full", "MaxGroupsPerFabric reached", IM_STATUS.resourceExhausted);
-    }
-    const entry: GroupTableEntry = {
-      groupId,
-      groupName: groupName === "" && found !== undefined ? found.groupName : groupName,
-      endpoints: [...new Set([...(found?.endpoints ?? []), endpoint])].sort((a, b) => a - b),
-    };
-    await this.#put(index, (d) => ({ ...d, groups: [...d.groups.filter((g) => g.groupId !== groupId), entry] }));
+    const kept = this.#data.get(index)?.groups.find((g) => g.groupId === groupId)?.groupName ?? "";
+    await this.addGroup(index, groupId, endpoint, groupName === "" ? kept : groupName);
   }
 
   /** Whether `endpoint` is a member of group `groupId` on the fabric (Groups cluster "group exists on the endpoint"). */

@@ -183,3 +183,16 @@ test("Groups cluster operations: addGroup names and adds, removeGroupEndpoint/re
     "fabric 2 untouched",
   );
 });
+
+test("addGroupEndpoint: an empty name keeps the group's name, another replaces it; addGroup's checks apply", async () => {
+  const store = await GroupKeyStore.open(new MemoryStorage(), { maxGroupsPerFabric: 1 });
+  const f1 = fabricIndex(1);
+  await store.addGroupEndpoint(f1, 0x0101, 1);
+  await store.addGroupEndpoint(f1, 0x0101, 2, "Kitchen");
+  await store.addGroupEndpoint(f1, 0x0101, 3);
+  assert.deepEqual(store.groupTable(f1), [{ groupId: 0x0101, groupName: "Kitchen", endpoints: [1, 2, 3] }]);
+  await assert.rejects(store.addGroupEndpoint(f1, 0x0102, 1), status(IM_STATUS.resourceExhausted));
+  await assert.rejects(store.addGroupEndpoint(f1, 0, 1), status(IM_STATUS.constraintError));
+  await assert.rejects(store.addGroupEndpoint(f1, 0x0101, 1, "x".repeat(17)), status(IM_STATUS.constraintError));
+  await assert.rejects(store.addGroupEndpoint(f1, 0x0101, 0xffff), RangeError);
+});
