@@ -148,18 +148,24 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
     groupId === 0 || options.groupExists(fabricIndex, groupId, endpoint);
 
   let generation = 0;
+  // The record of `table` as it stands: the table changes only through `change`, so each change serializes it once,
+  // and a change that changes nothing serializes nothing.
+  let record = table.toRecord();
   /**
    * Applies a table change at once and returns the write of the whole table, or undefined when nothing changed. A
    * failed write restores the table unless a later change came since (its write carries this one too).
    */
   const change = (mutate: () => boolean): Promise<void> | undefined => {
-    const before = table.toRecord();
+    const before = record;
     if (!mutate()) return undefined;
     const mine = ++generation;
+    const after = table.toRecord();
+    record = after;
     changes.emit(ScenesManagementAttribute.FabricSceneInfo);
-    return (async () => storage.set(storageKey, table.toRecord()))().catch((e: unknown) => {
+    return (async () => storage.set(storageKey, after))().catch((e: unknown) => {
       if (generation === mine) {
         table = SceneTable.fromRecord(before, sceneTableSize);
+        record = before;
         changes.emit(ScenesManagementAttribute.FabricSceneInfo);
       }
       throw e;
