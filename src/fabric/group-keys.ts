@@ -7,6 +7,7 @@ import { MalformedError, ProtocolError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
+import { labelBytes } from "./fabric-record.ts";
 import { IM_STATUS } from "./status-codes.ts";
 
 /** GroupKeySecurityPolicyEnum. */
@@ -21,7 +22,7 @@ export const EPOCH_KEY_BYTES = 16;
 export const DEFAULT_MAX_GROUP_KEYS_PER_FABRIC = 3;
 /** Default MaxGroupsPerFabric (SDK CHIP_CONFIG_MAX_GROUPS_PER_FABRIC). */
 export const DEFAULT_MAX_GROUPS_PER_FABRIC = 4;
-/** Longest GroupName, in characters (Groups cluster). */
+/** Longest GroupName, in UTF-8 bytes as every Matter string constraint (Groups cluster "max 16"). */
 export const MAX_GROUP_NAME_LENGTH = 16;
 
 const GROUP_KEY_INFO = new TextEncoder().encode("GroupKey v1.0");
@@ -190,7 +191,7 @@ function decodeData(key: string, value: StorageValue | undefined): FabricGroupDa
     const groups = o.groups.map((g) => ({
       groupId: u16(g.groupId),
       endpoints: Array.isArray(g.endpoints) ? g.endpoints.map(u16) : bad("endpoints"),
-      groupName: typeof g.name === "string" ? g.name : bad("name"),
+      groupName: typeof g.name === "string" && labelBytes(g.name) <= MAX_GROUP_NAME_LENGTH ? g.name : bad("name"),
     }));
     return { keySets, keyMap, groups };
   } catch (e) {
@@ -360,7 +361,7 @@ export class GroupKeyStore {
 
   /**
    * The Groups cluster's AddGroup: sets the group's name (an empty name clears it, as the SDK's SetGroupInfo does) and
-   * adds `endpoint`. Group id 0 or a name over 16 characters is CONSTRAINT_ERROR; a new group beyond
+   * adds `endpoint`. Group id 0 or a name over 16 bytes is CONSTRAINT_ERROR; a new group beyond
    * MaxGroupsPerFabric is RESOURCE_EXHAUSTED. One record write, so a crash leaves the old or the new table.
    */
   async addGroup(index: FabricIndex, groupId: number, endpoint: number, groupName: string): Promise<void> {
@@ -368,7 +369,7 @@ export class GroupKeyStore {
       reject("group-keys.group-id", "GroupId must be 1..0xFFFF", IM_STATUS.constraintError);
     }
     if (!Number.isInteger(endpoint) || endpoint < 0 || endpoint > 0xfffe) throw new RangeError(`endpoint: ${endpoint}`);
-    if (groupName.length > MAX_GROUP_NAME_LENGTH)
+    if (labelBytes(groupName) > MAX_GROUP_NAME_LENGTH)
       reject("group-keys.group-name", "GroupName too long", IM_STATUS.constraintError);
     const groups = this.#data.get(index)?.groups ?? [];
     const found = groups.find((g) => g.groupId === groupId);

@@ -196,3 +196,15 @@ test("addGroupEndpoint: an empty name keeps the group's name, another replaces i
   await assert.rejects(store.addGroupEndpoint(f1, 0x0101, 1, "x".repeat(17)), status(IM_STATUS.constraintError));
   await assert.rejects(store.addGroupEndpoint(f1, 0x0101, 0xffff), RangeError);
 });
+
+test("GroupName's 16 are UTF-8 bytes: addGroup and a stored record refuse 9 two-byte characters, take 8", async () => {
+  const storage = new MemoryStorage();
+  const store = await GroupKeyStore.open(storage);
+  const f1 = fabricIndex(1);
+  await assert.rejects(store.addGroup(f1, 0x0101, 1, "é".repeat(9)), status(IM_STATUS.constraintError));
+  await store.addGroup(f1, 0x0101, 1, "é".repeat(8));
+  assert.equal((await GroupKeyStore.open(storage)).groupTable(f1)[0]?.groupName, "é".repeat(8));
+  const record = (name: string) => ({ v: 1, keySets: [], keyMap: [], groups: [{ groupId: 1, endpoints: [1], name }] });
+  await storage.set("groupkeys/001", record("é".repeat(9)));
+  await assert.rejects(GroupKeyStore.open(storage), MalformedError);
+});

@@ -5,6 +5,7 @@
  */
 import { ProtocolError } from "../../bytes/errors.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
+import { labelBytes } from "../../fabric/fabric-record.ts";
 import { type GroupKeyStore, MAX_GROUP_NAME_LENGTH } from "../../fabric/group-keys.ts";
 import { attribute, type Cluster, command, type InvokeContext, Privilege } from "../../im/data-model.ts";
 import { ImStatus, isImStatus } from "../../im/status-code.ts";
@@ -86,8 +87,6 @@ export interface GroupsServer {
   readonly cluster: Cluster;
 }
 
-const utf8 = new TextEncoder();
-
 /** Creates the Groups cluster server; the endpoint of each command is the path's (InvokeContext.endpoint). */
 export function createGroups(options: GroupsOptions): GroupsServer {
   const { groupKeys } = options;
@@ -101,7 +100,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
     // GroupID "min 1", GroupName "max 16" (bytes, as every Matter string length): constraint violations (SDK:
     // CONSTRAINT_ERROR in the response).
     if (groupId === 0) return ImStatus.CONSTRAINT_ERROR;
-    if (utf8.encode(groupName).length > MAX_GROUP_NAME_LENGTH) return ImStatus.CONSTRAINT_ERROR;
+    if (labelBytes(groupName) > MAX_GROUP_NAME_LENGTH) return ImStatus.CONSTRAINT_ERROR;
     const fi = fabricOf(ctx);
     // 1.3.7.1: a group without an entry in the accessing fabric's GroupKeyMap is UNSUPPORTED_ACCESS (SDK KeyExists:
     // a map entry whose key set exists).
