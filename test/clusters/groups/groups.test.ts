@@ -340,3 +340,21 @@ test("robustness: random CommandFields for every command decode into a status or
     { numRuns: 400 },
   );
 });
+
+test("GetGroupMembership Capacity is 0xFE (at least one more) when more than 0xFE groups could still be added", async () => {
+  const groupKeys = await GroupKeyStore.open(new MemoryStorage(), { maxGroupsPerFabric: 300 });
+  const inst = new ClusterInstance(1, createGroups({ groupKeys, isIdentifying: () => false }).cluster, 100);
+  const membership = () =>
+    invokeCommand(
+      inst,
+      GroupsCommand.GetGroupMembership,
+      GetGroupMembershipRequest.encodeNode({ groupList: [] }, ANONYMOUS),
+      { session: sess(1), timed: false, now: 0 },
+      allow,
+    );
+  assert.deepEqual(members(await membership()), { capacity: CAPACITY_AT_LEAST_ONE, groupList: [] });
+  for (let g = 1; g <= 46; g++) await groupKeys.addGroup(f1, g, 2, "");
+  assert.deepEqual(members(await membership()), { capacity: 0xfe, groupList: [] }, "254 left");
+  await groupKeys.addGroup(f1, 47, 2, "");
+  assert.deepEqual(members(await membership()), { capacity: 253, groupList: [] });
+});
