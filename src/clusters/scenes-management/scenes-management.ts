@@ -536,16 +536,28 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
             (req.mode & CopyModeBitmap.CopyAllScenes) !== 0
               ? table.sceneIds(fi, from).map((sceneId) => ({ sceneId, toSceneId: sceneId }))
               : [{ sceneId: req.sceneIdentifierFrom, toSceneId: req.sceneIdentifierTo }];
-          for (const { sceneId, toSceneId } of copies) {
-            const source = table.get(fi, from, sceneId);
-            if (source === undefined) return reply(ImStatus.NOT_FOUND);
-            const copy = { ...source, groupId: to, sceneId: toSceneId };
-            // SDK: copies made before the table fills stay; the response is RESOURCE_EXHAUSTED.
-            if (!(await commit(() => table.set(fi, copy)))) return reply(ImStatus.RESOURCE_EXHAUSTED);
-            updateCurrent(fi);
-          }
-          configuredBy(ctx.session);
-          return reply(ImStatus.SUCCESS);
+          // All copies in one pass and one table write.
+          let status: ImStatus = ImStatus.SUCCESS;
+          const copied = await commit(() => {
+            let any = false;
+            for (const { sceneId, toSceneId } of copies) {
+              const source = table.get(fi, from, sceneId);
+              if (source === undefined) {
+                status = ImStatus.NOT_FOUND;
+                break;
+              }
+              // SDK: copies made before the table fills stay; the response is RESOURCE_EXHAUSTED.
+              if (!table.set(fi, { ...source, groupId: to, sceneId: toSceneId })) {
+                status = ImStatus.RESOURCE_EXHAUSTED;
+                break;
+              }
+              any = true;
+            }
+            return any;
+          });
+          if (copied) updateCurrent(fi);
+          if (status === ImStatus.SUCCESS) configuredBy(ctx.session);
+          return reply(status);
         },
       }),
     ],

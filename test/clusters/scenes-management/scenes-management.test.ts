@@ -374,6 +374,22 @@ test("CopyScene: one scene, all scenes of a group, NOT_FOUND, 0xFF and a full ta
   assert.deepEqual((await membership(f, 2)).sceneList, [9, 1]);
 });
 
+test("CopyScene of a whole group is one table write; copies kept when the table fills are written too, an empty copy is none", async () => {
+  const f = await setup();
+  for (const sceneId of [1, 2, 3]) await add(f, { groupId: 1, sceneId });
+  const before = f.storage.writes;
+  assert.equal((await copy(f, 1, 1, 0, 2, 0)).status, ImStatus.SUCCESS);
+  assert.equal(f.storage.writes, before + 1);
+  // Copying an empty group copies nothing and writes nothing.
+  assert.equal((await copy(f, 1, 0, 0, 2, 0)).status, ImStatus.SUCCESS);
+  assert.equal(f.storage.writes, before + 1);
+  // 6 of 7 rows used: copying the group again into group 0 fits one copy, answers RESOURCE_EXHAUSTED, keeps it.
+  assert.equal((await copy(f, 1, 1, 0, 0, 0)).status, ImStatus.RESOURCE_EXHAUSTED);
+  assert.equal(f.storage.writes, before + 2);
+  const again = await setup({ storage: f.storage });
+  assert.deepEqual(again.server.table.sceneIds(1, 0), [1]);
+});
+
 test("fabric isolation: fabric 2 never sees fabric 1's scenes or current scene", async () => {
   const f = await setup();
   await add(f, { groupId: 1, sceneId: 1, sceneName: "Private" });
