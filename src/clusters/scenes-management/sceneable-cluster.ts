@@ -66,6 +66,8 @@ interface TypeInfo {
   /** The null representation of the nullable form (Core 7.18.1: all ones for unsigned, the minimum for signed). */
   readonly nullValue: bigint;
   readonly signed: boolean;
+  /** A 64-bit type: the cluster and the wire see its values as bigint, not number. */
+  readonly wide: boolean;
 }
 
 const unsigned = (field: AttributeValueField, bits: number): TypeInfo => ({
@@ -74,6 +76,7 @@ const unsigned = (field: AttributeValueField, bits: number): TypeInfo => ({
   max: (1n << BigInt(bits)) - 1n,
   nullValue: (1n << BigInt(bits)) - 1n,
   signed: false,
+  wide: bits === 64,
 });
 const signed = (field: AttributeValueField, bits: number): TypeInfo => ({
   field,
@@ -81,11 +84,12 @@ const signed = (field: AttributeValueField, bits: number): TypeInfo => ({
   max: (1n << BigInt(bits - 1)) - 1n,
   nullValue: -(1n << BigInt(bits - 1)),
   signed: true,
+  wide: bits === 64,
 });
 
 const TYPES: Readonly<Record<SceneAttributeType, TypeInfo>> = {
   // A bool travels as ValueUnsigned8 0/1; its nullable form uses 0xFF (SDK NumericAttributeTraits<bool>).
-  bool: { field: "valueUnsigned8", min: 0n, max: 1n, nullValue: 0xffn, signed: false },
+  bool: { field: "valueUnsigned8", min: 0n, max: 1n, nullValue: 0xffn, signed: false, wide: false },
   uint8: unsigned("valueUnsigned8", 8),
   uint16: unsigned("valueUnsigned16", 16),
   uint32: unsigned("valueUnsigned32", 32),
@@ -159,9 +163,8 @@ export function toAttributeValuePairStruct(
   attribute: SceneAttribute,
   stored: StoredAttributeValue,
 ): AttributeValuePairStruct {
-  const field = TYPES[attribute.type].field;
-  const is64 = field === "valueUnsigned64" || field === "valueSigned64";
-  return { attributeId: stored.attributeId, [field]: is64 ? stored.value : Number(stored.value) };
+  const { field, wide } = TYPES[attribute.type];
+  return { attributeId: stored.attributeId, [field]: wide ? stored.value : Number(stored.value) };
 }
 
 /** The cluster-facing value of a stored one. */
@@ -169,7 +172,7 @@ export function toSceneValue(attribute: SceneAttribute, stored: bigint): SceneVa
   const t = TYPES[attribute.type];
   if (attribute.nullable === true && stored === t.nullValue) return null;
   if (attribute.type === "bool") return stored !== 0n;
-  return t.field === "valueUnsigned64" || t.field === "valueSigned64" ? stored : Number(stored);
+  return t.wide ? stored : Number(stored);
 }
 
 /** The stored value of a cluster-facing one; a value of the wrong JS type or range is a TypeError/RangeError. */
@@ -184,9 +187,8 @@ export function fromSceneValue(attribute: SceneAttribute, value: SceneValue): bi
     if (typeof value !== "boolean") throw new TypeError(`${name}: expected a boolean`);
     return value ? 1n : 0n;
   }
-  const is64 = t.field === "valueUnsigned64" || t.field === "valueSigned64";
-  if (is64 ? typeof value !== "bigint" : typeof value !== "number" || !Number.isInteger(value))
-    throw new TypeError(`${name}: expected ${is64 ? "a bigint" : "an integer"}`);
+  if (t.wide ? typeof value !== "bigint" : typeof value !== "number" || !Number.isInteger(value))
+    throw new TypeError(`${name}: expected ${t.wide ? "a bigint" : "an integer"}`);
   const v = BigInt(value as number | bigint);
   if (v < t.min || v > t.max) throw new RangeError(`${name}: ${v} out of ${attribute.type} range`);
   return v;
