@@ -198,8 +198,8 @@ export class CommissioningWindow implements CommissioningWindowController {
    * OnSessionEstablished and removed by Cleanup). CommissioningComplete closes the window by its own effect.
    */
   failSafeDisarmed(): void {
-    const { failSafe } = this.#o;
-    if (this.#open === undefined || this.#listening || failSafe.armed || failSafe.endedBy !== "expiry") return;
+    // endedBy is undefined while the fail-safe is armed.
+    if (this.#open === undefined || this.#listening || this.#o.failSafe.endedBy !== "expiry") return;
     // SDK OnPlatformEvent(kFailSafeTimerExpired): evict the window's PASE session, then HandleFailedAttempt.
     const pase = this.#paseSessionId;
     this.#paseSessionId = undefined;
@@ -216,7 +216,7 @@ export class CommissioningWindow implements CommissioningWindowController {
     // running (the 1.4 SDK no longer cancels it here); mWindowStatus and the opener fields stay until Cleanup.
     this.#listening = false;
     this.#o.logger("info", `commissioning window stops listening (PASE session established, ${this.#open})`);
-    this.#withdraw().catch((e: unknown) => this.#o.logger("error", `commissioning window: ${String(e)}`));
+    this.#withdraw().catch(this.#report);
   }
 
   /** SDK OnSessionEstablished, second half: arm the fail-safe for the PASE session, which the window then holds. */
@@ -246,19 +246,17 @@ export class CommissioningWindow implements CommissioningWindowController {
     this.#failedAttempts++;
     this.#o.logger("info", `commissioning failed (attempt ${this.#failedAttempts}): ${reason}`);
     if (this.#open !== undefined && this.#failedAttempts < MAX_FAILED_COMMISSIONING_ATTEMPTS && this.#timeoutArmed) {
-      this.#advertiseAndListen().catch((e: unknown) => this.#o.logger("error", `commissioning window: ${String(e)}`));
+      this.#advertiseAndListen().catch(this.#report);
       return;
     }
     this.#cleanup(reason);
   }
 
   #closedAfterFailedAttempts(): void {
-    this.#cancelTimer();
     if (this.#open === undefined) return;
-    this.#reset();
-    this.#o.logger("info", "commissioning window closed (failed-attempts)");
-    this.#admin?.windowClosed();
-    this.#withdraw().catch((e: unknown) => this.#o.logger("error", `commissioning window: ${String(e)}`));
+    this.#cleanup("failed-attempts");
+    // The secure channel stopped listening by itself; the advertisement is still up.
+    this.#withdraw().catch(this.#report);
   }
 
   #sessionEnded(localSessionId: number): void {
@@ -357,6 +355,8 @@ export class CommissioningWindow implements CommissioningWindowController {
     }
     return this.#basic;
   }
+
+  readonly #report = (e: unknown): void => this.#o.logger("error", `commissioning window: ${String(e)}`);
 
   async #withdraw(): Promise<void> {
     await this.#o.advertiser?.closeCommissioningWindow();
