@@ -221,14 +221,10 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         timed: false,
         handler: async (_req, ctx) => {
           const fi = fabricOf(ctx);
-          const endpoint = endpointOf(ctx);
+          const removed = await groupKeys.removeEndpoint(fi, endpointOf(ctx));
           // 1.3.7.5: the scenes of every removed group and the global scene (group 0) go too (SDK).
-          if (options.scenes !== undefined) {
-            for (const g of groupKeys.groupTable(fi))
-              if (g.endpoints.includes(endpoint)) options.scenes.removeGroupScenes(fi, g.groupId);
-            options.scenes.removeGroupScenes(fi, 0);
-          }
-          if ((await groupKeys.removeEndpoint(fi, endpoint)).length > 0) changed();
+          for (const groupId of [...removed, 0]) options.scenes?.removeGroupScenes(fi, groupId);
+          if (removed.length > 0) changed();
           return { status: ImStatus.SUCCESS };
         },
       }),
