@@ -341,9 +341,8 @@ export function createOnOff(options: OnOffOptions = {}): OnOffServer {
         handler: async (_req, ctx) => {
           // 1.5.7.5: "If GlobalSceneControl is TRUE, the server SHALL discard the command" (SUCCESS, as the SDK).
           if (globalSceneControl) return done;
-          // Otherwise recall the global scene, set GlobalSceneControl to TRUE and turn on (SDK order).
+          // Otherwise recall the global scene, then turn on (which sets GlobalSceneControl to TRUE).
           options.scenes?.recallGlobalScene(ctx.session.fabricIndex);
-          setGlobalSceneControl(true);
           on();
           return done;
         },
