@@ -330,6 +330,14 @@ async function assemble(
       ...(c.mdns.interfaces === undefined ? {} : { interfaces: c.mdns.interfaces }),
     });
   }
+  // The fail-safe's timer fired at `now`, or (at +Infinity, past any deadline) the SDK's ForceFailSafeTimerExpiry: the
+  // expiry's full cleanup, its effects run by the node.
+  const fireFailSafe = (now: number): void => {
+    generalCommissioning
+      .failSafeTimerFired(now)
+      .then((effects) => runEffects(effects))
+      .catch(report("fail-safe"));
+  };
   const window = new CommissioningWindow({
     crypto,
     transport,
@@ -357,11 +365,7 @@ async function assemble(
     // CommissioningWindowManager::OnSessionReleased → ExpireFailSafeIfArmed → ForceFailSafeTimerExpiry.
     forceFailSafeExpiry: () => {
       // Not while stopping: shutdown closes every session, and the fail-safe's state is not persisted anyway.
-      if (!failSafe.armed || stopping) return;
-      generalCommissioning
-        .failSafeTimerFired(Number.POSITIVE_INFINITY)
-        .then((effects) => runEffects(effects))
-        .catch(report("fail-safe"));
+      if (!stopping) fireFailSafe(Number.POSITIVE_INFINITY);
     },
   });
   const advertiseOperational = (): void => {
@@ -586,10 +590,7 @@ async function assemble(
           else {
             failSafeTimer = later(e.at, () => {
               failSafeTimer = undefined;
-              generalCommissioning
-                .failSafeTimerFired(clock())
-                .then((more) => runEffects(more))
-                .catch(report("fail-safe"));
+              fireFailSafe(clock());
             });
           }
           break;
