@@ -375,3 +375,20 @@ test("robustness: random CommandFields for the LT commands answer with a status,
     { numRuns: 400 },
   );
 });
+
+test("an OnTime write takes effect only in the Timed On state: it resets the running countdown, starts nothing when idle (1.5.6.3)", async () => {
+  const { timedOff, write, server, state } = setup(true);
+  const u16 = (v: number) => tlvUInt16.encodeNode(v, ANONYMOUS);
+  assert.equal(await write(OnOffAttribute.OnTime, u16(5)), OK);
+  assert.equal(server.nextTimerAt, null, "idle: the write starts no tick");
+  server.timerFired(100);
+  assert.deepEqual(state(), [true, 5, 0]);
+  await timedOff(0, 30, 0, 0);
+  server.timerFired(100);
+  assert.deepEqual(state(), [true, 29, 0]);
+  assert.equal(await write(OnOffAttribute.OnTime, u16(2)), OK);
+  server.timerFired(200);
+  server.timerFired(300);
+  assert.deepEqual(state(), [false, 0, 0], "the written OnTime ran out");
+  assert.equal(server.nextTimerAt, null);
+});
