@@ -6,6 +6,7 @@
  * node's: it implements CommissioningWindowController. A window stays open, as the SDK's CommissioningWindowManager
  * keeps it, while the commissioning over the PASE session established on it runs: the node reports its end.
  */
+import type { FabricRecord } from "../../fabric/fabric-record.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 import type { FailSafeContext } from "../../fabric/fail-safe-context.ts";
 import {
@@ -15,6 +16,7 @@ import {
   type Cluster,
   type CommandResult,
   command,
+  type InvokeContext,
   Privilege,
 } from "../../im/data-model.ts";
 import { ImStatus } from "../../im/status-code.ts";
@@ -215,6 +217,24 @@ export function createAdministratorCommissioning(
     afterResponse,
   });
 
+  /** The accessing fabric of an Open*CommissioningWindow: none over a PASE session (fabric index 0). */
+  const accessingFabric = (ctx: InvokeContext): FabricRecord | undefined =>
+    ctx.session.fabricIndex === 0 ? undefined : fabrics.fabric(ctx.session.fabricIndex);
+
+  /** CommissioningTimeout within MIN_COMMISSIONING_TIMEOUT_S..MAX_COMMISSIONING_TIMEOUT_S (11.19.8.1, 11.19.8.2). */
+  const timeoutInRange = (seconds: number): boolean =>
+    seconds >= MIN_COMMISSIONING_TIMEOUT_S && seconds <= MAX_COMMISSIONING_TIMEOUT_S;
+
+  /** Records the window an Administrator just opened with this cluster, named after its opener. */
+  const openedBy = (method: "enhanced" | "basic", opener: FabricRecord, closesAt: number): void =>
+    setWindow({
+      method,
+      openedByAdministrator: true,
+      adminFabricIndex: opener.fabricIndex,
+      adminVendorId: opener.vendorId,
+      closesAt,
+    });
+
   fabrics.onChange((change) => {
     if (change.kind === "removed") server.fabricRemoved(change.fabricIndex);
   });
@@ -259,7 +279,7 @@ export function createAdministratorCommissioning(
         handler: async (req, ctx) => {
           const { Busy, PAKEParameterError } = AdministratorCommissioningStatus;
           // SDK order: the accessing fabric must exist (a PASE session without a fabric gets PAKEParameterError).
-          const fabric = ctx.session.fabricIndex === 0 ? undefined : fabrics.fabric(ctx.session.fabricIndex);
+          const fabric = accessingFabric(ctx);
           if (fabric === undefined) return clusterFailure(PAKEParameterError);
           // 11.19.8.1: "If the fail-safe timer is currently armed, this command SHALL fail with a cluster specific
           // status code of Busy" (also while its cleanup runs: the SDK's IsFailSafeFullyDisarmed).
@@ -274,11 +294,7 @@ export function createAdministratorCommissioning(
             return clusterFailure(PAKEParameterError);
           // 11.19.8.1: "In case of any other parameter error, this command SHALL fail with a status code of
           // COMMAND_INVALID" — the timeout range and the 12-bit discriminator.
-          if (
-            req.commissioningTimeout < MIN_COMMISSIONING_TIMEOUT_S ||
-            req.commissioningTimeout > MAX_COMMISSIONING_TIMEOUT_S
-          )
-            return { status: ImStatus.INVALID_COMMAND };
+          if (!timeoutInRange(req.commissioningTimeout)) return { status: ImStatus.INVALID_COMMAND };
           if (req.discriminator > MAX_DISCRIMINATOR) return { status: ImStatus.INVALID_COMMAND };
           let verifier: PaseVerifier;
           try {
@@ -295,13 +311,7 @@ export function createAdministratorCommissioning(
             timeoutSeconds: req.commissioningTimeout,
             closesAt,
           });
-          setWindow({
-            method: "enhanced",
-            openedByAdministrator: true,
-            adminFabricIndex: ctx.session.fabricIndex,
-            adminVendorId: fabric.vendorId,
-            closesAt,
-          });
+          openedBy("enhanced", fabric, closesAt);
           return { status: ImStatus.SUCCESS };
         },
       }),
@@ -318,7 +328,7 @@ export function createAdministratorCommissioning(
                 const { Busy, PAKEParameterError } = AdministratorCommissioningStatus;
                 // SDK order (AdministratorCommissioningLogic::OpenBasicCommissioningWindow): accessing fabric, then the
                 // open window, then the fail-safe (the reverse of OpenCommissioningWindow), then the timeout.
-                const fabric = ctx.session.fabricIndex === 0 ? undefined : fabrics.fabric(ctx.session.fabricIndex);
+                const fabric = accessingFabric(ctx);
                 if (fabric === undefined) return clusterFailure(PAKEParameterError);
                 // 11.19.8.2: "If a commissioning window is already currently open, this command SHALL fail with a
                 // cluster specific status code of Busy."
@@ -326,24 +336,14 @@ export function createAdministratorCommissioning(
                 // 11.19.8.2: "If the fail-safe timer is currently armed, this command SHALL fail with a cluster
                 // specific status code of Busy".
                 if (failSafe.armed || failSafe.busy) return clusterFailure(Busy);
-                if (
-                  req.commissioningTimeout > MAX_COMMISSIONING_TIMEOUT_S ||
-                  req.commissioningTimeout < MIN_COMMISSIONING_TIMEOUT_S
-                )
-                  return { status: ImStatus.INVALID_COMMAND };
+                if (!timeoutInRange(req.commissioningTimeout)) return { status: ImStatus.INVALID_COMMAND };
                 const closesAt = ctx.now + req.commissioningTimeout * 1000;
                 try {
                   await controller.openBasicWindow?.({ timeoutSeconds: req.commissioningTimeout, closesAt });
                 } catch {
                   return clusterFailure(PAKEParameterError);
                 }
-                setWindow({
-                  method: "basic",
-                  openedByAdministrator: true,
-                  adminFabricIndex: ctx.session.fabricIndex,
-                  adminVendorId: fabric.vendorId,
-                  closesAt,
-                });
+                openedBy("basic", fabric, closesAt);
                 return { status: ImStatus.SUCCESS };
               },
             }),
