@@ -168,6 +168,16 @@ export class ResumptionStore {
     return [...new Set([...this.#byId.values()].map((e) => e.record.fabricIndex))].sort((a, b) => a - b);
   }
 
+  /**
+   * Start-up reconciliation with the fabric table (as AccessControlStore and GroupKeys do): deletes the records of
+   * every fabric not in `keep`, so a later fabric at the same index cannot be resumed into; returns the indices cleaned.
+   */
+  async pruneFabrics(keep: ReadonlySet<number>): Promise<FabricIndex[]> {
+    const dropped = this.fabricIndices().filter((i) => !keep.has(i));
+    for (const i of dropped) await this.removeFabric(i);
+    return dropped;
+  }
+
   /** RemoveFabric or a committed UpdateNOC: deletes every record of the fabric; returns how many went. */
   async removeFabric(fabricIndex: FabricIndex): Promise<number> {
     const ids = [...this.#byId.entries()].filter(([, e]) => e.record.fabricIndex === fabricIndex).map(([k]) => k);
