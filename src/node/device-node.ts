@@ -626,11 +626,11 @@ async function assemble(
   // The same holds for CASE resumption records (a CASE session runs before CommissioningComplete) and scenes: a later
   // fabric at the same index must not inherit them (a stale resumption record would let the old peer resume into it).
   const committed = new Set<number>(fabrics.fabrics().map((f) => f.fabricIndex));
-  const pruned = new Set([...(await opcreds.pruneOrphanFabricData()), ...(await resumption.pruneFabrics(committed))]);
-  for (const fi of scenes.table.fabricIndices().filter((i) => !committed.has(i))) {
-    await scenes.removeFabric(fi);
-    pruned.add(fi);
-  }
+  const pruned = new Set([
+    ...(await opcreds.pruneOrphanFabricData()),
+    ...(await resumption.pruneFabrics(committed)),
+    ...(await scenes.pruneFabrics(committed)),
+  ]);
   if (pruned.size > 0)
     log("info", `pruned uncommitted data of fabric(s) ${[...pruned].sort((a, b) => a - b).join(", ")}`);
   basicInformation.startUp(clock());

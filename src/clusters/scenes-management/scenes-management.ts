@@ -106,6 +106,8 @@ export interface ScenesManagementServer {
   removeGroupScenes(fabricIndex: number, groupId: number): Promise<void>;
   /** Drops the scenes and SceneInfoStruct of a removed fabric. */
   removeFabric(fabricIndex: number): Promise<void>;
+  /** Start-up: drops the scenes of every fabric index not in `keep` (never committed); returns the indices dropped. */
+  pruneFabrics(keep: ReadonlySet<number>): Promise<number[]>;
   /** A scene attribute changed outside a recall: SceneValid becomes false for every fabric (1.4.7.2.4). */
   makeSceneInvalidForAllFabrics(): void;
   /** The scene table (read-only use: tests and diagnostics). */
@@ -564,6 +566,15 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
     events: [],
   };
 
+  const removeFabric = (fabricIndex: number): Promise<void> => {
+    if (!isFabricIndex(fabricIndex)) return Promise.resolve();
+    if (current.delete(fabricIndex)) changes.emit(ScenesManagementAttribute.FabricSceneInfo);
+    return settle(
+      change(() => table.removeFabric(fabricIndex)),
+      undefined,
+      undefined,
+    );
+  };
   return {
     cluster,
     get table() {
@@ -601,14 +612,11 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
         undefined,
       );
     },
-    removeFabric: (fabricIndex) => {
-      if (!isFabricIndex(fabricIndex)) return Promise.resolve();
-      if (current.delete(fabricIndex)) changes.emit(ScenesManagementAttribute.FabricSceneInfo);
-      return settle(
-        change(() => table.removeFabric(fabricIndex)),
-        undefined,
-        undefined,
-      );
+    removeFabric,
+    async pruneFabrics(keep) {
+      const dropped = table.fabricIndices().filter((i) => !keep.has(i));
+      for (const i of dropped) await removeFabric(i);
+      return dropped;
     },
     makeSceneInvalidForAllFabrics,
   };

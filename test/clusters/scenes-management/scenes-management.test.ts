@@ -436,6 +436,18 @@ test("removeFabric drops the fabric's scenes and SceneInfoStruct and persists", 
   assert.equal(reopened.server.table.sceneCount(2), 1);
 });
 
+test("pruneFabrics drops the scenes of fabrics outside the kept set, persisted, and names them", async () => {
+  const f = await setup();
+  await add(f, { groupId: 0, sceneId: 1 });
+  await add(f, { groupId: 0, sceneId: 2 }, sess(2));
+  assert.deepEqual(await f.server.pruneFabrics(new Set([2])), [1]);
+  assert.equal(f.server.table.sceneCount(1), 0);
+  assert.equal(f.server.table.sceneCount(2), 1);
+  assert.deepEqual(await f.server.pruneFabrics(new Set([2])), []);
+  const reopened = await setup({ storage: f.storage });
+  assert.deepEqual(reopened.server.table.fabricIndices(), [2]);
+});
+
 test("global scene: storeGlobalScene / recallGlobalScene use group 0, scene 0 of the fabric", async () => {
   const f = await setup();
   assert.equal(await f.server.recallGlobalScene(1), ImStatus.NOT_FOUND);

@@ -69,6 +69,10 @@ test("removing a fabric deletes its records (RemoveFabric, committed UpdateNOC);
   assert.deepEqual(s.fabricIndices(), [1, 2]);
   assert.equal(await s.removeFabric(fabricIndex(1)), 2);
   assert.deepEqual(s.fabricIndices(), [2]);
+  // Start-up reconciliation: records of fabric indices the table does not hold go, the kept ones stay.
+  await s.save(record(4, { fabricIndex: fabricIndex(3) }));
+  assert.deepEqual(await s.pruneFabrics(new Set([2])), [3]);
+  assert.deepEqual(s.fabricIndices(), [2]);
   assert.equal(s.size, 1);
   assert.equal((await ResumptionStore.open(storage)).size, 1);
   assert.equal(await s.remove(new Uint8Array(16).fill(3)), true);
