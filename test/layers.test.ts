@@ -21,7 +21,8 @@ const RANK: Record<string, number> = {
   im: 6,
   clusters: 7,
   node: 8,
-  cli: 9,
+  admin: 9,
+  cli: 10,
 };
 
 function listTs(dir: string): string[] {
