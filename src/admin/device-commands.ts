@@ -34,6 +34,7 @@ import { CsrRequest, CsrResponse } from "../clusters/operational-credentials/csr
 import { FabricDescriptorStruct } from "../clusters/operational-credentials/fabric-descriptor-struct.ts";
 import { NocResponse } from "../clusters/operational-credentials/noc-response.ts";
 import { NocStruct } from "../clusters/operational-credentials/noc-struct.ts";
+import { nodeOperationalCertStatusName } from "../clusters/operational-credentials/node-operational-cert-status.ts";
 import { OPERATIONAL_CREDENTIALS_CLUSTER_ID as OC_CLUSTER } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
 import {
   OperationalCredentialsAttribute as OcAttr,
@@ -73,6 +74,12 @@ export type NocResult = {
   readonly fabricIndex: number | undefined;
   readonly debugText: string | undefined;
 };
+
+/** NOCResponse's StatusCode by name, with the device's DebugText when it sent one ("TableFull (no room)"). */
+export function nocStatusText(r: NocResult): string {
+  const name = nodeOperationalCertStatusName(r.statusCode);
+  return r.debugText === undefined || r.debugText === "" ? name : `${name} (${JSON.stringify(r.debugText)})`;
+}
 
 /** Typed requests of one administrator over `client`. */
 export class DeviceCommands {

@@ -1,0 +1,511 @@
+/**
+ * The administrator: a certificate authority with its own fabric that commissions devices (Core 5.5) and then
+ * administers their fabrics over CASE (Core 11.18: Fabrics, RemoveFabric, UpdateFabricLabel, UpdateNOC,
+ * SignVIDVerificationRequest; Core 11.19 OpenCommissioningWindow). This is the package's `matter-opcreds/admin`
+ * entry point: everything the `opcreds` CLI does goes through this class.
+ */
+import { toHex } from "../bytes/bytes.ts";
+import { type AttestationTrustStore, developmentTrustStore } from "../cert/attestation-trust-store.ts";
+import { decodeMatterCert } from "../cert/matter-cert.ts";
+import type { RevocationSet } from "../cert/revocation-set.ts";
+import { MIN_COMMISSIONING_TIMEOUT_S } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
+import { ON_OFF_CLUSTER_ID, OnOffCommand } from "../clusters/on-off/on-off.ts";
+import {
+  vendorFabricBindingMessage,
+  vendorIdVerificationTbs,
+} from "../clusters/operational-credentials/sign-vid-verification-request.ts";
+import type { Crypto } from "../crypto/crypto.ts";
+import { nodeCrypto } from "../crypto/node-crypto.ts";
+import { P256PublicKey } from "../crypto/p256.ts";
+import { NodeOperationalCertStatus } from "../fabric/status-codes.ts";
+import { encodeManualPairingCode } from "../node/onboarding/manual-pairing-code.ts";
+import { encodeQrCodePayload } from "../node/onboarding/qr-code-payload.ts";
+import { CommissioningFlow, DiscoveryCapability, isValidPasscode } from "../node/onboarding/setup-payload.ts";
+import { MATTER_UDP_PORT, type UdpPeer } from "../node/udp-transport.ts";
+import {
+  computePaseVerifier,
+  encodePaseVerifier,
+  PBKDF_ITERATIONS_MIN,
+  PBKDF_SALT_MAX_BYTES,
+} from "../sc/pase/pase-verifier.ts";
+import type { SecureSession } from "../sc/secure-session.ts";
+import type { TlvNode } from "../tlv/tlv-node.ts";
+import { AdminError } from "./admin-error.ts";
+import { type AdminFabric, type AdminFabricOptions, DEFAULT_ADMIN_DATA_DIR } from "./admin-fabric.ts";
+import { AdminStore, type NodeRecord } from "./admin-store.ts";
+import {
+  COMMISSIONING_NONCE_BYTES,
+  type CommissioningResult,
+  checkCsrResponse,
+  commission,
+  type StepReport,
+} from "./commissioning-flow.ts";
+import { DeviceCommands, type FabricDescriptor, nocStatusText } from "./device-commands.ts";
+import { type Discovery, dnssdDiscovery } from "./discovery.ts";
+import { InteractionClient } from "./interaction-client.ts";
+import { type PairingCode, parsePairingCode } from "./pairing-code.ts";
+
+export { AdminError, type AdminErrorCode } from "./admin-error.ts";
+export type { AdminFabricOptions } from "./admin-fabric.ts";
+export type { NodeRecord } from "./admin-store.ts";
+export type { CommissioningResult, StepReport } from "./commissioning-flow.ts";
+export type { FabricDescriptor } from "./device-commands.ts";
+export { vendorText } from "./vendor-name.ts";
+
+/** The fail-safe an administration operation arms before UpdateNOC (Core 11.10.7.2), in seconds. */
+export const ROTATE_NOC_FAILSAFE_S = 60;
+/** OpenCommissioningWindow's default CommissioningTimeout (seconds; 180..900 allowed, Core 11.19.8.1). */
+export const DEFAULT_WINDOW_TIMEOUT_S = 300;
+/** The endpoint `onOff` addresses by default (the first application endpoint). */
+export const DEFAULT_ON_OFF_ENDPOINT = 1;
+/** VIDVerification client challenge length (Core 11.18.6.13). */
+const VID_CLIENT_CHALLENGE_BYTES = 32;
+
+/** Options of `Administrator.open`. */
+export type AdministratorOptions = {
+  /** The data directory (default ./.opcreds-admin, created 0700 on first use with the fabric). */
+  readonly dataDir?: string;
+  /** The fabric created when the directory holds none yet (default: random fabric id, VID 0xFFF1). */
+  readonly create?: AdminFabricOptions;
+  readonly crypto?: Crypto;
+  /** Bound of each request and handshake in milliseconds (default 20 s). */
+  readonly requestTimeoutMs?: number;
+  /** Device discovery (default: DNS-SD on every interface, opened on first use). */
+  readonly discovery?: Discovery;
+};
+
+/** What `commission` takes besides the pairing code. */
+export type CommissionOptions = {
+  /** The device's IP address (skips commissionable discovery and is used for CASE). */
+  readonly ip?: string;
+  /** The device's UDP port with `ip` (default 5540). */
+  readonly port?: number;
+  readonly nodeId?: bigint;
+  /** The PAA and CD signer trust store (default: the development store, which trusts only test roots). */
+  readonly trust?: AttestationTrustStore;
+  readonly revocation?: RevocationSet;
+  readonly onStep?: (report: StepReport) => void;
+};
+
+/** The fabrics of a node as its Operational Credentials cluster reports them. */
+export type NodeFabrics = {
+  readonly supportedFabrics: number;
+  readonly commissionedFabrics: number;
+  /** Every fabric, from an unfiltered read; `ours` marks the administrator's own. */
+  readonly fabrics: readonly (FabricDescriptor & { readonly ours: boolean; readonly rootFingerprint: string })[];
+  /** When the NOC the administrator issued to the node expires. */
+  readonly nocNotAfter: Date;
+};
+
+/** A commissioning window opened for another administrator. */
+export type OpenedWindow = {
+  readonly manualPairingCode: string;
+  readonly qrPairingCode: string;
+  readonly discriminator: number;
+  readonly timeoutSeconds: number;
+};
+
+/** What a SignVIDVerificationRequest proved. */
+export type VidVerification = {
+  readonly fabricIndex: number;
+  readonly vendorId: number;
+  readonly fabricId: bigint;
+  readonly vidVerificationStatement: Uint8Array | undefined;
+};
+
+/** A commissioner and administrator of Matter nodes on its own fabric. */
+export class Administrator {
+  readonly store: AdminStore;
+  readonly client: InteractionClient;
+  readonly commands: DeviceCommands;
+  readonly #discovery: Discovery;
+
+  private constructor(store: AdminStore, client: InteractionClient, discovery: Discovery) {
+    this.store = store;
+    this.client = client;
+    this.commands = new DeviceCommands(client);
+    this.#discovery = discovery;
+  }
+
+  /** Opens the data directory (creating the fabric on first use) and a UDP socket on an ephemeral port. */
+  static async open(options: AdministratorOptions = {}): Promise<Administrator> {
+    const crypto = options.crypto ?? nodeCrypto;
+    const store = await AdminStore.open(options.dataDir ?? DEFAULT_ADMIN_DATA_DIR, crypto, {
+      ...(options.create === undefined ? {} : { create: options.create }),
+    });
+    try {
+      const client = await InteractionClient.open({
+        crypto,
+        resumption: store.resumption,
+        ...(options.requestTimeoutMs === undefined ? {} : { waitMs: options.requestTimeoutMs }),
+      });
+      return new Administrator(store, client, options.discovery ?? dnssdDiscovery());
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  /** The administrator's fabric. */
+  get fabric(): AdminFabric {
+    return this.store.fabric;
+  }
+
+  /** Commissions the device behind `code` (manual pairing code or MT: QR payload) onto our fabric. */
+  commission(code: string | PairingCode, options: CommissionOptions = {}): Promise<CommissioningResult> {
+    const parsed = typeof code === "string" ? parsePairingCode(code) : code;
+    return commission(
+      { commands: this.commands, store: this.store, discovery: this.#discovery, now: () => performance.now() },
+      {
+        code: parsed,
+        ...(options.ip === undefined
+          ? {}
+          : { address: { address: options.ip, port: options.port ?? MATTER_UDP_PORT } }),
+        ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
+        trust: options.trust ?? developmentTrustStore(),
+        ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
+        ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
+      },
+    );
+  }
+
+  /** The registry of commissioned nodes. */
+  nodes(): Promise<NodeRecord[]> {
+    return this.store.nodes();
+  }
+
+  /** Every fabric on the node (unfiltered Fabrics read over CASE), ours marked. */
+  async fabrics(nodeId: bigint): Promise<NodeFabrics> {
+    return this.#withSession(nodeId, async (session, record) => {
+      const f = await this.commands.fabrics(session, false);
+      return {
+        supportedFabrics: f.supportedFabrics,
+        commissionedFabrics: f.commissionedFabrics,
+        fabrics: f.fabrics.map((d) => ({
+          ...d,
+          ours: d.fabricIndex === f.currentFabricIndex,
+          rootFingerprint: toHex(this.client.crypto.sha256(d.rootPublicKey).subarray(0, 8)).toUpperCase(),
+        })),
+        nocNotAfter: record.nocNotAfter,
+      };
+    });
+  }
+
+  /**
+   * RemoveFabric of another administrator's fabric. Our own fabric is refused (that is `decommission`), and so is
+   * the device's last fabric unless `confirmLast` (the device would leave every ecosystem).
+   */
+  async removeFabric(nodeId: bigint, fabricIndex: number, options: { confirmLast?: boolean } = {}): Promise<void> {
+    await this.#withSession(nodeId, async (session) => {
+      const f = await this.commands.fabrics(session, false);
+      if (fabricIndex === f.currentFabricIndex) {
+        throw new AdminError(
+          "admin.refused",
+          `fabric ${fabricIndex} is this administrator's own; use decommission to remove it`,
+          { step: "RemoveFabric" },
+        );
+      }
+      if (!f.fabrics.some((d) => d.fabricIndex === fabricIndex)) {
+        throw new AdminError("admin.refused", `the node has no fabric ${fabricIndex}`, { step: "RemoveFabric" });
+      }
+      if (f.commissionedFabrics <= 1 && options.confirmLast !== true) {
+        throw new AdminError(
+          "admin.refused",
+          `fabric ${fabricIndex} is the device's last: removing it makes the device leave every ecosystem (confirm with --yes)`,
+          { step: "RemoveFabric" },
+        );
+      }
+      const r = await this.commands.removeFabric(session, fabricIndex);
+      if (r.statusCode !== NodeOperationalCertStatus.OK) {
+        throw new AdminError("admin.command-failed", `NOCResponse ${nocStatusText(r)}`, { step: "RemoveFabric" });
+      }
+    });
+  }
+
+  /**
+   * RemoveFabric of our own fabric on the node, then the node leaves the registry. A NOCResponse lost because the
+   * device dropped the session counts as success once a new CASE attempt is refused. An unreachable node is an
+   * error and stays registered, unless `forget` drops it anyway (the device then still holds the fabric).
+   */
+  async decommission(nodeId: bigint, options: { forget?: boolean } = {}): Promise<{ readonly removed: boolean }> {
+    const record = await this.#record(nodeId);
+    let session: SecureSession;
+    try {
+      session = await this.#connect(record);
+    } catch (e) {
+      if (options.forget !== true) throw e;
+      await this.store.removeNode(nodeId);
+      return { removed: false };
+    }
+    try {
+      const r = await this.commands.removeFabric(session, record.fabricIndex);
+      if (r.statusCode !== NodeOperationalCertStatus.OK) {
+        throw new AdminError("admin.command-failed", `NOCResponse ${nocStatusText(r)}`, { step: "RemoveFabric" });
+      }
+    } catch (e) {
+      if (!(e instanceof AdminError) || e.code === "admin.command-failed") throw e;
+      // The answer was lost: the fabric is gone if the node now refuses CASE on it.
+      const peer = toPeer(record);
+      const refused = await this.client.case(peer, this.fabric.caseFabric, nodeId, { resume: false }).then(
+        (s) => {
+          this.client.closeSession(s);
+          return false;
+        },
+        (err: unknown) => !(err instanceof AdminError && err.code === "admin.timeout"),
+      );
+      if (!refused) throw AdminError.atStep("RemoveFabric", e);
+    }
+    await this.store.removeNode(nodeId);
+    return { removed: true };
+  }
+
+  /** UpdateFabricLabel of our fabric on the node, and the registry's label. */
+  async label(nodeId: bigint, label: string): Promise<void> {
+    await this.#withSession(nodeId, async (session, record) => {
+      const r = await this.commands.updateFabricLabel(session, label);
+      if (r.statusCode !== NodeOperationalCertStatus.OK) {
+        throw new AdminError("admin.command-failed", `NOCResponse ${nocStatusText(r)}`, { step: "UpdateFabricLabel" });
+      }
+      await this.store.saveNode({ ...record, label });
+    });
+  }
+
+  /**
+   * A new NOC for the node's same node id and a new operational key (Core 11.18.6.9): ArmFailSafe,
+   * CSRRequest(IsForUpdateNOC), UpdateNOC, CASE against the new NOC, CommissioningComplete. A failure disarms the
+   * fail-safe (the device reverts) and the registry keeps the old NOC. `newIcac` first rotates our ICAC.
+   */
+  async rotateNoc(
+    nodeId: bigint,
+    options: { newIcac?: boolean; onStep?: (r: StepReport) => void } = {},
+  ): Promise<{ readonly nocNotAfter: Date; readonly steps: readonly StepReport[] }> {
+    const record = await this.#record(nodeId);
+    const steps: StepReport[] = [];
+    const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+      const t0 = performance.now();
+      try {
+        const v = await run();
+        const report = { step: name, ms: performance.now() - t0 };
+        steps.push(report);
+        options.onStep?.(report);
+        return v;
+      } catch (e) {
+        throw AdminError.atStep(name, e);
+      }
+    };
+    const session = await step("CASE", () => this.#connect(record));
+    let armed = false;
+    let fresh: SecureSession | undefined;
+    try {
+      await step("ArmFailSafe", async () => {
+        await this.commands.armFailSafe(session, ROTATE_NOC_FAILSAFE_S, 0n);
+        armed = true;
+      });
+      const csr = await step("CSRRequest", async () => {
+        const dac = await this.commands.certificateChain(session, 1);
+        const nonce = this.client.crypto.randomBytes(COMMISSIONING_NONCE_BYTES);
+        const response = await this.commands.csr(session, nonce, true);
+        return checkCsrResponse(this.client.crypto, response, nonce, dac, session.attestationChallenge);
+      });
+      if (options.newIcac === true) await step("new ICAC", () => this.fabric.newIcac());
+      const chain = await step("issue NOC", () => this.fabric.issueNoc(csr, nodeId));
+      await step("UpdateNOC", async () => {
+        const r = await this.commands.updateNoc(session, chain.noc, chain.icac);
+        if (r.statusCode !== NodeOperationalCertStatus.OK)
+          throw new AdminError("admin.command-failed", `NOCResponse ${nocStatusText(r)}`);
+      });
+      fresh = await step("CASE (new NOC)", () =>
+        this.client.case(toPeer(record), this.fabric.caseFabric, nodeId, { resume: false }),
+      );
+      const on = fresh;
+      await step("CommissioningComplete", async () => {
+        await this.commands.commissioningComplete(on);
+        armed = false;
+      });
+      await this.store.saveNode({ ...record, noc: chain.noc, icac: chain.icac, nocNotAfter: chain.nocNotAfter });
+      return { nocNotAfter: chain.nocNotAfter, steps };
+    } catch (e) {
+      if (armed) await this.commands.armFailSafe(session, 0).catch(() => undefined);
+      throw e;
+    } finally {
+      this.client.closeSession(session);
+      if (fresh !== undefined) this.client.closeSession(fresh);
+    }
+  }
+
+  /**
+   * OpenCommissioningWindow (enhanced) with a fresh random passcode, discriminator and salt, so that another
+   * ecosystem can commission the node; returns the codes to give it.
+   */
+  async openWindow(nodeId: bigint, options: { timeoutSeconds?: number } = {}): Promise<OpenedWindow> {
+    const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_WINDOW_TIMEOUT_S;
+    if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < MIN_COMMISSIONING_TIMEOUT_S || timeoutSeconds > 900) {
+      throw new RangeError(`timeout must be ${MIN_COMMISSIONING_TIMEOUT_S}..900 seconds, got ${timeoutSeconds}`);
+    }
+    const crypto = this.client.crypto;
+    const passcode = randomPasscode(crypto);
+    const discriminator = crypto.randomBytes(2).reduce((a, b) => (a << 8) | b, 0) & 0xfff;
+    const salt = crypto.randomBytes(PBKDF_SALT_MAX_BYTES);
+    const iterations = PBKDF_ITERATIONS_MIN;
+    const verifier = encodePaseVerifier(computePaseVerifier(crypto, passcode, { iterations, salt }));
+    return this.#withSession(nodeId, async (session, record) => {
+      await this.commands.openCommissioningWindow(session, {
+        timeoutSeconds,
+        verifier,
+        discriminator,
+        iterations,
+        salt,
+      });
+      return {
+        manualPairingCode: encodeManualPairingCode({ discriminator, passcode }),
+        qrPairingCode: encodeQrCodePayload({
+          version: 0,
+          vendorId: record.vendorId,
+          productId: record.productId,
+          commissioningFlow: CommissioningFlow.Standard,
+          discoveryCapabilities: DiscoveryCapability.OnNetwork,
+          discriminator,
+          passcode,
+        }),
+        discriminator,
+        timeoutSeconds,
+      };
+    });
+  }
+
+  /**
+   * SignVIDVerificationRequest (Core 11.18.6.13) for `fabricIndex` (default ours) with a random client challenge;
+   * the signature is checked with that fabric's NOC public key over vendor_id_verification_tbs.
+   */
+  async verifyVid(nodeId: bigint, options: { fabricIndex?: number } = {}): Promise<VidVerification> {
+    return this.#withSession(nodeId, async (session) => {
+      const f = await this.commands.fabrics(session, false);
+      const index = options.fabricIndex ?? f.currentFabricIndex;
+      const fabric = f.fabrics.find((d) => d.fabricIndex === index);
+      const noc = f.nocs.find((n) => n.fabricIndex === index);
+      if (fabric === undefined) throw new AdminError("admin.refused", `the node has no fabric ${index}`);
+      if (noc === undefined || noc.noc.length === 0) {
+        throw new AdminError("admin.device-invalid", `the NOC of fabric ${index} is not readable`);
+      }
+      const clientChallenge = this.client.crypto.randomBytes(VID_CLIENT_CHALLENGE_BYTES);
+      const r = await this.commands.signVidVerification(session, index, clientChallenge);
+      if (r.fabricIndex !== index) {
+        throw new AdminError("admin.device-invalid", `signed for fabric ${r.fabricIndex}, not ${index}`);
+      }
+      const tbs = vendorIdVerificationTbs({
+        clientChallenge,
+        attestationChallenge: session.attestationChallenge,
+        fabricIndex: index,
+        bindingMessage: vendorFabricBindingMessage(fabric.rootPublicKey, fabric.fabricId, fabric.vendorId),
+        vidVerificationStatement: fabric.vidVerificationStatement,
+      });
+      const key = P256PublicKey.fromRaw(decodeMatterCert(noc.noc).publicKey);
+      if (!this.client.crypto.ecdsaVerify(key, tbs, r.signature)) {
+        throw new AdminError(
+          "admin.device-invalid",
+          `the VID verification signature does not verify with fabric ${index}'s NOC key`,
+          { step: "SignVIDVerificationRequest" },
+        );
+      }
+      return {
+        fabricIndex: index,
+        vendorId: fabric.vendorId,
+        fabricId: fabric.fabricId,
+        vidVerificationStatement: fabric.vidVerificationStatement,
+      };
+    });
+  }
+
+  /** One attribute's value (TLV node) read over CASE. */
+  read(nodeId: bigint, path: { endpoint: number; cluster: number; attribute: number }): Promise<TlvNode> {
+    return this.#withSession(nodeId, (session) =>
+      this.client.readAttribute(session, path.endpoint, path.cluster, path.attribute),
+    );
+  }
+
+  /** On, Off or Toggle of the On/Off cluster on `endpoint` (default 1). */
+  async onOff(nodeId: bigint, command: "on" | "off" | "toggle", endpoint = DEFAULT_ON_OFF_ENDPOINT): Promise<void> {
+    const id = command === "on" ? OnOffCommand.On : command === "off" ? OnOffCommand.Off : OnOffCommand.Toggle;
+    await this.#withSession(nodeId, async (session) => {
+      const r = await this.client.invoke(session, ON_OFF_CLUSTER_ID, id, undefined, { endpoint });
+      if (r.kind !== "status" || r.status !== 0) {
+        throw new AdminError(
+          "admin.command-failed",
+          r.kind === "status" ? `status 0x${r.status.toString(16)}` : "unexpected response",
+          {
+            step: command,
+          },
+        );
+      }
+    });
+  }
+
+  /** Closes discovery, the socket and the data directory. */
+  async close(): Promise<void> {
+    await this.#discovery.close().catch(() => undefined);
+    await this.client.close();
+    await this.store.close();
+  }
+
+  async #record(nodeId: bigint): Promise<NodeRecord> {
+    const record = await this.store.node(nodeId);
+    if (record === undefined) {
+      throw new AdminError("admin.unknown-node", `node ${nodeId} is not in the registry (see \`opcreds nodes\`)`);
+    }
+    return record;
+  }
+
+  /**
+   * A CASE session to a registered node (resumed when a record exists): its last address first, then DNS-SD; a new
+   * address is remembered.
+   */
+  async #connect(record: NodeRecord): Promise<SecureSession> {
+    const caseFabric = this.fabric.caseFabric;
+    if (record.address !== null) {
+      try {
+        return await this.client.case(toPeer(record), caseFabric, record.nodeId);
+      } catch (e) {
+        if (!(e instanceof AdminError && e.code === "admin.timeout")) throw AdminError.atStep("CASE", e);
+      }
+    }
+    const found = await this.#discovery
+      .resolveOperational(this.fabric.compressedFabricId, record.nodeId)
+      .catch(() => undefined);
+    if (found === undefined) {
+      throw new AdminError(
+        "admin.not-found",
+        `node ${record.nodeId} did not answer${record.address === null ? "" : ` at ${record.address.ip} port ${record.address.port}`} nor DNS-SD`,
+        { step: "CASE" },
+      );
+    }
+    const session = await this.client.case(found, caseFabric, record.nodeId).catch((e: unknown) => {
+      throw AdminError.atStep("CASE", e);
+    });
+    await this.store.saveNode({ ...record, address: { ip: found.address, port: found.port } });
+    return session;
+  }
+
+  async #withSession<T>(nodeId: bigint, run: (session: SecureSession, record: NodeRecord) => Promise<T>): Promise<T> {
+    const record = await this.#record(nodeId);
+    const session = await this.#connect(record);
+    try {
+      return await run(session, record);
+    } finally {
+      this.client.closeSession(session);
+    }
+  }
+}
+
+function toPeer(record: NodeRecord): UdpPeer {
+  if (record.address === null) throw new AdminError("admin.not-found", `no address known for node ${record.nodeId}`);
+  return { address: record.address.ip, port: record.address.port };
+}
+
+/** A uniformly random passcode allowed by Core 5.1.1.6. */
+function randomPasscode(crypto: Crypto): number {
+  for (;;) {
+    const b = crypto.randomBytes(4);
+    const v = (((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0) & 0x7ffffff;
+    if (isValidPasscode(v)) return v;
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * On-network commissioning as a commissioner (Core spec 5.5), in the spec's order: PASE; read Basic Information and
+ * BasicCommissioningInfo; ArmFailSafe; SetRegulatoryConfig; device attestation (6.2); CSRRequest and its checks
+ * (6.4.6.1); NOC issuance; AddTrustedRootCertificate; AddNOC; operational discovery (4.3.2); CASE;
+ * CommissioningComplete; UpdateFabricLabel. Each step is timed and reported; a failure names its step, disarms the
+ * fail-safe over PASE when the session still lives (so the device reverts) and leaves the registry untouched.
+ */
+import { bytesEqual, toHex } from "../bytes/bytes.ts";
+import { verifyAttestationSignature } from "../cert/attestation-elements.ts";
+import type { AttestationTrustStore } from "../cert/attestation-trust-store.ts";
+import { verifyCsr } from "../cert/csr.ts";
+import { type VerifiedAttestation, verifyDeviceAttestation } from "../cert/device-attestation-verifier.ts";
+import { decodeNocsrElements } from "../cert/nocsr-elements.ts";
+import type { RevocationSet } from "../cert/revocation-set.ts";
+import { parseX509 } from "../cert/x509.ts";
+import { RegulatoryLocationType } from "../clusters/general-commissioning/general-commissioning.ts";
+import { CertificateChainType } from "../clusters/operational-credentials/node-operational-cert-status.ts";
+import { P256PublicKey } from "../crypto/p256.ts";
+import { NodeOperationalCertStatus } from "../fabric/status-codes.ts";
+import type { UdpPeer } from "../node/udp-transport.ts";
+import type { SecureSession } from "../sc/secure-session.ts";
+import { AdminError } from "./admin-error.ts";
+import type { AdminStore, NodeRecord } from "./admin-store.ts";
+import { type DeviceCommands, nocStatusText } from "./device-commands.ts";
+import type { Discovery } from "./discovery.ts";
+import type { PairingCode } from "./pairing-code.ts";
+import { vendorText } from "./vendor-name.ts";
+
+/** AttestationNonce and CSRNonce length (Core 11.18.6.1, 11.18.6.5). */
+export const COMMISSIONING_NONCE_BYTES = 32;
+/** The breadcrumb values written along the way (Core 11.10.6.1: a commissioner's progress marker). */
+const BREADCRUMB = { armed: 1n, regulatory: 2n } as const;
+
+/** One finished step of a commissioning or an administration operation, with its wall-clock duration. */
+export type StepReport = { readonly step: string; readonly ms: number; readonly detail?: string };
+
+/** What `commission` needs besides the administrator's client and store. */
+export type CommissioningRequest = {
+  readonly code: PairingCode;
+  /** The device's address; without it the device is found by DNS-SD from the code's discriminator. */
+  readonly address?: UdpPeer;
+  /** The node id to give the device (default: the registry's next free one). */
+  readonly nodeId?: bigint;
+  readonly trust: AttestationTrustStore;
+  readonly revocation?: RevocationSet;
+  /** Called after each step. */
+  readonly onStep?: (report: StepReport) => void;
+};
+
+/** A commissioned node. */
+export type CommissioningResult = {
+  readonly nodeId: bigint;
+  readonly fabricIndex: number;
+  readonly vendorId: number;
+  readonly productId: number;
+  readonly address: UdpPeer;
+  readonly attestation: VerifiedAttestation;
+  readonly steps: readonly StepReport[];
+  readonly ms: number;
+};
+
+/** What the flow runs on: the administrator's requests, state, discovery and clock. */
+export type CommissioningContext = {
+  readonly commands: DeviceCommands;
+  readonly store: AdminStore;
+  readonly discovery: Discovery;
+  readonly now: () => number;
+};
+
+/** Runs the whole commissioning of one device; see the module doc for the steps and the failure policy. */
+export async function commission(c: CommissioningContext, req: CommissioningRequest): Promise<CommissioningResult> {
+  const { commands, store } = c;
+  const client = commands.client;
+  const crypto = client.crypto;
+  const fabric = store.fabric;
+  const steps: StepReport[] = [];
+  const started = c.now();
+  const step = async <T>(name: string, run: () => Promise<T>, detail?: (v: T) => string): Promise<T> => {
+    const t0 = c.now();
+    let value: T;
+    try {
+      value = await run();
+    } catch (e) {
+      throw AdminError.atStep(name, e);
+    }
+    const report: StepReport = { step: name, ms: c.now() - t0, ...(detail ? { detail: detail(value) } : {}) };
+    steps.push(report);
+    req.onStep?.(report);
+    return value;
+  };
+
+  const nodeId = await store.allocateNodeId(req.nodeId);
+  const peer =
+    req.address ??
+    (await step(
+      "discovery",
+      () => c.discovery.findCommissionable(req.code.discriminator),
+      (p) => `${p.address} port ${p.port}`,
+    ));
+
+  const pase = await step("PASE", () => client.pase(peer, req.code.passcode));
+  let armed = false;
+  let caseSession: SecureSession | undefined;
+  try {
+    const info = await step(
+      "read",
+      () => commands.commissioningInfo(pase),
+      (i) =>
+        `VID 0x${hex4(i.vendorId)} PID 0x${hex4(i.productId)}, fabrics ${i.commissionedFabrics}/${i.supportedFabrics}`,
+    );
+    await step("ArmFailSafe", async () => {
+      await commands.armFailSafe(pase, info.basicCommissioningInfo.failSafeExpiryLengthSeconds, BREADCRUMB.armed);
+      armed = true;
+    });
+    await step("SetRegulatoryConfig", () =>
+      commands.setRegulatoryConfig(
+        pase,
+        // Core 11.10.6.3: a device that is indoor-only or outdoor-only gets its own capability.
+        info.locationCapability ?? RegulatoryLocationType.IndoorOutdoor,
+        BREADCRUMB.regulatory,
+      ),
+    );
+
+    const attestation = await step(
+      "attestation",
+      async () => {
+        const dac = await commands.certificateChain(pase, CertificateChainType.DACCertificate);
+        const pai = await commands.certificateChain(pase, CertificateChainType.PAICertificate);
+        const nonce = crypto.randomBytes(COMMISSIONING_NONCE_BYTES);
+        const response = await commands.attestation(pase, nonce);
+        const verified = verifyDeviceAttestation(
+          crypto,
+          {
+            dac,
+            pai,
+            attestation: {
+              elements: response.attestationElements,
+              signature: response.attestationSignature,
+              nonce,
+              challenge: pase.attestationChallenge,
+            },
+            vendorId: info.vendorId,
+            productId: info.productId,
+          },
+          { trust: req.trust, ...(req.revocation === undefined ? {} : { revocation: req.revocation }) },
+        );
+        return { verified, dac };
+      },
+      ({ verified }) => `PAA ${toHex(verified.paaSubjectKeyId).toUpperCase()}${verified.testPaa ? " (test PAA)" : ""}`,
+    );
+
+    const csr = await step("CSRRequest", async () => {
+      const nonce = crypto.randomBytes(COMMISSIONING_NONCE_BYTES);
+      const response = await commands.csr(pase, nonce);
+      return checkCsrResponse(crypto, response, nonce, attestation.dac, pase.attestationChallenge);
+    });
+    const chain = await step(
+      "issue NOC",
+      () => fabric.issueNoc(csr, nodeId),
+      () => `node id ${nodeId}`,
+    );
+    await step("AddTrustedRootCertificate", () => commands.addTrustedRootCertificate(pase, chain.rcac));
+    const fabricIndex = await step(
+      "AddNOC",
+      async () => {
+        const r = await commands.addNoc(pase, {
+          noc: chain.noc,
+          icac: chain.icac,
+          ipkEpochKey: fabric.ipkEpochKey,
+          caseAdminSubject: fabric.adminNodeId,
+          adminVendorId: fabric.vendorId,
+        });
+        if (r.statusCode === NodeOperationalCertStatus.OK && r.fabricIndex !== undefined) return r.fabricIndex;
+        let message = `NOCResponse ${nocStatusText(r)}`;
+        if (r.statusCode === NodeOperationalCertStatus.TableFull) message += await tableFullHint(commands, pase);
+        throw new AdminError("admin.command-failed", message);
+      },
+      (i) => `fabric index ${i}`,
+    );
+
+    const operational = await step(
+      "operational discovery",
+      async () =>
+        req.address ??
+        (await c.discovery.resolveOperational(fabric.compressedFabricId, nodeId).catch(() => undefined)) ??
+        peer,
+      (p) => `${p.address} port ${p.port}`,
+    );
+    caseSession = await step("CASE", () => client.case(operational, fabric.caseFabric, nodeId, { resume: false }));
+    const session = caseSession;
+    await step("CommissioningComplete", async () => {
+      await commands.commissioningComplete(session);
+      armed = false;
+    });
+    await step("UpdateFabricLabel", async () => {
+      const r = await commands.updateFabricLabel(session, fabric.label);
+      if (r.statusCode !== NodeOperationalCertStatus.OK)
+        throw new AdminError("admin.command-failed", `NOCResponse ${nocStatusText(r)}`);
+    });
+
+    const record: NodeRecord = {
+      nodeId,
+      fabricIndex,
+      vendorId: info.vendorId,
+      productId: info.productId,
+      label: "",
+      address: { ip: operational.address, port: operational.port },
+      noc: chain.noc,
+      icac: chain.icac,
+      nocNotAfter: chain.nocNotAfter,
+      commissionedAt: new Date(),
+    };
+    await store.saveNode(record);
+    return {
+      nodeId,
+      fabricIndex,
+      vendorId: info.vendorId,
+      productId: info.productId,
+      address: operational,
+      attestation: attestation.verified,
+      steps,
+      ms: c.now() - started,
+    };
+  } catch (e) {
+    if (armed) {
+      // The device reverts AddTrustedRootCertificate/AddNOC when the fail-safe ends (Core 11.10.7.2.2).
+      await commands.armFailSafe(pase, 0).catch(() => undefined);
+    }
+    throw e;
+  } finally {
+    client.closeSession(pase);
+    if (caseSession !== undefined) client.closeSession(caseSession);
+  }
+}
+
+/**
+ * The CSRResponse checks of Core 11.18.6.6 from the commissioner's side: the NOCSR elements decode, their CSRNonce is
+ * the one sent, the AttestationSignature verifies with the DAC's key over NOCSRElements || AttestationChallenge, and
+ * the CSR is a well-formed P-256 PKCS#10 request whose self-signature verifies. Returns the CSR (DER).
+ */
+export function checkCsrResponse(
+  crypto: DeviceCommands["client"]["crypto"],
+  response: { nocsrElements: Uint8Array; attestationSignature: Uint8Array },
+  nonce: Uint8Array,
+  dac: Uint8Array,
+  attestationChallenge: Uint8Array,
+): Uint8Array {
+  const elements = decodeNocsrElements(response.nocsrElements);
+  if (!bytesEqual(elements.csrNonce, nonce)) {
+    throw new AdminError("admin.device-invalid", "CSRNonce in NOCSRElements is not the nonce sent");
+  }
+  const dacKey = P256PublicKey.fromRaw(parseX509(dac).publicKey);
+  if (
+    !verifyAttestationSignature(
+      crypto,
+      dacKey,
+      response.nocsrElements,
+      attestationChallenge,
+      response.attestationSignature,
+    )
+  ) {
+    throw new AdminError("admin.device-invalid", "the NOCSR elements' signature does not verify with the DAC key");
+  }
+  verifyCsr(crypto, elements.csr);
+  return elements.csr;
+}
+
+/** When AddNOC says TableFull: the device's fabrics (read over the PASE session), so the user knows whom to ask. */
+async function tableFullHint(commands: DeviceCommands, pase: SecureSession): Promise<string> {
+  try {
+    const f = await commands.fabrics(pase, false);
+    const list = f.fabrics
+      .map((d) => `${d.fabricIndex} ${vendorText(d.vendorId)}${d.label === "" ? "" : ` "${d.label}"`}`)
+      .join("; ");
+    return `; the device holds ${f.commissionedFabrics} of ${f.supportedFabrics} fabrics: ${list}. Remove the device from one of these ecosystems first`;
+  } catch {
+    return "";
+  }
+}
+
+function hex4(v: number): string {
+  return v.toString(16).toUpperCase().padStart(4, "0");
+}
