@@ -310,7 +310,7 @@ export class AdminFabric {
 
   /**
    * Creates a fabric (fresh root key, RCAC, ICAC unless `icac: false`, IPK epoch key, administrator NOC) and stores it
-   * in one transaction, replacing any fabric in `storage`; callers check `exists` first.
+   * in one transaction; TypeError when `storage` already holds one (never overwritten).
    */
   static async create(
     storage: Storage,
@@ -348,6 +348,8 @@ export class AdminFabric {
       adminNoc,
     };
     await storage.transaction(async (tx) => {
+      // Overwriting a CA would orphan every node it certified; AdminStore.init reports this case with its own error.
+      if ((await tx.get(ADMIN_FABRIC_KEY)) !== undefined) throw new TypeError("storage already holds an admin fabric");
       await tx.set(ADMIN_FABRIC_KEY, encodeFabric(state));
       await tx.set(ADMIN_NEXT_SERIAL_KEY, ca.nextSerial.toString());
     });

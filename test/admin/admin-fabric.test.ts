@@ -313,3 +313,11 @@ test("a damaged fabric record or serial counter is MalformedError naming its key
     });
   }
 });
+
+test("create never overwrites a stored fabric", async () => {
+  const storage = new MemoryStorage();
+  const first = await AdminFabric.create(storage, nodeCrypto, {}, clock);
+  await assert.rejects(AdminFabric.create(storage, nodeCrypto, {}, clock), TypeError);
+  const loaded = await AdminFabric.load(storage, nodeCrypto, clock);
+  assert.ok(bytesEqual(loaded!.rcac.raw, first.rcac.raw));
+});
