@@ -1,0 +1,65 @@
+// Runs inside `unshare -n` (spawned by administrator.test.ts): our Administrator commissions our DeviceNode over UDP on
+// loopback (known address, no mDNS), then administers it: fabrics, label, rotate-noc, open-window and a second
+// administrator joining, remove-fabric of the other, verify-vid, read, on/off, decommission. Prints one JSON line.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Administrator } from "../../src/admin/administrator.ts";
+import { DeviceNode } from "../../src/node/device-node.ts";
+import { encodeManualPairingCode } from "../../src/node/onboarding/manual-pairing-code.ts";
+
+execFileSync("ip", ["link", "set", "lo", "up"]);
+const root = mkdtempSync(join(tmpdir(), "opcreds-admin-"));
+const o: Record<string, unknown> = {};
+const node = await DeviceNode.start({ dataDir: join(root, "device"), port: 0, mdns: false, logger: () => {} });
+const port = node.port;
+const admin = await Administrator.open({ dataDir: join(root, "admin"), requestTimeoutMs: 8000 });
+const second = await Administrator.open({
+  dataDir: join(root, "admin2"),
+  create: { label: "second" },
+  requestTimeoutMs: 8000,
+});
+try {
+  const code = encodeManualPairingCode({ discriminator: 3840, passcode: 20202021 });
+  const steps: string[] = [];
+  const result = await admin.commission(code, { ip: "127.0.0.1", port, onStep: (s) => steps.push(s.step) });
+  o.commission = { nodeId: String(result.nodeId), fabricIndex: result.fabricIndex, vendorId: result.vendorId, steps };
+  const id = result.nodeId;
+  o.nodes = (await admin.nodes()).map((n) => String(n.nodeId));
+  const f1 = await admin.fabrics(id);
+  o.fabrics1 = f1.fabrics.map((f) => ({ i: f.fabricIndex, label: f.label, ours: f.ours }));
+  await admin.label(id, "kitchen");
+  o.labelled = (await admin.fabrics(id)).fabrics.map((f) => f.label);
+  const rot = await admin.rotateNoc(id);
+  o.rotated = rot.steps.map((s) => s.step);
+  const w = await admin.openWindow(id, { timeoutSeconds: 180 });
+  o.window = { manual: w.manualPairingCode.length, qr: w.qrPairingCode.startsWith("MT:") };
+  const r2 = await second.commission(w.manualPairingCode, { ip: "127.0.0.1", port });
+  o.second = { fabricIndex: r2.fabricIndex };
+  const f2 = await admin.fabrics(id);
+  o.fabrics2 = f2.fabrics.map((f) => ({ i: f.fabricIndex, label: f.label, ours: f.ours }));
+  o.vid = (await admin.verifyVid(id)).vendorId;
+  o.vidOther = (await admin.verifyVid(id, { fabricIndex: r2.fabricIndex })).vendorId;
+  await admin.onOff(id, "on");
+  const onOff = await admin.read(id, { endpoint: 1, cluster: 6, attribute: 0 });
+  o.onOff = onOff.type === "bool" ? onOff.value : null;
+  try {
+    await admin.removeFabric(id, result.fabricIndex);
+  } catch (e) {
+    o.removeOwn = (e as Error).message;
+  }
+  await admin.removeFabric(id, r2.fabricIndex);
+  o.afterRemove = (await admin.fabrics(id)).commissionedFabrics;
+  o.decommission = await admin.decommission(id);
+  o.nodesAfter = (await admin.nodes()).length;
+  o.ok = true;
+} catch (e) {
+  o.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+} finally {
+  await admin.close();
+  await second.close();
+  await node.stop();
+  rmSync(root, { recursive: true, force: true });
+}
+console.log(JSON.stringify(o));

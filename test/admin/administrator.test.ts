@@ -1,0 +1,57 @@
+// The Administrator against our own device over UDP inside a private network namespace: commissioning in the order of
+// Core 5.5, then every administration operation, each checked by what the device reports afterwards.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { runInPrivateNetns } from "../support/netns-child.ts";
+
+test("the administrator commissions our device and administers its fabrics over CASE", () => {
+  const o = runInPrivateNetns("test/admin/administrator-netns.ts", { timeoutMs: 180_000 });
+  assert.equal(o.error, undefined, o.error);
+  assert.deepEqual(o.commission, {
+    nodeId: "1",
+    fabricIndex: 1,
+    vendorId: 0xfff1,
+    steps: [
+      "PASE",
+      "read",
+      "ArmFailSafe",
+      "SetRegulatoryConfig",
+      "attestation",
+      "CSRRequest",
+      "issue NOC",
+      "AddTrustedRootCertificate",
+      "AddNOC",
+      "operational discovery",
+      "CASE",
+      "CommissioningComplete",
+      "UpdateFabricLabel",
+    ],
+  });
+  assert.deepEqual(o.nodes, ["1"]);
+  // UpdateFabricLabel ran with the administrator's label, then `label` changed it.
+  assert.deepEqual(o.fabrics1, [{ i: 1, label: "opcreds", ours: true }]);
+  assert.deepEqual(o.labelled, ["kitchen"]);
+  assert.deepEqual(o.rotated, [
+    "CASE",
+    "ArmFailSafe",
+    "CSRRequest",
+    "issue NOC",
+    "UpdateNOC",
+    "CASE (new NOC)",
+    "CommissioningComplete",
+  ]);
+  assert.deepEqual(o.window, { manual: 11, qr: true });
+  // The second administrator commissioned the node from the opened window's manual code.
+  assert.deepEqual(o.second, { fabricIndex: 2 });
+  assert.deepEqual(o.fabrics2, [
+    { i: 1, label: "kitchen", ours: true },
+    { i: 2, label: "second", ours: false },
+  ]);
+  assert.equal(o.vid, 0xfff1);
+  assert.equal(o.vidOther, 0xfff1);
+  assert.equal(o.onOff, true);
+  assert.match(o.removeOwn, /^RemoveFabric: fabric 1 is this administrator's own/);
+  assert.equal(o.afterRemove, 1);
+  assert.deepEqual(o.decommission, { removed: true });
+  assert.equal(o.nodesAfter, 0);
+});
