@@ -16,6 +16,7 @@ import { addPrintTlv } from "./print-tlv.ts";
 import { addResignCert } from "./resign-cert.ts";
 import { addValidateAttCert } from "./validate-att-cert.ts";
 import { addValidateCert } from "./validate-cert.ts";
+import { addVerifyAttestation } from "./verify-attestation.ts";
 
 /** Adds `cert` and its subcommands to `program`. */
 export function addCertCommand(program: Command, env: CliEnv): void {
@@ -34,4 +35,5 @@ export function addCertCommand(program: Command, env: CliEnv): void {
   addValidateAttCert(cert, env);
   addGenCd(cert, env);
   addPrintCd(cert, env);
+  addVerifyAttestation(cert, env);
 }
