@@ -13,7 +13,7 @@ import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import { validateChain } from "../cert/validate.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { isFabricIndex } from "../fabric/fabric-index.ts";
-import { labelBytes } from "../fabric/fabric-record.ts";
+import { labelBytes, MAX_FABRIC_LABEL_BYTES } from "../fabric/fabric-record.ts";
 import { acquireDataDirLock, type DataDirLock, LOCK_FILE } from "../node/data-dir-lock.ts";
 import { ResumptionStore } from "../sc/case/resumption-record.ts";
 import { SQLITE_DIRECTORY_MODE, SqliteStorage } from "../storage/sqlite-storage.ts";
@@ -24,8 +24,8 @@ import { ADMIN_FABRIC_INDEX, AdminFabric, type AdminFabricOptions, checkAdminFab
 export const ADMIN_DATABASE_FILE = "admin.sqlite";
 /** Storage key prefix of node records; the key ends with the node id as 16 lowercase hex digits. */
 export const ADMIN_NODE_RECORD_PREFIX = "admin/node/";
-/** Longest node label kept, in UTF-8 bytes (Basic Information NodeLabel, Core spec 11.1.5.5: max 32). */
-export const MAX_NODE_LABEL_BYTES = 32;
+/** Longest registry label, in UTF-8 bytes: the label our fabric carries on the node (UpdateFabricLabel, Core 11.18.6.11). */
+export const MAX_NODE_LABEL_BYTES = MAX_FABRIC_LABEL_BYTES;
 
 /** A node this administrator commissioned: what it was told (NOC chain), what it reported, and where it was last seen. */
 export type NodeRecord = {
@@ -34,6 +34,7 @@ export type NodeRecord = {
   fabricIndex: number;
   vendorId: number;
   productId: number;
+  /** The label of our fabric on the node (FabricDescriptorStruct Label), at most 32 UTF-8 bytes. */
   label: string;
   address: { ip: string; port: number } | null;
   noc: Uint8Array;
