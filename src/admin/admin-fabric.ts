@@ -50,7 +50,7 @@ type CheckedOptions = { fabricId: bigint | undefined; vendorId: number; label: s
 
 /** Validates `options` (RangeError/TypeError naming the member) and applies the defaults. */
 export function checkAdminFabricOptions(options: AdminFabricOptions = {}): CheckedOptions {
-  const { fabricId, vendorId = DEFAULT_ADMIN_VENDOR_ID, label = DEFAULT_ADMIN_LABEL, icac = true } = options;
+  const { fabricId, vendorId = DEFAULT_ADMIN_VENDOR_ID, label = DEFAULT_ADMIN_LABEL, icac = false } = options;
   if (fabricId !== undefined) {
     if (typeof fabricId !== "bigint") throw new TypeError("fabricId must be a bigint");
     // Core spec 2.5.1: fabric id 0 is reserved; the id is a 64-bit value.

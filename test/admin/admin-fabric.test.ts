@@ -35,13 +35,13 @@ function serialOf(tlv: Uint8Array): bigint {
   return bytesToBigint(decodeMatterCert(tlv).serialNumber);
 }
 
-test("a default fabric: random non-zero fabric id, 0xFFF1, label, node 112233, an ICAC, and a CASE identity that validates", async () => {
+test("a default fabric: random non-zero fabric id, 0xFFF1, label, node 112233, no ICAC (RCAC signs NOCs), and a CASE identity that validates", async () => {
   const fabric = await AdminFabric.create(new MemoryStorage(), nodeCrypto, {}, clock);
   assert.notEqual(fabric.fabricId, 0n);
   assert.equal(fabric.vendorId, DEFAULT_ADMIN_VENDOR_ID);
   assert.equal(fabric.label, DEFAULT_ADMIN_LABEL);
   assert.equal(fabric.adminNodeId, DEFAULT_ADMIN_NODE_ID);
-  assert.ok(fabric.icac !== null, "an ICAC by default");
+  assert.equal(fabric.icac, null, "no ICAC unless asked for");
   assert.equal(fabric.ipkEpochKey.length, 16);
   assert.ok(bytesEqual(fabric.rootPublicKey, fabric.rcac.publicKey));
   assert.equal(fabric.compressedFabricId, compressedFabricId(nodeCrypto, fabric.rootPublicKey, fabric.fabricId));
@@ -59,14 +59,19 @@ test("a default fabric: random non-zero fabric id, 0xFFF1, label, node 112233, a
 });
 
 test("two default fabrics draw different fabric ids and IPK epoch keys", async () => {
-  const a = await AdminFabric.create(new MemoryStorage(), nodeCrypto, {}, clock);
-  const b = await AdminFabric.create(new MemoryStorage(), nodeCrypto, {}, clock);
+  const a = await AdminFabric.create(new MemoryStorage(), nodeCrypto, { icac: true }, clock);
+  const b = await AdminFabric.create(new MemoryStorage(), nodeCrypto, { icac: true }, clock);
   assert.notEqual(a.fabricId, b.fabricId);
   assert.ok(!bytesEqual(a.ipkEpochKey, b.ipkEpochKey));
 });
 
 test("issueNoc with an ICAC: RCAC -> ICAC -> NOC validates with the node id, the fabric id and a 10-year NotAfter", async () => {
-  const fabric = await AdminFabric.create(new MemoryStorage(), nodeCrypto, { fabricId: 0xfab000000001n }, clock);
+  const fabric = await AdminFabric.create(
+    new MemoryStorage(),
+    nodeCrypto,
+    { icac: true, fabricId: 0xfab000000001n },
+    clock,
+  );
   const issued = await fabric.issueNoc(csr(), 0x42n);
   assert.ok(issued.icac !== null);
   assert.ok(bytesEqual(issued.icac, fabric.icac!.raw));
@@ -91,7 +96,7 @@ test("issueNoc without an ICAC: RCAC -> NOC validates and the chain's icac is nu
 });
 
 test("issueNoc uses the CSR's key, and refuses a CSR whose self-signature fails without consuming a serial", async () => {
-  const fabric = await AdminFabric.create(new MemoryStorage(), nodeCrypto, {}, clock);
+  const fabric = await AdminFabric.create(new MemoryStorage(), nodeCrypto, { icac: true }, clock);
   const key = nodeCrypto.generateKeyPair();
   const good = buildCsr(nodeCrypto, key);
   const issued = await fabric.issueNoc(good, 5n);
@@ -104,7 +109,7 @@ test("issueNoc uses the CSR's key, and refuses a CSR whose self-signature fails 
 });
 
 test("issueNoc refuses the administrator's own node id and non-operational node ids", async () => {
-  const fabric = await AdminFabric.create(new MemoryStorage(), nodeCrypto, {}, clock);
+  const fabric = await AdminFabric.create(new MemoryStorage(), nodeCrypto, { icac: true }, clock);
   await assert.rejects(fabric.issueNoc(csr(), DEFAULT_ADMIN_NODE_ID), RangeError);
   await assert.rejects(fabric.issueNoc(csr(), 0n), RangeError);
   await assert.rejects(fabric.issueNoc(csr(), 0xffff_fffd_0001_0001n), RangeError);
@@ -112,7 +117,12 @@ test("issueNoc refuses the administrator's own node id and non-operational node 
 
 test("load returns the same fabric: ids, RCAC, ICAC, IPK, CASE identity; the next serial is never reused", async () => {
   const storage = new MemoryStorage();
-  const a = await AdminFabric.create(storage, nodeCrypto, { fabricId: 0xabcdn, vendorId: 0xfff2, label: "lab" }, clock);
+  const a = await AdminFabric.create(
+    storage,
+    nodeCrypto,
+    { icac: true, fabricId: 0xabcdn, vendorId: 0xfff2, label: "lab" },
+    clock,
+  );
   const serialsA = [serialOf((await a.issueNoc(csr(), 1n)).noc), serialOf((await a.issueNoc(csr(), 2n)).noc)];
   const b = await AdminFabric.load(storage, nodeCrypto, clock);
   assert.ok(b !== undefined);
@@ -182,7 +192,7 @@ class SerialLoggingStorage extends MemoryStorage {
 test("the next serial is stored before the NOC is signed, and a failed store signs nothing", async () => {
   const events: string[] = [];
   const storage = new SerialLoggingStorage(events);
-  const fabric = await AdminFabric.create(storage, loggingCrypto(events), {}, clock);
+  const fabric = await AdminFabric.create(storage, loggingCrypto(events), { icac: true }, clock);
   events.length = 0;
   const issued = await fabric.issueNoc(csr(), 10n);
   const serial = serialOf(issued.noc);
@@ -197,7 +207,7 @@ test("the next serial is stored before the NOC is signed, and a failed store sig
 
 test("concurrent issuances get distinct serials and the stored counter is above all of them", async () => {
   const storage = new MemoryStorage();
-  const fabric = await AdminFabric.create(storage, nodeCrypto, {}, clock);
+  const fabric = await AdminFabric.create(storage, nodeCrypto, { icac: true }, clock);
   const chains = await Promise.all([1n, 2n, 3n, 4n].map((id) => fabric.issueNoc(csr(), id)));
   const serials = chains.map((c) => serialOf(c.noc));
   assert.equal(new Set(serials).size, 4);
@@ -225,7 +235,7 @@ test("newIcac on a fabric without ICAC creates one; later NOCs and the admin's o
 });
 
 test("newIcac replaces the ICAC with a new key and serial; chains issued under the old one still validate", async () => {
-  const fabric = await AdminFabric.create(new MemoryStorage(), nodeCrypto, {}, clock);
+  const fabric = await AdminFabric.create(new MemoryStorage(), nodeCrypto, { icac: true }, clock);
   const old = fabric.icac!;
   const issuedOld = await fabric.issueNoc(csr(), 1n);
   await fabric.newIcac();
@@ -303,7 +313,7 @@ test("a damaged fabric record or serial counter is MalformedError naming its key
   ];
   for (const [key, damage] of damages) {
     const storage = new MemoryStorage();
-    await AdminFabric.create(storage, nodeCrypto, { fabricId: 0x55n }, clock);
+    await AdminFabric.create(storage, nodeCrypto, { icac: true, fabricId: 0x55n }, clock);
     await damage(storage);
     await assert.rejects(AdminFabric.load(storage, nodeCrypto, clock), (e) => {
       assert.ok(e instanceof MalformedError, String(e));
@@ -316,8 +326,8 @@ test("a damaged fabric record or serial counter is MalformedError naming its key
 
 test("create never overwrites a stored fabric", async () => {
   const storage = new MemoryStorage();
-  const first = await AdminFabric.create(storage, nodeCrypto, {}, clock);
-  await assert.rejects(AdminFabric.create(storage, nodeCrypto, {}, clock), TypeError);
+  const first = await AdminFabric.create(storage, nodeCrypto, { icac: true }, clock);
+  await assert.rejects(AdminFabric.create(storage, nodeCrypto, { icac: true }, clock), TypeError);
   const loaded = await AdminFabric.load(storage, nodeCrypto, clock);
   assert.ok(bytesEqual(loaded!.rcac.raw, first.rcac.raw));
 });

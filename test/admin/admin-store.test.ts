@@ -65,7 +65,7 @@ async function record(store: AdminStore, nodeId: bigint, extra: Partial<NodeReco
 
 test("open creates the directory 0700 and admin.sqlite 0600 whatever the umask; reopen gives the same fabric", async () => {
   const dir = freshDir();
-  const first = await withUmask(0o000, () => AdminStore.open(dir, nodeCrypto, { clock }));
+  const first = await withUmask(0o000, () => AdminStore.open(dir, nodeCrypto, { clock, create: { icac: true } }));
   assert.equal(first.dir, dir);
   assert.equal(mode(dir), "700");
   for (const f of readdirSync(dir).filter((f) => f.startsWith(ADMIN_DATABASE_FILE))) {
@@ -307,8 +307,8 @@ test("the registry: save, read, replace, list in node id order, remove, and relo
 });
 
 test("saveNode refuses records that are out of range or whose NOC does not belong to this fabric and node", async () => {
-  const store = await AdminStore.open(freshDir(), nodeCrypto, { clock });
-  const other = await AdminStore.open(freshDir(), nodeCrypto, { clock });
+  const store = await AdminStore.open(freshDir(), nodeCrypto, { clock, create: { icac: true } });
+  const other = await AdminStore.open(freshDir(), nodeCrypto, { clock, create: { icac: true } });
   const good = await record(store, 4n);
   const foreign = await record(other, 4n);
   const bad: Partial<NodeRecord>[] = [
