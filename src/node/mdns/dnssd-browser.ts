@@ -396,6 +396,7 @@ export class DnssdBrowser {
   /**
    * Opens the sockets: per IP family, one on port 5353 (shared, joined to the mDNS group) and one on an ephemeral port
    * for legacy unicast queries. A family that cannot be opened is left out; when none can, the OS error is thrown.
+   * Without `interface`, the group is joined and queries are sent on the kernel's default multicast interface only.
    */
   static async open(options: { interface?: string } = {}): Promise<DnssdBrowser> {
     const choice = chooseInterface(options.interface);
