@@ -3,7 +3,10 @@
  * malformed input or failed validation, 2 for usage errors; never a stack trace. main.ts supplies argv and the env.
  */
 import { Command, CommanderError } from "commander";
+import { AdminError } from "../admin/admin-error.ts";
 import { MalformedError, OpcredsError, ValidationError } from "../bytes/errors.ts";
+import { addCommissionCommands } from "./admin/commission-command.ts";
+import { addNodeCommand } from "./admin/node-command.ts";
 import { addCertCommand } from "./cert/cert-command.ts";
 import { type CliEnv, ExitStatus, UsageError } from "./cli-env.ts";
 import { addFabricsCommand } from "./fabrics.ts";
@@ -12,7 +15,9 @@ import { addStartCommand } from "./start.ts";
 /** Runs the command line `argv` (without node and script) and returns the exit status. */
 export async function runCli(argv: readonly string[], env: CliEnv, version: string): Promise<ExitStatus> {
   const program = new Command("opcreds")
-    .description("Matter Node Operational Credentials toolkit: certificates (chip-cert compatible) and a device node")
+    .description(
+      "Matter Node Operational Credentials toolkit: certificates (chip-cert compatible), a device node and an administrator",
+    )
     .version(version, "-v, --version", "print the version and exit")
     .enablePositionalOptions()
     .exitOverride()
@@ -24,6 +29,8 @@ export async function runCli(argv: readonly string[], env: CliEnv, version: stri
   addCertCommand(program, env);
   addStartCommand(program, env);
   addFabricsCommand(program, env);
+  addCommissionCommands(program, env);
+  addNodeCommand(program, env);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return ExitStatus.ok;
@@ -36,6 +43,11 @@ function report(err: unknown, env: CliEnv): ExitStatus {
   if (err instanceof CommanderError) {
     // Commander has already printed its message (or the help / version text).
     return err.exitCode === 0 ? ExitStatus.ok : ExitStatus.usage;
+  }
+  if (err instanceof AdminError) {
+    // Already "step: reason" (e.g. "AddNOC: NOCResponse TableFull ...").
+    env.stderr(oneLine(`error: ${err.message}`));
+    return ExitStatus.invalid;
   }
   if (err instanceof UsageError) {
     env.stderr(oneLine(`error: ${err.message}`));
