@@ -119,6 +119,7 @@ export class Administrator {
   readonly client: InteractionClient;
   readonly commands: DeviceCommands;
   readonly #discovery: Discovery;
+  #developmentTrust: AttestationTrustStore | undefined;
 
   private constructor(store: AdminStore, client: InteractionClient, discovery: Discovery) {
     this.store = store;
@@ -162,7 +163,7 @@ export class Administrator {
           ? {}
           : { address: { address: options.ip, port: options.port ?? MATTER_UDP_PORT } }),
         ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
-        trust: options.trust ?? developmentTrustStore(),
+        trust: options.trust ?? (this.#developmentTrust ??= developmentTrustStore()),
         ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
         ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
       },
