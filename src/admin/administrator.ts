@@ -163,7 +163,7 @@ export class Administrator {
           ? {}
           : { address: { address: options.ip, port: options.port ?? MATTER_UDP_PORT } }),
         ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
-        trust: options.trust ?? (this.#developmentTrust ??= developmentTrustStore()),
+        trust: options.trust ?? this.#developmentTrustStore(),
         ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
         ...(options.onStep === undefined ? {} : { onStep: options.onStep }),
       },
@@ -446,6 +446,11 @@ export class Administrator {
     await this.#discovery.close().catch(() => undefined);
     await this.client.close();
     await this.store.close();
+  }
+
+  #developmentTrustStore(): AttestationTrustStore {
+    if (this.#developmentTrust === undefined) this.#developmentTrust = developmentTrustStore();
+    return this.#developmentTrust;
   }
 
   async #record(nodeId: bigint): Promise<NodeRecord> {

@@ -100,7 +100,7 @@ export class DeviceCommands {
       { endpoint: 0, cluster: OC_CLUSTER, attribute: OcAttr.CommissionedFabrics },
     ]);
     const need = <T>(cluster: number, attribute: number, schema: TlvSchema<T>, name: string): T => {
-      const v = valueOf(reports, cluster, attribute, schema, name);
+      const v = attributeValue(reports, cluster, attribute, schema, name);
       if (v === undefined) throw new AdminError("admin.read-failed", `the device did not report ${name}`);
       return v;
     };
@@ -290,7 +290,7 @@ export class DeviceCommands {
     const fabricList = listOf(reports, OcAttr.Fabrics, FabricDescriptorStruct, "Fabrics");
     const nocList = listOf(reports, OcAttr.NOCs, NocStruct, "NOCs");
     const one = (attribute: number, name: string): number => {
-      const v = valueOf(reports, OC_CLUSTER, attribute, tlvUInt8, name);
+      const v = attributeValue(reports, OC_CLUSTER, attribute, tlvUInt8, name);
       if (v === undefined) throw new AdminError("admin.read-failed", `the device did not report ${name}`);
       return v;
     };
@@ -358,7 +358,7 @@ function reportOf(reports: readonly AttributeReportIB[], cluster: number, attrib
     ?.attributeData?.data;
 }
 
-function valueOf<T>(
+function attributeValue<T>(
   reports: readonly AttributeReportIB[],
   cluster: number,
   attribute: number,
