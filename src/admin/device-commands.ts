@@ -113,7 +113,7 @@ export class DeviceCommands {
         BasicCommissioningInfo,
         "BasicCommissioningInfo",
       ),
-      locationCapability: valueOf(
+      locationCapability: attributeValue(
         reports,
         GC_CLUSTER,
         GeneralCommissioningAttribute.LocationCapability,
