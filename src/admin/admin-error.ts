@@ -3,6 +3,7 @@
  * `code` and a typo does not compile. `step` names the commissioning or administration step that failed.
  */
 import { OpcredsError } from "../bytes/errors.ts";
+import { AttestationError } from "../cert/device-attestation-verifier.ts";
 
 /** Every code an AdminError carries. */
 export type AdminErrorCode =
@@ -44,8 +45,9 @@ export class AdminError extends OpcredsError {
       return new AdminError(error.code, error.message, { step, cause: error });
     }
     const message = error instanceof Error ? error.message : String(error);
+    // The verifier's codes are its rule ids ("paa.not-trusted", "cd.vendor-id", ...), so the class decides.
     const code: AdminErrorCode =
-      error instanceof OpcredsError && error.code.startsWith("attestation")
+      error instanceof AttestationError || (error instanceof OpcredsError && error.code.startsWith("attestation"))
         ? "admin.attestation-failed"
         : "admin.device-invalid";
     return new AdminError(code, message, { step, cause: error });
