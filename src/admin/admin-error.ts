@@ -19,6 +19,8 @@ export type AdminErrorCode =
   | "admin.command-failed"
   /** The device's answer was well-formed but broke a rule the administrator checks. */
   | "admin.device-invalid"
+  /** PASE failed because the passcode does not match the device's. */
+  | "admin.wrong-passcode"
   /** Device attestation failed. */
   | "admin.attestation-failed"
   /** No device answered discovery, or no address is known. */

@@ -98,7 +98,15 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       (p) => `${p.address} port ${p.port}`,
     ));
 
-  const pase = await step("PASE", () => client.pase(peer, req.code.passcode));
+  const pase = await step("PASE", () =>
+    client.pase(peer, req.code.passcode).catch((e: unknown) => {
+      // Core 4.14.1.3: a wrong passcode shows as the responder's confirmation cB failing to verify.
+      if (e instanceof Error && /\bcB\b/.test(e.message)) {
+        throw new AdminError("admin.wrong-passcode", `wrong passcode (${e.message})`, { cause: e });
+      }
+      throw e;
+    }),
+  );
   let armed = false;
   let caseSession: SecureSession | undefined;
   try {

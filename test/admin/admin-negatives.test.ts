@@ -55,7 +55,7 @@ test("a wrong passcode fails at PASE; the device stays uncommissioned and still 
   assert.deepEqual(o.refused.steps, []);
   assert.equal(o.refused.error.name, "AdminError");
   assert.equal(o.refused.error.step, "PASE");
-  assert.match(o.refused.error.message, /^PASE: /);
+  assert.match(o.refused.error.message, /^PASE: wrong passcode /);
   assertOneLine(o.refused.error.message);
   assert.equal(o.nodes, 0);
   assert.deepEqual(o.after, PRISTINE);
