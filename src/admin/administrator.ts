@@ -4,6 +4,8 @@
  * SignVIDVerificationRequest; Core 11.19 OpenCommissioningWindow). This is the package's `matter-opcreds/admin`
  * entry point: everything the `opcreds` CLI does goes through this class.
  */
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
 import { toHex } from "../bytes/bytes.ts";
 import { type AttestationTrustStore, developmentTrustStore } from "../cert/attestation-trust-store.ts";
 import { decodeMatterCert } from "../cert/matter-cert.ts";
@@ -153,15 +155,14 @@ export class Administrator {
   }
 
   /** Commissions the device behind `code` (manual pairing code or MT: QR payload) onto our fabric. */
-  commission(code: string | PairingCode, options: CommissionOptions = {}): Promise<CommissioningResult> {
+  async commission(code: string | PairingCode, options: CommissionOptions = {}): Promise<CommissioningResult> {
     const parsed = typeof code === "string" ? parsePairingCode(code) : code;
+    const address = options.ip === undefined ? undefined : await resolveHost(options.ip);
     return commission(
       { commands: this.commands, store: this.store, discovery: this.#discovery, now: () => performance.now() },
       {
         code: parsed,
-        ...(options.ip === undefined
-          ? {}
-          : { address: { address: options.ip, port: options.port ?? MATTER_UDP_PORT } }),
+        ...(address === undefined ? {} : { address: { address, port: options.port ?? MATTER_UDP_PORT } }),
         ...(options.nodeId === undefined ? {} : { nodeId: options.nodeId }),
         trust: options.trust ?? this.#developmentTrustStore(),
         ...(options.revocation === undefined ? {} : { revocation: options.revocation }),
@@ -499,6 +500,19 @@ export class Administrator {
     } finally {
       this.client.closeSession(session);
     }
+  }
+}
+
+/** `host` as an IP literal: literals as they are, a host name through the system resolver (first address). */
+async function resolveHost(host: string): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch (e) {
+    throw new AdminError("admin.not-found", `cannot resolve host ${JSON.stringify(host)}: ${(e as Error).message}`, {
+      step: "address",
+      cause: e,
+    });
   }
 }
 

@@ -35,7 +35,7 @@ try {
   o.rotated = rot.steps.map((s) => s.step);
   const w = await admin.openWindow(id, { timeoutSeconds: 180 });
   o.window = { manual: w.manualPairingCode.length, qr: w.qrPairingCode.startsWith("MT:") };
-  const r2 = await second.commission(w.manualPairingCode, { ip: "127.0.0.1", port });
+  const r2 = await second.commission(w.manualPairingCode, { ip: "localhost", port });
   o.second = { fabricIndex: r2.fabricIndex };
   const f2 = await admin.fabrics(id);
   o.fabrics2 = f2.fabrics.map((f) => ({ i: f.fabricIndex, label: f.label, ours: f.ours }));
@@ -51,6 +51,14 @@ try {
   }
   await admin.removeFabric(id, r2.fabricIndex);
   o.afterRemove = (await admin.fabrics(id)).commissionedFabrics;
+  // The second administrator's fabric is gone: its decommission cannot reach the node and keeps it registered...
+  try {
+    await second.decommission(r2.nodeId);
+  } catch (e) {
+    o.unreachable = { message: (e as Error).message, kept: (await second.nodes()).length };
+  }
+  // ...unless told to forget it.
+  o.forgotten = { ...(await second.decommission(r2.nodeId, { forget: true })), left: (await second.nodes()).length };
   o.decommission = await admin.decommission(id);
   o.nodesAfter = (await admin.nodes()).length;
   o.ok = true;

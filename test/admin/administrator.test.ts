@@ -41,7 +41,7 @@ test("the administrator commissions our device and administers its fabrics over 
     "CommissioningComplete",
   ]);
   assert.deepEqual(o.window, { manual: 11, qr: true });
-  // The second administrator commissioned the node from the opened window's manual code.
+  // The second administrator commissioned the node from the opened window's manual code (its address by host name).
   assert.deepEqual(o.second, { fabricIndex: 2 });
   assert.deepEqual(o.fabrics2, [
     { i: 1, label: "kitchen", ours: true },
@@ -52,6 +52,9 @@ test("the administrator commissions our device and administers its fabrics over 
   assert.equal(o.onOff, true);
   assert.match(o.removeOwn, /^RemoveFabric: fabric 1 is this administrator's own/);
   assert.equal(o.afterRemove, 1);
+  assert.match(o.unreachable.message, /^CASE: /);
+  assert.equal(o.unreachable.kept, 1);
+  assert.deepEqual(o.forgotten, { removed: false, left: 0 });
   assert.deepEqual(o.decommission, { removed: true });
   assert.equal(o.nodesAfter, 0);
 });
