@@ -349,15 +349,31 @@ type Lookup = {
   finish(): void;
 };
 
-type InterfaceChoice = { v4?: string; v6?: string; name?: string };
+/** One interface to browse on: its name and the addresses `setMulticastInterface`/`addMembership` take per family. */
+type InterfaceChoice = { name: string; v4?: string; v6?: string };
 
-function chooseInterface(name: string | undefined): InterfaceChoice {
-  if (name === undefined) return {};
-  const addrs = networkInterfaces()[name];
-  if (addrs === undefined || addrs.length === 0) throw new RangeError(`no network interface named ${name}`);
+function interfaceChoice(name: string, addrs: readonly { family: string; address: string }[]): InterfaceChoice {
   const v4 = addrs.find((a) => a.family === "IPv4")?.address;
   const hasV6 = addrs.some((a) => a.family === "IPv6");
   return { name, ...(v4 !== undefined ? { v4 } : {}), ...(hasV6 ? { v6: `::%${name}` } : {}) };
+}
+
+/**
+ * The interfaces to browse on: the named one, or every interface with an address (loopback included). Each is used
+ * explicitly rather than left to the kernel: its default multicast route may be link-scoped on an interface whose only
+ * address is host-scoped (`lo` with 127.0.0.1), and the kernel then sends queries from 0.0.0.0, which responders drop
+ * (ciao on loopback ignores IPv4 packets from outside 127.0.0.0/8) and could not answer by unicast anyway.
+ */
+function chooseInterfaces(name: string | undefined): InterfaceChoice[] {
+  const all = networkInterfaces();
+  if (name !== undefined) {
+    const addrs = all[name];
+    if (addrs === undefined || addrs.length === 0) throw new RangeError(`no network interface named ${name}`);
+    return [interfaceChoice(name, addrs)];
+  }
+  return Object.entries(all)
+    .filter(([, addrs]) => addrs !== undefined && addrs.length > 0)
+    .map(([n, addrs]) => interfaceChoice(n, addrs!));
 }
 
 function bindSocket(socket: Socket, port: number, address: string): Promise<void> {
@@ -394,45 +410,50 @@ export class DnssdBrowser {
   }
 
   /**
-   * Opens the sockets: per IP family, one on port 5353 (shared, joined to the mDNS group) and one on an ephemeral port
-   * for legacy unicast queries. A family that cannot be opened is left out; when none can, the OS error is thrown.
-   * Without `interface`, the group is joined and queries are sent on the kernel's default multicast interface only.
+   * Opens the sockets: per interface and IP family, one on port 5353 (shared, joined to the mDNS group there) and one
+   * on an ephemeral port for legacy unicast queries, both sending on that interface. Without `interface`, every
+   * interface with an address is used (each query goes out on all of them); when the OS lists none, the kernel's
+   * default multicast interface is. A family or interface that cannot be opened is left out; when nothing can, the
+   * OS error is thrown.
    */
   static async open(options: { interface?: string } = {}): Promise<DnssdBrowser> {
-    const choice = chooseInterface(options.interface);
+    const choices: (InterfaceChoice | undefined)[] = chooseInterfaces(options.interface);
+    if (choices.length === 0) choices.push(undefined);
     const endpoints: Endpoint[] = [];
     const errors: unknown[] = [];
-    const families = [
-      { type: "udp4", group: MDNS_IPV4_GROUP, any: "0.0.0.0", iface: choice.v4 },
-      { type: "udp6", group: MDNS_IPV6_GROUP, any: "::", iface: choice.v6 },
-    ] as const;
-    for (const f of families) {
-      // With an interface chosen, a family it has no address of is skipped.
-      if (choice.name !== undefined && f.iface === undefined) continue;
-      for (const multicast of [true, false]) {
-        const socket = createSocket({
-          type: f.type,
-          reuseAddr: multicast,
-          ...(f.type === "udp6" ? { ipv6Only: true } : {}),
-        });
-        try {
-          await bindSocket(socket, multicast ? MDNS_PORT : 0, f.any);
-          if (multicast) {
-            socket.addMembership(f.group, f.iface);
-            socket.setMulticastLoopback(true);
+    for (const choice of choices) {
+      const families = [
+        { type: "udp4", group: MDNS_IPV4_GROUP, any: "0.0.0.0", iface: choice?.v4 },
+        { type: "udp6", group: MDNS_IPV6_GROUP, any: "::", iface: choice?.v6 },
+      ] as const;
+      for (const f of families) {
+        // With an interface chosen, a family it has no address of is skipped.
+        if (choice !== undefined && f.iface === undefined) continue;
+        for (const multicast of [true, false]) {
+          const socket = createSocket({
+            type: f.type,
+            reuseAddr: multicast,
+            ...(f.type === "udp6" ? { ipv6Only: true } : {}),
+          });
+          try {
+            await bindSocket(socket, multicast ? MDNS_PORT : 0, f.any);
+            if (multicast) {
+              socket.addMembership(f.group, f.iface);
+              socket.setMulticastLoopback(true);
+            }
+            if (f.iface !== undefined) socket.setMulticastInterface(f.iface);
+            // RFC 6762 11: mDNS packets are sent with TTL/hop limit 255.
+            socket.setMulticastTTL(255);
+            endpoints.push({ socket, group: f.group, multicast });
+          } catch (e) {
+            errors.push(e);
+            socket.close();
           }
-          if (f.iface !== undefined) socket.setMulticastInterface(f.iface);
-          // RFC 6762 11: mDNS packets are sent with TTL/hop limit 255.
-          socket.setMulticastTTL(255);
-          endpoints.push({ socket, group: f.group, multicast });
-        } catch (e) {
-          errors.push(e);
-          socket.close();
         }
       }
     }
     if (endpoints.length === 0) throw errors[0] ?? new RangeError("no IP family to browse on");
-    return new DnssdBrowser(endpoints, choice.name);
+    return new DnssdBrowser(endpoints, options.interface);
   }
 
   /** What was sent and received so far. */

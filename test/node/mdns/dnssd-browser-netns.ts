@@ -1,6 +1,7 @@
 // Runs inside `unshare -n` (spawned by dnssd-browser.test.ts): enables multicast on `lo`, forks our CiaoAdvertiser
 // (mdns-advertiser-child.ts) with a commissioning window (discriminator 3840) and two operational identities, and
-// browses for them with DnssdBrowser. Prints one JSON line of observations; exits non-zero on failure.
+// browses for them with DnssdBrowser; then, once ciao's announcements are over, asks again with fresh browsers (on `lo`
+// and on every interface), which only an answer to a query can satisfy. Prints one JSON line of observations; exits non-zero on failure.
 import assert from "node:assert/strict";
 import { type ChildProcess, execFileSync, fork } from "node:child_process";
 import dgram from "node:dgram";
@@ -49,6 +50,7 @@ try {
     cmd: "window",
     params: { discriminator: 3840, commissioningMode: 1, vendorId: 0xfff1, productId: 0x8001 },
   });
+  const windowOpenedAt = Date.now();
   await command({ cmd: "identities", ids: [["87E1B004E235A130", "0000000000000001"]] });
 
   const byLong = await browser.findCommissionable({ longDiscriminator: 3840 }, { timeoutMs: 10_000 });
@@ -97,6 +99,24 @@ try {
     after: await fresh.findCommissionable({ longDiscriminator: 3840 }).catch((e: Error) => e.name),
   };
 
+  // After the announcements (1 s, 2 s, 4 s after advertising): only answers to our queries can find the node now.
+  // Without an interface, the kernel alone would send the queries from 0.0.0.0 here, which ciao on `lo` drops.
+  await new Promise((r) => setTimeout(r, Math.max(0, windowOpenedAt + 8000 - Date.now())));
+  const late: Record<string, { names: string[]; ms: number }> = {};
+  for (const [label, options] of [
+    // Every interface first: a reply to the `lo` browser's query, multicast by ciao, must not be what it finds.
+    ["all", {}],
+    ["lo", { interface: "lo" }],
+  ] as const) {
+    const b = await DnssdBrowser.open(options);
+    const t0 = Date.now();
+    const found = await b.findCommissionable({ longDiscriminator: 3840 }, { timeoutMs: 3000 });
+    late[label] = { names: found.map((c) => c.instanceName), ms: Date.now() - t0 };
+    await b.close();
+    // Let any multicast reply to this lookup pass before the next browser listens.
+    await new Promise((r) => setTimeout(r, 500));
+  }
+
   await browser.close();
   browser = undefined;
   await command({ cmd: "close" });
@@ -114,6 +134,7 @@ try {
       afterGarbage: afterGarbage.map((c) => c.instanceName),
       misuse,
       closed,
+      late,
       childExit,
     }),
   );

@@ -1,7 +1,8 @@
 // DnssdBrowser against our CiaoAdvertiser on real sockets, inside a private network namespace (dnssd-browser-netns.ts):
 // the commissionable service (discriminator 3840) is found by long and by short discriminator with its SRV, TXT and
 // addresses, the operational service is resolved by compressed fabric id and node id, a fresh browser finds them by
-// querying, wrong discriminators time out with [], garbage is counted, and close ends pending lookups; and, in memory,
+// querying, wrong discriminators time out with [], garbage is counted, close ends pending lookups, and a lookup made
+// after the announcements are over (on `lo` or on every interface) is answered by a query; and, in memory,
 // the record cache (TTL, goodbye, cache-flush, flood bound) and the resolution of instances from it.
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
@@ -40,6 +41,7 @@ test("DnssdBrowser finds our ciao-advertised commissionable and operational serv
     afterGarbage: string[];
     misuse: string[];
     closed: { pending: Found[]; aborted: string; after: string };
+    late: Record<"all" | "lo", { names: string[]; ms: number }>;
     childExit: number;
   }>(resolve(import.meta.dirname, "dnssd-browser-netns.ts"));
 
@@ -77,6 +79,11 @@ test("DnssdBrowser finds our ciao-advertised commissionable and operational serv
   // Bad long and short discriminators, both filters at once, an unknown interface.
   assert.deepEqual(r.misuse, ["RangeError", "RangeError", "TypeError", "RangeError"]);
   assert.deepEqual(r.closed, { pending: [], aborted: "RangeError", after: "TypeError" });
+  // Past the announcements, a query is answered: well before the 3 s timeout, with or without a named interface.
+  for (const late of [r.late.all, r.late.lo]) {
+    assert.deepEqual(late.names, [name]);
+    assert.ok(late.ms < 2000, JSON.stringify(r.late));
+  }
   assert.equal(r.childExit, 0);
 });
 
