@@ -12,6 +12,7 @@ import { encodeQrCode } from "../../node/onboarding/qr-code.ts";
 import { renderQrForTerminal } from "../../node/onboarding/qr-terminal.ts";
 import { decodeTlv } from "../../tlv/tlv-decoder.ts";
 import { encodeTlv } from "../../tlv/tlv-encoder.ts";
+import { ANONYMOUS } from "../../tlv/tlv-node.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { formatTlv } from "../tlv-text.ts";
 import { DEFAULT_ADMIN_DATA, parseId, parseSmall, toJson, withAdministrator } from "./admin-options.ts";
@@ -178,7 +179,8 @@ async function run(
     case "read": {
       const path = parseAttributePath(arg!);
       const value = await admin.read(id, path);
-      const tlv = encodeTlv(value);
+      // The value as its own anonymous element (in the report it carries AttributeDataIB's Data tag).
+      const tlv = encodeTlv({ ...value, tag: ANONYMOUS });
       out(formatTlv(decodeTlv(tlv)), { ...path, tlv: Buffer.from(tlv).toString("hex") });
       return;
     }
