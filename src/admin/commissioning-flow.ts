@@ -15,6 +15,7 @@ import type { RevocationSet } from "../cert/revocation-set.ts";
 import { parseX509 } from "../cert/x509.ts";
 import { RegulatoryLocationType } from "../clusters/general-commissioning/general-commissioning.ts";
 import { CertificateChainType } from "../clusters/operational-credentials/node-operational-cert-status.ts";
+import type { Crypto } from "../crypto/crypto.ts";
 import { P256PublicKey } from "../crypto/p256.ts";
 import { NodeOperationalCertStatus } from "../fabric/status-codes.ts";
 import type { UdpPeer } from "../node/udp-transport.ts";
@@ -251,7 +252,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
  * the CSR is a well-formed P-256 PKCS#10 request whose self-signature verifies. Returns the CSR (DER).
  */
 export function checkCsrResponse(
-  crypto: DeviceCommands["client"]["crypto"],
+  crypto: Crypto,
   response: { nocsrElements: Uint8Array; attestationSignature: Uint8Array },
   nonce: Uint8Array,
   dac: Uint8Array,
