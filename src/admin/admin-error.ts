@@ -35,16 +35,27 @@ export class AdminError extends OpcredsError {
   declare readonly code: AdminErrorCode;
   /** The step that failed (e.g. "AddNOC", "attestation"), when known. */
   readonly step: string | undefined;
+  /** The message without the step. */
+  readonly reason: string;
   constructor(code: AdminErrorCode, message: string, options?: ErrorOptions & { step?: string }) {
     super(code, options?.step === undefined ? message : `${options.step}: ${message}`, options);
     this.step = options?.step;
+    this.reason = message;
+  }
+
+  /** The same failure with `more` appended to its reason (e.g. what the user can do about it). */
+  extended(more: string): AdminError {
+    return new AdminError(this.code, `${this.reason}${more}`, {
+      cause: this,
+      ...(this.step === undefined ? {} : { step: this.step }),
+    });
   }
 
   /** `error` re-thrown as the failure of `step` (an AdminError keeps its code; others become command-failed). */
   static atStep(step: string, error: unknown): AdminError {
     if (error instanceof AdminError) {
       if (error.step !== undefined) return error;
-      return new AdminError(error.code, error.message, { step, cause: error });
+      return new AdminError(error.code, error.reason, { step, cause: error });
     }
     const message = error instanceof Error ? error.message : String(error);
     // The verifier's codes are its rule ids ("paa.not-trusted", "cd.vendor-id", ...), so the class decides.

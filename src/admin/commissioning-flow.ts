@@ -110,6 +110,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
   );
   let armed = false;
   let caseSession: SecureSession | undefined;
+  let tableFull = false;
   try {
     const info = await step(
       "read",
@@ -117,6 +118,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       (i) =>
         `VID 0x${hex4(i.vendorId)} PID 0x${hex4(i.productId)}, fabrics ${i.commissionedFabrics}/${i.supportedFabrics}`,
     );
+    tableFull = info.commissionedFabrics >= info.supportedFabrics;
     await step("ArmFailSafe", async () => {
       await commands.armFailSafe(pase, info.basicCommissioningInfo.failSafeExpiryLengthSeconds, BREADCRUMB.armed);
       armed = true;
@@ -184,8 +186,8 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
           adminVendorId: fabric.vendorId,
         });
         if (r.statusCode === NodeOperationalCertStatus.OK && r.fabricIndex !== undefined) return r.fabricIndex;
-        let message = `NOCResponse ${nocStatusText(r)}`;
-        if (r.statusCode === NodeOperationalCertStatus.TableFull) message += await tableFullHint(commands, pase);
+        const message = `NOCResponse ${nocStatusText(r)}`;
+        if (r.statusCode === NodeOperationalCertStatus.TableFull) tableFull = true;
         throw new AdminError("admin.command-failed", message);
       },
       (i) => `fabric index ${i}`,
@@ -235,10 +237,13 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       ms: c.now() - started,
     };
   } catch (e) {
+    // A full fabric table (AddNOC's TableFull, or a device that refuses earlier): name the ecosystems on it.
+    const hint = tableFull ? await tableFullHint(commands, pase) : "";
     if (armed) {
       // The device reverts AddTrustedRootCertificate/AddNOC when the fail-safe ends (Core 11.10.7.2.2).
       await commands.armFailSafe(pase, 0).catch(() => undefined);
     }
+    if (hint !== "" && e instanceof AdminError) throw e.extended(hint);
     throw e;
   } finally {
     client.closeSession(pase);
