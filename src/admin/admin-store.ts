@@ -1,7 +1,8 @@
 /**
  * The administrator's data directory: one SQLite database (`admin.sqlite`, 0600, in a 0700 directory locked by the
- * device's pid-file lock) holding its fabric (admin-fabric.ts), the registry of the nodes it commissioned ("admin/node/"
- * keys) and the CASE resumption records of its sessions as initiator (Core spec 4.14.2.2, "case/resumption/" keys).
+ * device's data-directory lock) holding its fabric (admin-fabric.ts), the registry of the nodes it commissioned
+ * ("admin/node/" keys) and the CASE resumption records of its sessions as initiator (Core spec 4.14.2.2,
+ * "case/resumption/" keys).
  */
 import { chmodSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { isIP } from "node:net";
@@ -14,7 +15,7 @@ import { validateChain } from "../cert/validate.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { isFabricIndex } from "../fabric/fabric-index.ts";
 import { labelBytes, MAX_FABRIC_LABEL_BYTES } from "../fabric/fabric-record.ts";
-import { acquireDataDirLock, type DataDirLock, LOCK_FILE } from "../node/data-dir-lock.ts";
+import { acquireDataDirLock, type DataDirLock, LOCK_DATABASE_FILE, LOCK_FILE } from "../node/data-dir-lock.ts";
 import { ResumptionStore } from "../sc/case/resumption-record.ts";
 import { SQLITE_DIRECTORY_MODE, SqliteStorage } from "../storage/sqlite-storage.ts";
 import type { JsonValue, StorageValue } from "../storage/storage.ts";
@@ -67,7 +68,13 @@ export class AdminNodeExistsError extends OpcredsError {
 }
 
 /** Files the store itself puts in its directory (an open-to-others directory holding only these is narrowed). */
-const OWN_FILES = new Set([ADMIN_DATABASE_FILE, `${ADMIN_DATABASE_FILE}-wal`, `${ADMIN_DATABASE_FILE}-shm`, LOCK_FILE]);
+const OWN_FILES = new Set([
+  ADMIN_DATABASE_FILE,
+  `${ADMIN_DATABASE_FILE}-wal`,
+  `${ADMIN_DATABASE_FILE}-shm`,
+  LOCK_FILE,
+  LOCK_DATABASE_FILE,
+]);
 
 /**
  * Creates `dir` 0700, or narrows an existing one that group or others may access when it is empty or holds only the
