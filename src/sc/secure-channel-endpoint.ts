@@ -3,6 +3,11 @@
  * messages are matched to the unsecured session (by ephemeral node id) or a PASE/CASE session (by local session id),
  * handshake messages drive PASE/CASE responders and initiators keyed by exchange, and established sessions go to the
  * SessionManager. Application protocols (the IM, 0x0001) register handlers for their exchanges on secure sessions.
+ *
+ * The commissioning window serves one PASE handshake at a time (as the SDK's CommissioningWindowManager.cpp and
+ * PASESession.cpp do): a PBKDFParamRequest during a live handshake gets the Busy StatusReport and leaves the live one
+ * alone, a malformed one is dropped uncounted, and an attempt that failed before the peer could test a passcode
+ * (no Pake2 sent) holds the window until its handshake timeout, so strangers cannot spend the 20-attempt budget faster.
  */
 import { type OpcredsError, ProtocolError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
@@ -28,6 +33,7 @@ import { CaseResponder } from "./case/case-responder.ts";
 import type { CaseStep } from "./case/case-step.ts";
 import type { ResumptionRecord } from "./case/resumption-record.ts";
 import { PaseInitiator } from "./pase/pase-initiator.ts";
+import { PaseMessageType } from "./pase/pase-message-type.ts";
 import { PaseResponder } from "./pase/pase-responder.ts";
 import type { PaseStep } from "./pase/pase-step.ts";
 import type { PaseVerifier, PbkdfParameters } from "./pase/pase-verifier.ts";
@@ -35,6 +41,7 @@ import type { SecureSession } from "./secure-session.ts";
 import type { SessionEndReason, SessionManager } from "./session-manager.ts";
 import type { SessionParameters } from "./session-parameters.ts";
 import {
+  busyStatus,
   CLOSE_SESSION,
   decodeStatusReport,
   encodeStatusReport,
@@ -53,6 +60,12 @@ export const HANDSHAKE_RESPONSE_TIMEOUT_MS = 30_000;
 
 /** Unsecured sessions kept for peers' handshakes at once; the oldest goes when another peer starts one. */
 export const MAX_UNSECURED_SESSIONS = 16;
+
+/**
+ * The minimum wait (ms) a Busy StatusReport asks of a PASE initiator whose request arrived during a live handshake
+ * (the SDK's CASEServer answers 5000 ms when it knows no better).
+ */
+export const PASE_BUSY_MINIMUM_WAIT_MS = 5_000;
 
 /** Which handshake. */
 export type HandshakeProtocol = "pase" | "case";
@@ -93,6 +106,8 @@ export interface SecureChannelStats {
   rejected: number;
   /** Sends to a session whose peer address is unknown. */
   noAddress: number;
+  /** PBKDFParamRequests answered with Busy (a handshake was live on the window, or the window was held). */
+  busy: number;
 }
 
 /** A stored resumption record lookup (ResumptionStore fits). */
@@ -147,6 +162,11 @@ type CommissioningWindow = {
   /** The exchange of the handshake in progress and the session id reserved for it. */
   exchange: Exchange | undefined;
   reservedId: number | undefined;
+  /** When the live attempt sent its PBKDFParamResponse, and whether it sent Pake2 (the peer could test a passcode). */
+  attemptStartedAt: number | undefined;
+  passcodeTested: boolean;
+  /** New handshakes get Busy until then: an attempt that failed without testing a passcode holds its timeout. */
+  heldUntil: number;
 };
 
 const mrpParameters = (p: SessionParameters | undefined): MrpSessionParameters => ({
@@ -198,7 +218,7 @@ type ExchangeOps = {
 
 /** Both roles of the secure channel for one node. Every input returns the effects to carry out. */
 export class SecureChannelEndpoint {
-  readonly stats: SecureChannelStats = { unknownSession: 0, unroutable: 0, rejected: 0, noAddress: 0 };
+  readonly stats: SecureChannelStats = { unknownSession: 0, unroutable: 0, rejected: 0, noAddress: 0, busy: 0 };
   readonly exchanges: ExchangeManager;
   readonly #o: SecureChannelEndpointOptions;
   readonly #sessions: SessionManager;
@@ -288,6 +308,9 @@ export class SecureChannelEndpoint {
         }),
         exchange: undefined,
         reservedId: undefined,
+        attemptStartedAt: undefined,
+        passcodeTested: false,
+        heldUntil: 0,
       };
       this.#window = w;
     });
@@ -456,9 +479,19 @@ export class SecureChannelEndpoint {
         s = new UnsecuredSession({ counter: this.#unencryptedCounter, peerEphemeralNodeId: h.sourceNodeId });
         this.#unsecuredByPeer.set(h.sourceNodeId, s);
         this.#addresses.set(s.key, from);
+        // The oldest goes, except the one carrying the window's live PASE handshake: strangers' requests must not
+        // push a commissioner's handshake out.
+        const live = this.#window?.exchange?.session;
         while (this.#unsecuredByPeer.size > MAX_UNSECURED_SESSIONS) {
-          const [oldest, old] = this.#unsecuredByPeer.entries().next().value as [bigint, UnsecuredSession];
-          this.#dropUnsecured(oldest, old, this.#unsecuredByPeer);
+          let victim: [bigint, UnsecuredSession] | undefined;
+          for (const entry of this.#unsecuredByPeer) {
+            if (entry[1] !== live) {
+              victim = entry;
+              break;
+            }
+          }
+          if (victim === undefined) break;
+          this.#dropUnsecured(victim[0], victim[1], this.#unsecuredByPeer);
         }
       }
       return s;
@@ -571,6 +604,17 @@ export class SecureChannelEndpoint {
     handler(now, created, m);
   }
 
+  /** Answers a handshake start with Busy and its minimum wait (4.11.1.4), unreliably: a stranger leaves no state. */
+  #busy(now: number, ex: Exchange, waitMs: number): void {
+    this.stats.busy++;
+    const report = busyStatus(Math.min(0xffff, Math.max(0, Math.ceil(waitMs))));
+    this.#apply(
+      now,
+      this.exchanges.send(now, ex, SecureChannelOpcode.STATUS_REPORT, encodeStatusReport(report), { reliable: false }),
+    );
+    this.#apply(now, this.exchanges.close(now, ex));
+  }
+
   #reject(now: number, ex: Exchange): void {
     this.stats.rejected++;
     this.#apply(now, this.exchanges.close(now, ex));
@@ -595,14 +639,18 @@ export class SecureChannelEndpoint {
     const peer = this.#addresses.get(ex.session.key)!;
     if (m.opcode === SecureChannelOpcode.PBKDF_PARAM_REQUEST && this.#window !== undefined) {
       const w = this.#window;
-      // A new PBKDFParamRequest replaces the handshake in progress (the responder counts it as failed).
-      if (w.exchange !== undefined && w.exchange !== ex) {
-        const old = w.exchange;
-        this.#handshakes.delete(old);
-        this.#apply(now, this.exchanges.close(now, old));
-        this.#releaseWindowId(w);
+      // One handshake at a time: a request during a live one gets Busy and leaves it untouched (not an attempt).
+      if (w.exchange !== undefined) {
+        this.#busy(now, ex, PASE_BUSY_MINIMUM_WAIT_MS);
+        return;
+      }
+      if (now < w.heldUntil) {
+        this.#busy(now, ex, w.heldUntil - now);
+        return;
       }
       w.exchange = ex;
+      w.attemptStartedAt = undefined;
+      w.passcodeTested = false;
       this.#handshakes.set(ex, { kind: "pase-responder", peer });
       this.#onHandshakeMessage(now, ex, { kind: "pase-responder", peer }, m);
       return;
@@ -661,6 +709,11 @@ export class SecureChannelEndpoint {
         break;
     }
     if (step.status === "continue") {
+      const w = this.#window;
+      if (h.kind === "pase-responder" && w !== undefined) {
+        if (step.send.messageType === PaseMessageType.PBKDFParamResponse) w.attemptStartedAt = now;
+        else if (step.send.messageType === PaseMessageType.Pake2) w.passcodeTested = true;
+      }
       this.#sendStep(now, ex, step.send.messageType, step.send.payload, true);
       return;
     }
@@ -722,6 +775,13 @@ export class SecureChannelEndpoint {
         if (w !== undefined && w.exchange === ex) {
           w.exchange = undefined;
           this.#releaseWindowId(w);
+          // An attempt that ended before the peer could test a passcode (silence, garbage after PBKDFParamRequest)
+          // keeps the window for its handshake timeout: at most one such attempt per timeout counts.
+          if (w.attemptStartedAt !== undefined && !w.passcodeTested) {
+            w.heldUntil = Math.max(w.heldUntil, w.attemptStartedAt + HANDSHAKE_RESPONSE_TIMEOUT_MS);
+          }
+          w.attemptStartedAt = undefined;
+          w.passcodeTested = false;
           // The commissionee SHALL exit commissioning mode after 20 failed PASE attempts.
           if (w.responder.windowClosed) this.#closeWindow(now, "failed-attempts");
         }

@@ -3,6 +3,9 @@
  * payload bytes in, the next payload or an established session out. It holds only the verifier (w0, L), never the
  * passcode, and counts failed attempts so the driver can close the commissioning window after 20 (Core spec,
  * "Commissioning window": the commissionee SHALL exit commissioning mode after 20 failed PASE attempts).
+ * What counts follows the SDK (PASESession.cpp, CommissioningWindowManager.cpp OnSessionEstablishmentError): every
+ * handshake that started and then failed. A PBKDFParamRequest that starts nothing (malformed) is dropped uncounted, and
+ * one during a handshake in progress fails that handshake instead of silently replacing it.
  */
 import { OpcredsError, ProtocolError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
@@ -97,9 +100,11 @@ export class PaseResponder {
     if (this.windowClosed) {
       return { status: "failed", error: new ProtocolError("pase.window-closed", "commissioning window closed", 0) };
     }
-    // A failure counts as a failed attempt when it ends a handshake or rejects a PBKDFParamRequest that would start one.
-    const countable = this.#handshake !== undefined || messageType === PaseMessageType.PBKDFParamRequest;
-    const answer = messageType !== PaseMessageType.StatusReport;
+    // A failure counts as a failed attempt only when it ends a handshake in progress; a malformed PBKDFParamRequest
+    // started none: it is dropped, unanswered and uncounted (a stranger's datagram must not spend the budget).
+    const countable = this.#handshake !== undefined;
+    const answer =
+      messageType !== PaseMessageType.StatusReport && (countable || messageType !== PaseMessageType.PBKDFParamRequest);
     try {
       switch (messageType) {
         case PaseMessageType.PBKDFParamRequest:
@@ -127,8 +132,8 @@ export class PaseResponder {
   }
 
   #onPBKDFParamRequest(payload: Uint8Array): PaseStep {
-    // A new request replaces an abandoned handshake; the abandoned one counts as failed.
-    this.abort();
+    // Another request on the exchange of a handshake in progress is out of order: that handshake fails (counted).
+    if (this.#handshake !== undefined) throw invalid("pase.unexpected-message", "PBKDFParamRequest during a handshake");
     const req = decodePBKDFParamRequest(payload);
     // passcodeId SHALL be 0 (the default commissioning passcode); no other passcode ids are defined.
     if (req.passcodeId !== DEFAULT_PASSCODE_ID)

@@ -10,7 +10,7 @@ import { MalformedError } from "../../../src/bytes/errors.ts";
 import { decodeMessageHeader } from "../../../src/message/message-header.ts";
 import { ProtocolId } from "../../../src/message/protocol-ids.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/pase-verifier.ts";
-import type { ApplicationExchange } from "../../../src/sc/secure-channel-endpoint.ts";
+import { type ApplicationExchange, HANDSHAKE_RESPONSE_TIMEOUT_MS } from "../../../src/sc/secure-channel-endpoint.ts";
 import type { SecureSession } from "../../../src/sc/secure-session.ts";
 import { CONTROLLER_CATS, CONTROLLER_NODE_ID, DEVICE_NODE_ID, makeWorld, viewOf } from "../case/fixtures.ts";
 import { seededCrypto } from "../pase/seeded-crypto.ts";
@@ -266,8 +266,13 @@ test("a PASE attempt whose peer goes silent fails by timeout and frees its sessi
   assert.equal(device.of("handshake-failed")[0]!.protocol, "pase");
   assert.equal(device.endpoint.failedPaseAttempts, 1);
   assert.equal(device.endpoint.commissioningWindowOpen, true);
-  // Both sides forgot the attempt: the window still works.
+  // Both sides forgot the attempt: the window still works, once the silent attempt's handshake timeout has passed
+  // (until then it holds the window and a new request gets Busy, uncounted).
   net.drop = () => false;
+  const early = pase(net, controller, device);
+  assert.ok(early.kind === "handshake-failed" && early.error.code === "pase.peer-status");
+  assert.equal(device.endpoint.failedPaseAttempts, 1);
+  net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
   assert.equal(pase(net, controller, device).kind, "session-established");
 });
 
