@@ -6,7 +6,7 @@
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { openDevAttestationProvider } from "../cert/attestation-provider.ts";
+import { loadProductAttestation, openDevAttestationProvider } from "../cert/attestation-provider.ts";
 import { createAccessControl } from "../clusters/access-control/access-control.ts";
 import { createAdministratorCommissioning } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { createBasicInformation } from "../clusters/basic-information/basic-information.ts";
@@ -43,6 +43,7 @@ import type { EndpointModel } from "../im/engine/node-model.ts";
 import { EventLog } from "../im/events.ts";
 import { caseFabricView } from "../sc/case/case-fabric.ts";
 import { ResumptionStore } from "../sc/case/resumption-record.ts";
+import { paseSelfTest } from "../sc/pase/pase-self-test.ts";
 import type { SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
 import { SessionManager } from "../sc/session-manager.ts";
 import { SqliteStorage } from "../storage/sqlite-storage.ts";
@@ -209,6 +210,8 @@ export class DeviceNode {
     let storage: SqliteStorage | undefined;
     try {
       storage = await SqliteStorage.open(join(c.dataDir, DATABASE_FILE));
+      // Before anything listens: the commissioning crypto works, and is compiled for the first commissioner.
+      paseSelfTest(crypto);
       return await assemble(c, crypto, clock, lock, storage);
     } catch (e) {
       await storage?.close().catch(() => {});
@@ -280,10 +283,14 @@ async function assemble(
   const groupKeys = await GroupKeyStore.open(storage);
   const acl = await AccessControlStore.open(storage);
   const resumption = await ResumptionStore.open(storage);
-  const attestation = await openDevAttestationProvider(crypto, join(c.dataDir, ATTESTATION_DIR), {
-    vendorId: c.vendorId,
-    productId: c.productId,
-  });
+  const attestation =
+    c.attestationDir === undefined
+      ? await openDevAttestationProvider(crypto, join(c.dataDir, ATTESTATION_DIR), {
+          vendorId: c.vendorId,
+          productId: c.productId,
+          onRegenerate: (reason) => log("warn", reason),
+        })
+      : await loadProductAttestation(crypto, c.attestationDir, { vendorId: c.vendorId, productId: c.productId });
   const storedEventNumber = await storage.get(KEY.eventNumber);
   const events = new EventLog({
     firstEventNumber: typeof storedEventNumber === "string" ? BigInt(storedEventNumber) : 0n,
