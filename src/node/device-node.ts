@@ -45,7 +45,7 @@ import { caseFabricView } from "../sc/case/case-fabric.ts";
 import { ResumptionStore } from "../sc/case/resumption-record.ts";
 import { paseSelfTest } from "../sc/pase/pase-self-test.ts";
 import type { SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
-import { SessionManager } from "../sc/session-manager.ts";
+import { SessionManager, secureSessionPoolSize } from "../sc/session-manager.ts";
 import { SqliteStorage } from "../storage/sqlite-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { CommissioningWindow } from "./commissioning-window.ts";
@@ -310,7 +310,8 @@ async function assemble(
   const rebootCount = Math.min(0xffff, (typeof storedReboots === "number" ? storedReboots : -1) + 1);
   await storage.set(KEY.rebootCount, rebootCount);
   const failSafe = new FailSafeContext();
-  const sessions = new SessionManager(crypto);
+  // Room for the spec minimum of 3 CASE sessions per supported fabric, plus PASE and a CASE responder (issue 11).
+  const sessions = new SessionManager(crypto, { maxSessions: secureSessionPoolSize(c.supportedFabrics) });
 
   // ---- transport, window, mDNS -------------------------------------------------------------------------------
   let onSecureChannelEvent: (e: SecureChannelEffect) => void = () => {};

@@ -1,6 +1,6 @@
 /**
  * The secure session table (Core spec 4.13.2 and the SDK SecureSessionTable/SessionManager): allocation of local
- * session ids (random start, never 0, skipping ids in use), a capacity with least-recently-used eviction, CloseSession
+ * session ids (random start, never 0, skipping ids in use), a capacity with fabric-fair eviction, CloseSession
  * (4.11.1.5, SUCCESS / CLOSE_SESSION), and the hooks the Operational Credentials cluster needs: end every session of a
  * fabric, end all but one, and bind a PASE session to the fabric AddNOC created. Synchronous; the driver sends the
  * returned messages and learns of ended sessions through `onSessionEnded`.
@@ -13,8 +13,22 @@ import type { PaseSession } from "./pase/pase-step.ts";
 import { SecureSession, type SessionKeys, type SessionRole } from "./secure-session.ts";
 import { CLOSE_SESSION, encodeStatusReport, STATUS_REPORT_MESSAGE_TYPE } from "./status-report.ts";
 
-/** Sessions kept at once (the SDK's CHIP_CONFIG_SECURE_SESSION_POOL_SIZE default). */
+/** Sessions kept at once when the owner does not size the table (see `secureSessionPoolSize` for a node's). */
 export const DEFAULT_MAX_SECURE_SESSIONS = 16;
+
+/** CASE sessions each fabric is guaranteed (Core spec 4.13.2.8: at least 3 per fabric). */
+export const MIN_CASE_SESSIONS_PER_FABRIC = 3;
+
+/**
+ * The session table size for a node supporting `supportedFabrics` fabrics: the per-fabric minimum for each, one slot
+ * for a CASE responder and one for PASE (the SDK's CHIP_CONFIG_SECURE_SESSION_POOL_SIZE default, MAX_FABRICS * 3 + 2).
+ */
+export function secureSessionPoolSize(supportedFabrics: number): number {
+  if (!Number.isInteger(supportedFabrics) || supportedFabrics < 1) {
+    throw new RangeError(`supportedFabrics out of range: ${supportedFabrics}`);
+  }
+  return supportedFabrics * MIN_CASE_SESSIONS_PER_FABRIC + 2;
+}
 /** The largest secure session id; 0 is the unsecured session (4.13.2.1). */
 export const MAX_SESSION_ID = 0xffff;
 
@@ -26,7 +40,7 @@ export type SessionMessage = { readonly messageType: number; readonly payload: U
 
 /** Options of a SessionManager. */
 export type SessionManagerOptions = {
-  /** At most this many established sessions (default 16); adding one more evicts the least recently active. */
+  /** At most this many established sessions (default 16); adding one more evicts one (see `add`). */
   readonly maxSessions?: number;
 };
 
@@ -100,23 +114,55 @@ export class SessionManager {
   }
 
   /**
-   * Adds an established session (its id reserved by `allocateSessionId` or free). At capacity the least recently
-   * active other session is evicted first; the evicted sessions are returned (and reported to listeners).
+   * Adds an established session (its id reserved by `allocateSessionId` or free). At capacity one session is evicted
+   * first, fairly (`evictionCandidate`); the evicted sessions are returned (and reported to listeners).
    */
   add(session: SecureSession): SecureSession[] {
     const id = session.localSessionId;
     if (this.#sessions.has(id)) throw new TypeError(`session id ${id} is already in use`);
     const evicted: SecureSession[] = [];
     while (this.#sessions.size >= this.maxSessions) {
-      let lru: SecureSession | undefined;
-      for (const s of this.#sessions.values()) if (lru === undefined || s.lastActiveMs < lru.lastActiveMs) lru = s;
-      if (lru === undefined) break;
-      this.#remove(lru, "evicted");
-      evicted.push(lru);
+      const victim = this.evictionCandidate(session.fabricIndex);
+      if (victim === undefined) break;
+      this.#remove(victim, "evicted");
+      evicted.push(victim);
     }
     this.#reserved.delete(id);
     this.#sessions.set(id, session);
     return evicted;
+  }
+
+  /**
+   * The session that goes when a session of `incomingFabric` (undefined: PASE, no fabric yet) needs a slot; the SDK's
+   * SecureSessionTable.cpp DefaultEvictionPolicy made fabric-fair as its SessionEvictionPolicy notes describe. The
+   * fabric holding the most sessions pays (so one fabric opening many sessions only evicts its own, and every other
+   * fabric keeps its MIN_CASE_SESSIONS_PER_FABRIC); on a tie the incoming session's own fabric pays; within the
+   * fabric the least recently active session goes. Sessions without a fabric (PASE) count as one group.
+   */
+  evictionCandidate(incomingFabric: FabricIndex | undefined): SecureSession | undefined {
+    const groups = new Map<number, SecureSession[]>();
+    for (const s of this.#sessions.values()) {
+      const key = s.fabricIndex ?? 0;
+      const group = groups.get(key);
+      if (group === undefined) groups.set(key, [s]);
+      else group.push(s);
+    }
+    const own = incomingFabric ?? 0;
+    let chosen: SecureSession[] | undefined;
+    let chosenKey = -1;
+    for (const [key, group] of groups) {
+      if (
+        chosen === undefined ||
+        group.length > chosen.length ||
+        (group.length === chosen.length && key === own && chosenKey !== own)
+      ) {
+        chosen = group;
+        chosenKey = key;
+      }
+    }
+    let lru: SecureSession | undefined;
+    for (const s of chosen ?? []) if (lru === undefined || s.lastActiveMs < lru.lastActiveMs) lru = s;
+    return lru;
   }
 
   /** Builds and adds the session a CASE handshake established (a fresh random message counter). */
