@@ -11,6 +11,11 @@ export type CliEnv = {
   readonly stdout: (chunk: string | Uint8Array) => void;
   /** Reads all of standard input (inputs given as `-`). */
   readonly readStdin: () => Uint8Array;
+  /**
+   * Writes `prompt` to standard error and returns the line then typed at the terminal (without its newline); undefined
+   * when standard input is not a terminal (a non-interactive run) or when absent.
+   */
+  readonly readAnswer?: (prompt: string) => string | undefined;
   /** Writes to standard error. */
   readonly stderr: (text: string) => void;
   /** The current time (validation default, gen-cert default start). */

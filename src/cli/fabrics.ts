@@ -1,6 +1,8 @@
 /**
- * `opcreds fabrics list|remove INDEX|reset --data DIR`: inspects and edits the fabrics of a STOPPED device node. The
- * data directory's lock is taken for the duration, so a running node (or one starting meanwhile) makes it refuse.
+ * `opcreds fabrics list|remove INDEX|reset --data DIR`: `list` reads the database read-only and works while the device
+ * runs (one consistent snapshot; WAL lets it read beside the writer); `remove` and `reset` edit a STOPPED device's
+ * data: they take the data directory's lock for the duration, so a running node (or one starting meanwhile) makes them
+ * refuse. `reset` asks for confirmation on the terminal unless `--yes`.
  */
 import { existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -18,14 +20,29 @@ import { SqliteStorage } from "../storage/sqlite-storage.ts";
 import { type CliEnv, UsageError } from "./cli-env.ts";
 import { DEFAULT_DATA_DIR, parseIntegerOption } from "./start.ts";
 
+type FabricRow = {
+  fabricIndex: number;
+  fabricId: string;
+  nodeId: string;
+  vendorId: number;
+  label: string;
+  compressedFabricId: string;
+  rootPublicKey: string;
+};
+
 type Stores = { fabrics: FabricTable; acl: AccessControlStore; groupKeys: GroupKeyStore; resumption: ResumptionStore };
+
+/** The device database of `dir`; a missing one is invalid input (exit 1), like a bad certificate. */
+function databaseOf(dir: string): string {
+  const db = join(dir, DATABASE_FILE);
+  if (!existsSync(db)) throw new OpcredsError("fabrics.no-database", `no device database in ${dir}`);
+  return db;
+}
 
 /** Runs `fn` on the stores of the data directory, holding its lock. */
 async function withStores<T>(env: CliEnv, data: string, fn: (s: Stores) => Promise<T>): Promise<T> {
   const dir = resolve(env.cwd, data);
-  const db = join(dir, DATABASE_FILE);
-  // A wrong directory or index is invalid input (exit 1), like a bad certificate; usage errors are the syntax's (exit 2).
-  if (!existsSync(db)) throw new OpcredsError("fabrics.no-database", `no device database in ${dir}`);
+  const db = databaseOf(dir);
   const lock = acquireDataDirLock(dir);
   try {
     const storage = await SqliteStorage.open(db);
@@ -47,15 +64,20 @@ async function withStores<T>(env: CliEnv, data: string, fn: (s: Stores) => Promi
 
 /** Adds `fabrics` to the program. */
 export function addFabricsCommand(program: Command, env: CliEnv): void {
-  const fabrics = program.command("fabrics").description("inspect or edit the fabrics of a stopped device node");
+  const fabrics = program
+    .command("fabrics")
+    .description("list the fabrics of a device node (also while it runs), or edit those of a stopped one");
   fabrics
     .command("list")
-    .description("list the committed fabrics")
+    .description("list the committed fabrics (read-only; works while the device runs)")
     .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
     .option("--json", "one JSON array instead of text")
     .action(async (o: { data: string; json?: boolean }) => {
-      const rows = await withStores(env, o.data, async ({ fabrics: t }) =>
-        t.fabrics().map((f) => ({
+      // No lock: a read-only snapshot of the committed state, also while the device runs and writes.
+      const storage = await SqliteStorage.openReadOnly(databaseOf(resolve(env.cwd, o.data)));
+      let rows: FabricRow[];
+      try {
+        rows = (await FabricTable.open(storage, env.crypto)).fabrics().map((f) => ({
           fabricIndex: f.fabricIndex,
           fabricId: hex64(f.fabricId),
           nodeId: hex64(f.nodeId),
@@ -63,8 +85,10 @@ export function addFabricsCommand(program: Command, env: CliEnv): void {
           label: f.label,
           compressedFabricId: hex64(f.compressedFabricId),
           rootPublicKey: Buffer.from(f.rootPublicKey).toString("hex"),
-        })),
-      );
+        }));
+      } finally {
+        await storage.close();
+      }
       if (o.json) {
         env.stdout(`${JSON.stringify(rows)}\n`);
         return;
@@ -78,7 +102,7 @@ export function addFabricsCommand(program: Command, env: CliEnv): void {
     });
   fabrics
     .command("remove")
-    .description("remove one fabric with its ACL entries, group keys and CASE resumption records")
+    .description("remove one fabric with its ACL entries, group keys and CASE resumption records (device stopped)")
     .argument("<index>", "fabric index (1..254)")
     .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
     .action(async (indexText: string, o: { data: string }) => {
@@ -98,12 +122,28 @@ export function addFabricsCommand(program: Command, env: CliEnv): void {
     });
   fabrics
     .command("reset")
-    .description("factory reset: delete every fabric and all node state (the attestation credentials are kept)")
+    .description(
+      "factory reset: delete every fabric and all node state (the attestation credentials are kept; device stopped)",
+    )
     .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
-    .action(async (o: { data: string }) => {
+    .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)")
+    .action(async (o: { data: string; yes?: boolean }) => {
       const dir = resolve(env.cwd, o.data);
+      // The lock first: a running device is refused before anyone is asked anything.
       const lock = acquireDataDirLock(dir);
       try {
+        if (o.yes !== true) {
+          const answer = env.readAnswer?.(`delete every fabric and all node state in ${dir}? [y/N] `);
+          if (answer === undefined) {
+            throw new OpcredsError(
+              "fabrics.reset-unconfirmed",
+              `fabrics reset of ${dir} needs --yes when standard input is not a terminal`,
+            );
+          }
+          if (!/^y(es)?$/i.test(answer.trim())) {
+            throw new OpcredsError("fabrics.reset-cancelled", `fabrics reset of ${dir} cancelled: nothing deleted`);
+          }
+        }
         for (const suffix of ["", "-wal", "-shm"]) rmSync(join(dir, `${DATABASE_FILE}${suffix}`), { force: true });
       } finally {
         lock.release();
