@@ -1,11 +1,22 @@
 /**
  * `opcreds start`: runs the commissionable device node (what `npm start` runs) until SIGINT/SIGTERM, printing the
- * onboarding payloads (manual pairing code, QR payload) and one `DEVICE_READY {json}` line once it listens.
+ * onboarding payloads (manual pairing code, QR payload) while its commissioning window is open and one
+ * `DEVICE_READY {json}` line once it listens. Bad options and start-up failures name the option or file at fault.
  */
-import { resolve } from "node:path";
+import { statSync } from "node:fs";
+import { networkInterfaces } from "node:os";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { DeviceNode } from "../node/device-node.ts";
-import { DEVICE_DEFAULTS, LOG_LEVELS, type LogLevel } from "../node/node-config.ts";
+import { MalformedError, OpcredsError } from "../bytes/errors.ts";
+import { DATABASE_FILE, DeviceNode } from "../node/device-node.ts";
+import {
+  DEVICE_DEFAULTS,
+  type DeviceNodeConfig,
+  LOG_LEVELS,
+  type LogLevel,
+  passcodeProblem,
+  resolveDeviceNodeConfig,
+} from "../node/node-config.ts";
 import { encodeQrCode } from "../node/onboarding/qr-code.ts";
 import { renderQrForTerminal } from "../node/onboarding/qr-terminal.ts";
 import { type CliEnv, UsageError } from "./cli-env.ts";
@@ -20,6 +31,9 @@ export function parseIntegerOption(name: string, text: string): number {
   return v;
 }
 
+/** The device could not start for a reason outside the command line (busy port, unusable data directory). */
+export class StartError extends OpcredsError {}
+
 type StartOptions = {
   port: string;
   passcode: string;
@@ -27,10 +41,87 @@ type StartOptions = {
   vid: string;
   pid: string;
   data: string;
+  attestation?: string;
   interface?: string[];
   mdns: boolean;
   logLevel: string;
 };
+
+/** The command-line flag for each DeviceNodeConfig field, so a RangeError names what the user typed. */
+const FLAG_OF: Record<string, string> = {
+  port: "--port",
+  passcode: "--passcode",
+  discriminator: "--discriminator",
+  vendorId: "--vid",
+  productId: "--pid",
+  dataDir: "--data",
+  attestationDir: "--attestation",
+};
+
+/** Checks `--passcode` as entered (leading zeros kept), saying why a forbidden one is forbidden. */
+function parsePasscode(text: string): number {
+  if (!/^\d{1,8}$/.test(text)) throw new UsageError(`--passcode ${text}: a setup passcode is 8 decimal digits`);
+  const passcode = Number(text);
+  const problem = passcodeProblem(passcode);
+  if (problem !== undefined) throw new UsageError(`--passcode ${text}: ${problem}`);
+  return passcode;
+}
+
+/** Refuses interface names this host does not have, listing those it has. */
+function checkInterfaces(names: readonly string[]): void {
+  const have = Object.keys(networkInterfaces());
+  const missing = names.filter((n) => !have.includes(n));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--interface ${missing.join(", ")}: no such network interface (this host has: ${have.join(", ") || "none"})`,
+    );
+  }
+}
+
+/** Refuses an `--attestation` argument that is not a directory (named as entered). */
+function checkDirectory(flag: string, entered: string, dir: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UsageError(`${flag} ${entered}: no such directory`);
+  }
+  if (!isDir) throw new UsageError(`${flag} ${entered}: not a directory`);
+}
+
+/** A start-up failure turned into a message naming its culprit (the option, port or file). */
+function explainStartFailure(e: unknown, o: { port: number; dataDir: string }): unknown {
+  if (e instanceof RangeError) {
+    const field = /^(\w+)/.exec(e.message)?.[1] ?? "";
+    const flag = FLAG_OF[field];
+    return new UsageError(flag === undefined ? e.message : `${flag}: ${e.message}`);
+  }
+  const code = (e as { code?: unknown }).code;
+  if (code === "EADDRINUSE") {
+    return new StartError(
+      "start.port-in-use",
+      `UDP port ${o.port} is already in use (another device running?): choose another one with --port`,
+      { cause: e },
+    );
+  }
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT") {
+    return new MalformedError(
+      "storage.not-a-database",
+      `${join(o.dataDir, DATABASE_FILE)} is not an opcreds database (--data names a directory this device owns)`,
+      {},
+      { cause: e },
+    );
+  }
+  if (code === "ENOTDIR" || code === "EEXIST" || code === "EACCES") {
+    const path = (e as { path?: unknown }).path;
+    return new StartError(
+      "start.data-dir",
+      `--data ${o.dataDir}: cannot be used as the data directory (${String(code)}${typeof path === "string" ? ` at ${path}` : ""})`,
+      { cause: e },
+    );
+  }
+  return e;
+}
 
 /** Adds `start` to the program. */
 export function addStartCommand(program: Command, env: CliEnv): void {
@@ -42,35 +133,60 @@ export function addStartCommand(program: Command, env: CliEnv): void {
     .option("--discriminator <n>", "12-bit discriminator", String(DEVICE_DEFAULTS.discriminator))
     .option("--vid <vid>", "vendor id", "0xFFF1")
     .option("--pid <pid>", "product id", "0x8000")
-    .option("--data <dir>", "data directory (database, attestation credentials)", DEFAULT_DATA_DIR)
+    .option("--data <dir>", "data directory (database, development attestation credentials)", DEFAULT_DATA_DIR)
+    .option(
+      "--attestation <dir>",
+      "a product's attestation credentials: dac.der, dac-key.pem (or .der), pai.der, cd.der (default: development ones)",
+    )
     .option("--interface <name...>", "network interface(s) to advertise mDNS on (default: all)")
     .option("--no-mdns", "do not advertise over mDNS")
     .option("--log-level <level>", `one of ${LOG_LEVELS.join(", ")}`, "info")
     .action(async (o: StartOptions) => {
-      if (!(LOG_LEVELS as readonly string[]).includes(o.logLevel)) throw new UsageError(`--log-level: ${o.logLevel}`);
+      if (!(LOG_LEVELS as readonly string[]).includes(o.logLevel)) {
+        throw new UsageError(`--log-level ${o.logLevel}: not one of ${LOG_LEVELS.join(", ")}`);
+      }
       const threshold = LOG_LEVELS.indexOf(o.logLevel as LogLevel);
       const logger = (level: LogLevel, message: string) => {
         if (LOG_LEVELS.indexOf(level) <= threshold) env.stderr(`${new Date().toISOString()} ${level} ${message}\n`);
       };
+      const port = parseIntegerOption("--port", o.port);
+      const passcode = parsePasscode(o.passcode);
+      const vendorId = parseIntegerOption("--vid", o.vid);
+      if (vendorId === 0) throw new UsageError("--vid 0: vendor id 0 is reserved for the Matter standard");
+      if (o.interface !== undefined) checkInterfaces(o.interface);
+      const attestationDir = o.attestation === undefined ? undefined : resolve(env.cwd, o.attestation);
+      if (attestationDir !== undefined) checkDirectory("--attestation", o.attestation!, attestationDir);
+      const dataDir = resolve(env.cwd, o.data);
+      const config: DeviceNodeConfig = {
+        dataDir,
+        port,
+        passcode,
+        discriminator: parseIntegerOption("--discriminator", o.discriminator),
+        vendorId,
+        productId: parseIntegerOption("--pid", o.pid),
+        mdns: o.mdns ? (o.interface === undefined ? {} : { interfaces: o.interface }) : false,
+        ...(attestationDir === undefined ? {} : { attestationDir }),
+        logger,
+      };
       let node: DeviceNode;
       try {
-        node = await DeviceNode.start({
-          dataDir: resolve(env.cwd, o.data),
-          port: parseIntegerOption("--port", o.port),
-          passcode: parseIntegerOption("--passcode", o.passcode),
-          discriminator: parseIntegerOption("--discriminator", o.discriminator),
-          vendorId: parseIntegerOption("--vid", o.vid),
-          productId: parseIntegerOption("--pid", o.pid),
-          mdns: o.mdns ? (o.interface === undefined ? {} : { interfaces: o.interface }) : false,
-          logger,
-        });
+        resolveDeviceNodeConfig(config);
+        logger("info", `data directory ${dataDir}`);
+        logger("info", `attestation: ${attestationDir ?? "development credentials (Matter Development PAA)"}`);
+        node = await DeviceNode.start(config);
       } catch (e) {
-        if (e instanceof RangeError) throw new UsageError(e.message);
-        throw e;
+        throw explainStartFailure(e, { port, dataDir });
       }
-      env.stdout(`Manual pairing code: ${node.onboarding.manualPairingCode}\n`);
-      env.stdout(`QR code payload:     ${node.onboarding.qrCode}\n`);
-      env.stdout(`${renderQrForTerminal(encodeQrCode(node.onboarding.qrCode))}\n`);
+      if (node.commissioningWindow !== undefined) {
+        env.stdout(`Manual pairing code: ${node.onboarding.manualPairingCode}\n`);
+        env.stdout(`QR code payload:     ${node.onboarding.qrCode}\n`);
+        env.stdout(`${renderQrForTerminal(encodeQrCode(node.onboarding.qrCode))}\n`);
+      } else {
+        env.stdout(
+          `Commissioned (${node.fabrics.fabrics().length} fabric(s)); no commissioning window is open: ` +
+            "an administrator opens one (opcreds node ID open-window) and gives its own codes\n",
+        );
+      }
       env.stdout(
         `DEVICE_READY ${JSON.stringify({
           port: node.port,

@@ -38,7 +38,7 @@ import { FailSafeContext } from "../fabric/fail-safe-context.ts";
 import { GroupKeyStore } from "../fabric/group-keys.ts";
 import { aclAccessChecker } from "../im/access-check.ts";
 import { type AfterResponseEffect, type Cluster, ClusterInstance } from "../im/data-model.ts";
-import { InteractionServer } from "../im/engine/interaction-server.ts";
+import { InteractionServer, subscriptionPoolSize } from "../im/engine/interaction-server.ts";
 import type { EndpointModel } from "../im/engine/node-model.ts";
 import { EventLog } from "../im/events.ts";
 import { caseFabricView } from "../sc/case/case-fabric.ts";
@@ -550,6 +550,7 @@ async function assemble(
     access: aclAccessChecker(acl, deviceTypesOf),
     events,
     firstSubscriptionId: (dataVersion() & 0x7fffffff) + 1,
+    maxSubscriptions: subscriptionPoolSize(c.supportedFabrics),
   });
   const im = new InteractionDriver({
     transport,

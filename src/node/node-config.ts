@@ -37,6 +37,11 @@ export interface DeviceNodeConfig {
    * the SDK's CHIP_DEVICE_CONFIG_FAILSAFE_EXPIRY_LENGTH_SEC); tests pass a shorter one.
    */
   readonly failSafeExpirySeconds?: number;
+  /**
+   * A product's attestation credentials directory (dac.der, dac-key.pem or dac-key.der, pai.der, cd.der), checked
+   * at start against each other and VID/PID; absent: development credentials generated under `dataDir`.
+   */
+  readonly attestationDir?: string;
 }
 
 /** The defaults of `opcreds start`. */
@@ -54,10 +59,29 @@ export const DEVICE_DEFAULTS = {
 export const MAX_DISCRIMINATOR = 0xfff;
 
 /** Config with every default filled in. */
-export type ResolvedDeviceNodeConfig = Required<Omit<DeviceNodeConfig, "logger" | "mdns">> & {
+export type ResolvedDeviceNodeConfig = Required<Omit<DeviceNodeConfig, "logger" | "mdns" | "attestationDir">> & {
   readonly mdns: false | { readonly interfaces?: readonly string[] };
+  readonly attestationDir: string | undefined;
   readonly logger: NodeLogger;
 };
+
+/** Largest setup passcode (Core spec 5.1.7.1: 27 bits, at most 99999998). */
+export const MAX_PASSCODE = 99999998;
+
+/**
+ * Why `passcode` may not be used as a setup passcode (Core spec 5.1.7.1), or undefined when it may: out of
+ * 1..99999998, all eight digits equal (00000000, 11111111, ...), or 12345678 / 87654321.
+ */
+export function passcodeProblem(passcode: number): string | undefined {
+  if (!Number.isInteger(passcode) || passcode < 0 || passcode > 99999999) return `must be 8 digits, 1..${MAX_PASSCODE}`;
+  const digits = passcode.toString().padStart(8, "0");
+  if (/^(\d)\1{7}$/.test(digits)) return "all eight digits are the same, which the Matter spec forbids (Core 5.1.7.1)";
+  if (digits === "12345678" || digits === "87654321") {
+    return "an ascending or descending digit run, which the Matter spec forbids (Core 5.1.7.1)";
+  }
+  if (passcode > MAX_PASSCODE) return `above ${MAX_PASSCODE}`;
+  return undefined;
+}
 
 const inRange = (name: string, v: number, min: number, max: number): void => {
   if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer ${min}..${max}`);
@@ -75,14 +99,23 @@ export function resolveDeviceNodeConfig(config: DeviceNodeConfig): ResolvedDevic
     supportedFabrics: config.supportedFabrics ?? DEVICE_DEFAULTS.supportedFabrics,
     failSafeExpirySeconds: config.failSafeExpirySeconds ?? DEVICE_DEFAULTS.failSafeExpirySeconds,
     mdns: config.mdns ?? {},
+    attestationDir: config.attestationDir,
     logger: config.logger ?? (() => {}),
   };
   if (r.dataDir.length === 0) throw new RangeError("dataDir must not be empty");
+  if (r.attestationDir !== undefined && r.attestationDir.length === 0) {
+    throw new RangeError("attestationDir must not be empty");
+  }
   inRange("port", r.port, 0, 0xffff);
   // Core 5.1.7.1: passcodes 00000000, 11111111, ..., 12345678, 87654321 and values above 99999998 are invalid.
-  if (!isValidPasscode(r.passcode)) throw new RangeError(`passcode ${r.passcode} is not a valid setup passcode`);
+  if (!isValidPasscode(r.passcode)) {
+    throw new RangeError(
+      `passcode ${r.passcode} is not a valid setup passcode: ${passcodeProblem(r.passcode) ?? "forbidden"}`,
+    );
+  }
   inRange("discriminator", r.discriminator, 0, MAX_DISCRIMINATOR);
-  inRange("vendorId", r.vendorId, 0, 0xfffe);
+  // VID 0 is reserved for the Matter standard itself (Core 2.5.2): no product carries it.
+  inRange("vendorId", r.vendorId, 1, 0xfffe);
   inRange("productId", r.productId, 0, 0xffff);
   inRange("supportedFabrics", r.supportedFabrics, 5, 254);
   inRange("failSafeExpirySeconds", r.failSafeExpirySeconds, 1, 0xffff);
