@@ -40,6 +40,20 @@ import { processWriteRequests } from "./write-handler.ts";
 /** SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT (Core 8.5.1): the server may raise MaxInterval up to 60 minutes. */
 export const SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT_S = 3600;
 
+/** Core 8.5.1: every fabric SHALL be able to hold at least 3 subscriptions (SDK kMinSupportedSubscriptionsPerFabric). */
+export const MIN_SUBSCRIPTIONS_PER_FABRIC = 3;
+
+/** Subscriptions held at once when the owner does not size the pool: the minimum for 16 fabrics. */
+export const DEFAULT_MAX_SUBSCRIPTIONS = 16 * MIN_SUBSCRIPTIONS_PER_FABRIC;
+
+/** The subscription pool for `supportedFabrics` fabrics (the SDK's CHIP_IM_MAX_NUM_SUBSCRIPTIONS, MAX_FABRICS * 3). */
+export function subscriptionPoolSize(supportedFabrics: number): number {
+  if (!Number.isInteger(supportedFabrics) || supportedFabrics < 1) {
+    throw new RangeError(`supportedFabrics out of range: ${supportedFabrics}`);
+  }
+  return supportedFabrics * MIN_SUBSCRIPTIONS_PER_FABRIC;
+}
+
 /** One message to send on an exchange. */
 export interface ImOutgoing {
   readonly messageType: ImMessageType;
@@ -68,6 +82,8 @@ export interface InteractionServerOptions {
   readonly firstSubscriptionId?: number;
   /** The MaxInterval the server would like; clamped to [floor, max(ceiling, 60 min)]; default: the ceiling. */
   readonly preferredMaxIntervalS?: number;
+  /** Subscriptions (priming or active) held at once, all fabrics (default DEFAULT_MAX_SUBSCRIPTIONS). */
+  readonly maxSubscriptions?: number;
 }
 
 const out = (messageType: ImMessageType, payload: Uint8Array): ImOutgoing => ({ messageType, payload });
@@ -246,6 +262,8 @@ export class ImResponderExchange {
     if (request.minIntervalFloor > request.maxIntervalCeiling) return finalStatus(ImStatus.INVALID_ACTION);
     // Core 8.5.3.2: KeepSubscriptions false ends the subscriber's other subscriptions.
     if (!request.keepSubscriptions) this.#server.endSubscriptionsOf(this.#session);
+    // A full pool: room is made fairly or the request is refused with RESOURCE_EXHAUSTED, as the SDK does.
+    if (!this.#server.ensureSubscriptionResource(this.#session)) return finalStatus(ImStatus.RESOURCE_EXHAUSTED);
     const scope = this.#server.readScope(this.#session, now, request.isFabricFiltered);
     const attributes = readAttributes(scope, attributePaths, {
       dataVersionFilters: request.dataVersionFilters ?? [],
@@ -261,6 +279,8 @@ export class ImResponderExchange {
       kind: "chunks",
       queue: chunks.map((c) => ({ message: out(ImMessageType.ReportData, c.payload), ...c })),
       finish: () => {
+        // Ended while priming (evicted for a fabric below its minimum, or its session went): no subscription to confirm.
+        if (subscription.state === "ended") return statusMessage(ImStatus.RESOURCE_EXHAUSTED);
         subscription.state = "active";
         return out(
           ImMessageType.SubscribeResponse,
@@ -397,7 +417,9 @@ export class InteractionServer {
   readonly events: EventLog | undefined;
   readonly maxPathsPerInvoke: number;
   readonly payloadBudget: number;
+  readonly maxSubscriptions: number;
   readonly #preferredMaxIntervalS: number | undefined;
+  /** Live subscriptions in creation order (the first of a fabric is its oldest). */
   readonly #subscriptions = new Map<number, Subscription>();
   #nextSubscriptionId: number;
   readonly #unsubscribe: (() => void)[] = [];
@@ -409,6 +431,11 @@ export class InteractionServer {
     this.maxPathsPerInvoke = options.maxPathsPerInvoke ?? DEFAULT_MAX_PATHS_PER_INVOKE;
     this.payloadBudget = options.payloadBudget ?? MAX_IM_PAYLOAD_BYTES;
     this.#preferredMaxIntervalS = options.preferredMaxIntervalS;
+    const max = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
+    if (!Number.isInteger(max) || max < MIN_SUBSCRIPTIONS_PER_FABRIC) {
+      throw new RangeError(`maxSubscriptions below the per-fabric minimum: ${max}`);
+    }
+    this.maxSubscriptions = max;
     this.#nextSubscriptionId = options.firstSubscriptionId ?? 1;
     for (const instance of allClusterInstances(this.node))
       this.#unsubscribe.push(
@@ -444,6 +471,28 @@ export class InteractionServer {
   /** Live subscriptions (priming or active). */
   get subscriptions(): readonly Subscription[] {
     return [...this.#subscriptions.values()];
+  }
+
+  /**
+   * Makes room for one more subscription of `session`'s fabric, following the SDK (InteractionModelEngine.cpp
+   * EnsureResourceForSubscription / TrimFabricForSubscriptions): below the pool size there is room; in a full pool a
+   * fabric holding fewer than MIN_SUBSCRIPTIONS_PER_FABRIC ends the oldest subscription of the fabric holding the most
+   * (when that one is above the minimum); otherwise false, and the request is refused with RESOURCE_EXHAUSTED.
+   */
+  ensureSubscriptionResource(session: SessionInfo): boolean {
+    if (this.#subscriptions.size < this.maxSubscriptions) return true;
+    const byFabric = new Map<number, Subscription[]>();
+    for (const s of this.#subscriptions.values()) {
+      const list = byFabric.get(s.session.fabricIndex);
+      if (list === undefined) byFabric.set(s.session.fabricIndex, [s]);
+      else list.push(s);
+    }
+    if ((byFabric.get(session.fabricIndex)?.length ?? 0) >= MIN_SUBSCRIPTIONS_PER_FABRIC) return false;
+    let largest: Subscription[] | undefined;
+    for (const list of byFabric.values()) if (largest === undefined || list.length > largest.length) largest = list;
+    if (largest === undefined || largest.length <= MIN_SUBSCRIPTIONS_PER_FABRIC) return false;
+    this.endSubscription(largest[0]!.id);
+    return true;
   }
 
   /** Creates a subscription in the priming state (internal to the Subscribe exchange). */
