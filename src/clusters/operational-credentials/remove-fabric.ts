@@ -3,6 +3,12 @@
  * fail-safe expiry (§2 step 4): the fabric, its operational key, ACL entries and group data (IPK included) go in one
  * storage transaction; the Leave event is recorded before. Sessions end after the response (an `afterResponse` effect).
  *
+ * Over PASE (issue 11 item 4, decided by following the SDK): a PASE session is an implicit administrator of the whole
+ * node (access/AccessControl.cpp: "PASE implies commissioning, which has highest privilege"), and the SDK's
+ * RemoveFabric handler (operational-credentials-server.cpp) has no PASE-specific check, so a PASE session may remove
+ * any fabric, the one whose administrator opened the window included. Whoever holds the window's passcode is trusted
+ * by the administrator who opened it; restricting it here would make us refuse what every SDK device accepts.
+ *
  * ```
  * RemoveFabric ::= STRUCTURE { FabricIndex [0] : fabric-idx }
  * ```
@@ -63,7 +69,7 @@ export function removeFabricCommand(
     requestSchema: RemoveFabricRequest,
     response: NOC_RESPONSE,
     invokePrivilege: Privilege.Administer,
-    // Any admin may remove any fabric (TC_OPCREDS_3_1 steps 76-77).
+    // Any admin may remove any fabric (TC_OPCREDS_3_1 steps 76-77), a PASE session (implicit admin) included.
     fabricScoped: false,
     timed: false,
     handler: async (req) => {
