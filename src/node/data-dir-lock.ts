@@ -34,9 +34,10 @@ export const DATA_DIR_MODE = 0o700;
 export const LOCK_FILE_MODE = 0o600;
 /**
  * How long acquisition waits for a holder to let go, in milliseconds: covers a killed holder whose exit is still under
- * way when a restart comes "right after" its SIGKILL (kill(2) returns before the target has exited).
+ * way when a restart comes "right after" its SIGKILL (kill(2) returns before the target has exited, and its main thread
+ * shows as a zombie while other threads may still hold its files). SQLite's busy handler sleeps synchronously.
  */
-export const DEFAULT_LOCK_WAIT_MS = 500;
+export const DEFAULT_LOCK_WAIT_MS = 1000;
 
 /** The data directory is in use by another live process (or by another owner in this process). */
 export class DataDirLockedError extends OpcredsError {
@@ -99,7 +100,10 @@ function takeKernelLock(path: string, waitMs: number): Database.Database | undef
   }
 }
 
-/** The pid holding the lock of `dir` (undefined when free); a holder that has not published its pid yet gives 0. */
+/**
+ * The pid holding the lock of `dir` (undefined when free), probed without waiting; a holder that has not published its
+ * pid yet gives 0.
+ */
 export function lockHolder(dir: string): number | undefined {
   let real: string;
   try {

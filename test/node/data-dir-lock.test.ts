@@ -106,11 +106,16 @@ test("another live process's lock is refused with its pid; SIGKILL of its proces
 
 test("a holder left an unreaped zombie does not block", async () => {
   const dir = freshDir();
-  // `<&0`: a background job would get /dev/null (and release at once). `exec sleep` replaces the shell, so the holder's parent is a sleep that never reaps it: killed, it stays a zombie.
-  const parent = spawn("sh", ["-c", `"$0" --import tsx "$1" "$2" <&0 & exec sleep 60`, process.execPath, HOLDER, dir], {
-    cwd: REPO,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  // `exec sleep` replaces the shell, so the holder's parent is a sleep that never reaps it: killed, it stays a zombie.
+  // Our pipe reaches the holder as stdin through fd 3 (a background job's own stdin is /dev/null: it would release).
+  const parent = spawn(
+    "sh",
+    ["-c", `exec 3<&0; "$0" --import tsx "$1" "$2" <&3 & exec sleep 60`, process.execPath, HOLDER, dir],
+    {
+      cwd: REPO,
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   try {
     const pid = await holderReady(parent);
     assert.throws(() => acquireDataDirLock(dir, { waitMs: 0 }), DataDirLockedError);
@@ -121,9 +126,12 @@ test("a holder left an unreaped zombie does not block", async () => {
     // A pid check would call it alive (kill(pid, 0) succeeds on a zombie); the kernel lock is gone all the same.
     assert.doesNotThrow(() => process.kill(pid, 0));
     assert.equal(readFileSync(join(dir, LOCK_FILE), "utf8"), `${pid}\n`);
-    assert.equal(lockHolder(dir), undefined);
-    const lock = acquireDataDirLock(dir, { waitMs: 0 });
+    // The default wait covers the holder's other threads, which may still be exiting when its main thread shows "Z".
+    const lock = acquireDataDirLock(dir);
+    assert.equal(procState(pid), "Z", "still an unreaped zombie while the lock is taken");
+    assert.equal(lockHolder(dir), process.pid);
     lock.release();
+    assert.equal(lockHolder(dir), undefined);
   } finally {
     parent.kill("SIGKILL");
     await exited(parent);
