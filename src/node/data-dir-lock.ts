@@ -1,8 +1,8 @@
 /**
  * The data directory's lock, held by the kernel: an exclusive SQLite transaction kept open on a small lock database
  * (`opcreds.lock.sqlite`) beside the main one. SQLite takes it as a POSIX record lock, which the kernel drops when the
- * process exits however it exits, without waiting for its parent to reap it; so a SIGKILLed holder never leaves a stale lock and a
- * reused pid never blocks. `opcreds.lock` holds the holder's pid for messages only: it decides nothing.
+ * process exits however it exits, without waiting for its parent to reap it; so a SIGKILLed holder never leaves a stale
+ * lock and a reused pid never blocks. `opcreds.lock` holds the holder's pid for messages only: it decides nothing.
  *
  * POSIX record locks belong to the process, and closing ANY descriptor of the file drops them all: nothing but this
  * module may open the lock database (stat and chmod are fine). The main database is not locked, so read-only
