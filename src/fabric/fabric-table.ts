@@ -256,8 +256,9 @@ export class FabricTable {
 
   /**
    * AddTrustedRootCertificate: records `rcac` (already validated by the caller) as the pending root for the next free index.
-   * Errors: a root, an update or pending fabric data already pending -> `fabric.incorrect-state` (FAILURE); no free index ->
-   * `fabric.table-full` (RESOURCE_EXHAUSTED), as conformance §1.8 steps 6-7.
+   * Errors: a root, an update or pending fabric data already pending -> `fabric.incorrect-state` (FAILURE); no free index
+   * in 1..254 -> `fabric.table-full` (RESOURCE_EXHAUSTED), as conformance §1.8 steps 6-7. A table holding SupportedFabrics
+   * fabrics still accepts the root: AddNOC answers TableFull.
    */
   addPendingRoot(rcac: Uint8Array, rootPublicKey: Uint8Array): FabricIndex {
     checkCertSize("RootCACertificate", rcac);
@@ -597,9 +598,14 @@ export class FabricTable {
     return view;
   }
 
+  /**
+   * The index the next fabric would get. Only an exhausted index space (1..254 all used) fails: like the SDK's
+   * mNextAvailableFabricIndex, SupportedFabrics is not consulted here, so CSRRequest and AddTrustedRootCertificate work
+   * on a full table and AddNOC answers TableFull (conformance §1.3 step 5, §1.8 step 6; TC-CADMIN-1.19).
+   */
   #freeIndex(status: number): FabricIndex {
     const used = new Set<number>(this.#committed.keys());
-    const index = this.#committed.size >= this.supportedFabrics ? undefined : this.#allocator.candidate(used);
+    const index = this.#allocator.candidate(used);
     if (index === undefined)
       throw fail("fabric.table-full", "no free fabric index", status, NodeOperationalCertStatus.TableFull);
     return index;

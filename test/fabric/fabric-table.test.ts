@@ -313,10 +313,32 @@ describe("fabric table", () => {
     assert.equal((await open(storage)).fabric(a)!.label, "Home");
   });
 
-  test("table full: at SupportedFabrics, AddTrustedRoot is RESOURCE_EXHAUSTED and CSR is FAILURE (TableFull)", async () => {
+  test("table full: at SupportedFabrics the root and the add key are accepted (SDK) and AddNOC is TableFull", async () => {
     const t = await open(new MemoryStorage(), 5);
     for (let i = 0; i < 5; i++) await addFabric(t, { fabricId: BigInt(i + 1) });
     assert.equal(t.fabricCount(), 5);
+    const root = makeRoot();
+    // The SDK allocates from the fabric index space (1..254), not SupportedFabrics: TC-CADMIN-1.19 needs TableFull
+    // from AddNOC, so AddTrustedRootCertificate and CSRRequest must get through.
+    assert.equal(t.addPendingRoot(root.rcac, root.rootPublicKey), 6);
+    const addKey = t.allocatePendingOperationalKey();
+    assert.throws(
+      () => t.addPendingFabric({ ...makeInstall(addKey, { fabricId: 42n }), vendorId: 0xfff1 }),
+      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.failure),
+    );
+    assert.equal(t.fabricCount(), 5);
+    t.revert();
+    // Updates still work on a full table.
+    const key = t.allocatePendingOperationalKey(fabricIndex(3));
+    t.updatePendingFabric(fabricIndex(3), makeInstall(key, { fabricId: 3n }));
+    await t.commit();
+    await t.remove(fabricIndex(2));
+    assert.equal(await addFabric(t, { fabricId: 99n }), 6);
+  });
+
+  test("RESOURCE_EXHAUSTED only when no fabric index is left: 254 fabrics refuse a root (and FAILURE for a CSR)", async () => {
+    const t = await open(new MemoryStorage(), 254);
+    for (let i = 0; i < 254; i++) await addFabric(t, { fabricId: BigInt(i + 1) });
     const root = makeRoot();
     assert.throws(
       () => t.addPendingRoot(root.rcac, root.rootPublicKey),
@@ -326,12 +348,6 @@ describe("fabric table", () => {
       () => t.allocatePendingOperationalKey(),
       rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.failure),
     );
-    // Updates still work on a full table.
-    const key = t.allocatePendingOperationalKey(fabricIndex(3));
-    t.updatePendingFabric(fabricIndex(3), makeInstall(key, { fabricId: 3n }));
-    await t.commit();
-    await t.remove(fabricIndex(2));
-    assert.equal(await addFabric(t, { fabricId: 99n }), 6);
   });
 
   test("indices are monotonic, skip used ones, wrap 254 -> 1, and never go back across a restart", async () => {
