@@ -218,7 +218,8 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       fabricIndex,
       vendorId: info.vendorId,
       productId: info.productId,
-      label: "",
+      // Our fabric's label on the node, as UpdateFabricLabel just wrote it.
+      label: fabric.label,
       address: { ip: operational.address, port: operational.port },
       noc: chain.noc,
       icac: chain.icac,

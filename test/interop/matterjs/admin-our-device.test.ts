@@ -135,8 +135,8 @@ test("opcreds commission finds our device by DNS-SD from its QR payload; fabrics
   const nodes = json(await opcreds("nodes", "--json"));
   assert.deepEqual(
     nodes.map((n: Record<string, unknown>) => [n.nodeId, n.fabricIndex, n.label]),
-    // The registry's label is the node's (set by `label`); the fabric label on the device is the administrator's.
-    [["1", 1, ""]],
+    // The registry's label is our fabric's label on the node: the administrator's, written by UpdateFabricLabel.
+    [["1", 1, "opcreds"]],
   );
 
   const f1 = json(await opcreds("node", "1", "fabrics", "--json"));
