@@ -2,11 +2,14 @@
 // DeviceNode (SupportedFabrics 5: 17 sessions) without mDNS; 100 strangers send PBKDFParamRequests during the
 // commissioner's PASE (which must complete); then fabric A and fabric B are commissioned, fabric B holds a CASE session
 // with a subscription on it (made in process on the node's InteractionServer, bound to that session), and fabric A
-// opens 40 CASE sessions. Prints one JSON line of observations; exits non-zero on failure.
+// opens 40 CASE sessions; then 1,500 wildcard subscriptions on fabric A's session (in process, priming left
+// unacknowledged) and the heap growth they cost. Prints one JSON line of observations; exits non-zero on failure.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import {
   ADMINISTRATOR_COMMISSIONING_CLUSTER_ID,
   AdministratorCommissioningCommand,
@@ -146,6 +149,50 @@ try {
   // B's CASE session still carries traffic: a read over it is answered.
   const reports = await controller.read(caseB, [{ endpoint: 0, cluster: BASIC_INFORMATION, attribute: 0 }]);
   o.readOverB = reports.some((r) => r.attributeData !== undefined);
+
+  // ---- item 3: 1,500 wildcard subscriptions on fabric A's session, their priming never acknowledged (the exchanges
+  // kept, as the node's driver keeps a live exchange); the heap stays bounded by the pool ---------------------------
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const held: unknown[] = [];
+  const refusals: Record<string, number> = {};
+  const sessionA = {
+    kind: "case" as const,
+    fabricIndex: 1,
+    subjectNodeId: fabricA.adminNodeId,
+    cats: [],
+    attestationChallenge: new Uint8Array(16),
+    id: caseA.peerSessionId,
+  };
+  const wildcard = SubscribeRequestMessage.encode({
+    keepSubscriptions: true,
+    minIntervalFloor: 0,
+    maxIntervalCeiling: 60,
+    attributeRequests: [{}],
+    isFabricFiltered: false,
+  });
+  let primingBytes = 0;
+  for (let i = 0; i < 1500; i++) {
+    const sx = server.openExchange(sessionA);
+    const step = await sx.onMessage(ImMessageType.SubscribeRequest, wildcard, performance.now());
+    if (step.done) {
+      const status = StatusResponseMessage.decode(step.send[0]!.payload).status;
+      refusals[status] = (refusals[status] ?? 0) + 1;
+    } else {
+      held.push(sx);
+      if (primingBytes === 0) primingBytes = step.send.reduce((n, m) => n + m.payload.length, 0);
+    }
+  }
+  gc();
+  o.wildcardAccepted = held.length;
+  o.wildcardRefusals = refusals;
+  o.firstPrimingChunkBytes = primingBytes;
+  o.heapGrowthBytes = process.memoryUsage().heapUsed - heapBefore;
+  o.subscriptionsTotal = server.subscriptions.length;
+  o.maxSubscriptions = server.maxSubscriptions;
+  o.subscriptionsOfBAfterFlood = subscriptionsOfB();
 } catch (e) {
   o.error = String(e instanceof Error ? (e.stack ?? e.message) : e);
   o.log = log.slice(-30);

@@ -1,6 +1,7 @@
 // Issue 11 items 1 and 2 against the real device over UDP, in a private network namespace (hostile-network-netns.ts):
 // strangers flooding PBKDFParamRequests during a commissioner's PASE get Busy and the PASE completes; fabric A opening
-// 40 CASE sessions on a 17-session node does not evict fabric B's session nor the subscription living on it.
+// 40 CASE sessions on a 17-session node does not evict fabric B's session nor the subscription living on it; 1,500
+// wildcard subscriptions on one session are capped by the pool (5 fabrics * 3) and the heap stays bounded.
 import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { test } from "node:test";
@@ -22,6 +23,12 @@ type Observations = {
   sessionsAfter: number;
   openedByA: number;
   readOverB: boolean;
+  wildcardAccepted: number;
+  wildcardRefusals: Record<string, number>;
+  heapGrowthBytes: number;
+  subscriptionsTotal: number;
+  maxSubscriptions: number;
+  subscriptionsOfBAfterFlood: number;
 };
 
 let observations: Observations | undefined;
@@ -54,4 +61,16 @@ test("fabric A opening 40 CASE sessions does not evict fabric B's session nor it
   assert.equal(o.subscriptionsOfBBefore, 1);
   assert.equal(o.subscriptionsOfBAfter, 1);
   assert.equal(o.readOverB, true);
+});
+
+test("1,500 wildcard subscriptions on one session: the pool holds, the rest get RESOURCE_EXHAUSTED, the heap stays bounded", () => {
+  const o = run();
+  assert.equal(o.maxSubscriptions, 15);
+  // Fabric B's subscription keeps its slot: fabric A gets the other 14.
+  assert.equal(o.wildcardAccepted, 14);
+  assert.deepEqual(o.wildcardRefusals, { "137": 1486 }); // 0x89 RESOURCE_EXHAUSTED
+  assert.equal(o.subscriptionsTotal, 15);
+  assert.equal(o.subscriptionsOfBAfterFlood, 1);
+  // Measured after a forced GC: about 0.3 MB bounded; the same 1,500 accepted cost about 4.7 MB.
+  assert.ok(o.heapGrowthBytes < 2_000_000, `heap grew ${o.heapGrowthBytes} bytes`);
 });
