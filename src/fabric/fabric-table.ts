@@ -377,7 +377,7 @@ export class FabricTable {
   /**
    * UpdateNOC: installs a pending update of fabric `index` (§1.5 step 7): unknown fabric -> InvalidNOC; a pending root, no
    * pending key or a key not for updating this fabric -> MissingCsr; `validateChain()` (against the fabric's existing
-   * root); fabric id changed -> InvalidNOC; node id -> InvalidNodeOpId; key -> InvalidPublicKey. Label, VendorID, VVS and
+   * root); fabric id changed -> InvalidFabricIndex (SDK); node id -> InvalidNodeOpId; key -> InvalidPublicKey. Label, VendorID, VVS and
    * VVSC carry over into the pending copy; the node id may change.
    */
   updatePendingFabric(index: FabricIndex, install: NocInstall, validateChain?: () => void): void {
@@ -403,12 +403,15 @@ export class FabricTable {
       );
     }
     validateChain?.();
+    // SDK UpdatePendingFabricCommon: the fabric found by the NOC's root and fabric id (FindExistingFabricByNocChaining)
+    // must be the one being updated, else INVALID_FABRIC_INDEX → InvalidFabricIndex. Judged after the chain, so a chain
+    // that also breaks a rule stays InvalidNOC (TC_OPCREDS_3_4 steps 15-18).
     if (install.fabricId !== current.fabricId) {
       throw fail(
         "fabric.fabric-id-mismatch",
         "UpdateNOC may not change the fabric id",
         IM_STATUS.failure,
-        NodeOperationalCertStatus.InvalidNOC,
+        NodeOperationalCertStatus.InvalidFabricIndex,
       );
     }
     this.#checkNocFields(install, key);

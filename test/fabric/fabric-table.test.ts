@@ -222,7 +222,7 @@ describe("fabric table", () => {
     const key = t.allocatePendingOperationalKey(index);
     assert.throws(
       () => t.updatePendingFabric(index, makeInstall(key, { fabricId: 5n })),
-      rejectsWith("fabric.fabric-id-mismatch", NodeOperationalCertStatus.InvalidNOC),
+      rejectsWith("fabric.fabric-id-mismatch", NodeOperationalCertStatus.InvalidFabricIndex),
     );
     assert.throws(
       () => t.updatePendingFabric(index, makeInstall(key, { nodeId: 0xffff_fffd_0001_0001n })),

@@ -57,9 +57,11 @@ export const NOC_INSTALL_VALIDATION: ValidationOptions = {
 };
 
 /**
- * Validates RCAC → [ICAC] → NOC ignoring validity times (§6 item 16: NOC install is time-agnostic). Any rule but the
- * node-id range throws InvalidNOC; the node-id range is left to the table, which answers InvalidNodeOpId after the
- * chain (SDK: WRONG_NODE_ID is the one VerifyCredentials error not turned into UNSUPPORTED_CERT_FORMAT).
+ * Validates RCAC → [ICAC] → NOC ignoring validity times (§6 item 16: NOC install is time-agnostic), in the SDK's order:
+ * a non-operational node id first (InvalidNodeOpId: the SDK's LoadCert of the NOC fails with WRONG_NODE_ID before any
+ * path is built, and WRONG_NODE_ID is the one VerifyCredentials error not turned into UNSUPPORTED_CERT_FORMAT), then
+ * every chain rule (InvalidNOC), then the fabric id of a supplied ICAC even when the path does not use it (InvalidNOC:
+ * the SDK compares the ICAC's fabric id with the NOC's after FindValidCert, FABRIC_MISMATCH_ON_ICA).
  */
 export function validateIncomingNocChain(
   crypto: Crypto,
@@ -73,6 +75,23 @@ export function validateIncomingNocChain(
     options: { ...NOC_INSTALL_VALIDATION, ...options },
     crypto,
   });
-  const error = findings.find((f) => f.severity === "error" && f.rule !== "noc.subject.node-id-range");
+  const errors = findings.filter((f) => f.severity === "error");
+  const nodeId = errors.find((f) => f.rule === "noc.subject.node-id-range");
+  if (nodeId !== undefined) {
+    throw new ProtocolError(
+      "opcreds.invalid-node-op-id",
+      `${nodeId.rule}: ${nodeId.message}`,
+      ImStatus.FAILURE,
+      NodeOperationalCertStatus.InvalidNodeOpId,
+    );
+  }
+  const error = errors[0];
   if (error !== undefined) throw invalidNoc(`${error.rule}: ${error.message}`);
+  if (chain.icac !== null) {
+    // Decodes: lintChain reported no error, so both certificates decoded.
+    const icac = decodeMatterCert(chain.icac);
+    const noc = decodeMatterCert(chain.noc);
+    if (icac.fabricId !== undefined && icac.fabricId !== noc.fabricId)
+      throw invalidNoc("icac.fabric-id-mismatch: the supplied ICAC names another fabric id than the NOC");
+  }
 }

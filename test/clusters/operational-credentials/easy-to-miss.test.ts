@@ -129,19 +129,21 @@ test("§6.1: AddNOC checks run in the SDK order; the first failing one decides",
   // Admin subject (InvalidAdminSubject) before FabricConflict.
   const adminFirst = await th.addNoc(pase2, conflicting(), { caseAdminSubject: 0n });
   assert.equal(nocResponseOf(adminFirst).statusCode, S.InvalidAdminSubject);
-  // TableFull sits between the admin subject and FabricConflict; it cannot be reached here: with a full table the
-  // CSRRequest already fails (no free index for the pending key), in the SDK too.
+  // TableFull sits between the admin subject and FabricConflict (table-full.test.ts reaches it on a full table).
   // FabricConflict before the chain, the node id and the public key.
   const allBad = conflicting({ corrupt: true, nodeId: 0xffff_ffff_ffff_0001n, key: "stranger" });
   assert.equal(nocResponseOf(await th.addNoc(pase2, allBad)).statusCode, S.FabricConflict);
-  // Chain (InvalidNOC) before the node id and the public key (another fabric id: no conflict any more).
+  // The node id (InvalidNodeOpId, judged when the SDK loads the NOC) before the other chain rules (InvalidNOC), and the
+  // chain before the public key (another fabric id: no conflict any more).
   const otherFabric = (o: { corrupt?: boolean; nodeId?: bigint; key?: "csr" | "stranger" } = {}) =>
     th0.ca.issueChain(o.key === "stranger" ? strangerKey(node) : csr!, {
       fabricId: 0xb2n,
       nodeId: o.nodeId ?? 0x55n,
       corruptNocSignature: o.corrupt ?? false,
     });
-  const chainBad = otherFabric({ corrupt: true, nodeId: 0xffff_ffff_ffff_0001n, key: "stranger" });
+  const chainAndNodeBad = otherFabric({ corrupt: true, nodeId: 0xffff_ffff_ffff_0001n, key: "stranger" });
+  assert.equal(nocResponseOf(await th.addNoc(pase2, chainAndNodeBad)).statusCode, S.InvalidNodeOpId);
+  const chainBad = otherFabric({ corrupt: true, key: "stranger" });
   assert.equal(nocResponseOf(await th.addNoc(pase2, chainBad)).statusCode, S.InvalidNOC);
   // Node id (InvalidNodeOpId) before the public key.
   const nodeBad = otherFabric({ nodeId: 0xffff_ffff_ffff_0001n, key: "stranger" });
