@@ -380,3 +380,95 @@ export function validateRcac(
   firstErrorOrNothing(lintRcac(rcac, options, crypto));
   return rcac;
 }
+
+/** A rule that needs another certificate of the chain, and why it was not checked. */
+export type SkippedRule = { readonly rule: ValidationRule; readonly reason: string };
+
+/** What `lintAlone` checked, found and skipped for one certificate without its chain. */
+export type LoneCertLint = {
+  readonly role: Role;
+  /** Every rule the certificate was checked against, in check order. */
+  readonly checked: readonly ValidationRule[];
+  readonly findings: readonly ValidationFinding[];
+  /** The chain rules that need the issuer or the root. */
+  readonly skipped: readonly SkippedRule[];
+};
+
+const COMMON_RULES: readonly ValidationRule[] = [
+  "cert.serial-length",
+  "cert.serial-negative",
+  "cert.validity-order",
+  "cert.subject.matter-id-count",
+  "cert.subject.fabric-id-duplicate",
+  "cert.subject.fabric-id-invalid",
+  "cert.skid-missing",
+  "cert.akid-missing",
+  "cert.basic-constraints-missing",
+  "cert.key-usage-missing",
+  "chain.critical-unknown-extension",
+  "cert.public-key",
+];
+const NOC_RULES: readonly ValidationRule[] = [
+  "noc.kind",
+  "noc.subject.node-id-duplicate",
+  "noc.subject.node-id-range",
+  "noc.subject.fabric-id-missing",
+  "noc.cat.too-many",
+  "noc.cat.version-zero",
+  "noc.cat.duplicate-id",
+  "leaf.is-ca",
+  "leaf.key-usage",
+  "leaf.ext-key-usage",
+];
+const ICAC_RULES: readonly ValidationRule[] = [
+  "cert.subject.cat-not-allowed",
+  "icac.kind",
+  "chain.rcac-as-icac",
+  "ca.not-ca",
+  "ca.key-usage",
+];
+const SIGNER = "needs the issuing certificate (-c ICAC or -t RCAC)";
+const CHAIN_SKIPPED: readonly SkippedRule[] = [
+  { rule: "chain.issuer-mismatch", reason: SIGNER },
+  { rule: "chain.akid-mismatch", reason: SIGNER },
+  { rule: "chain.signature", reason: `${SIGNER}: its public key verifies the signature` },
+  { rule: "ca.path-len", reason: "constrains the certificates below a CA: needs the whole chain" },
+  { rule: "rcac.fabric-id-mismatch", reason: "compares with the root's fabric id: needs -t RCAC" },
+];
+
+/**
+ * Lints one NOC or ICAC without its chain: every rule that depends on the certificate alone (encoding, subject ids,
+ * CATs, node id range, extensions, key usage, CA flags, and times when `at` is given), and the chain rules skipped
+ * with the reason. A root is linted completely by `lintRcac` (its issuer is itself).
+ */
+export function lintAlone(certIn: CertInput, at?: Date, options: ValidationOptions = {}): LoneCertLint {
+  const cert = decodeInput(certIn);
+  const role: Role = cert.kind === "icac" || cert.basicConstraints?.isCa === true ? "icac" : "noc";
+  const f = new Findings();
+  if (role === "icac") {
+    checkCommon(cert, "icac", f, options);
+    if (cert.kind === "rcac" || dnEqual(cert.subject, cert.issuer)) {
+      f.error("chain.rcac-as-icac", "a self-issued certificate is linted as a root, not as an ICAC", "icac");
+    } else if (cert.kind !== "icac") {
+      f.error("icac.kind", `subject ${dnToString(cert.subject)} is not an ICAC subject`, "icac");
+    }
+    checkCa(cert, "icac", 1, f, options);
+  } else {
+    checkCommon(cert, "noc", f, options);
+    checkNoc(cert, f, options);
+  }
+  if (at !== undefined) checkTime(cert, role, at, f);
+  const checked = [
+    ...COMMON_RULES,
+    ...(role === "noc" ? NOC_RULES : ICAC_RULES),
+    ...(at === undefined ? [] : (["time.not-yet-valid", "time.expired"] as const)),
+  ];
+  const skipped: SkippedRule[] = [...CHAIN_SKIPPED];
+  if (role === "noc")
+    skipped.push({ rule: "icac.fabric-id-mismatch", reason: "compares with the ICAC's fabric id: needs -c ICAC" });
+  if (at === undefined) {
+    skipped.push({ rule: "time.not-yet-valid", reason: "no validation time: give --at" });
+    skipped.push({ rule: "time.expired", reason: "no validation time: give --at" });
+  }
+  return { role, checked, findings: f.list, skipped };
+}

@@ -43,11 +43,12 @@ export function detectCert(input: CliInput, kinds: "any" | "x509" = "any"): Enco
     if (input.bytes[0] === DER_SEQUENCE) found = { format: CertFormat.x509Der, bytes: input.bytes };
     else if (input.bytes[0] === TLV_ANONYMOUS_STRUCT) found = { format: CertFormat.chip, bytes: input.bytes };
   } else {
-    const label = pemLabel(text);
+    // A bundle gives its first CERTIFICATE block, other blocks (keys, further certificates) ignored, as chip-cert.
+    const label = text.includes("-----BEGIN CERTIFICATE-----") ? "CERTIFICATE" : pemLabel(text);
     if (label !== undefined) {
       if (label !== "CERTIFICATE")
         throw new MalformedError("cli.cert-format", `${what}: PEM block "${label}" is not a CERTIFICATE`);
-      found = { format: CertFormat.x509Pem, bytes: parsePem(text, label, what) };
+      found = { format: CertFormat.x509Pem, bytes: parsePem(text, label, what, true) };
     } else {
       const t = text.trim();
       if (isHexText(t)) {

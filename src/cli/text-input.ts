@@ -31,15 +31,19 @@ export function pemLabel(text: string): string | undefined {
   return PEM_BEGIN.exec(text)?.[1];
 }
 
-/** The DER body of the single PEM block labelled `label` in `text`; a missing END line or bad base64 is malformed. */
-export function parsePem(text: string, label: string, what: string): Uint8Array {
+/**
+ * The DER body of the single PEM block labelled `label` in `text`; a missing END line or bad base64 is malformed.
+ * With `first`, the first block so labelled is taken and any others are ignored (OpenSSL's PEM_read_bio_X509, which
+ * chip-cert reads certificates with, does the same with a bundle).
+ */
+export function parsePem(text: string, label: string, what: string, first = false): Uint8Array {
   const begin = `-----BEGIN ${label}-----`;
   const end = `-----END ${label}-----`;
   const start = text.indexOf(begin);
   if (start < 0) throw new MalformedError("cli.pem", `${what}: no "${begin}" line`);
   const stop = text.indexOf(end, start + begin.length);
   if (stop < 0) throw new MalformedError("cli.pem", `${what}: truncated PEM, no "${end}" line`);
-  if (text.indexOf("-----BEGIN", stop) >= 0) {
+  if (!first && text.indexOf("-----BEGIN", stop) >= 0) {
     throw new MalformedError("cli.pem", `${what}: more than one PEM block`);
   }
   const body = text.slice(start + begin.length, stop);

@@ -22,6 +22,46 @@ export type TargetChain = {
   readonly options?: ValidationOptions;
 };
 
+/** Most `-c` and `-t` certificates together: chip-cert's set holds 16 certificates, the target included. */
+export const MAX_CHAIN_CERTS = 15;
+
+/** True when `signer` is named by `cert` as its issuer (issuer DN, and AKID when both key ids are present). */
+function issuedBy(cert: MatterCert, signer: MatterCert): boolean {
+  if (!dnEqual(cert.issuer, signer.subject)) return false;
+  return (
+    cert.authorityKeyId === undefined ||
+    signer.subjectKeyId === undefined ||
+    bytesEqual(cert.authorityKeyId, signer.subjectKeyId)
+  );
+}
+
+/**
+ * Picks the ICAC and root for `target` from repeated `-c` (untrusted) and `-t` (trusted) certificates, as
+ * chip-cert's certificate set finds each issuer by subject DN and key id: the target's issuer among all of them,
+ * then that issuer's among the trusted ones. When no path links up, the first of each is used, so the findings
+ * name the broken link.
+ */
+export function selectChain(
+  target: MatterCert,
+  untrusted: readonly MatterCert[],
+  trusted: readonly MatterCert[],
+): { readonly icac: MatterCert | undefined; readonly rcac: MatterCert | undefined } {
+  const rootFor = (cert: MatterCert) => trusted.find((t) => issuedBy(cert, t));
+  if (trusted.some((t) => bytesEqual(t.raw, target.raw))) {
+    return { icac: untrusted[0], rcac: target };
+  }
+  const direct = rootFor(target);
+  if (direct !== undefined && untrusted.length === 0) return { icac: undefined, rcac: direct };
+  for (const icac of untrusted) {
+    if (!issuedBy(target, icac)) continue;
+    const root = rootFor(icac);
+    if (root !== undefined) return { icac, rcac: root };
+  }
+  // One -c that is not on the path stays, so that the validator reports it unused (chain.icac-unused).
+  if (direct !== undefined) return { icac: untrusted.length === 1 ? untrusted[0] : undefined, rcac: direct };
+  return { icac: untrusted[0], rcac: trusted[0] };
+}
+
 /** Every finding for `chain`, errors and warnings, in rule order (chain validator first). */
 export function lintTarget(crypto: Crypto, chain: TargetChain): ValidationFinding[] {
   const { target, icac, rcac, at } = chain;

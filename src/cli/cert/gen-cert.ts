@@ -2,7 +2,7 @@
  * `opcreds cert gen-cert`: issues a Matter operational certificate (chip-cert Cmd_GenCert.cpp flags): -t r|c|n,
  * -i subject id, -f fabric id, -a CAT (repeatable, up to 3), -c common name, -p path length, -k subject key or
  * -O key output, -C/-K CA certificate and key, -o output, -F format, -V valid-from, -l lifetime in days.
- * Firmware-signing (-t f) and the test-only future extensions (-x, -2) are not supported.
+ * chip-cert's firmware-signing type (-t f) and its test-only future extensions (-x, -2) are not offered.
  */
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { bytesEqual } from "../../bytes/bytes.ts";
@@ -19,7 +19,7 @@ import { collect, parseDateTime, parseDecimal, parseHexBigint, parseHexNumber } 
 import { encodeKey, KeyFormat, readKey } from "../key-format.ts";
 import { NO_EXPIRATION_LIFETIME_DAYS, validityPeriod } from "../validity.ts";
 
-const CERT_TYPES = { r: "rcac", c: "icac", n: "noc", f: "firmware-signing" } as const;
+const CERT_TYPES = { r: "rcac", c: "icac", n: "noc" } as const;
 
 /** The key format written with -O for each certificate format (chip-cert pairs them the same way). */
 export const KEY_FORMAT_FOR: Record<CertFormat, KeyFormat> = {
@@ -46,8 +46,6 @@ type GenCertOptions = {
   outFormat: CertFormat;
   validFrom?: Date;
   lifetime: number;
-  futureExtSub?: string;
-  futureExtInfo?: string;
 };
 
 /** Adds `gen-cert` to `cert`. */
@@ -57,7 +55,7 @@ export function addGenCert(cert: Command, env: CliEnv): void {
     .description("generate a Matter operational certificate (root, intermediate CA or node)")
     .addOption(
       new Option("-t, --type <type>", "r root, c intermediate CA, n node")
-        .choices(["r", "c", "n", "f"])
+        .choices(Object.keys(CERT_TYPES))
         .makeOptionMandatory(),
     )
     .requiredOption("-i, --subject-chip-id <hex>", "RCAC / ICAC / node id, up to 16 hex digits", (s) =>
@@ -75,8 +73,6 @@ export function addGenCert(cert: Command, env: CliEnv): void {
     .option("-p, --path-len-constraint <int>", "basic constraints path length (CA certificates)", (s) =>
       parseDecimal(s, 255),
     )
-    .option("-x, --future-ext-sub <string>", "subjectAltName future extension (not supported)")
-    .option("-2, --future-ext-info <string>", "authorityInfoAccess future extension (not supported)")
     .option("-k, --key <key>", "subject key (private or public; file or string); default: generate one")
     .option("-C, --ca-cert <cert>", "issuing CA certificate (not for -t r)")
     .option("-K, --ca-key <key>", "issuing CA private key")
@@ -111,10 +107,6 @@ function parseCat(s: string): number {
 
 function genCert(env: CliEnv, o: GenCertOptions): void {
   const role = CERT_TYPES[o.type];
-  if (role === "firmware-signing") throw new UsageError("firmware signing certificates (-t f) are not supported");
-  if (o.futureExtSub !== undefined || o.futureExtInfo !== undefined) {
-    throw new UsageError("future extensions (-x, -2) are not supported");
-  }
   if (o.key === undefined && o.outKey === undefined)
     throw new UsageError("give the subject key (-k) or a key output (-O)");
   if (role === "rcac" && (o.caCert !== undefined || o.caKey !== undefined)) {
