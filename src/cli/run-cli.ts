@@ -65,9 +65,15 @@ function report(err: unknown, env: CliEnv): ExitStatus {
     env.stderr(oneLine(`error: ${err.message} [${err.code}]`));
     return ExitStatus.invalid;
   }
-  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const message = err instanceof Error ? describeError(err) : String(err);
   env.stderr(oneLine(`error: ${message}`));
   return ExitStatus.invalid;
+}
+
+/** An unexpected error's class and message, never "Error: Error: ..." (a bare Error or a message that names it). */
+function describeError(err: Error): string {
+  const message = err.message.replace(/^(?:[A-Za-z]*Error: )+/, "");
+  return err.name === "Error" || err.name.length === 0 ? message : `${err.name}: ${message}`;
 }
 
 /** `text` on one line (inner newlines folded), ending in a newline. */
