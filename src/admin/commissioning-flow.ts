@@ -19,16 +19,20 @@ import type { Crypto } from "../crypto/crypto.ts";
 import { P256PublicKey } from "../crypto/p256.ts";
 import { NodeOperationalCertStatus } from "../fabric/status-codes.ts";
 import type { UdpPeer } from "../node/udp-transport.ts";
+import { PaseBusyError } from "../sc/pase/pase-initiator.ts";
 import type { SecureSession } from "../sc/secure-session.ts";
 import { AdminError } from "./admin-error.ts";
 import type { AdminStore, NodeRecord } from "./admin-store.ts";
 import { type DeviceCommands, nocStatusText } from "./device-commands.ts";
 import type { Discovery } from "./discovery.ts";
+import type { InteractionClient } from "./interaction-client.ts";
 import type { PairingCode } from "./pairing-code.ts";
 import { vendorText } from "./vendor-name.ts";
 
 /** AttestationNonce and CSRNonce length (Core 11.18.6.1, 11.18.6.5). */
 export const COMMISSIONING_NONCE_BYTES = 32;
+/** How long PASE retries a busy device in all (a commissioning window holds an abandoned attempt for 30 s). */
+export const PASE_BUSY_RETRY_LIMIT_MS = 35_000;
 /** The breadcrumb values written along the way (Core 11.10.6.1: a commissioner's progress marker). */
 const BREADCRUMB = { armed: 1n, regulatory: 2n } as const;
 
@@ -99,15 +103,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       (p) => `${p.address} port ${p.port}`,
     ));
 
-  const pase = await step("PASE", () =>
-    client.pase(peer, req.code.passcode).catch((e: unknown) => {
-      // Core 4.14.1.3: a wrong passcode shows as the responder's confirmation cB failing to verify.
-      if (e instanceof Error && /\bcB\b/.test(e.message)) {
-        throw new AdminError("admin.wrong-passcode", `wrong passcode (${e.message})`, { cause: e });
-      }
-      throw e;
-    }),
-  );
+  const pase = await step("PASE", () => establishPase(client, peer, req.code.passcode));
   let armed = false;
   let caseSession: SecureSession | undefined;
   let tableFull = false;
@@ -249,6 +245,30 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
   } finally {
     client.closeSession(pase);
     if (caseSession !== undefined) client.closeSession(caseSession);
+  }
+}
+
+/**
+ * PASE with the device. A device busy with another commissioner's handshake answers Busy with a minimum wait (Core
+ * 4.11.1.3): wait it and try again, for at most PASE_BUSY_RETRY_LIMIT_MS in all. A wrong passcode is named as such.
+ */
+async function establishPase(client: InteractionClient, peer: UdpPeer, passcode: number): Promise<SecureSession> {
+  let waited = 0;
+  for (;;) {
+    try {
+      return await client.pase(peer, passcode);
+    } catch (e) {
+      if (e instanceof PaseBusyError && waited + e.minimumWaitMs <= PASE_BUSY_RETRY_LIMIT_MS) {
+        await new Promise((resolve) => setTimeout(resolve, e.minimumWaitMs));
+        waited += e.minimumWaitMs;
+        continue;
+      }
+      // Core 4.14.1.3: a wrong passcode shows as the responder's confirmation cB failing to verify.
+      if (e instanceof Error && /\bcB\b/.test(e.message)) {
+        throw new AdminError("admin.wrong-passcode", `wrong passcode (${e.message})`, { cause: e });
+      }
+      throw e;
+    }
   }
 }
 

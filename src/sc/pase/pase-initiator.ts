@@ -9,6 +9,7 @@ import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, type Spake2pKeys, Spake2pProver } from "../../crypto/spake2p.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
+  busyMinimumWaitMs,
   decodeStatusReport,
   encodeStatusReport,
   INVALID_PARAMETER,
@@ -172,11 +173,29 @@ export class PaseInitiator {
       };
       return { status: "established", session };
     }
+    const wait = busyMinimumWaitMs(report);
+    if (wait !== undefined) throw new PaseBusyError(wait);
     throw new ProtocolError(
       "pase.peer-status",
       `responder reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
       report.protocolCode,
     );
+  }
+}
+
+/**
+ * The responder is busy with another commissioner's handshake (Core 4.11.1.3 Busy StatusReport): the initiator SHALL
+ * wait at least `minimumWaitMs` before it tries again.
+ */
+export class PaseBusyError extends ProtocolError {
+  readonly minimumWaitMs: number;
+  constructor(minimumWaitMs: number) {
+    super(
+      "pase.busy",
+      `the device is busy with another commissioning (retry in ${minimumWaitMs} ms)`,
+      SecureChannelProtocolCode.BUSY,
+    );
+    this.minimumWaitMs = minimumWaitMs;
   }
 }
 

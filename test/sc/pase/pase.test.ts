@@ -6,14 +6,16 @@ import { bytesEqual, toHex } from "../../../src/bytes/bytes.ts";
 import { MalformedError, ProtocolError } from "../../../src/bytes/errors.ts";
 import { encodePake1 } from "../../../src/sc/pase/pake1.ts";
 import { encodePake3 } from "../../../src/sc/pase/pake3.ts";
-import { PaseInitiator, type PaseInitiatorOptions } from "../../../src/sc/pase/pase-initiator.ts";
+import { PaseBusyError, PaseInitiator, type PaseInitiatorOptions } from "../../../src/sc/pase/pase-initiator.ts";
 import { type PaseMessage, PaseMessageType } from "../../../src/sc/pase/pase-message-type.ts";
 import { PASE_MAX_FAILED_ATTEMPTS, PaseResponder } from "../../../src/sc/pase/pase-responder.ts";
 import type { PaseStep } from "../../../src/sc/pase/pase-step.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/pase-verifier.ts";
 import { decodePBKDFParamResponse } from "../../../src/sc/pase/pbkdf-param-response.ts";
 import {
+  busyStatus,
   decodeStatusReport,
+  encodeStatusReport,
   GeneralCode,
   SESSION_ESTABLISHMENT_SUCCESS,
   SecureChannelProtocolCode,
@@ -273,4 +275,14 @@ test("robustness: random and mutated payloads at every responder and initiator s
     ),
     { numRuns: 150 },
   );
+});
+
+test("a Busy StatusReport in answer to PBKDFParamRequest fails the initiator with PaseBusyError and its minimum wait", () => {
+  const initiator = makeInitiator();
+  initiator.start();
+  const step = initiator.handle(PaseMessageType.StatusReport, encodeStatusReport(busyStatus(5000)));
+  assert.equal(step.status, "failed");
+  assert.ok(step.status === "failed" && step.error instanceof PaseBusyError);
+  assert.equal(step.error.minimumWaitMs, 5000);
+  assert.equal(step.error.code, "pase.busy");
 });
