@@ -265,10 +265,18 @@ export class FabricTable {
     if (rootPublicKey.length !== ROOT_PUBLIC_KEY_BYTES || rootPublicKey[0] !== 0x04) {
       throw new RangeError("root public key must be 65 bytes, uncompressed");
     }
-    if (this.#pendingRoot !== undefined || this.#pendingFabric !== undefined || this.#pendingKey?.forUpdate === true) {
+    if (this.#pendingRoot !== undefined || this.#pendingFabric !== undefined) {
       throw fail("fabric.incorrect-state", "a root, an update or a new fabric is already pending", IM_STATUS.failure);
     }
     const index = this.#freeIndex(IM_STATUS.resourceExhausted);
+    // SDK SetPendingDataFabricIndex: a key pending for another index (an update CSR) binds this fail-safe to it.
+    if (this.#pendingIndex !== undefined && this.#pendingIndex !== index) {
+      throw fail(
+        "fabric.incorrect-state",
+        `fabric index ${this.#pendingIndex} already holds this fail-safe's pending state`,
+        IM_STATUS.failure,
+      );
+    }
     this.#pendingRoot = { rcac: rcac.slice(), rootPublicKey: rootPublicKey.slice() };
     this.#pendingIndex = index;
     return index;
@@ -300,6 +308,19 @@ export class FabricTable {
       index = forUpdate;
     } else {
       index = this.#pendingRoot !== undefined ? this.#pendingIndex! : this.#freeIndex(IM_STATUS.failure);
+    }
+    const previous = this.#pendingKey;
+    if (this.#pendingIndex !== undefined && this.#pendingIndex !== index) {
+      // SDK AllocatePendingOperationalKey: the pending state is bound to one fabric index per fail-safe
+      // (SetPendingDataFabricIndex), so a CSR for another index (an update CSR after an add CSR, or the reverse) is
+      // INCORRECT_STATE. The SDK records the purpose of the last CSRRequest before that check, so the kept key now
+      // answers AddNOC/UpdateNOC as a key of the refused purpose.
+      if (previous !== undefined) this.#pendingKey = { key: previous.key, forUpdate: forUpdate !== undefined };
+      throw fail(
+        "fabric.incorrect-state",
+        `fabric index ${this.#pendingIndex} already holds this fail-safe's pending state`,
+        IM_STATUS.failure,
+      );
     }
     const key = this.#crypto.generateKeyPair();
     this.#pendingKey = { key, forUpdate: forUpdate !== undefined };
@@ -376,8 +397,8 @@ export class FabricTable {
 
   /**
    * UpdateNOC: installs a pending update of fabric `index` (§1.5 step 7): unknown fabric -> InvalidNOC; a pending root, no
-   * pending key or a key not for updating this fabric -> MissingCsr; `validateChain()` (against the fabric's existing
-   * root); fabric id changed -> InvalidFabricIndex (SDK); node id -> InvalidNodeOpId; key -> InvalidPublicKey. Label, VendorID, VVS and
+   * pending key or a key not for updating this fabric -> MissingCsr; fabric id changed -> InvalidFabricIndex (SDK);
+   * `validateChain()` (against the fabric's existing root); node id -> InvalidNodeOpId; key -> InvalidPublicKey. Label, VendorID, VVS and
    * VVSC carry over into the pending copy; the node id may change.
    */
   updatePendingFabric(index: FabricIndex, install: NocInstall, validateChain?: () => void): void {
@@ -402,10 +423,9 @@ export class FabricTable {
         NodeOperationalCertStatus.MissingCsr,
       );
     }
-    validateChain?.();
-    // SDK UpdatePendingFabricCommon: the fabric found by the NOC's root and fabric id (FindExistingFabricByNocChaining)
-    // must be the one being updated, else INVALID_FABRIC_INDEX → InvalidFabricIndex. Judged after the chain, so a chain
-    // that also breaks a rule stays InvalidNOC (TC_OPCREDS_3_4 steps 15-18).
+    // SDK UpdatePendingFabricCommon: before the chain is validated, the fabric found by the NOC's root and fabric id
+    // (FindExistingFabricByNocChaining) must be the one being updated, else INVALID_FABRIC_INDEX → InvalidFabricIndex.
+    // [DIFF] The TC_OPCREDS_3_4 plan says InvalidNOC for a NOC with another fabric id (steps 15-16); we follow the SDK.
     if (install.fabricId !== current.fabricId) {
       throw fail(
         "fabric.fabric-id-mismatch",
@@ -414,6 +434,7 @@ export class FabricTable {
         NodeOperationalCertStatus.InvalidFabricIndex,
       );
     }
+    validateChain?.();
     this.#checkNocFields(install, key);
     const record: FabricRecord = {
       ...current,

@@ -211,7 +211,7 @@ describe("fabric table", () => {
     );
   });
 
-  test("UpdateNOC error cases: pending root -> MissingCsr, add key -> MissingCsr, fabric id change -> InvalidNOC", async () => {
+  test("UpdateNOC error cases: pending root -> MissingCsr, add key -> MissingCsr, fabric id change -> InvalidFabricIndex", async () => {
     const t = await open();
     const index = await addFabric(t);
     const addKey = t.allocatePendingOperationalKey();
@@ -219,6 +219,9 @@ describe("fabric table", () => {
       () => t.updatePendingFabric(index, makeInstall(addKey)),
       rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
+    // An update CSR after an add CSR in one fail-safe is refused (SDK: one pending fabric index per fail-safe).
+    assert.throws(() => t.allocatePendingOperationalKey(index), rejectsWith("fabric.incorrect-state"));
+    t.revert();
     const key = t.allocatePendingOperationalKey(index);
     assert.throws(
       () => t.updatePendingFabric(index, makeInstall(key, { fabricId: 5n })),

@@ -66,7 +66,7 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
         return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "a new trusted root is pending");
       try {
         const install = decodeIncomingNoc(req.nocValue, icac);
-        // §1.5 step 7: chain against the fabric's existing root (InvalidNOC), same fabric id (InvalidFabricIndex, SDK), node id
+        // §1.5 step 7: same fabric id (InvalidFabricIndex, SDK), chain against the fabric's existing root (InvalidNOC), node id
         // (InvalidNodeOpId), pending key (InvalidPublicKey). On error only the pending NOC is dropped (nothing was set).
         fabrics.updatePendingFabric(accessing, install, () =>
           validateIncomingNocChain(
