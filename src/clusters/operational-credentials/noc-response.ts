@@ -23,7 +23,7 @@ import {
   tlvUIntRange,
 } from "../../tlv/tlv-schema.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
-import { MAX_DEBUG_TEXT_CHARS } from "./operational-credentials-limits.ts";
+import { MAX_DEBUG_TEXT_BYTES } from "./operational-credentials-limits.ts";
 
 /** Command id of NOCResponse. */
 export const NOC_RESPONSE_COMMAND_ID = 0x08;
@@ -32,7 +32,7 @@ export const NOC_RESPONSE_COMMAND_ID = 0x08;
 export const NocResponse = tlvStruct({
   statusCode: tlvField(0, tlvEnum8),
   fabricIndex: tlvOptionalField(1, tlvUIntRange(1, 254)),
-  debugText: tlvOptionalField(2, tlvString({ maxLength: MAX_DEBUG_TEXT_CHARS * 4 })),
+  debugText: tlvOptionalField(2, tlvString({ maxLength: MAX_DEBUG_TEXT_BYTES })),
 });
 /** One NOCResponse. */
 export type NocResponse = TlvType<typeof NocResponse>;
@@ -40,12 +40,25 @@ export type NocResponse = TlvType<typeof NocResponse>;
 /** The response entry of a command definition that answers with NOCResponse. */
 export const NOC_RESPONSE = { id: NOC_RESPONSE_COMMAND_ID, name: "NOCResponse", schema: NocResponse } as const;
 
+/** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a code point. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let out = "";
+  for (const ch of text) {
+    const n = new TextEncoder().encode(ch).length;
+    if (bytes + n > maxBytes) break;
+    bytes += n;
+    out += ch;
+  }
+  return out;
+}
+
 /**
- * A NOCResponse result: `fabricIndex` is sent only with OK and `debugText` only when non-empty (truncated to 128
- * characters, as the SDK does).
+ * A NOCResponse result: `fabricIndex` is sent only with OK and `debugText` only when non-empty, cut to 128 UTF-8
+ * bytes (the field is a string of at most 128 bytes; the SDK truncates).
  */
 export function nocResponse(statusCode: number, fabricIndex?: number, debugText = ""): CommandResult<NocResponse> {
-  const text = [...debugText].slice(0, MAX_DEBUG_TEXT_CHARS).join("");
+  const text = truncateUtf8(debugText, MAX_DEBUG_TEXT_BYTES);
   return {
     response: {
       statusCode,
@@ -57,11 +70,12 @@ export function nocResponse(statusCode: number, fabricIndex?: number, debugText 
 
 /**
  * Maps an error of the fabric layer to the answer of a NOCResponse command: a cluster status becomes a NOCResponse
- * with that StatusCode, a plain IM status becomes a status response. Anything else is rethrown (→ FAILURE).
+ * with that StatusCode and the error's stable code as DebugText (never its message, which may quote certificate
+ * contents such as a subject DN); a plain IM status becomes a status response. Anything else is rethrown (→ FAILURE).
  */
 export function nocResultFromError(e: unknown): CommandResult<NocResponse> {
   if (e instanceof ProtocolError) {
-    if (e.clusterStatus !== undefined) return nocResponse(e.clusterStatus, undefined, e.message);
+    if (e.clusterStatus !== undefined) return nocResponse(e.clusterStatus, undefined, e.code);
     if (isImStatus(e.status)) return { status: e.status };
   }
   throw e;

@@ -16,8 +16,8 @@ export const MAX_RESPONSE_ELEMENTS_BYTES = 900;
 export const NONCE_BYTES = 32;
 /** AddNOC IPKValue length, in bytes. */
 export const IPK_BYTES = 16;
-/** NOCResponse DebugText limit, in characters (the SDK truncates). */
-export const MAX_DEBUG_TEXT_CHARS = 128;
+/** NOCResponse DebugText limit, in UTF-8 bytes (string max 128; the SDK truncates). */
+export const MAX_DEBUG_TEXT_BYTES = 128;
 /** SignVIDVerificationRequest ClientChallenge length, in bytes. */
 export const VID_VERIFICATION_CLIENT_CHALLENGE_BYTES = 32;
 /** Raw ECDSA P-256 signature (r || s) length, in bytes. */
