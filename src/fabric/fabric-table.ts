@@ -36,7 +36,8 @@ export const FABRIC_INDEX_INFO_KEY = "fabric/index-info";
 
 /** A change to what `fabrics()` returns; `pending` is true while the change is not yet committed. */
 export type FabricChange = {
-  readonly kind: "added" | "updated" | "removed" | "committed";
+  /** `reverted`: the fail-safe dropped a pending root that no AddNOC had bound (TrustedRootCertificates shrinks). */
+  readonly kind: "added" | "updated" | "removed" | "committed" | "reverted";
   readonly fabricIndex: FabricIndex;
   readonly pending: boolean;
 };
@@ -565,7 +566,10 @@ export class FabricTable {
    */
   revert(): void {
     const pending = this.#pendingFabric;
+    const unboundRoot = pending === undefined && this.#pendingRoot !== undefined ? this.#pendingIndex : undefined;
     this.#clearPending();
+    // The unbound root was listed in TrustedRootCertificates: its removal is a change readers must see.
+    if (unboundRoot !== undefined) this.#emit({ kind: "reverted", fabricIndex: unboundRoot, pending: true });
     if (pending === undefined) return;
     this.#afterPendingDropped(pending);
   }
