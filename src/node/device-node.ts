@@ -414,6 +414,7 @@ async function assemble(
     groupKeys,
     acl,
     attestation,
+    addAdminEntry: (entry, by, now) => accessControl.addEntry(entry, by, now),
     adoptFabric: (sessionId, fabricIndex) => {
       sessions.bindPaseSessionToFabric(sessionId, fabricIndex);
     },

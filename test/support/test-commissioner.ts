@@ -16,6 +16,7 @@ import { csrPublicKey } from "../../src/cert/csr.ts";
 import type { DnAttribute } from "../../src/cert/dn.ts";
 import type { MatterCert } from "../../src/cert/matter-cert.ts";
 import { decodeNocsrElements } from "../../src/cert/nocsr-elements.ts";
+import { type AccessControlServer, createAccessControl } from "../../src/clusters/access-control/access-control.ts";
 import {
   CommissioningResponse,
   createGeneralCommissioning,
@@ -47,6 +48,7 @@ import {
   ClusterInstance,
   type SessionInfo,
 } from "../../src/im/data-model.ts";
+import { EventLog } from "../../src/im/events.ts";
 import { type InvokeOutcome, invokeCommand } from "../../src/im/invoke.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
@@ -87,6 +89,10 @@ export class TestNode {
   readonly groupKeys: GroupKeyStore;
   readonly acl: AccessControlStore;
   readonly attestation: AttestationProvider;
+  /** The node's event log (AccessControlEntryChanged, ...). */
+  readonly events = new EventLog();
+  /** The Access Control cluster AddNOC creates the admin entry through. */
+  readonly accessControl: AccessControlServer;
   readonly opcreds: OperationalCredentialsServer;
   readonly generalCommissioning: GeneralCommissioningServer;
   readonly opcredsInstance: ClusterInstance;
@@ -118,7 +124,10 @@ export class TestNode {
     this.attestation = parts.attestation;
     this.failSafe = new FailSafeContext();
     this.fabrics.onOperationalIdentityChange((c) => this.identityChanges.push(c));
+    this.accessControl = createAccessControl({ acl: this.acl, events: this.events });
+    const accessControl = this.accessControl;
     this.opcreds = createOperationalCredentials({
+      addAdminEntry: (entry, by, now) => accessControl.addEntry(entry, by, now),
       crypto: this.crypto,
       fabrics: this.fabrics,
       failSafe: this.failSafe,

@@ -148,8 +148,10 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
         await groupKeys.setIpk(index, req.ipkValue);
         // §1.4 step 15: over PASE the session adopts the new fabric index (§6 item 4); over CASE it does not.
         if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, index);
-        // §1.4 step 16: {Administer, CASE, [CaseAdminSubject]}, created after the adoption.
-        await acl.addEntry(adminEntry);
+        // §1.4 step 16: {Administer, CASE, [CaseAdminSubject]}, created after the adoption, through the Access Control
+        // cluster as the SDK does (AccessControlEntryChanged with AdminPasscodeID 0 over PASE; TC-ACL-2.6).
+        if (env.addAdminEntry !== undefined) await env.addAdminEntry(adminEntry, ctx.session, ctx.now);
+        else await acl.addEntry(adminEntry);
       } catch (e) {
         if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, 0 as FabricIndex);
         await undo();

@@ -6,12 +6,12 @@
 import type { AttestationProvider } from "../../cert/attestation-provider.ts";
 import type { ValidationOptions } from "../../cert/validate.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
-import type { AccessControlStore } from "../../fabric/access-control.ts";
+import type { AccessControlEntry, AccessControlStore } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 import type { FailSafeContext } from "../../fabric/fail-safe-context.ts";
 import type { GroupKeyStore } from "../../fabric/group-keys.ts";
-import type { AttributeChangeEmitter } from "../../im/data-model.ts";
+import type { AttributeChangeEmitter, SessionInfo } from "../../im/data-model.ts";
 
 /** What the cluster is created with. */
 export interface OperationalCredentialsOptions {
@@ -31,6 +31,12 @@ export interface OperationalCredentialsOptions {
   readonly recordLeaveEvent?: (fabricIndex: FabricIndex) => void;
   /** Called after a fabric was removed (AdministratorCommissioning admin fields, event purge, subscriptions). */
   readonly onFabricRemoved?: (fabricIndex: FabricIndex) => void;
+  /**
+   * AddNOC step 16 through the Access Control cluster (§1.4; TC-ACL-2.6): adds the new fabric's Administer entry on
+   * behalf of the invoking session, logging AccessControlEntryChanged (Added) and reporting the ACL attribute. Without
+   * it the entry goes straight into `acl`, with no event and no report.
+   */
+  readonly addAdminEntry?: (entry: AccessControlEntry, by: SessionInfo, now: number) => Promise<void>;
   /** Named deviations accepted by chain validation (cert/validate.ts); none by default. */
   readonly validationOptions?: ValidationOptions;
 }
