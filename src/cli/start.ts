@@ -3,7 +3,7 @@
  * onboarding payloads (manual pairing code, QR payload) while its commissioning window is open and one
  * `DEVICE_READY {json}` line once it listens. Bad options and start-up failures name the option or file at fault.
  */
-import { statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
@@ -89,6 +89,21 @@ function checkDirectory(flag: string, entered: string, dir: string): void {
   if (!isDir) throw new UsageError(`${flag} ${entered}: not a directory`);
 }
 
+/** Creates the data directory (0700) up front, so that a path that cannot be one is refused naming `--data`. */
+function prepareDataDir(entered: string, dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? "error";
+    throw new StartError("start.data-dir", `--data ${entered}: cannot be used as the data directory (${code})`, {
+      cause,
+    });
+  }
+  if (!statSync(dir).isDirectory()) {
+    throw new StartError("start.data-dir", `--data ${entered}: not a directory`);
+  }
+}
+
 /** A start-up failure turned into a message naming its culprit (the option, port or file). */
 function explainStartFailure(e: unknown, o: { port: number; dataDir: string }): unknown {
   if (e instanceof RangeError) {
@@ -171,6 +186,7 @@ export function addStartCommand(program: Command, env: CliEnv): void {
       let node: DeviceNode;
       try {
         resolveDeviceNodeConfig(config);
+        prepareDataDir(o.data, dataDir);
         logger("info", `data directory ${dataDir}`);
         logger("info", `attestation: ${attestationDir ?? "development credentials (Matter Development PAA)"}`);
         node = await DeviceNode.start(config);

@@ -7,7 +7,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { openDevAttestationProvider } from "../../src/cert/attestation-provider.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
+import { FabricTable } from "../../src/fabric/fabric-table.ts";
+import { DATABASE_FILE } from "../../src/node/device-node.ts";
 import { decodeQrCodePayload } from "../../src/node/onboarding/qr-code-payload.ts";
+import { SqliteStorage } from "../../src/storage/sqlite-storage.ts";
+import { addFabric } from "../fabric/fixtures.ts";
 import { REPO, tempDir } from "./cli-harness.ts";
 
 const BIN = join(REPO, "bin", "opcreds.js");
@@ -132,4 +136,25 @@ test("a data directory started again with another VID/PID gets development crede
   } finally {
     tmp.remove();
   }
+});
+
+test("a commissioned device prints no pairing codes (its window is closed) and says so", async () => {
+  const tmp = tempDir();
+  try {
+    const d = join(tmp.dir, "d");
+    mkdirSync(d, { mode: 0o700 });
+    const storage = await SqliteStorage.open(join(d, DATABASE_FILE));
+    await addFabric(await FabricTable.open(storage, nodeCrypto), { nodeId: 0x11n, fabricId: 0x1100n });
+    await storage.close();
+    const r = await start(`--port 0 --data ${d}`, 6);
+    assert.match(r.stdout, /DEVICE_READY .*"commissioningWindow":null/, r.stderr);
+    assert.doesNotMatch(r.stdout, /Manual pairing code|QR code payload/);
+    assert.match(r.stdout, /^Commissioned \(1 fabric\(s\)\); no commissioning window is open/m);
+  } finally {
+    tmp.remove();
+  }
+});
+
+test("a --data path that cannot be a directory is refused naming --data", async () => {
+  oneLineNaming(await start("--data /etc/passwd"), 1, "--data /etc/passwd", "cannot be used as the data directory");
 });
