@@ -9,6 +9,7 @@ import { derToRawSignature, rawToDerSignature } from "../crypto/ecdsa-signature.
 import { DerTag } from "../der/der-reader.ts";
 import { type DerNode, encodeDer } from "../der/der-writer.ts";
 import { decodeTlv } from "../tlv/tlv-decoder.ts";
+import { minimalUIntWidth } from "../tlv/tlv-encoder.ts";
 import { ANONYMOUS, ctx, type TlvNode, tagToString } from "../tlv/tlv-node.ts";
 import {
   DN_ATTRIBUTE_TYPES,
@@ -265,6 +266,24 @@ function uintOf(node: TlvNode, max: bigint, path: LazyPath): bigint {
   return node.value;
 }
 
+/**
+ * A DN attribute integer in its minimal TLV width. [DIFF] The SDK's reader takes any width; the DER (and so the
+ * signature) does not show the width, so a wider copy would be a second valid encoding of one certificate. We refuse
+ * it, which keeps "same certificate" equal to "same TLV bytes" wherever certificates are stored and compared.
+ */
+function dnUintOf(node: TlvNode, max: bigint, path: LazyPath): bigint {
+  const value = uintOf(node, max, path);
+  if (node.type === "uint" && node.width !== undefined && node.width !== minimalUIntWidth(value)) {
+    fail(
+      "cert.non-minimal-int",
+      `${node.width}-byte integer where the minimal width is ${minimalUIntWidth(value)}`,
+      path,
+      node,
+    );
+  }
+  return value;
+}
+
 function bytesOf(node: TlvNode, path: LazyPath): Uint8Array {
   if (node.type !== "bytes") fail("cert.type", `expected an octet string, got ${node.type}`, path, node);
   return node.value;
@@ -290,8 +309,8 @@ function decodeDn(node: TlvNode, path: LazyPath): DnAttribute[] {
     if (type === "matterCaseAuthTag" || isDnMatterIdType(type)) {
       // Matter attributes are integers; their X.509 form is always a UTF8String of hex digits.
       if (printable) fail("cert.tag", `${type} cannot be a PrintableString`, p, el);
-      if (type === "matterCaseAuthTag") return { type, value: Number(uintOf(el, 0xffff_ffffn, p)) };
-      return { type, value: uintOf(el, 0xffff_ffff_ffff_ffffn, p) };
+      if (type === "matterCaseAuthTag") return { type, value: Number(dnUintOf(el, 0xffff_ffffn, p)) };
+      return { type, value: dnUintOf(el, 0xffff_ffff_ffff_ffffn, p) };
     }
     if (el.type !== "utf8") fail("cert.type", `expected a UTF-8 string, got ${el.type}`, p, el);
     if (printable && !isPrintableString(el.value)) {
