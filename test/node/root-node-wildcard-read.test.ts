@@ -30,7 +30,7 @@ test("endpoint 0 serves the root-node clusters, endpoint 1 the On/Off light; man
     serverLists: Record<string, number[]>;
     partsList: number[];
     events: string[];
-  }>(resolve(import.meta.dirname, "root-node-audit-netns.ts"));
+  }>(resolve(import.meta.dirname, "root-node-wildcard-read-netns.ts"));
   const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
   assert.deepEqual(
     sorted(r.serverLists["0"]!),

@@ -56,7 +56,7 @@ type Browse = Record<typeof OPERATIONAL | typeof COMMISSIONABLE, string[]>;
 
 /** Browses both Matter services inside the namespace until `want` holds (15 s at most); returns the last answer. */
 async function browseUntil(want: (b: Browse) => boolean): Promise<Browse> {
-  const script = join(import.meta.dirname, "mdns-browse-audit.ts");
+  const script = join(import.meta.dirname, "mdns-browse-legacy-unicast.ts");
   let last: Browse = { [OPERATIONAL]: [], [COMMISSIONABLE]: [] };
   for (const end = Date.now() + 15_000; Date.now() < end; ) {
     const p = spawnInNetns(ns, process.execPath, ["--import", "tsx", script, OPERATIONAL, COMMISSIONABLE], {});
@@ -104,7 +104,7 @@ test("RemoveFabric of the last fabric: NOCResponse received, window reopened and
   const removal = spawnInNetns(
     ns,
     process.execPath,
-    [join(import.meta.dirname, "remove-fabric-audit-controller.mjs")],
+    [join(import.meta.dirname, "matterjs-remove-fabric-controller.mjs")],
     {
       CTRL_STORAGE: ctrlA,
       MATTER_LOG_LEVEL: "info",

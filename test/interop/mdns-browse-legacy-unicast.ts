@@ -1,4 +1,4 @@
-// Audit helper (issue 5 item 4), run inside a multicast-capable namespace by last-fabric-audit.test.ts: asks the
+// Audit helper (issue 5 item 4), run inside a multicast-capable namespace by matterjs-removes-last-fabric.test.ts: asks the
 // DNS-SD service names given as arguments with legacy unicast mDNS PTR queries (RFC 6762 6.7) and prints one JSON
 // line {name: [instance names]}; a name nobody answers within the wait maps to [].
 import dgram from "node:dgram";

@@ -1,5 +1,5 @@
 // TC_OPCREDS_1_2 / 3_2 / 3_7 / 3_8, the fail-safe parts of TC_CGEN_2_4, exact restore on revert, bad-input statuses.
-// The §6 items have their own file: easy-to-miss.test.ts.
+// The §6 items have their own file: sdk-rules-and-differences.test.ts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";

@@ -1,4 +1,4 @@
-// Runs inside `unshare -n` (spawned by root-node-audit.test.ts): starts a DeviceNode without mDNS and reads, over its
+// Runs inside `unshare -n` (spawned by root-node-wildcard-read.test.ts): starts a DeviceNode without mDNS and reads, over its
 // own InteractionServer as a PASE session, every attribute and every event with wildcard paths. Prints one JSON line:
 // { attributes: {"ep/cluster": [attribute ids]}, serverLists: {ep: [cluster ids]}, partsList, events: ["ep/cluster/event"] }.
 import { execFileSync } from "node:child_process";
