@@ -11,18 +11,9 @@ import { OperationalCredentialsCommand as Cmd } from "../../../src/clusters/oper
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import type { InvokeOutcome } from "../../../src/im/invoke.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
+import type { TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
-
-const struct = (...elements: TlvNode[]): TlvNode => ({ tag: ANONYMOUS, type: "struct", elements });
-const u = (tag: number, v: number | bigint): TlvNode => ({ tag: ctx(tag), type: "uint", value: BigInt(v) });
-const b = (tag: number, v: Uint8Array | number): TlvNode => ({
-  tag: ctx(tag),
-  type: "bytes",
-  value: typeof v === "number" ? new Uint8Array(v).fill(0x15) : v,
-});
-const str = (tag: number, v: string): TlvNode => ({ tag: ctx(tag), type: "utf8", value: v });
-const bool = (tag: number, v: boolean): TlvNode => ({ tag: ctx(tag), type: "bool", value: v });
+import { b, bool, str, struct, u } from "./helpers.ts";
 
 /** Everything a bad request must not change, as comparable JSON. */
 async function snapshot(node: TestNode): Promise<string> {

@@ -1,10 +1,45 @@
-// Read helpers shared by the Operational Credentials tests: attributes decoded with the cluster's own schemas.
+// Fixtures shared by the Operational Credentials tests: attribute reads decoded with the cluster's own schemas, TLV
+// request builders, and a PASE commissioning driven up to AddNOC.
 import assert from "node:assert/strict";
+import { csrPublicKey } from "../../../src/cert/csr.ts";
+import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { FabricDescriptorStruct } from "../../../src/clusters/operational-credentials/fabric-descriptor-struct.ts";
 import { NocStruct } from "../../../src/clusters/operational-credentials/noc-struct.ts";
 import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import type { P256PublicKey } from "../../../src/crypto/p256.ts";
+import { ImStatus } from "../../../src/im/status-code.ts";
+import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvBytes, tlvUInt8 } from "../../../src/tlv/tlv-schema.ts";
-import type { TestNode } from "../../support/test-commissioner.ts";
+import { statusOf, type TestCommissioner, type TestNode } from "../../support/test-commissioner.ts";
+
+/** An anonymous TLV struct of `elements` (a command's fields). */
+export const struct = (...elements: TlvNode[]): TlvNode => ({ tag: ANONYMOUS, type: "struct", elements });
+/** An unsigned integer field. */
+export const u = (tag: number, v: number | bigint): TlvNode => ({ tag: ctx(tag), type: "uint", value: BigInt(v) });
+/** An octet string field: the bytes, or that many 0x15 bytes. */
+export const b = (tag: number, v: Uint8Array | number): TlvNode => ({
+  tag: ctx(tag),
+  type: "bytes",
+  value: typeof v === "number" ? new Uint8Array(v).fill(0x15) : v,
+});
+/** A UTF-8 string field. */
+export const str = (tag: number, v: string): TlvNode => ({ tag: ctx(tag), type: "utf8", value: v });
+/** A boolean field. */
+export const bool = (tag: number, v: boolean): TlvNode => ({ tag: ctx(tag), type: "bool", value: v });
+
+/** A new fabric driven over PASE up to (not including) AddNOC: armed, CSR done, root added. Returns the CSR. */
+export async function preparedPase(
+  node: TestNode,
+  th: TestCommissioner,
+  root: Uint8Array = th.ca.rcac.raw,
+): Promise<{ pase: number; csr: Uint8Array; key: P256PublicKey }> {
+  const pase = node.openPase();
+  assert.equal(await node.armFailSafe(pase, 60), CommissioningError.OK);
+  const { csr } = await th.csrRequest(pase);
+  assert.ok(csr !== undefined);
+  assert.equal(statusOf(await th.addTrustedRoot(pase, root)), ImStatus.SUCCESS);
+  return { pase, csr, key: csrPublicKey(node.crypto, csr) };
+}
 
 function data(node: TestNode, session: number, attribute: number, filtered: boolean) {
   const out = node.read(session, attribute, filtered);

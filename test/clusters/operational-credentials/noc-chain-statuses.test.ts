@@ -7,22 +7,8 @@ import { bytesEqual } from "../../../src/bytes/bytes.ts";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, statusOf, TestCa, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
-import { readNocs, readRoots } from "./helpers.ts";
-
-const struct = (...elements: TlvNode[]): TlvNode => ({ tag: ANONYMOUS, type: "struct", elements });
-const bytesField = (tag: number, value: Uint8Array): TlvNode => ({ tag: ctx(tag), type: "bytes", value });
-
-/** Armed over PASE with a CSR and the commissioner's root: ready for AddNOC. */
-async function readyForAddNoc(node: TestNode, th: TestCommissioner): Promise<{ pase: number; csr: Uint8Array }> {
-  const pase = node.openPase();
-  assert.equal(await node.armFailSafe(pase, 60), CommissioningError.OK);
-  const { csr } = await th.csrRequest(pase);
-  assert.ok(csr !== undefined);
-  assert.equal(statusOf(await th.addTrustedRoot(pase)), ImStatus.SUCCESS);
-  return { pase, csr };
-}
+import { b, preparedPase, readNocs, readRoots, struct } from "./helpers.ts";
 
 test("UpdateNOC with a valid chain for another fabric id answers InvalidFabricIndex (SDK) and keeps the fabric", async () => {
   const node = await TestNode.create();
@@ -37,7 +23,7 @@ test("UpdateNOC with a valid chain for another fabric id answers InvalidFabricIn
 test("a NOC with a non-operational node id and a broken signature answers InvalidNodeOpId, not InvalidNOC", async () => {
   const node = await TestNode.create();
   const th = new TestCommissioner(node, { fabricId: 0x20n, nodeId: 0x120n });
-  const { pase, csr } = await readyForAddNoc(node, th);
+  const { pase, csr } = await preparedPase(node, th);
   const chain = th.issue(csr, { nodeId: 0xffff_fff0_0000_0001n, corruptNocSignature: true });
   const r = nocResponseOf(await th.addNoc(pase, chain));
   assert.equal(r.statusCode, S.InvalidNodeOpId);
@@ -50,7 +36,7 @@ test("a stray ICACValue (the NOC is signed by the root) with another fabric id i
   const node = await TestNode.create();
   const ca = new TestCa({ crypto: node.crypto });
   const th = new TestCommissioner(node, { fabricId: 0x30n, nodeId: 0x130n, ca });
-  const { pase, csr } = await readyForAddNoc(node, th);
+  const { pase, csr } = await preparedPase(node, th);
   const direct = th.issue(csr, { withIcac: false });
   const stray = ca.issueChain(csr, { fabricId: 0x31n, withIcac: true }).icac!;
   const r = nocResponseOf(await th.addNoc(pase, direct, { icacValue: stray }));
@@ -67,7 +53,7 @@ test("a VVSC on a fabric whose UpdateNOC adds an ICAC: accepted as the SDK does,
   const th = new TestCommissioner(node, { fabricId: 0x40n, nodeId: 0x140n, withIcac: false });
   const session = await th.commission();
   const vvsc = new Uint8Array(120).fill(0xaa);
-  assert.equal(statusOf(await node.invoke(session, 0x0c, struct(bytesField(2, vvsc)))), ImStatus.SUCCESS);
+  assert.equal(statusOf(await node.invoke(session, 0x0c, struct(b(2, vvsc)))), ImStatus.SUCCESS);
   assert.ok(bytesEqual(readNocs(node, session)[0]!.vvsc!, vvsc));
   const { response, chain } = await th.updateNocFlow(session, { withIcac: true });
   assert.equal(response.statusCode, S.OK);

@@ -4,7 +4,6 @@ import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";
 import { MalformedError } from "../../../src/bytes/errors.ts";
 import { compressedFabricId } from "../../../src/cert/compressed-fabric-id.ts";
-import { csrPublicKey } from "../../../src/cert/csr.ts";
 import { KEY_PURPOSE, KEY_USAGE } from "../../../src/cert/extensions.ts";
 import { decodeMatterCert, derToMatterCert, matterCertToDer, tbsDer } from "../../../src/cert/matter-cert.ts";
 import { dateToMatterEpoch, matterTimeToDer } from "../../../src/cert/matter-epoch.ts";
@@ -35,7 +34,7 @@ import { ClusterInstance } from "../../../src/im/data-model.ts";
 import { invokeCommand } from "../../../src/im/invoke.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
 import { computePaseVerifier, encodePaseVerifier } from "../../../src/sc/pase/pase-verifier.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
+import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { derOf, tlvOf } from "../../cert/vectors.ts";
 import { caseHandshake, establishedOn } from "../../support/case-peer.ts";
 import { patchedChain, patchedRoot } from "../../support/patched-cert.ts";
@@ -48,12 +47,19 @@ import {
   TestCommissioner,
   TestNode,
 } from "../../support/test-commissioner.ts";
-import { readCommissionedFabrics, readCurrentFabricIndex, readFabrics, readNocs, readRoots } from "./helpers.ts";
+import {
+  b,
+  preparedPase,
+  readCommissionedFabrics,
+  readCurrentFabricIndex,
+  readFabrics,
+  readNocs,
+  readRoots,
+  str,
+  struct,
+  u,
+} from "./helpers.ts";
 
-const struct = (...elements: TlvNode[]): TlvNode => ({ tag: ANONYMOUS, type: "struct", elements });
-const u = (tag: number, v: number | bigint): TlvNode => ({ tag: ctx(tag), type: "uint", value: BigInt(v) });
-const b = (tag: number, v: Uint8Array): TlvNode => ({ tag: ctx(tag), type: "bytes", value: v });
-const str = (tag: number, v: string): TlvNode => ({ tag: ctx(tag), type: "utf8", value: v });
 const removeFabric = (node: TestNode, session: number, index: number) =>
   node.invoke(session, 0x0a, struct(u(0, index)));
 const updateLabel = (node: TestNode, session: number, label: string) =>
@@ -75,20 +81,6 @@ function rawList(node: TestNode, session: number, attribute: number, filtered = 
 
 /** An operational key pair's public key nobody asked for (a chain for it fails the CSR key check). */
 const strangerKey = (node: TestNode) => node.crypto.generateKeyPair().publicKey;
-
-/** A new fabric driven over PASE up to (not including) AddNOC: armed, CSR done, root added. Returns the CSR. */
-async function preparedPase(
-  node: TestNode,
-  th: TestCommissioner,
-  root: Uint8Array = th.ca.rcac.raw,
-): Promise<{ pase: number; csr: Uint8Array; key: P256PublicKey }> {
-  const pase = node.openPase();
-  assert.equal(await node.armFailSafe(pase, 60), CommissioningError.OK);
-  const { csr } = await th.csrRequest(pase);
-  assert.ok(csr !== undefined);
-  assert.equal(statusOf(await th.addTrustedRoot(pase, root)), ImStatus.SUCCESS);
-  return { pase, csr, key: csrPublicKey(node.crypto, csr) };
-}
 
 test("§6.1: AddNOC checks run in the SDK order; the first failing one decides", async () => {
   const node = await TestNode.create();

@@ -16,14 +16,9 @@ import {
 import { P256PublicKey } from "../../../src/crypto/p256.ts";
 import type { AttributeChange } from "../../../src/im/data-model.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
-import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
+import type { TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, responseOf, statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
-import { readCurrentFabricIndex, readFabrics, readNocs, readRoots } from "./helpers.ts";
-
-const struct = (...elements: TlvNode[]): TlvNode => ({ tag: ANONYMOUS, type: "struct", elements });
-const u = (tag: number, v: number | bigint): TlvNode => ({ tag: ctx(tag), type: "uint", value: BigInt(v) });
-const b = (tag: number, v: Uint8Array): TlvNode => ({ tag: ctx(tag), type: "bytes", value: v });
-const str = (tag: number, v: string): TlvNode => ({ tag: ctx(tag), type: "utf8", value: v });
+import { b, readCurrentFabricIndex, readFabrics, readNocs, readRoots, str, struct, u } from "./helpers.ts";
 
 function globals(node: TestNode, session: number, id: number): bigint[] | bigint {
   const out = node.read(session, id);
