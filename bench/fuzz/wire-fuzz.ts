@@ -41,6 +41,7 @@ const { values } = parseArgs({
     "request-ms": { type: "string", default: "3000" },
     out: { type: "string", default: join(REPO, "fuzz-reproducers") },
     json: { type: "boolean", default: false },
+    replay: { type: "string" },
   },
 });
 const int = (name: string, text: string): number => {
@@ -274,8 +275,8 @@ async function freshPase(): Promise<string | undefined> {
 }
 
 let busyWaits = 0;
-const invokes = { answered: 0, unanswered: 0 };
 const failures: string[] = [];
+const invokes = { answered: 0, unanswered: 0 };
 const perKind: Record<string, number> = {};
 let datagrams = 0;
 const started = Date.now();
@@ -286,6 +287,22 @@ controller.closeSession(warm);
 const baseline = deviceRss();
 let peakRss = baseline;
 let batch = 0;
+if (values.replay !== undefined) {
+  // Replays a reproducer: its datagrams in order, then the checks of one batch.
+  const lines = readFileSync(values.replay, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
+  for (const line of lines) await send(Uint8Array.from(Buffer.from(line, "hex")));
+  await new Promise((r) => setTimeout(r, 50));
+  const t0 = Date.now();
+  const failed = await freshPase();
+  const alive = child.exitCode === null && child.signalCode === null;
+  process.stdout.write(
+    `replayed ${lines.length} datagrams; fresh PASE ${failed ?? `ok in ${Date.now() - t0} ms`}; device ${alive ? "alive" : "exited"}; RSS ${Math.round(deviceRss() / 1048576)} MB\n`,
+  );
+  if (failed !== undefined || !alive) failures.push(`replay of ${values.replay}: ${failed ?? "device exited"}`);
+  batch = batches;
+}
 for (; batch < batches && Date.now() < deadline; batch++) {
   const kind = BATCH_KINDS[batch % BATCH_KINDS.length] as BatchKind;
   const rng = FuzzRandom.derive(seed, "batch", batch);
