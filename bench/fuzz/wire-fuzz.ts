@@ -84,7 +84,7 @@ const child: ChildProcess = spawn(
     String(PASSCODE),
     "--no-mdns",
     "--log-level",
-    "error",
+    process.env.WIRE_FUZZ_DEVICE_LOG ?? "error",
   ],
   { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OPCREDS_RUN: "dist" } },
 );
@@ -333,6 +333,7 @@ for (; batch < batches && Date.now() < deadline; batch++) {
     const file = join(values.out, `wire-${kind}-seed${seed}-batch${batch}.hex`);
     writeFileSync(file, `${sent.map((b) => Buffer.from(b).toString("hex")).join("\n")}\n`);
     failures.push(`batch ${batch} (${kind}): ${problem} -> ${file}`);
+    writeFileSync(`${file}.device-log.txt`, childErr);
     batch++;
     break;
   }
