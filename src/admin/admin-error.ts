@@ -23,6 +23,10 @@ export type AdminErrorCode =
   | "admin.wrong-passcode"
   /** Device attestation failed. */
   | "admin.attestation-failed"
+  /** The node did not answer CASE at its address, nor could DNS-SD find it elsewhere. */
+  | "admin.unreachable"
+  /** The node answered CASE but holds no fabric of ours (NoSharedTrustRoots). */
+  | "admin.no-shared-root"
   /** No device answered discovery, or no address is known. */
   | "admin.not-found"
   /** The node is not in the registry. */

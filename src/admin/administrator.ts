@@ -7,6 +7,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { toHex } from "../bytes/bytes.ts";
+import { OpcredsError, ProtocolError } from "../bytes/errors.ts";
 import { type AttestationTrustStore, developmentTrustStore } from "../cert/attestation-trust-store.ts";
 import { decodeMatterCert } from "../cert/matter-cert.ts";
 import type { RevocationSet } from "../cert/revocation-set.ts";
@@ -31,6 +32,7 @@ import {
   PBKDF_SALT_MAX_BYTES,
 } from "../sc/pase/pase-verifier.ts";
 import type { SecureSession } from "../sc/secure-session.ts";
+import { SecureChannelProtocolCode } from "../sc/status-report.ts";
 import type { TlvNode } from "../tlv/tlv-node.ts";
 import { AdminError } from "./admin-error.ts";
 import { type AdminFabric, type AdminFabricOptions, DEFAULT_ADMIN_DATA_DIR } from "./admin-fabric.ts";
@@ -47,11 +49,21 @@ import { type Discovery, dnssdDiscovery } from "./discovery.ts";
 import { InteractionClient } from "./interaction-client.ts";
 import { type PairingCode, parsePairingCode } from "./pairing-code.ts";
 
+export {
+  type AttestationTrustStore,
+  developmentTrustStore,
+  loadPaaTrustStore,
+} from "../cert/attestation-trust-store.ts";
+export { loadRevocationSet, type RevocationSet } from "../cert/revocation-set.ts";
 export { AdminError, type AdminErrorCode } from "./admin-error.ts";
 export type { AdminFabricOptions } from "./admin-fabric.ts";
+export { DEFAULT_ADMIN_DATA_DIR } from "./admin-fabric.ts";
 export type { NodeRecord } from "./admin-store.ts";
+export { AdminFabricExistsError } from "./admin-store.ts";
+export { type AttributePath, parseAttributePath } from "./attribute-path.ts";
 export type { CommissioningResult, StepReport } from "./commissioning-flow.ts";
 export type { FabricDescriptor } from "./device-commands.ts";
+export { type PairingCode, parsePairingCode } from "./pairing-code.ts";
 export { vendorText } from "./vendor-name.ts";
 
 /** The fail-safe an administration operation arms before UpdateNOC (Core 11.10.7.2), in seconds. */
@@ -99,6 +111,9 @@ export type NodeFabrics = {
   readonly nocNotAfter: Date;
 };
 
+/** What `decommission` did: `removed` from the node (or found already gone), or only forgotten. */
+export type Decommissioned = { readonly removed: boolean; readonly alreadyRemoved: boolean };
+
 /** A commissioning window opened for another administrator. */
 export type OpenedWindow = {
   readonly manualPairingCode: string;
@@ -136,9 +151,23 @@ export class Administrator {
     const store = await AdminStore.open(options.dataDir ?? DEFAULT_ADMIN_DATA_DIR, crypto, {
       ...(options.create === undefined ? {} : { create: options.create }),
     });
+    return Administrator.#withStore(store, options);
+  }
+
+  /**
+   * Creates the administrator's fabric in a data directory that holds none yet (`admin init`): AdminFabricExistsError
+   * when it does. `options.create` chooses fabric id, vendor id, label and ICAC.
+   */
+  static async init(options: AdministratorOptions = {}): Promise<Administrator> {
+    const crypto = options.crypto ?? nodeCrypto;
+    const store = await AdminStore.init(options.dataDir ?? DEFAULT_ADMIN_DATA_DIR, crypto, options.create ?? {});
+    return Administrator.#withStore(store, options);
+  }
+
+  static async #withStore(store: AdminStore, options: AdministratorOptions): Promise<Administrator> {
     try {
       const client = await InteractionClient.open({
-        crypto,
+        crypto: options.crypto ?? nodeCrypto,
         resumption: store.resumption,
         ...(options.requestTimeoutMs === undefined ? {} : { waitMs: options.requestTimeoutMs }),
       });
@@ -229,15 +258,20 @@ export class Administrator {
    * device dropped the session counts as success once a new CASE attempt is refused. An unreachable node is an
    * error and stays registered, unless `forget` drops it anyway (the device then still holds the fabric).
    */
-  async decommission(nodeId: bigint, options: { forget?: boolean } = {}): Promise<{ readonly removed: boolean }> {
+  async decommission(nodeId: bigint, options: { forget?: boolean } = {}): Promise<Decommissioned> {
     const record = await this.#record(nodeId);
     let session: SecureSession;
     try {
       session = await this.#connect(record);
     } catch (e) {
+      if (e instanceof AdminError && e.code === "admin.no-shared-root") {
+        // The node answers but holds no fabric of ours any more (another administrator removed it).
+        await this.store.removeNode(nodeId);
+        return { removed: true, alreadyRemoved: true };
+      }
       if (options.forget !== true) throw e;
       await this.store.removeNode(nodeId);
-      return { removed: false };
+      return { removed: false, alreadyRemoved: false };
     }
     try {
       const r = await this.commands.removeFabric(session, record.fabricIndex);
@@ -246,19 +280,20 @@ export class Administrator {
       }
     } catch (e) {
       if (!(e instanceof AdminError) || e.code === "admin.command-failed") throw e;
-      // The answer was lost: the fabric is gone if the node now refuses CASE on it.
-      const peer = toPeer(record);
-      const refused = await this.client.case(peer, this.fabric.caseFabric, nodeId, { resume: false }).then(
+      // The answer was lost: the fabric is gone only if the node now explicitly refuses CASE on it.
+      const refused = await this.client.case(toPeer(record), this.fabric.caseFabric, nodeId, { resume: false }).then(
         (s) => {
           this.client.closeSession(s);
           return false;
         },
-        (err: unknown) => !(err instanceof AdminError && err.code === "admin.timeout"),
+        (err: unknown) => isNoSharedTrustRoot(err),
       );
       if (!refused) throw AdminError.atStep("RemoveFabric", e);
+    } finally {
+      this.client.closeSession(session);
     }
     await this.store.removeNode(nodeId);
-    return { removed: true };
+    return { removed: true, alreadyRemoved: false };
   }
 
   /** UpdateFabricLabel of our fabric on the node, and the registry's label. */
@@ -468,25 +503,29 @@ export class Administrator {
    */
   async #connect(record: NodeRecord): Promise<SecureSession> {
     const caseFabric = this.fabric.caseFabric;
+    let failure: AdminError | undefined;
     if (record.address !== null) {
       try {
         return await this.client.case(toPeer(record), caseFabric, record.nodeId);
       } catch (e) {
-        if (!(e instanceof AdminError && e.code === "admin.timeout")) throw AdminError.atStep("CASE", e);
+        failure = caseFailure(record.nodeId, toPeer(record), e);
       }
     }
+    // The node may have moved (a new address after a DHCP lease, another device at the old one): ask DNS-SD.
     const found = await this.#discovery
       .resolveOperational(this.fabric.compressedFabricId, record.nodeId)
       .catch(() => undefined);
-    if (found === undefined) {
-      throw new AdminError(
-        "admin.not-found",
-        `node ${record.nodeId} did not answer${record.address === null ? "" : ` at ${record.address.ip} port ${record.address.port}`} nor DNS-SD`,
-        { step: "CASE" },
+    const same = found !== undefined && record.address !== null && found.address === record.address.ip;
+    if (found === undefined || (same && found.port === record.address?.port)) {
+      throw (
+        failure ??
+        new AdminError("admin.not-found", `no address known for node ${record.nodeId} and DNS-SD found none`, {
+          step: "CASE",
+        })
       );
     }
     const session = await this.client.case(found, caseFabric, record.nodeId).catch((e: unknown) => {
-      throw AdminError.atStep("CASE", e);
+      throw caseFailure(record.nodeId, found, e);
     });
     await this.store.saveNode({ ...record, address: { ip: found.address, port: found.port } });
     return session;
@@ -501,6 +540,44 @@ export class Administrator {
       this.client.closeSession(session);
     }
   }
+}
+
+/** True when `e` (or what it wraps) is a CASE responder's NoSharedTrustRoots StatusReport (Core 4.11.1.3). */
+function isNoSharedTrustRoot(e: unknown): boolean {
+  for (let x: unknown = e; x instanceof Error; x = x.cause) {
+    if (x instanceof ProtocolError && x.code === "case.peer-status") {
+      return x.status === SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS;
+    }
+  }
+  return false;
+}
+
+/** A failed CASE to `nodeId` at `peer` as the AdminError a user can act on. */
+function caseFailure(nodeId: bigint, peer: UdpPeer, e: unknown): AdminError {
+  const where = `${peer.address} port ${peer.port}`;
+  if (isNoSharedTrustRoot(e)) {
+    return new AdminError(
+      "admin.no-shared-root",
+      `the node at ${where} holds no fabric of ours (CASE refused: NoSharedTrustRoots)`,
+      {
+        step: "CASE",
+        cause: e,
+      },
+    );
+  }
+  if (e instanceof AdminError && (e.code === "admin.timeout" || e.code === "admin.exchange-failed")) {
+    return new AdminError("admin.unreachable", `node ${nodeId} did not answer at ${where} (${e.reason})`, {
+      step: "CASE",
+      cause: e,
+    });
+  }
+  if (e instanceof OpcredsError && !(e instanceof AdminError) && e.message.includes("exchange")) {
+    return new AdminError("admin.unreachable", `node ${nodeId} did not answer at ${where} (${e.message})`, {
+      step: "CASE",
+      cause: e,
+    });
+  }
+  return AdminError.atStep("CASE", e);
 }
 
 /** `host` as an IP literal: literals as they are, a host name through the system resolver (first address). */

@@ -6,6 +6,7 @@
  * fail-safe over PASE when the session still lives (so the device reverts) and leaves the registry untouched.
  */
 import { bytesEqual, toHex } from "../bytes/bytes.ts";
+import { OpcredsError } from "../bytes/errors.ts";
 import { verifyAttestationSignature } from "../cert/attestation-elements.ts";
 import type { AttestationTrustStore } from "../cert/attestation-trust-store.ts";
 import { verifyCsr } from "../cert/csr.ts";
@@ -60,6 +61,8 @@ export type CommissioningResult = {
   readonly productId: number;
   readonly address: UdpPeer;
   readonly attestation: VerifiedAttestation;
+  /** What went wrong after the device committed our fabric (e.g. a label it refused). */
+  readonly warnings: readonly string[];
   readonly steps: readonly StepReport[];
   readonly ms: number;
 };
@@ -153,7 +156,12 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
             vendorId: info.vendorId,
             productId: info.productId,
           },
-          { trust: req.trust, ...(req.revocation === undefined ? {} : { revocation: req.revocation }) },
+          {
+            trust: req.trust,
+            // The commissioner has a clock: an expired DAC is refused (the SDK's IsCertificateValidAtCurrentTime).
+            now: new Date(),
+            ...(req.revocation === undefined ? {} : { revocation: req.revocation }),
+          },
         );
         return { verified, dac };
       },
@@ -203,18 +211,13 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       await commands.commissioningComplete(session);
       armed = false;
     });
-    await step("UpdateFabricLabel", async () => {
-      const r = await commands.updateFabricLabel(session, fabric.label);
-      if (r.statusCode !== NodeOperationalCertStatus.OK)
-        throw new AdminError("admin.command-failed", `NOCResponse ${nocStatusText(r)}`);
-    });
-
+    // The device has committed our fabric: from here on the node is ours, whatever happens to the label.
     const record: NodeRecord = {
       nodeId,
       fabricIndex,
       vendorId: info.vendorId,
       productId: info.productId,
-      // Our fabric's label on the node, as UpdateFabricLabel just wrote it.
+      // Our fabric's label on the node, as UpdateFabricLabel writes it below.
       label: fabric.label,
       address: { ip: operational.address, port: operational.port },
       noc: chain.noc,
@@ -223,6 +226,20 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       commissionedAt: new Date(),
     };
     await store.saveNode(record);
+    const warnings: string[] = [];
+    await step("UpdateFabricLabel", async () => {
+      const r = await commands.updateFabricLabel(session, fabric.label).catch((e: unknown) => {
+        warnings.push(`UpdateFabricLabel: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      });
+      if (r === undefined || r.statusCode === NodeOperationalCertStatus.OK) return;
+      // Commissioning is complete; a label the device refuses (LabelConflict: another fabric has it) is not fatal.
+      warnings.push(
+        `UpdateFabricLabel: NOCResponse ${nocStatusText(r)}; the fabric has no label (set one with \`node ${nodeId} label TEXT\`)`,
+      );
+      await store.saveNode({ ...record, label: "" });
+    });
+
     return {
       nodeId,
       fabricIndex,
@@ -230,6 +247,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       productId: info.productId,
       address: operational,
       attestation: attestation.verified,
+      warnings,
       steps,
       ms: c.now() - started,
     };
@@ -262,6 +280,20 @@ async function establishPase(client: InteractionClient, peer: UdpPeer, passcode:
         await new Promise((resolve) => setTimeout(resolve, e.minimumWaitMs));
         waited += e.minimumWaitMs;
         continue;
+      }
+      if (e instanceof AdminError && (e.code === "admin.timeout" || e.code === "admin.exchange-failed")) {
+        throw new AdminError(
+          "admin.unreachable",
+          `no answer from ${peer.address} port ${peer.port} (is the device's commissioning window open?)`,
+          { cause: e },
+        );
+      }
+      if (e instanceof OpcredsError && !(e instanceof AdminError) && /exchange/.test(e.message)) {
+        throw new AdminError(
+          "admin.unreachable",
+          `no answer from ${peer.address} port ${peer.port} (${e.message}; is the device's commissioning window open?)`,
+          { cause: e },
+        );
       }
       // Core 4.14.1.3: a wrong passcode shows as the responder's confirmation cB failing to verify.
       if (e instanceof Error && /\bcB\b/.test(e.message)) {

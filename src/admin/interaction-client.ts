@@ -263,7 +263,7 @@ export class InteractionClient {
     const timeout = new Promise<never>((_, reject) => {
       // Unreferenced: a handshake left unanswered must not hold the process open.
       timer = setTimeout(
-        () => reject(new AdminError("admin.timeout", `${what} timed out after ${this.waitMs} ms`)),
+        () => reject(new AdminError("admin.timeout", `no answer in ${this.waitMs / 1000} s`, { step: what })),
         this.waitMs,
       ).unref();
     });

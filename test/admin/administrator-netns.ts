@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Administrator } from "../../src/admin/administrator.ts";
+import { type AdminError, Administrator } from "../../src/admin/administrator.ts";
 import { DeviceNode } from "../../src/node/device-node.ts";
 import { encodeManualPairingCode } from "../../src/node/onboarding/manual-pairing-code.ts";
 
@@ -51,16 +51,23 @@ try {
   }
   await admin.removeFabric(id, r2.fabricIndex);
   o.afterRemove = (await admin.fabrics(id)).commissionedFabrics;
-  // The second administrator's fabric is gone: its decommission cannot reach the node and keeps it registered...
-  try {
-    await second.decommission(r2.nodeId);
-  } catch (e) {
-    o.unreachable = { message: (e as Error).message, kept: (await second.nodes()).length };
-  }
-  // ...unless told to forget it.
-  o.forgotten = { ...(await second.decommission(r2.nodeId, { forget: true })), left: (await second.nodes()).length };
+  // The second administrator's fabric is gone: the node refuses its CASE (NoSharedTrustRoots), so decommission only
+  // clears its registry.
+  o.alreadyGone = { ...(await second.decommission(r2.nodeId)), left: (await second.nodes()).length };
   o.decommission = await admin.decommission(id);
   o.nodesAfter = (await admin.nodes()).length;
+  // A registered node that no longer answers: decommission fails and keeps it; --forget drops it.
+  const again = await admin.commission(encodeManualPairingCode({ discriminator: 3840, passcode: 20202021 }), {
+    ip: "127.0.0.1",
+    port,
+  });
+  await node.stop();
+  try {
+    await admin.decommission(again.nodeId);
+  } catch (e) {
+    o.unreachable = { code: (e as AdminError).code, message: (e as Error).message, kept: (await admin.nodes()).length };
+  }
+  o.forgotten = { ...(await admin.decommission(again.nodeId, { forget: true })), left: (await admin.nodes()).length };
   o.ok = true;
 } catch (e) {
   o.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

@@ -52,9 +52,12 @@ test("the administrator commissions our device and administers its fabrics over 
   assert.equal(o.onOff, true);
   assert.match(o.removeOwn, /^RemoveFabric: fabric 1 is this administrator's own/);
   assert.equal(o.afterRemove, 1);
-  assert.match(o.unreachable.message, /^CASE: /);
-  assert.equal(o.unreachable.kept, 1);
-  assert.deepEqual(o.forgotten, { removed: false, left: 0 });
-  assert.deepEqual(o.decommission, { removed: true });
+  assert.deepEqual(o.alreadyGone, { removed: true, alreadyRemoved: true, left: 0 });
+  assert.deepEqual(o.decommission, { removed: true, alreadyRemoved: false });
   assert.equal(o.nodesAfter, 0);
+  // The device stopped: decommission fails naming CASE and keeps the node; forget drops it.
+  assert.equal(o.unreachable.code, "admin.unreachable");
+  assert.match(o.unreachable.message, /^CASE: node \d+ did not answer at 127\.0\.0\.1 port \d+/);
+  assert.equal(o.unreachable.kept, 1);
+  assert.deepEqual(o.forgotten, { removed: false, alreadyRemoved: false, left: 0 });
 });

@@ -4,17 +4,19 @@
  */
 import { resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
-import type { AdminFabricOptions } from "../../admin/admin-fabric.ts";
-import { DEFAULT_ADMIN_DATA_DIR } from "../../admin/admin-fabric.ts";
-import { Administrator, type Administrator as AdministratorType } from "../../admin/administrator.ts";
 import {
+  type AdminFabricOptions,
+  Administrator,
+  type Administrator as AdministratorType,
   type AttestationTrustStore,
+  DEFAULT_ADMIN_DATA_DIR,
   developmentTrustStore,
   loadPaaTrustStore,
-} from "../../cert/attestation-trust-store.ts";
-import { loadRevocationSet, type RevocationSet } from "../../cert/revocation-set.ts";
+  loadRevocationSet,
+  type RevocationSet,
+} from "../../admin/administrator.ts";
 import { DEVELOPMENT_STORE_NOTICE } from "../cert/verify-attestation.ts";
-import type { CliEnv } from "../cli-env.ts";
+import { type CliEnv, UsageError } from "../cli-env.ts";
 
 /** `--data`'s default as shown in help. */
 export const DEFAULT_ADMIN_DATA = `./${DEFAULT_ADMIN_DATA_DIR}`;
@@ -39,6 +41,17 @@ export function parseSmall(max: number): (text: string) => number {
   };
 }
 
+/** Parses a UTF-8 label of at most 32 bytes (the fabric label limit, Core 11.18.4.5). */
+export function parseLabel(text: string): string {
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MAX_LABEL_BYTES)
+    throw new UsageError(`label is ${bytes} bytes of UTF-8, at most ${MAX_LABEL_BYTES} allowed`);
+  return text;
+}
+
+/** A fabric label's limit in UTF-8 bytes. */
+const MAX_LABEL_BYTES = 32;
+
 /** Runs `fn` with the Administrator of `data` (created with `create` on first use), closing it afterwards. */
 export async function withAdministrator<T>(
   env: CliEnv,
@@ -50,12 +63,22 @@ export async function withAdministrator<T>(
     dataDir: resolve(env.cwd, data),
     crypto: env.crypto,
     ...(create === undefined ? {} : { create }),
+  }).catch((e: unknown) => {
+    throw dataDirError(data, e);
   });
   try {
     return await fn(admin);
   } finally {
     await admin.close();
   }
+}
+
+/** A file-system failure on the data directory as one line naming it (EEXIST: a file is in the way, EACCES, ...). */
+export function dataDirError(data: string, e: unknown): unknown {
+  const { code, syscall } = e as NodeJS.ErrnoException;
+  // Only the operating system's errors (they carry the failed syscall); the project's own errors pass through.
+  if (typeof code !== "string" || typeof syscall !== "string" || !(e instanceof Error)) return e;
+  return new UsageError(`--data ${data}: ${code === "EEXIST" || code === "ENOTDIR" ? "not a directory" : e.message}`);
 }
 
 /** The trust store `--paa DIR...` names, or the development store (announced on stderr). */

@@ -4,16 +4,16 @@
  */
 
 import { resolve } from "node:path";
-import type { Command } from "commander";
-import type { AdminFabricOptions } from "../../admin/admin-fabric.ts";
-import { AdminStore } from "../../admin/admin-store.ts";
-import { vendorText } from "../../admin/vendor-name.ts";
+import { type Command, InvalidArgumentError } from "commander";
+import { type AdminFabricOptions, Administrator, vendorText } from "../../admin/administrator.ts";
 import { hex64 } from "../../fabric/operational-identity.ts";
 import type { CliEnv } from "../cli-env.ts";
 import { collect, parseHexBigint } from "../cli-options.ts";
 import {
   DEFAULT_ADMIN_DATA,
+  dataDirError,
   parseId,
+  parseLabel,
   parseSmall,
   revocationFrom,
   toJson,
@@ -32,6 +32,21 @@ type CommissionOptions = {
   json?: boolean;
 };
 
+/** A non-zero 64-bit fabric id in hex (Core 2.5.1: fabric id 0 is invalid). */
+function parseFabricId(text: string): bigint {
+  const v = parseHexBigint(text, 64);
+  if (v === 0n) throw new InvalidArgumentError("fabric id 0 is invalid");
+  return v;
+}
+
+/** A vendor id an administrator may use: 1..0xFFF4 (0 is unspecified, above 0xFFF4 reserved; Core 2.5.2). */
+function parseVendorId(text: string): number {
+  const v = parseSmall(0xffff)(text);
+  if (v === 0 || v > 0xfff4)
+    throw new InvalidArgumentError("a vendor id is 1..0xFFF4 (0 is unspecified, 0xFFF5.. reserved)");
+  return v;
+}
+
 function fabricOptions(o: InitOptions): AdminFabricOptions {
   return {
     ...(o.fabricId === undefined ? {} : { fabricId: o.fabricId }),
@@ -47,20 +62,25 @@ export function addCommissionCommands(program: Command, env: CliEnv): void {
   admin
     .command("init")
     .description("create the administrator's fabric (root CA, optional ICAC, IPK, its own node id)")
-    .option("--fabric-id <hex>", "fabric id (hex, default random)", (t) => parseHexBigint(t, 64))
-    .option("--vendor-id <id>", "AdminVendorId written with AddNOC (default 0xFFF1)", parseSmall(0xffff))
-    .option("--label <text>", "fabric label written to every commissioned node (default opcreds)")
+    .option("--fabric-id <hex>", "fabric id (hex, default random)", parseFabricId)
+    .option("--vendor-id <id>", "AdminVendorId written with AddNOC (1..0xFFF4, default 0xFFF1)", parseVendorId)
+    .option("--label <text>", "fabric label written to every commissioned node (default opcreds)", parseLabel)
     .option("--icac", "issue NOCs from an intermediate CA (default: directly from the root)")
     .option("--data <dir>", "administrator data directory", DEFAULT_ADMIN_DATA)
     .action(async (o: InitOptions) => {
-      const store = await AdminStore.init(resolve(env.cwd, o.data), env.crypto, fabricOptions(o));
+      const dir = resolve(env.cwd, o.data);
+      const admin = await Administrator.init({ dataDir: dir, crypto: env.crypto, create: fabricOptions(o) }).catch(
+        (e: unknown) => {
+          throw dataDirError(o.data, e);
+        },
+      );
       try {
-        const f = store.fabric;
+        const f = admin.fabric;
         env.stdout(
-          `fabric ${hex64(f.fabricId)} vendor ${vendorText(f.vendorId)} label ${JSON.stringify(f.label)} administrator node ${f.adminNodeId}${f.icac === null ? "" : " (with ICAC)"} in ${store.dir}\n`,
+          `fabric ${hex64(f.fabricId)} vendor ${vendorText(f.vendorId)} label ${JSON.stringify(f.label)} administrator node ${f.adminNodeId}${f.icac === null ? "" : " (with ICAC)"} in ${dir}\n`,
         );
       } finally {
-        await store.close();
+        await admin.close();
       }
     });
 
@@ -92,7 +112,7 @@ export function addCommissionCommands(program: Command, env: CliEnv): void {
             env.stderr(`${s.step.padEnd(26)} ${s.ms.toFixed(1).padStart(8)} ms${s.detail ? `  ${s.detail}` : ""}\n`),
         }),
       );
-      for (const w of result.attestation.warnings) env.stderr(`warning: ${w}\n`);
+      for (const w of [...result.attestation.warnings, ...result.warnings]) env.stderr(`warning: ${w}\n`);
       env.stderr(
         `commissioned node ${result.nodeId} (fabric index ${result.fabricIndex} on the device), vendor ${vendorText(result.vendorId)} product 0x${result.productId.toString(16).toUpperCase().padStart(4, "0")}, at ${result.address.address} port ${result.address.port}, in ${Math.round(result.ms)} ms\n`,
       );

@@ -2,10 +2,8 @@
  * `opcreds node ID ACTION [ARGS]`: administration of a commissioned node over CASE (resumed when a record exists):
  * fabrics, remove-fabric, decommission, label, rotate-noc, open-window, verify-vid, read, on/off/toggle.
  */
-import type { Command } from "commander";
-import type { Administrator } from "../../admin/administrator.ts";
-import { parseAttributePath } from "../../admin/attribute-path.ts";
-import { vendorText } from "../../admin/vendor-name.ts";
+import { type Command, InvalidArgumentError } from "commander";
+import { type Administrator, parseAttributePath, vendorText } from "../../admin/administrator.ts";
 import { hex64 } from "../../fabric/operational-identity.ts";
 import { formatManualPairingCode } from "../../node/onboarding/manual-pairing-code.ts";
 import { encodeQrCode } from "../../node/onboarding/qr-code.ts";
@@ -15,7 +13,7 @@ import { encodeTlv } from "../../tlv/tlv-encoder.ts";
 import { ANONYMOUS } from "../../tlv/tlv-node.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { formatTlv } from "../tlv-text.ts";
-import { DEFAULT_ADMIN_DATA, parseId, parseSmall, toJson, withAdministrator } from "./admin-options.ts";
+import { DEFAULT_ADMIN_DATA, parseId, parseLabel, parseSmall, toJson, withAdministrator } from "./admin-options.ts";
 
 /** The actions of `opcreds node ID` and how many arguments each takes. */
 const ACTIONS = {
@@ -59,7 +57,7 @@ export function addNodeCommand(program: Command, env: CliEnv): void {
     .option("--yes", "remove-fabric: confirm removing the device's last fabric")
     .option("--forget", "decommission: drop an unreachable node from the registry anyway")
     .option("--new-icac", "rotate-noc: issue the new NOC from a new ICAC")
-    .option("--timeout <s>", "open-window: CommissioningTimeout in seconds (180..900, default 300)", parseSmall(0xffff))
+    .option("--timeout <s>", "open-window: CommissioningTimeout in seconds (180..900, default 300)", parseWindowTimeout)
     .option("--fabric <index>", "verify-vid: the fabric to verify (default ours)", parseSmall(254))
     .option("--endpoint <n>", "on/off/toggle: the endpoint (default 1)", parseSmall(0xfffe))
     .action(async (id: bigint, action: string, args: string[], o: NodeOptions) => {
@@ -74,6 +72,28 @@ export function addNodeCommand(program: Command, env: CliEnv): void {
       }
       await withAdministrator(env, o.data, (admin) => run(env, admin, id, action as Action, args[0], o));
     });
+}
+
+/** OpenCommissioningWindow's CommissioningTimeout range (Core 11.19.8.1), as a usage error when outside. */
+function parseWindowTimeout(text: string): number {
+  const v = parseSmall(0xffff)(text);
+  if (v < 180 || v > 900) throw new InvalidArgumentError("the commissioning timeout is 180..900 seconds");
+  return v;
+}
+
+function parseFabricIndex(text: string): number {
+  const v = parseSmall(254)(text);
+  if (v < 1) throw new InvalidArgumentError("a fabric index is 1..254");
+  return v;
+}
+
+/** `parse()` with its argument errors reported as usage errors (exit 2, one line). */
+function usage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
 }
 
 async function run(
@@ -113,7 +133,7 @@ async function run(
       return;
     }
     case "remove-fabric": {
-      const index = parseSmall(254)(arg!);
+      const index = usage(() => parseFabricIndex(arg!));
       await admin.removeFabric(id, index, { confirmLast: o.yes === true });
       out(`removed fabric ${index} from node ${id}\n`, { nodeId: id, removedFabricIndex: index });
       return;
@@ -125,15 +145,16 @@ async function run(
           `warning: node ${id} was not reached: it was dropped from the registry but still holds our fabric\n`,
         );
       }
-      out(r.removed ? `node ${id} left our fabric and the registry\n` : `node ${id} forgotten\n`, {
-        nodeId: id,
-        removed: r.removed,
-        forgotten: true,
-      });
+      const text = r.alreadyRemoved
+        ? `node ${id} no longer held our fabric (another administrator removed it); dropped from the registry\n`
+        : r.removed
+          ? `node ${id} left our fabric and the registry\n`
+          : `node ${id} forgotten\n`;
+      out(text, { nodeId: id, removed: r.removed, alreadyRemoved: r.alreadyRemoved, forgotten: true });
       return;
     }
     case "label": {
-      await admin.label(id, arg!);
+      await admin.label(id, parseLabel(arg!));
       out(`node ${id}: our fabric's label is ${JSON.stringify(arg)}\n`, { nodeId: id, label: arg });
       return;
     }
@@ -177,7 +198,7 @@ async function run(
       return;
     }
     case "read": {
-      const path = parseAttributePath(arg!);
+      const path = usage(() => parseAttributePath(arg!));
       const value = await admin.read(id, path);
       // The value as its own anonymous element (in the report it carries AttributeDataIB's Data tag).
       const tlv = encodeTlv({ ...value, tag: ANONYMOUS });

@@ -176,7 +176,7 @@ test("the matter.js controller joins through the opened window; the administrato
     commissioned: 1,
     fabrics: [{ i: 1, label: "kitchen", ours: true, vendorId: 0xfff1 }],
   });
-  assert.deepEqual(o.decommission, { removed: true });
+  assert.deepEqual(o.decommission, { removed: true, alreadyRemoved: false });
   assert.equal(o.nodesAfter, 0);
 });
 

@@ -242,7 +242,7 @@ test("decommission empties the registry and the device is commissionable again b
   assert.ok(device && shared.qr, "needs the device of the previous tests");
   const opened = basicWindowsOpened();
   const d = json(await opcreds("node", "1", "decommission", "--json"));
-  assert.deepEqual(d, { nodeId: "1", removed: true, forgotten: true });
+  assert.deepEqual(d, { nodeId: "1", removed: true, alreadyRemoved: false, forgotten: true });
   assert.deepEqual(json(await opcreds("nodes", "--json")), []);
   // With its last fabric gone the device reopens its basic window (logged once more) ...
   for (let i = 0; i < 300 && basicWindowsOpened() === opened; i++) await new Promise((r) => setTimeout(r, 100));
