@@ -39,7 +39,7 @@ const LARGEST_FABRIC_ID = 0xffff_ffff_ffff_ffffn;
 /** Attempts at drawing a random non-zero 64-bit id before giving up (a zero draw has probability 2^-64). */
 const RANDOM_ID_ATTEMPTS = 8;
 
-/** How a new administrator fabric is made; every member defaults (random fabric id, 0xFFF1, "opcreds", with ICAC). */
+/** How a new administrator fabric is made; every member defaults (random fabric id, 0xFFF1, "opcreds", no ICAC). */
 export type AdminFabricOptions = { fabricId?: bigint; vendorId?: number; label?: string; icac?: boolean };
 
 /** A certificate chain issued for a node: Matter TLV certificates and the NOC's NotAfter. */

@@ -43,6 +43,7 @@ import {
   checkCsrResponse,
   commission,
   type StepReport,
+  timedSteps,
 } from "./commissioning-flow.ts";
 import { DeviceCommands, type FabricDescriptor, nocStatusText } from "./device-commands.ts";
 import { type Discovery, dnssdDiscovery } from "./discovery.ts";
@@ -318,18 +319,7 @@ export class Administrator {
   ): Promise<{ readonly nocNotAfter: Date; readonly steps: readonly StepReport[] }> {
     const record = await this.#record(nodeId);
     const steps: StepReport[] = [];
-    const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
-      const t0 = performance.now();
-      try {
-        const v = await run();
-        const report = { step: name, ms: performance.now() - t0 };
-        steps.push(report);
-        options.onStep?.(report);
-        return v;
-      } catch (e) {
-        throw AdminError.atStep(name, e);
-      }
-    };
+    const step = timedSteps(() => performance.now(), steps, options.onStep);
     const session = await step("CASE", () => this.#connect(record));
     let armed = false;
     let fresh: SecureSession | undefined;

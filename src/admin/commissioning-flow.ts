@@ -40,6 +40,30 @@ const BREADCRUMB = { armed: 1n, regulatory: 2n } as const;
 /** One finished step of a commissioning or an administration operation, with its wall-clock duration. */
 export type StepReport = { readonly step: string; readonly ms: number; readonly detail?: string };
 
+/** A step runner: times `run`, records and reports its StepReport, and names the step in any error it throws. */
+export type StepRunner = <T>(name: string, run: () => Promise<T>, detail?: (value: T) => string) => Promise<T>;
+
+/** The step runner of one operation: reports go to `steps` and `onStep`, durations come from `now` (ms). */
+export function timedSteps(
+  now: () => number,
+  steps: StepReport[],
+  onStep: ((report: StepReport) => void) | undefined,
+): StepRunner {
+  return async (name, run, detail) => {
+    const t0 = now();
+    let value: Awaited<ReturnType<typeof run>>;
+    try {
+      value = await run();
+    } catch (e) {
+      throw AdminError.atStep(name, e);
+    }
+    const report: StepReport = { step: name, ms: now() - t0, ...(detail ? { detail: detail(value) } : {}) };
+    steps.push(report);
+    onStep?.(report);
+    return value;
+  };
+}
+
 /** What `commission` needs besides the administrator's client and store. */
 export type CommissioningRequest = {
   readonly code: PairingCode;
@@ -83,19 +107,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
   const fabric = store.fabric;
   const steps: StepReport[] = [];
   const started = c.now();
-  const step = async <T>(name: string, run: () => Promise<T>, detail?: (v: T) => string): Promise<T> => {
-    const t0 = c.now();
-    let value: T;
-    try {
-      value = await run();
-    } catch (e) {
-      throw AdminError.atStep(name, e);
-    }
-    const report: StepReport = { step: name, ms: c.now() - t0, ...(detail ? { detail: detail(value) } : {}) };
-    steps.push(report);
-    req.onStep?.(report);
-    return value;
-  };
+  const step = timedSteps(c.now, steps, req.onStep);
 
   const nodeId = await store.allocateNodeId(req.nodeId);
   const peer =
