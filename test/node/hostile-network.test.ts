@@ -48,7 +48,7 @@ test("100 strangers' PBKDFParamRequests during a commissioner's PASE get Busy; t
   const o = run();
   assert.equal(o.commissionerPase, "established");
   // Every stranger was answered with the Busy StatusReport (the initiator reports it as the peer's status).
-  assert.deepEqual(o.strangerOutcomes, { "pase.peer-status": 100 });
+  assert.deepEqual(o.strangerOutcomes, { "pase.busy": 100 });
   assert.equal(o.windowListeningAfterPase, false);
 });
 

@@ -62,7 +62,7 @@ test("100 strangers' PBKDFParamRequests during a commissioner's PASE get Busy; t
   assert.equal(device.of("session-established").length, 1);
   for (const s of strangers) {
     const outcome = s()!;
-    assert.ok(outcome.kind === "handshake-failed" && outcome.error.code === "pase.peer-status", "stranger got Busy");
+    assert.ok(outcome.kind === "handshake-failed" && outcome.error.code === "pase.busy", "stranger got Busy");
   }
   assert.equal(device.endpoint.stats.busy, 100);
   // The Busy reports carry the minimum wait (u16 LE protocol data after the 8-byte status header).

@@ -270,7 +270,7 @@ test("a PASE attempt whose peer goes silent fails by timeout and frees its sessi
   // (until then it holds the window and a new request gets Busy, uncounted).
   net.drop = () => false;
   const early = pase(net, controller, device);
-  assert.ok(early.kind === "handshake-failed" && early.error.code === "pase.peer-status");
+  assert.ok(early.kind === "handshake-failed" && early.error.code === "pase.busy");
   assert.equal(device.endpoint.failedPaseAttempts, 1);
   net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
   assert.equal(pase(net, controller, device).kind, "session-established");
