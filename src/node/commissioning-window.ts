@@ -309,7 +309,9 @@ export class CommissioningWindow implements CommissioningWindowController {
           this.#timer = undefined;
           this.#timeoutArmed = false;
           const admin = this.#admin;
-          const done = admin !== undefined ? admin.timerFired(this.#o.clock()) : this.closeWindow();
+          // Never before closesAt: a Node timer may fire while the clock still reads a little earlier.
+          const now = Math.max(this.#o.clock(), closesAt);
+          const done = admin !== undefined ? admin.timerFired(now) : this.closeWindow();
           done.catch((e: unknown) => this.#o.logger("error", `window timer: ${String(e)}`));
         },
         Math.max(0, closesAt - this.#o.clock()),

@@ -264,11 +264,14 @@ async function assemble(
 ): Promise<DeviceNode> {
   const log = c.logger;
   const timers = new Set<NodeJS.Timeout>();
-  const later = (at: number, fn: () => void): NodeJS.Timeout => {
+  // Runs `fn` at `at` (clock ms) with the time it fired. Node's timers count from the event loop's cached time, so one
+  // can fire while clock() still reads a little before `at` (by more under load): the time passed is never before
+  // `at`, or a core that checks "deadline reached" would see it not yet due and never be woken again.
+  const later = (at: number, fn: (now: number) => void): NodeJS.Timeout => {
     const t = setTimeout(
       () => {
         timers.delete(t);
-        fn();
+        fn(Math.max(clock(), at));
       },
       Math.max(0, Math.ceil(at - clock())),
     );
@@ -460,7 +463,7 @@ async function assemble(
     onIdentify: (active) => log("info", `identify ${active ? "start" : "stop"}`),
     onTimer: (at) => {
       if (identifyTimer !== undefined) clearTimeout(identifyTimer);
-      identifyTimer = at === null ? undefined : later(at, () => identify.timerFired(clock()));
+      identifyTimer = at === null ? undefined : later(at, (now) => identify.timerFired(now));
     },
   });
   // Scenes Management (mandatory on the On/Off Light): its On/Off adapter reads `onOff` only when a scene is stored or
@@ -487,7 +490,7 @@ async function assemble(
     onStartUpOnOffChange: (v) => void storage.set(KEY.startUpOnOff, v).catch(report("on/off start-up")),
     onTimer: (at) => {
       if (onOffTimer !== undefined) clearTimeout(onOffTimer);
-      onOffTimer = at === null ? undefined : later(at, () => onOff.timerFired(clock()));
+      onOffTimer = at === null ? undefined : later(at, (now) => onOff.timerFired(now));
     },
   });
   const groups = createGroups({
@@ -598,9 +601,9 @@ async function assemble(
           // Disarmed: an expiry makes the window evict its PASE session and listen again (kFailSafeTimerExpired).
           if (e.at === null) window.failSafeDisarmed();
           else {
-            failSafeTimer = later(e.at, () => {
+            failSafeTimer = later(e.at, (now) => {
               failSafeTimer = undefined;
-              fireFailSafe(clock());
+              fireFailSafe(now);
             });
           }
           break;

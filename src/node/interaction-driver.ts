@@ -141,16 +141,17 @@ export class InteractionDriver {
       () => {
         this.#timer = undefined;
         this.#timerAt = undefined;
-        this.#report();
+        // Never before `at`: a Node timer may fire while the clock still reads a little earlier.
+        this.#report(Math.max(this.#o.clock(), at));
       },
       Math.max(0, Math.ceil(at - this.#o.clock())),
     );
   }
 
-  #report(): void {
+  #report(now: number): void {
     if (this.#closed) return;
     const endpoint = this.#o.transport.endpoint;
-    for (const r of this.#o.server.poll(this.#o.clock())) {
+    for (const r of this.#o.server.poll(now)) {
       if (endpoint.sessionContext(r.sessionId) === undefined) {
         r.fail();
         continue;
