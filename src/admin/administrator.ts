@@ -65,7 +65,7 @@ export { type AttributePath, parseAttributePath } from "./attribute-path.ts";
 export type { CommissioningResult, StepReport } from "./commissioning-flow.ts";
 export type { FabricDescriptor } from "./device-commands.ts";
 export { type PairingCode, parsePairingCode } from "./pairing-code.ts";
-export { vendorText } from "./vendor-name.ts";
+export { hex16, vendorText } from "./vendor-name.ts";
 
 /** The fail-safe an administration operation arms before UpdateNOC (Core 11.10.7.2), in seconds. */
 export const ROTATE_NOC_FAILSAFE_S = 60;

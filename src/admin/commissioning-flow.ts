@@ -28,7 +28,7 @@ import { type DeviceCommands, nocStatusText } from "./device-commands.ts";
 import type { Discovery } from "./discovery.ts";
 import type { InteractionClient } from "./interaction-client.ts";
 import type { PairingCode } from "./pairing-code.ts";
-import { vendorText } from "./vendor-name.ts";
+import { hex16, vendorText } from "./vendor-name.ts";
 
 /** AttestationNonce and CSRNonce length (Core 11.18.6.1, 11.18.6.5). */
 export const COMMISSIONING_NONCE_BYTES = 32;
@@ -127,7 +127,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
       "read",
       () => commands.commissioningInfo(pase),
       (i) =>
-        `VID 0x${hex4(i.vendorId)} PID 0x${hex4(i.productId)}, fabrics ${i.commissionedFabrics}/${i.supportedFabrics}`,
+        `VID ${hex16(i.vendorId)} PID ${hex16(i.productId)}, fabrics ${i.commissionedFabrics}/${i.supportedFabrics}`,
     );
     tableFull = info.commissionedFabrics >= info.supportedFabrics;
     await step("ArmFailSafe", async () => {
@@ -359,8 +359,4 @@ async function tableFullHint(commands: DeviceCommands, pase: SecureSession): Pro
   } catch {
     return "";
   }
-}
-
-function hex4(v: number): string {
-  return v.toString(16).toUpperCase().padStart(4, "0");
 }

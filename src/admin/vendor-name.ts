@@ -19,10 +19,15 @@ const KNOWN_VENDORS = new Map<number, string>([
   [0x130a, "Eve Systems"],
 ]);
 
+/** A 16-bit id as people read it: "0x" and four uppercase hex digits ("0x8000"). */
+export function hex16(value: number): string {
+  return `0x${value.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
 /** "0xFFF1 (test vendor)", "0x1349 (Apple)", "0 (unknown)" or "0x1234". */
 export function vendorText(vendorId: number): string {
   if (vendorId === 0) return "0 (unknown)";
-  const hex = `0x${vendorId.toString(16).toUpperCase().padStart(4, "0")}`;
+  const hex = hex16(vendorId);
   if (TEST_VENDOR_IDS.includes(vendorId)) return `${hex} (test vendor)`;
   const name = KNOWN_VENDORS.get(vendorId);
   return name === undefined ? hex : `${hex} (${name})`;

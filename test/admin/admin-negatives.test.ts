@@ -3,23 +3,12 @@
 // AddNOC. Each failure is one line naming its step, the registry stays empty and the device keeps no fabric.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { STEPS_UP_TO_ADDNOC } from "../support/commissioning-steps.ts";
 import { runInPrivateNetns } from "../support/netns-child.ts";
 
 const SCRIPT = "test/admin/admin-negatives-netns.ts";
 /** The device before and after every case: no fabric, no root, breadcrumb 0 (no fail-safe left armed). */
 const PRISTINE = { commissionedFabrics: 0, trustedRoots: 0, breadcrumb: 0 };
-const UP_TO_ADDNOC = [
-  "PASE",
-  "read",
-  "ArmFailSafe",
-  "SetRegulatoryConfig",
-  "attestation",
-  "CSRRequest",
-  "issue NOC",
-  "AddTrustedRootCertificate",
-  "AddNOC",
-];
-
 function run(which: string) {
   const o = runInPrivateNetns(SCRIPT, { args: [which], timeoutMs: 60_000 });
   assert.equal(o.error, undefined, o.error);
@@ -64,7 +53,7 @@ test("a wrong passcode fails at PASE; the device stays uncommissioned and still 
 test("the device SIGKILLed right after AddNOC: CASE times out, nothing registered, no fabric after the restart", () => {
   const o = run("killed");
   assert.equal(o.signal, "SIGKILL");
-  assert.deepEqual(o.failed.steps, [...UP_TO_ADDNOC, "operational discovery"]);
+  assert.deepEqual(o.failed.steps, [...STEPS_UP_TO_ADDNOC, "operational discovery"]);
   assert.deepEqual(o.failed.error, {
     name: "AdminError",
     code: "admin.timeout",
@@ -78,7 +67,7 @@ test("the device SIGKILLed right after AddNOC: CASE times out, nothing registere
 
 test("a caller aborting after AddNOC on a live device: the flow disarms the fail-safe and the device reverts", () => {
   const o = run("aborted-after-addnoc");
-  assert.deepEqual(o.failed.steps, UP_TO_ADDNOC);
+  assert.deepEqual(o.failed.steps, STEPS_UP_TO_ADDNOC);
   assert.deepEqual(o.failed.error, { name: "RangeError", message: "aborted by the test after AddNOC" });
   assert.equal(o.nodes, 0);
   assert.equal(o.storedFabrics, 0);

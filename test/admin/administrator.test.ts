@@ -2,6 +2,7 @@
 // Core 5.5, then every administration operation, each checked by what the device reports afterwards.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { COMMISSIONING_STEPS } from "../support/commissioning-steps.ts";
 import { runInPrivateNetns } from "../support/netns-child.ts";
 
 test("the administrator commissions our device and administers its fabrics over CASE", () => {
@@ -11,21 +12,7 @@ test("the administrator commissions our device and administers its fabrics over 
     nodeId: "1",
     fabricIndex: 1,
     vendorId: 0xfff1,
-    steps: [
-      "PASE",
-      "read",
-      "ArmFailSafe",
-      "SetRegulatoryConfig",
-      "attestation",
-      "CSRRequest",
-      "issue NOC",
-      "AddTrustedRootCertificate",
-      "AddNOC",
-      "operational discovery",
-      "CASE",
-      "CommissioningComplete",
-      "UpdateFabricLabel",
-    ],
+    steps: [...COMMISSIONING_STEPS],
   });
   assert.deepEqual(o.nodes, ["1"]);
   // UpdateFabricLabel ran with the administrator's label, then `label` changed it.

@@ -5,7 +5,7 @@
 
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { type AdminFabricOptions, Administrator, vendorText } from "../../admin/administrator.ts";
+import { type AdminFabricOptions, Administrator, hex16, vendorText } from "../../admin/administrator.ts";
 import { hex64 } from "../../fabric/operational-identity.ts";
 import type { CliEnv } from "../cli-env.ts";
 import { collect, parseHexBigint } from "../cli-options.ts";
@@ -114,7 +114,7 @@ export function addCommissionCommands(program: Command, env: CliEnv): void {
       );
       for (const w of [...result.attestation.warnings, ...result.warnings]) env.stderr(`warning: ${w}\n`);
       env.stderr(
-        `commissioned node ${result.nodeId} (fabric index ${result.fabricIndex} on the device), vendor ${vendorText(result.vendorId)} product 0x${result.productId.toString(16).toUpperCase().padStart(4, "0")}, at ${result.address.address} port ${result.address.port}, in ${Math.round(result.ms)} ms\n`,
+        `commissioned node ${result.nodeId} (fabric index ${result.fabricIndex} on the device), vendor ${vendorText(result.vendorId)} product ${hex16(result.productId)}, at ${result.address.address} port ${result.address.port}, in ${Math.round(result.ms)} ms\n`,
       );
       if (o.json) {
         env.stdout(
@@ -159,7 +159,7 @@ export function addCommissionCommands(program: Command, env: CliEnv): void {
       if (nodes.length === 0) env.stdout("no nodes\n");
       for (const n of nodes) {
         env.stdout(
-          `node ${n.nodeId}\tfabric index ${n.fabricIndex}\tvendor ${vendorText(n.vendorId)}\tproduct 0x${n.productId.toString(16).toUpperCase().padStart(4, "0")}\t${n.address === null ? "no address" : `${n.address.ip} port ${n.address.port}`}\tNOC expires ${n.nocNotAfter.toISOString()}${n.label === "" ? "" : `\tlabel ${JSON.stringify(n.label)}`}\n`,
+          `node ${n.nodeId}\tfabric index ${n.fabricIndex}\tvendor ${vendorText(n.vendorId)}\tproduct ${hex16(n.productId)}\t${n.address === null ? "no address" : `${n.address.ip} port ${n.address.port}`}\tNOC expires ${n.nocNotAfter.toISOString()}${n.label === "" ? "" : `\tlabel ${JSON.stringify(n.label)}`}\n`,
         );
       }
     });

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { COMMISSIONING_STEPS } from "../../support/commissioning-steps.ts";
 import {
   createNetns,
   HERE,
@@ -82,21 +83,7 @@ test("the administrator commissions the matter.js device (strict attestation), l
     productId: 0x8000,
     // matter.js signs its generated PAI with the connectedhomeip "Matter Test PAA" (NoVID).
     testPaa: true,
-    steps: [
-      "PASE",
-      "read",
-      "ArmFailSafe",
-      "SetRegulatoryConfig",
-      "attestation",
-      "CSRRequest",
-      "issue NOC",
-      "AddTrustedRootCertificate",
-      "AddNOC",
-      "operational discovery",
-      "CASE",
-      "CommissioningComplete",
-      "UpdateFabricLabel",
-    ],
+    steps: [...COMMISSIONING_STEPS],
   });
   assert.deepEqual(o.nodes, ["1"]);
   // matter.js supports 254 fabrics; UpdateFabricLabel ran with the administrator's default label.
