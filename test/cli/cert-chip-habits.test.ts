@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fromHex, toHex } from "../../src/bytes/bytes.ts";
 import { decodeMatterCert, encodeMatterCert, type MatterCertFields, tbsDer } from "../../src/cert/matter-cert.ts";
-import { MAX_CHAIN_CERTS } from "../../src/cli/validate-target.ts";
+import { MAX_CHAIN_CERTS } from "../../src/cli/cert/validate-target.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { P256PrivateKey } from "../../src/crypto/p256.ts";
 import { isOneLine, OPCERTS, REPO, runInProcess, tempDir } from "./cli-harness.ts";

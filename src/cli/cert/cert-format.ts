@@ -2,9 +2,9 @@
  * Certificate encodings of chip-cert (CertUtils.cpp: X.509 PEM, DER, DER hex; Matter TLV raw, hex, base64): strict
  * detection of an input's encoding and writing a certificate in any of them.
  */
-import { fromBase64, fromHex, toBase64, toHex } from "../bytes/bytes.ts";
-import { MalformedError } from "../bytes/errors.ts";
-import { type CliInput, excerpt } from "./cli-io.ts";
+import { fromBase64, fromHex, toBase64, toHex } from "../../bytes/bytes.ts";
+import { MalformedError } from "../../bytes/errors.ts";
+import { type CliInput, excerpt } from "../cli-io.ts";
 import { asText, isBase64Text, isHexText, parsePem, pemLabel, toPem } from "./text-input.ts";
 
 /** Every certificate encoding, by chip-cert name. */

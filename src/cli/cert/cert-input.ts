@@ -2,10 +2,10 @@
  * A certificate argument resolved to a strictly decoded Matter certificate with both of its forms: the TLV and DER
  * bytes it was given are kept as received (never re-serialized), the other form is converted from them.
  */
-import { decodeMatterCert, type MatterCert, matterCertFromDer, matterCertToDer } from "../cert/matter-cert.ts";
+import { decodeMatterCert, type MatterCert, matterCertFromDer, matterCertToDer } from "../../cert/matter-cert.ts";
+import type { CliEnv } from "../cli-env.ts";
+import { readInput } from "../cli-io.ts";
 import { type CertFormat, detectCert, isX509Format } from "./cert-format.ts";
-import type { CliEnv } from "./cli-env.ts";
-import { readInput } from "./cli-io.ts";
 
 /** A loaded certificate: decoded, its TLV and DER forms, and the encoding the input used. */
 export type LoadedCert = {

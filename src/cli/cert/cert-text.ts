@@ -3,11 +3,11 @@
  * print-cert (Cmd_PrintCert.cpp): DNs as `[[ attr = value ]]`, times as Matter-epoch hex and UTC, fields in hex.
  */
 
-import { toHex } from "../bytes/bytes.ts";
-import { type Dn, isDnMatterIdType, matterAttributeText } from "../cert/dn.ts";
-import { KEY_PURPOSE, keyUsageNames } from "../cert/extensions.ts";
-import type { MatterCert } from "../cert/matter-cert.ts";
-import { matterEpochToDate, NO_WELL_DEFINED_EXPIRATION_S } from "../cert/matter-epoch.ts";
+import { toHex } from "../../bytes/bytes.ts";
+import { type Dn, isDnMatterIdType, matterAttributeText } from "../../cert/dn.ts";
+import { KEY_PURPOSE, keyUsageNames } from "../../cert/extensions.ts";
+import type { MatterCert } from "../../cert/matter-cert.ts";
+import { matterEpochToDate, NO_WELL_DEFINED_EXPIRATION_S } from "../../cert/matter-epoch.ts";
 
 const KIND_NAME: Record<MatterCert["kind"], string> = {
   rcac: "root CA (RCAC)",

@@ -3,10 +3,10 @@
  * Matter TLV (raw, hex, base64), chip-cert flags -p -d -X -c -x -b (default -b). The form given is kept byte-exact.
  */
 import { type Command, Option } from "commander";
-import { CertFormat, encodeCert } from "../cert-format.ts";
-import { loadCert } from "../cert-input.ts";
 import type { CliEnv } from "../cli-env.ts";
 import { writeOutput } from "../cli-io.ts";
+import { CertFormat, encodeCert } from "./cert-format.ts";
+import { loadCert } from "./cert-input.ts";
 
 const FLAGS: readonly [string, string, CertFormat, string][] = [
   ["-p, --x509-pem", "x509Pem", CertFormat.x509Pem, "X.509 PEM"],

@@ -5,7 +5,7 @@
 import { type Command, Option } from "commander";
 import type { CliEnv } from "../cli-env.ts";
 import { readInput, writeOutput } from "../cli-io.ts";
-import { encodeKey, isPublicKeyFormat, KeyFormat, readKey } from "../key-format.ts";
+import { encodeKey, isPublicKeyFormat, KeyFormat, readKey } from "./key-format.ts";
 
 const FLAGS: readonly [string, KeyFormat, string][] = [
   ["-p, --x509-pem", KeyFormat.x509Pem, "private key, SEC1/RFC 5915 PEM"],

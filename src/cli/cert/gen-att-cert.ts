@@ -10,10 +10,10 @@ import { generateDac, generatePaa, generatePai } from "../../cert/attestation-ce
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { readInput, writeOutput } from "../cli-io.ts";
 import { parseDateTime, parseDecimal, parseHexNumber } from "../cli-options.ts";
-import { encodeKey, KeyFormat, readKey } from "../key-format.ts";
-import { toPem } from "../text-input.ts";
-import { NO_EXPIRATION_LIFETIME_DAYS, validityPeriod } from "../validity.ts";
-import { loadX509 } from "../x509-input.ts";
+import { encodeKey, KeyFormat, readKey } from "./key-format.ts";
+import { toPem } from "./text-input.ts";
+import { NO_EXPIRATION_LIFETIME_DAYS, validityPeriod } from "./validity.ts";
+import { loadX509 } from "./x509-input.ts";
 
 /** X.509 "no well-defined expiration" (RFC 5280 4.1.2.5), used for lifetime 4294967295. */
 const NO_EXPIRATION = new Date(Date.UTC(9999, 11, 31, 23, 59, 59));

@@ -15,8 +15,8 @@ import {
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { readInput, writeOutput } from "../cli-io.ts";
 import { collect, parseDecimal, parseHexNumber } from "../cli-options.ts";
-import { readKey } from "../key-format.ts";
-import { loadX509, subjectKeyIdOf } from "../x509-input.ts";
+import { readKey } from "./key-format.ts";
+import { loadX509, subjectKeyIdOf } from "./x509-input.ts";
 
 type GenCdOptions = {
   key: string;

@@ -11,13 +11,13 @@ import { issueMatterCert } from "../../cert/certificate-authority.ts";
 import type { Dn, DnAttribute } from "../../cert/dn.ts";
 import { matterCertToDer } from "../../cert/matter-cert.ts";
 import { isOperationalNodeId, isValidCat, MAX_CATS_PER_NOC } from "../../cert/operational-ids.ts";
-import { CertFormat, encodeCert } from "../cert-format.ts";
-import { loadCert } from "../cert-input.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { readInput, writeOutput } from "../cli-io.ts";
 import { collect, parseDateTime, parseDecimal, parseHexBigint, parseHexNumber } from "../cli-options.ts";
-import { encodeKey, KeyFormat, readKey } from "../key-format.ts";
-import { NO_EXPIRATION_LIFETIME_DAYS, validityPeriod } from "../validity.ts";
+import { CertFormat, encodeCert } from "./cert-format.ts";
+import { loadCert } from "./cert-input.ts";
+import { encodeKey, KeyFormat, readKey } from "./key-format.ts";
+import { NO_EXPIRATION_LIFETIME_DAYS, validityPeriod } from "./validity.ts";
 
 const CERT_TYPES = { r: "rcac", c: "icac", n: "noc" } as const;
 

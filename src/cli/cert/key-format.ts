@@ -4,10 +4,10 @@
  * key || 32-byte private scalar) raw, hex and base64, and the bare public key raw, hex and base64. PKCS#8 is read
  * and, as an extension, written. chip-cert has no Matter TLV key encoding; neither has this tool.
  */
-import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex } from "../bytes/bytes.ts";
-import { MalformedError } from "../bytes/errors.ts";
-import { P256_PRIVATE_KEY_BYTES, P256_PUBLIC_KEY_BYTES, P256PrivateKey, P256PublicKey } from "../crypto/p256.ts";
-import { type CliInput, excerpt } from "./cli-io.ts";
+import { bytesEqual, concatBytes, fromBase64, fromHex, toBase64, toHex } from "../../bytes/bytes.ts";
+import { MalformedError } from "../../bytes/errors.ts";
+import { P256_PRIVATE_KEY_BYTES, P256_PUBLIC_KEY_BYTES, P256PrivateKey, P256PublicKey } from "../../crypto/p256.ts";
+import { type CliInput, excerpt } from "../cli-io.ts";
 import { asText, isBase64Text, isHexText, parsePem, pemLabel, toPem } from "./text-input.ts";
 
 /** Length of the SDK's serialized key pair: public point || private scalar. */

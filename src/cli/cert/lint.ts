@@ -8,11 +8,11 @@ import type { Command } from "commander";
 import { ValidationError } from "../../bytes/errors.ts";
 import { lintAlone } from "../../cert/validate.ts";
 import { VALIDATION_RULES } from "../../cert/validation-rules.ts";
-import { loadCert } from "../cert-input.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { collect, parseDateTime } from "../cli-options.ts";
-import { formatFinding, lintTarget, selectChain } from "../validate-target.ts";
+import { loadCert } from "./cert-input.ts";
 import { checkCount } from "./validate-cert.ts";
+import { formatFinding, lintTarget, selectChain } from "./validate-target.ts";
 
 /** Adds `lint` to `cert`. */
 export function addLint(cert: Command, env: CliEnv): void {

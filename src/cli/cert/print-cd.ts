@@ -14,7 +14,7 @@ import { decodeTlv } from "../../tlv/tlv-decoder.ts";
 import type { CliEnv } from "../cli-env.ts";
 import { writeOutput } from "../cli-io.ts";
 import { formatTlv } from "../tlv-text.ts";
-import { loadDerBlob, loadX509, subjectKeyIdOf } from "../x509-input.ts";
+import { loadDerBlob, loadX509, subjectKeyIdOf } from "./x509-input.ts";
 
 const hex = (v: number, digits: number) => `0x${v.toString(16).toUpperCase().padStart(digits, "0")}`;
 

@@ -1,9 +1,9 @@
 /** `opcreds cert print-cert CERT`: prints every field of an operational certificate (chip-cert print-cert layout). */
 import type { Command } from "commander";
-import { loadCert } from "../cert-input.ts";
-import { formatMatterCert } from "../cert-text.ts";
 import type { CliEnv } from "../cli-env.ts";
 import { writeOutput } from "../cli-io.ts";
+import { loadCert } from "./cert-input.ts";
+import { formatMatterCert } from "./cert-text.ts";
 
 /** Adds `print-cert` to `cert`. */
 export function addPrintCert(cert: Command, env: CliEnv): void {

@@ -8,8 +8,8 @@ import { MalformedError } from "../../bytes/errors.ts";
 import { decodeTlv } from "../../tlv/tlv-decoder.ts";
 import type { CliEnv } from "../cli-env.ts";
 import { excerpt, readInput, writeOutput } from "../cli-io.ts";
-import { asText, isBase64Text, isHexText } from "../text-input.ts";
 import { formatTlv } from "../tlv-text.ts";
+import { asText, isBase64Text, isHexText } from "./text-input.ts";
 
 /** Adds `print-tlv` to `cert`. */
 export function addPrintTlv(cert: Command, env: CliEnv): void {

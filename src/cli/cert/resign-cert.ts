@@ -15,11 +15,11 @@ import {
   matterCertToDer,
   tbsDer,
 } from "../../cert/matter-cert.ts";
-import { CertFormat, encodeCert } from "../cert-format.ts";
-import { loadCert } from "../cert-input.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { readInput, writeOutput } from "../cli-io.ts";
-import { readKey } from "../key-format.ts";
+import { CertFormat, encodeCert } from "./cert-format.ts";
+import { loadCert } from "./cert-input.ts";
+import { readKey } from "./key-format.ts";
 
 /** Adds `resign-cert` to `cert`. */
 export function addResignCert(cert: Command, env: CliEnv): void {

@@ -2,8 +2,8 @@
  * Recognising textual encodings of binary inputs (PEM, hex, base64) the way chip-cert's format detection does, but
  * strictly: a PEM block must be complete and its body valid base64, hex must be even-length.
  */
-import { fromBase64, toBase64 } from "../bytes/bytes.ts";
-import { MalformedError } from "../bytes/errors.ts";
+import { fromBase64, toBase64 } from "../../bytes/bytes.ts";
+import { MalformedError } from "../../bytes/errors.ts";
 
 /** The input as text when every byte is printable ASCII or whitespace, else undefined (binary input). */
 export function asText(bytes: Uint8Array): string | undefined {

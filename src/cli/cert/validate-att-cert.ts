@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { validateAttestationChain } from "../../cert/attestation-cert.ts";
 import type { CliEnv } from "../cli-env.ts";
 import { parseDateTime } from "../cli-options.ts";
-import { loadX509 } from "../x509-input.ts";
+import { loadX509 } from "./x509-input.ts";
 
 const hex4 = (v: number) => `0x${v.toString(16).toUpperCase().padStart(4, "0")}`;
 

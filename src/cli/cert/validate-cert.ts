@@ -6,10 +6,10 @@
  */
 import type { Command } from "commander";
 import { ValidationError } from "../../bytes/errors.ts";
-import { loadCert } from "../cert-input.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { collect, parseDateTime } from "../cli-options.ts";
-import { formatFinding, lintTarget, MAX_CHAIN_CERTS, selectChain } from "../validate-target.ts";
+import { loadCert } from "./cert-input.ts";
+import { formatFinding, lintTarget, MAX_CHAIN_CERTS, selectChain } from "./validate-target.ts";
 
 /** Adds `validate-cert` to `cert`. */
 export function addValidateCert(cert: Command, env: CliEnv): void {

@@ -3,15 +3,15 @@
  * validator as is; for RCAC and ICAC targets (which the validator's contract does not take as leaves) this is the
  * thinnest adapter: the validator's RCAC rules, plus the issuer link, signature, CA and time rules for an ICAC.
  */
-import { bytesEqual } from "../bytes/bytes.ts";
-import { dnEqual } from "../cert/dn.ts";
-import { KEY_USAGE } from "../cert/extensions.ts";
-import type { MatterCert } from "../cert/matter-cert.ts";
-import { matterCertPublicKey, verifyMatterCertSignature } from "../cert/matter-cert-signature.ts";
-import { matterEpochToDate, NO_WELL_DEFINED_EXPIRATION_S } from "../cert/matter-epoch.ts";
-import { lintChain, lintRcac, type ValidationOptions } from "../cert/validate.ts";
-import type { ValidationFinding } from "../cert/validation-rules.ts";
-import type { Crypto } from "../crypto/crypto.ts";
+import { bytesEqual } from "../../bytes/bytes.ts";
+import { dnEqual } from "../../cert/dn.ts";
+import { KEY_USAGE } from "../../cert/extensions.ts";
+import type { MatterCert } from "../../cert/matter-cert.ts";
+import { matterCertPublicKey, verifyMatterCertSignature } from "../../cert/matter-cert-signature.ts";
+import { matterEpochToDate, NO_WELL_DEFINED_EXPIRATION_S } from "../../cert/matter-epoch.ts";
+import { lintChain, lintRcac, type ValidationOptions } from "../../cert/validate.ts";
+import type { ValidationFinding } from "../../cert/validation-rules.ts";
+import type { Crypto } from "../../crypto/crypto.ts";
 
 /** The chain to check: a target, an optional untrusted ICAC, the trusted root, an optional time. */
 export type TargetChain = {

@@ -16,7 +16,7 @@ import { loadRevocationSet } from "../../cert/revocation-set.ts";
 import { OID } from "../../der/oids.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { collect, parseHexNumber } from "../cli-options.ts";
-import { loadDerBlob, loadX509 } from "../x509-input.ts";
+import { loadDerBlob, loadX509 } from "./x509-input.ts";
 
 /** The one stderr line printed when no --paa is given. */
 export const DEVELOPMENT_STORE_NOTICE =

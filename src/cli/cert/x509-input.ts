@@ -2,14 +2,14 @@
  * X.509 (non-operational) certificate and DER blob inputs: attestation certificates and CD signers (PEM, DER, DER
  * hex), their subject key identifier, and CMS messages given raw, hex or base64.
  */
-import { fromBase64, fromHex } from "../bytes/bytes.ts";
-import { MalformedError } from "../bytes/errors.ts";
-import { findExtension, parseX509, type X509Certificate } from "../cert/x509.ts";
-import { DerReader } from "../der/der-reader.ts";
-import { OID } from "../der/oids.ts";
+import { fromBase64, fromHex } from "../../bytes/bytes.ts";
+import { MalformedError } from "../../bytes/errors.ts";
+import { findExtension, parseX509, type X509Certificate } from "../../cert/x509.ts";
+import { DerReader } from "../../der/der-reader.ts";
+import { OID } from "../../der/oids.ts";
+import type { CliEnv } from "../cli-env.ts";
+import { excerpt, readInput } from "../cli-io.ts";
 import { detectCert } from "./cert-format.ts";
-import type { CliEnv } from "./cli-env.ts";
-import { excerpt, readInput } from "./cli-io.ts";
 import { asText, isBase64Text, isHexText } from "./text-input.ts";
 
 /** Reads an X.509 certificate (PEM, DER or DER hex) named by `arg`. */
