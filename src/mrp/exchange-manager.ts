@@ -62,17 +62,29 @@ export type ExchangeEffect =
   /** The earliest deadline to call `onTimer` at; `at` undefined means no timer is needed. */
   | { readonly kind: "timer"; readonly at: number | undefined };
 
+/**
+ * Exchanges a peer may hold open at once on one session (ours as responder). The reference SDK allocates every
+ * exchange from one pool of CHIP_CONFIG_MAX_EXCHANGE_CONTEXTS (16 by default, src/lib/core/CHIPConfig.h), so no SDK
+ * peer needs more than 16 concurrent exchanges on one session; a message that would open one more is dropped unacked,
+ * as the SDK's ExchangeMgr.cpp drops it when the pool is exhausted (the peer retransmits it later).
+ */
+export const MAX_PEER_EXCHANGES_PER_SESSION = 16;
+
 /** Counters of what was dropped, for diagnostics. */
 export interface ExchangeStats {
   malformed: number;
   duplicates: number;
   unsolicitedDropped: number;
+  /** New exchanges refused because the session already held the maximum the peer may open. */
+  exchangesRefused: number;
 }
 
 /** Options of `ExchangeManager`. */
 export interface ExchangeManagerOptions {
   /** Uniform random in [0, 1): MRP jitter and the initial exchange id. Pass a fixed sequence in tests. */
   readonly random: () => number;
+  /** Exchanges a peer may hold open at once on one session; default `MAX_PEER_EXCHANGES_PER_SESSION`. */
+  readonly maxPeerExchangesPerSession?: number;
 }
 
 /** Options of a send. */
@@ -90,9 +102,12 @@ const exchangeKey = (sessionKey: string, exchangeId: number, role: ExchangeRole)
 
 /** All exchanges of a node, across sessions. */
 export class ExchangeManager {
-  readonly stats: ExchangeStats = { malformed: 0, duplicates: 0, unsolicitedDropped: 0 };
+  readonly stats: ExchangeStats = { malformed: 0, duplicates: 0, unsolicitedDropped: 0, exchangesRefused: 0 };
   readonly #random: () => number;
+  readonly #maxPeerExchanges: number;
   readonly #exchanges = new Map<string, Exchange>();
+  /** Live exchanges the peer opened (ours as responder), by session key. */
+  readonly #peerExchanges = new Map<string, number>();
   readonly #protocols = new Set<string>();
   readonly #lastPeerActivity = new Map<string, number>();
   #nextExchangeId: number;
@@ -101,6 +116,9 @@ export class ExchangeManager {
 
   constructor(options: ExchangeManagerOptions) {
     this.#random = options.random;
+    const max = options.maxPeerExchangesPerSession ?? MAX_PEER_EXCHANGES_PER_SESSION;
+    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`maxPeerExchangesPerSession: ${max}`);
+    this.#maxPeerExchanges = max;
     // 4.10.2: the initial exchange id SHALL be random; later ones increment from it.
     this.#nextExchangeId = Math.floor(this.#rand() * 0x10000);
   }
@@ -229,6 +247,13 @@ export class ExchangeManager {
         if (h.reliability) this.#sendStandaloneAck(session, h, opened.messageCounter);
         return this.#drain();
       }
+      const open = this.#peerExchanges.get(session.key) ?? 0;
+      if (open >= this.#maxPeerExchanges) {
+        // As the SDK with its exchange pool exhausted: dropped without an ack, so the peer retransmits it later.
+        this.stats.exchangesRefused++;
+        return this.#drain();
+      }
+      this.#peerExchanges.set(session.key, open + 1);
       exchange = new Exchange(session, h.exchangeId, "responder", h.protocolId, h.protocolVendorId);
       this.#exchanges.set(exchangeKey(session.key, h.exchangeId, "responder"), exchange);
     }
@@ -306,7 +331,7 @@ export class ExchangeManager {
   #maybeFinishClose(ex: Exchange): void {
     if (ex.state === "closing" && ex.mrp.retransmission === undefined && ex.mrp.pendingAck === undefined) {
       ex.state = "closed";
-      this.#exchanges.delete(exchangeKey(ex.session.key, ex.exchangeId, ex.role));
+      this.#remove(ex);
       this.#out.push({ kind: "exchange-closed", exchange: ex });
     }
   }
@@ -316,8 +341,16 @@ export class ExchangeManager {
     ex.state = "failed";
     ex.mrp.retransmission = undefined;
     ex.mrp.pendingAck = undefined;
-    this.#exchanges.delete(exchangeKey(ex.session.key, ex.exchangeId, ex.role));
+    this.#remove(ex);
     this.#out.push({ kind: "exchange-failed", exchange: ex, reason });
+  }
+
+  #remove(ex: Exchange): void {
+    if (!this.#exchanges.delete(exchangeKey(ex.session.key, ex.exchangeId, ex.role))) return;
+    if (ex.role !== "responder") return;
+    const open = (this.#peerExchanges.get(ex.session.key) ?? 1) - 1;
+    if (open > 0) this.#peerExchanges.set(ex.session.key, open);
+    else this.#peerExchanges.delete(ex.session.key);
   }
 
   /**
