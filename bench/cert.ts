@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { StandardCrypto } from "@matter/general";
 import { Icac, Noc, Rcac } from "@matter/protocol";
 import { fromHex } from "../src/bytes/bytes.ts";
-import { derToMatterCert, matterCertToDer } from "../src/cert/matter-cert.ts";
+import { derToMatterCert } from "../src/cert/matter-cert-from-x509.ts";
+import { matterCertToDer } from "../src/cert/matter-cert-to-x509.ts";
 import { validateChain } from "../src/cert/validate.ts";
 import { nodeCrypto } from "../src/crypto/node-crypto.ts";
 

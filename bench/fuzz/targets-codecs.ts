@@ -12,7 +12,9 @@ import { DEV_ATTESTATION_DIR, openDevAttestationProvider } from "../../src/cert/
 import { decodeCertificationDeclaration } from "../../src/cert/certification-declaration.ts";
 import { parseCmsSignedData } from "../../src/cert/cms.ts";
 import { buildCsr, parseCsr } from "../../src/cert/csr.ts";
-import { decodeMatterCert, derToMatterCert, matterCertToDer } from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
+import { derToMatterCert } from "../../src/cert/matter-cert-from-x509.ts";
+import { matterCertToDer } from "../../src/cert/matter-cert-to-x509.ts";
 import { decodeNocsrElements, encodeNocsrElements } from "../../src/cert/nocsr-elements.ts";
 import { parseX509 } from "../../src/cert/x509.ts";
 import { NodeCrypto } from "../../src/crypto/node-crypto.ts";

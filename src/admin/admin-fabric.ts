@@ -7,7 +7,8 @@ import { bigintToBytes, bytesEqual, bytesToBigint, fromHex, toHex } from "../byt
 import { MalformedError } from "../bytes/errors.ts";
 import { type CaState, CertificateAuthority } from "../cert/certificate-authority.ts";
 import { compressedFabricId } from "../cert/compressed-fabric-id.ts";
-import { decodeMatterCert, type MatterCert } from "../cert/matter-cert.ts";
+import type { MatterCert } from "../cert/matter-cert.ts";
+import { decodeMatterCert } from "../cert/matter-cert-decode.ts";
 import { matterEpochToDate } from "../cert/matter-epoch.ts";
 import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import { validateChain } from "../cert/validate.ts";

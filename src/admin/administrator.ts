@@ -9,7 +9,7 @@ import { isIP } from "node:net";
 import { toHex } from "../bytes/bytes.ts";
 import { OpcredsError, ProtocolError } from "../bytes/errors.ts";
 import { type AttestationTrustStore, developmentTrustStore } from "../cert/attestation-trust-store.ts";
-import { decodeMatterCert } from "../cert/matter-cert.ts";
+import { decodeMatterCert } from "../cert/matter-cert-decode.ts";
 import type { RevocationSet } from "../cert/revocation-set.ts";
 import { MIN_COMMISSIONING_TIMEOUT_S } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { ON_OFF_CLUSTER_ID, OnOffCommand } from "../clusters/on-off/on-off.ts";

@@ -14,7 +14,10 @@ import { P256PrivateKey, P256PublicKey } from "../crypto/p256.ts";
 import { csrPublicKey } from "./csr.ts";
 import type { Dn, DnAttribute } from "./dn.ts";
 import { KEY_PURPOSE, KEY_USAGE, type MatterCertExtension } from "./extensions.ts";
-import { buildMatterCert, decodeMatterCert, type MatterCert, type MatterCertFields, tbsDer } from "./matter-cert.ts";
+import type { MatterCert, MatterCertFields } from "./matter-cert.ts";
+import { decodeMatterCert } from "./matter-cert-decode.ts";
+import { buildMatterCert } from "./matter-cert-encode.ts";
+import { tbsDer } from "./matter-cert-to-x509.ts";
 import { dateToMatterEpoch } from "./matter-epoch.ts";
 import { isOperationalNodeId, isValidCat, MAX_CATS_PER_NOC } from "./operational-ids.ts";
 

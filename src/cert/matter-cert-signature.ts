@@ -5,7 +5,8 @@
 import { MalformedError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { P256PublicKey } from "../crypto/p256.ts";
-import { type MatterCert, type MatterCertFields, tbsDer } from "./matter-cert.ts";
+import type { MatterCert, MatterCertFields } from "./matter-cert.ts";
+import { tbsDer } from "./matter-cert-to-x509.ts";
 
 const keys = new WeakMap<MatterCert, P256PublicKey>();
 

@@ -15,7 +15,7 @@ import { bytesEqual, bytesToBigint } from "../../src/bytes/bytes.ts";
 import { MalformedError, ValidationError } from "../../src/bytes/errors.ts";
 import { compressedFabricId } from "../../src/cert/compressed-fabric-id.ts";
 import { buildCsr } from "../../src/cert/csr.ts";
-import { decodeMatterCert } from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
 import { validateChain } from "../../src/cert/validate.ts";
 import type { Crypto } from "../../src/crypto/crypto.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";

@@ -1,13 +1,10 @@
 // Test-side builder: rebuilds the vector chains with modified fields and re-signs them with the vector keys
 // (test/vectors/opcerts/*.key.pem), so each validation rule can be broken on its own.
 
-import {
-  decodeMatterCert,
-  encodeMatterCert,
-  type MatterCert,
-  type MatterCertFields,
-  tbsDer,
-} from "../../src/cert/matter-cert.ts";
+import type { MatterCert, MatterCertFields } from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
+import { encodeMatterCert } from "../../src/cert/matter-cert-encode.ts";
+import { tbsDer } from "../../src/cert/matter-cert-to-x509.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { P256PrivateKey } from "../../src/crypto/p256.ts";
 import { keyPemOf, tlvOf } from "./vectors.ts";

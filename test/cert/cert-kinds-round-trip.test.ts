@@ -3,13 +3,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesEqual, fromHex, toHex } from "../../src/bytes/bytes.ts";
-import {
-  decodeMatterCert,
-  derToMatterCert,
-  matterCertFromDer,
-  matterCertToDer,
-  tbsDer,
-} from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
+import { derToMatterCert, matterCertFromDer } from "../../src/cert/matter-cert-from-x509.ts";
+import { matterCertToDer, tbsDer } from "../../src/cert/matter-cert-to-x509.ts";
 import { encodeX509Extension } from "../../src/cert/x509.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { OID } from "../../src/der/oids.ts";

@@ -10,7 +10,8 @@ import {
   serialNumberBytes,
 } from "../../src/cert/certificate-authority.ts";
 import { buildCsr } from "../../src/cert/csr.ts";
-import { derToMatterCert, matterCertToDer } from "../../src/cert/matter-cert.ts";
+import { derToMatterCert } from "../../src/cert/matter-cert-from-x509.ts";
+import { matterCertToDer } from "../../src/cert/matter-cert-to-x509.ts";
 import { validateChain, validateRcac } from "../../src/cert/validate.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 

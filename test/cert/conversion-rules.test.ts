@@ -5,14 +5,10 @@ import fc from "fast-check";
 import { bytesEqual, toHex } from "../../src/bytes/bytes.ts";
 import { MalformedError } from "../../src/bytes/errors.ts";
 import type { DnAttribute } from "../../src/cert/dn.ts";
-import {
-  decodeMatterCert,
-  derToMatterCert,
-  encodeMatterCert,
-  matterCertFromDer,
-  matterCertTlvNode,
-  matterCertToDer,
-} from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
+import { encodeMatterCert, matterCertTlvNode } from "../../src/cert/matter-cert-encode.ts";
+import { derToMatterCert, matterCertFromDer } from "../../src/cert/matter-cert-from-x509.ts";
+import { matterCertToDer } from "../../src/cert/matter-cert-to-x509.ts";
 import { buildX509, parseX509, type X509TbsFields } from "../../src/cert/x509.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { OID } from "../../src/der/oids.ts";

@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { MalformedError } from "../../src/bytes/errors.ts";
-import { CERT_TAG, decodeMatterCert, matterCertToDer } from "../../src/cert/matter-cert.ts";
+import { CERT_TAG } from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
+import { matterCertToDer } from "../../src/cert/matter-cert-to-x509.ts";
 import { decodeTlv } from "../../src/tlv/tlv-decoder.ts";
 import { encodeTlv } from "../../src/tlv/tlv-encoder.ts";
 import type { TlvIntWidth, TlvNode } from "../../src/tlv/tlv-node.ts";

@@ -6,15 +6,11 @@ import fc from "fast-check";
 import { bytesEqual, fromHex, toHex } from "../../src/bytes/bytes.ts";
 import { MalformedError } from "../../src/bytes/errors.ts";
 import { dnToString } from "../../src/cert/dn.ts";
-import {
-  decodeMatterCert,
-  derToMatterCert,
-  encodeMatterCert,
-  MAX_CERT_TLV_BYTES,
-  matterCertFromDer,
-  matterCertToDer,
-  tbsDer,
-} from "../../src/cert/matter-cert.ts";
+import { MAX_CERT_TLV_BYTES } from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
+import { encodeMatterCert } from "../../src/cert/matter-cert-encode.ts";
+import { derToMatterCert, matterCertFromDer } from "../../src/cert/matter-cert-from-x509.ts";
+import { matterCertToDer, tbsDer } from "../../src/cert/matter-cert-to-x509.ts";
 import { parseX509 } from "../../src/cert/x509.ts";
 import { CERT_NAMES, derOf, jsonOf, OPCERTS_DIR, tlvOf } from "./vectors.ts";
 

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { MalformedError, ValidationError } from "../../src/bytes/errors.ts";
 import type { DnAttribute } from "../../src/cert/dn.ts";
 import { KEY_PURPOSE, KEY_USAGE } from "../../src/cert/extensions.ts";
-import { decodeMatterCert } from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
 import { type ChainInput, lintChain, lintRcac, validateChain, validateRcac } from "../../src/cert/validate.ts";
 import { VALIDATION_RULES } from "../../src/cert/validation-rules.ts";
 import { encodeX509Extension } from "../../src/cert/x509.ts";

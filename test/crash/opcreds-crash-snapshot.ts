@@ -2,7 +2,7 @@
 // fields the loop changes, plus whether each committed fabric has its ACL entry, its IPK and a key matching its NOC.
 import { createHash } from "node:crypto";
 import { bytesEqual } from "../../src/bytes/bytes.ts";
-import { decodeMatterCert } from "../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../src/cert/matter-cert-decode.ts";
 import type { AccessControlStore } from "../../src/fabric/access-control.ts";
 import type { FabricRecord } from "../../src/fabric/fabric-record.ts";
 import type { GroupKeyStore } from "../../src/fabric/group-keys.ts";

@@ -2,7 +2,9 @@
 // tests of the install and chain rules: issue normally, patch the fields, and sign the rebuilt DER TBS again.
 import { type IssueSpec, issueMatterCert } from "../../src/cert/certificate-authority.ts";
 import type { MatterCertExtension } from "../../src/cert/extensions.ts";
-import { buildMatterCert, type MatterCert, type MatterCertFields, tbsDer } from "../../src/cert/matter-cert.ts";
+import type { MatterCert, MatterCertFields } from "../../src/cert/matter-cert.ts";
+import { buildMatterCert } from "../../src/cert/matter-cert-encode.ts";
+import { tbsDer } from "../../src/cert/matter-cert-to-x509.ts";
 import { matterEpochToDate } from "../../src/cert/matter-epoch.ts";
 import type { Crypto } from "../../src/crypto/crypto.ts";
 import type { P256PublicKey } from "../../src/crypto/p256.ts";

@@ -2,7 +2,11 @@
  * A certificate argument resolved to a strictly decoded Matter certificate with both of its forms: the TLV and DER
  * bytes it was given are kept as received (never re-serialized), the other form is converted from them.
  */
-import { decodeMatterCert, type MatterCert, matterCertFromDer, matterCertToDer } from "../../cert/matter-cert.ts";
+
+import type { MatterCert } from "../../cert/matter-cert.ts";
+import { decodeMatterCert } from "../../cert/matter-cert-decode.ts";
+import { matterCertFromDer } from "../../cert/matter-cert-from-x509.ts";
+import { matterCertToDer } from "../../cert/matter-cert-to-x509.ts";
 import type { CliEnv } from "../cli-env.ts";
 import { readInput } from "../cli-io.ts";
 import { type CertFormat, detectCert, isX509Format } from "./cert-format.ts";

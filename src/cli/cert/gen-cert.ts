@@ -9,7 +9,7 @@ import { bytesEqual } from "../../bytes/bytes.ts";
 import { MalformedError } from "../../bytes/errors.ts";
 import { issueMatterCert } from "../../cert/certificate-authority.ts";
 import type { Dn, DnAttribute } from "../../cert/dn.ts";
-import { matterCertToDer } from "../../cert/matter-cert.ts";
+import { matterCertToDer } from "../../cert/matter-cert-to-x509.ts";
 import { isOperationalNodeId, isValidCat, MAX_CATS_PER_NOC } from "../../cert/operational-ids.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { readInput, writeOutput } from "../cli-io.ts";

@@ -8,13 +8,10 @@ import { type Command, Option } from "commander";
 import { bytesEqual } from "../../bytes/bytes.ts";
 import { MalformedError } from "../../bytes/errors.ts";
 import type { Dn } from "../../cert/dn.ts";
-import {
-  decodeMatterCert,
-  encodeMatterCert,
-  type MatterCertFields,
-  matterCertToDer,
-  tbsDer,
-} from "../../cert/matter-cert.ts";
+import type { MatterCertFields } from "../../cert/matter-cert.ts";
+import { decodeMatterCert } from "../../cert/matter-cert-decode.ts";
+import { encodeMatterCert } from "../../cert/matter-cert-encode.ts";
+import { matterCertToDer, tbsDer } from "../../cert/matter-cert-to-x509.ts";
 import { type CliEnv, UsageError } from "../cli-env.ts";
 import { readInput, writeOutput } from "../cli-io.ts";
 import { CertFormat, encodeCert } from "./cert-format.ts";

@@ -5,7 +5,7 @@
  */
 import { MalformedError, ProtocolError } from "../../bytes/errors.ts";
 import { KEY_PURPOSE } from "../../cert/extensions.ts";
-import { decodeMatterCert } from "../../cert/matter-cert.ts";
+import { decodeMatterCert } from "../../cert/matter-cert-decode.ts";
 import { lintChain, type ValidationOptions } from "../../cert/validate.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import type { NocInstall } from "../../fabric/fabric-table.ts";

@@ -4,7 +4,8 @@
  * to a fabric. AddNOC needs its bytes to validate the incoming chain against it.
  */
 import { MalformedError } from "../../bytes/errors.ts";
-import { decodeMatterCert, type MatterCert } from "../../cert/matter-cert.ts";
+import type { MatterCert } from "../../cert/matter-cert.ts";
+import { decodeMatterCert } from "../../cert/matter-cert-decode.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 
 /** The pending root recorded in this fail-safe and not yet bound by AddNOC, or undefined. */

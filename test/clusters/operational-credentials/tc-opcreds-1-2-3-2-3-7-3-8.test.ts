@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";
-import { decodeMatterCert } from "../../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../../src/cert/matter-cert-decode.ts";
 import { decodeNocsrElements } from "../../../src/cert/nocsr-elements.ts";
 import type { NocResponse } from "../../../src/clusters/operational-credentials/noc-response.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";

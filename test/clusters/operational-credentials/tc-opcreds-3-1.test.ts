@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";
-import { decodeMatterCert } from "../../../src/cert/matter-cert.ts";
+import { decodeMatterCert } from "../../../src/cert/matter-cert-decode.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
 import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { AUTH_MODE, PRIVILEGE } from "../../../src/fabric/access-control.ts";
