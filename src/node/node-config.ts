@@ -3,14 +3,10 @@
  * discriminator, VID/PID), where its state lives, the UDP port and the mDNS interfaces. Validated once here.
  */
 import { isValidPasscode } from "../sc/pase/pase-verifier.ts";
+import type { NodeLogger } from "./node-log.ts";
 
-/** Log levels the node prints at (each includes the ones before it). */
-export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
-/** One log level. */
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** The node's logger: one line per call. */
-export type NodeLogger = (level: LogLevel, message: string) => void;
+// The logger's types live in node-log.ts; re-exported for the existing importers.
+export { LOG_LEVELS, type LogLevel, type NodeLogger } from "./node-log.ts";
 
 /**
  * What a device node is started with. There is no window duration: the node's basic commissioning window stays open
