@@ -6,7 +6,8 @@
  */
 
 import type { AfterResponseEffect, SessionInfo } from "../im/data-model.ts";
-import type { ImResponderExchange, ImStep, InteractionServer } from "../im/engine/interaction-server.ts";
+import type { ImStep } from "../im/engine/im-step.ts";
+import type { ImResponderExchange, InteractionServer } from "../im/engine/interaction-server.ts";
 import { ProtocolId } from "../message/protocol-ids.ts";
 import type { ApplicationExchange, SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
 import type { SecureSession } from "../sc/secure-session.ts";

@@ -4,17 +4,14 @@
  * server-initiated reports. Input: decoded-by-us message bytes, the session and the time (ms); output: messages to
  * send on the exchange, whether the exchange is finished, and after-response effects. The exchange/transport glue
  * (MRP, sessions, timers) is the caller's: it calls `nextDeadline()` and `poll(now)` for subscription reports.
- * Async only where the data model is (write and command handlers persist before answering).
+ * Async only where the data model is (write and command handlers persist before answering). The subscriptions live
+ * in subscription-pool.ts, their reports in subscription-report-exchange.ts, chunking in the *-chunker.ts files.
  */
 import { MalformedError } from "../../bytes/errors.ts";
-import { encodeTlv } from "../../tlv/tlv-encoder.ts";
-import { ANONYMOUS } from "../../tlv/tlv-node.ts";
-import type { AccessChecker, AfterResponseEffect, SessionInfo } from "../data-model.ts";
+import type { AccessChecker, SessionInfo } from "../data-model.ts";
 import type { EventLog } from "../events.ts";
 import { ImMessageType } from "../messages/im-message-type.ts";
 import { InvokeRequestMessage } from "../messages/invoke-request-message.ts";
-import { InvokeResponseIB } from "../messages/invoke-response-ib.ts";
-import { InvokeResponseMessage } from "../messages/invoke-response-message.ts";
 import { ReadRequestMessage } from "../messages/read-request-message.ts";
 import { StatusResponseMessage } from "../messages/status-response-message.ts";
 import { SubscribeRequestMessage } from "../messages/subscribe-request-message.ts";
@@ -23,7 +20,15 @@ import { TimedRequestMessage } from "../messages/timed-request-message.ts";
 import { WriteRequestMessage } from "../messages/write-request-message.ts";
 import { WriteResponseMessage } from "../messages/write-response-message.ts";
 import { ImStatus } from "../status-code.ts";
+import {
+  type ImOutgoing,
+  type ImStep,
+  imOutgoing as out,
+  imStatusMessage as statusMessage,
+  imStep as step,
+} from "./im-step.ts";
 import { DEFAULT_MAX_PATHS_PER_INVOKE, processInvokeRequests } from "./invoke-handler.ts";
+import { chunkInvokeResponses } from "./invoke-response-chunker.ts";
 import { allClusterInstances, type NodeModel } from "./node-model.ts";
 import {
   attributePathsValid,
@@ -34,17 +39,10 @@ import {
   readEvents,
 } from "./read-handler.ts";
 import { chunkReports, MAX_IM_PAYLOAD_BYTES } from "./report-chunker.ts";
-import { Subscription } from "./subscription.ts";
+import type { Subscription } from "./subscription.ts";
+import { MIN_SUBSCRIPTIONS_PER_FABRIC, SubscriptionPool, type SubscriptionPoolOptions } from "./subscription-pool.ts";
+import { SubscriptionReportExchange } from "./subscription-report-exchange.ts";
 import { processWriteRequests } from "./write-handler.ts";
-
-/** SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT (Core 8.5.1): the server may raise MaxInterval up to 60 minutes. */
-export const SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT_S = 3600;
-
-/** Core 8.5.1: every fabric SHALL be able to hold at least 3 subscriptions (SDK kMinSupportedSubscriptionsPerFabric). */
-export const MIN_SUBSCRIPTIONS_PER_FABRIC = 3;
-
-/** Subscriptions held at once when the owner does not size the pool: the minimum for 16 fabrics. */
-export const DEFAULT_MAX_SUBSCRIPTIONS = 16 * MIN_SUBSCRIPTIONS_PER_FABRIC;
 
 /** The subscription pool for `supportedFabrics` fabrics (the SDK's CHIP_IM_MAX_NUM_SUBSCRIPTIONS, MAX_FABRICS * 3). */
 export function subscriptionPoolSize(supportedFabrics: number): number {
@@ -54,52 +52,16 @@ export function subscriptionPoolSize(supportedFabrics: number): number {
   return supportedFabrics * MIN_SUBSCRIPTIONS_PER_FABRIC;
 }
 
-/** One message to send on an exchange. */
-export interface ImOutgoing {
-  readonly messageType: ImMessageType;
-  readonly payload: Uint8Array;
-}
-
-/** What the glue does after feeding a message to an exchange. */
-export interface ImStep {
-  readonly send: readonly ImOutgoing[];
-  /** The interaction is over once `send` is delivered; later messages on this exchange are protocol errors. */
-  readonly done: boolean;
-  readonly afterResponse: readonly AfterResponseEffect[];
-  /** Unexpected handler errors behind FAILURE statuses (for the node's log; never sent). */
-  readonly errors: readonly unknown[];
-}
-
 /** Options of the server. */
-export interface InteractionServerOptions {
+export interface InteractionServerOptions extends SubscriptionPoolOptions {
   readonly node: NodeModel;
   readonly access: AccessChecker;
   readonly events?: EventLog;
   readonly maxPathsPerInvoke?: number;
   /** IM payload budget per message (default MAX_IM_PAYLOAD_BYTES). */
   readonly payloadBudget?: number;
-  /** First subscription id handed out (ids then count up, wrapping at 2^32); SHOULD be random. */
-  readonly firstSubscriptionId?: number;
-  /** The MaxInterval the server would like; clamped to [floor, max(ceiling, 60 min)]; default: the ceiling. */
-  readonly preferredMaxIntervalS?: number;
-  /** Subscriptions (priming or active) held at once, all fabrics (default DEFAULT_MAX_SUBSCRIPTIONS). */
-  readonly maxSubscriptions?: number;
 }
 
-const out = (messageType: ImMessageType, payload: Uint8Array): ImOutgoing => ({ messageType, payload });
-const statusMessage = (status: number): ImOutgoing =>
-  out(ImMessageType.StatusResponse, StatusResponseMessage.encode({ status }));
-const step = (
-  send: ImOutgoing[],
-  done: boolean,
-  afterResponse: AfterResponseEffect[] = [],
-  errors: unknown[] = [],
-) => ({
-  send,
-  done,
-  afterResponse,
-  errors,
-});
 const finalStatus = (status: number): ImStep => step([statusMessage(status)], true);
 
 type Pending = { readonly message: ImOutgoing; readonly expectsStatusResponse: boolean };
@@ -333,83 +295,6 @@ export class ImResponderExchange {
   }
 }
 
-/** Packs InvokeResponseIBs into InvokeResponse messages under the budget (MoreChunkedMessages on all but the last). */
-export function chunkInvokeResponses(responses: readonly InvokeResponseIB[], budget: number): Uint8Array[] {
-  const envelope = InvokeResponseMessage.encode({
-    suppressResponse: false,
-    invokeResponses: [],
-    moreChunkedMessages: true,
-  }).length;
-  const groups: InvokeResponseIB[][] = [[]];
-  let used = envelope;
-  for (const r of responses) {
-    const n = encodeTlv(InvokeResponseIB.encodeNode(r, ANONYMOUS)).length;
-    if (used + n > budget && groups[groups.length - 1]!.length > 0) {
-      groups.push([]);
-      used = envelope;
-    }
-    groups[groups.length - 1]!.push(r);
-    used += n;
-  }
-  return groups.map((g, i) =>
-    InvokeResponseMessage.encode({
-      suppressResponse: false,
-      invokeResponses: g,
-      ...(i < groups.length - 1 ? { moreChunkedMessages: true } : {}),
-    }),
-  );
-}
-
-/** A server-initiated report exchange of one subscription. */
-export class SubscriptionReportExchange {
-  readonly subscriptionId: number;
-  readonly sessionId: number;
-  /** The first ReportData to send on a new exchange. */
-  readonly first: ImOutgoing;
-  readonly #rest: ImOutgoing[];
-  readonly #server: InteractionServer;
-  #done = false;
-
-  constructor(server: InteractionServer, subscription: Subscription, messages: ImOutgoing[]) {
-    this.#server = server;
-    this.subscriptionId = subscription.id;
-    this.sessionId = subscription.session.id;
-    this.first = messages[0]!;
-    this.#rest = messages.slice(1);
-  }
-
-  /** Feeds the peer's answer (a StatusResponse); a non-success status or another message ends the subscription. */
-  onMessage(messageType: number, payload: Uint8Array): ImStep {
-    if (this.#done) return step([], true);
-    let status: number;
-    try {
-      status =
-        messageType === ImMessageType.StatusResponse
-          ? StatusResponseMessage.decode(payload).status
-          : ImStatus.INVALID_ACTION;
-    } catch (e) {
-      if (!(e instanceof MalformedError)) throw e;
-      status = ImStatus.INVALID_ACTION;
-    }
-    if (status !== ImStatus.SUCCESS) {
-      // Core 8.5.x: a subscriber answering INVALID_SUBSCRIPTION (or anything but SUCCESS) ends the subscription.
-      this.fail();
-      return step([], true);
-    }
-    const next = this.#rest.shift();
-    if (next !== undefined) return step([next], false);
-    this.#done = true;
-    this.#server.reportDelivered(this.subscriptionId);
-    return step([], true);
-  }
-
-  /** The report could not be delivered (no ack, session gone): the subscription ends. */
-  fail(): void {
-    this.#done = true;
-    this.#server.endSubscription(this.subscriptionId);
-  }
-}
-
 /** The IM server: exchanges, subscriptions, reports. */
 export class InteractionServer {
   readonly node: NodeModel;
@@ -418,10 +303,7 @@ export class InteractionServer {
   readonly maxPathsPerInvoke: number;
   readonly payloadBudget: number;
   readonly maxSubscriptions: number;
-  readonly #preferredMaxIntervalS: number | undefined;
-  /** Live subscriptions in creation order (the first of a fabric is its oldest). */
-  readonly #subscriptions = new Map<number, Subscription>();
-  #nextSubscriptionId: number;
+  readonly #pool: SubscriptionPool;
   readonly #unsubscribe: (() => void)[] = [];
 
   constructor(options: InteractionServerOptions) {
@@ -430,23 +312,18 @@ export class InteractionServer {
     this.events = options.events;
     this.maxPathsPerInvoke = options.maxPathsPerInvoke ?? DEFAULT_MAX_PATHS_PER_INVOKE;
     this.payloadBudget = options.payloadBudget ?? MAX_IM_PAYLOAD_BYTES;
-    this.#preferredMaxIntervalS = options.preferredMaxIntervalS;
-    const max = options.maxSubscriptions ?? DEFAULT_MAX_SUBSCRIPTIONS;
-    if (!Number.isInteger(max) || max < MIN_SUBSCRIPTIONS_PER_FABRIC) {
-      throw new RangeError(`maxSubscriptions below the per-fabric minimum: ${max}`);
-    }
-    this.maxSubscriptions = max;
-    this.#nextSubscriptionId = options.firstSubscriptionId ?? 1;
+    this.#pool = new SubscriptionPool(options);
+    this.maxSubscriptions = this.#pool.maxSubscriptions;
     for (const instance of allClusterInstances(this.node))
       this.#unsubscribe.push(
         instance.onAttributeChange((change) => {
-          for (const s of this.#subscriptions.values()) s.attributeChanged(change);
+          for (const s of this.#pool.values()) s.attributeChanged(change);
         }),
       );
     if (this.events !== undefined)
       this.#unsubscribe.push(
         this.events.onEvent((record) => {
-          for (const s of this.#subscriptions.values()) s.eventRecorded(record);
+          for (const s of this.#pool.values()) s.eventRecorded(record);
         }),
       );
   }
@@ -470,29 +347,12 @@ export class InteractionServer {
 
   /** Live subscriptions (priming or active). */
   get subscriptions(): readonly Subscription[] {
-    return [...this.#subscriptions.values()];
+    return this.#pool.list();
   }
 
-  /**
-   * Makes room for one more subscription of `session`'s fabric, following the SDK (InteractionModelEngine.cpp
-   * EnsureResourceForSubscription / TrimFabricForSubscriptions): below the pool size there is room; in a full pool a
-   * fabric holding fewer than MIN_SUBSCRIPTIONS_PER_FABRIC ends the oldest subscription of the fabric holding the most
-   * (when that one is above the minimum); otherwise false, and the request is refused with RESOURCE_EXHAUSTED.
-   */
+  /** Makes room for one more subscription of `session`'s fabric (SubscriptionPool.ensureResource). */
   ensureSubscriptionResource(session: SessionInfo): boolean {
-    if (this.#subscriptions.size < this.maxSubscriptions) return true;
-    const byFabric = new Map<number, Subscription[]>();
-    for (const s of this.#subscriptions.values()) {
-      const list = byFabric.get(s.session.fabricIndex);
-      if (list === undefined) byFabric.set(s.session.fabricIndex, [s]);
-      else list.push(s);
-    }
-    if ((byFabric.get(session.fabricIndex)?.length ?? 0) >= MIN_SUBSCRIPTIONS_PER_FABRIC) return false;
-    let largest: Subscription[] | undefined;
-    for (const list of byFabric.values()) if (largest === undefined || list.length > largest.length) largest = list;
-    if (largest === undefined || largest.length <= MIN_SUBSCRIPTIONS_PER_FABRIC) return false;
-    this.endSubscription(largest[0]!.id);
-    return true;
+    return this.#pool.ensureResource(session);
   }
 
   /** Creates a subscription in the priming state (internal to the Subscribe exchange). */
@@ -501,69 +361,39 @@ export class InteractionServer {
     request: ReturnType<typeof SubscribeRequestMessage.decode>,
     now: number,
   ): Subscription {
-    const floor = request.minIntervalFloor;
-    const ceiling = request.maxIntervalCeiling;
-    // Core 8.5.x: floor <= MaxInterval <= max(SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT, MaxIntervalCeiling).
-    const upper = Math.max(SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT_S, ceiling);
-    const maxInterval = Math.min(upper, Math.max(floor, this.#preferredMaxIntervalS ?? ceiling));
-    let id = this.#nextSubscriptionId;
-    while (this.#subscriptions.has(id)) id = (id + 1) >>> 0;
-    this.#nextSubscriptionId = (id + 1) >>> 0;
-    const subscription = new Subscription({
-      id,
-      session,
-      attributePaths: request.attributeRequests ?? [],
-      eventPaths: request.eventRequests ?? [],
-      fabricFiltered: request.isFabricFiltered,
-      minIntervalS: floor,
-      maxIntervalS: maxInterval,
-      nextEventNumber: this.events?.nextEventNumber ?? 0n,
-    });
-    subscription.lastReportAt = now;
-    this.#subscriptions.set(id, subscription);
-    return subscription;
+    return this.#pool.create(session, request, now, this.events?.nextEventNumber ?? 0n);
   }
 
   /** Ends one subscription. */
   endSubscription(id: number): void {
-    const s = this.#subscriptions.get(id);
-    if (s === undefined) return;
-    s.state = "ended";
-    this.#subscriptions.delete(id);
+    this.#pool.end(id);
   }
 
   /** Ends the subscriptions of the subscriber behind `session` (same fabric and node id). */
   endSubscriptionsOf(session: SessionInfo): void {
-    for (const s of this.subscriptions)
-      if (s.session.fabricIndex === session.fabricIndex && s.session.subjectNodeId === session.subjectNodeId)
-        this.endSubscription(s.id);
+    this.#pool.endWhere(
+      (s) => s.session.fabricIndex === session.fabricIndex && s.session.subjectNodeId === session.subjectNodeId,
+    );
   }
 
   /** The session closed: its subscriptions end (Core 8.5: a subscription lives on its CASE session). */
   sessionClosed(sessionId: number): void {
-    for (const s of this.subscriptions) if (s.session.id === sessionId) this.endSubscription(s.id);
+    this.#pool.endWhere((s) => s.session.id === sessionId);
   }
 
   /** A fabric was removed: its subscriptions end (the SDK's IM engine fabric delegate). */
   fabricRemoved(fabricIndex: number): void {
-    for (const s of this.subscriptions) if (s.session.fabricIndex === fabricIndex) this.endSubscription(s.id);
+    this.#pool.endWhere((s) => s.session.fabricIndex === fabricIndex);
   }
 
   /** A report exchange finished successfully (internal to SubscriptionReportExchange). */
   reportDelivered(id: number): void {
-    const s = this.#subscriptions.get(id);
-    if (s !== undefined) s.inFlight = false;
+    this.#pool.delivered(id);
   }
 
   /** When poll() next has work (ms), or undefined when no active subscription waits. */
   nextDeadline(): number | undefined {
-    let min: number | undefined;
-    for (const s of this.#subscriptions.values()) {
-      if (s.state !== "active" || s.inFlight) continue;
-      const due = s.dueAt();
-      if (min === undefined || due < min) min = due;
-    }
-    return min;
+    return this.#pool.nextDeadline();
   }
 
   /** Builds the reports due at `now`: changes after MinInterval, keep-alives at MaxInterval (Core 8.5.x). */
@@ -599,6 +429,6 @@ export class InteractionServer {
   /** Detaches from the data model's listeners and ends every subscription. */
   close(): void {
     for (const u of this.#unsubscribe.splice(0)) u();
-    for (const s of this.subscriptions) this.endSubscription(s.id);
+    this.#pool.endWhere(() => true);
   }
 }

@@ -2,11 +2,8 @@
 // InteractionServer exchange in memory.
 import assert from "node:assert/strict";
 import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
-import {
-  type ImOutgoing,
-  InteractionServer,
-  type InteractionServerOptions,
-} from "../../../src/im/engine/interaction-server.ts";
+import type { ImOutgoing } from "../../../src/im/engine/im-step.ts";
+import { InteractionServer, type InteractionServerOptions } from "../../../src/im/engine/interaction-server.ts";
 import { EventLog } from "../../../src/im/events.ts";
 import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
 import { ReportDataMessage } from "../../../src/im/messages/report-data-message.ts";

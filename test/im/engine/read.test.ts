@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromHex } from "../../../src/bytes/bytes.ts";
 import { Privilege } from "../../../src/im/data-model.ts";
-import type { ImOutgoing } from "../../../src/im/engine/interaction-server.ts";
+import type { ImOutgoing } from "../../../src/im/engine/im-step.ts";
 import { chunkReports } from "../../../src/im/engine/report-chunker.ts";
 import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
 import { ReadRequestMessage } from "../../../src/im/messages/read-request-message.ts";
