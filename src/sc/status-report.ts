@@ -139,3 +139,31 @@ export function isSecureChannelSuccess(
     report.protocolCode === protocolCode
   );
 }
+
+/** The name of a general code in UpperCamelCase as the spec's table writes it ("Failure", "Busy"), or its number. */
+export function generalCodeName(code: number): string {
+  const entry = Object.entries(GeneralCode).find(([, v]) => v === code);
+  return entry === undefined ? `general code ${code}` : upperCamel(entry[0]);
+}
+
+/** The name of a Secure Channel protocol code ("InvalidParameter", "NoSharedTrustRoots"), or its number. */
+export function secureChannelProtocolCodeName(code: number): string {
+  const entry = Object.entries(SecureChannelProtocolCode).find(([, v]) => v === code);
+  return entry === undefined ? `protocol code ${code}` : upperCamel(entry[0]);
+}
+
+/** A report as one phrase for logs: "StatusReport Failure/InvalidParameter" (numbers for other protocols). */
+export function describeStatusReport(report: StatusReport): string {
+  if (report.protocolId !== SECURE_CHANNEL_PROTOCOL_ID) {
+    const protocol = `protocol 0x${report.protocolId.toString(16).padStart(8, "0")}`;
+    return `StatusReport ${generalCodeName(report.generalCode)}/${protocol} code ${report.protocolCode}`;
+  }
+  return `StatusReport ${generalCodeName(report.generalCode)}/${secureChannelProtocolCodeName(report.protocolCode)}`;
+}
+
+const upperCamel = (constant: string): string =>
+  constant
+    .toLowerCase()
+    .split("_")
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join("");

@@ -10,6 +10,7 @@ import { constantTimeEqual } from "../../crypto/spake2p.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
+  describeStatusReport,
   encodeStatusReport,
   INVALID_PARAMETER,
   isSecureChannelSuccess,
@@ -273,7 +274,7 @@ export class CaseResponder {
     }
     throw new ProtocolError(
       "case.peer-status",
-      `initiator reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
+      `the initiator ended the handshake in state ${state.name} (${describeStatusReport(report)})`,
       report.protocolCode,
     );
   }

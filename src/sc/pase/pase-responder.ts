@@ -13,6 +13,7 @@ import { constantTimeEqual, Spake2pVerifier } from "../../crypto/spake2p.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
+  describeStatusReport,
   encodeStatusReport,
   INVALID_PARAMETER,
   SESSION_ESTABLISHMENT_SUCCESS,
@@ -180,7 +181,12 @@ export class PaseResponder {
     if (hs?.confirmation === undefined) throw invalid("pase.unexpected-message", "Pake3 out of order");
     const { cA } = decodePake3(payload);
     // The responder SHALL verify cA; on mismatch it sends FAILURE / INVALID_PARAMETER and the attempt fails.
-    if (!constantTimeEqual(cA, hs.confirmation.cA)) throw invalid("pase.confirmation", "cA does not verify");
+    if (!constantTimeEqual(cA, hs.confirmation.cA)) {
+      throw invalid(
+        "pase.confirmation",
+        "wrong passcode: Pake3's cA does not verify (answered StatusReport Failure/InvalidParameter)",
+      );
+    }
     this.#handshake = undefined;
     const session = {
       ...hs.confirmation.keys,
@@ -193,9 +199,16 @@ export class PaseResponder {
 
   #onStatusReport(payload: Uint8Array): PaseStep {
     const report = decodeStatusReport(payload);
+    // After Pake2 the initiator checks cB: an InvalidParameter report then is how a commissioner holding another
+    // passcode ends the handshake (it never sends Pake3).
+    const afterPake2 =
+      this.#handshake?.confirmation !== undefined &&
+      report.protocolCode === SecureChannelProtocolCode.INVALID_PARAMETER;
     const error = new ProtocolError(
       "pase.peer-status",
-      `initiator reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
+      afterPake2
+        ? `wrong passcode: the initiator rejected Pake2 (${describeStatusReport(report)})`
+        : `the initiator ended the handshake (${describeStatusReport(report)})`,
       report.protocolCode,
     );
     // The initiator's StatusReport ends the handshake; a StatusReport is never answered with another.
