@@ -1,7 +1,8 @@
 /**
- * The commissionable device node (Core spec 9.2 Root Node + On/Off Light 0x0100): storage, fabric layer, the root
- * endpoint's clusters and the light endpoint, the IM over the secure channel over UDP, the fail-safe timer, mDNS, and
- * the commissioning window, open while the node has no fabric. `DeviceNode.start` returns once it is ready.
+ * The commissionable device node (Core spec 9.2 Root Node + the declared application endpoints, by default an On/Off
+ * Light 0x0100): storage, fabric layer, the root endpoint's clusters and the application endpoints, the IM over the
+ * secure channel over UDP, the fail-safe timer, mDNS, and the commissioning window, open while the node has no fabric.
+ * `DeviceNode.start` returns once it is ready.
  */
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
@@ -22,13 +23,8 @@ import {
   createGroupKeyManagement,
   GroupKeyManagementAttribute,
 } from "../clusters/group-key-management/group-key-management.ts";
-import { createGroups } from "../clusters/groups/groups.ts";
-import { createIdentify } from "../clusters/identify/identify.ts";
 import { createEthernetNetworkCommissioning } from "../clusters/network-commissioning/network-commissioning.ts";
-import { createOnOff, isStartUpOnOff, startUpOnOffValue } from "../clusters/on-off/on-off.ts";
 import { createOperationalCredentials } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
-import { createOnOffSceneable } from "../clusters/scenes-management/on-off-scenes.ts";
-import { createScenesManagement } from "../clusters/scenes-management/scenes-management.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { nodeCrypto } from "../crypto/node-crypto.ts";
 import { AccessControlStore } from "../fabric/access-control.ts";
@@ -48,8 +44,10 @@ import type { SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
 import { SessionManager, secureSessionPoolSize } from "../sc/session-manager.ts";
 import { SqliteStorage } from "../storage/sqlite-storage.ts";
 import type { Storage } from "../storage/storage.ts";
+import { type ApplicationEndpoint, buildApplicationEndpoint } from "./application-endpoint.ts";
 import { CommissioningWindow } from "./commissioning-window.ts";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
+import { DEVICE_TYPES } from "./device-library.ts";
 import { InteractionDriver } from "./interaction-driver.ts";
 import type { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
 import { type DeviceNodeConfig, type ResolvedDeviceNodeConfig, resolveDeviceNodeConfig } from "./node-config.ts";
@@ -66,8 +64,6 @@ export const ATTESTATION_DIR = "attestation";
 export const DATA_MODEL_REVISION = 18;
 
 const KEY = {
-  onOff: "node/on-off",
-  startUpOnOff: "node/on-off-start-up",
   uniqueId: "node/unique-id",
   basicConfig: "node/basic-config",
   eventNumber: "node/event-number",
@@ -138,8 +134,10 @@ export class DeviceNode {
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #shutdown: () => Promise<void>;
   #stopped: Promise<void> | undefined;
-  /** A light: the On/Off value (for logs and tests). */
+  /** The first application endpoint's On/Off value (the bundled light's; for logs and tests). */
   readonly light: { readonly onOff: () => boolean };
+  /** The application endpoints by id, in declaration order. */
+  readonly applicationEndpoints: ReadonlyMap<number, ApplicationEndpoint>;
 
   /** Use `DeviceNode.start`. */
   constructor(parts: {
@@ -158,6 +156,7 @@ export class DeviceNode {
     failSafe: FailSafeContext;
     shutdown: () => Promise<void>;
     light: { onOff: () => boolean };
+    applicationEndpoints: ReadonlyMap<number, ApplicationEndpoint>;
   }) {
     this.config = parts.config;
     this.crypto = parts.crypto;
@@ -174,6 +173,7 @@ export class DeviceNode {
     this.#failSafe = parts.failSafe;
     this.#shutdown = parts.shutdown;
     this.light = parts.light;
+    this.applicationEndpoints = parts.applicationEndpoints;
   }
 
   /** The bound UDP port. */
@@ -287,13 +287,14 @@ async function assemble(
   const acl = await AccessControlStore.open(storage);
   const resumption = await ResumptionStore.open(storage);
   const attestation =
-    c.attestationDir === undefined
+    c.attestation ??
+    (c.attestationDir === undefined
       ? await openDevAttestationProvider(crypto, join(c.dataDir, ATTESTATION_DIR), {
           vendorId: c.vendorId,
           productId: c.productId,
           onRegenerate: (reason) => log("warn", reason),
         })
-      : await loadProductAttestation(crypto, c.attestationDir, { vendorId: c.vendorId, productId: c.productId });
+      : await loadProductAttestation(crypto, c.attestationDir, { vendorId: c.vendorId, productId: c.productId }));
   const storedEventNumber = await storage.get(KEY.eventNumber);
   const events = new EventLog({
     firstEventNumber: typeof storedEventNumber === "string" ? BigInt(storedEventNumber) : 0n,
@@ -303,12 +304,6 @@ async function assemble(
     Buffer.from(crypto.randomBytes(16)).toString("hex").toUpperCase().slice(0, 32),
   );
   const basicConfig = await storage.get(KEY.basicConfig);
-  const storedOnOff = (await storage.get(KEY.onOff)) === true;
-  const storedStartUpOnOff = await storage.get(KEY.startUpOnOff);
-  const startUpOnOff = isStartUpOnOff(storedStartUpOnOff) ? storedStartUpOnOff : null;
-  // On/Off 1.5.6.5: at power-up StartUpOnOff decides OnOff from the value persisted before; the result is persisted.
-  const initialOnOff = startUpOnOffValue(startUpOnOff, storedOnOff);
-  if (initialOnOff !== storedOnOff) await storage.set(KEY.onOff, initialOnOff);
   const storedReboots = await storage.get(KEY.rebootCount);
   const rebootCount = Math.min(0xffff, (typeof storedReboots === "number" ? storedReboots : -1) + 1);
   await storage.set(KEY.rebootCount, rebootCount);
@@ -358,8 +353,9 @@ async function assemble(
     discriminator: c.discriminator,
     vendorId: c.vendorId,
     productId: c.productId,
-    deviceType: DeviceType.OnOffLight.deviceType,
-    deviceName: "opcreds light",
+    // DNS-SD DT and DN (Core 4.3.1.3): the first application endpoint's device type, the product name.
+    deviceType: DEVICE_TYPES[c.endpoints[0]!.deviceType].deviceType.deviceType,
+    deviceName: c.basicInformation.productName,
     logger: log,
     failSafe,
     sessions,
@@ -391,14 +387,9 @@ async function assemble(
   let stopping = false;
   const basicInformation = createBasicInformation({
     values: {
-      vendorName: "matter-opcreds",
+      ...c.basicInformation,
       vendorId: c.vendorId,
-      productName: "opcreds light",
       productId: c.productId,
-      hardwareVersion: 1,
-      hardwareVersionString: "1",
-      softwareVersion: 1,
-      softwareVersionString: "0.1.0",
       uniqueId,
       dataModelRevision: DATA_MODEL_REVISION,
       ...(basicConfig !== null && typeof basicConfig === "object" && !(basicConfig instanceof Uint8Array)
@@ -458,47 +449,21 @@ async function assemble(
     groupKeys,
     fabricIndices: () => fabrics.fabrics().map((f) => f.fabricIndex),
   });
-  let identifyTimer: NodeJS.Timeout | undefined;
-  const identify = createIdentify({
-    onIdentify: (active) => log("info", `identify ${active ? "start" : "stop"}`),
-    onTimer: (at) => {
-      if (identifyTimer !== undefined) clearTimeout(identifyTimer);
-      identifyTimer = at === null ? undefined : later(at, (now) => identify.timerFired(now));
-    },
-  });
-  // Scenes Management (mandatory on the On/Off Light): its On/Off adapter reads `onOff` only when a scene is stored or
-  // recalled, after `onOff` exists; On/Off and Groups take the server as their scene hooks.
-  const scenes = await createScenesManagement({
-    endpoint: 1,
-    storage,
-    groupExists: (fi, groupId, ep) => groupKeys.hasGroupEndpoint(fi as FabricIndex, groupId, ep),
-    fabricIndices: () => fabrics.fabrics().map((f) => f.fabricIndex),
-    sceneableClusters: [createOnOffSceneable({ onOff: () => onOff.onOff, setOnOff: (v) => onOff.setOnOff(v) })],
-    onError: report("scenes"),
-  });
-  let onOffTimer: NodeJS.Timeout | undefined;
-  const onOff = createOnOff({
-    scenes,
-    onOff: initialOnOff,
-    startUpOnOff,
-    onChange: (v) => {
-      log("info", `light is now ${v ? "ON" : "OFF"}`);
-      void storage.set(KEY.onOff, v).catch(report("on/off"));
-      // SceneInfoStruct.SceneValid: a scene attribute changed (a recall sets it back to true right after).
-      scenes.makeSceneInvalidForAllFabrics();
-    },
-    onStartUpOnOffChange: (v) => void storage.set(KEY.startUpOnOff, v).catch(report("on/off start-up")),
-    onTimer: (at) => {
-      if (onOffTimer !== undefined) clearTimeout(onOffTimer);
-      onOffTimer = at === null ? undefined : later(at, (now) => onOff.timerFired(now));
-    },
-  });
-  const groups = createGroups({
-    groupKeys,
-    isIdentifying: (now) => identify.identifyTime(now) > 0,
-    onGroupTableChanged: () => groupKeyManagement.changes?.emit(GroupKeyManagementAttribute.GroupTable),
-    scenes,
-  });
+  // The declared application endpoints, each with the clusters of its device type.
+  const applicationEndpoints = new Map<number, ApplicationEndpoint>();
+  for (const declaration of c.endpoints) {
+    const built = await buildApplicationEndpoint(declaration, {
+      storage,
+      groupKeys,
+      fabricIndices: () => fabrics.fabrics().map((f) => f.fabricIndex),
+      later,
+      log,
+      onGroupTableChanged: () => groupKeyManagement.changes?.emit(GroupKeyManagementAttribute.GroupTable),
+      onError: (what, e) => report(what)(e),
+    });
+    applicationEndpoints.set(declaration.id, built);
+  }
+  const applications = [...applicationEndpoints.values()];
 
   const root: Cluster[] = [
     accessControl.cluster,
@@ -510,7 +475,6 @@ async function assemble(
     opcreds.cluster,
     groupKeyManagement,
   ];
-  const light: Cluster[] = [identify.cluster, groups.cluster, onOff.cluster, scenes.cluster];
   const DESCRIPTOR_ID = 0x001d;
   const descriptions: EndpointDescription[] = [
     {
@@ -519,12 +483,12 @@ async function assemble(
       serverClusters: [DESCRIPTOR_ID, ...root.map((x) => x.id)],
       clientClusters: [],
     },
-    {
-      endpoint: 1,
-      deviceTypes: [DeviceType.OnOffLight],
-      serverClusters: [DESCRIPTOR_ID, ...light.map((x) => x.id)],
+    ...applications.map((a) => ({
+      endpoint: a.id,
+      deviceTypes: [DEVICE_TYPES[a.deviceType].deviceType],
+      serverClusters: [DESCRIPTOR_ID, ...a.clusters.map((x) => x.id)],
       clientClusters: [],
-    },
+    })),
   ];
   const descriptorModel = { endpoints: () => descriptions };
   const dataVersion = () => {
@@ -541,11 +505,10 @@ async function assemble(
       deviceTypes: [{ type: DeviceType.RootNode.deviceType, revision: DeviceType.RootNode.revision }],
       clusters: instances(0, root),
     },
-    {
-      id: 1,
-      deviceTypes: [{ type: DeviceType.OnOffLight.deviceType, revision: DeviceType.OnOffLight.revision }],
-      clusters: instances(1, light),
-    },
+    ...applications.map((a) => {
+      const { deviceType, revision } = DEVICE_TYPES[a.deviceType].deviceType;
+      return { id: a.id, deviceTypes: [{ type: deviceType, revision }], clusters: instances(a.id, [...a.clusters]) };
+    }),
   ];
   const deviceTypesOf = (ep: number) =>
     descriptions.find((d) => d.endpoint === ep)?.deviceTypes.map((d) => d.deviceType) ?? [];
@@ -617,7 +580,7 @@ async function assemble(
     admin.fabricRemoved(fi);
     server.fabricRemoved(fi);
     resumption.removeFabric(fi).catch(report("resumption"));
-    void scenes.removeFabric(fi);
+    for (const a of applications) void a.removeFabric(fi);
     log("info", `fabric ${fi} removed`);
   };
   fabrics.onOperationalIdentityChange(() => advertiseOperational());
@@ -639,11 +602,8 @@ async function assemble(
   // The same holds for CASE resumption records (a CASE session runs before CommissioningComplete) and scenes: a later
   // fabric at the same index must not inherit them (a stale resumption record would let the old peer resume into it).
   const committed = new Set<number>(fabrics.fabrics().map((f) => f.fabricIndex));
-  const pruned = new Set([
-    ...(await opcreds.pruneOrphanFabricData()),
-    ...(await resumption.pruneFabrics(committed)),
-    ...(await scenes.pruneFabrics(committed)),
-  ]);
+  const pruned = new Set([...(await opcreds.pruneOrphanFabricData()), ...(await resumption.pruneFabrics(committed))]);
+  for (const a of applications) for (const fi of await a.pruneFabrics(committed)) pruned.add(fi);
   if (pruned.size > 0)
     log("info", `pruned uncommitted data of fabric(s) ${[...pruned].sort((a, b) => a - b).join(", ")}`);
   basicInformation.startUp(clock());
@@ -697,6 +657,7 @@ async function assemble(
     sessions,
     failSafe,
     shutdown,
-    light: { onOff: () => onOff.onOff },
+    light: { onOff: () => applications[0]!.onOff.onOff },
+    applicationEndpoints,
   });
 }

@@ -1,12 +1,48 @@
 /**
  * Configuration of the commissionable device node: the onboarding values (Core spec 5.1: passcode, 12-bit
- * discriminator, VID/PID), where its state lives, the UDP port and the mDNS interfaces. Validated once here.
+ * discriminator, VID/PID), where its state lives, the UDP port, the mDNS interfaces, the application endpoints
+ * (Core 9.2) and the Basic Information values (Core 11.1). Validated once here.
  */
+import type { AttestationProvider } from "../cert/attestation-provider.ts";
+import { DESCRIPTOR_CLUSTER_ID } from "../clusters/descriptor/descriptor.ts";
+import type { Cluster } from "../im/data-model.ts";
 import { isValidPasscode } from "../sc/pase/pase-verifier.ts";
+import { APPLICATION_CLUSTER_IDS, DEVICE_TYPES, type DeviceTypeName, isDeviceTypeName } from "./device-library.ts";
 import type { NodeLogger } from "./node-log.ts";
 
 // The logger's types live in node-log.ts; re-exported for the existing importers.
 export { LOG_LEVELS, type LogLevel, type NodeLogger } from "./node-log.ts";
+
+/** An application endpoint as the node is started with it. */
+export interface EndpointDeclaration {
+  /** Endpoint id, 1..0xFFFE (0 is the root node, which the node adds itself). */
+  readonly id: number;
+  /** Its device type; the node builds the server clusters the type requires. */
+  readonly deviceType: DeviceTypeName;
+  /**
+   * The application's own server clusters on this endpoint, beside those of the device type (one object per
+   * endpoint: a cluster object carries its attribute-change emitter).
+   */
+  readonly clusters?: readonly Cluster[];
+}
+
+/** Basic Information values a product sets (Core 11.1.5); the rest (VID, PID, UniqueID, ...) the node fills in. */
+export interface BasicInformationConfig {
+  /** VendorName, at most 32 characters (default "matter-opcreds"). */
+  readonly vendorName?: string;
+  /** ProductName, at most 32 characters (default "opcreds light"); also the DNS-SD DN key. */
+  readonly productName?: string;
+  /** SerialNumber, at most 32 characters (absent: the attribute is not served). */
+  readonly serialNumber?: string;
+  /** HardwareVersion, uint16 (default 1). */
+  readonly hardwareVersion?: number;
+  /** HardwareVersionString, 1..64 characters (default "1"). */
+  readonly hardwareVersionString?: string;
+  /** SoftwareVersion, uint32 (default 1). */
+  readonly softwareVersion?: number;
+  /** SoftwareVersionString, 1..64 characters (default "0.1.0"). */
+  readonly softwareVersionString?: string;
+}
 
 /**
  * What a device node is started with. There is no window duration: the node's basic commissioning window stays open
@@ -38,6 +74,11 @@ export interface DeviceNodeConfig {
    * at start against each other and VID/PID; absent: development credentials generated under `dataDir`.
    */
   readonly attestationDir?: string;
+  /** A product's attestation credentials already loaded and checked (see `loadProductAttestation`); wins over the dir. */
+  readonly attestation?: AttestationProvider;
+  /** The application endpoints (default: an On/Off Light on endpoint 1). */
+  readonly endpoints?: readonly EndpointDeclaration[];
+  readonly basicInformation?: BasicInformationConfig;
 }
 
 /** The defaults of `opcreds start`. */
@@ -54,10 +95,29 @@ export const DEVICE_DEFAULTS = {
 /** MAX_DISCRIMINATOR: the discriminator is 12 bits (Core 5.1.1.5). */
 export const MAX_DISCRIMINATOR = 0xfff;
 
+/** The application endpoints of `opcreds start`: the bundled On/Off Light. */
+export const DEFAULT_ENDPOINTS: readonly EndpointDeclaration[] = [{ id: 1, deviceType: "OnOffLight" }];
+
+/** The Basic Information values of `opcreds start`. */
+export const DEFAULT_BASIC_INFORMATION = {
+  vendorName: "matter-opcreds",
+  productName: "opcreds light",
+  hardwareVersion: 1,
+  hardwareVersionString: "1",
+  softwareVersion: 1,
+  softwareVersionString: "0.1.0",
+} as const satisfies BasicInformationConfig;
+
 /** Config with every default filled in. */
-export type ResolvedDeviceNodeConfig = Required<Omit<DeviceNodeConfig, "logger" | "mdns" | "attestationDir">> & {
+export type ResolvedDeviceNodeConfig = Required<
+  Omit<DeviceNodeConfig, "logger" | "mdns" | "attestationDir" | "attestation" | "basicInformation">
+> & {
   readonly mdns: false | { readonly interfaces?: readonly string[] };
   readonly attestationDir: string | undefined;
+  readonly attestation: AttestationProvider | undefined;
+  readonly basicInformation: Required<Omit<BasicInformationConfig, "serialNumber">> & {
+    readonly serialNumber?: string;
+  };
   readonly logger: NodeLogger;
 };
 
@@ -96,6 +156,9 @@ export function resolveDeviceNodeConfig(config: DeviceNodeConfig): ResolvedDevic
     failSafeExpirySeconds: config.failSafeExpirySeconds ?? DEVICE_DEFAULTS.failSafeExpirySeconds,
     mdns: config.mdns ?? {},
     attestationDir: config.attestationDir,
+    attestation: config.attestation,
+    endpoints: config.endpoints ?? DEFAULT_ENDPOINTS,
+    basicInformation: { ...DEFAULT_BASIC_INFORMATION, ...definedOnly(config.basicInformation ?? {}) },
     logger: config.logger ?? (() => {}),
   };
   if (r.dataDir.length === 0) throw new RangeError("dataDir must not be empty");
@@ -115,5 +178,64 @@ export function resolveDeviceNodeConfig(config: DeviceNodeConfig): ResolvedDevic
   inRange("productId", r.productId, 0, 0xffff);
   inRange("supportedFabrics", r.supportedFabrics, 5, 254);
   inRange("failSafeExpirySeconds", r.failSafeExpirySeconds, 1, 0xffff);
+  checkEndpoints(r.endpoints);
+  checkBasicInformation(r.basicInformation);
   return r;
+}
+
+/** `o` without its undefined properties (so that an explicit undefined keeps the default). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Refuses a malformed endpoint list: TypeError for what is not a declaration, RangeError for a bad value. */
+function checkEndpoints(endpoints: readonly EndpointDeclaration[]): void {
+  // (not narrowed by Array.isArray, which would turn a readonly array into any[])
+  if (!Array.isArray(endpoints as unknown)) throw new TypeError("endpoints must be an array of endpoint declarations");
+  if (endpoints.length === 0) throw new RangeError("endpoints must declare at least one application endpoint");
+  const seen = new Set<number>();
+  for (const [i, e] of endpoints.entries()) {
+    if (typeof e !== "object" || e === null) throw new TypeError(`endpoints[${i}] must be an object`);
+    if (!Number.isInteger(e.id) || e.id < 1 || e.id > 0xfffe) {
+      throw new RangeError(`endpoints[${i}].id must be an integer 1..65534 (0 is the root node), got ${String(e.id)}`);
+    }
+    if (seen.has(e.id)) throw new RangeError(`endpoints[${i}].id: duplicate endpoint id ${e.id}`);
+    seen.add(e.id);
+    if (!isDeviceTypeName(e.deviceType)) {
+      throw new TypeError(
+        `endpoints[${i}].deviceType: unknown device type ${JSON.stringify(e.deviceType)} (known: ${Object.keys(DEVICE_TYPES).join(", ")})`,
+      );
+    }
+    const ids = new Set<number>([DESCRIPTOR_CLUSTER_ID]);
+    for (const name of DEVICE_TYPES[e.deviceType].serverClusters) ids.add(APPLICATION_CLUSTER_IDS[name]);
+    for (const [j, c] of (e.clusters ?? []).entries()) {
+      if (typeof c !== "object" || c === null || typeof c.id !== "number" || !Array.isArray(c.attributes)) {
+        throw new TypeError(`endpoints[${i}].clusters[${j}] must be a Cluster (id, attributes, commands, events)`);
+      }
+      if (ids.has(c.id)) {
+        throw new RangeError(
+          `endpoints[${i}].clusters[${j}]: cluster 0x${c.id.toString(16).padStart(4, "0")} is already on endpoint ${e.id}`,
+        );
+      }
+      ids.add(c.id);
+    }
+  }
+}
+
+const checkText = (name: string, v: unknown, min: number, max: number): void => {
+  if (typeof v !== "string") throw new TypeError(`basicInformation.${name} must be a string`);
+  if (v.length < min || v.length > max) {
+    throw new RangeError(`basicInformation.${name} must be ${min}..${max} characters, got ${v.length}`);
+  }
+};
+
+/** Refuses Basic Information values outside their Core 11.1.5 constraints. */
+function checkBasicInformation(b: ResolvedDeviceNodeConfig["basicInformation"]): void {
+  checkText("vendorName", b.vendorName, 0, 32);
+  checkText("productName", b.productName, 0, 32);
+  if (b.serialNumber !== undefined) checkText("serialNumber", b.serialNumber, 0, 32);
+  checkText("hardwareVersionString", b.hardwareVersionString, 1, 64);
+  checkText("softwareVersionString", b.softwareVersionString, 1, 64);
+  inRange("basicInformation.hardwareVersion", b.hardwareVersion, 0, 0xffff);
+  inRange("basicInformation.softwareVersion", b.softwareVersion, 0, 0xffffffff);
 }

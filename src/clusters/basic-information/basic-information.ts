@@ -44,6 +44,7 @@ export const BasicInformationAttribute = {
   HardwareVersionString: 0x0008,
   SoftwareVersion: 0x0009,
   SoftwareVersionString: 0x000a,
+  SerialNumber: 0x000f,
   UniqueID: 0x0012,
   CapabilityMinima: 0x0013,
   SpecificationVersion: 0x0015,
@@ -99,6 +100,8 @@ export interface BasicInformationValues {
   readonly softwareVersion: number;
   readonly softwareVersionString: string;
   readonly uniqueId: string;
+  /** SerialNumber (Core 11.1.5.16, optional, at most 32 characters): served only when given. */
+  readonly serialNumber?: string;
   readonly nodeLabel?: string;
   readonly location?: string;
   readonly capabilityMinima?: CapabilityMinimaStruct;
@@ -141,6 +144,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
   checkString("HardwareVersionString", v.hardwareVersionString, 1, 64);
   checkString("SoftwareVersionString", v.softwareVersionString, 1, 64);
   checkString("UniqueID", v.uniqueId, 0, 32);
+  if (v.serialNumber !== undefined) checkString("SerialNumber", v.serialNumber, 0, 32);
   const minima = v.capabilityMinima ?? { caseSessionsPerFabric: 3, subscriptionsPerFabric: 3 };
   if (minima.caseSessionsPerFabric < 3 || minima.subscriptionsPerFabric < 3)
     throw new RangeError("CapabilityMinima fields must be at least 3");
@@ -203,6 +207,9 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
       fixed(0x08, "HardwareVersionString", tlvString({ minLength: 1, maxLength: 64 }), v.hardwareVersionString),
       fixed(0x09, "SoftwareVersion", tlvUInt32, v.softwareVersion),
       fixed(0x0a, "SoftwareVersionString", tlvString({ minLength: 1, maxLength: 64 }), v.softwareVersionString),
+      ...(v.serialNumber === undefined
+        ? []
+        : [fixed(0x0f, "SerialNumber", tlvString({ maxLength: 32 }), v.serialNumber)]),
       fixed(0x12, "UniqueID", tlvString({ maxLength: 32 }), v.uniqueId),
       fixed(0x13, "CapabilityMinima", CapabilityMinimaStruct, minima),
       fixed(0x15, "SpecificationVersion", tlvUInt32, v.specificationVersion ?? SPECIFICATION_VERSION_1_4_2),

@@ -35,6 +35,8 @@ export const DeviceType = {
   RootNode: { deviceType: 0x0016, revision: 3 },
   /** On/Off Light 0x0100 rev 3 ("Updated the Scenes cluster to Scenes Management"). */
   OnOffLight: { deviceType: 0x0100, revision: 3 },
+  /** On/Off Plug-in Unit 0x010A rev 4 (the Matter 1.4.2 Device Library revision, as matter.js 0.17.9 declares it). */
+  OnOffPlugInUnit: { deviceType: 0x010a, revision: 4 },
 } as const satisfies Record<string, DeviceTypeStruct>;
 
 /** Endpoint composition (Core 9.12): PartsList holds direct children (tree) or all descendants (full-family). */

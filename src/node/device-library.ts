@@ -1,0 +1,52 @@
+/**
+ * The application device types a device can declare (Matter 1.4.2 Device Library): each one's DeviceTypeStruct and
+ * the server clusters it requires on its endpoint, which the node builds for it. The root node (endpoint 0) is not
+ * one of them: the node adds it itself.
+ */
+import { DeviceType, type DeviceTypeStruct } from "../clusters/descriptor/descriptor.ts";
+import { GROUPS_CLUSTER_ID } from "../clusters/groups/groups.ts";
+import { IDENTIFY_CLUSTER_ID } from "../clusters/identify/identify.ts";
+import { ON_OFF_CLUSTER_ID } from "../clusters/on-off/on-off.ts";
+import { SCENES_MANAGEMENT_CLUSTER_ID } from "../clusters/scenes-management/scenes-management.ts";
+
+/** The application server clusters the node can build on a declared endpoint (Descriptor is always there). */
+export const APPLICATION_CLUSTERS = ["Identify", "Groups", "OnOff", "ScenesManagement"] as const;
+/** One application server cluster, by its spec name. */
+export type ApplicationClusterName = (typeof APPLICATION_CLUSTERS)[number];
+/** The cluster id of each application cluster. */
+export const APPLICATION_CLUSTER_IDS = {
+  Identify: IDENTIFY_CLUSTER_ID,
+  Groups: GROUPS_CLUSTER_ID,
+  OnOff: ON_OFF_CLUSTER_ID,
+  ScenesManagement: SCENES_MANAGEMENT_CLUSTER_ID,
+} as const satisfies Record<ApplicationClusterName, number>;
+
+/** A device type of the Device Library with the server clusters it requires. */
+export interface DeviceTypeDefinition {
+  readonly deviceType: DeviceTypeStruct;
+  /** Required server clusters (Descriptor aside), in the order the node builds them. */
+  readonly serverClusters: readonly ApplicationClusterName[];
+}
+
+/**
+ * The declarable device types. Both require Identify, Groups, On/Off with the Lighting feature and Scenes Management
+ * (Device Library 4.1 On/Off Light, 5.1 On/Off Plug-in Unit).
+ */
+export const DEVICE_TYPES = {
+  OnOffLight: {
+    deviceType: DeviceType.OnOffLight,
+    serverClusters: ["Identify", "Groups", "OnOff", "ScenesManagement"],
+  },
+  OnOffPlugInUnit: {
+    deviceType: DeviceType.OnOffPlugInUnit,
+    serverClusters: ["Identify", "Groups", "OnOff", "ScenesManagement"],
+  },
+} as const satisfies Record<string, DeviceTypeDefinition>;
+
+/** The name of a declarable device type. */
+export type DeviceTypeName = keyof typeof DEVICE_TYPES;
+
+/** True when `name` is a declarable device type. */
+export function isDeviceTypeName(name: unknown): name is DeviceTypeName {
+  return typeof name === "string" && Object.hasOwn(DEVICE_TYPES, name);
+}
