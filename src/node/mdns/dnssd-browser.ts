@@ -1,7 +1,8 @@
 /**
  * The commissioner's DNS-SD client over mDNS (Core spec 4.3.1.x commissionable discovery by the `_L`/`_S` subtypes,
- * 4.3.2 operational discovery of `<CompressedFabricId>-<NodeId>._matter._tcp`): queries, a record cache with TTLs,
- * cache-flush and goodbyes (RFC 6762 10), and follow-up queries until an instance's SRV, TXT and addresses are known.
+ * 4.3.2 operational discovery of `<CompressedFabricId>-<NodeId>._matter._tcp`): sockets, queries and follow-up
+ * queries until an instance's SRV, TXT and addresses are known (the cache is dnssd-record-cache.ts, the resolution from
+ * it dnssd-resolution.ts).
  * Two ways to ask, both always used because responders differ: a multicast query from port 5353 without the QU bit
  * (matter.js answers only so: it sends unicast replies to port 5353 whatever the source port; and a QU reply to 5353
  * reaches only one of the sockets sharing that port on Linux, maybe the responder's own), and a legacy unicast query
@@ -12,17 +13,20 @@ import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { networkInterfaces } from "node:os";
 import { MalformedError } from "../../bytes/errors.ts";
 import { operationalInstanceName } from "../../fabric/operational-identity.ts";
+import { type DnsMessage, type DnsQuestion, DnsRecordType, decodeDnsMessage, encodeDnsQuery } from "./dns-message.ts";
+import { DnssdRecordCache, dnsRecordSetKey } from "./dnssd-record-cache.ts";
 import {
-  type DnsMessage,
-  type DnsQuestion,
-  DnsRecordType,
-  type DnsResourceRecord,
-  decodeDnsMessage,
-  dnsNameKey,
-  encodeDnsQuery,
-  parseTxtEntries,
-} from "./dns-message.ts";
-import { COMMISSIONABLE_SERVICE_TYPE, MAX_DISCRIMINATOR, OPERATIONAL_SERVICE_TYPE } from "./dnssd-services.ts";
+  type CommissionableFilter,
+  commissionableSubtype,
+  type DiscoveredCommissionable,
+  type DiscoveredOperational,
+  DNSSD_DOMAIN,
+  dnsQuestion,
+  type Resolution,
+  resolveCommissionable,
+  resolveOperationalInstance,
+} from "./dnssd-resolution.ts";
+import { OPERATIONAL_SERVICE_TYPE } from "./dnssd-services.ts";
 
 /** The mDNS port (RFC 6762 3). */
 export const MDNS_PORT = 5353;
@@ -34,37 +38,6 @@ export const MDNS_IPV6_GROUP = "ff02::fb";
 export const DISCOVERY_TIMEOUT_DEFAULT_MS = 10_000;
 /** When each query round is sent, in ms after the lookup starts; later rounds follow at the last interval. */
 export const QUERY_SCHEDULE_MS = [0, 250, 1000, 2000, 4000, 8000] as const;
-/** Most records the cache holds; the oldest are dropped first when a flood fills it. */
-export const MAX_CACHED_RECORDS = 1024;
-/** A cache-flush record replaces same-name, same-type records received longer ago than this, in ms (RFC 6762 10.2). */
-export const CACHE_FLUSH_GRACE_MS = 1000;
-/** Largest short discriminator: the upper 4 of the 12 bits. */
-export const MAX_SHORT_DISCRIMINATOR = 0xf;
-
-const DOMAIN = "local";
-
-/** A commissionable node found by discriminator (4.3.1): where to reach it and what its TXT record says. */
-export type DiscoveredCommissionable = {
-  instanceName: string;
-  hostName: string;
-  port: number;
-  /** IPv4 and IPv6 (link-local with %scope where needed), best first. */
-  addresses: string[];
-  discriminator: number;
-  vendorId?: number;
-  productId?: number;
-  commissioningMode: number;
-  txt: ReadonlyMap<string, string>;
-};
-
-/** An operational node resolved by compressed fabric id and node id (4.3.2). */
-export type DiscoveredOperational = {
-  instanceName: string;
-  hostName: string;
-  port: number;
-  addresses: string[];
-  txt: ReadonlyMap<string, string>;
-};
 
 /** Counters of what the browser sent and received (a bad datagram is counted and dropped, never thrown). */
 export type DnssdBrowserStats = {
@@ -79,258 +52,6 @@ export type DnssdBrowserStats = {
   /** Sends or socket errors reported by the OS. */
   readonly socketErrors: number;
 };
-
-// ---------------------------------------------------------------------------------------------------------------
-// The record cache (sans-IO: time comes in as an argument)
-
-type CachedRecord = {
-  readonly record: DnsResourceRecord;
-  /** Interface a link-local AAAA needs as its %scope, when known. */
-  readonly scope: string | undefined;
-  readonly receivedAt: number;
-  readonly expiresAt: number;
-};
-
-function rdataKey(r: DnsResourceRecord): string {
-  switch (r.type) {
-    case DnsRecordType.A:
-    case DnsRecordType.AAAA:
-      return r.address;
-    case DnsRecordType.PTR:
-      return dnsNameKey(r.target);
-    case DnsRecordType.SRV:
-      return `${r.priority} ${r.weight} ${r.port} ${dnsNameKey(r.target)}`;
-    case DnsRecordType.TXT:
-      return r.entries.map((e) => Buffer.from(e).toString("hex")).join(" ");
-  }
-}
-
-const setKey = (name: string, type: number): string => `${type} ${dnsNameKey(name)}`;
-
-/** Records heard on the network, by name and type, each kept until its TTL runs out (RFC 6762 10). */
-export class DnssdRecordCache {
-  readonly #sets = new Map<string, CachedRecord[]>();
-  #size = 0;
-
-  /** Number of records held (expired ones included until next looked at). */
-  get size(): number {
-    return this.#size;
-  }
-
-  /** Adds the records of one response received at `now` (ms). */
-  add(records: readonly DnsResourceRecord[], now: number, scope?: string): void {
-    for (const record of records) {
-      const key = setKey(record.name, record.type);
-      const rkey = rdataKey(record);
-      let set = this.#sets.get(key) ?? [];
-      const before = set.length;
-      // Cache-flush: the sender's records of this name and type are exactly those it sent in the last second.
-      if (record.cacheFlush) set = set.filter((c) => now - c.receivedAt <= CACHE_FLUSH_GRACE_MS);
-      set = set.filter((c) => rdataKey(c.record) !== rkey);
-      // A TTL of 0 is a goodbye (RFC 6762 10.1): the record is gone.
-      if (record.ttl > 0) set.push({ record, scope, receivedAt: now, expiresAt: now + record.ttl * 1000 });
-      this.#size += set.length - before;
-      if (set.length === 0) this.#sets.delete(key);
-      else this.#sets.set(key, set);
-    }
-    while (this.#size > MAX_CACHED_RECORDS) this.#evictOldest();
-  }
-
-  /** The live records with this name and type at `now`. */
-  get(name: string, type: number, now: number): CachedRecord[] {
-    const key = setKey(name, type);
-    const set = this.#sets.get(key);
-    if (set === undefined) return [];
-    const live = set.filter((c) => c.expiresAt > now);
-    if (live.length !== set.length) {
-      this.#size -= set.length - live.length;
-      if (live.length === 0) this.#sets.delete(key);
-      else this.#sets.set(key, live);
-    }
-    return live;
-  }
-
-  /** Drops everything. */
-  clear(): void {
-    this.#sets.clear();
-    this.#size = 0;
-  }
-
-  #evictOldest(): void {
-    let oldest: { key: string; at: number } | undefined;
-    for (const [key, set] of this.#sets) {
-      for (const c of set) if (oldest === undefined || c.receivedAt < oldest.at) oldest = { key, at: c.receivedAt };
-    }
-    if (oldest === undefined) return;
-    const set = this.#sets.get(oldest.key)!;
-    const i = set.findIndex((c) => c.receivedAt === oldest.at);
-    set.splice(i, 1);
-    this.#size--;
-    if (set.length === 0) this.#sets.delete(oldest.key);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Resolving instances from the cache
-
-const question = (name: string, type: number): DnsQuestion => ({ name, type, unicastResponse: false });
-
-const isLinkLocalV6 = (a: string): boolean => /^fe[89ab][0-9a-f]:/i.test(a);
-const isLinkLocalV4 = (a: string): boolean => a.startsWith("169.254.");
-
-/** Orders addresses: routable IPv6, IPv4, link-local IPv6, link-local IPv4 (stable within a rank). */
-function addressRank(a: string): number {
-  if (a.includes(":")) return isLinkLocalV6(a) ? 2 : 0;
-  return isLinkLocalV4(a) ? 3 : 1;
-}
-
-type Resolution<T> = { readonly result?: T; readonly missing: DnsQuestion[] };
-
-type ResolvedInstance = {
-  instanceName: string;
-  hostName: string;
-  port: number;
-  addresses: string[];
-  txt: Map<string, string> | undefined;
-};
-
-/** SRV, TXT and addresses of `<instance>.<service>.local` from the cache, and the questions that would fill gaps. */
-function resolveInstance(
-  cache: DnssdRecordCache,
-  fqdn: string,
-  instanceName: string,
-  now: number,
-): Resolution<ResolvedInstance> {
-  const missing: DnsQuestion[] = [];
-  const srv = cache
-    .get(fqdn, DnsRecordType.SRV, now)
-    .map((c) => c.record)
-    .sort((a, b) => (a.type === DnsRecordType.SRV && b.type === DnsRecordType.SRV ? a.priority - b.priority : 0))[0];
-  const txtRecord = cache.get(fqdn, DnsRecordType.TXT, now)[0]?.record;
-  const txt = txtRecord?.type === DnsRecordType.TXT ? parseTxtEntries(txtRecord.entries) : undefined;
-  if (txt === undefined) missing.push(question(fqdn, DnsRecordType.TXT));
-  if (srv === undefined || srv.type !== DnsRecordType.SRV) {
-    missing.push(question(fqdn, DnsRecordType.SRV));
-    return { missing };
-  }
-  const addresses: string[] = [];
-  for (const type of [DnsRecordType.AAAA, DnsRecordType.A]) {
-    for (const c of cache.get(srv.target, type, now)) {
-      if (c.record.type !== DnsRecordType.A && c.record.type !== DnsRecordType.AAAA) continue;
-      const a = c.record.address;
-      const text =
-        c.record.type === DnsRecordType.AAAA && isLinkLocalV6(a) && c.scope !== undefined ? `${a}%${c.scope}` : a;
-      if (!addresses.includes(text)) addresses.push(text);
-    }
-  }
-  if (addresses.length === 0) {
-    missing.push(question(srv.target, DnsRecordType.A), question(srv.target, DnsRecordType.AAAA));
-    return { missing };
-  }
-  addresses.sort((a, b) => addressRank(a) - addressRank(b));
-  return { result: { instanceName, hostName: srv.target, port: srv.port, addresses, txt }, missing };
-}
-
-/** The instance label of `<instance>.<service>.local`, or undefined when `fqdn` is not under that service. */
-function instanceLabel(fqdn: string, service: string): string | undefined {
-  const suffix = `.${dnsNameKey(service)}.${DOMAIN}`;
-  const key = dnsNameKey(fqdn);
-  if (!key.endsWith(suffix) || key.length === suffix.length) return undefined;
-  return fqdn.slice(0, fqdn.length - suffix.length);
-}
-
-const DECIMAL = /^(0|[1-9][0-9]{0,9})$/;
-const decimal = (text: string | undefined, max: number): number | undefined =>
-  text !== undefined && DECIMAL.test(text) && Number(text) <= max ? Number(text) : undefined;
-
-/** The commissionable TXT fields (4.3.1.x: D, VP, CM); undefined when D is absent or not a 12-bit number. */
-function commissionableFields(
-  txt: ReadonlyMap<string, string>,
-): { discriminator: number; vendorId?: number; productId?: number; commissioningMode: number } | undefined {
-  const discriminator = decimal(txt.get("D"), MAX_DISCRIMINATOR);
-  if (discriminator === undefined) return undefined;
-  const [vid, pid, ...rest] = (txt.get("VP") ?? "").split("+");
-  const vendorId = rest.length === 0 ? decimal(vid, 0xffff) : undefined;
-  const productId = vendorId !== undefined ? decimal(pid, 0xffff) : undefined;
-  // CM absent means the node is not in commissioning mode (0).
-  const commissioningMode = decimal(txt.get("CM"), 0xff) ?? 0;
-  return {
-    discriminator,
-    ...(vendorId !== undefined ? { vendorId } : {}),
-    ...(productId !== undefined ? { productId } : {}),
-    commissioningMode,
-  };
-}
-
-/** What `findCommissionable` matches on. */
-export type CommissionableFilter = { readonly longDiscriminator: number } | { readonly shortDiscriminator: number };
-
-function subtypeName(filter: CommissionableFilter): { name: string; matches: (d: number) => boolean } {
-  const hasLong = "longDiscriminator" in filter;
-  const hasShort = "shortDiscriminator" in filter;
-  if (hasLong === hasShort) throw new TypeError("give exactly one of longDiscriminator and shortDiscriminator");
-  const service = `${COMMISSIONABLE_SERVICE_TYPE}.${DOMAIN}`;
-  if ("longDiscriminator" in filter) {
-    const d = filter.longDiscriminator;
-    if (!Number.isInteger(d) || d < 0 || d > MAX_DISCRIMINATOR) {
-      throw new RangeError(`longDiscriminator must be an integer in 0..${MAX_DISCRIMINATOR}, got ${d}`);
-    }
-    return { name: `_L${d}._sub.${service}`, matches: (x) => x === d };
-  }
-  const s = filter.shortDiscriminator;
-  if (!Number.isInteger(s) || s < 0 || s > MAX_SHORT_DISCRIMINATOR) {
-    throw new RangeError(`shortDiscriminator must be an integer in 0..${MAX_SHORT_DISCRIMINATOR}, got ${s}`);
-  }
-  // The short discriminator is the upper 4 bits of the 12-bit one.
-  return { name: `_S${s}._sub.${service}`, matches: (x) => x >> 8 === s };
-}
-
-/** Commissionable instances in the cache that match the filter: the complete ones and the questions still open. */
-export function resolveCommissionable(
-  cache: DnssdRecordCache,
-  filter: CommissionableFilter,
-  now: number,
-): { found: DiscoveredCommissionable[]; missing: DnsQuestion[] } {
-  const { name: subtype, matches } = subtypeName(filter);
-  const service = `${COMMISSIONABLE_SERVICE_TYPE}.${DOMAIN}`;
-  // Instances named by the subtype PTR, and those announced under the service type alone (their TXT D decides).
-  const targets = [...cache.get(subtype, DnsRecordType.PTR, now), ...cache.get(service, DnsRecordType.PTR, now)];
-  const seen = new Set<string>();
-  const found: DiscoveredCommissionable[] = [];
-  const missing: DnsQuestion[] = [];
-  for (const { record } of targets) {
-    if (record.type !== DnsRecordType.PTR) continue;
-    const key = dnsNameKey(record.target);
-    const instanceName = instanceLabel(record.target, COMMISSIONABLE_SERVICE_TYPE);
-    if (seen.has(key) || instanceName === undefined) continue;
-    seen.add(key);
-    const viaSubtype = dnsNameKey(record.name) === dnsNameKey(subtype);
-    const r = resolveInstance(cache, record.target, instanceName, now);
-    const fields = r.result?.txt !== undefined ? commissionableFields(r.result.txt) : undefined;
-    // Only a subtype match is worth follow-up queries; a plain service PTR is followed only once its TXT matches.
-    if (viaSubtype || (fields !== undefined && matches(fields.discriminator))) missing.push(...r.missing);
-    if (r.result === undefined || r.result.txt === undefined || fields === undefined) continue;
-    if (!matches(fields.discriminator)) continue;
-    const { txt, ...where } = r.result;
-    found.push({ ...where, ...fields, txt });
-  }
-  return { found, missing };
-}
-
-/** The operational instance in the cache (complete with SRV and an address), and the questions still open. */
-export function resolveOperationalInstance(
-  cache: DnssdRecordCache,
-  compressedFabricId: bigint,
-  nodeId: bigint,
-  now: number,
-): Resolution<DiscoveredOperational> {
-  const instanceName = operationalInstanceName(compressedFabricId, nodeId);
-  const fqdn = `${instanceName}.${OPERATIONAL_SERVICE_TYPE}.${DOMAIN}`;
-  const r = resolveInstance(cache, fqdn, instanceName, now);
-  if (r.result === undefined) return { missing: r.missing };
-  const { txt, ...where } = r.result;
-  return { result: { ...where, txt: txt ?? new Map() }, missing: r.missing };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The driver: sockets and timers
@@ -466,9 +187,9 @@ export class DnssdBrowser {
     filter: CommissionableFilter,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<DiscoveredCommissionable[]> {
-    const subtype = subtypeName(filter).name;
+    const subtype = commissionableSubtype(filter).name;
     return this.#lookup(
-      [question(subtype, DnsRecordType.PTR)],
+      [dnsQuestion(subtype, DnsRecordType.PTR)],
       () => {
         const r = resolveCommissionable(this.#cache, filter, Date.now());
         return r.found.length > 0 ? { result: r.found, missing: [] } : { missing: r.missing };
@@ -484,9 +205,9 @@ export class DnssdBrowser {
     nodeId: bigint,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<DiscoveredOperational | undefined> {
-    const fqdn = `${operationalInstanceName(compressedFabricId, nodeId)}.${OPERATIONAL_SERVICE_TYPE}.${DOMAIN}`;
+    const fqdn = `${operationalInstanceName(compressedFabricId, nodeId)}.${OPERATIONAL_SERVICE_TYPE}.${DNSSD_DOMAIN}`;
     return this.#lookup(
-      [question(fqdn, DnsRecordType.SRV), question(fqdn, DnsRecordType.TXT)],
+      [dnsQuestion(fqdn, DnsRecordType.SRV), dnsQuestion(fqdn, DnsRecordType.TXT)],
       () => {
         const r = resolveOperationalInstance(this.#cache, compressedFabricId, nodeId, Date.now());
         // Complete once the TXT is in too; at timeout an answer without TXT is still returned.
@@ -543,7 +264,7 @@ export class DnssdBrowser {
         end();
         reject(signal?.reason);
       };
-      const questionKey = (q: DnsQuestion): string => setKey(q.name, q.type);
+      const questionKey = (q: DnsQuestion): string => dnsRecordSetKey(q.name, q.type);
       const send = (questions: DnsQuestion[]): void => {
         for (const q of questions) asked.add(questionKey(q));
         this.#query(questions);
@@ -587,7 +308,7 @@ export class DnssdBrowser {
 
   #query(questions: DnsQuestion[]): void {
     if (this.#closed || questions.length === 0) return;
-    const unique = [...new Map(questions.map((q) => [setKey(q.name, q.type), q])).values()];
+    const unique = [...new Map(questions.map((q) => [dnsRecordSetKey(q.name, q.type), q])).values()];
     const multicastQuery = encodeDnsQuery(unique);
     this.#legacyId = (this.#legacyId % 0xffff) + 1;
     const legacyQuery = encodeDnsQuery(unique, this.#legacyId);

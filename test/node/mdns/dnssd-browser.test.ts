@@ -8,12 +8,8 @@ import assert from "node:assert/strict";
 import { resolve } from "node:path";
 import { test } from "node:test";
 import { DnsRecordType, type DnsResourceRecord, txtEntries } from "../../../src/node/mdns/dns-message.ts";
-import {
-  DnssdRecordCache,
-  MAX_CACHED_RECORDS,
-  resolveCommissionable,
-  resolveOperationalInstance,
-} from "../../../src/node/mdns/dnssd-browser.ts";
+import { DnssdRecordCache, MAX_CACHED_RECORDS } from "../../../src/node/mdns/dnssd-record-cache.ts";
+import { resolveCommissionable, resolveOperationalInstance } from "../../../src/node/mdns/dnssd-resolution.ts";
 import { runInPrivateNetns } from "../../support/netns-child.ts";
 
 type Found = {
