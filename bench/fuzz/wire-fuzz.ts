@@ -71,39 +71,58 @@ if (!existsSync(join(REPO, "dist", "src", "cli", "main.js"))) {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), "opcreds-wire-fuzz-"));
-const child: ChildProcess = spawn(
-  process.execPath,
-  [
-    join(REPO, "bin", "opcreds.js"),
-    "start",
-    "--data",
-    dataDir,
-    "--port",
-    String(DEVICE_PORT),
-    "--passcode",
-    String(PASSCODE),
-    "--no-mdns",
-    "--log-level",
-    process.env.WIRE_FUZZ_DEVICE_LOG ?? "error",
-  ],
-  { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OPCREDS_RUN: "dist" } },
-);
+let child!: ChildProcess;
+let exited!: Promise<void>;
 let childErr = "";
-child.stderr?.on("data", (d: Buffer) => {
-  childErr = (childErr + d.toString()).slice(-4000);
-});
-const exited = new Promise<void>((r) => child.on("exit", () => r()));
-await new Promise<void>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new RangeError(`device not ready in 30 s: ${childErr}`)), 30_000);
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => {
-    out += d.toString();
-    if (out.includes("DEVICE_READY ")) {
-      clearTimeout(timer);
-      resolve();
-    }
+
+/** Starts `opcreds start` (dist/) on the data directory and waits for its DEVICE_READY line. */
+async function startDevice(): Promise<void> {
+  childErr = "";
+  const c = spawn(
+    process.execPath,
+    [
+      join(REPO, "bin", "opcreds.js"),
+      "start",
+      "--data",
+      dataDir,
+      "--port",
+      String(DEVICE_PORT),
+      "--passcode",
+      String(PASSCODE),
+      "--no-mdns",
+      "--log-level",
+      process.env.WIRE_FUZZ_DEVICE_LOG ?? "error",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, OPCREDS_RUN: "dist" } },
+  );
+  child = c;
+  c.stderr?.on("data", (d: Buffer) => {
+    childErr = (childErr + d.toString()).slice(-4000);
   });
-});
+  exited = new Promise<void>((r) => c.on("exit", () => r()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RangeError(`device not ready in 30 s: ${childErr}`)), 30_000);
+    let out = "";
+    c.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("DEVICE_READY ")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+/** Stops the device: SIGTERM, then SIGKILL after 5 s. */
+async function stopDevice(): Promise<void> {
+  child.kill("SIGTERM");
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+await startDevice();
 
 /** Resident set size of the device in bytes (Linux /proc). */
 function deviceRss(): number {
@@ -184,6 +203,37 @@ const seedDatagrams = (rng: FuzzRandom) => [
  */
 const settle = () => new Promise((r) => setTimeout(r, 300));
 
+/**
+ * PASE sessions the harness opens on one run of the device before restarting it. Each one ends without commissioning
+ * (closed, no fail-safe armed), which the device counts as a failed commissioning attempt as the SDK does; the 20th
+ * closes the window for good (Core 5.5). The device restarts before a batch that could exceed this, leaving room for
+ * the few attempts strangers' floods may spend (one per handshake timeout), so a restart never hides a batch's effect.
+ */
+const HARNESS_PASES_PER_DEVICE_RUN = 14;
+/** Harness PASEs of one batch at most: the bad invokes' session and the fresh-PASE check. */
+const HARNESS_PASES_PER_BATCH = 2;
+let harnessPases = 0;
+let deviceRestarts = 0;
+
+/** A PASE of the harness's own, restarting the device first when its window's attempt budget is nearly spent. */
+async function harnessPase(to: {
+  address: string;
+  port: number;
+}): Promise<Awaited<ReturnType<NodeController["pase"]>>> {
+  if (harnessPases >= HARNESS_PASES_PER_DEVICE_RUN) await restartDevice();
+  harnessPases++;
+  return controller.pase(to, PASSCODE);
+}
+
+async function restartDevice(): Promise<void> {
+  await stopDevice();
+  await startDevice();
+  harnessPases = 0;
+  deviceRestarts++;
+  // Each run of the device has its own RSS baseline, taken after one PASE as at the start.
+  await warmUp();
+}
+
 const BATCH_KINDS = ["random", "mutated", "pase-flood", "case-flood", "replay", "bad-invokes"] as const;
 type BatchKind = (typeof BATCH_KINDS)[number];
 const controller = await NodeController.open({ waitMs: requestMs });
@@ -194,7 +244,7 @@ const SPARED_CLUSTERS = new Set([0x3c]);
 const INVOKE_CLUSTERS = [0x3e, 0x30, 0x1f, 0x06, 0x28, 0x3f, 0x1d, 0x03, 0x04, 0x62, 0x31, 0x33, 0x1234];
 
 async function badInvokes(rng: FuzzRandom, count: number): Promise<{ answered: number; unanswered: number }> {
-  const pase = await controller.pase(viaRelay, PASSCODE);
+  const pase = await harnessPase(viaRelay);
   let answered = 0;
   let unanswered = 0;
   const tlvSeeds = seedDatagrams(rng).map((d) => d.subarray(d.length - Math.min(d.length, 40)));
@@ -271,7 +321,7 @@ async function freshPase(): Promise<string | undefined> {
   const giveUpAt = Date.now() + HANDSHAKE_RESPONSE_TIMEOUT_MS + 15_000;
   for (;;) {
     try {
-      const pase = await controller.pase(direct, PASSCODE);
+      const pase = await harnessPase(direct);
       controller.closeSession(pase);
       await settle();
       return undefined;
@@ -289,13 +339,19 @@ const invokes = { answered: 0, unanswered: 0 };
 const perKind: Record<string, number> = {};
 let datagrams = 0;
 const started = Date.now();
-// Warm-up: one PASE through the relay (records a real session's datagrams for the replays) and the RSS baseline.
-const warm = await controller.pase(viaRelay, PASSCODE);
-await controller.readAttribute(warm, 0, 0x28, 0).catch(() => undefined);
-controller.closeSession(warm);
-await settle();
-const baseline = deviceRss();
-let peakRss = baseline;
+let baseline = 0;
+let peakRss = 0;
+/** One PASE through the relay (records a real session's datagrams for the replays), then the RSS baseline. */
+async function warmUp(): Promise<void> {
+  harnessPases++;
+  const warm = await controller.pase(viaRelay, PASSCODE);
+  await controller.readAttribute(warm, 0, 0x28, 0).catch(() => undefined);
+  controller.closeSession(warm);
+  await settle();
+  baseline = deviceRss();
+  peakRss = Math.max(peakRss, baseline);
+}
+await warmUp();
 let batch = 0;
 if (values.replay !== undefined) {
   // Replays a reproducer: its datagrams in order, then the checks of one batch.
@@ -320,6 +376,7 @@ for (; batch < batches && Date.now() < deadline; batch++) {
   let note = "";
   let problem: string | undefined;
   try {
+    if (harnessPases + HARNESS_PASES_PER_BATCH > HARNESS_PASES_PER_DEVICE_RUN) await restartDevice();
     note = await runBatch(kind, rng, sent);
   } catch (e) {
     problem = `batch failed: ${String(e)}`;
@@ -349,7 +406,7 @@ for (; batch < batches && Date.now() < deadline; batch++) {
   }
   if ((batch + 1) % 30 === 0)
     process.stderr.write(
-      `fuzz:wire: ${batch + 1} batches, ${datagrams} datagrams, RSS ${Math.round(deviceRss() / 1048576)} MB\n`,
+      `fuzz:wire: ${batch + 1} batches, ${datagrams} datagrams, RSS ${Math.round(deviceRss() / 1048576)} MB, ${deviceRestarts} restarts\n`,
     );
 }
 const seconds = (Date.now() - started) / 1000;
@@ -357,15 +414,14 @@ await controller.close();
 relay.close();
 upstream.close();
 attacker.close();
-child.kill("SIGTERM");
-await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+await stopDevice();
 rmSync(dataDir, { recursive: true, force: true });
 const summary = {
   seed,
   batches: batch,
   datagrams,
   busyWaits,
+  deviceRestarts,
   invokes,
   perKind,
   datagramsPerSecond: Math.round(datagrams / Math.max(seconds, 1e-3)),
@@ -377,7 +433,7 @@ const summary = {
 if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
 else {
   process.stdout.write(
-    `fuzz:wire: seed ${seed}: ${batch} batches, ${datagrams} datagrams (${summary.datagramsPerSecond}/s) in ${summary.seconds} s; RSS ${summary.baselineRssMb} MB at start, peak ${summary.peakRssMb} MB; ${busyWaits} Busy answers waited out\n`,
+    `fuzz:wire: seed ${seed}: ${batch} batches, ${datagrams} datagrams (${summary.datagramsPerSecond}/s) in ${summary.seconds} s; RSS ${summary.baselineRssMb} MB at the last start, peak ${summary.peakRssMb} MB; ${busyWaits} Busy answers waited out; ${deviceRestarts} device restarts for a fresh window\n`,
   );
   for (const [k, n] of Object.entries(perKind)) if (n > 0) process.stdout.write(`  ${k.padEnd(12)} ${n} datagrams\n`);
   process.stdout.write(`  bad invokes over PASE: ${invokes.answered} answered, ${invokes.unanswered} unanswered\n`);
