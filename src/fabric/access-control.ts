@@ -6,6 +6,7 @@ import { MalformedError, ProtocolError } from "../bytes/errors.ts";
 import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
+import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "./fabric-table.ts";
 import { IM_STATUS } from "./status-codes.ts";
 
 /** AccessControlEntryPrivilegeEnum. */
@@ -244,10 +245,15 @@ function decodeEntries(key: string, index: FabricIndex, value: StorageValue | un
   });
 }
 
-/** ACL entries per fabric, persisted per fabric. */
-export class AccessControlStore {
+/**
+ * ACL entries per fabric, persisted per fabric. The fail-safe's pending fabric is staged in memory (`stageFabric`):
+ * AddNOC's Administer entry and ACL writes over the new fabric's CASE session change the staged list, which reads and
+ * access checks see and which the commissioning transaction commits (`writeFabric` + `adoptStaged`) or drops.
+ */
+export class AccessControlStore implements FabricLifecycleParticipant {
   readonly #storage: Storage;
   readonly #entries = new Map<FabricIndex, AccessControlEntry[]>();
+  #staged: { readonly index: FabricIndex; entries: AccessControlEntry[] } | undefined;
 
   private constructor(storage: Storage) {
     this.#storage = storage;
@@ -265,15 +271,17 @@ export class AccessControlStore {
     return store;
   }
 
-  /** Entries of one fabric, or of every fabric in index order. */
+  /** Entries of one fabric, or of every fabric in index order (the staged pending fabric included). */
   entries(fabricIndex?: FabricIndex): AccessControlEntry[] {
-    if (fabricIndex !== undefined) return [...(this.#entries.get(fabricIndex) ?? [])];
-    return [...this.#entries.keys()].sort((a, b) => a - b).flatMap((i) => this.#entries.get(i)!);
+    if (fabricIndex !== undefined) return [...(this.#get(fabricIndex) ?? [])];
+    const indices = new Set([...this.#entries.keys(), ...(this.#staged === undefined ? [] : [this.#staged.index])]);
+    return [...indices].sort((a, b) => a - b).flatMap((i) => this.#get(i) ?? []);
   }
 
   /**
    * Replaces the fabric's entries (an ACL attribute write): each is validated, every entry must carry this fabric index
-   * (CONSTRAINT_ERROR), and more than ACCESS_CONTROL_ENTRIES_PER_FABRIC is RESOURCE_EXHAUSTED.
+   * (CONSTRAINT_ERROR), and more than ACCESS_CONTROL_ENTRIES_PER_FABRIC is RESOURCE_EXHAUSTED. The staged pending
+   * fabric's entries change in memory only.
    */
   async setEntries(fabricIndex: FabricIndex, entries: readonly AccessControlEntry[]): Promise<void> {
     if (entries.length > ACCESS_CONTROL_ENTRIES_PER_FABRIC) {
@@ -288,6 +296,10 @@ export class AccessControlStore {
       subjects: e.subjects === null ? null : [...e.subjects],
       targets: e.targets === null ? null : e.targets.map((t) => ({ ...t })),
     }));
+    if (this.#staged?.index === fabricIndex) {
+      this.#staged.entries = copy;
+      return;
+    }
     await this.#storage.set(aclKey(fabricIndex), encodeEntries(copy));
     this.#entries.set(fabricIndex, copy);
   }
@@ -297,24 +309,78 @@ export class AccessControlStore {
     await this.setEntries(entry.fabricIndex, [...this.entries(entry.fabricIndex), entry]);
   }
 
-  /** The access check over the stored entries (see `checkAccessAgainst`). */
+  /** The access check over the entries (see `checkAccessAgainst`); the staged pending fabric's entries count. */
   checkAccess(subject: SubjectDescriptor, request: RequestPath, requiredPrivilege: Privilege): boolean {
     const index = subject.fabricIndex;
-    const entries = isFabricIndex(index) ? (this.#entries.get(index) ?? []) : [];
+    const entries = isFabricIndex(index) ? (this.#get(index) ?? []) : [];
     return checkAccessAgainst(entries, subject, request, requiredPrivilege);
   }
 
-  /** Writes this fabric's entries into `tx` (for a caller committing them with the fabric table). */
+  /** The staged (pending, unwritten) fabric's index, if any. */
+  get stagedFabric(): FabricIndex | undefined {
+    return this.#staged?.index;
+  }
+
+  /** Opens the in-memory list of the fail-safe's pending fabric (empty); nothing is written until it is committed. */
+  stageFabric(fabricIndex: FabricIndex): void {
+    if (!isFabricIndex(fabricIndex)) throw new RangeError(`fabric index ${fabricIndex} is not 1..254`);
+    this.#staged = { index: fabricIndex, entries: [] };
+  }
+
+  /** Drops the staged list (the fail-safe reverted the pending fabric); no storage write. */
+  discardStaged(fabricIndex: FabricIndex): void {
+    if (this.#staged?.index === fabricIndex) this.#staged = undefined;
+  }
+
+  /** The commit's storage transaction resolved: the staged list becomes the fabric's committed entries. */
+  adoptStaged(fabricIndex: FabricIndex): void {
+    if (this.#staged?.index !== fabricIndex) return;
+    this.#entries.set(fabricIndex, this.#staged.entries);
+    this.#staged = undefined;
+  }
+
+  /** Writes this fabric's entries (the staged list when staged) into `tx`, the commit's storage transaction. */
   async writeFabric(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void> {
-    const entries = this.#entries.get(fabricIndex);
+    const entries = this.#get(fabricIndex);
     if (entries === undefined) await tx.delete(aclKey(fabricIndex));
     else await tx.set(aclKey(fabricIndex), encodeEntries(entries));
   }
 
-  /** RemoveFabric / fail-safe Delete: drops every entry of the fabric. */
+  /** The fabric's entries were removed (in `tx`, or by this call): drops them from memory, staged list included. */
   async removeFabric(fabricIndex: FabricIndex, tx?: StorageTransaction): Promise<void> {
-    this.#entries.delete(fabricIndex);
+    this.forgetFabric(fabricIndex);
     await (tx ?? this.#storage).delete(aclKey(fabricIndex));
+  }
+
+  /** The fabric's committed removal was written elsewhere: forgets its entries in memory only. */
+  forgetFabric(fabricIndex: FabricIndex): void {
+    this.discardStaged(fabricIndex);
+    this.#entries.delete(fabricIndex);
+  }
+
+  /** Fabric indices with committed entries. */
+  fabricIndices(): FabricIndex[] {
+    return [...this.#entries.keys()].sort((a, b) => a - b);
+  }
+
+  /** Lifecycle: a committed new fabric's staged entries is written in the transaction that writes its record. */
+  async commitWrites(
+    tx: StorageTransaction,
+    event: Extract<FabricLifecycleEvent, { kind: "committed" }>,
+  ): Promise<void> {
+    if (event.noc === "add") await this.writeFabric(tx, event.fabricIndex);
+  }
+
+  /** Lifecycle: a removed fabric's entries is deleted in the transaction that deletes its record. */
+  async removeWrites(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void> {
+    await tx.delete(aclKey(fabricIndex));
+  }
+
+  /** Lifecycle: memory follows the final event (commit adopts the staged copy, revert drops it, removal forgets). */
+  fabricEvent(event: FabricLifecycleEvent): void {
+    if (event.kind === "committed") this.adoptStaged(event.fabricIndex);
+    else if (event.kind === "reverted") this.discardStaged(event.fabricIndex);
+    else if (event.kind === "removed") this.forgetFabric(event.fabricIndex);
   }
 
   /** Drops entries of fabrics not in `keep` (orphans of a pending fabric lost in a crash). */
@@ -322,5 +388,9 @@ export class AccessControlStore {
     const dropped = [...this.#entries.keys()].filter((i) => !keep.has(i));
     for (const i of dropped) await this.removeFabric(i);
     return dropped;
+  }
+
+  #get(fabricIndex: FabricIndex): AccessControlEntry[] | undefined {
+    return this.#staged?.index === fabricIndex ? this.#staged.entries : this.#entries.get(fabricIndex);
   }
 }

@@ -42,6 +42,31 @@ export type FabricChange = {
   readonly pending: boolean;
 };
 
+/**
+ * A fabric lifecycle event, emitted once the change is final: `committed` (CommissioningComplete wrote a pending added or
+ * updated fabric), `updated` (a committed fabric's label or VID data was written), `removed` (a committed fabric's
+ * deletion was written), `reverted` (the fail-safe or a failed AddNOC/UpdateNOC dropped pending state; nothing of it
+ * was ever written).
+ */
+export type FabricLifecycleEvent =
+  | { readonly kind: "committed"; readonly fabricIndex: FabricIndex; readonly noc: "add" | "update" }
+  | { readonly kind: "updated"; readonly fabricIndex: FabricIndex }
+  | { readonly kind: "removed"; readonly fabricIndex: FabricIndex }
+  | { readonly kind: "reverted"; readonly fabricIndex: FabricIndex; readonly pending: "add" | "update" | "root" };
+
+/**
+ * A per-fabric store taking part in the fabric lifecycle: its persistent writes run inside the fabric record's own
+ * storage transaction (so a commit or removal is all or nothing), its in-memory reaction after that transaction.
+ */
+export interface FabricLifecycleParticipant {
+  /** Writes the committed fabric's data into `tx`, the transaction that writes its record. */
+  commitWrites?(tx: StorageTransaction, event: Extract<FabricLifecycleEvent, { kind: "committed" }>): Promise<void>;
+  /** Deletes the removed fabric's data in `tx`, the transaction that deletes its record. */
+  removeWrites?(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void>;
+  /** Reacts in memory once the event is final. */
+  fabricEvent?(event: FabricLifecycleEvent): void;
+}
+
 /** An operational identity to start (`advertise`) or stop (`withdraw`) advertising as `_matter._tcp`. */
 export type OperationalIdentityChange = {
   readonly change: "advertise" | "withdraw";
@@ -128,6 +153,7 @@ export class FabricTable {
   #pendingFabric: { readonly kind: "add" | "update"; record: FabricRecord } | undefined;
   readonly #changeListeners = new Set<(change: FabricChange) => void>();
   readonly #identityListeners = new Set<(change: OperationalIdentityChange) => void>();
+  readonly #participants: FabricLifecycleParticipant[] = [];
 
   private constructor(storage: Storage, crypto: Crypto, supportedFabrics: number, next: FabricIndex) {
     this.#storage = storage;
@@ -251,6 +277,23 @@ export class FabricTable {
   onOperationalIdentityChange(listener: (change: OperationalIdentityChange) => void): () => void {
     this.#identityListeners.add(listener);
     return () => this.#identityListeners.delete(listener);
+  }
+
+  /**
+   * Adds a lifecycle participant; participants are called in the order they joined (the ACL before the stores that
+   * follow it). Returns the function that removes it.
+   */
+  participate(participant: FabricLifecycleParticipant): () => void {
+    this.#participants.push(participant);
+    return () => {
+      const i = this.#participants.indexOf(participant);
+      if (i >= 0) this.#participants.splice(i, 1);
+    };
+  }
+
+  /** Calls `listener` on every lifecycle event (a participant with only `fabricEvent`); returns the unsubscribe function. */
+  onLifecycle(listener: (event: FabricLifecycleEvent) => void): () => void {
+    return this.participate({ fabricEvent: listener });
   }
 
   // ---------------------------------------------------------------- pending operations
@@ -548,15 +591,18 @@ export class FabricTable {
     const record = pending.record;
     const cursor = new FabricIndexAllocator(this.#allocator.next);
     if (pending.kind === "add") cursor.allocated(record.fabricIndex);
+    const event = { kind: "committed", fabricIndex: record.fabricIndex, noc: pending.kind } as const;
     await this.#storage.transaction(async (tx) => {
       await tx.set(fabricRecordKey(record.fabricIndex), encodeFabricRecord(record));
       await tx.set(FABRIC_INDEX_INFO_KEY, { nextFabricIndex: cursor.next });
+      for (const p of [...this.#participants]) await p.commitWrites?.(tx, event);
       if (alsoWrite !== undefined) await alsoWrite(tx);
     });
     this.#committed.set(record.fabricIndex, record);
     if (pending.kind === "add") this.#allocator.allocated(record.fabricIndex);
     this.#clearPending();
     this.#emit({ kind: "committed", fabricIndex: record.fabricIndex, pending: false });
+    this.#lifecycle(event);
     return true;
   }
 
@@ -569,7 +615,10 @@ export class FabricTable {
     const unboundRoot = pending === undefined && this.#pendingRoot !== undefined ? this.#pendingIndex : undefined;
     this.#clearPending();
     // The unbound root was listed in TrustedRootCertificates: its removal is a change readers must see.
-    if (unboundRoot !== undefined) this.#emit({ kind: "reverted", fabricIndex: unboundRoot, pending: true });
+    if (unboundRoot !== undefined) {
+      this.#emit({ kind: "reverted", fabricIndex: unboundRoot, pending: true });
+      this.#lifecycle({ kind: "reverted", fabricIndex: unboundRoot, pending: "root" });
+    }
     if (pending === undefined) return;
     this.#afterPendingDropped(pending);
   }
@@ -593,6 +642,7 @@ export class FabricTable {
     const committed = this.#committed.get(index);
     if (committed === undefined) {
       if (this.#pendingFabric?.kind === "add" && this.#pendingFabric.record.fabricIndex === index) {
+        // Nothing of a pending fabric was written: dropping it is the fail-safe's in-memory revert.
         this.revert();
         if (alsoWrite !== undefined) await this.#storage.transaction(alsoWrite);
         return;
@@ -608,6 +658,7 @@ export class FabricTable {
       await tx.delete(fabricRecordKey(index));
       // Persist the cursor too, so a table created before index-info existed never re-issues a removed index.
       await tx.set(FABRIC_INDEX_INFO_KEY, { nextFabricIndex: this.#allocator.next });
+      for (const p of [...this.#participants]) await p.removeWrites?.(tx, index);
       if (alsoWrite !== undefined) await alsoWrite(tx);
     });
     const pendingForIt = this.#pendingIndex === index;
@@ -616,6 +667,7 @@ export class FabricTable {
     this.#committed.delete(index);
     this.#emit({ kind: "removed", fabricIndex: index, pending: false });
     this.#emitIdentity("withdraw", shown);
+    this.#lifecycle({ kind: "removed", fabricIndex: index });
   }
 
   // ---------------------------------------------------------------- internals
@@ -676,6 +728,7 @@ export class FabricTable {
     await this.#storage.set(fabricRecordKey(index), encodeFabricRecord(next));
     this.#committed.set(index, next);
     this.#emit({ kind: "updated", fabricIndex: index, pending: false });
+    this.#lifecycle({ kind: "updated", fabricIndex: index });
   }
 
   #clearPending(): void {
@@ -687,6 +740,7 @@ export class FabricTable {
 
   #afterPendingDropped(pending: { readonly kind: "add" | "update"; readonly record: FabricRecord }): void {
     const index = pending.record.fabricIndex;
+    this.#lifecycle({ kind: "reverted", fabricIndex: index, pending: pending.kind });
     if (pending.kind === "add") {
       this.#emit({ kind: "removed", fabricIndex: index, pending: true });
       this.#emitIdentity("withdraw", pending.record);
@@ -696,6 +750,19 @@ export class FabricTable {
       const committed = this.#committed.get(index);
       if (committed !== undefined) this.#emitIdentity("advertise", committed);
     }
+  }
+
+  /** Every participant reacts even when one throws; the first error is rethrown after all ran. */
+  #lifecycle(event: FabricLifecycleEvent): void {
+    let failure: { readonly error: unknown } | undefined;
+    for (const p of [...this.#participants]) {
+      try {
+        p.fabricEvent?.(event);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure !== undefined) throw failure.error;
   }
 
   #emit(change: FabricChange): void {

@@ -2,7 +2,9 @@
  * The fail-safe (Core spec 11.10.7.2 ArmFailSafe, 11.10.7.6 CommissioningComplete; conformance doc §2) as a sans-IO state
  * machine: time comes in as milliseconds, cleanup goes out as an ordered list of steps for the driver to execute.
  */
+import { ProtocolError } from "../bytes/errors.ts";
 import type { FabricIndex } from "./fabric-index.ts";
+import { IM_STATUS } from "./status-codes.ts";
 
 /** BasicCommissioningInfo.FailSafeExpiryLengthSeconds: the commissioner's suggested arming time. */
 export const FAILSAFE_EXPIRY_LENGTH_S = 60;
@@ -44,6 +46,8 @@ export class FailSafeContext {
   #csrRequestForUpdateNoc = false;
   #setVidVerificationStatementInvoked = false;
   #endedBy: "expiry" | "commissioning-complete" | undefined;
+  #generation = 0;
+  #committing = false;
 
   constructor(options: { readonly maxCumulativeSeconds?: number } = {}) {
     const max = options.maxCumulativeSeconds ?? FAILSAFE_MAX_CUMULATIVE_S;
@@ -94,6 +98,31 @@ export class FailSafeContext {
     return this.#armed ? undefined : this.#endedBy;
   }
 
+  /**
+   * The armed period's generation: it changes whenever the fail-safe disarms (expiry, disarm, CommissioningComplete),
+   * so a handler that awaited can tell whether the fail-safe it started under is still the one armed.
+   */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** True between `beginCommit()` and `commissioningComplete()`/`endCommit()`: expiry waits for the commit. */
+  get committing(): boolean {
+    return this.#committing;
+  }
+
+  /** CommissioningComplete starts writing the pending state: until it ends, the timer's `poll` does not expire it. */
+  beginCommit(): void {
+    if (!this.#armed)
+      throw new ProtocolError("fail-safe.disarmed", "no armed fail-safe to commit", IM_STATUS.failsafeRequired);
+    this.#committing = true;
+  }
+
+  /** The commit failed: the fail-safe is armed as before and expires at its deadline (poll again). */
+  endCommit(): void {
+    this.#committing = false;
+  }
+
   /** IsFailSafeArmed(accessingFabric): armed and armed by (or moved to) this fabric; PASE sessions pass 0. */
   isArmedFor(accessingFabricIndex: number): boolean {
     return this.#armed && this.#fabricIndex === accessingFabricIndex;
@@ -108,7 +137,7 @@ export class FailSafeContext {
     if (!Number.isInteger(expiryLengthSeconds) || expiryLengthSeconds < 0 || expiryLengthSeconds > 0xffff) {
       throw new RangeError("expiryLengthSeconds must be a uint16");
     }
-    if (this.#busy || (this.#armed && this.#fabricIndex !== accessingFabricIndex)) {
+    if (this.#busy || this.#committing || (this.#armed && this.#fabricIndex !== accessingFabricIndex)) {
       return { result: "busy-with-other-admin" };
     }
     if (expiryLengthSeconds === 0) {
@@ -125,7 +154,7 @@ export class FailSafeContext {
 
   /** Cleanup steps when the deadline has passed at `nowMs` (the driver's timer calls this), else undefined. */
   poll(nowMs: number): readonly FailSafeCleanupStep[] | undefined {
-    return this.#armed && nowMs >= this.#deadlineMs ? this.expire() : undefined;
+    return this.#armed && !this.#committing && nowMs >= this.#deadlineMs ? this.expire() : undefined;
   }
 
   /**
@@ -182,14 +211,16 @@ export class FailSafeContext {
     this.#addTrustedRootInvoked = true;
   }
 
-  /** AddNOC succeeded: from now on only sessions of the new fabric match (§2). */
+  /** AddNOC succeeded: from now on only sessions of the new fabric match (§2). Refused on a disarmed fail-safe. */
   recordAddNoc(newFabricIndex: FabricIndex): void {
+    this.#requireArmed("AddNOC");
     this.#addNocInvoked = true;
     this.#fabricIndex = newFabricIndex;
   }
 
-  /** UpdateNOC succeeded. */
+  /** UpdateNOC succeeded. Refused on a disarmed fail-safe. */
   recordUpdateNoc(): void {
+    this.#requireArmed("UpdateNOC");
     this.#updateNocInvoked = true;
   }
 
@@ -198,7 +229,19 @@ export class FailSafeContext {
     this.#setVidVerificationStatementInvoked = true;
   }
 
+  #requireArmed(what: string): void {
+    if (!this.#armed || this.#committing) {
+      throw new ProtocolError(
+        "fail-safe.disarmed",
+        `${what} recorded without an armed fail-safe`,
+        IM_STATUS.failsafeRequired,
+      );
+    }
+  }
+
   #reset(): void {
+    this.#generation++;
+    this.#committing = false;
     this.#armed = false;
     this.#fabricIndex = 0;
     this.#armedAtMs = 0;

@@ -8,6 +8,7 @@ import type { Crypto } from "../crypto/crypto.ts";
 import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
 import { labelBytes } from "./fabric-record.ts";
+import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "./fabric-table.ts";
 import { IM_STATUS } from "./status-codes.ts";
 
 /** GroupKeySecurityPolicyEnum. */
@@ -217,12 +218,17 @@ export type GroupKeyStoreOptions = {
   readonly maxGroupsPerFabric?: number;
 };
 
-/** Per-fabric key sets (IPK included), GroupKeyMap and group table, persisted per fabric. */
-export class GroupKeyStore {
+/**
+ * Per-fabric key sets (IPK included), GroupKeyMap and group table, persisted per fabric. The fail-safe's pending fabric
+ * is staged in memory (`stageFabric`): reads and writes for it (AddNOC's IPK, a KeySetWrite over its CASE session)
+ * see and change the staged copy, which the commissioning transaction commits (`writeFabric` + `adoptStaged`) or drops.
+ */
+export class GroupKeyStore implements FabricLifecycleParticipant {
   readonly maxGroupKeysPerFabric: number;
   readonly maxGroupsPerFabric: number;
   readonly #storage: Storage;
   readonly #data = new Map<FabricIndex, FabricGroupData>();
+  #staged: { readonly index: FabricIndex; data: FabricGroupData } | undefined;
 
   private constructor(storage: Storage, maxKeys: number, maxGroups: number) {
     this.#storage = storage;
@@ -249,12 +255,12 @@ export class GroupKeyStore {
 
   /** The fabric's key sets (IPK first when present). */
   keySets(index: FabricIndex): GroupKeySet[] {
-    return [...(this.#data.get(index)?.keySets ?? [])].sort((a, b) => a.groupKeySetId - b.groupKeySetId);
+    return [...(this.#get(index)?.keySets ?? [])].sort((a, b) => a.groupKeySetId - b.groupKeySetId);
   }
 
   /** One key set, or undefined. */
   keySet(index: FabricIndex, groupKeySetId: number): GroupKeySet | undefined {
-    return this.#data.get(index)?.keySets.find((s) => s.groupKeySetId === groupKeySetId);
+    return this.#get(index)?.keySets.find((s) => s.groupKeySetId === groupKeySetId);
   }
 
   /** The fabric's IPK epoch key (key set 0, epoch key 0), or undefined. */
@@ -285,7 +291,7 @@ export class GroupKeyStore {
       reject("group-keys.ipk-write", "the IPK key set is written only by AddNOC", IM_STATUS.invalidCommand);
     }
     validateGroupKeySet(set);
-    const existing = this.#data.get(index)?.keySets ?? [];
+    const existing = this.#get(index)?.keySets ?? [];
     const replacing = existing.some((s) => s.groupKeySetId === set.groupKeySetId);
     if (!replacing && existing.length >= this.maxGroupKeysPerFabric) {
       reject("group-keys.full", "MaxGroupKeysPerFabric reached", IM_STATUS.resourceExhausted);
@@ -317,7 +323,7 @@ export class GroupKeyStore {
 
   /** The fabric's GroupKeyMap entries. */
   groupKeyMap(index: FabricIndex): GroupKeyMapEntry[] {
-    return [...(this.#data.get(index)?.keyMap ?? [])];
+    return [...(this.#get(index)?.keyMap ?? [])];
   }
 
   /** Writes the fabric's GroupKeyMap: group ids 1..0xFFFF, each at most once, never mapped to key set 0 (CONSTRAINT_ERROR). */
@@ -342,7 +348,7 @@ export class GroupKeyStore {
 
   /** The fabric's group table. */
   groupTable(index: FabricIndex): GroupTableEntry[] {
-    return (this.#data.get(index)?.groups ?? []).map((g) => ({ ...g, endpoints: [...g.endpoints] }));
+    return (this.#get(index)?.groups ?? []).map((g) => ({ ...g, endpoints: [...g.endpoints] }));
   }
 
   /**
@@ -350,13 +356,13 @@ export class GroupKeyStore {
    * group's name. Same checks and statuses as `addGroup`.
    */
   async addGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number, groupName = ""): Promise<void> {
-    const kept = this.#data.get(index)?.groups.find((g) => g.groupId === groupId)?.groupName ?? "";
+    const kept = this.#get(index)?.groups.find((g) => g.groupId === groupId)?.groupName ?? "";
     await this.addGroup(index, groupId, endpoint, groupName === "" ? kept : groupName);
   }
 
   /** Whether `endpoint` is a member of group `groupId` on the fabric (Groups cluster "group exists on the endpoint"). */
   hasGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number): boolean {
-    return this.#data.get(index)?.groups.some((g) => g.groupId === groupId && g.endpoints.includes(endpoint)) ?? false;
+    return this.#get(index)?.groups.some((g) => g.groupId === groupId && g.endpoints.includes(endpoint)) ?? false;
   }
 
   /**
@@ -371,7 +377,7 @@ export class GroupKeyStore {
     if (!Number.isInteger(endpoint) || endpoint < 0 || endpoint > 0xfffe) throw new RangeError(`endpoint: ${endpoint}`);
     if (labelBytes(groupName) > MAX_GROUP_NAME_LENGTH)
       reject("group-keys.group-name", "GroupName too long", IM_STATUS.constraintError);
-    const groups = this.#data.get(index)?.groups ?? [];
+    const groups = this.#get(index)?.groups ?? [];
     const found = groups.find((g) => g.groupId === groupId);
     if (found === undefined && groups.length >= this.maxGroupsPerFabric) {
       reject("group-keys.groups-full", "MaxGroupsPerFabric reached", IM_STATUS.resourceExhausted);
@@ -404,23 +410,78 @@ export class GroupKeyStore {
 
   /** Removes `endpoint` from every group of the fabric (RemoveAllGroups); returns the ids of the groups it was in. */
   async removeEndpoint(index: FabricIndex, endpoint: number): Promise<number[]> {
-    const member = (this.#data.get(index)?.groups ?? []).filter((g) => g.endpoints.includes(endpoint));
+    const member = (this.#get(index)?.groups ?? []).filter((g) => g.endpoints.includes(endpoint));
     if (member.length === 0) return [];
     await this.#put(index, (d) => ({ ...d, groups: withoutEndpoint(d.groups, endpoint, () => true) }));
     return member.map((g) => g.groupId);
   }
 
-  /** Writes this fabric's group data into `tx` (for a caller committing it with the fabric table). */
+  /** The staged (pending, unwritten) fabric's index, if any. */
+  get stagedFabric(): FabricIndex | undefined {
+    return this.#staged?.index;
+  }
+
+  /** Opens the in-memory copy of the fail-safe's pending fabric (empty); nothing is written until it is committed. */
+  stageFabric(index: FabricIndex): void {
+    if (!isFabricIndex(index)) throw new RangeError(`fabric index ${index} is not 1..254`);
+    this.#staged = { index, data: { keySets: [], keyMap: [], groups: [] } };
+  }
+
+  /** Drops the staged copy (the fail-safe reverted the pending fabric); no storage write. */
+  discardStaged(index: FabricIndex): void {
+    if (this.#staged?.index === index) this.#staged = undefined;
+  }
+
+  /** The commit's storage transaction resolved: the staged copy becomes the fabric's committed data. */
+  adoptStaged(index: FabricIndex): void {
+    if (this.#staged?.index !== index) return;
+    this.#data.set(index, this.#staged.data);
+    this.#staged = undefined;
+  }
+
+  /** Writes this fabric's group data (the staged copy when staged) into `tx`, the commit's storage transaction. */
   async writeFabric(tx: StorageTransaction, index: FabricIndex): Promise<void> {
-    const d = this.#data.get(index);
+    const d = this.#get(index);
     if (d === undefined) await tx.delete(groupDataKey(index));
     else await tx.set(groupDataKey(index), encodeData(d));
   }
 
-  /** RemoveFabric / fail-safe Delete: drops all of the fabric's group data (IPK, key sets, map, groups). */
+  /** The fabric's group data was removed (in `tx`, or by this call): drops it from memory, staged copy included. */
   async removeFabric(index: FabricIndex, tx?: StorageTransaction): Promise<void> {
+    this.discardStaged(index);
     this.#data.delete(index);
     await (tx ?? this.#storage).delete(groupDataKey(index));
+  }
+
+  /** The fabric's committed removal was written elsewhere: forgets it in memory only. */
+  forgetFabric(index: FabricIndex): void {
+    this.discardStaged(index);
+    this.#data.delete(index);
+  }
+
+  /** Fabric indices with committed group data. */
+  fabricIndices(): FabricIndex[] {
+    return [...this.#data.keys()].sort((a, b) => a - b);
+  }
+
+  /** Lifecycle: a committed new fabric's staged group data is written in the transaction that writes its record. */
+  async commitWrites(
+    tx: StorageTransaction,
+    event: Extract<FabricLifecycleEvent, { kind: "committed" }>,
+  ): Promise<void> {
+    if (event.noc === "add") await this.writeFabric(tx, event.fabricIndex);
+  }
+
+  /** Lifecycle: a removed fabric's group data is deleted in the transaction that deletes its record. */
+  async removeWrites(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void> {
+    await tx.delete(groupDataKey(fabricIndex));
+  }
+
+  /** Lifecycle: memory follows the final event (commit adopts the staged copy, revert drops it, removal forgets). */
+  fabricEvent(event: FabricLifecycleEvent): void {
+    if (event.kind === "committed") this.adoptStaged(event.fabricIndex);
+    else if (event.kind === "reverted") this.discardStaged(event.fabricIndex);
+    else if (event.kind === "removed") this.forgetFabric(event.fabricIndex);
   }
 
   /** Drops group data of fabrics not in `keep` (orphans of a pending fabric lost in a crash). */
@@ -430,8 +491,18 @@ export class GroupKeyStore {
     return dropped;
   }
 
+  #get(index: FabricIndex): FabricGroupData | undefined {
+    return this.#staged?.index === index ? this.#staged.data : this.#data.get(index);
+  }
+
   async #put(index: FabricIndex, change: (d: FabricGroupData) => FabricGroupData): Promise<void> {
     if (!isFabricIndex(index)) throw new RangeError(`fabric index ${index} is not 1..254`);
+    const staged = this.#staged;
+    if (staged?.index === index) {
+      // The pending fabric's data stays in memory until CommissioningComplete commits it.
+      staged.data = change(staged.data);
+      return;
+    }
     const next = change(this.#data.get(index) ?? { keySets: [], keyMap: [], groups: [] });
     await this.#storage.set(groupDataKey(index), encodeData(next));
     this.#data.set(index, next);

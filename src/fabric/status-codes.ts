@@ -12,6 +12,7 @@ export const IM_STATUS = {
   constraintError: 0x87,
   resourceExhausted: 0x89,
   notFound: 0x8b,
+  failsafeRequired: 0xca,
 } as const;
 export type ImStatus = (typeof IM_STATUS)[keyof typeof IM_STATUS];
 

@@ -121,6 +121,11 @@ export interface GeneralCommissioningOptions {
    * that also persists the pending IPK and ACL in the same transaction.
    */
   readonly commitPendingFabricData?: () => Promise<void>;
+  /**
+   * Drops every pending change in memory (cleanup step "revert-pending-fabric-data"; default `fabrics.revert()`): the
+   * node passes its commissioning transaction's `revert`, which also drops the staged ACL and IPK.
+   */
+  readonly revertPendingFabricData?: () => void;
   /** Called for the cleanup step "report-fabrics" (the Operational Credentials cluster reports Fabrics). */
   readonly reportFabrics?: () => void;
 }
@@ -152,6 +157,8 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
       await fabrics.commit();
     });
 
+  const revertPending = options.revertPendingFabricData ?? (() => fabrics.revert());
+
   const setBreadcrumb = (value: bigint): void => {
     if (value === breadcrumb) return;
     breadcrumb = value;
@@ -171,7 +178,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
             effects.push({ type: "expire-fabric-sessions", fabricIndex: s.fabricIndex });
             break;
           case "revert-pending-fabric-data":
-            fabrics.revert();
+            revertPending();
             break;
           case "delete-fabric":
             await removeFabric(s.fabricIndex as FabricIndex);
@@ -190,6 +197,10 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
     effects.push({ type: "fail-safe-timer", at: null });
     return effects;
   };
+
+  /** The fail-safe timer again, at the deadline a failed commit left armed. */
+  const rearm = (): AfterResponseEffect[] =>
+    failSafe.armed ? [{ type: "fail-safe-timer", at: failSafe.deadlineMs }] : [];
 
   const respond = (errorCode: CommissioningError, debugText = "") => ({ response: { errorCode, debugText } });
 
@@ -316,8 +327,18 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
           // 11.10.7.6: not over CASE, or from a fabric other than the fail-safe's → InvalidAuthentication.
           if (ctx.session.kind !== "case" || !failSafe.isArmedFor(ctx.session.fabricIndex))
             return respond(CommissioningError.InvalidAuthentication);
-          // Commit first: on a storage failure the fail-safe stays armed and expiry still reverts cleanly.
-          await commitPending();
+          // Commit first: on a storage failure the fail-safe stays armed and expiry still reverts cleanly. While the
+          // commit's storage transaction runs the timer cannot expire the fail-safe (it would revert what is being
+          // written); a deadline that passed meanwhile is honoured right after a failed commit.
+          failSafe.beginCommit();
+          try {
+            await commitPending();
+          } catch {
+            failSafe.endCommit();
+            const expired = failSafe.poll(ctx.now);
+            const effects = expired === undefined ? [] : await runCleanup(expired);
+            return { status: ImStatus.FAILURE, afterResponse: effects.length > 0 ? effects : rearm() };
+          }
           const done = failSafe.commissioningComplete({ isCase: true, fabricIndex: ctx.session.fabricIndex });
           const effects: AfterResponseEffect[] = [{ type: "fail-safe-timer", at: null }];
           // The SDK on kCommissioningComplete: close the window, then expire every PASE session.

@@ -1,7 +1,8 @@
 /**
  * AddNOC (0x06) → NOCResponse (Core spec 11.18.6.8; conformance §1.4): installs a new pending fabric from the NOC chain
  * under the fail-safe's pending root and pending key, with its IPK, an Administer ACL entry, the PASE session adopting
- * the new index, and the fail-safe moved to it. Every check in the SDK's order (§6 item 1).
+ * the new index, and the fail-safe moved to it. Every check in the SDK's order (§6 item 1). All of it is pending state
+ * of the commissioning transaction: nothing is written before CommissioningComplete.
  *
  * ```
  * AddNOC ::= STRUCTURE {
@@ -100,13 +101,14 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
       if (fabrics.committedIndices().length >= fabrics.supportedFabrics)
         return nocResponse(NodeOperationalCertStatus.TableFull, undefined, "the fabric table is full");
 
+      const { transaction } = env;
       let index: FabricIndex;
       try {
         const install = decodeIncomingNoc(req.nocValue, icac);
         // §1.4 step 13 in the table: MissingCsr / TableFull / FabricConflict, then the chain (InvalidNOC), then the
         // node id (InvalidNodeOpId) and the public key (InvalidPublicKey). On error nothing is pending, root and key
-        // stay for a retry (§6 item 8).
-        index = fabrics.addPendingFabric({ ...install, vendorId: req.adminVendorId }, () =>
+        // stay for a retry (§6 item 8). On success the ACL and group keys stage the new fabric in memory.
+        index = transaction.addPendingFabric({ ...install, vendorId: req.adminVendorId }, () =>
           validateIncomingNocChain(
             env.crypto,
             { noc: req.nocValue, icac, rcac: rcac.raw },
@@ -116,6 +118,9 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
       } catch (e) {
         return nocResultFromError(e);
       }
+      // Everything from here on is in memory (the staged fabric), but the Access Control hook is async: the fail-safe
+      // may end while it runs. Each await is followed by a check of the armed period this command started under.
+      const token = transaction.token();
 
       const adminEntry: AccessControlEntry = {
         fabricIndex: index,
@@ -124,18 +129,18 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
         subjects: [req.caseAdminSubject],
         targets: null,
       };
-      /** §1.4 "on any failure after step 13": revert the NOC/ICAC (root and key stay), drop the IPK and ACL. */
-      const undo = async (): Promise<void> => {
-        fabrics.revertPendingNoc();
-        await groupKeys.removeFabric(index);
-        await acl.removeFabric(index);
+      /** §1.4 "on any failure after step 13": revert the NOC/ICAC (root and key stay) with the staged IPK and ACL. */
+      const undo = (): void => {
+        if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, 0 as FabricIndex);
+        // After the fail-safe ended, its revert already dropped everything pending; a new armed period is not ours.
+        if (transaction.isCurrent(token)) transaction.revertPendingNoc();
       };
       try {
         // A CAT subject with version 0 passes step 11 (range only) but no ACL entry can hold it; the SDK outcome is
         // unverified ("probably InvalidNOC", conformance §1.4 step 11), so we answer InvalidNOC before any effect.
         validateAccessControlEntry(adminEntry);
       } catch {
-        await undo();
+        undo();
         return nocResponse(
           NodeOperationalCertStatus.InvalidNOC,
           undefined,
@@ -143,22 +148,24 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
         );
       }
       try {
-        // §1.4 step 14: IPK as key set 0 (TrustFirst, one epoch key, start 0); CASE derives it with the compressed
-        // fabric id (§6 item 18).
+        // §1.4 step 14: IPK as key set 0 (TrustFirst, one epoch key, start 0) in the staged group data; CASE derives it
+        // with the compressed fabric id (§6 item 18).
         await groupKeys.setIpk(index, req.ipkValue);
+        transaction.requireCurrent(token);
         // §1.4 step 15: over PASE the session adopts the new fabric index (§6 item 4); over CASE it does not.
         if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, index);
         // §1.4 step 16: {Administer, CASE, [CaseAdminSubject]}, created after the adoption, through the Access Control
-        // cluster as the SDK does (AccessControlEntryChanged with AdminPasscodeID 0 over PASE; TC-ACL-2.6).
+        // cluster as the SDK does (AccessControlEntryChanged with AdminPasscodeID 0 over PASE; TC-ACL-2.6), into the
+        // staged ACL: access checks over the new fabric's CASE session see it before CommissioningComplete.
         if (env.addAdminEntry !== undefined) await env.addAdminEntry(adminEntry, ctx.session, ctx.now);
         else await acl.addEntry(adminEntry);
+        transaction.requireCurrent(token);
+        // §1.4 step 17: the fail-safe moves to the new index (§6 item 3); refused on a disarmed fail-safe.
+        failSafe.recordAddNoc(index);
       } catch (e) {
-        if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, 0 as FabricIndex);
-        await undo();
+        undo();
         return nocResultFromError(e);
       }
-      // §1.4 step 17: the fail-safe moves to the new index (§6 item 3).
-      failSafe.recordAddNoc(index);
       reportFabricAttributes(env);
       // §1.4 steps 18-19: the new operational identity is advertised; NOCResponse(OK, FabricIndex = new).
       return {

@@ -62,11 +62,11 @@ export function addTrustedRootCertificateCommand(
       // following UpdateNOC then answers MissingCsr, as the SDK does (TC_OPCREDS_3_4 step 20).
       const stale = fabrics.pendingOperationalKey;
       if (stale !== undefined && env.failedUpdateKeys.has(stale) && fabrics.pendingState().pendingFabric === undefined)
-        fabrics.revert();
+        env.transaction.revert();
       try {
         // §1.8 steps 6-7: no free index → RESOURCE_EXHAUSTED; a conflicting pending state (e.g. a CSR for UpdateNOC,
         // TC_OPCREDS_3_1 steps 68-70) → FAILURE.
-        fabrics.addPendingRoot(rcac.raw, rcac.publicKey);
+        env.transaction.addPendingRoot(rcac.raw, rcac.publicKey);
       } catch (e) {
         return statusResultFromError(e);
       }

@@ -43,7 +43,7 @@ export function csrRequestCommand(env: OperationalCredentialsEnv): CommandDefini
     fabricScoped: false,
     timed: false,
     handler: async (req, ctx) => {
-      const { failSafe, fabrics } = env;
+      const { failSafe } = env;
       const accessing = ctx.session.fabricIndex;
       const forUpdate = req.isForUpdateNoc ?? false;
       // §1.3 step 0 (§6 item 2): the fail-safe records IsForUpdateNOC before anything is validated, even when it is not
@@ -62,7 +62,7 @@ export function csrRequestCommand(env: OperationalCredentialsEnv): CommandDefini
       try {
         // §1.3 step 5: a fresh key replaces any previous pending key; allocation errors (table full, conflicting
         // pending state) are FAILURE, without a cluster status.
-        key = fabrics.allocatePendingOperationalKey(forUpdate ? (accessing as FabricIndex) : undefined);
+        key = env.transaction.allocatePendingOperationalKey(forUpdate ? (accessing as FabricIndex) : undefined);
       } catch {
         return { status: ImStatus.FAILURE };
       }

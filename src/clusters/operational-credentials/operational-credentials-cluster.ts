@@ -3,6 +3,7 @@
  * conformance §0): assembles the six attributes and the ten accepted commands, and gives the node the hooks General
  * Commissioning needs (commit on CommissioningComplete, fabric deletion on fail-safe expiry, Fabrics reports).
  */
+import { CommissioningTransaction } from "../../fabric/commissioning-transaction.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { AttributeChangeEmitter, type Cluster } from "../../im/data-model.ts";
 import { addNocCommand } from "./add-noc.ts";
@@ -16,7 +17,7 @@ import {
   type OperationalCredentialsOptions,
   reportFabricAttributes,
 } from "./operational-credentials-options.ts";
-import { deleteFabric, pruneOrphanFabricData, removeFabricCommand } from "./remove-fabric.ts";
+import { deleteFabric, removeFabricCommand } from "./remove-fabric.ts";
 import { setVidVerificationStatementCommand } from "./set-vid-verification-statement.ts";
 import { signVidVerificationRequestCommand } from "./sign-vid-verification-request.ts";
 import { updateFabricLabelCommand } from "./update-fabric-label.ts";
@@ -42,16 +43,37 @@ export interface OperationalCredentialsServer {
   deleteFabric(fabricIndex: FabricIndex): Promise<void>;
   /** Reports NOCs, Fabrics, CommissionedFabrics and TrustedRootCertificates (fail-safe step "report-fabrics"). */
   reportFabrics(): void;
-  /** Start-up: drops ACL entries and group data of fabrics that were never committed (crash during commissioning). */
+  /** Transitional: drops ACL entries and group data of fabrics the table does not hold (see the root-node repair). */
   pruneOrphanFabricData(): Promise<number[]>;
+}
+
+/** A transaction for options without one (transitional): the stores join the table's lifecycle here. */
+function transitionalTransaction(options: OperationalCredentialsOptions): CommissioningTransaction {
+  const { fabrics, failSafe, acl, groupKeys, onFabricRemoved } = options;
+  if (fabrics === undefined || failSafe === undefined) throw new TypeError("transaction or fabrics + failSafe needed");
+  fabrics.participate(acl);
+  fabrics.participate(groupKeys);
+  if (onFabricRemoved !== undefined)
+    fabrics.onLifecycle((e) => {
+      if (e.kind === "removed") onFabricRemoved(e.fabricIndex);
+    });
+  return new CommissioningTransaction({ fabrics, failSafe, acl, groupKeys });
 }
 
 /** Creates the Node Operational Credentials cluster server (endpoint 0 only). */
 export function createOperationalCredentials(options: OperationalCredentialsOptions): OperationalCredentialsServer {
   const changes = new AttributeChangeEmitter();
-  const env: OperationalCredentialsEnv = { ...options, changes, failedUpdateKeys: new WeakSet() };
+  const transaction = options.transaction ?? transitionalTransaction(options);
+  const env: OperationalCredentialsEnv = {
+    ...options,
+    transaction,
+    fabrics: transaction.fabrics,
+    failSafe: transaction.failSafe,
+    changes,
+    failedUpdateKeys: new WeakSet(),
+  };
   // The table's own changes (commit, revert, label, VID, removal) are reported as attribute changes.
-  options.fabrics.onChange(() => reportFabricAttributes(env));
+  env.fabrics.onChange(() => reportFabricAttributes(env));
 
   const cluster: Cluster = {
     id: OPERATIONAL_CREDENTIALS_CLUSTER_ID,
@@ -81,20 +103,17 @@ export function createOperationalCredentials(options: OperationalCredentialsOpti
   return {
     cluster,
     commitPendingFabricData: async () => {
-      const { fabrics, acl, groupKeys } = options;
-      const index = fabrics.pendingState().fabricIndex;
-      const adding = fabrics.pendingState().pendingFabric === "add";
-      await fabrics.commit(async (tx) => {
-        // The ACL entry and IPK of a new fabric go into the same transaction as the fabric record.
-        if (adding && index !== undefined) {
-          await acl.writeFabric(tx, index);
-          await groupKeys.writeFabric(tx, index);
-        }
-      });
+      // The ACL entry and IPK of a new fabric are written by the stores, lifecycle participants of the table, in the
+      // same storage transaction as the fabric record.
+      await transaction.commit();
       reportFabricAttributes(env);
     },
     deleteFabric: (fabricIndex) => deleteFabric(env, fabricIndex),
     reportFabrics: () => reportFabricAttributes(env),
-    pruneOrphanFabricData: () => pruneOrphanFabricData(env),
+    pruneOrphanFabricData: async () => {
+      const keep = new Set<number>(env.fabrics.committedIndices());
+      const dropped = [...(await options.acl.pruneFabrics(keep)), ...(await options.groupKeys.pruneFabrics(keep))];
+      return [...new Set(dropped)].sort((a, b) => a - b);
+    },
   };
 }

@@ -1,12 +1,14 @@
 /**
- * What the Node Operational Credentials cluster (Core spec 11.18) needs from the node: the fabric layer's table,
- * fail-safe, ACL and group-key stores, the attestation credentials, and hooks for work other clusters or the session
- * layer own (PASE fabric adoption, the BasicInformation Leave event). Dependencies are arguments (STYLE rule 10).
+ * What the Node Operational Credentials cluster (Core spec 11.18) needs from the node: the fabric layer's commissioning
+ * transaction (fail-safe, table and pending state), the ACL and group-key stores, the attestation credentials, and
+ * hooks for work other clusters or the session layer own (PASE fabric adoption, the BasicInformation Leave event).
+ * Dependencies are arguments (STYLE rule 10).
  */
 import type { AttestationProvider } from "../../cert/attestation-provider.ts";
 import type { ValidationOptions } from "../../cert/validate.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import type { AccessControlEntry, AccessControlStore } from "../../fabric/access-control.ts";
+import type { CommissioningTransaction } from "../../fabric/commissioning-transaction.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 import type { FailSafeContext } from "../../fabric/fail-safe-context.ts";
@@ -16,8 +18,17 @@ import type { AttributeChangeEmitter, SessionInfo } from "../../im/data-model.ts
 /** What the cluster is created with. */
 export interface OperationalCredentialsOptions {
   readonly crypto: Crypto;
-  readonly fabrics: FabricTable;
-  readonly failSafe: FailSafeContext;
+  /** The one owner of the fail-safe's state: every pending change goes through it. */
+  readonly transaction?: CommissioningTransaction;
+  /**
+   * Transitional, for a node not yet built by the root-node composition: without `transaction`, one is made from
+   * `fabrics` and `failSafe`, with the ACL and group keys joined to the table's lifecycle.
+   */
+  readonly fabrics?: FabricTable;
+  /** Transitional (see `fabrics`). */
+  readonly failSafe?: FailSafeContext;
+  /** Transitional (see `fabrics`): called after the table's `removed` lifecycle event. */
+  readonly onFabricRemoved?: (fabricIndex: FabricIndex) => void;
   readonly groupKeys: GroupKeyStore;
   readonly acl: AccessControlStore;
   /** The device's DAC, PAI, CD and DAC signing key. */
@@ -29,8 +40,6 @@ export interface OperationalCredentialsOptions {
   readonly adoptFabric?: (sessionId: number, fabricIndex: FabricIndex) => void;
   /** RemoveFabric (§1.7): record BasicInformation.Leave {FabricIndex} on every endpoint; called BEFORE removal. */
   readonly recordLeaveEvent?: (fabricIndex: FabricIndex) => void;
-  /** Called after a fabric was removed (AdministratorCommissioning admin fields, event purge, subscriptions). */
-  readonly onFabricRemoved?: (fabricIndex: FabricIndex) => void;
   /**
    * AddNOC step 16 through the Access Control cluster (§1.4; TC-ACL-2.6): adds the new fabric's Administer entry on
    * behalf of the invoking session, logging AccessControlEntryChanged (Added) and reporting the ACL attribute. Without
@@ -42,7 +51,12 @@ export interface OperationalCredentialsOptions {
 }
 
 /** The options plus the cluster's own change signal and state, as every command handler sees them. */
-export type OperationalCredentialsEnv = OperationalCredentialsOptions & {
+export type OperationalCredentialsEnv = Omit<OperationalCredentialsOptions, "transaction" | "fabrics" | "failSafe"> & {
+  readonly transaction: CommissioningTransaction;
+  /** The transaction's fabric table (reads show pending state). */
+  readonly fabrics: FabricTable;
+  /** The transaction's fail-safe. */
+  readonly failSafe: FailSafeContext;
   readonly changes: AttributeChangeEmitter;
   /**
    * Pending update keys an UpdateNOC failed with. The SDK's failed UpdateNOC clears the table's pending fabric index
@@ -82,7 +96,7 @@ export const OperationalCredentialsCommand = {
 } as const;
 
 /** Reports that the fabric-derived attributes (NOCs, Fabrics, CommissionedFabrics, TrustedRootCertificates) changed. */
-export function reportFabricAttributes(env: OperationalCredentialsEnv): void {
+export function reportFabricAttributes(env: Pick<OperationalCredentialsEnv, "changes">): void {
   env.changes.emit(OperationalCredentialsAttribute.NOCs);
   env.changes.emit(OperationalCredentialsAttribute.Fabrics);
   env.changes.emit(OperationalCredentialsAttribute.CommissionedFabrics);

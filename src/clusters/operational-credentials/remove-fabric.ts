@@ -1,7 +1,7 @@
 /**
  * RemoveFabric (0x0A) → NOCResponse (Core spec 11.18.6.12; conformance §1.7) and the fabric deletion it shares with
  * fail-safe expiry (§2 step 4): the fabric, its operational key, ACL entries and group data (IPK included) go in one
- * storage transaction; the Leave event is recorded before. Sessions end after the response (an `afterResponse` effect).
+ * storage transaction; the Leave event is recorded before; every per-fabric store reacts to the table's `removed`. Sessions end after the response (an `afterResponse` effect).
  *
  * Over PASE (issue 11 item 4, decided by following the SDK): a PASE session is an implicit administrator of the whole
  * node (access/AccessControl.cpp: "PASE implies commissioning, which has highest privilege"), and the SDK's
@@ -30,33 +30,15 @@ export const RemoveFabricRequest = tlvStruct({ fabricIndex: tlvField(0, tlvUInt8
 export type RemoveFabricRequest = TlvType<typeof RemoveFabricRequest>;
 
 /**
- * Deletes fabric `index` with everything attached to it: the table record (committed, or a pending add) and its key,
- * ACL entries and group data in one transaction. A fabric the table no longer has (a reverted pending add, §2 step 4)
- * only gets its ACL and group data dropped.
+ * Deletes fabric `index` with everything attached to it: a committed fabric's record, key, ACL entries, group data and
+ * resumption records go in one storage transaction (the stores take part as lifecycle participants); a pending added
+ * fabric is reverted in memory (nothing of it was written). An unknown index (a pending add the fail-safe already
+ * reverted, §2 step 4) changes nothing.
  */
-export async function deleteFabric(env: OperationalCredentialsEnv, index: FabricIndex): Promise<void> {
-  const { fabrics, acl, groupKeys } = env;
-  if (fabrics.fabric(index) === undefined) {
-    await acl.removeFabric(index);
-    await groupKeys.removeFabric(index);
-  } else {
-    await fabrics.remove(index, async (tx) => {
-      await acl.removeFabric(index, tx);
-      await groupKeys.removeFabric(index, tx);
-    });
-  }
+export async function deleteFabric(env: Pick<OperationalCredentialsEnv, "fabrics" | "changes">, index: FabricIndex) {
+  if (env.fabrics.fabric(index) === undefined) return;
+  await env.fabrics.remove(index);
   reportFabricAttributes(env);
-}
-
-/**
- * Start-up reconciliation after a crash: ACL entries and group data persisted for a pending fabric whose commit never
- * happened are dropped, so a later fabric at the same index starts clean. Returns the indices cleaned.
- */
-export async function pruneOrphanFabricData(env: Pick<OperationalCredentialsEnv, "fabrics" | "acl" | "groupKeys">) {
-  const keep = new Set<number>(env.fabrics.committedIndices());
-  const fromAcl = await env.acl.pruneFabrics(keep);
-  const fromGroups = await env.groupKeys.pruneFabrics(keep);
-  return [...new Set([...fromAcl, ...fromGroups])].sort((a, b) => a - b);
 }
 
 /** The RemoveFabric command. */
@@ -87,7 +69,6 @@ export function removeFabricCommand(
         // §1.7 step 3: an internal failure → that error as a status.
         return nocResultFromError(e);
       }
-      env.onFabricRemoved?.(index);
       // §1.7 step 4 (§6 item 10): NOCResponse(OK, FabricIndex = removed). Removing the own fabric: the response goes
       // out, then every session of the fabric ends; another fabric's sessions end at once (same effect, run now).
       return {

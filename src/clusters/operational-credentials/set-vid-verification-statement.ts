@@ -48,6 +48,8 @@ export function setVidVerificationStatementCommand(
       // §1.9 step 1: no field at all → INVALID_COMMAND (TC_OPCREDS_3_8 step 6).
       if (vendorId === undefined && vidVerificationStatement === undefined && vvsc === undefined)
         return { status: ImStatus.INVALID_COMMAND };
+      // The armed period this command started under (the pending copy it may change belongs to it).
+      const token = env.transaction.token();
       try {
         // §1.9 steps 2-3 (§6 items 12, 13): VendorID not operational → CONSTRAINT_ERROR; VVS not 0/85 bytes and
         // VVSC > 400 → CONSTRAINT_ERROR; a VVSC on a chain with an ICAC → INVALID_COMMAND.
@@ -60,7 +62,8 @@ export function setVidVerificationStatementCommand(
         return statusResultFromError(e);
       }
       // §1.9: the fail-safe remembers it so that its expiry reports Fabrics once more.
-      if (env.failSafe.isArmedFor(accessing)) env.failSafe.recordSetVidVerificationStatement();
+      if (env.transaction.isCurrent(token) && env.failSafe.isArmedFor(accessing))
+        env.failSafe.recordSetVidVerificationStatement();
       env.changes.emit(OperationalCredentialsAttribute.Fabrics);
       env.changes.emit(OperationalCredentialsAttribute.NOCs);
       return { status: ImStatus.SUCCESS };

@@ -68,7 +68,7 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
         const install = decodeIncomingNoc(req.nocValue, icac);
         // §1.5 step 7: same fabric id (InvalidFabricIndex, SDK), chain against the fabric's existing root (InvalidNOC), node id
         // (InvalidNodeOpId), pending key (InvalidPublicKey). On error only the pending NOC is dropped (nothing was set).
-        fabrics.updatePendingFabric(accessing, install, () =>
+        env.transaction.updatePendingFabric(accessing, install, () =>
           validateIncomingNocChain(
             env.crypto,
             { noc: req.nocValue, icac, rcac: current.rcac },

@@ -7,7 +7,8 @@
 import { fromHex, toHex } from "../../bytes/bytes.ts";
 import { MalformedError } from "../../bytes/errors.ts";
 import { type FabricIndex, isFabricIndex } from "../../fabric/fabric-index.ts";
-import type { JsonValue, Storage, StorageValue } from "../../storage/storage.ts";
+import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "../../fabric/fabric-table.ts";
+import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../../storage/storage.ts";
 import { RESUMPTION_ID_BYTES, SHARED_SECRET_BYTES } from "./case-constants.ts";
 
 /** One resumable CASE session. */
@@ -176,6 +177,28 @@ export class ResumptionStore {
     const dropped = this.fabricIndices().filter((i) => !keep.has(i));
     for (const i of dropped) await this.removeFabric(i);
     return dropped;
+  }
+
+  /**
+   * The store as a fabric lifecycle participant: a removed fabric's records are deleted in the transaction that deletes
+   * the fabric record, then forgotten; a reverted pending fabric (whose CASE session ran before CommissioningComplete)
+   * loses its records too, reported to `onError` if that write fails.
+   */
+  fabricLifecycle(onError: (error: unknown) => void): FabricLifecycleParticipant {
+    return {
+      removeWrites: async (tx: StorageTransaction, fabricIndex: FabricIndex) => {
+        for (const k of this.#idsOf(fabricIndex)) await tx.delete(`${RESUMPTION_RECORD_PREFIX}${k}`);
+      },
+      fabricEvent: (event: FabricLifecycleEvent) => {
+        if (event.kind === "removed") for (const k of this.#idsOf(event.fabricIndex)) this.#byId.delete(k);
+        else if (event.kind === "reverted" && event.pending === "add")
+          this.removeFabric(event.fabricIndex).catch(onError);
+      },
+    };
+  }
+
+  #idsOf(fabricIndex: FabricIndex): string[] {
+    return [...this.#byId.entries()].filter(([, e]) => e.record.fabricIndex === fabricIndex).map(([k]) => k);
   }
 
   /** RemoveFabric or a committed UpdateNOC: deletes every record of the fabric; returns how many went. */
