@@ -9,20 +9,53 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { MalformedError, OpcredsError } from "../bytes/errors.ts";
 import { DATABASE_FILE, DeviceNode } from "../node/device-node.ts";
+import { LifecycleLog } from "../node/lifecycle-log.ts";
 import {
   DEVICE_DEFAULTS,
   type DeviceNodeConfig,
-  LOG_LEVELS,
-  type LogLevel,
   passcodeProblem,
   resolveDeviceNodeConfig,
 } from "../node/node-config.ts";
+import {
+  createNodeLogger,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  LOG_MODULES,
+  type LogFilter,
+  type LogFormat,
+  parseLogLevelSpec,
+} from "../node/node-log.ts";
 import { encodeQrCode } from "../node/onboarding/qr-code.ts";
 import { renderQrForTerminal } from "../node/onboarding/qr-terminal.ts";
 import { type CliEnv, UsageError } from "./cli-env.ts";
 
 /** The default data directory (relative to the working directory). */
 export const DEFAULT_DATA_DIR = "./.opcreds-data";
+/** The environment variable naming the data directory when `--data` is not given. */
+export const DATA_DIR_ENV = "OPCREDS_DATA";
+
+/** The data directory as entered: `--data`, else $OPCREDS_DATA (when not empty), else the default. */
+export function dataDirOption(flag: string | undefined, environment: Readonly<Record<string, string | undefined>>) {
+  const fromEnv = environment[DATA_DIR_ENV];
+  return flag ?? (fromEnv === undefined || fromEnv === "" ? DEFAULT_DATA_DIR : fromEnv);
+}
+
+/** Parses `--log-level` (a level and/or module=level items) as a usage error listing the choices. */
+export function parseLogLevelOption(text: string): LogFilter {
+  try {
+    return parseLogLevelSpec(text);
+  } catch (e) {
+    throw new UsageError(`--log-level ${text}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** Parses `--log-format` (text or json). */
+function parseLogFormat(text: string): LogFormat {
+  if (!(LOG_FORMATS as readonly string[]).includes(text)) {
+    throw new UsageError(`--log-format ${text}: not one of ${LOG_FORMATS.join(", ")}`);
+  }
+  return text as LogFormat;
+}
 
 /** Parses a decimal or 0x-hex integer option. */
 export function parseIntegerOption(name: string, text: string): number {
@@ -40,11 +73,12 @@ type StartOptions = {
   discriminator: string;
   vid: string;
   pid: string;
-  data: string;
+  data?: string;
   attestation?: string;
   interface?: string[];
   mdns: boolean;
   logLevel: string;
+  logFormat: string;
 };
 
 /** The command-line flag for each DeviceNodeConfig field, so a RangeError names what the user typed. */
@@ -148,22 +182,33 @@ export function addStartCommand(program: Command, env: CliEnv): void {
     .option("--discriminator <n>", "12-bit discriminator", String(DEVICE_DEFAULTS.discriminator))
     .option("--vid <vid>", "vendor id", "0xFFF1")
     .option("--pid <pid>", "product id", "0x8000")
-    .option("--data <dir>", "data directory (database, development attestation credentials)", DEFAULT_DATA_DIR)
+    .option(
+      "--data <dir>",
+      `data directory: database, development attestation credentials (default: $${DATA_DIR_ENV}, else ${DEFAULT_DATA_DIR})`,
+    )
     .option(
       "--attestation <dir>",
       "a product's attestation credentials: dac.der, dac-key.pem (or .der), pai.der, cd.der (default: development ones)",
     )
     .option("--interface <name...>", "network interface(s) to advertise mDNS on (default: all)")
     .option("--no-mdns", "do not advertise over mDNS")
-    .option("--log-level <level>", `one of ${LOG_LEVELS.join(", ")}`, "info")
+    .option(
+      "--log-level <spec>",
+      `a level and/or MODULE=LEVEL items, comma-separated (e.g. debug, sc=debug,im=info, warn,fabric=debug); ` +
+        `levels: ${LOG_LEVELS.join(", ")}; modules: ${LOG_MODULES.join(", ")}`,
+      "info",
+    )
+    .option(
+      "--log-format <format>",
+      `log line format on stderr: ${LOG_FORMATS.join(" or ")} (json: one object per line)`,
+      "text",
+    )
     .action(async (o: StartOptions) => {
-      if (!(LOG_LEVELS as readonly string[]).includes(o.logLevel)) {
-        throw new UsageError(`--log-level ${o.logLevel}: not one of ${LOG_LEVELS.join(", ")}`);
-      }
-      const threshold = LOG_LEVELS.indexOf(o.logLevel as LogLevel);
-      const logger = (level: LogLevel, message: string) => {
-        if (LOG_LEVELS.indexOf(level) <= threshold) env.stderr(`${new Date().toISOString()} ${level} ${message}\n`);
-      };
+      const logger = createNodeLogger({
+        filter: parseLogLevelOption(o.logLevel),
+        format: parseLogFormat(o.logFormat),
+        write: (line) => env.stderr(line),
+      });
       const port = parseIntegerOption("--port", o.port);
       const passcode = parsePasscode(o.passcode);
       const vendorId = parseIntegerOption("--vid", o.vid);
@@ -171,7 +216,8 @@ export function addStartCommand(program: Command, env: CliEnv): void {
       if (o.interface !== undefined) checkInterfaces(o.interface);
       const attestationDir = o.attestation === undefined ? undefined : resolve(env.cwd, o.attestation);
       if (attestationDir !== undefined) checkDirectory("--attestation", o.attestation!, attestationDir);
-      const dataDir = resolve(env.cwd, o.data);
+      const dataEntered = dataDirOption(o.data, process.env);
+      const dataDir = resolve(env.cwd, dataEntered);
       const config: DeviceNodeConfig = {
         dataDir,
         port,
@@ -186,13 +232,18 @@ export function addStartCommand(program: Command, env: CliEnv): void {
       let node: DeviceNode;
       try {
         resolveDeviceNodeConfig(config);
-        prepareDataDir(o.data, dataDir);
-        logger("info", `data directory ${dataDir}`);
-        logger("info", `attestation: ${attestationDir ?? "development credentials (Matter Development PAA)"}`);
+        prepareDataDir(dataEntered, dataDir);
+        logger("info", `data directory ${dataDir}`, "node", { dataDir });
+        logger(
+          "info",
+          `attestation: ${attestationDir ?? "development credentials (Matter Development PAA)"}`,
+          "attestation",
+        );
         node = await DeviceNode.start(config);
       } catch (e) {
         throw explainStartFailure(e, { port, dataDir });
       }
+      const lifecycle = LifecycleLog.attach(node.fabrics, logger);
       if (node.commissioningWindow !== undefined) {
         env.stdout(`Manual pairing code: ${node.onboarding.manualPairingCode}\n`);
         env.stdout(`QR code payload:     ${node.onboarding.qrCode}\n`);
@@ -210,12 +261,14 @@ export function addStartCommand(program: Command, env: CliEnv): void {
           manualPairingCode: node.onboarding.manualPairingCode,
           qrPairingCode: node.onboarding.qrCode,
           fabrics: node.fabrics.fabrics().length,
+          dataDir,
           commissioningWindow: node.commissioningWindow ?? null,
         })}\n`,
       );
       await new Promise<void>((done) => {
         const stop = (signal: string) => {
           logger("info", `${signal}: shutting down`);
+          lifecycle.detach();
           process.off("SIGINT", onInt);
           process.off("SIGTERM", onTerm);
           node.stop().then(done, (e: unknown) => {
