@@ -34,10 +34,8 @@ import {
 import { ON_OFF_CLUSTER_ID, OnOffAttribute } from "../clusters/on-off/on-off.ts";
 import { OPERATIONAL_CREDENTIALS_CLUSTER_ID } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
 import { OperationalCredentialsAttribute } from "../clusters/operational-credentials/operational-credentials-options.ts";
-import {
-  SCENES_MANAGEMENT_CLUSTER_ID,
-  ScenesManagementAttribute,
-} from "../clusters/scenes-management/scenes-management.ts";
+import { SCENES_MANAGEMENT_CLUSTER_ID } from "../clusters/scenes-management/scenes-management.ts";
+import { ScenesManagementAttribute } from "../clusters/scenes-management/scenes-management-options.ts";
 
 /** A concrete attribute path. */
 export type AttributePath = { readonly endpoint: number; readonly cluster: number; readonly attribute: number };

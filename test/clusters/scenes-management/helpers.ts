@@ -1,19 +1,16 @@
 // Shared fixtures of the Scenes Management tests: a fake storage, group table and On/Off light, and invoke helpers.
 import assert from "node:assert/strict";
+import { AddSceneRequest } from "../../../src/clusters/scenes-management/add-scene.ts";
+import { CopySceneRequest } from "../../../src/clusters/scenes-management/copy-scene.ts";
 import { createOnOffSceneable } from "../../../src/clusters/scenes-management/on-off-scenes.ts";
+import { RecallSceneRequest } from "../../../src/clusters/scenes-management/recall-scene.ts";
 import type { SceneableCluster } from "../../../src/clusters/scenes-management/sceneable-cluster.ts";
 import {
   createScenesManagement,
   type ScenesManagementServer,
-  type ScenesStorage,
 } from "../../../src/clusters/scenes-management/scenes-management.ts";
-import {
-  AddSceneRequest,
-  CopySceneRequest,
-  GroupRequest,
-  RecallSceneRequest,
-  SceneRequest,
-} from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
+import { GroupRequest, SceneRequest } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
+import type { ScenesStorage } from "../../../src/clusters/scenes-management/scenes-management-options.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";

@@ -17,17 +17,15 @@ import {
   OnOffCommand,
   type OnOffServer,
 } from "../../../src/clusters/on-off/on-off.ts";
+import { GetSceneMembershipResponse } from "../../../src/clusters/scenes-management/get-scene-membership.ts";
 import { createOnOffSceneable } from "../../../src/clusters/scenes-management/on-off-scenes.ts";
 import { SceneInfoStruct } from "../../../src/clusters/scenes-management/scene-info-struct.ts";
-import {
-  createScenesManagement,
-  ScenesManagementAttribute,
-} from "../../../src/clusters/scenes-management/scenes-management.ts";
+import { createScenesManagement } from "../../../src/clusters/scenes-management/scenes-management.ts";
 import {
   ScenesManagementCommand as Cmd,
-  GetSceneMembershipResponse,
   SceneResponse,
 } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
+import { ScenesManagementAttribute } from "../../../src/clusters/scenes-management/scenes-management-options.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { GroupKeyStore } from "../../../src/fabric/group-keys.ts";
 import { ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";

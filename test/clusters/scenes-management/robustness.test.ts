@@ -5,10 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { MalformedError } from "../../../src/bytes/errors.ts";
-import {
-  AddSceneRequest,
-  ScenesManagementCommand as Cmd,
-} from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
+import { AddSceneRequest } from "../../../src/clusters/scenes-management/add-scene.ts";
+import { ScenesManagementCommand as Cmd } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
 import type { InvokeOutcome } from "../../../src/im/invoke.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
 import { decodeTlv } from "../../../src/tlv/tlv-decoder.ts";

@@ -7,8 +7,8 @@ import { createScenesManagement } from "../../../src/clusters/scenes-management/
 import {
   ScenesManagementCommand as Cmd,
   SceneResponse,
-  ViewSceneResponse,
 } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
+import { ViewSceneResponse } from "../../../src/clusters/scenes-management/view-scene.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { enc, FakeStorage, onOffSet, responseOf, setup } from "./helpers.ts";

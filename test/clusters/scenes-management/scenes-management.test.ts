@@ -1,18 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { CopySceneResponse } from "../../../src/clusters/scenes-management/copy-scene.ts";
+import { GetSceneMembershipResponse } from "../../../src/clusters/scenes-management/get-scene-membership.ts";
+import { RemoveAllScenesResponse } from "../../../src/clusters/scenes-management/remove-all-scenes.ts";
 import { SceneInfoStruct } from "../../../src/clusters/scenes-management/scene-info-struct.ts";
-import {
-  ScenesManagementAttribute as Attr,
-  SCENES_MANAGEMENT_CLUSTER_ID,
-} from "../../../src/clusters/scenes-management/scenes-management.ts";
+import { SCENES_MANAGEMENT_CLUSTER_ID } from "../../../src/clusters/scenes-management/scenes-management.ts";
 import {
   ScenesManagementCommand as Cmd,
-  CopySceneResponse,
-  GetSceneMembershipResponse,
-  RemoveAllScenesResponse,
   SceneResponse,
-  ViewSceneResponse,
 } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
+import { ScenesManagementAttribute as Attr } from "../../../src/clusters/scenes-management/scenes-management-options.ts";
+import { ViewSceneResponse } from "../../../src/clusters/scenes-management/view-scene.ts";
 import { acceptedCommandList, generatedCommandList } from "../../../src/im/attribute-read.ts";
 import { Privilege } from "../../../src/im/data-model.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";

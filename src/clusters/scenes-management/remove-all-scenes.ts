@@ -1,0 +1,42 @@
+/**
+ * RemoveAllScenes (0x03) -> RemoveAllScenesResponse (Application Cluster spec 1.4.9.8), fabric-scoped, Manage: removes
+ * every scene of a group; the fabric's current scene, if in that group, is no longer valid.
+ */
+import { type CommandDefinition, command } from "../../im/data-model.ts";
+import { ImStatus } from "../../im/status-code.ts";
+import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import { GroupRequest, MANAGE_SCENES, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import type { ScenesManagementEnv } from "./scenes-management-options.ts";
+
+/** RemoveAllScenesResponse { 0 Status, 1 GroupID }. */
+export const RemoveAllScenesResponse = tlvStruct({
+  status: tlvField(0, tlvEnum8),
+  groupId: tlvField(1, tlvUInt16),
+});
+export type RemoveAllScenesResponse = TlvType<typeof RemoveAllScenesResponse>;
+
+/** The RemoveAllScenes command. */
+export function removeAllScenesCommand(
+  env: ScenesManagementEnv,
+): CommandDefinition<GroupRequest, RemoveAllScenesResponse> {
+  return command({
+    id: ScenesManagementCommand.RemoveAllScenes,
+    name: "RemoveAllScenes",
+    requestSchema: GroupRequest,
+    response: {
+      id: ScenesManagementCommand.RemoveAllScenes,
+      name: "RemoveAllScenesResponse",
+      schema: RemoveAllScenesResponse,
+    },
+    ...MANAGE_SCENES,
+    handler: async (req, ctx) => {
+      const fi = ctx.session.fabricIndex;
+      const reply = (status: ImStatus) => ({ response: { status, groupId: req.groupId } });
+      if (!env.groupOk(fi, req.groupId)) return reply(ImStatus.INVALID_COMMAND);
+      await env.commit(() => env.table.removeGroup(fi, req.groupId) > 0);
+      env.updateCurrent(fi, env.current.get(fi)?.currentGroup === req.groupId ? { sceneValid: false } : {});
+      env.configuredBy(ctx.session);
+      return reply(ImStatus.SUCCESS);
+    },
+  });
+}
