@@ -1,5 +1,5 @@
 // A test node and a test commissioner that drive the Node Operational Credentials and General Commissioning clusters
-// in process: PASE-like and CASE-like sessions (fabric index, subject, CATs, a 16-byte attestation challenge each),
+// in process, over the same root-node composition production runs: PASE-like and CASE-like sessions (fabric index, subject, CATs, a 16-byte attestation challenge each),
 // the ACL-based access check, effects applied to the session table, and a commissioner built on the project's own
 // certificate authority (chains with/without ICAC, max-size 400-byte certificates, other roots, corrupted signatures).
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,30 +16,27 @@ import { csrPublicKey } from "../../src/cert/csr.ts";
 import type { DnAttribute } from "../../src/cert/dn.ts";
 import type { MatterCert } from "../../src/cert/matter-cert.ts";
 import { decodeNocsrElements } from "../../src/cert/nocsr-elements.ts";
-import { type AccessControlServer, createAccessControl } from "../../src/clusters/access-control/access-control.ts";
+import type { AccessControlServer } from "../../src/clusters/access-control/access-control.ts";
 import {
   CommissioningResponse,
-  createGeneralCommissioning,
   type GeneralCommissioningServer,
 } from "../../src/clusters/general-commissioning/general-commissioning.ts";
 import { AddNocRequest } from "../../src/clusters/operational-credentials/add-noc.ts";
 import { AddTrustedRootCertificateRequest } from "../../src/clusters/operational-credentials/add-trusted-root-certificate.ts";
 import { CsrRequest, CsrResponse } from "../../src/clusters/operational-credentials/csr-request.ts";
 import { NocResponse } from "../../src/clusters/operational-credentials/noc-response.ts";
-import {
-  createOperationalCredentials,
-  type OperationalCredentialsServer,
-} from "../../src/clusters/operational-credentials/operational-credentials-cluster.ts";
+import type { OperationalCredentialsServer } from "../../src/clusters/operational-credentials/operational-credentials-cluster.ts";
 import { OperationalCredentialsCommand as Cmd } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { UpdateNocRequest } from "../../src/clusters/operational-credentials/update-noc.ts";
 import type { Crypto } from "../../src/crypto/crypto.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import type { P256PrivateKey, P256PublicKey } from "../../src/crypto/p256.ts";
-import { AccessControlStore, AUTH_MODE } from "../../src/fabric/access-control.ts";
+import type { AccessControlStore } from "../../src/fabric/access-control.ts";
+import type { CommissioningTransaction } from "../../src/fabric/commissioning-transaction.ts";
 import type { FabricIndex } from "../../src/fabric/fabric-index.ts";
-import { FabricTable, type OperationalIdentityChange } from "../../src/fabric/fabric-table.ts";
-import { FailSafeContext } from "../../src/fabric/fail-safe-context.ts";
-import { GroupKeyStore } from "../../src/fabric/group-keys.ts";
+import type { FabricLifecycleEvent, FabricTable, OperationalIdentityChange } from "../../src/fabric/fabric-table.ts";
+import type { FailSafeContext } from "../../src/fabric/fail-safe-context.ts";
+import type { GroupKeyStore } from "../../src/fabric/group-keys.ts";
 import { type AttributeReadOutcome, readAttribute } from "../../src/im/attribute-read.ts";
 import { type AttributeWriteOutcome, writeAttribute } from "../../src/im/attribute-write.ts";
 import {
@@ -50,6 +47,8 @@ import {
 } from "../../src/im/data-model.ts";
 import { EventLog } from "../../src/im/events.ts";
 import { type InvokeOutcome, invokeCommand } from "../../src/im/invoke.ts";
+import { composeRootNode, type RootNodeComposition } from "../../src/node/root-node-composition.ts";
+import type { ResumptionStore } from "../../src/sc/case/resumption-record.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../src/tlv/tlv-node.ts";
@@ -80,109 +79,109 @@ export type TestNodeOptions = {
   readonly attestation?: AttestationProvider;
 };
 
-/** The device under test: fabric layer, the two clusters on endpoint 0, sessions, a clock, and logs of side effects. */
+/**
+ * The device under test: the root node's commissioning core built by the production composition (fabric layer,
+ * commissioning transaction, lifecycle subscriptions, the root clusters), sessions, a clock, and logs of side effects.
+ */
 export class TestNode {
   readonly crypto: Crypto;
   readonly storage: Storage;
+  /** What production's DeviceNode also runs. */
+  readonly composition: RootNodeComposition;
   readonly fabrics: FabricTable;
+  readonly transaction: CommissioningTransaction;
   readonly failSafe: FailSafeContext;
   readonly groupKeys: GroupKeyStore;
   readonly acl: AccessControlStore;
+  readonly resumption: ResumptionStore;
   readonly attestation: AttestationProvider;
   /** The node's event log (AccessControlEntryChanged, ...). */
-  readonly events = new EventLog();
+  readonly events: EventLog;
   /** The Access Control cluster AddNOC creates the admin entry through. */
   readonly accessControl: AccessControlServer;
   readonly opcreds: OperationalCredentialsServer;
   readonly generalCommissioning: GeneralCommissioningServer;
   readonly opcredsInstance: ClusterInstance;
   readonly gcInstance: ClusterInstance;
-  readonly sessions = new Map<number, TestSession>();
+  readonly sessions: Map<number, TestSession>;
   /** Every afterResponse effect, in order. */
   readonly effects: AfterResponseEffect[] = [];
   /** Leave events: the fabric index, and whether the fabric still existed when the event was recorded. */
-  readonly leaveEvents: { fabricIndex: number; fabricExisted: boolean }[] = [];
-  /** Fabric indices passed to the cluster's `onFabricRemoved` hook, in order. */
+  readonly leaveEvents: { fabricIndex: number; fabricExisted: boolean }[];
+  /** Fabric indices gone (removed, or a pending addition reverted), in order, as the node's parts hear it. */
   readonly fabricRemovals: number[] = [];
+  /** Every fabric lifecycle event, in order. */
+  readonly lifecycle: FabricLifecycleEvent[] = [];
+  /** Failures the composition reported from background work. */
+  readonly errors: { what: string; error: unknown }[];
   readonly identityChanges: OperationalIdentityChange[] = [];
+  /** The access check the node injects: PASE is implicitly Administer, CASE goes through the ACL. */
+  readonly access: AccessChecker;
   now = 0;
   #nextSessionId = 1;
 
   private constructor(parts: {
     crypto: Crypto;
     storage: Storage;
-    fabrics: FabricTable;
-    groupKeys: GroupKeyStore;
-    acl: AccessControlStore;
+    composition: RootNodeComposition;
     attestation: AttestationProvider;
+    events: EventLog;
+    sessions: Map<number, TestSession>;
+    leaveEvents: { fabricIndex: number; fabricExisted: boolean }[];
+    errors: { what: string; error: unknown }[];
   }) {
+    const c = parts.composition;
     this.crypto = parts.crypto;
     this.storage = parts.storage;
-    this.fabrics = parts.fabrics;
-    this.groupKeys = parts.groupKeys;
-    this.acl = parts.acl;
+    this.composition = c;
+    this.fabrics = c.fabrics;
+    this.transaction = c.transaction;
+    this.failSafe = c.failSafe;
+    this.groupKeys = c.groupKeys;
+    this.acl = c.acl;
+    this.resumption = c.resumption;
     this.attestation = parts.attestation;
-    this.failSafe = new FailSafeContext();
-    this.fabrics.onOperationalIdentityChange((c) => this.identityChanges.push(c));
-    this.accessControl = createAccessControl({ acl: this.acl, events: this.events });
-    const accessControl = this.accessControl;
-    this.opcreds = createOperationalCredentials({
-      addAdminEntry: (entry, by, now) => accessControl.addEntry(entry, by, now),
-      crypto: this.crypto,
-      fabrics: this.fabrics,
-      failSafe: this.failSafe,
-      groupKeys: this.groupKeys,
-      acl: this.acl,
-      attestation: this.attestation,
-      adoptFabric: (sessionId, fabricIndex) => {
-        const s = this.sessions.get(sessionId);
-        if (s !== undefined) s.fabricIndex = fabricIndex;
-      },
-      recordLeaveEvent: (fabricIndex) =>
-        this.leaveEvents.push({ fabricIndex, fabricExisted: this.fabrics.fabric(fabricIndex) !== undefined }),
-      onFabricRemoved: (fabricIndex) => this.fabricRemovals.push(fabricIndex),
-    });
-    this.generalCommissioning = createGeneralCommissioning({
-      failSafe: this.failSafe,
-      fabrics: this.fabrics,
-      removeFabric: (i) => this.opcreds.deleteFabric(i),
-      commitPendingFabricData: () => this.opcreds.commitPendingFabricData(),
-      reportFabrics: () => this.opcreds.reportFabrics(),
-    });
+    this.events = parts.events;
+    this.sessions = parts.sessions;
+    this.leaveEvents = parts.leaveEvents;
+    this.errors = parts.errors;
+    this.accessControl = c.accessControl;
+    this.opcreds = c.operationalCredentials;
+    this.generalCommissioning = c.generalCommissioning;
+    this.access = c.accessChecker();
+    this.fabrics.onOperationalIdentityChange((change) => this.identityChanges.push(change));
+    this.fabrics.onLifecycle((event) => this.lifecycle.push(event));
+    c.onFabricGone((fabricIndex) => this.fabricRemovals.push(fabricIndex));
     this.opcredsInstance = new ClusterInstance(0, this.opcreds.cluster, 100);
     this.gcInstance = new ClusterInstance(0, this.generalCommissioning.cluster, 200);
   }
 
-  /** Opens the fabric layer over `storage` (default: in memory), prunes orphans, and builds the clusters. */
+  /** Composes the root node over `storage` (default: in memory), runs its one-time repair, and wires the test logs. */
   static async create(options: TestNodeOptions = {}): Promise<TestNode> {
     const crypto = options.crypto ?? nodeCrypto;
     const storage = options.storage ?? new MemoryStorage();
-    const fabrics = await FabricTable.open(storage, crypto, { supportedFabrics: options.supportedFabrics ?? 16 });
-    const node = new TestNode({
-      crypto,
+    const events = new EventLog();
+    const sessions = new Map<number, TestSession>();
+    const leaveEvents: { fabricIndex: number; fabricExisted: boolean }[] = [];
+    const errors: { what: string; error: unknown }[] = [];
+    const attestation = options.attestation ?? (await testAttestation(crypto));
+    const composition: RootNodeComposition = await composeRootNode({
       storage,
-      fabrics,
-      groupKeys: await GroupKeyStore.open(storage),
-      acl: await AccessControlStore.open(storage),
-      attestation: options.attestation ?? (await testAttestation(crypto)),
-    });
-    await node.opcreds.pruneOrphanFabricData();
-    return node;
-  }
-
-  /** The access check the node would inject: PASE is implicitly Administer, CASE goes through the ACL. */
-  readonly access: AccessChecker = (session, target, privilege) =>
-    this.acl.checkAccess(
-      {
-        authMode: session.kind === "pase" ? AUTH_MODE.pase : AUTH_MODE.case,
-        fabricIndex: session.fabricIndex,
-        subjectNodeId: session.subjectNodeId,
-        cats: session.cats,
-        isPase: session.kind === "pase",
+      crypto,
+      attestation,
+      events,
+      supportedFabrics: options.supportedFabrics ?? 16,
+      adoptFabric: (sessionId, fabricIndex) => {
+        const s = sessions.get(sessionId);
+        if (s !== undefined) s.fabricIndex = fabricIndex;
       },
-      { endpoint: target.endpoint, cluster: target.cluster, deviceTypes: [] },
-      privilege,
-    );
+      recordLeaveEvent: (fabricIndex) =>
+        leaveEvents.push({ fabricIndex, fabricExisted: composition.fabrics.fabric(fabricIndex) !== undefined }),
+      onError: (what, error) => errors.push({ what, error }),
+    });
+    await composition.repairUncommittedFabricData();
+    return new TestNode({ crypto, storage, composition, attestation, events, sessions, leaveEvents, errors });
+  }
 
   /** A new PASE session (accessing fabric 0) with a fresh attestation challenge; returns its id. */
   openPase(): number {
