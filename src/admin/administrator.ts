@@ -12,7 +12,8 @@ import { type AttestationTrustStore, developmentTrustStore } from "../cert/attes
 import { decodeMatterCert } from "../cert/matter-cert-decode.ts";
 import type { RevocationSet } from "../cert/revocation-set.ts";
 import { MIN_COMMISSIONING_TIMEOUT_S } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
-import { ON_OFF_CLUSTER_ID, OnOffCommand } from "../clusters/on-off/on-off.ts";
+import { ON_OFF_CLUSTER_ID } from "../clusters/on-off/on-off.ts";
+import { OnOffCommand } from "../clusters/on-off/on-off-options.ts";
 import {
   vendorFabricBindingMessage,
   vendorIdVerificationTbs,

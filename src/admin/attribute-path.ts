@@ -31,7 +31,8 @@ import {
   NETWORK_COMMISSIONING_CLUSTER_ID,
   NetworkCommissioningAttribute,
 } from "../clusters/network-commissioning/network-commissioning.ts";
-import { ON_OFF_CLUSTER_ID, OnOffAttribute } from "../clusters/on-off/on-off.ts";
+import { ON_OFF_CLUSTER_ID } from "../clusters/on-off/on-off.ts";
+import { OnOffAttribute } from "../clusters/on-off/on-off-options.ts";
 import { OPERATIONAL_CREDENTIALS_CLUSTER_ID } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
 import { OperationalCredentialsAttribute } from "../clusters/operational-credentials/operational-credentials-options.ts";
 import { SCENES_MANAGEMENT_CLUSTER_ID } from "../clusters/scenes-management/scenes-management.ts";

@@ -3,6 +3,7 @@
  * ValidateChipRCAC, ChipCertificateSet::ValidateCert, FabricTable::VerifyCredentials). Every rule has a stable id
  * (validation-rules.ts); `lintChain` reports all findings, `validateChain` throws the first error as ValidationError.
  * Signature checks need a Crypto; it defaults to `nodeCrypto` because the shared contract has no crypto argument.
+ * `validateChain` remembers chains that passed (by their exact bytes, root included) and checks only times again.
  */
 import { bytesEqual, toHex } from "../bytes/bytes.ts";
 import { MalformedError, ValidationError } from "../bytes/errors.ts";
@@ -303,6 +304,45 @@ function evaluate(noc: MatterCert, icacIn: MatterCert | undefined, rcac: MatterC
   return { findings: f.list, noc, icac, rcac, icacUnused };
 }
 
+/** Most chains `validateChain` remembers as passed, per Crypto (least recently used dropped first). */
+export const VALIDATED_CHAIN_CACHE_SIZE = 32;
+
+/** A chain that passed every rule but the time rules, which depend on the moment of use. */
+type PassedChain = Omit<Evaluated, "findings"> & { readonly findings: readonly ValidationFinding[] };
+
+/**
+ * Chains that passed, by the exact bytes of NOC, ICAC and RCAC (the trusted root is part of the key), for the default
+ * options only, per Crypto (a verification's result belongs to the implementation that computed it). A CASE peer
+ * presents the same chain at every session: its signatures are verified once, its validity times at every use.
+ */
+const passedChains = new WeakMap<Crypto, Map<string, PassedChain>>();
+
+function bytesKey(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
+}
+
+/** The cache key of a chain given as bytes with default options; undefined when it cannot be cached. */
+function chainKey(input: ChainInput): string | undefined {
+  const { noc, icac, rcac } = input;
+  if (input.options !== undefined || !(noc instanceof Uint8Array) || !(rcac instanceof Uint8Array)) return undefined;
+  if (icac !== undefined && !(icac instanceof Uint8Array)) return undefined;
+  // Lengths first, so that no two different triples give the same string.
+  return `${noc.length},${icac?.length ?? -1},${rcac.length}:${bytesKey(noc)}${icac === undefined ? "" : bytesKey(icac)}${bytesKey(rcac)}`;
+}
+
+/** Forgets every chain remembered for `crypto` (benchmarks of a first contact; tests). */
+export function clearValidatedChains(crypto: Crypto = nodeCrypto): void {
+  passedChains.delete(crypto);
+}
+
+function timeFindings(r: PassedChain, at: Date): ValidationFinding[] {
+  const f = new Findings();
+  checkTime(r.rcac, "rcac", at, f);
+  if (r.icac !== undefined) checkTime(r.icac, "icac", at, f);
+  checkTime(r.noc, "noc", at, f);
+  return f.list;
+}
+
 function firstErrorOrNothing(findings: readonly ValidationFinding[]): void {
   const first = findings.find((x) => x.severity === "error");
   if (first !== undefined) {
@@ -315,11 +355,40 @@ function firstErrorOrNothing(findings: readonly ValidationFinding[]): void {
  * undecodable input throws MalformedError. Time is checked only when `at` is given (inclusive bounds).
  */
 export function validateChain(input: ChainInput): ValidatedChain {
-  const noc = decodeInput(input.noc);
-  const icac = input.icac === undefined ? undefined : decodeInput(input.icac);
-  const rcac = decodeInput(input.rcac);
-  const r = evaluate(noc, icac, rcac, input);
+  const key = chainKey(input);
+  const crypto = input.crypto ?? nodeCrypto;
+  let cache = passedChains.get(crypto);
+  let r: Evaluated;
+  const passed = key === undefined ? undefined : cache?.get(key);
+  if (passed !== undefined) {
+    // Refresh its position: Map iteration order is insertion order, so the first entry is the least recently used.
+    cache!.delete(key!);
+    cache!.set(key!, passed);
+    const findings =
+      input.at === undefined ? [...passed.findings] : [...passed.findings, ...timeFindings(passed, input.at)];
+    r = { ...passed, findings };
+  } else {
+    const noc = decodeInput(input.noc);
+    const icac = input.icac === undefined ? undefined : decodeInput(input.icac);
+    const rcac = decodeInput(input.rcac);
+    // The time rules are evaluated apart so that what is remembered holds at any time.
+    const timeless = evaluate(noc, icac, rcac, { ...input, at: undefined });
+    const errorFree = !timeless.findings.some((x) => x.severity === "error");
+    if (key !== undefined && errorFree) {
+      if (cache === undefined) {
+        cache = new Map();
+        passedChains.set(crypto, cache);
+      }
+      if (cache.size >= VALIDATED_CHAIN_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(key, { ...timeless, findings: [...timeless.findings] });
+    }
+    r =
+      input.at === undefined
+        ? timeless
+        : { ...timeless, findings: [...timeless.findings, ...timeFindings(timeless, input.at)] };
+  }
   firstErrorOrNothing(r.findings);
+  const { noc, rcac } = r;
   return {
     noc,
     ...(r.icac === undefined ? {} : { icac: r.icac }),

@@ -4,10 +4,8 @@ import {
   createDecipheriv,
   createHash,
   createHmac,
-  diffieHellman,
-  hkdfSync,
-  randomBytes as nodeRandomBytes,
   pbkdf2Sync,
+  randomFillSync,
   sign,
   verify,
 } from "node:crypto";
@@ -23,6 +21,32 @@ const CCM_KEY_BYTES = 16;
 const CCM_NONCE_BYTES = 13;
 const CCM_DEFAULT_TAG_BYTES = 16;
 const EMPTY = Buffer.alloc(0);
+/** SHA-256 output size, HKDF's HashLen (RFC 5869). */
+const SHA256_BYTES = 32;
+/** The system random source is drawn in blocks of this size and handed out in order, each byte once. */
+const RANDOM_POOL_BYTES = 4096;
+/** Requests above this size bypass the pool. */
+const RANDOM_POOL_MAX_REQUEST = 256;
+
+/**
+ * The system CSPRNG (OpenSSL RAND_bytes) read a block at a time: a handshake asks for a dozen small values (randoms,
+ * scalars, exchange ids, counters) and each native call costs more than the bytes. No byte is returned twice.
+ */
+function pooledSystemRandom(): (n: number) => Uint8Array {
+  const pool = new Uint8Array(RANDOM_POOL_BYTES);
+  let used = RANDOM_POOL_BYTES;
+  return (n) => {
+    if (n > RANDOM_POOL_MAX_REQUEST) return new Uint8Array(randomFillSync(new Uint8Array(n)));
+    if (used + n > RANDOM_POOL_BYTES) {
+      randomFillSync(pool);
+      used = 0;
+    }
+    const out = pool.slice(used, used + n);
+    pool.fill(0, used, used + n);
+    used += n;
+    return out;
+  };
+}
 
 function joined(data: CryptoData): Uint8Array {
   if (data instanceof Uint8Array) return data;
@@ -40,7 +64,7 @@ export class NodeCrypto implements Crypto {
   readonly #random: (n: number) => Uint8Array;
 
   constructor(random?: (n: number) => Uint8Array) {
-    this.#random = random ?? ((n) => new Uint8Array(nodeRandomBytes(n)));
+    this.#random = random ?? pooledSystemRandom();
   }
 
   randomBytes(n: number): Uint8Array {
@@ -69,8 +93,21 @@ export class NodeCrypto implements Crypto {
     return new Uint8Array(h.digest());
   }
 
+  /** RFC 5869 extract-then-expand written over HMAC: node's hkdfSync costs twice as much for Matter's short outputs. */
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-    return new Uint8Array(hkdfSync("sha256", ikm, salt, info, length));
+    if (!Number.isInteger(length) || length < 0 || length > 255 * SHA256_BYTES) {
+      throw new RangeError(`bad HKDF output length ${length}`);
+    }
+    // An empty salt is HashLen zero bytes (RFC 5869 2.2); HMAC pads any key with zeros, so the two are the same key.
+    const prk = createHmac("sha256", salt).update(ikm).digest();
+    const okm = new Uint8Array(length);
+    let previous: Uint8Array = EMPTY;
+    for (let i = 1, at = 0; at < length; i++) {
+      previous = createHmac("sha256", prk).update(previous).update(info).update(Uint8Array.of(i)).digest();
+      okm.set(previous.subarray(0, Math.min(SHA256_BYTES, length - at)), at);
+      at += SHA256_BYTES;
+    }
+    return okm;
   }
 
   pbkdf2Sha256(password: Uint8Array, salt: Uint8Array, iterations: number, length: number): Uint8Array {
@@ -139,7 +176,7 @@ export class NodeCrypto implements Crypto {
   }
 
   ecdh(key: P256PrivateKey, peer: P256PublicKey): Uint8Array {
-    return new Uint8Array(diffieHellman({ privateKey: key.keyObject, publicKey: peer.keyObject }));
+    return key.sharedSecret(peer);
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * P-256 keys as ready-to-use node:crypto KeyObjects (imported once, reused for every operation: importing costs about
- * four verifications). Formats: raw uncompressed point / scalar, SPKI, SEC1 and PKCS#8 (DER and PEM).
+ * one and a half verifications). Formats: raw uncompressed point / scalar, SPKI, SEC1 and PKCS#8 (DER and PEM).
+ * Ephemeral keys (CASE) skip the KeyObject import unless it is used: ECDH runs on the raw point and the scalar.
  */
-import { createECDH, createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
-import { MalformedError } from "../bytes/errors.ts";
+import { createECDH, createPrivateKey, createPublicKey, type ECDH, type KeyObject } from "node:crypto";
+import { InternalError, MalformedError } from "../bytes/errors.ts";
 
 /** Length of an uncompressed P-256 point 0x04 || X || Y. */
 export const P256_PUBLIC_KEY_BYTES = 65;
@@ -25,24 +26,84 @@ function cacheKeyOf(raw: Uint8Array): string {
   return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString("latin1");
 }
 
+/** The field prime p and the coefficient b of P-256 (y^2 = x^3 - 3x + b mod p, SEC 2 section 2.4.2). */
+const P = 0xffffffff00000001000000000000000000000000ffffffffffffffffffffffffn;
+const B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
+
+function coordinate(raw: Uint8Array, from: number): bigint {
+  return BigInt(`0x${Buffer.from(raw.buffer, raw.byteOffset + from, 32).toString("hex")}`);
+}
+
+/**
+ * Full public-key validation of an uncompressed point (SP 800-56A 5.6.2.3.3; the cofactor is 1, so a point on the
+ * curve is in the group): both coordinates below p and the curve equation holds. The uncompressed form cannot encode
+ * the identity. This is what OpenSSL checks on import, at a fraction of an import's cost.
+ */
+function isOnCurve(raw: Uint8Array): boolean {
+  const x = coordinate(raw, 1);
+  const y = coordinate(raw, 33);
+  if (x >= P || y >= P) return false;
+  return (y * y - (x * x * x - 3n * x + B)) % P === 0n;
+}
+
+function importPoint(raw: Uint8Array): KeyObject {
+  return createPublicKey({
+    key: { kty: "EC", crv: "P-256", x: b64url(raw.subarray(1, 33)), y: b64url(raw.subarray(33, 65)) },
+    format: "jwk",
+  });
+}
+
+function checkUncompressed(raw: Uint8Array): void {
+  if (raw.length !== P256_PUBLIC_KEY_BYTES || raw[0] !== 0x04) {
+    throw new MalformedError(
+      "crypto.public-key",
+      `expected a 65-byte uncompressed P-256 point, got ${raw.length} bytes`,
+    );
+  }
+}
+
+/** Makes a public key around a point known to be valid; its KeyObject is imported on first use (module-internal). */
+let trustedPublicKey: (raw: Uint8Array) => P256PublicKey;
+
 /** A P-256 public key; `raw` is the 65-byte uncompressed point. */
 export class P256PublicKey {
   readonly raw: Uint8Array;
-  readonly keyObject: KeyObject;
+  #keyObject: KeyObject | undefined;
 
-  private constructor(raw: Uint8Array, keyObject: KeyObject) {
+  static {
+    trustedPublicKey = (raw) => new P256PublicKey(raw, undefined);
+  }
+
+  private constructor(raw: Uint8Array, keyObject: KeyObject | undefined) {
     this.raw = raw;
-    this.keyObject = keyObject;
+    this.#keyObject = keyObject;
+  }
+
+  /** The node:crypto KeyObject (imported on first use for an ephemeral key, at construction otherwise). */
+  get keyObject(): KeyObject {
+    if (this.#keyObject === undefined) {
+      try {
+        this.#keyObject = importPoint(this.raw);
+      } catch (cause) {
+        throw new InternalError("a validated P-256 point failed to import", { cause });
+      }
+    }
+    return this.#keyObject;
+  }
+
+  /**
+   * A peer's ephemeral key (CASE Sigma1/Sigma2): validated as `fromRaw` does, but neither imported nor cached until a
+   * KeyObject is asked for, since ECDH works on the raw point and the key is used once.
+   */
+  static fromEphemeral(raw: Uint8Array): P256PublicKey {
+    checkUncompressed(raw);
+    if (!isOnCurve(raw)) throw new MalformedError("crypto.public-key", "not a point on P-256");
+    return new P256PublicKey(Uint8Array.from(raw), undefined);
   }
 
   /** Imports an uncompressed point; anything that is not a point on P-256 is `crypto.public-key`. */
   static fromRaw(raw: Uint8Array): P256PublicKey {
-    if (raw.length !== P256_PUBLIC_KEY_BYTES || raw[0] !== 0x04) {
-      throw new MalformedError(
-        "crypto.public-key",
-        `expected a 65-byte uncompressed P-256 point, got ${raw.length} bytes`,
-      );
-    }
+    checkUncompressed(raw);
     const cacheKey = cacheKeyOf(raw);
     let keyObject = keyCache.get(cacheKey);
     if (keyObject !== undefined) {
@@ -50,10 +111,7 @@ export class P256PublicKey {
       keyCache.delete(cacheKey);
     } else {
       try {
-        keyObject = createPublicKey({
-          key: { kty: "EC", crv: "P-256", x: b64url(raw.subarray(1, 33)), y: b64url(raw.subarray(33, 65)) },
-          format: "jwk",
-        });
+        keyObject = importPoint(raw);
       } catch (cause) {
         throw new MalformedError("crypto.public-key", "not a point on P-256", {}, { cause });
       }
@@ -105,11 +163,32 @@ export class P256PublicKey {
 /** A P-256 private key with its public key. */
 export class P256PrivateKey {
   readonly publicKey: P256PublicKey;
-  readonly keyObject: KeyObject;
+  #keyObject: KeyObject | undefined;
+  /** The scalar in a native ECDH context: made by `fromScalar`, or from the KeyObject on the first `sharedSecret`. */
+  #ecdh: ECDH | undefined;
 
-  private constructor(keyObject: KeyObject, publicKey: P256PublicKey) {
-    this.keyObject = keyObject;
+  private constructor(keyObject: KeyObject | undefined, ecdh: ECDH | undefined, publicKey: P256PublicKey) {
+    this.#keyObject = keyObject;
+    this.#ecdh = ecdh;
     this.publicKey = publicKey;
+  }
+
+  /** The node:crypto KeyObject (imported on first use for a key made from a scalar: an ephemeral key never signs). */
+  get keyObject(): KeyObject {
+    if (this.#keyObject === undefined) {
+      const pub = this.publicKey.raw;
+      this.#keyObject = createPrivateKey({
+        key: {
+          kty: "EC",
+          crv: "P-256",
+          d: b64url(this.toScalar()),
+          x: b64url(pub.subarray(1, 33)),
+          y: b64url(pub.subarray(33, 65)),
+        },
+        format: "jwk",
+      });
+    }
+    return this.#keyObject;
   }
 
   /** Imports a 32-byte big-endian scalar in [1, n-1]; anything else is `crypto.private-key`. */
@@ -117,25 +196,26 @@ export class P256PrivateKey {
     if (d.length !== P256_PRIVATE_KEY_BYTES) {
       throw new MalformedError("crypto.private-key", `expected a 32-byte scalar, got ${d.length} bytes`);
     }
+    const ecdh = createECDH("prime256v1");
     let pub: Uint8Array;
     try {
-      const ecdh = createECDH("prime256v1");
       ecdh.setPrivateKey(Buffer.from(d));
       pub = new Uint8Array(ecdh.getPublicKey());
     } catch (cause) {
       throw new MalformedError("crypto.private-key", "scalar out of range for P-256", {}, { cause });
     }
-    const keyObject = createPrivateKey({
-      key: {
-        kty: "EC",
-        crv: "P-256",
-        d: b64url(d),
-        x: b64url(pub.subarray(1, 33)),
-        y: b64url(pub.subarray(33, 65)),
-      },
-      format: "jwk",
-    });
-    return new P256PrivateKey(keyObject, P256PublicKey.fromRaw(pub));
+    // OpenSSL computed the point from the scalar: it is valid, so its import can wait until a KeyObject is needed.
+    return new P256PrivateKey(undefined, ecdh, trustedPublicKey(pub));
+  }
+
+  /** The ECDH shared secret with `peer` (the x-coordinate of d*Q, 32 bytes), on the raw point (no import needed). */
+  sharedSecret(peer: P256PublicKey): Uint8Array {
+    if (this.#ecdh === undefined) {
+      const ecdh = createECDH("prime256v1");
+      ecdh.setPrivateKey(this.toScalar());
+      this.#ecdh = ecdh;
+    }
+    return new Uint8Array(this.#ecdh.computeSecret(peer.raw));
   }
 
   /** Imports a PEM private key (SEC1 "EC PRIVATE KEY" or PKCS#8 "PRIVATE KEY"). */
@@ -169,13 +249,15 @@ export class P256PrivateKey {
     raw[0] = 4;
     raw.set(Buffer.from(jwk.x!, "base64url"), 1);
     raw.set(Buffer.from(jwk.y!, "base64url"), 33);
-    return new P256PrivateKey(key, P256PublicKey.fromRaw(raw));
+    return new P256PrivateKey(key, undefined, P256PublicKey.fromRaw(raw));
   }
 
   /** The 32-byte big-endian scalar. */
   toScalar(): Uint8Array {
-    const jwk = this.keyObject.export({ format: "jwk" });
-    const d = new Uint8Array(Buffer.from(jwk.d!, "base64url"));
+    const d =
+      this.#ecdh !== undefined
+        ? new Uint8Array(this.#ecdh.getPrivateKey())
+        : new Uint8Array(Buffer.from(this.keyObject.export({ format: "jwk" }).d!, "base64url"));
     if (d.length === P256_PRIVATE_KEY_BYTES) return d;
     const out = new Uint8Array(P256_PRIVATE_KEY_BYTES);
     out.set(d, P256_PRIVATE_KEY_BYTES - d.length);

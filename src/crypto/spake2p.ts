@@ -40,6 +40,27 @@ const M_RAW = M.toBytes(false);
 const N_RAW = N.toBytes(false);
 const CONFIRMATION_KEYS_INFO = new TextEncoder().encode("ConfirmationKeys");
 
+/** Most w0 values whose products w0*M and w0*N the verifier keeps (least recently used dropped first). */
+const VERIFIER_W0_CACHE_SIZE = 4;
+
+/**
+ * w0*M and w0*N by w0: a device answers every PASE attempt of a commissioning window (and of later windows with the
+ * same verifier) with the same w0, so the two fixed-point products are computed once per verifier, not per attempt.
+ */
+const verifierProducts = new Map<string, { readonly w0M: Point; readonly w0N: Point }>();
+
+function productsOf(w0: Uint8Array, w0s: bigint): { readonly w0M: Point; readonly w0N: Point } {
+  const key = Buffer.from(w0.buffer, w0.byteOffset, w0.byteLength).toString("latin1");
+  let products = verifierProducts.get(key);
+  if (products !== undefined) verifierProducts.delete(key);
+  else {
+    products = { w0M: multiply(M, w0s), w0N: multiply(N, w0s) };
+    if (verifierProducts.size >= VERIFIER_W0_CACHE_SIZE) verifierProducts.delete(verifierProducts.keys().next().value!);
+  }
+  verifierProducts.set(key, products);
+  return products;
+}
+
 /** The prover's secrets w0 and w1 (32-byte big-endian scalars, already reduced mod n). */
 export type Spake2pW0W1 = { readonly w0: Uint8Array; readonly w1: Uint8Array };
 
@@ -234,8 +255,8 @@ export class Spake2pVerifier {
   readonly #context: Uint8Array;
   readonly #options: Spake2pOptions;
   readonly #w0: Uint8Array;
-  readonly #w0s: bigint;
   readonly #L: Point;
+  readonly #w0M: Point;
   readonly #y: bigint;
 
   constructor(crypto: Crypto, context: Uint8Array, w0: Uint8Array, L: Uint8Array, options: Spake2pOptions = {}) {
@@ -243,17 +264,19 @@ export class Spake2pVerifier {
     this.#context = context;
     this.#options = options;
     this.#w0 = w0;
-    this.#w0s = scalarOf(w0, "w0");
+    const w0s = scalarOf(w0, "w0");
     this.#L = peerPoint(L, "L");
     this.#y = options.scalar !== undefined ? scalarOf(options.scalar, "y") : randomScalar(crypto);
     if (this.#y === 0n) throw new RangeError("y is zero");
-    this.Y = rawPoint(multiplyBase(this.#y).add(multiply(N, this.#w0s)), "pB");
+    const { w0M, w0N } = productsOf(w0, w0s);
+    this.#w0M = w0M;
+    this.Y = rawPoint(multiplyBase(this.#y).add(w0N), "pB");
   }
 
   /** Z = y*(X - w0*M), V = y*L, then the transcript keys; a bad pA is `crypto.spake2p-point`. */
   finish(X: Uint8Array): Spake2pKeys {
     const x = peerPoint(X, "pA");
-    const Z = rawPoint(multiply(x.subtract(multiply(M, this.#w0s)), this.#y), "Z");
+    const Z = rawPoint(multiply(x.subtract(this.#w0M), this.#y), "Z");
     const V = rawPoint(multiply(this.#L, this.#y), "V");
     return deriveKeys(this.#crypto, this.#context, this.#options, X, this.Y, Z, V, this.#w0);
   }

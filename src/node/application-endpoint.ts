@@ -5,7 +5,8 @@
  */
 import { createGroups } from "../clusters/groups/groups.ts";
 import { createIdentify } from "../clusters/identify/identify.ts";
-import { createOnOff, isStartUpOnOff, type OnOffServer, startUpOnOffValue } from "../clusters/on-off/on-off.ts";
+import { createOnOff, type OnOffServer } from "../clusters/on-off/on-off.ts";
+import { isStartUpOnOff, startUpOnOffValue } from "../clusters/on-off/on-off-data-types.ts";
 import { createOnOffSceneable } from "../clusters/scenes-management/on-off-scenes.ts";
 import {
   createScenesManagement,

@@ -151,7 +151,7 @@ export class CaseInitiator {
     const s2 = decodeSigma2(payload);
     // Session id 0 names the unsecured session.
     if (s2.responderSessionId === 0) throw caseInvalid("case.session-id", "responderSessionId 0");
-    const peerEph = P256PublicKey.fromRaw(s2.responderEphPubKey);
+    const peerEph = P256PublicKey.fromEphemeral(s2.responderEphPubKey);
     const sharedSecret = this.#crypto.ecdh(state.ephemeral, peerEph);
     const s2k = sigma2Key(
       this.#crypto,

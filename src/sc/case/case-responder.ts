@@ -177,7 +177,7 @@ export class CaseResponder {
 
   #sigma2(s1: Sigma1, sigma1: Uint8Array): CaseStep {
     const fabric = this.#findFabric(s1);
-    const peerEph = P256PublicKey.fromRaw(s1.initiatorEphPubKey);
+    const peerEph = P256PublicKey.fromEphemeral(s1.initiatorEphPubKey);
     const random = this.#crypto.randomBytes(SIGMA_RANDOM_BYTES);
     const ephemeral = this.#crypto.generateKeyPair();
     const sharedSecret = this.#crypto.ecdh(ephemeral, peerEph);

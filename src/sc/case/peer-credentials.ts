@@ -5,9 +5,9 @@
  */
 import { bytesEqual } from "../../bytes/bytes.ts";
 import { ProtocolError } from "../../bytes/errors.ts";
+import { matterCertPublicKey } from "../../cert/matter-cert-signature.ts";
 import { validateChain } from "../../cert/validate.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
-import { P256PublicKey } from "../../crypto/p256.ts";
 import { SecureChannelProtocolCode } from "../status-report.ts";
 import type { CaseFabric } from "./case-fabric.ts";
 
@@ -40,7 +40,8 @@ export function validatePeerCredentials(
   if (chain.fabricId !== fabric.fabricId) {
     throw caseInvalid("case.peer-fabric-id", `peer NOC fabric id 0x${chain.fabricId.toString(16)} is not ours`);
   }
-  const key = P256PublicKey.fromRaw(chain.noc.publicKey);
+  // The chain check imported the NOC's key; it is kept with the (cached) certificate.
+  const key = matterCertPublicKey(chain.noc);
   if (!crypto.ecdsaVerify(key, tbs, signature))
     throw caseInvalid("case.signature", "TBSData signature does not verify");
   return { nodeId: chain.nodeId, cats: [...chain.cats] };

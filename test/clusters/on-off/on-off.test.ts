@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import {
-  createOnOff,
-  EffectIdentifier,
-  OffWithEffectRequest,
-  OnOffAttribute,
-  OnOffCommand,
-  type OnOffOptions,
-  OnWithTimedOffRequest,
-  StartUpOnOff,
-  startUpOnOffValue,
-} from "../../../src/clusters/on-off/on-off.ts";
+import { OffWithEffectRequest } from "../../../src/clusters/on-off/off-with-effect.ts";
+import { createOnOff } from "../../../src/clusters/on-off/on-off.ts";
+import { EffectIdentifier, StartUpOnOff, startUpOnOffValue } from "../../../src/clusters/on-off/on-off-data-types.ts";
+import { OnOffAttribute, OnOffCommand, type OnOffOptions } from "../../../src/clusters/on-off/on-off-options.ts";
+import { OnWithTimedOffRequest } from "../../../src/clusters/on-off/on-with-timed-off.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
 import { type AccessChecker, ClusterInstance, Privilege, type SessionInfo } from "../../../src/im/data-model.ts";

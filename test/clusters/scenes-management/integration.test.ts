@@ -10,13 +10,9 @@ import {
   GroupStatusResponse,
   GroupsCommand,
 } from "../../../src/clusters/groups/groups.ts";
-import {
-  createOnOff,
-  type GlobalSceneHooks,
-  OffWithEffectRequest,
-  OnOffCommand,
-  type OnOffServer,
-} from "../../../src/clusters/on-off/on-off.ts";
+import { OffWithEffectRequest } from "../../../src/clusters/on-off/off-with-effect.ts";
+import { createOnOff, type OnOffServer } from "../../../src/clusters/on-off/on-off.ts";
+import { type GlobalSceneHooks, OnOffCommand } from "../../../src/clusters/on-off/on-off-options.ts";
 import { GetSceneMembershipResponse } from "../../../src/clusters/scenes-management/get-scene-membership.ts";
 import { createOnOffSceneable } from "../../../src/clusters/scenes-management/on-off-scenes.ts";
 import { SceneInfoStruct } from "../../../src/clusters/scenes-management/scene-info-struct.ts";
