@@ -6,8 +6,8 @@
  *
  * The commissioning window serves one PASE handshake at a time (as the SDK's CommissioningWindowManager.cpp and
  * PASESession.cpp do): a PBKDFParamRequest during a live handshake gets the Busy StatusReport and leaves the live one
- * alone, a malformed one is dropped uncounted, and an attempt that failed before the peer could test a passcode
- * (no Pake2 sent) holds the window until its handshake timeout, so strangers cannot spend the 20-attempt budget faster.
+ * alone, a malformed one is dropped uncounted, and a failed attempt holds the window until its start plus the handshake
+ * timeout, so nobody (silent or guessing) can spend the 20-attempt budget faster than one attempt per timeout.
  */
 import { type OpcredsError, ProtocolError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
@@ -162,10 +162,9 @@ type CommissioningWindow = {
   /** The exchange of the handshake in progress and the session id reserved for it. */
   exchange: Exchange | undefined;
   reservedId: number | undefined;
-  /** When the live attempt sent its PBKDFParamResponse, and whether it sent Pake2 (the peer could test a passcode). */
+  /** When the live attempt sent its PBKDFParamResponse. */
   attemptStartedAt: number | undefined;
-  passcodeTested: boolean;
-  /** New handshakes get Busy until then: an attempt that failed without testing a passcode holds its timeout. */
+  /** New handshakes get Busy until then: a failed attempt holds the window until its start plus the handshake timeout. */
   heldUntil: number;
 };
 
@@ -309,7 +308,6 @@ export class SecureChannelEndpoint {
         exchange: undefined,
         reservedId: undefined,
         attemptStartedAt: undefined,
-        passcodeTested: false,
         heldUntil: 0,
       };
       this.#window = w;
@@ -650,7 +648,6 @@ export class SecureChannelEndpoint {
       }
       w.exchange = ex;
       w.attemptStartedAt = undefined;
-      w.passcodeTested = false;
       this.#handshakes.set(ex, { kind: "pase-responder", peer });
       this.#onHandshakeMessage(now, ex, { kind: "pase-responder", peer }, m);
       return;
@@ -712,7 +709,6 @@ export class SecureChannelEndpoint {
       const w = this.#window;
       if (h.kind === "pase-responder" && w !== undefined) {
         if (step.send.messageType === PaseMessageType.PBKDFParamResponse) w.attemptStartedAt = now;
-        else if (step.send.messageType === PaseMessageType.Pake2) w.passcodeTested = true;
       }
       this.#sendStep(now, ex, step.send.messageType, step.send.payload, true);
       return;
@@ -775,13 +771,14 @@ export class SecureChannelEndpoint {
         if (w !== undefined && w.exchange === ex) {
           w.exchange = undefined;
           this.#releaseWindowId(w);
-          // An attempt that ended before the peer could test a passcode (silence, garbage after PBKDFParamRequest)
-          // keeps the window for its handshake timeout: at most one such attempt per timeout counts.
-          if (w.attemptStartedAt !== undefined && !w.passcodeTested) {
+          // [DIFF] A failed attempt holds the window until its start plus the handshake timeout (new requests get Busy
+          // with the time left), whether the peer went silent or tested a wrong passcode. The SDK's
+          // CommissioningWindowManager.cpp (HandleFailedAttempt) listens again at once, so a stranger can spend its
+          // 20 attempts in seconds and lock the window; here the budget lasts at least 20 handshake timeouts.
+          if (w.attemptStartedAt !== undefined) {
             w.heldUntil = Math.max(w.heldUntil, w.attemptStartedAt + HANDSHAKE_RESPONSE_TIMEOUT_MS);
           }
           w.attemptStartedAt = undefined;
-          w.passcodeTested = false;
           // The commissionee SHALL exit commissioning mode after 20 failed PASE attempts.
           if (w.responder.windowClosed) this.#closeWindow(now, "failed-attempts");
         }

@@ -24,6 +24,7 @@ import { loadPaaTrustStore } from "../../src/cert/attestation-trust-store.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { ATTESTATION_DIR, DeviceNode } from "../../src/node/device-node.ts";
 import { encodeManualPairingCode } from "../../src/node/onboarding/manual-pairing-code.ts";
+import { PaseBusyError } from "../../src/sc/pase/pase-initiator.ts";
 import type { TlvNode } from "../../src/tlv/tlv-node.ts";
 import { NodeController } from "../support/node-controller.ts";
 
@@ -66,7 +67,13 @@ const uint = (n: TlvNode): number | null => (n.type === "uint" ? Number(n.value)
 async function deviceState(port: number): Promise<Record<string, unknown>> {
   const c = await NodeController.open({ waitMs: 5000 });
   try {
-    const pase = await c.pase({ address: "127.0.0.1", port }, PASSCODE);
+    // After a failed attempt the window answers Busy for up to one handshake timeout: wait it out.
+    const peer = { address: "127.0.0.1", port };
+    const pase = await c.pase(peer, PASSCODE).catch(async (e) => {
+      if (!(e instanceof PaseBusyError)) throw e;
+      await new Promise((r) => setTimeout(r, e.minimumWaitMs));
+      return c.pase(peer, PASSCODE);
+    });
     try {
       const fabrics = await c.readAttribute(pase, 0, 0x3e, 3);
       const roots = await c.readAttribute(pase, 0, 0x3e, 4);

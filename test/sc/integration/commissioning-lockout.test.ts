@@ -1,6 +1,6 @@
 // Issue 11 item 1: strangers cannot lock a commissioning window out. In memory, through two SecureChannelEndpoints
 // over the simulated network: requests during a live PASE get Busy and leave it alone, malformed requests are dropped
-// uncounted, silent strangers spend at most one attempt per handshake timeout, and only real passcode tests count.
+// uncounted, and strangers (silent or guessing passcodes) spend at most one attempt per handshake timeout.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { decodeMessageHeader } from "../../../src/message/message-header.ts";
@@ -103,8 +103,11 @@ test("19 wrong passcodes and then the right one succeeds", () => {
   for (let i = 0; i < 19; i++) {
     assert.equal(pase(net, controller, device, WRONG).kind, "handshake-failed");
     assert.ok(net.run(() => device.of("handshake-failed").length === i + 1));
+    // A failed attempt holds the window for one handshake timeout (the commissioner waits out Busy).
+    net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
   }
   assert.equal(device.endpoint.failedPaseAttempts, 19);
+  assert.equal(device.endpoint.stats.busy, 0);
   assert.equal(device.endpoint.commissioningWindowOpen, true);
   assert.equal(pase(net, controller, device, PASSCODE).kind, "session-established");
   assert.deepEqual(
@@ -118,6 +121,7 @@ test("20 wrong passcodes close the window; the right one afterwards gets no sess
   for (let i = 0; i < 20; i++) {
     assert.equal(pase(net, controller, device, WRONG).kind, "handshake-failed");
     assert.ok(net.run(() => device.of("handshake-failed").length === i + 1));
+    net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
   }
   assert.equal(device.endpoint.commissioningWindowOpen, false);
   assert.deepEqual(
@@ -153,4 +157,33 @@ test("a silent stranger opening a handshake every 0.1 s spends at most one attem
   net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
   const outcome = pase(net, controller, device, PASSCODE);
   assert.equal(outcome.kind, "session-established", outcome.kind === "handshake-failed" ? outcome.error.message : "");
+});
+
+test("a stranger guessing passcodes back to back spends at most one attempt per handshake timeout", () => {
+  const { net, device, controller, stranger } = commissionable("guessing");
+  const start = net.now;
+  const windowMs = 3 * HANDSHAKE_RESPONSE_TIMEOUT_MS;
+  let guesses = 0;
+  let busy = 0;
+  while (net.now - start < windowMs && guesses < 2000) {
+    const outcome = pase(net, stranger, device, WRONG + guesses);
+    guesses++;
+    if (outcome.kind === "handshake-failed" && outcome.error.code === "pase.busy") busy++;
+    const next = net.now + 100;
+    net.run(() => net.now >= next);
+  }
+  const elapsed = net.now - start;
+  assert.ok(guesses >= 100, `${guesses} guesses`);
+  assert.ok(busy >= guesses - 5, `${busy} of ${guesses} guesses got Busy`);
+  // One tested passcode per handshake timeout at most (the first at once).
+  const failed = device.endpoint.failedPaseAttempts;
+  assert.ok(failed >= 1 && failed <= Math.ceil(elapsed / HANDSHAKE_RESPONSE_TIMEOUT_MS) + 1, `${failed} attempts`);
+  assert.equal(device.endpoint.commissioningWindowOpen, true);
+  // The commissioner waits out the Busy answer it gets and then commissions.
+  let outcome = pase(net, controller, device, PASSCODE);
+  if (outcome.kind === "handshake-failed" && outcome.error.code === "pase.busy") {
+    net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
+    outcome = pase(net, controller, device, PASSCODE);
+  }
+  assert.equal(outcome.kind, "session-established");
 });
