@@ -8,14 +8,10 @@ import { networkInterfaces } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { MalformedError, OpcredsError } from "../bytes/errors.ts";
-import { DATABASE_FILE, DeviceNode } from "../node/device-node.ts";
+import { DATABASE_FILE } from "../node/device-node.ts";
 import { LifecycleLog } from "../node/lifecycle-log.ts";
-import {
-  DEVICE_DEFAULTS,
-  type DeviceNodeConfig,
-  passcodeProblem,
-  resolveDeviceNodeConfig,
-} from "../node/node-config.ts";
+import { checkDeviceDeclaration, type DeviceDeclaration, MatterDevice } from "../node/matter-device.ts";
+import { DEFAULT_BASIC_INFORMATION, DEFAULT_ENDPOINTS, DEVICE_DEFAULTS, passcodeProblem } from "../node/node-config.ts";
 import {
   createNodeLogger,
   LOG_FORMATS,
@@ -218,20 +214,25 @@ export function addStartCommand(program: Command, env: CliEnv): void {
       if (attestationDir !== undefined) checkDirectory("--attestation", o.attestation!, attestationDir);
       const dataEntered = dataDirOption(o.data, process.env);
       const dataDir = resolve(env.cwd, dataEntered);
-      const config: DeviceNodeConfig = {
+      // The bundled light, declared through the public device API (matter-opcreds/node) as any product would be.
+      const declaration: DeviceDeclaration = {
         dataDir,
-        port,
-        passcode,
-        discriminator: parseIntegerOption("--discriminator", o.discriminator),
-        vendorId,
-        productId: parseIntegerOption("--pid", o.pid),
-        mdns: o.mdns ? (o.interface === undefined ? {} : { interfaces: o.interface }) : false,
-        ...(attestationDir === undefined ? {} : { attestationDir }),
+        endpoints: DEFAULT_ENDPOINTS,
+        basicInformation: DEFAULT_BASIC_INFORMATION,
+        commissioning: {
+          port,
+          passcode,
+          discriminator: parseIntegerOption("--discriminator", o.discriminator),
+          vendorId,
+          productId: parseIntegerOption("--pid", o.pid),
+          ...(o.mdns ? (o.interface === undefined ? {} : { mdnsInterfaces: o.interface }) : { mdnsInterfaces: false }),
+        },
+        ...(attestationDir === undefined ? {} : { attestation: { directory: attestationDir } }),
         logger,
       };
-      let node: DeviceNode;
+      let device: MatterDevice;
       try {
-        resolveDeviceNodeConfig(config);
+        checkDeviceDeclaration(declaration);
         prepareDataDir(dataEntered, dataDir);
         logger("info", `data directory ${dataDir}`, "node", { dataDir });
         logger(
@@ -239,30 +240,30 @@ export function addStartCommand(program: Command, env: CliEnv): void {
           `attestation: ${attestationDir ?? "development credentials (Matter Development PAA)"}`,
           "attestation",
         );
-        node = await DeviceNode.start(config);
+        device = await MatterDevice.start(declaration);
       } catch (e) {
         throw explainStartFailure(e, { port, dataDir });
       }
-      const lifecycle = LifecycleLog.attach(node.fabrics, logger);
-      if (node.commissioningWindow !== undefined) {
-        env.stdout(`Manual pairing code: ${node.onboarding.manualPairingCode}\n`);
-        env.stdout(`QR code payload:     ${node.onboarding.qrCode}\n`);
-        env.stdout(`${renderQrForTerminal(encodeQrCode(node.onboarding.qrCode))}\n`);
+      const lifecycle = LifecycleLog.attach(device.node.fabrics, logger);
+      if (device.commissioningWindow !== undefined) {
+        env.stdout(`Manual pairing code: ${device.onboarding.manualPairingCode}\n`);
+        env.stdout(`QR code payload:     ${device.onboarding.qrCode}\n`);
+        env.stdout(`${renderQrForTerminal(encodeQrCode(device.onboarding.qrCode))}\n`);
       } else {
         env.stdout(
-          `Commissioned (${node.fabrics.fabrics().length} fabric(s)); no commissioning window is open: ` +
+          `Commissioned (${device.fabrics.length} fabric(s)); no commissioning window is open: ` +
             "an administrator opens one (opcreds node ID open-window) and gives its own codes\n",
         );
       }
       env.stdout(
         `DEVICE_READY ${JSON.stringify({
-          port: node.port,
+          port: device.port,
           pid: process.pid,
-          manualPairingCode: node.onboarding.manualPairingCode,
-          qrPairingCode: node.onboarding.qrCode,
-          fabrics: node.fabrics.fabrics().length,
+          manualPairingCode: device.onboarding.manualPairingCode,
+          qrPairingCode: device.onboarding.qrCode,
+          fabrics: device.fabrics.length,
           dataDir,
-          commissioningWindow: node.commissioningWindow ?? null,
+          commissioningWindow: device.commissioningWindow ?? null,
         })}\n`,
       );
       await new Promise<void>((done) => {
@@ -271,7 +272,7 @@ export function addStartCommand(program: Command, env: CliEnv): void {
           lifecycle.detach();
           process.off("SIGINT", onInt);
           process.off("SIGTERM", onTerm);
-          node.stop().then(done, (e: unknown) => {
+          device.stop().then(done, (e: unknown) => {
             logger("error", `shutdown: ${String(e)}`);
             done();
           });

@@ -39,7 +39,7 @@ export type ApplicationAttributeChange = {
 }[keyof ApplicationAttributes];
 
 /** What an application endpoint needs from the node. */
-export interface ApplicationEndpointContext {
+interface ApplicationEndpointContext {
   readonly storage: Storage;
   readonly groupKeys: GroupKeyStore;
   /** Committed fabric indices. */

@@ -9,20 +9,19 @@ import { IDENTIFY_CLUSTER_ID } from "../clusters/identify/identify.ts";
 import { ON_OFF_CLUSTER_ID } from "../clusters/on-off/on-off.ts";
 import { SCENES_MANAGEMENT_CLUSTER_ID } from "../clusters/scenes-management/scenes-management.ts";
 
-/** The application server clusters the node can build on a declared endpoint (Descriptor is always there). */
-export const APPLICATION_CLUSTERS = ["Identify", "Groups", "OnOff", "ScenesManagement"] as const;
-/** One application server cluster, by its spec name. */
-export type ApplicationClusterName = (typeof APPLICATION_CLUSTERS)[number];
-/** The cluster id of each application cluster. */
+/** The application server clusters the node can build on a declared endpoint (Descriptor aside), with their ids. */
 export const APPLICATION_CLUSTER_IDS = {
   Identify: IDENTIFY_CLUSTER_ID,
   Groups: GROUPS_CLUSTER_ID,
   OnOff: ON_OFF_CLUSTER_ID,
   ScenesManagement: SCENES_MANAGEMENT_CLUSTER_ID,
-} as const satisfies Record<ApplicationClusterName, number>;
+} as const;
+
+/** One application server cluster, by its spec name. */
+type ApplicationClusterName = keyof typeof APPLICATION_CLUSTER_IDS;
 
 /** A device type of the Device Library with the server clusters it requires. */
-export interface DeviceTypeDefinition {
+interface DeviceTypeDefinition {
   readonly deviceType: DeviceTypeStruct;
   /** Required server clusters (Descriptor aside), in the order the node builds them. */
   readonly serverClusters: readonly ApplicationClusterName[];
