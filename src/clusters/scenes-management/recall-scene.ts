@@ -28,7 +28,7 @@ export const RecallSceneRequest = tlvStruct({
 export type RecallSceneRequest = TlvType<typeof RecallSceneRequest>;
 
 /** RecallScene processing (1.4.9.12; SDK RecallSceneParse), shared with recallGlobalScene. */
-export function recallScene(
+function recallScene(
   env: ScenesManagementEnv,
   fabricIndex: number,
   groupId: number,

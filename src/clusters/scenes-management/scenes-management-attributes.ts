@@ -5,7 +5,12 @@
 import { type AttributeDefinition, attribute, Privilege } from "../../im/data-model.ts";
 import { tlvArray, tlvNullable, tlvUInt16, tlvUInt64 } from "../../tlv/tlv-schema.ts";
 import { SCENE_INFO_FABRIC_SENSITIVE_FIELDS, SceneInfoStruct } from "./scene-info-struct.ts";
-import { NO_CURRENT_SCENE, ScenesManagementAttribute, type ScenesManagementEnv } from "./scenes-management-options.ts";
+import {
+  type CurrentScene,
+  NO_CURRENT_SCENE,
+  ScenesManagementAttribute,
+  type ScenesManagementEnv,
+} from "./scenes-management-options.ts";
 
 /** The attribute definitions, in id order. */
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list; each element is typed where it is defined.
@@ -36,7 +41,7 @@ export function scenesManagementAttributes(env: ScenesManagementEnv): AttributeD
         [...new Set([...env.current.keys(), ...env.table.fabricIndices()])]
           .sort((a, b) => a - b)
           .map((fabricIndex) => {
-            const c = env.current.get(fabricIndex) ?? NO_CURRENT_SCENE;
+            const c: Readonly<CurrentScene> = env.current.get(fabricIndex) ?? NO_CURRENT_SCENE;
             return {
               sceneCount: env.table.sceneCount(fabricIndex),
               currentScene: c.currentScene,

@@ -12,7 +12,7 @@ import type { ScenesManagementEnv } from "./scenes-management-options.ts";
  * StoreScene processing (1.4.9.10; SDK StoreSceneParse), shared with storeGlobalScene: the scene and the fabric's
  * current scene change before it returns; the promise is the table write.
  */
-export function storeScene(
+function storeScene(
   env: ScenesManagementEnv,
   fabricIndex: number,
   groupId: number,
