@@ -4,9 +4,12 @@
 // appear in that order with index, fabric ID, node ID, VID and label; no passcode or IPK is logged; OPCREDS_DATA names
 // the data directory and --data wins over it; per-module levels let one module through a stricter global level.
 import assert from "node:assert/strict";
-import { resolve } from "node:path";
+import { spawnSync } from "node:child_process";
+import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { LOG_LEVELS, LOG_MODULES } from "../../src/node/node-log.ts";
 import { runInPrivateNetns } from "../support/netns-child.ts";
+import { isOneLine, REPO, runBin } from "./cli-harness.ts";
 
 type Line = { time: string; level: string; module: string; msg: string; event?: string; [k: string]: unknown };
 
@@ -142,4 +145,36 @@ test("--data wins over OPCREDS_DATA; 'warn,node=info' shows node's info lines in
   assert.equal(run.flagDataCreated, true);
   assert.match(run.flagStderr, /^\S+Z info +\[node\] data directory /m);
   assert.doesNotMatch(run.flagStderr, /\[attestation\]/, "attestation's info line is below warn");
+});
+
+test("start --help documents --log-level (levels and modules), --log-format and OPCREDS_DATA", async () => {
+  const help = await runBin(["start", "--help"]);
+  assert.equal(help.code, 0, help.stderr);
+  const text = help.stdout.toString("utf8").replace(/\s+/g, " ");
+  assert.match(text, /--log-level <spec>/);
+  assert.match(text, /--log-format <format>/);
+  assert.match(text, /\$OPCREDS_DATA/);
+  for (const m of LOG_MODULES) assert.match(text, new RegExp(`\\b${m}\\b`));
+  for (const l of LOG_LEVELS) assert.match(text, new RegExp(`\\b${l}\\b`));
+});
+
+test("an unknown --log-level module or level, or --log-format, is a one-line usage error listing the choices", () => {
+  for (const [args, choices] of [
+    [["--log-level", "warn,bogus=debug"], LOG_MODULES],
+    [["--log-level", "sc=loud"], LOG_LEVELS],
+    [
+      ["--log-format", "xml"],
+      ["text", "json"],
+    ],
+  ] as const) {
+    // Inside a private namespace like every run of `start` (a usage error exits before any socket opens).
+    const r = spawnSync("unshare", ["-n", process.execPath, join(REPO, "bin", "opcreds.js"), "start", ...args], {
+      encoding: "utf8",
+      timeout: 60_000,
+      cwd: REPO,
+    });
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.ok(isOneLine(r.stderr), r.stderr);
+    for (const c of choices) assert.ok(r.stderr.includes(c), `${args.join(" ")}: ${c} not listed in ${r.stderr}`);
+  }
 });
