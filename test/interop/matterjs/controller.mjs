@@ -27,6 +27,8 @@
 //                        through plain ClusterClients - for a device that does not serve wildcard reads yet
 //   CTRL_ONOFF_ENDPOINT  endpoint with an OnOff server to toggle after reconnecting (default 1; "none" to skip)
 //   CTRL_DISCOVER        1: no known address; find the device by long discriminator via mDNS (_matterc._udp)
+//   CTRL_SUBSCRIBE_ONOFF_ENDPOINT  N: subscribe to OnOff on endpoint N (whose application flips it) until reports
+//                        carried both values (RESULT subscribed-onoff)
 //   CTRL_LIGHT_CHECKS    1: on endpoint 1, exercise On/Off's Lighting feature and Scenes Management (global scene
 //                        and a scene of group 0) and report what came back (RESULT light)
 //   CTRL_STORAGE         /tmp/peer-matterjs/state/controller
@@ -305,6 +307,15 @@ if (process.env.CTRL_LIGHT_CHECKS === "1") {
     membership,
     info,
   });
+}
+
+// ---- Optional: a subscription to OnOff on an endpoint the device's application changes on its own ---------------
+if (process.env.CTRL_SUBSCRIBE_ONOFF_ENDPOINT) {
+  const client = await clusterClient(OnOff, Number(process.env.CTRL_SUBSCRIBE_ONOFF_ENDPOINT));
+  const values = [];
+  await client.subscribeOnOffAttribute((value) => values.push(value), 0, 10);
+  await waitFor(() => values.includes(true) && values.includes(false), 30_000, "OnOff reports with both values");
+  result("subscribed-onoff", { values: values.slice(0, 8) });
 }
 
 // ---- Optional multi-admin / removal steps (need the PairedNode API, i.e. not CTRL_MINIMAL) ------------------------
