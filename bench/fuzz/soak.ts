@@ -84,6 +84,8 @@ const stats = {
   startFailures: 0,
   driverErrors: 0,
   outcomes: {} as Record<string, { old: number; new: number; acked: number }>,
+  /** Where a kill round's time goes (ms, summed over rounds): device start-up, driving, kill to drive stopped, check. */
+  phaseMs: { start: 0, drive: 0, afterKill: 0, check: 0 },
 };
 const failures: string[] = [];
 const tally = (op: string) => {
@@ -134,8 +136,20 @@ function startDevice(): Promise<{ child: ChildProcess; exited: Promise<void> }> 
   });
 }
 
-/** Runs operations against the live device until `isKilled()`; `flight` names the one that was cut, if any. */
-async function drive(c: NodeController, isKilled: () => boolean, round: number): Promise<InFlight | undefined> {
+/**
+ * One round's driving: `flight` is the operation in progress (undefined between operations). Once the round is
+ * `abandoned` (the device died and the round was judged) a late answer changes nothing: the round's controller is
+ * closed and its pending request only waits out its timeout.
+ */
+type RoundState = { flight: InFlight | undefined; abandoned: boolean };
+
+/** Runs operations against the live device until `isKilled()`; `state.flight` names the one that was cut, if any. */
+async function drive(
+  c: NodeController,
+  isKilled: () => boolean,
+  round: number,
+  state: RoundState,
+): Promise<InFlight | undefined> {
   // Each round has its own streams, so that timing in one round never shifts the choices of the next.
   const rng = FuzzRandom.derive(seed, "operations", round);
   const sessions = new Map<bigint, SecureSession>();
@@ -157,6 +171,7 @@ async function drive(c: NodeController, isKilled: () => boolean, round: number):
         // Commissioning: (a basic window opened by an existing administrator,) PASE, ArmFailSafe, CSR,
         // AddTrustedRootCertificate, AddNOC, then CommissioningComplete over CASE.
         flight = { op: "commission", after: undefined };
+        state.flight = flight;
         if (target !== undefined) {
           const opened = await c.invoke(
             await caseTo(target),
@@ -202,6 +217,7 @@ async function drive(c: NodeController, isKilled: () => boolean, round: number):
       } else if (r < 0.55) {
         const label = `L${round}.${seq}`;
         flight = { op: "label", after: model.map((f) => (f === target ? { ...f, label } : f)) };
+        state.flight = flight;
         const out = await c.ocInvoke(await caseTo(target), Cmd.UpdateFabricLabel, (t) =>
           UpdateFabricLabelRequest.encodeNode({ label }, t),
         );
@@ -209,6 +225,7 @@ async function drive(c: NodeController, isKilled: () => boolean, round: number):
       } else if (r < 0.8) {
         // UpdateNOC under the fabric's own root, then CommissioningComplete over a CASE with the new NOC.
         flight = { op: "update-noc", after: undefined };
+        state.flight = flight;
         const cs = await caseTo(target);
         const armed = await c.armFailSafe(cs, 120);
         if (armed !== 0) throw new RangeError(`ArmFailSafe ${armed}`);
@@ -225,11 +242,15 @@ async function drive(c: NodeController, isKilled: () => boolean, round: number):
         if (done !== 0) throw new RangeError(`CommissioningComplete after UpdateNOC ${done}`);
       } else {
         flight = { op: "remove-fabric", after: model.filter((f) => f !== target) };
+        state.flight = flight;
         const cs = await caseTo(target);
         sessions.delete(target.fabricId);
         const out = await c.removeFabric(cs, target.fabricIndex);
         if (out.statusCode !== 0) throw new RangeError(`RemoveFabric ${out.statusCode}`);
       }
+      // An answer that arrives after the round was judged is ignored (the check saw the device's durable state).
+      if (state.abandoned) return flight;
+      state.flight = undefined;
       // Acknowledged: the device answered success, so the change must survive any later kill.
       if (flight.after !== undefined) model = flight.after;
       tally(flight.op).acked++;
@@ -251,8 +272,15 @@ const started = Date.now();
 let round = 0;
 for (; round < kills && Date.now() < deadline; round++) {
   let device: Awaited<ReturnType<typeof startDevice>>;
+  let t = performance.now();
+  const phase = (name: keyof typeof stats.phaseMs) => {
+    const now = performance.now();
+    stats.phaseMs[name] += now - t;
+    t = now;
+  };
   try {
     device = await startDevice();
+    phase("start");
   } catch (e) {
     stats.startFailures++;
     failures.push(`round ${round}: ${String(e)}`);
@@ -264,16 +292,30 @@ for (; round < kills && Date.now() < deadline; round++) {
   const kill = () => {
     if (!killed) {
       killed = true;
+      phase("drive");
       device.child.kill("SIGKILL");
     }
   };
   const timer = setTimeout(kill, delay);
-  const flight = await drive(c, () => killed, round);
+  const state: RoundState = { flight: undefined, abandoned: false };
+  const driving = drive(c, () => killed, round, state);
+  // The round ends when the driver stops (a failed operation) or the device dies: a request the kill cut is not
+  // waited for (it would only time out), and the round's controller is closed so it sends nothing more.
+  const ended = await Promise.race([
+    driving.then(() => "driver" as const),
+    device.exited.then(() => "exited" as const),
+  ]);
+  if (ended === "exited" && !killed) failures.push(`round ${round}: the device exited by itself`);
   // A failed operation ends the round early: kill now.
   kill();
   clearTimeout(timer);
   await device.exited;
+  state.abandoned = true;
+  const flight = ended === "driver" ? await driving : state.flight;
+  // A judged round's driver may still wait out a cut request; nothing waits for it (its handshake timer is unref'd).
+  driving.catch(() => {});
   await c.close();
+  phase("afterKill");
   stats.kills++;
   const { fabrics, problems } = await readSoakFabrics(dataDir);
   const actual = soakSnapshot(fabrics);
@@ -298,6 +340,7 @@ for (; round < kills && Date.now() < deadline; round++) {
     ...m,
     fabricIndex: fabrics.find((f) => f.fabricId === m.fabricId)?.fabricIndex ?? m.fabricIndex,
   }));
+  phase("check");
   if (failures.length > 0) break;
   if ((round + 1) % 50 === 0)
     process.stdout.write(
@@ -315,6 +358,11 @@ else {
     process.stdout.write(
       `  ${op.padEnd(14)} acknowledged ${o.acked}, cut and kept old state ${o.old}, cut and reached new state ${o.new}\n`,
     );
+  const per = (ms: number) => (ms / Math.max(1, stats.kills) / 1000).toFixed(2);
+  const p = stats.phaseMs;
+  process.stdout.write(
+    `  seconds per kill ${per(p.start + p.drive + p.afterKill + p.check)}: start-up ${per(p.start)}, driving ${per(p.drive)}, kill to driver stopped ${per(p.afterKill)}, state check ${per(p.check)}\n`,
+  );
   for (const f of failures) process.stdout.write(`FAILURE ${f}\n`);
   if (stats.kills < kills) process.stdout.write(`stopped by the time limit after ${stats.kills} of ${kills} kills\n`);
 }
