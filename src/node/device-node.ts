@@ -8,37 +8,26 @@ import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { loadProductAttestation, openDevAttestationProvider } from "../cert/attestation-provider.ts";
-import { createAccessControl } from "../clusters/access-control/access-control.ts";
 import { createAdministratorCommissioning } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { createBasicInformation } from "../clusters/basic-information/basic-information.ts";
 import { createDescriptor, DeviceType, type EndpointDescription } from "../clusters/descriptor/descriptor.ts";
-import { createGeneralCommissioning } from "../clusters/general-commissioning/general-commissioning.ts";
 import {
   BootReason,
   createGeneralDiagnostics,
   InterfaceType,
   type NetworkInterfaceStruct,
 } from "../clusters/general-diagnostics/general-diagnostics.ts";
-import {
-  createGroupKeyManagement,
-  GroupKeyManagementAttribute,
-} from "../clusters/group-key-management/group-key-management.ts";
+import { GroupKeyManagementAttribute } from "../clusters/group-key-management/group-key-management.ts";
 import { createEthernetNetworkCommissioning } from "../clusters/network-commissioning/network-commissioning.ts";
-import { createOperationalCredentials } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { nodeCrypto } from "../crypto/node-crypto.ts";
-import { AccessControlStore } from "../fabric/access-control.ts";
 import type { FabricIndex } from "../fabric/fabric-index.ts";
-import { FabricTable } from "../fabric/fabric-table.ts";
-import { FailSafeContext } from "../fabric/fail-safe-context.ts";
-import { GroupKeyStore } from "../fabric/group-keys.ts";
-import { aclAccessChecker } from "../im/access-check.ts";
+import type { FabricTable } from "../fabric/fabric-table.ts";
+import type { FailSafeContext } from "../fabric/fail-safe-context.ts";
 import { type AfterResponseEffect, type Cluster, ClusterInstance } from "../im/data-model.ts";
 import { InteractionServer, subscriptionPoolSize } from "../im/engine/interaction-server.ts";
 import type { EndpointModel } from "../im/engine/node-model.ts";
 import { EventLog } from "../im/events.ts";
-import { caseFabricView } from "../sc/case/case-fabric.ts";
-import { ResumptionStore } from "../sc/case/resumption-record.ts";
 import { paseSelfTest } from "../sc/pase/pase-self-test.ts";
 import type { SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
 import { SessionManager, secureSessionPoolSize } from "../sc/session-manager.ts";
@@ -54,6 +43,7 @@ import { type DeviceNodeConfig, type ResolvedDeviceNodeConfig, resolveDeviceNode
 import { encodeManualPairingCode } from "./onboarding/manual-pairing-code.ts";
 import { encodeQrCodePayload } from "./onboarding/qr-code-payload.ts";
 import { CommissioningFlow, DiscoveryCapability } from "./onboarding/setup-payload.ts";
+import { composeRootNode } from "./root-node-composition.ts";
 import { TransportDriver } from "./transport-driver.ts";
 
 /** The SQLite database file inside the data directory. */
@@ -282,10 +272,6 @@ async function assemble(
     log("error", `${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
 
   // ---- state -------------------------------------------------------------------------------------------------
-  const fabrics = await FabricTable.open(storage, crypto, { supportedFabrics: c.supportedFabrics });
-  const groupKeys = await GroupKeyStore.open(storage);
-  const acl = await AccessControlStore.open(storage);
-  const resumption = await ResumptionStore.open(storage);
   const attestation =
     c.attestation ??
     (c.attestationDir === undefined
@@ -307,16 +293,53 @@ async function assemble(
   const storedReboots = await storage.get(KEY.rebootCount);
   const rebootCount = Math.min(0xffff, (typeof storedReboots === "number" ? storedReboots : -1) + 1);
   await storage.set(KEY.rebootCount, rebootCount);
-  const failSafe = new FailSafeContext();
   // Room for the spec minimum of 3 CASE sessions per supported fabric, plus PASE and a CASE responder (issue 11).
   const sessions = new SessionManager(crypto, { maxSessions: secureSessionPoolSize(c.supportedFabrics) });
+  const basicInformation = createBasicInformation({
+    values: {
+      ...c.basicInformation,
+      vendorId: c.vendorId,
+      productId: c.productId,
+      uniqueId,
+      dataModelRevision: DATA_MODEL_REVISION,
+      ...(basicConfig !== null && typeof basicConfig === "object" && !(basicConfig instanceof Uint8Array)
+        ? (basicConfig as { nodeLabel: string; location: string })
+        : {}),
+    },
+    events,
+    onConfigChanged: (cfg) => void storage.set(KEY.basicConfig, { ...cfg }).catch(report("basic config")),
+  });
+  // The commissioning core, as TestNode runs it: fabric layer, commissioning transaction, per-fabric stores on the
+  // fabric lifecycle, and the Access Control, Operational Credentials, General Commissioning and Group Key Management
+  // clusters. ArmFailSafe's "window open" check reads `windowState`, set once the Administrator Commissioning cluster
+  // exists: the window needs the core's fail-safe and expiry, the core's General Commissioning the window's state
+  // (the one edge left against dependency order until the window's state is one object, issue 12 item 1).
+  const windowState = { isOpen: (): boolean => false };
+  const core = await composeRootNode({
+    storage,
+    crypto,
+    attestation,
+    events,
+    supportedFabrics: c.supportedFabrics,
+    adoptFabric: (sessionId, fabricIndex) => {
+      sessions.bindPaseSessionToFabric(sessionId, fabricIndex);
+    },
+    recordLeaveEvent: (fabricIndex) => {
+      basicInformation.leave(fabricIndex, clock());
+    },
+    isCommissioningWindowOpen: () => windowState.isOpen(),
+    onError: (what, e) => report(what)(e),
+  });
+  const { fabrics, failSafe, resumption, groupKeys, accessControl, generalCommissioning } = core;
+  const opcreds = core.operationalCredentials;
+  const groupKeyManagement = core.groupKeyManagement;
 
   // ---- transport, window, mDNS -------------------------------------------------------------------------------
   let onSecureChannelEvent: (e: SecureChannelEffect) => void = () => {};
   const transport = await TransportDriver.open({
     crypto,
     sessions,
-    caseFabrics: caseFabricView(crypto, fabrics, groupKeys),
+    caseFabrics: core.caseFabrics,
     resumption,
     validAt: () => new Date(),
     port: c.port,
@@ -385,54 +408,12 @@ async function assemble(
   let afterResponse: (effects: readonly AfterResponseEffect[]) => void = () => {};
   let runEffects: (effects: readonly AfterResponseEffect[]) => void = () => {};
   let stopping = false;
-  const basicInformation = createBasicInformation({
-    values: {
-      ...c.basicInformation,
-      vendorId: c.vendorId,
-      productId: c.productId,
-      uniqueId,
-      dataModelRevision: DATA_MODEL_REVISION,
-      ...(basicConfig !== null && typeof basicConfig === "object" && !(basicConfig instanceof Uint8Array)
-        ? (basicConfig as { nodeLabel: string; location: string })
-        : {}),
-    },
-    events,
-    onConfigChanged: (cfg) => void storage.set(KEY.basicConfig, { ...cfg }).catch(report("basic config")),
-  });
-  const accessControl = createAccessControl({ acl, events });
-  let onFabricRemoved: (fi: FabricIndex) => void = () => {};
-  const opcreds = createOperationalCredentials({
-    crypto,
-    fabrics,
-    failSafe,
-    groupKeys,
-    acl,
-    attestation,
-    addAdminEntry: (entry, by, now) => accessControl.addEntry(entry, by, now),
-    adoptFabric: (sessionId, fabricIndex) => {
-      sessions.bindPaseSessionToFabric(sessionId, fabricIndex);
-    },
-    recordLeaveEvent: (fabricIndex) => {
-      basicInformation.leave(fabricIndex, clock());
-    },
-    onFabricRemoved: (fi) => onFabricRemoved(fi),
-  });
   const admin = createAdministratorCommissioning({ controller: window, failSafe, fabrics });
   window.attach(admin);
+  windowState.isOpen = () => admin.isWindowOpen();
+  // A fabric gone (removed, or a pending addition the fail-safe reverted) leaves the window's admin fields.
+  core.onFabricGone((fi) => admin.fabricRemoved(fi));
   let failSafeTimer: NodeJS.Timeout | undefined;
-  const generalCommissioning = createGeneralCommissioning({
-    failSafe,
-    fabrics,
-    isCommissioningWindowOpen: () => admin.isWindowOpen(),
-    // A fabric the fail-safe deletes (AddNOC never completed) goes like a removed one: its resumption records,
-    // scenes, subscriptions and window admin fields too (the SDK's FabricTable delegates fire for both).
-    removeFabric: async (i) => {
-      await opcreds.deleteFabric(i);
-      onFabricRemoved(i);
-    },
-    commitPendingFabricData: () => opcreds.commitPendingFabricData(),
-    reportFabrics: () => opcreds.reportFabrics(),
-  });
   const bootTimeMs = clock();
   const generalDiagnostics = createGeneralDiagnostics({
     events,
@@ -444,10 +425,6 @@ async function assemble(
   const ethernetName = hostNetworkInterfaces().find((i) => i.name !== "lo")?.name ?? "eth0";
   const networkCommissioning = createEthernetNetworkCommissioning({
     networkId: new TextEncoder().encode(ethernetName),
-  });
-  const groupKeyManagement = createGroupKeyManagement({
-    groupKeys,
-    fabricIndices: () => fabrics.fabrics().map((f) => f.fabricIndex),
   });
   // The declared application endpoints, each with the clusters of its device type.
   const applicationEndpoints = new Map<number, ApplicationEndpoint>();
@@ -464,6 +441,10 @@ async function assemble(
     applicationEndpoints.set(declaration.id, built);
   }
   const applications = [...applicationEndpoints.values()];
+  // Scenes of a fabric that is gone are deleted (the scenes server's own storage writes, after the fabric's).
+  core.onFabricGone((fi) => {
+    for (const a of applications) a.removeFabric(fi).catch(report("scenes"));
+  });
 
   const root: Cluster[] = [
     accessControl.cluster,
@@ -514,11 +495,13 @@ async function assemble(
     descriptions.find((d) => d.endpoint === ep)?.deviceTypes.map((d) => d.deviceType) ?? [];
   const server = new InteractionServer({
     node: { endpoints },
-    access: aclAccessChecker(acl, deviceTypesOf),
+    access: core.accessChecker(deviceTypesOf),
     events,
     firstSubscriptionId: (dataVersion() & 0x7fffffff) + 1,
     maxSubscriptions: subscriptionPoolSize(c.supportedFabrics),
   });
+  // The fabric's subscriptions end with it.
+  core.onFabricGone((fi) => server.fabricRemoved(fi));
   const im = new InteractionDriver({
     transport,
     server,
@@ -575,14 +558,7 @@ async function assemble(
     maybeReopenWindow();
   };
   afterResponse = runEffects;
-  onFabricRemoved = (fi) => {
-    accessControl.fabricRemoved(fi);
-    admin.fabricRemoved(fi);
-    server.fabricRemoved(fi);
-    resumption.removeFabric(fi).catch(report("resumption"));
-    for (const a of applications) void a.removeFabric(fi);
-    log("info", `fabric ${fi} removed`);
-  };
+  core.onFabricGone((fi) => log("info", `fabric ${fi} removed`));
   fabrics.onOperationalIdentityChange(() => advertiseOperational());
   sessions.onSessionEnded((s) => {
     server.sessionClosed(s.localSessionId);
@@ -598,14 +574,11 @@ async function assemble(
   };
 
   // ---- start-up ---------------------------------------------------------------------------------------------------
-  // A crash during commissioning can leave ACL entries and IPKs of a fabric that was never committed.
-  // The same holds for CASE resumption records (a CASE session runs before CommissioningComplete) and scenes: a later
-  // fabric at the same index must not inherit them (a stale resumption record would let the old peer resume into it).
-  const committed = new Set<number>(fabrics.fabrics().map((f) => f.fabricIndex));
-  const pruned = new Set([...(await opcreds.pruneOrphanFabricData()), ...(await resumption.pruneFabrics(committed))]);
-  for (const a of applications) for (const fi of await a.pruneFabrics(committed)) pruned.add(fi);
-  if (pruned.size > 0)
-    log("info", `pruned uncommitted data of fabric(s) ${[...pruned].sort((a, b) => a - b).join(", ")}`);
+  // Nothing pending is written before CommissioningComplete, so start-up needs no reconciliation; only a data directory
+  // written before the commissioning transaction may hold ACL, IPK, resumption or scene records of a fabric never
+  // committed: the composition's one-time repair drops them (a later fabric at the same index must not inherit them).
+  const repaired = await core.repairUncommittedFabricData(applications);
+  if (repaired.length > 0) log("info", `repaired: dropped uncommitted data of fabric(s) ${repaired.join(", ")}`);
   basicInformation.startUp(clock());
   generalDiagnostics.recordBootReason(BootReason.Unspecified, clock());
   advertiseOperational();

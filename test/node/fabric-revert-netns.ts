@@ -15,6 +15,7 @@ import { OperationalCredentialsAttribute } from "../../src/clusters/operational-
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { DATABASE_FILE, DeviceNode } from "../../src/node/device-node.ts";
+import { UNCOMMITTED_FABRIC_DATA_REPAIR_KEY } from "../../src/node/root-node-composition.ts";
 import type { UdpPeer } from "../../src/node/udp-transport.ts";
 import { ResumptionStore } from "../../src/sc/case/resumption-record.ts";
 import { SqliteStorage } from "../../src/storage/sqlite-storage.ts";
@@ -160,7 +161,8 @@ try {
   };
 
   // 4. (d) Stop, plant a stale record for a fabric index the table does not hold (as a crash between CASE and the
-  // revert would leave it), restart on the same data directory: start-up prunes it and keeps fabric 1's.
+  // revert left it in a data directory written before the commissioning transaction: the repair mark is cleared to
+  // stand for one), restart on the same data directory: the one-time repair drops it and keeps fabric 1's.
   await node.stop();
   const planted = {
     resumptionId: crypto.randomBytes(16),
@@ -172,6 +174,8 @@ try {
   const storage = await SqliteStorage.open(join(dataDir, DATABASE_FILE));
   try {
     await (await ResumptionStore.open(storage)).save(planted);
+    o.repairMarkBeforePlant = (await storage.get(UNCOMMITTED_FABRIC_DATA_REPAIR_KEY)) !== undefined;
+    await storage.delete(UNCOMMITTED_FABRIC_DATA_REPAIR_KEY);
     o.plantedBeforeRestart = (await nodeRecords(storage)).fabricIndices;
   } finally {
     await storage.close();
@@ -185,6 +189,7 @@ try {
     hasPlanted: afterRestart.has(planted.resumptionId),
     recordOfAdminB: afterRestart.peerOn(1, fabricB.adminNodeId),
   };
+  o.repairMarkAfterRestart = (await node.storage.get(UNCOMMITTED_FABRIC_DATA_REPAIR_KEY)) !== undefined;
   o.resumeBAfterRestart = await caseAttempt(b, peer, fabricB, DEVICE_NODE_B);
 } catch (e) {
   o.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);

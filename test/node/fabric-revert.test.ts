@@ -29,6 +29,8 @@ type Observations = {
   resumeB: string;
   withB: { nodeFabricIndices: number[]; nodeHasRecordOfA: boolean; recordOfAdminA: boolean; recordOfAdminB: boolean };
   plantedBeforeRestart: number[];
+  repairMarkBeforePlant: boolean;
+  repairMarkAfterRestart: boolean;
   afterRestart: { fabrics: number[]; nodeFabricIndices: number[]; hasPlanted: boolean; recordOfAdminB: boolean };
   resumeBAfterRestart: string;
 };
@@ -82,10 +84,13 @@ test("fail-safe expiry after AddNOC and CASE drops the pending fabric's resumpti
     recordOfAdminB: true,
   });
 
-  // (d) A record planted for fabric index 2 (not in the table) while the node was stopped is gone after start-up;
-  // fabric 1's record survives the restart and still resumes.
+  // (d) The first start recorded its one-time repair. A record planted for fabric index 2 (not in the table) in a data
+  // directory without that mark (one written before the commissioning transaction) is gone after start-up, by the
+  // repair, which is recorded again; fabric 1's record survives the restart and still resumes.
+  assert.equal(o.repairMarkBeforePlant, true);
   assert.deepEqual(o.plantedBeforeRestart, [1, 2]);
   assert.deepEqual(o.afterRestart, { fabrics: [1], nodeFabricIndices: [1], hasPlanted: false, recordOfAdminB: true });
-  assert.ok(o.logs.includes("info: pruned uncommitted data of fabric(s) 2"), context);
+  assert.ok(o.logs.includes("info: repaired: dropped uncommitted data of fabric(s) 2"), context);
+  assert.equal(o.repairMarkAfterRestart, true);
   assert.equal(o.resumeBAfterRestart, "resumed");
 });

@@ -3,7 +3,6 @@
  * conformance §0): assembles the six attributes and the ten accepted commands, and gives the node the hooks General
  * Commissioning needs (commit on CommissioningComplete, fabric deletion on fail-safe expiry, Fabrics reports).
  */
-import { CommissioningTransaction } from "../../fabric/commissioning-transaction.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { AttributeChangeEmitter, type Cluster } from "../../im/data-model.ts";
 import { addNocCommand } from "./add-noc.ts";
@@ -43,30 +42,14 @@ export interface OperationalCredentialsServer {
   deleteFabric(fabricIndex: FabricIndex): Promise<void>;
   /** Reports NOCs, Fabrics, CommissionedFabrics and TrustedRootCertificates (fail-safe step "report-fabrics"). */
   reportFabrics(): void;
-  /** Transitional: drops ACL entries and group data of fabrics the table does not hold (see the root-node repair). */
-  pruneOrphanFabricData(): Promise<number[]>;
-}
-
-/** A transaction for options without one (transitional): the stores join the table's lifecycle here. */
-function transitionalTransaction(options: OperationalCredentialsOptions): CommissioningTransaction {
-  const { fabrics, failSafe, acl, groupKeys, onFabricRemoved } = options;
-  if (fabrics === undefined || failSafe === undefined) throw new TypeError("transaction or fabrics + failSafe needed");
-  fabrics.participate(acl);
-  fabrics.participate(groupKeys);
-  if (onFabricRemoved !== undefined)
-    fabrics.onLifecycle((e) => {
-      if (e.kind === "removed") onFabricRemoved(e.fabricIndex);
-    });
-  return new CommissioningTransaction({ fabrics, failSafe, acl, groupKeys });
 }
 
 /** Creates the Node Operational Credentials cluster server (endpoint 0 only). */
 export function createOperationalCredentials(options: OperationalCredentialsOptions): OperationalCredentialsServer {
   const changes = new AttributeChangeEmitter();
-  const transaction = options.transaction ?? transitionalTransaction(options);
+  const { transaction } = options;
   const env: OperationalCredentialsEnv = {
     ...options,
-    transaction,
     fabrics: transaction.fabrics,
     failSafe: transaction.failSafe,
     changes,
@@ -110,10 +93,5 @@ export function createOperationalCredentials(options: OperationalCredentialsOpti
     },
     deleteFabric: (fabricIndex) => deleteFabric(env, fabricIndex),
     reportFabrics: () => reportFabricAttributes(env),
-    pruneOrphanFabricData: async () => {
-      const keep = new Set<number>(env.fabrics.committedIndices());
-      const dropped = [...(await options.acl.pruneFabrics(keep)), ...(await options.groupKeys.pruneFabrics(keep))];
-      return [...new Set(dropped)].sort((a, b) => a - b);
-    },
   };
 }

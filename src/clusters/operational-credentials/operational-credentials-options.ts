@@ -19,16 +19,7 @@ import type { AttributeChangeEmitter, SessionInfo } from "../../im/data-model.ts
 export interface OperationalCredentialsOptions {
   readonly crypto: Crypto;
   /** The one owner of the fail-safe's state: every pending change goes through it. */
-  readonly transaction?: CommissioningTransaction;
-  /**
-   * Transitional, for a node not yet built by the root-node composition: without `transaction`, one is made from
-   * `fabrics` and `failSafe`, with the ACL and group keys joined to the table's lifecycle.
-   */
-  readonly fabrics?: FabricTable;
-  /** Transitional (see `fabrics`). */
-  readonly failSafe?: FailSafeContext;
-  /** Transitional (see `fabrics`): called after the table's `removed` lifecycle event. */
-  readonly onFabricRemoved?: (fabricIndex: FabricIndex) => void;
+  readonly transaction: CommissioningTransaction;
   readonly groupKeys: GroupKeyStore;
   readonly acl: AccessControlStore;
   /** The device's DAC, PAI, CD and DAC signing key. */
@@ -51,8 +42,7 @@ export interface OperationalCredentialsOptions {
 }
 
 /** The options plus the cluster's own change signal and state, as every command handler sees them. */
-export type OperationalCredentialsEnv = Omit<OperationalCredentialsOptions, "transaction" | "fabrics" | "failSafe"> & {
-  readonly transaction: CommissioningTransaction;
+export type OperationalCredentialsEnv = OperationalCredentialsOptions & {
   /** The transaction's fabric table (reads show pending state). */
   readonly fabrics: FabricTable;
   /** The transaction's fail-safe. */
