@@ -1,7 +1,7 @@
 // Runs inside `unshare -n` (spawned by start-lifecycle-log.test.ts): the real `opcreds start` (bin/opcreds.js, JSON log
-// lines on stderr) and an in-process controller (test/support/node-controller.ts) that tries a wrong passcode, then
-// commissions the device, relabels its fabric, updates its NOC, removes the fabric, commissions it again and lets that
-// fail-safe expire. Then two short runs check OPCREDS_DATA and per-module filtering. Prints one JSON line: the lines
+// lines on stderr) and an in-process controller (test/support/node-controller.ts) that commissions the device, relabels
+// its fabric, updates its NOC, removes the fabric, commissions it again, lets that fail-safe expire, and then tries a
+// wrong passcode. Then two short runs check OPCREDS_DATA and per-module filtering. Prints one JSON line: the lines
 // each run logged, what its DEVICE_READY said, the controller's results, and the secrets that must not appear.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -93,10 +93,6 @@ try {
   const r = await ready(device);
   o.ready = r;
   const peer: UdpPeer = { address: "127.0.0.1", port: r.port as number };
-  o.wrongPasscode = await controller.pase(peer, WRONG_PASSCODE).then(
-    () => "established",
-    (e: unknown) => (e instanceof Error ? ((e as { code?: string }).code ?? e.message) : String(e)),
-  );
   const pase = await controller.pase(peer, PASSCODE);
   const steps = await controller.addNocOverPase(pase, fabric, DEVICE_NODE_1);
   o.addNoc = steps.addNoc;
@@ -123,6 +119,12 @@ try {
   o.addNocAgain = again.addNoc;
   o.rearm = await controller.armFailSafe(pase2, 1);
   o.expiryLogged = await until(() => /"fabric-reverted"/.test(device.err()));
+  // Last, as a failed attempt holds the window for a while (Busy): a commissioner with another passcode.
+  o.windowListens = await until(() => /commissioning window listens again/.test(device.err()));
+  o.wrongPasscode = await controller.pase(peer, WRONG_PASSCODE).then(
+    () => "established",
+    (e: unknown) => (e instanceof Error ? ((e as { code?: string }).code ?? e.message) : String(e)),
+  );
 } catch (e) {
   o.error = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 } finally {

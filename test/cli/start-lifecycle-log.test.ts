@@ -1,7 +1,7 @@
 // What an operator sees in `opcreds start`'s log (issue 13 item 4), the real bin inside a private network namespace
 // driven by an in-process controller: with --log-format json every stderr line is one JSON object (time, level, module,
-// msg); a wrong passcode is logged as such; commissioning, relabelling, UpdateNOC, RemoveFabric and a fail-safe expiry
-// appear in that order with index, fabric ID, node ID, VID and label; no passcode or IPK is logged; OPCREDS_DATA names
+// msg); commissioning, relabelling, UpdateNOC, RemoveFabric and a fail-safe expiry appear in that order with index,
+// fabric ID, node ID, VID and label; a wrong passcode is logged as such; no passcode or IPK is logged; OPCREDS_DATA names
 // the data directory and --data wins over it; per-module levels let one module through a stricter global level.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
