@@ -1,0 +1,223 @@
+// The commissioning transaction: nothing pending reaches storage before CommissioningComplete, whose one storage
+// transaction writes the fabric, its ACL entry and IPK; a fail-safe that ends at any point of AddNOC (storage answering
+// on later macrotasks) leaves nothing behind for the next fail-safe; a crash before the commit leaves nothing on reopen.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ProtocolError } from "../../src/bytes/errors.ts";
+import { CommissioningError } from "../../src/clusters/general-commissioning/general-commissioning.ts";
+import { NodeOperationalCertStatus as S } from "../../src/clusters/operational-credentials/node-operational-cert-status.ts";
+import { AUTH_MODE, PRIVILEGE } from "../../src/fabric/access-control.ts";
+import { fabricIndex } from "../../src/fabric/fabric-index.ts";
+import { ImStatus } from "../../src/im/status-code.ts";
+import { SqliteStorage } from "../../src/storage/sqlite-storage.ts";
+import { nocResponseOf, statusOf, TestCommissioner, TestNode } from "../support/test-commissioner.ts";
+import { SlowStorage } from "./slow-storage.ts";
+
+/** Drives a new fabric over PASE up to AddNOC's request (armed, CSR, root) and returns the session and chain. */
+async function upToAddNoc(node: TestNode, th: TestCommissioner) {
+  const pase = node.openPase();
+  assert.equal(await node.armFailSafe(pase, 60), CommissioningError.OK);
+  const { csr } = await th.csrRequest(pase);
+  assert.ok(csr !== undefined);
+  assert.equal(statusOf(await th.addTrustedRoot(pase)), ImStatus.SUCCESS);
+  return { pase, chain: th.issue(csr) };
+}
+
+/** Fires the fail-safe timer past any deadline, as the node's timer would. */
+const expireNow = (node: TestNode) => node.advance(10_000_000);
+
+test("a fail-safe that ends at any point of AddNOC (storage answering on later macrotasks) leaks nothing: no fabric, no stale Administer entry, no IPK, storage untouched, and the next fail-safe commissions cleanly", async () => {
+  // Every interleaving: the expiry fires after 0, 1, 2, ... microtasks of AddNOC, then after macrotasks.
+  const points = [
+    ...Array.from({ length: 24 }, (_, i) => ({ microtasks: i, macrotasks: 0 })),
+    { microtasks: 0, macrotasks: 1 },
+    { microtasks: 0, macrotasks: 3 },
+  ];
+  const outcomes = new Set<string>();
+  for (const point of points) {
+    const storage = new SlowStorage();
+    const node = await TestNode.create({ storage });
+    const th1 = new TestCommissioner(node, { fabricId: 0xa1n, nodeId: 0x1111n });
+    const before = await storage.snapshot();
+    const writesBefore = storage.writes;
+    const { pase, chain } = await upToAddNoc(node, th1);
+
+    const addNoc = th1.addNoc(pase, chain);
+    for (let i = 0; i < point.microtasks; i++) await Promise.resolve();
+    for (let i = 0; i < point.macrotasks; i++) await new Promise((r) => setImmediate(r));
+    await expireNow(node);
+    const out = await addNoc;
+    outcomes.add(
+      out.kind === "status" ? `status 0x${out.status.toString(16)}` : `noc ${nocResponseOf(out).statusCode}`,
+    );
+    const where = JSON.stringify(point);
+
+    assert.equal(node.failSafe.armed, false, where);
+    assert.deepEqual(node.fabrics.fabrics(), [], where);
+    assert.equal(node.fabrics.pendingState().fabricIndex, undefined, where);
+    assert.deepEqual(node.acl.entries(), [], `${where}: a stale Administer entry survived`);
+    assert.equal(node.acl.stagedFabric, undefined, where);
+    assert.equal(node.groupKeys.ipkEpochKey(fabricIndex(1)), undefined, `${where}: the IPK survived`);
+    assert.equal(node.groupKeys.stagedFabric, undefined, where);
+    assert.equal(storage.writes, writesBefore, `${where}: storage was written`);
+    assert.equal(await storage.snapshot(), before, where);
+
+    // The next fail-safe: another commissioner gets index 1 with only its own Administer entry and IPK.
+    const th2 = new TestCommissioner(node, { fabricId: 0xa2n, nodeId: 0x2222n });
+    await th2.commission();
+    assert.equal(th2.fabricIndex, 1, where);
+    assert.deepEqual(
+      node.acl.entries().map((e) => [e.fabricIndex, e.privilege, e.authMode, e.subjects]),
+      [[1, PRIVILEGE.administer, AUTH_MODE.case, [0x2222n]]],
+      where,
+    );
+    assert.deepEqual(node.groupKeys.ipkEpochKey(fabricIndex(1)), th2.ipk, where);
+    const reopened = await TestNode.create({ storage });
+    assert.deepEqual(
+      reopened.acl.entries().map((e) => e.subjects),
+      [[0x2222n]],
+      where,
+    );
+  }
+  // The sweep met AddNOC both before its end (refused: the fail-safe ended) and after it (OK, then reverted).
+  assert.ok(outcomes.has(`noc ${S.OK}`), [...outcomes].join(", "));
+  assert.ok(outcomes.size >= 2, [...outcomes].join(", "));
+});
+
+test("expiry after AddNOC leaves storage byte-identical to before ArmFailSafe, although reads showed the pending fabric, its Administer entry and IPK", async () => {
+  const storage = new SlowStorage();
+  const node = await TestNode.create({ storage });
+  const th = new TestCommissioner(node, { fabricId: 0xb1n, nodeId: 0x3333n });
+  const before = await storage.snapshot();
+  const writesBefore = storage.writes;
+  const { pase, chain } = await upToAddNoc(node, th);
+  const added = nocResponseOf(await th.addNoc(pase, chain));
+  assert.equal(added.statusCode, S.OK);
+  const index = fabricIndex(added.fabricIndex!);
+  th.fabricIndex = index;
+
+  // Reads during the fail-safe see the pending state (the SDK's too), including the access check over CASE.
+  assert.equal(node.fabrics.fabricCount(), 1);
+  assert.deepEqual(
+    node.acl.entries(index).map((e) => e.subjects),
+    [[0x3333n]],
+  );
+  assert.deepEqual(node.groupKeys.ipkEpochKey(index), th.ipk);
+  assert.ok(node.access(node.session(th.openCase()), { endpoint: 0, cluster: 0x30 }, PRIVILEGE.administer));
+  assert.equal(storage.writes, writesBefore, "AddNOC wrote to storage");
+
+  await expireNow(node);
+  assert.equal(node.fabrics.fabricCount(), 0);
+  assert.deepEqual(node.acl.entries(), []);
+  assert.equal(node.groupKeys.ipkEpochKey(index), undefined);
+  assert.equal(storage.writes, writesBefore);
+  assert.equal(await storage.snapshot(), before);
+});
+
+test("CommissioningComplete writes the fabric record, index cursor, ACL entry and IPK in one storage transaction; a failed transaction writes none of them and the fail-safe stays armed", async () => {
+  const storage = new SlowStorage();
+  const node = await TestNode.create({ storage });
+  const th = new TestCommissioner(node, { fabricId: 0xc1n, nodeId: 0x4444n });
+  const before = await storage.snapshot();
+  const { pase, chain } = await upToAddNoc(node, th);
+  const added = nocResponseOf(await th.addNoc(pase, chain));
+  th.fabricIndex = fabricIndex(added.fabricIndex!);
+
+  storage.failTransactions = true;
+  const failed = await node.commissioningComplete(th.openCase());
+  assert.equal(typeof failed === "object" && failed.kind === "status" ? failed.status : failed, ImStatus.FAILURE);
+  assert.equal(await storage.snapshot(), before, "a failed commit wrote something");
+  assert.equal(node.failSafe.armed, true);
+  assert.equal(node.fabrics.committedIndices().length, 0);
+  assert.equal(node.fabrics.fabricCount(), 1, "the pending fabric is still pending");
+
+  storage.failTransactions = false;
+  const writes = storage.writes;
+  assert.equal(await node.commissioningComplete(th.openCase()), CommissioningError.OK);
+  const after = await storage.snapshot();
+  const keys = after.split("\n").map((l) => l.slice(0, l.indexOf("=")));
+  for (const key of ["fabric/index-info", "acl/001", "groupkeys/001"]) assert.ok(keys.includes(key), key);
+  assert.ok(
+    keys.some((k) => k.startsWith("fabric/") && k !== "fabric/index-info"),
+    "no fabric record",
+  );
+  assert.equal(storage.writes - writes, 4, "the commit is one transaction of four writes");
+  assert.equal(node.acl.stagedFabric, undefined);
+  assert.equal(node.groupKeys.stagedFabric, undefined);
+});
+
+test("a fail-safe deadline that passes while CommissioningComplete's commit is being written waits for it: the fabric is committed, not reverted", async () => {
+  const storage = new SlowStorage();
+  const node = await TestNode.create({ storage });
+  const th = new TestCommissioner(node, { fabricId: 0xd1n, nodeId: 0x5555n });
+  const { pase, chain } = await upToAddNoc(node, th);
+  th.fabricIndex = fabricIndex(nocResponseOf(await th.addNoc(pase, chain)).fabricIndex!);
+  const caseSession = th.openCase();
+
+  const complete = node.commissioningComplete(caseSession);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(node.failSafe.committing, true, "the commit is under way");
+  await expireNow(node);
+  assert.equal(await complete, CommissioningError.OK);
+  assert.deepEqual(node.fabrics.committedIndices(), [1]);
+  const reopened = await TestNode.create({ storage });
+  assert.deepEqual(reopened.fabrics.committedIndices(), [1]);
+  assert.deepEqual(
+    reopened.acl.entries().map((e) => e.subjects),
+    [[0x5555n]],
+  );
+});
+
+test("a crash before CommissioningComplete (the storage dropped without a commit) leaves nothing on reopen", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "opcreds-txn-"));
+  try {
+    const path = join(dir, "node.sqlite");
+    const storage = await SqliteStorage.open(path);
+    const node = await TestNode.create({ storage });
+    const th = new TestCommissioner(node, { fabricId: 0xe1n, nodeId: 0x6666n });
+    const { pase, chain } = await upToAddNoc(node, th);
+    th.fabricIndex = fabricIndex(nocResponseOf(await th.addNoc(pase, chain)).fabricIndex!);
+    // A CASE session over the pending fabric and a label: all of it pending.
+    const caseSession = th.openCase();
+    assert.ok(node.access(node.session(caseSession), { endpoint: 0, cluster: 0x3e }, PRIVILEGE.administer));
+    const keysBefore = await storage.keys("");
+    // The crash: this process's objects are gone, the file stays; a new process opens it.
+    const again = await SqliteStorage.open(path);
+    try {
+      const reopened = await TestNode.create({ storage: again });
+      assert.deepEqual(reopened.fabrics.fabrics(), []);
+      assert.deepEqual(reopened.acl.entries(), []);
+      assert.equal(reopened.groupKeys.ipkEpochKey(fabricIndex(1)), undefined);
+      assert.equal(reopened.fabrics.nextFabricIndex, 1);
+      assert.deepEqual(await again.keys(""), keysBefore);
+      assert.ok(!keysBefore.some((k) => k.startsWith("acl/") || k.startsWith("groupkeys/") || k.startsWith("fabric/")));
+    } finally {
+      await again.close();
+    }
+    await storage.close().catch(() => {});
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("recording AddNOC or UpdateNOC on a disarmed transaction is refused (FAILSAFE_REQUIRED), and so are the pending operations", async () => {
+  const node = await TestNode.create();
+  const refused = (e: unknown) => e instanceof ProtocolError && e.status === ImStatus.FAILSAFE_REQUIRED;
+  assert.throws(() => node.failSafe.recordAddNoc(fabricIndex(1)), refused);
+  assert.throws(() => node.failSafe.recordUpdateNoc(), refused);
+  assert.throws(() => node.transaction.allocatePendingOperationalKey(), refused);
+  assert.throws(() => node.transaction.addPendingRoot(new Uint8Array(10), new Uint8Array(65)), refused);
+  const token = node.transaction.token();
+  assert.equal(node.transaction.isCurrent(token), false);
+  const pase = node.openPase();
+  await node.armFailSafe(pase, 60);
+  const armed = node.transaction.token();
+  assert.equal(node.transaction.isCurrent(armed), true);
+  await expireNow(node);
+  await node.armFailSafe(pase, 60);
+  assert.equal(node.transaction.isCurrent(armed), false, "a new armed period is not the old one");
+  assert.equal(node.transaction.isCurrent(node.transaction.token()), true);
+});
