@@ -92,11 +92,14 @@ export class LifecycleLog {
         });
       }
       this.#failSafeArmed = true;
+      // Re-armed: an expiry announced before (a timer that found the fail-safe mid-commit) did not happen.
+      this.#failSafeExpiring = false;
       return;
     }
     if (!this.#failSafeArmed) return;
     this.#failSafeArmed = false;
-    const expired = this.#failSafeExpiring || endedBy === "expiry";
+    // The context's own account wins; without one, whether the timer announced an expiry.
+    const expired = endedBy === undefined ? this.#failSafeExpiring : endedBy === "expiry";
     this.#failSafeExpiring = false;
     if (expired) {
       this.#write("info", "commissioning", "fail-safe disarmed after its expiry: pending changes reverted", {
