@@ -4,6 +4,10 @@
  * (Core 11.1), commissioning parameters (Core 5.1), storage directory and attestation credentials (Core 6.2), with typed
  * fabric / commissioning / attribute events and a setter for application state that subscribers see reported.
  */
+
+import { fromBase64 } from "../bytes/bytes.ts";
+import { MalformedError, OpcredsError } from "../bytes/errors.ts";
+import { checkAttestationCertFormat } from "../cert/attestation-cert.ts";
 import {
   type AttestationProvider,
   checkAttestationFit,
@@ -48,8 +52,8 @@ export interface CommissioningDeclaration {
 
 /**
  * A product's attestation credentials: a directory (dac.der, dac-key.pem or dac-key.der, pai.der, cd.der) or the
- * bytes (DAC and PAI in DER, the CMS-signed CD, the DAC key as PEM text or DER bytes). Checked at start: the key is the
- * DAC's, the PAI issued the DAC, and the DAC and CD name the device's VID/PID.
+ * bytes (DAC and PAI in DER or PEM, the CMS-signed CD, the DAC key as PEM text or bytes, or DER: SEC1 or PKCS#8).
+ * Checked at start: the key is the DAC's, the PAI issued the DAC, and the DAC and CD name the device's VID/PID.
  */
 export type AttestationDeclaration =
   | { readonly directory: string }
@@ -149,13 +153,44 @@ export function checkDeviceDeclaration(declaration: DeviceDeclaration): void {
   resolveDeviceNodeConfig(nodeConfigOf(declaration));
 }
 
+const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("latin1");
+
+/** Runs `f`; a typed error it throws is rethrown as a MalformedError of the same code naming `field`. */
+function about<T>(field: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OpcredsError && !e.message.startsWith(`${field}:`)) {
+      throw new MalformedError(e.code, e.message, { path: field }, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/** A certificate given as DER bytes or as PEM (its first CERTIFICATE block). */
+function certificateDer(bytes: Uint8Array, field: string): Uint8Array {
+  const m = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/.exec(latin1(bytes));
+  return m === null ? bytes : about(field, () => fromBase64(m[1]!.replace(/\s+/g, "")));
+}
+
 /** The attestation credentials given as bytes, checked against each other and the device's VID/PID. */
 function attestationFromBytes(
   a: Extract<AttestationDeclaration, { dac: Uint8Array }>,
   device: { vendorId: number; productId: number },
 ): AttestationProvider {
-  const dacKey = typeof a.dacKey === "string" ? P256PrivateKey.fromPem(a.dacKey) : P256PrivateKey.fromDer(a.dacKey);
-  const provider = new StaticAttestationProvider(nodeCrypto, { dac: a.dac, pai: a.pai, cd: a.cd, dacKey });
+  const keyText = typeof a.dacKey === "string" ? a.dacKey : latin1(a.dacKey);
+  const dacKey = about("attestation.dacKey", () =>
+    keyText.includes("-----BEGIN") ? P256PrivateKey.fromPem(keyText) : P256PrivateKey.fromDer(a.dacKey as Uint8Array),
+  );
+  const dac = certificateDer(a.dac, "attestation.dac");
+  const pai = certificateDer(a.pai, "attestation.pai");
+  about("attestation.dac", () => checkAttestationCertFormat(dac, "dac"));
+  about("attestation.pai", () => checkAttestationCertFormat(pai, "pai"));
+  // The formats are checked: what the provider can still refuse is the key (not the DAC's).
+  const provider = about(
+    "attestation.dacKey",
+    () => new StaticAttestationProvider(nodeCrypto, { dac, pai, cd: a.cd, dacKey }),
+  );
   checkAttestationFit(nodeCrypto, provider, device, {
     dac: "attestation.dac",
     pai: "attestation.pai",
