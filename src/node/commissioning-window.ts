@@ -24,7 +24,7 @@ import {
   PBKDF_ITERATIONS_MIN,
   type PbkdfParameters,
 } from "../sc/pase/pase-verifier.ts";
-import type { SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
+import type { SecureChannelEffect } from "../sc/secure-channel-effect.ts";
 import type { SessionManager } from "../sc/session-manager.ts";
 import type { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
 import { CommissioningMode } from "./mdns/dnssd-services.ts";

@@ -6,13 +6,10 @@
 import { performance } from "node:perf_hooks";
 import type { OpcredsError } from "../bytes/errors.ts";
 import type { ResumptionRecord } from "../sc/case/resumption-record.ts";
-import {
-  type PeerAddress,
-  type SecureChannelEffect,
-  SecureChannelEndpoint,
-  type SecureChannelEndpointOptions,
-} from "../sc/secure-channel-endpoint.ts";
+import type { SecureChannelEffect } from "../sc/secure-channel-effect.ts";
+import { SecureChannelEndpoint, type SecureChannelEndpointOptions } from "../sc/secure-channel-endpoint.ts";
 import type { SecureSession } from "../sc/secure-session.ts";
+import type { PeerAddress } from "../sc/session-router.ts";
 import { type UdpPeer, UdpTransport, type UdpTransportStats } from "./udp-transport.ts";
 
 /** Options of `TransportDriver.open`: the endpoint's, the socket's, a clock and the event sinks. */

@@ -4,7 +4,7 @@
  * protocol and, for the codes whose meaning is not in their text, the plain reason.
  */
 import type { OpcredsError } from "../bytes/errors.ts";
-import type { HandshakeProtocol } from "./secure-channel-endpoint.ts";
+import type { HandshakeProtocol } from "./secure-channel-effect.ts";
 
 /** Plain reasons for error codes whose message states only the mechanism. */
 const REASON: Readonly<Record<string, string>> = {

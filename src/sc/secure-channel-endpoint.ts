@@ -1,8 +1,8 @@
 /**
- * The secure channel of a node (Core spec 4.11 Secure Channel Protocol, 4.13 Session Management), sans-IO: received
- * messages are matched to the unsecured session (by ephemeral node id) or a PASE/CASE session (by local session id),
- * handshake messages drive PASE/CASE responders and initiators keyed by exchange, and established sessions go to the
- * SessionManager. Application protocols (the IM, 0x0001) register handlers for their exchanges on secure sessions.
+ * The secure channel of a node (Core spec 4.11 Secure Channel Protocol, 4.13 Session Management), sans-IO: the
+ * session router (session-router.ts) matches received messages to sessions, handshake messages drive the PASE/CASE
+ * roles of the handshake table (handshake-table.ts), established sessions go to the SessionManager, and application
+ * protocols (the IM, 0x0001) get their exchanges on secure sessions (application-exchange.ts).
  *
  * The commissioning window serves one PASE handshake at a time (as the SDK's CommissioningWindowManager.cpp and
  * PASESession.cpp do): a PBKDFParamRequest during a live handshake gets the Busy StatusReport and leaves the live one
@@ -12,8 +12,7 @@
 import { type OpcredsError, ProtocolError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { FabricIndex } from "../fabric/fabric-index.ts";
-import { MessageCounter } from "../message/message-counter.ts";
-import { type DecodedMessageHeader, isUnsecured, SessionType } from "../message/message-header.ts";
+import type { DecodedMessageHeader } from "../message/message-header.ts";
 import { ProtocolId, SecureChannelOpcode } from "../message/protocol-ids.ts";
 import {
   type Exchange,
@@ -27,19 +26,29 @@ import type { MrpSessionParameters } from "../mrp/mrp-parameters.ts";
 import { SecureUnicastSession } from "../mrp/secure-unicast-session.ts";
 import type { SessionContext } from "../mrp/session-context.ts";
 import { UnsecuredSession } from "../mrp/unsecured-session.ts";
+import { type ApplicationExchange, ApplicationExchanges, type ApplicationHandler } from "./application-exchange.ts";
 import type { CaseFabric, CaseFabricView } from "./case/case-fabric.ts";
 import { CaseInitiator } from "./case/case-initiator.ts";
 import { CaseResponder } from "./case/case-responder.ts";
 import type { CaseStep } from "./case/case-step.ts";
 import type { ResumptionRecord } from "./case/resumption-record.ts";
+import {
+  HANDSHAKE_RESPONSE_TIMEOUT_MS,
+  type Handshake,
+  HandshakeTable,
+  handshakeId,
+  handshakeProtocol,
+} from "./handshake-table.ts";
 import { PaseInitiator } from "./pase/pase-initiator.ts";
 import { PaseMessageType } from "./pase/pase-message-type.ts";
 import { PaseResponder } from "./pase/pase-responder.ts";
 import type { PaseStep } from "./pase/pase-step.ts";
 import type { PaseVerifier, PbkdfParameters } from "./pase/pase-verifier.ts";
+import type { SecureChannelEffect, WindowCloseReason } from "./secure-channel-effect.ts";
 import type { SecureSession } from "./secure-session.ts";
 import type { SessionEndReason, SessionManager } from "./session-manager.ts";
 import type { SessionParameters } from "./session-parameters.ts";
+import { type PeerAddress, type SecureEntry, SessionRouter, type SessionRouterStats } from "./session-router.ts";
 import {
   busyStatus,
   CLOSE_SESSION,
@@ -49,59 +58,20 @@ import {
   SecureChannelProtocolCode,
 } from "./status-report.ts";
 
-/** Where a message came from or goes to; the transport's address, opaque here (UdpPeer has this shape). */
-export type PeerAddress = { readonly address: string; readonly port: number };
-
-/**
- * How long a handshake step waits for the peer's next message (ms). The SDK allows 30 s of processing per PASE/CASE
- * step (kExpectedHighProcessingTime) on top of MRP; a step that takes longer fails the attempt.
- */
-export const HANDSHAKE_RESPONSE_TIMEOUT_MS = 30_000;
-
-/** Unsecured sessions kept for peers' handshakes at once; the oldest goes when another peer starts one. */
-export const MAX_UNSECURED_SESSIONS = 16;
-
 /**
  * The minimum wait (ms) a Busy StatusReport asks of a PASE initiator whose request arrived during a live handshake
  * (the SDK's CASEServer answers 5000 ms when it knows no better).
  */
 export const PASE_BUSY_MINIMUM_WAIT_MS = 5_000;
 
-/** Which handshake. */
-export type HandshakeProtocol = "pase" | "case";
-
-/** Why the commissioning window closed. */
-export type WindowCloseReason = "established" | "failed-attempts" | "closed";
-
-/** Effects for the driver to carry out, in order. */
-export type SecureChannelEffect =
-  | { readonly kind: "send"; readonly to: PeerAddress; readonly bytes: Uint8Array }
-  /** Arm the single timer for `onTimer` at this time; undefined disarms it. */
-  | { readonly kind: "timer"; readonly at: number | undefined }
-  /** A PASE or CASE session was established; `handshake` is the id `startPase`/`startCase` returned (initiator). */
-  | {
-      readonly kind: "session-established";
-      readonly session: SecureSession;
-      readonly peer: PeerAddress;
-      readonly handshake: number | undefined;
-    }
-  | { readonly kind: "session-ended"; readonly session: SecureSession; readonly reason: SessionEndReason }
-  | {
-      readonly kind: "handshake-failed";
-      readonly protocol: HandshakeProtocol;
-      readonly handshake: number | undefined;
-      readonly error: OpcredsError;
-    }
-  /** A CASE session left a resumption record to persist (ResumptionStore.save). */
-  | { readonly kind: "save-resumption"; readonly record: ResumptionRecord }
-  | { readonly kind: "commissioning-window-closed"; readonly reason: WindowCloseReason };
+// Kept for importers outside sc/: the effects, the router's address and the handshake timeout have their own homes.
+export type { ApplicationExchange, ApplicationHandler } from "./application-exchange.ts";
+export { HANDSHAKE_RESPONSE_TIMEOUT_MS } from "./handshake-table.ts";
+export type { HandshakeProtocol, SecureChannelEffect, WindowCloseReason } from "./secure-channel-effect.ts";
+export type { PeerAddress } from "./session-router.ts";
 
 /** Counters of what the endpoint dropped. */
-export interface SecureChannelStats {
-  /** Messages for a session id we do not have (unknown, closed) or of a session type we do not serve (groups). */
-  unknownSession: number;
-  /** Unsecured messages without the ephemeral node id that names their session. */
-  unroutable: number;
+export interface SecureChannelStats extends SessionRouterStats {
   /** Secure Channel messages that start no handshake we serve, or application messages on the unsecured session. */
   rejected: number;
   /** Sends to a session whose peer address is unknown. */
@@ -134,29 +104,6 @@ export interface SecureChannelEndpointOptions {
   readonly notify?: () => void;
 }
 
-/** A handler for messages of an application protocol on a new exchange the peer opened on a secure session. */
-export type ApplicationHandler = (now: number, exchange: ApplicationExchange, message: ExchangeMessage) => void;
-
-type Handshake =
-  | { readonly kind: "pase-responder"; readonly peer: PeerAddress }
-  | { readonly kind: "case-responder"; readonly responder: CaseResponder; readonly peer: PeerAddress }
-  | {
-      readonly kind: "pase-initiator";
-      readonly id: number;
-      readonly initiator: PaseInitiator;
-      readonly localSessionId: number;
-      readonly peer: PeerAddress;
-    }
-  | {
-      readonly kind: "case-initiator";
-      readonly id: number;
-      readonly initiator: CaseInitiator;
-      readonly localSessionId: number;
-      readonly peer: PeerAddress;
-    };
-
-type SecureEntry = { readonly session: SecureSession; readonly ctx: SecureUnicastSession };
-
 type CommissioningWindow = {
   readonly responder: PaseResponder;
   /** The exchange of the handshake in progress and the session id reserved for it. */
@@ -174,67 +121,16 @@ const mrpParameters = (p: SessionParameters | undefined): MrpSessionParameters =
   sessionActiveThreshold: p?.sessionActiveThreshold,
 });
 
-/** One exchange of an application protocol on a secure session, with the calls that send on it. */
-export class ApplicationExchange {
-  readonly exchange: Exchange;
-  readonly session: SecureSession;
-  /** Messages on this exchange after the first (set by whoever opened or answers it). */
-  onMessage: ((now: number, message: ExchangeMessage) => void) | undefined;
-  /** Called once when the exchange closed or failed. */
-  onEnd: ((outcome: "closed" | ExchangeFailure) => void) | undefined;
-  readonly #ops: ExchangeOps;
-
-  constructor(exchange: Exchange, session: SecureSession, ops: ExchangeOps) {
-    this.exchange = exchange;
-    this.session = session;
-    this.#ops = ops;
-  }
-
-  /**
-   * Sends a message on the exchange (reliable unless `options.reliable` is false). Inside a handler the effects go out
-   * with the call being handled and this returns none; outside one it returns them.
-   */
-  send(now: number, opcode: number, payload: Uint8Array, options?: SendOptions): SecureChannelEffect[] {
-    return this.#ops.send(now, this, opcode, payload, options);
-  }
-
-  /** Closes the exchange (an owed ack is flushed); returns effects as `send` does. */
-  close(now: number): SecureChannelEffect[] {
-    return this.#ops.close(now, this);
-  }
-}
-
-type ExchangeOps = {
-  send(
-    now: number,
-    ax: ApplicationExchange,
-    opcode: number,
-    payload: Uint8Array,
-    options?: SendOptions,
-  ): SecureChannelEffect[];
-  close(now: number, ax: ApplicationExchange): SecureChannelEffect[];
-};
-
 /** Both roles of the secure channel for one node. Every input returns the effects to carry out. */
 export class SecureChannelEndpoint {
   readonly stats: SecureChannelStats = { unknownSession: 0, unroutable: 0, rejected: 0, noAddress: 0, busy: 0 };
   readonly exchanges: ExchangeManager;
   readonly #o: SecureChannelEndpointOptions;
   readonly #sessions: SessionManager;
-  readonly #unencryptedCounter: MessageCounter;
-  readonly #secure = new Map<number, SecureEntry>();
-  /** Unsecured sessions a peer opened, by its ephemeral node id, oldest first. */
-  readonly #unsecuredByPeer = new Map<bigint, UnsecuredSession>();
-  /** Unsecured sessions we opened, by our ephemeral node id. */
-  readonly #unsecuredByLocal = new Map<bigint, UnsecuredSession>();
-  /** Where to send, by session key (the address the peer's last authenticated message came from). */
-  readonly #addresses = new Map<string, PeerAddress>();
-  readonly #handshakes = new Map<Exchange, Handshake>();
-  readonly #applications = new Map<Exchange, ApplicationExchange>();
-  readonly #protocols = new Map<number, ApplicationHandler>();
-  readonly #ops: ExchangeOps;
+  readonly #router: SessionRouter;
+  readonly #handshakes = new HandshakeTable();
+  readonly #applications: ApplicationExchanges;
   #window: CommissioningWindow | undefined;
-  #nextHandshakeId = 1;
   #out: SecureChannelEffect[] = [];
   #timerAt: number | undefined;
   #inCall = false;
@@ -250,16 +146,16 @@ export class SecureChannelEndpoint {
       });
     this.exchanges = new ExchangeManager({ random });
     this.exchanges.registerProtocol(ProtocolId.SECURE_CHANNEL);
-    this.#unencryptedCounter = MessageCounter.random("unencrypted", options.crypto);
+    this.#router = new SessionRouter(options.crypto, this.stats);
     this.#sessions.onSessionEnded((session, reason) => this.#onSessionEnded(session, reason));
-    this.#ops = {
+    this.#applications = new ApplicationExchanges({
       send: (now, ax, opcode, payload, opts) =>
         this.#nested(now, () => {
           ax.session.markActive(now);
           this.#apply(now, this.exchanges.send(now, ax.exchange, opcode, payload, opts));
         }),
       close: (now, ax) => this.#nested(now, () => this.#apply(now, this.exchanges.close(now, ax.exchange))),
-    };
+    });
   }
 
   /** True while a commissioning window accepts PASE. */
@@ -274,13 +170,13 @@ export class SecureChannelEndpoint {
 
   /** The session context carrying messages of a secure session, if it is live. */
   sessionContext(localSessionId: number): SessionContext | undefined {
-    return this.#secure.get(localSessionId)?.ctx;
+    return this.#router.secure(localSessionId)?.ctx;
   }
 
   /** The address messages of a live session go to. */
   peerAddress(localSessionId: number): PeerAddress | undefined {
-    const e = this.#secure.get(localSessionId);
-    return e === undefined ? undefined : this.#addresses.get(e.ctx.key);
+    const e = this.#router.secure(localSessionId);
+    return e === undefined ? undefined : this.#router.address(e.ctx.key);
   }
 
   /**
@@ -322,18 +218,15 @@ export class SecureChannelEndpoint {
   /** Accepts exchanges the peer opens for `protocolId` on secure sessions and hands their first message to `handler`. */
   registerProtocol(protocolId: number, handler: ApplicationHandler): void {
     if (protocolId === ProtocolId.SECURE_CHANNEL) throw new RangeError("the secure channel protocol is built in");
-    this.#protocols.set(protocolId, handler);
+    this.#applications.register(protocolId, handler);
     this.exchanges.registerProtocol(protocolId);
   }
 
   /** Opens an exchange for `protocolId` on a live secure session (we are its initiator). */
   openExchange(localSessionId: number, protocolId: number): ApplicationExchange {
-    const e = this.#secure.get(localSessionId);
+    const e = this.#router.secure(localSessionId);
     if (e === undefined) throw new RangeError(`no secure session ${localSessionId}`);
-    const ex = this.exchanges.initiate(e.ctx, protocolId);
-    const ax = new ApplicationExchange(ex, e.session, this.#ops);
-    this.#applications.set(ex, ax);
-    return ax;
+    return this.#applications.open(this.exchanges.initiate(e.ctx, protocolId), e.session);
   }
 
   /** Starts PASE as commissioner towards `peer`; returns the handshake id its outcome effect carries. */
@@ -342,7 +235,7 @@ export class SecureChannelEndpoint {
     peer: PeerAddress,
     options: { passcode: number; pbkdfParameters?: PbkdfParameters },
   ): { handshake: number; effects: SecureChannelEffect[] } {
-    const id = this.#nextHandshakeId++;
+    const id = this.#handshakes.nextId();
     const effects = this.#call(now, () => {
       const localSessionId = this.#sessions.allocateSessionId();
       let initiator: PaseInitiator;
@@ -371,7 +264,7 @@ export class SecureChannelEndpoint {
     peer: PeerAddress,
     options: { fabric: CaseFabric; peerNodeId: bigint; resume?: boolean },
   ): { handshake: number; effects: SecureChannelEffect[] } {
-    const id = this.#nextHandshakeId++;
+    const id = this.#handshakes.nextId();
     const effects = this.#call(now, () => {
       const localSessionId = this.#sessions.allocateSessionId();
       const record =
@@ -401,7 +294,7 @@ export class SecureChannelEndpoint {
    */
   closeSession(now: number, localSessionId: number): SecureChannelEffect[] {
     return this.#call(now, () => {
-      const e = this.#secure.get(localSessionId);
+      const e = this.#router.secure(localSessionId);
       if (e === undefined) return;
       const ex = this.exchanges.initiate(e.ctx, ProtocolId.SECURE_CHANNEL);
       this.#apply(
@@ -418,7 +311,10 @@ export class SecureChannelEndpoint {
   /** Handles one received message whose header parsed; bad or unroutable messages are counted and dropped. */
   onMessage(now: number, message: DecodedMessageHeader, from: PeerAddress): SecureChannelEffect[] {
     return this.#call(now, () => {
-      const ctx = this.#route(message.header, from);
+      // Strangers' requests must not push the commissioning window's live handshake out of the unsecured sessions.
+      const ctx = this.#router.route(message.header, from, this.#window?.exchange?.session, (s) =>
+        this.#unsecuredEvicted(s),
+      );
       if (ctx === undefined) return;
       this.#apply(now, this.exchanges.onMessage(now, ctx, message), from);
     });
@@ -460,67 +356,14 @@ export class SecureChannelEndpoint {
     return out;
   }
 
-  #route(h: DecodedMessageHeader["header"], from: PeerAddress): SessionContext | undefined {
-    if (isUnsecured(h)) {
-      if (h.destinationNodeId !== undefined) {
-        // A responder answers our ephemeral node id (4.13.2.1).
-        const s = this.#unsecuredByLocal.get(h.destinationNodeId);
-        if (s === undefined) this.stats.unknownSession++;
-        return s;
-      }
-      if (h.sourceNodeId === undefined || h.destinationGroupId !== undefined) {
-        this.stats.unroutable++;
-        return undefined;
-      }
-      let s = this.#unsecuredByPeer.get(h.sourceNodeId);
-      if (s === undefined) {
-        s = new UnsecuredSession({ counter: this.#unencryptedCounter, peerEphemeralNodeId: h.sourceNodeId });
-        this.#unsecuredByPeer.set(h.sourceNodeId, s);
-        this.#addresses.set(s.key, from);
-        // The oldest goes, except the one carrying the window's live PASE handshake: strangers' requests must not
-        // push a commissioner's handshake out.
-        const live = this.#window?.exchange?.session;
-        while (this.#unsecuredByPeer.size > MAX_UNSECURED_SESSIONS) {
-          let victim: [bigint, UnsecuredSession] | undefined;
-          for (const entry of this.#unsecuredByPeer) {
-            if (entry[1] !== live) {
-              victim = entry;
-              break;
-            }
-          }
-          if (victim === undefined) break;
-          this.#dropUnsecured(victim[0], victim[1], this.#unsecuredByPeer);
-        }
-      }
-      return s;
-    }
-    if (h.sessionType !== SessionType.unicast) {
-      this.stats.unknownSession++;
-      return undefined;
-    }
-    const e = this.#secure.get(h.sessionId);
-    if (e === undefined) this.stats.unknownSession++;
-    return e?.ctx;
-  }
-
-  #dropUnsecured(id: bigint, s: UnsecuredSession, map: Map<bigint, UnsecuredSession>): void {
-    map.delete(id);
-    this.#addresses.delete(s.key);
+  /** The router evicted an unsecured session: its handshakes end as failed. */
+  #unsecuredEvicted(s: UnsecuredSession): void {
     for (const ex of this.exchanges.exchanges) if (ex.session === s) this.#handshakeEnded(ex);
     this.#collect(this.exchanges.closeSession(s));
   }
 
   #initiateUnsecured(peer: PeerAddress): Exchange {
-    let nodeId: bigint;
-    do {
-      const b = this.#o.crypto.randomBytes(8);
-      nodeId = 0n;
-      for (let i = 7; i >= 0; i--) nodeId = (nodeId << 8n) | BigInt(b[i]!);
-    } while (nodeId === 0n || this.#unsecuredByLocal.has(nodeId));
-    const s = new UnsecuredSession({ counter: this.#unencryptedCounter, localEphemeralNodeId: nodeId });
-    this.#unsecuredByLocal.set(nodeId, s);
-    this.#addresses.set(s.key, peer);
-    return this.exchanges.initiate(s, ProtocolId.SECURE_CHANNEL);
+    return this.exchanges.initiate(this.#router.openUnsecured(peer), ProtocolId.SECURE_CHANNEL);
   }
 
   /** Queues exchange effects: sends get their address, delivered messages are dispatched, the timer is recomputed. */
@@ -528,14 +371,14 @@ export class SecureChannelEndpoint {
     for (const fx of effects) {
       switch (fx.kind) {
         case "send": {
-          const to = this.#addresses.get(fx.session.key);
+          const to = this.#router.address(fx.session.key);
           if (to === undefined) this.stats.noAddress++;
           else this.#out.push({ kind: "send", to, bytes: fx.bytes });
           break;
         }
         case "message":
           // An authenticated message: the peer is now reachable where it came from.
-          if (from !== undefined && fx.exchange.session.secured) this.#addresses.set(fx.exchange.session.key, from);
+          if (from !== undefined && fx.exchange.session.secured) this.#router.heardFrom(fx.exchange.session.key, from);
           this.#dispatch(now, fx.exchange, fx.message);
           break;
         case "exchange-closed":
@@ -554,7 +397,7 @@ export class SecureChannelEndpoint {
   #collect(effects: ExchangeEffect[]): void {
     for (const fx of effects) {
       if (fx.kind === "send") {
-        const to = this.#addresses.get(fx.session.key);
+        const to = this.#router.address(fx.session.key);
         if (to !== undefined) this.#out.push({ kind: "send", to, bytes: fx.bytes });
       } else if (fx.kind === "exchange-failed" || fx.kind === "exchange-closed") {
         this.#exchangeEnded(fx.exchange, fx.kind === "exchange-closed" ? "closed" : fx.reason);
@@ -563,7 +406,8 @@ export class SecureChannelEndpoint {
   }
 
   #dispatch(now: number, ex: Exchange, m: ExchangeMessage): void {
-    const secure = ex.session instanceof SecureUnicastSession ? this.#secure.get(ex.session.localSessionId) : undefined;
+    const secure =
+      ex.session instanceof SecureUnicastSession ? this.#router.secure(ex.session.localSessionId) : undefined;
     if (secure !== undefined) secure.session.markReceived(now);
     const handshake = this.#handshakes.get(ex);
     if (handshake !== undefined) {
@@ -591,15 +435,13 @@ export class SecureChannelEndpoint {
       this.#reject(now, ex);
       return;
     }
-    const handler = this.#protocols.get(m.protocolId);
+    const handler = this.#applications.handler(m.protocolId);
     // Application protocols run only on secure sessions (4.13.2.1: the unsecured session carries session setup only).
     if (secure === undefined || handler === undefined || ex.role !== "responder") {
       this.#reject(now, ex);
       return;
     }
-    const created = new ApplicationExchange(ex, secure.session, this.#ops);
-    this.#applications.set(ex, created);
-    handler(now, created, m);
+    handler(now, this.#applications.open(ex, secure.session), m);
   }
 
   /** Answers a handshake start with Busy and its minimum wait (4.11.1.4), unreliably: a stranger leaves no state. */
@@ -634,7 +476,7 @@ export class SecureChannelEndpoint {
   }
 
   #onHandshakeStart(now: number, ex: Exchange, m: ExchangeMessage): void {
-    const peer = this.#addresses.get(ex.session.key)!;
+    const peer = this.#router.address(ex.session.key)!;
     if (m.opcode === SecureChannelOpcode.PBKDF_PARAM_REQUEST && this.#window !== undefined) {
       const w = this.#window;
       // One handshake at a time: a request during a live one gets Busy and leaves it untouched (not an attempt).
@@ -757,14 +599,12 @@ export class SecureChannelEndpoint {
       counter: session.counter,
       peerParameters: mrpParameters(session.peerSessionParameters),
     });
-    this.#secure.set(session.localSessionId, { session, ctx });
-    this.#addresses.set(ctx.key, h.peer);
-    const handshake = h.kind === "pase-initiator" || h.kind === "case-initiator" ? h.id : undefined;
-    this.#out.push({ kind: "session-established", session, peer: h.peer, handshake });
+    this.#router.addSecure({ session, ctx }, h.peer);
+    this.#out.push({ kind: "session-established", session, peer: h.peer, handshake: handshakeId(h) });
   }
 
   #handshakeFailed(now: number, ex: Exchange, h: Handshake, error: OpcredsError): void {
-    const protocol: HandshakeProtocol = h.kind === "pase-responder" || h.kind === "pase-initiator" ? "pase" : "case";
+    const protocol = handshakeProtocol(h);
     switch (h.kind) {
       case "pase-responder": {
         const w = this.#window;
@@ -794,8 +634,7 @@ export class SecureChannelEndpoint {
         this.#sessions.releaseSessionId(h.localSessionId);
         break;
     }
-    const handshake = h.kind === "pase-initiator" || h.kind === "case-initiator" ? h.id : undefined;
-    this.#out.push({ kind: "handshake-failed", protocol, handshake, error });
+    this.#out.push({ kind: "handshake-failed", protocol, handshake: handshakeId(h), error });
   }
 
   #releaseWindowId(w: CommissioningWindow): void {
@@ -835,26 +674,18 @@ export class SecureChannelEndpoint {
 
   #exchangeEnded(ex: Exchange, outcome: "closed" | ExchangeFailure, now?: number): void {
     this.#handshakeEnded(ex, now);
-    const ax = this.#applications.get(ex);
-    if (ax !== undefined) {
-      this.#applications.delete(ex);
-      ax.onEnd?.(outcome);
-    }
+    this.#applications.ended(ex, outcome);
     // An unsecured session lives as long as its handshake exchanges.
     const s = ex.session;
     if (s instanceof UnsecuredSession && !this.exchanges.exchanges.some((other) => other.session === s)) {
-      if (s.localEphemeralNodeId !== undefined) this.#unsecuredByLocal.delete(s.localEphemeralNodeId);
-      else if (s.peerNodeId !== undefined) this.#unsecuredByPeer.delete(s.peerNodeId);
-      this.#addresses.delete(s.key);
+      this.#router.removeUnsecured(s);
     }
   }
 
   #onSessionEnded(session: SecureSession, reason: SessionEndReason): void {
-    const e = this.#secure.get(session.localSessionId);
-    if (e === undefined || e.session !== session) return;
-    this.#secure.delete(session.localSessionId);
+    const e = this.#router.removeSecure(session);
+    if (e === undefined) return;
     this.#collect(this.exchanges.closeSession(e.ctx));
-    this.#addresses.delete(e.ctx.key);
     this.#out.push({ kind: "session-ended", session, reason });
     if (!this.#inCall) this.#o.notify?.();
   }

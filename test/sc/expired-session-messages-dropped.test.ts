@@ -13,13 +13,11 @@ import { decodeMessageHeader } from "../../src/message/message-header.ts";
 import { ProtocolId } from "../../src/message/protocol-ids.ts";
 import type { ExchangeFailure } from "../../src/mrp/exchange-manager.ts";
 import { MRP_MAX_TRANSMISSIONS } from "../../src/mrp/mrp-parameters.ts";
+import type { ApplicationExchange } from "../../src/sc/application-exchange.ts";
 import type { CaseFabric, CaseFabricView } from "../../src/sc/case/case-fabric.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../../src/sc/pase/pase-verifier.ts";
-import {
-  type ApplicationExchange,
-  type SecureChannelEffect,
-  SecureChannelEndpoint,
-} from "../../src/sc/secure-channel-endpoint.ts";
+import type { SecureChannelEffect } from "../../src/sc/secure-channel-effect.ts";
+import { SecureChannelEndpoint } from "../../src/sc/secure-channel-endpoint.ts";
 import type { SecureSession } from "../../src/sc/secure-session.ts";
 import { SessionManager } from "../../src/sc/session-manager.ts";
 import type { SessionParameters } from "../../src/sc/session-parameters.ts";

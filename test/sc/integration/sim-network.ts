@@ -6,13 +6,10 @@ import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { decodeMessageHeader } from "../../../src/message/message-header.ts";
 import type { CaseFabricView } from "../../../src/sc/case/case-fabric.ts";
 import type { ResumptionRecord } from "../../../src/sc/case/resumption-record.ts";
-import {
-  type PeerAddress,
-  type ResumptionLookup,
-  type SecureChannelEffect,
-  SecureChannelEndpoint,
-} from "../../../src/sc/secure-channel-endpoint.ts";
+import type { SecureChannelEffect } from "../../../src/sc/secure-channel-effect.ts";
+import { type ResumptionLookup, SecureChannelEndpoint } from "../../../src/sc/secure-channel-endpoint.ts";
 import { SessionManager } from "../../../src/sc/session-manager.ts";
+import type { PeerAddress } from "../../../src/sc/session-router.ts";
 
 /** Resumption records in memory, saved from `save-resumption` effects. */
 export class MemoryResumption implements ResumptionLookup {

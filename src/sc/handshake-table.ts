@@ -1,0 +1,71 @@
+/**
+ * The handshake table of the secure channel (Core spec 4.14.1 PASE, 4.14.2 CASE): the PASE/CASE handshakes in
+ * progress, in their four roles, by the exchange that carries each, and the ids our own handshakes are reported with.
+ */
+import type { Exchange } from "../mrp/exchange-manager.ts";
+import type { CaseInitiator } from "./case/case-initiator.ts";
+import type { CaseResponder } from "./case/case-responder.ts";
+import type { PaseInitiator } from "./pase/pase-initiator.ts";
+import type { HandshakeProtocol } from "./secure-channel-effect.ts";
+import type { PeerAddress } from "./session-router.ts";
+
+/**
+ * How long a handshake step waits for the peer's next message (ms). The SDK allows 30 s of processing per PASE/CASE
+ * step (kExpectedHighProcessingTime) on top of MRP; a step that takes longer fails the attempt.
+ */
+export const HANDSHAKE_RESPONSE_TIMEOUT_MS = 30_000;
+
+/** One handshake in progress. The PASE responder's state is the commissioning window's (one handshake at a time). */
+export type Handshake =
+  | { readonly kind: "pase-responder"; readonly peer: PeerAddress }
+  | { readonly kind: "case-responder"; readonly responder: CaseResponder; readonly peer: PeerAddress }
+  | {
+      readonly kind: "pase-initiator";
+      readonly id: number;
+      readonly initiator: PaseInitiator;
+      readonly localSessionId: number;
+      readonly peer: PeerAddress;
+    }
+  | {
+      readonly kind: "case-initiator";
+      readonly id: number;
+      readonly initiator: CaseInitiator;
+      readonly localSessionId: number;
+      readonly peer: PeerAddress;
+    };
+
+/** PASE or CASE. */
+export function handshakeProtocol(h: Handshake): HandshakeProtocol {
+  return h.kind === "pase-responder" || h.kind === "pase-initiator" ? "pase" : "case";
+}
+
+/** The id `startPase`/`startCase` returned for a handshake we started; undefined for one a peer started. */
+export function handshakeId(h: Handshake): number | undefined {
+  return h.kind === "pase-initiator" || h.kind === "case-initiator" ? h.id : undefined;
+}
+
+/** The handshakes in progress, by exchange. */
+export class HandshakeTable {
+  readonly #byExchange = new Map<Exchange, Handshake>();
+  #nextId = 1;
+
+  /** A new id for a handshake we start. */
+  nextId(): number {
+    return this.#nextId++;
+  }
+
+  /** The handshake carried by `exchange`. */
+  get(exchange: Exchange): Handshake | undefined {
+    return this.#byExchange.get(exchange);
+  }
+
+  /** Records the handshake `exchange` carries. */
+  set(exchange: Exchange, handshake: Handshake): void {
+    this.#byExchange.set(exchange, handshake);
+  }
+
+  /** Forgets the handshake of `exchange` (it ended). */
+  delete(exchange: Exchange): void {
+    this.#byExchange.delete(exchange);
+  }
+}
