@@ -7,6 +7,7 @@
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { InternalError } from "../bytes/errors.ts";
 import { loadProductAttestation, openDevAttestationProvider } from "../cert/attestation-provider.ts";
 import { createAdministratorCommissioning } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { createBasicInformation } from "../clusters/basic-information/basic-information.ts";
@@ -245,6 +246,27 @@ async function loadOrCreate<T extends string>(storage: Storage, key: string, mak
   return created;
 }
 
+/**
+ * One channel from the parts built early (transport, window, IM driver, fail-safe timer) to the reaction that needs
+ * them, built last: the assembly stays in dependency order. Items posted before the consumer exists wait, in order;
+ * afterwards delivery is synchronous, as a direct call would be.
+ */
+class Channel<T> {
+  readonly #waiting: T[] = [];
+  #consumer: ((item: T) => void) | undefined;
+
+  post(item: T): void {
+    if (this.#consumer === undefined) this.#waiting.push(item);
+    else this.#consumer(item);
+  }
+
+  consume(consumer: (item: T) => void): void {
+    if (this.#consumer !== undefined) throw new InternalError("a node channel has one consumer");
+    this.#consumer = consumer;
+    for (const item of this.#waiting.splice(0)) consumer(item);
+  }
+}
+
 async function assemble(
   c: ResolvedDeviceNodeConfig,
   crypto: Crypto,
@@ -335,7 +357,11 @@ async function assemble(
   const groupKeyManagement = core.groupKeyManagement;
 
   // ---- transport, window, mDNS -------------------------------------------------------------------------------
-  let onSecureChannelEvent: (e: SecureChannelEffect) => void = () => {};
+  // The parts built next report to reactions that need them (and the IM driver built after them): through these two
+  // channels, consumed once the reactions exist at the end of the assembly.
+  const secureChannelEvents = new Channel<SecureChannelEffect>();
+  const nodeEffects = new Channel<readonly AfterResponseEffect[]>();
+  const state = { stopping: false, failSafeTimer: undefined as NodeJS.Timeout | undefined };
   const transport = await TransportDriver.open({
     crypto,
     sessions,
@@ -345,7 +371,7 @@ async function assemble(
     port: c.port,
     clock,
     saveResumption: (record) => resumption.save(record),
-    onEvent: (e) => onSecureChannelEvent(e),
+    onEvent: (e) => secureChannelEvents.post(e),
     onError: report("transport"),
   });
   let advertiser: CiaoAdvertiser | undefined;
@@ -364,7 +390,7 @@ async function assemble(
   const fireFailSafe = (now: number): void => {
     generalCommissioning
       .failSafeTimerFired(now)
-      .then((effects) => runEffects(effects))
+      .then((effects) => nodeEffects.post(effects))
       .catch(report("fail-safe"));
   };
   const window = new CommissioningWindow({
@@ -389,13 +415,13 @@ async function assemble(
     armFailSafe: () => {
       const armed = failSafe.arm(clock(), c.failSafeExpirySeconds, 0);
       if (armed.result !== "armed") return false;
-      runEffects([{ type: "fail-safe-timer", at: armed.deadlineMs }]);
+      nodeEffects.post([{ type: "fail-safe-timer", at: armed.deadlineMs }]);
       return true;
     },
     // CommissioningWindowManager::OnSessionReleased → ExpireFailSafeIfArmed → ForceFailSafeTimerExpiry.
     forceFailSafeExpiry: () => {
       // Not while stopping: shutdown closes every session, and the fail-safe's state is not persisted anyway.
-      if (!stopping) fireFailSafe(Number.POSITIVE_INFINITY);
+      if (!state.stopping) fireFailSafe(Number.POSITIVE_INFINITY);
     },
   });
   const advertiseOperational = (): void => {
@@ -405,15 +431,11 @@ async function assemble(
   };
 
   // ---- clusters ------------------------------------------------------------------------------------------------
-  let afterResponse: (effects: readonly AfterResponseEffect[]) => void = () => {};
-  let runEffects: (effects: readonly AfterResponseEffect[]) => void = () => {};
-  let stopping = false;
   const admin = createAdministratorCommissioning({ controller: window, failSafe, fabrics });
   window.attach(admin);
   windowState.isOpen = () => admin.isWindowOpen();
   // A fabric gone (removed, or a pending addition the fail-safe reverted) leaves the window's admin fields.
   core.onFabricGone((fi) => admin.fabricRemoved(fi));
-  let failSafeTimer: NodeJS.Timeout | undefined;
   const bootTimeMs = clock();
   const generalDiagnostics = createGeneralDiagnostics({
     events,
@@ -506,7 +528,7 @@ async function assemble(
     transport,
     server,
     clock,
-    afterResponse: (effects) => afterResponse(effects),
+    afterResponse: (effects) => nodeEffects.post(effects),
     onError: report("interaction"),
   });
   for (const endpoint of endpoints) for (const inst of endpoint.clusters) inst.onAttributeChange(() => im.schedule());
@@ -519,7 +541,7 @@ async function assemble(
     if (fabrics.fabrics().length > 0 || failSafe.armed || window.open !== undefined) return;
     window.openBasic(undefined).catch(report("commissioning window"));
   };
-  runEffects = (effects: readonly AfterResponseEffect[]): void => {
+  const runEffects = (effects: readonly AfterResponseEffect[]): void => {
     for (const e of effects) {
       switch (e.type) {
         case "expire-fabric-sessions":
@@ -542,13 +564,13 @@ async function assemble(
           im.schedule();
           break;
         case "fail-safe-timer":
-          if (failSafeTimer !== undefined) clearTimeout(failSafeTimer);
-          failSafeTimer = undefined;
+          if (state.failSafeTimer !== undefined) clearTimeout(state.failSafeTimer);
+          state.failSafeTimer = undefined;
           // Disarmed: an expiry makes the window evict its PASE session and listen again (kFailSafeTimerExpired).
           if (e.at === null) window.failSafeDisarmed();
           else {
-            failSafeTimer = later(e.at, (now) => {
-              failSafeTimer = undefined;
+            state.failSafeTimer = later(e.at, (now) => {
+              state.failSafeTimer = undefined;
               fireFailSafe(now);
             });
           }
@@ -557,21 +579,21 @@ async function assemble(
     }
     maybeReopenWindow();
   };
-  afterResponse = runEffects;
+  nodeEffects.consume(runEffects);
   core.onFabricGone((fi) => log("info", `fabric ${fi} removed`));
   fabrics.onOperationalIdentityChange(() => advertiseOperational());
   sessions.onSessionEnded((s) => {
     server.sessionClosed(s.localSessionId);
     queueMicrotask(maybeReopenWindow);
   });
-  onSecureChannelEvent = (e) => {
+  secureChannelEvents.consume((e) => {
     window.secureChannelEvent(e);
     if (e.kind === "session-established") {
       log("debug", `${e.session.type} session ${e.session.localSessionId} established`);
     } else if (e.kind === "handshake-failed") {
       log("warn", `${e.protocol} handshake failed: ${e.error.message}`);
     }
-  };
+  });
 
   // ---- start-up ---------------------------------------------------------------------------------------------------
   // Nothing pending is written before CommissioningComplete, so start-up needs no reconciliation; only a data directory
@@ -600,7 +622,7 @@ async function assemble(
   log("info", `listening on UDP port ${transport.port}; ${fabrics.fabrics().length} fabric(s)`);
 
   const shutdown = async (): Promise<void> => {
-    stopping = true;
+    state.stopping = true;
     basicInformation.shutDown(clock());
     im.close();
     for (const t of timers) clearTimeout(t);
