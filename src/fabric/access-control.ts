@@ -383,7 +383,7 @@ export class AccessControlStore implements FabricLifecycleParticipant {
     else if (event.kind === "removed") this.forgetFabric(event.fabricIndex);
   }
 
-  /** Drops entries of fabrics not in `keep` (orphans of a pending fabric lost in a crash). */
+  /** The one-time repair: drops entries of fabrics not in `keep` (written before the commissioning transaction). */
   async pruneFabrics(keep: ReadonlySet<number>): Promise<FabricIndex[]> {
     const dropped = [...this.#entries.keys()].filter((i) => !keep.has(i));
     for (const i of dropped) await this.removeFabric(i);

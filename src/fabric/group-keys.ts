@@ -484,7 +484,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     else if (event.kind === "removed") this.forgetFabric(event.fabricIndex);
   }
 
-  /** Drops group data of fabrics not in `keep` (orphans of a pending fabric lost in a crash). */
+  /** The one-time repair: drops group data of fabrics not in `keep` (written before the commissioning transaction). */
   async pruneFabrics(keep: ReadonlySet<number>): Promise<FabricIndex[]> {
     const dropped = [...this.#data.keys()].filter((i) => !keep.has(i));
     for (const i of dropped) await this.removeFabric(i);

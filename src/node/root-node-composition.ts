@@ -89,7 +89,7 @@ export type RootNodeComposition = {
 };
 
 /** The fabric a lifecycle event ends: a removed committed fabric or a reverted pending addition; else undefined. */
-export function goneFabric(event: FabricLifecycleEvent): FabricIndex | undefined {
+function goneFabric(event: FabricLifecycleEvent): FabricIndex | undefined {
   if (event.kind === "removed") return event.fabricIndex;
   if (event.kind === "reverted" && event.pending === "add") return event.fabricIndex;
   return undefined;

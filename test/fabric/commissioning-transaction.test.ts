@@ -106,11 +106,21 @@ test("expiry after AddNOC leaves storage byte-identical to before ArmFailSafe, a
     [[0x3333n]],
   );
   assert.deepEqual(node.groupKeys.ipkEpochKey(index), th.ipk);
+  assert.deepEqual(
+    node.groupKeys.keySets(index).map((k) => k.groupKeySetId),
+    [0],
+  );
+  assert.deepEqual(
+    node.composition.caseFabrics.fabrics().map((f) => f.fabricIndex),
+    [index],
+    "CASE finds the pending fabric and its IPK",
+  );
   assert.ok(node.access(node.session(th.openCase()), { endpoint: 0, cluster: 0x30 }, PRIVILEGE.administer));
   assert.equal(storage.writes, writesBefore, "AddNOC wrote to storage");
 
   await expireNow(node);
   assert.equal(node.fabrics.fabricCount(), 0);
+  assert.deepEqual(node.composition.caseFabrics.fabrics(), []);
   assert.deepEqual(node.acl.entries(), []);
   assert.equal(node.groupKeys.ipkEpochKey(index), undefined);
   assert.equal(storage.writes, writesBefore);

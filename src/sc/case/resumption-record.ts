@@ -170,8 +170,8 @@ export class ResumptionStore {
   }
 
   /**
-   * Start-up reconciliation with the fabric table (as AccessControlStore and GroupKeys do): deletes the records of
-   * every fabric not in `keep`, so a later fabric at the same index cannot be resumed into; returns the indices cleaned.
+   * The root node's one-time repair (as AccessControlStore and GroupKeyStore take part in): deletes the records of every
+   * fabric not in `keep`, so a later fabric at the same index cannot be resumed into; returns the indices cleaned.
    */
   async pruneFabrics(keep: ReadonlySet<number>): Promise<FabricIndex[]> {
     const dropped = this.fabricIndices().filter((i) => !keep.has(i));
