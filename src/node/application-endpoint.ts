@@ -116,7 +116,8 @@ export async function buildApplicationEndpoint(
 
   let identifyTimer: NodeJS.Timeout | undefined;
   const identify = createIdentify({
-    onIdentify: (active) => log("info", `endpoint ${endpoint}: identify ${active ? "start" : "stop"}`),
+    onIdentify: (active) =>
+      log("info", `endpoint ${endpoint}: identify ${active ? "start" : "stop"}`, "app", { endpoint }),
     onTimer: (at) => {
       if (identifyTimer !== undefined) clearTimeout(identifyTimer);
       identifyTimer = at === null ? undefined : ctx.later(at, (now) => identify.timerFired(now));
@@ -138,7 +139,10 @@ export async function buildApplicationEndpoint(
     onOff: initialOnOff,
     startUpOnOff,
     onChange: (value) => {
-      log("info", `endpoint ${endpoint} (${deviceType}) is now ${value ? "ON" : "OFF"}`);
+      log("info", `endpoint ${endpoint} (${deviceType}) is now ${value ? "ON" : "OFF"}`, "app", {
+        endpoint,
+        onOff: value,
+      });
       void storage.set(keys.onOff, value).catch(fail("on/off"));
       // SceneInfoStruct.SceneValid: a scene attribute changed (a recall sets it back to true right after).
       scenes.makeSceneInvalidForAllFabrics();

@@ -32,7 +32,18 @@ export type { ApplicationAttributeChange, ApplicationAttributes } from "./applic
 export type { FabricEvent, MatterDeviceEventName, MatterDeviceEvents } from "./device-events.ts";
 export { DEVICE_TYPES, type DeviceTypeName } from "./device-library.ts";
 export type { Onboarding } from "./device-node.ts";
-export type { BasicInformationConfig, EndpointDeclaration, LogLevel, NodeLogger } from "./node-config.ts";
+export type { BasicInformationConfig, EndpointDeclaration } from "./node-config.ts";
+export {
+  createNodeLogger,
+  type LogFields,
+  type LogFilter,
+  type LogFormat,
+  type LogLevel,
+  type LogModule,
+  type NodeLogger,
+  type NodeLoggerOptions,
+  parseLogLevelSpec,
+} from "./node-log.ts";
 
 /** The commissioning parameters (Core 5.1): what the pairing codes carry, and where the device listens. */
 export interface CommissioningDeclaration {
