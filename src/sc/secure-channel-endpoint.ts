@@ -22,8 +22,6 @@ import {
   type ExchangeMessage,
   type SendOptions,
 } from "../mrp/exchange-manager.ts";
-import type { MrpSessionParameters } from "../mrp/mrp-parameters.ts";
-import { SecureUnicastSession } from "../mrp/secure-unicast-session.ts";
 import type { SessionContext } from "../mrp/session-context.ts";
 import { UnsecuredSession } from "../mrp/unsecured-session.ts";
 import { type ApplicationExchange, ApplicationExchanges, type ApplicationHandler } from "./application-exchange.ts";
@@ -45,10 +43,10 @@ import { PaseResponder } from "./pase/pase-responder.ts";
 import type { PaseStep } from "./pase/pase-step.ts";
 import type { PaseVerifier, PbkdfParameters } from "./pase/pase-verifier.ts";
 import type { SecureChannelEffect, WindowCloseReason } from "./secure-channel-effect.ts";
-import type { SecureSession } from "./secure-session.ts";
+import { SecureSession } from "./secure-session.ts";
 import type { SessionEndReason, SessionManager } from "./session-manager.ts";
 import type { SessionParameters } from "./session-parameters.ts";
-import { type PeerAddress, type SecureEntry, SessionRouter, type SessionRouterStats } from "./session-router.ts";
+import { type PeerAddress, SessionRouter, type SessionRouterStats } from "./session-router.ts";
 import {
   busyStatus,
   CLOSE_SESSION,
@@ -115,12 +113,6 @@ type CommissioningWindow = {
   heldUntil: number;
 };
 
-const mrpParameters = (p: SessionParameters | undefined): MrpSessionParameters => ({
-  sessionIdleInterval: p?.sessionIdleInterval,
-  sessionActiveInterval: p?.sessionActiveInterval,
-  sessionActiveThreshold: p?.sessionActiveThreshold,
-});
-
 /** Both roles of the secure channel for one node. Every input returns the effects to carry out. */
 export class SecureChannelEndpoint {
   readonly stats: SecureChannelStats = { unknownSession: 0, unroutable: 0, rejected: 0, noAddress: 0, busy: 0 };
@@ -170,13 +162,13 @@ export class SecureChannelEndpoint {
 
   /** The session context carrying messages of a secure session, if it is live. */
   sessionContext(localSessionId: number): SessionContext | undefined {
-    return this.#router.secure(localSessionId)?.ctx;
+    return this.#router.secure(localSessionId);
   }
 
   /** The address messages of a live session go to. */
   peerAddress(localSessionId: number): PeerAddress | undefined {
     const e = this.#router.secure(localSessionId);
-    return e === undefined ? undefined : this.#router.address(e.ctx.key);
+    return e === undefined ? undefined : this.#router.address(e.key);
   }
 
   /**
@@ -226,7 +218,7 @@ export class SecureChannelEndpoint {
   openExchange(localSessionId: number, protocolId: number): ApplicationExchange {
     const e = this.#router.secure(localSessionId);
     if (e === undefined) throw new RangeError(`no secure session ${localSessionId}`);
-    return this.#applications.open(this.exchanges.initiate(e.ctx, protocolId), e.session);
+    return this.#applications.open(this.exchanges.initiate(e, protocolId), e);
   }
 
   /** Starts PASE as commissioner towards `peer`; returns the handshake id its outcome effect carries. */
@@ -296,7 +288,7 @@ export class SecureChannelEndpoint {
     return this.#call(now, () => {
       const e = this.#router.secure(localSessionId);
       if (e === undefined) return;
-      const ex = this.exchanges.initiate(e.ctx, ProtocolId.SECURE_CHANNEL);
+      const ex = this.exchanges.initiate(e, ProtocolId.SECURE_CHANNEL);
       this.#apply(
         now,
         this.exchanges.send(now, ex, SecureChannelOpcode.STATUS_REPORT, encodeStatusReport(CLOSE_SESSION), {
@@ -406,9 +398,8 @@ export class SecureChannelEndpoint {
   }
 
   #dispatch(now: number, ex: Exchange, m: ExchangeMessage): void {
-    const secure =
-      ex.session instanceof SecureUnicastSession ? this.#router.secure(ex.session.localSessionId) : undefined;
-    if (secure !== undefined) secure.session.markReceived(now);
+    const secure = ex.session instanceof SecureSession ? ex.session : undefined;
+    if (secure !== undefined) secure.markReceived(now);
     const handshake = this.#handshakes.get(ex);
     if (handshake !== undefined) {
       if (m.protocolId !== ProtocolId.SECURE_CHANNEL) {
@@ -441,7 +432,7 @@ export class SecureChannelEndpoint {
       this.#reject(now, ex);
       return;
     }
-    handler(now, this.#applications.open(ex, secure.session), m);
+    handler(now, this.#applications.open(ex, secure), m);
   }
 
   /** Answers a handshake start with Busy and its minimum wait (4.11.1.4), unreliably: a stranger leaves no state. */
@@ -460,7 +451,7 @@ export class SecureChannelEndpoint {
     this.#apply(now, this.exchanges.close(now, ex));
   }
 
-  #onSecureStatusReport(now: number, ex: Exchange, e: SecureEntry, m: ExchangeMessage): void {
+  #onSecureStatusReport(now: number, ex: Exchange, session: SecureSession, m: ExchangeMessage): void {
     let report: ReturnType<typeof decodeStatusReport>;
     try {
       report = decodeStatusReport(m.applicationPayload);
@@ -471,7 +462,7 @@ export class SecureChannelEndpoint {
     // 4.11.1.5: on CloseSession the receiver SHALL remove the session; its ack is flushed first, under its keys.
     this.#apply(now, this.exchanges.close(now, ex));
     if (isSecureChannelSuccess(report, SecureChannelProtocolCode.CLOSE_SESSION)) {
-      this.#sessions.peerClosedSession(e.session.localSessionId);
+      this.#sessions.peerClosedSession(session.localSessionId);
     }
   }
 
@@ -588,18 +579,7 @@ export class SecureChannelEndpoint {
       session = this.#sessions.addCaseSession(established, role, now).session;
       this.#out.push({ kind: "save-resumption", record: established.resumption });
     }
-    const ctx = new SecureUnicastSession({
-      crypto: this.#o.crypto,
-      localSessionId: session.localSessionId,
-      peerSessionId: session.peerSessionId,
-      encryptKey: session.encryptKey,
-      decryptKey: session.decryptKey,
-      localNodeId: session.localNodeId,
-      peerNodeId: session.peerNodeId,
-      counter: session.counter,
-      peerParameters: mrpParameters(session.peerSessionParameters),
-    });
-    this.#router.addSecure({ session, ctx }, h.peer);
+    this.#router.addSecure(session, h.peer);
     this.#out.push({ kind: "session-established", session, peer: h.peer, handshake: handshakeId(h) });
   }
 
@@ -683,9 +663,8 @@ export class SecureChannelEndpoint {
   }
 
   #onSessionEnded(session: SecureSession, reason: SessionEndReason): void {
-    const e = this.#router.removeSecure(session);
-    if (e === undefined) return;
-    this.#collect(this.exchanges.closeSession(e.ctx));
+    if (!this.#router.removeSecure(session)) return;
+    this.#collect(this.exchanges.closeSession(session));
     this.#out.push({ kind: "session-ended", session, reason });
     if (!this.#inCall) this.#o.notify?.();
   }

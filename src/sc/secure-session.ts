@@ -1,10 +1,19 @@
 /**
  * One established secure unicast session (Core spec 4.13.2 "Secure Session Context"): PASE or CASE, its session ids,
- * keys, peer, fabric, CATs, the peer's session parameters, its outgoing message counter and activity times. The
- * message layer protects messages with `encryptKey`/`decryptKey`; the SessionManager owns the table of sessions.
+ * keys, peer, fabric, CATs, the peer's session parameters, its outgoing message counter and activity times, and as the
+ * exchange layer's SessionContext it carries messages: AES-CCM with the session keys (4.8) and secure-unicast
+ * duplicate detection (4.6.5.1). The SessionManager owns the table of sessions.
  */
+import { MalformedError } from "../bytes/errors.ts";
+import type { Crypto } from "../crypto/crypto.ts";
 import type { FabricIndex } from "../fabric/fabric-index.ts";
+import { MessageReceptionState } from "../message/duplicate-detection.ts";
 import type { MessageCounter } from "../message/message-counter.ts";
+import { type DecodedMessageHeader, SessionType } from "../message/message-header.ts";
+import { protectMessage, UNSPECIFIED_NODE_ID, unprotectMessage } from "../message/message-protection.ts";
+import { decodeProtocolHeader } from "../message/protocol-header.ts";
+import type { MrpSessionParameters } from "../mrp/mrp-parameters.ts";
+import type { OpenedMessage, SessionContext } from "../mrp/session-context.ts";
 import type { SessionParameters } from "./session-parameters.ts";
 
 /** I2RKey, R2IKey and AttestationChallenge, 16 bytes each (4.13.2.1, from the PASE or CASE key schedule). */
@@ -23,6 +32,8 @@ export type SessionRole = "initiator" | "responder";
 
 /** What a new SecureSession is built from. */
 export type SecureSessionInit = {
+  /** AES-CCM for the session's messages. */
+  readonly crypto: Crypto;
   readonly type: SecureSessionType;
   readonly role: SessionRole;
   /** Our session id (1..0xFFFF): the one the peer puts in messages to us. */
@@ -53,7 +64,12 @@ function checkSessionId(name: string, id: number): void {
 }
 
 /** One PASE or CASE session. */
-export class SecureSession {
+export class SecureSession implements SessionContext {
+  /** The exchange layer's key for this session: unique among live sessions (our session id). */
+  readonly key: string;
+  readonly secured = true;
+  /** The peer's MRP intervals, from its session parameters. */
+  readonly peerParameters: MrpSessionParameters;
   readonly type: SecureSessionType;
   readonly role: SessionRole;
   readonly localSessionId: number;
@@ -68,6 +84,8 @@ export class SecureSession {
   #fabricIndex: FabricIndex | undefined;
   #lastActiveMs: number;
   #lastReceivedMs: number | undefined;
+  readonly #crypto: Crypto;
+  readonly #reception = new MessageReceptionState("secure-unicast");
 
   constructor(init: SecureSessionInit) {
     checkSessionId("localSessionId", init.localSessionId);
@@ -76,6 +94,7 @@ export class SecureSession {
     if (init.type === "case" && (init.peerNodeId === undefined || init.fabricIndex === undefined)) {
       throw new TypeError("a CASE session needs a peer node id and a fabric index");
     }
+    this.#crypto = init.crypto;
     this.type = init.type;
     this.role = init.role;
     this.localSessionId = init.localSessionId;
@@ -86,6 +105,13 @@ export class SecureSession {
     this.localNodeId = init.localNodeId;
     this.peerCats = [...(init.peerCats ?? [])];
     this.peerSessionParameters = init.peerSessionParameters ?? {};
+    const p = this.peerSessionParameters;
+    this.peerParameters = {
+      sessionIdleInterval: p.sessionIdleInterval,
+      sessionActiveInterval: p.sessionActiveInterval,
+      sessionActiveThreshold: p.sessionActiveThreshold,
+    };
+    this.key = `secure:${init.localSessionId}`;
     this.resumed = init.resumed ?? false;
     this.#fabricIndex = init.fabricIndex;
     this.#lastActiveMs = init.now;
@@ -147,5 +173,42 @@ export class SecureSession {
   /** Undoes `bindToFabric` when the fail-safe expires and the pending fabric is dropped. */
   unbindFabric(): void {
     if (this.type === "pase") this.#fabricIndex = undefined;
+  }
+
+  /** Protects `payload` under the encryption key with the next message counter (4.8; the nonce per 4.8.1.1). */
+  seal(payload: Uint8Array): { messageCounter: number; bytes: Uint8Array } {
+    const messageCounter = this.counter.next();
+    const bytes = protectMessage(
+      this.#crypto,
+      this.encryptKey,
+      {
+        sessionId: this.peerSessionId,
+        sessionType: SessionType.unicast,
+        privacy: false,
+        control: false,
+        messageCounter,
+      },
+      payload,
+      // 4.8.1.1: PASE nonces use the Unspecified Node ID.
+      this.localNodeId ?? UNSPECIFIED_NODE_ID,
+    );
+    return { messageCounter, bytes };
+  }
+
+  /** Authenticates and decrypts a message for this session; its counter is recorded only once it authenticated. */
+  open(message: DecodedMessageHeader): OpenedMessage {
+    const h = message.header;
+    if (h.sessionType !== SessionType.unicast || h.sessionId !== this.localSessionId) {
+      throw new MalformedError("message.session", `message for session ${h.sessionId}, not ${this.localSessionId}`, {
+        path: "messageHeader/sessionId",
+        offset: 1,
+      });
+    }
+    const verdict = this.#reception.check(h.messageCounter);
+    const plain = unprotectMessage(this.#crypto, this.decryptKey, message, this.peerNodeId ?? UNSPECIFIED_NODE_ID);
+    const { header: protocolHeader, applicationPayload } = decodeProtocolHeader(plain);
+    // 4.6.5: the counter is recorded only once the message authenticated.
+    if (verdict === "new") this.#reception.commit(h.messageCounter);
+    return { messageCounter: h.messageCounter, duplicate: verdict === "duplicate", protocolHeader, applicationPayload };
   }
 }

@@ -47,14 +47,14 @@ export type SessionManagerOptions = {
 /** The node's table of established PASE and CASE sessions. */
 export class SessionManager {
   readonly maxSessions: number;
-  readonly #crypto: Pick<Crypto, "randomBytes">;
+  readonly #crypto: Crypto;
   readonly #sessions = new Map<number, SecureSession>();
   /** Ids handed out for handshakes in progress, not yet sessions. */
   readonly #reserved = new Set<number>();
   readonly #listeners = new Set<(session: SecureSession, reason: SessionEndReason) => void>();
   #nextId: number;
 
-  constructor(crypto: Pick<Crypto, "randomBytes">, options: SessionManagerOptions = {}) {
+  constructor(crypto: Crypto, options: SessionManagerOptions = {}) {
     const max = options.maxSessions ?? DEFAULT_MAX_SECURE_SESSIONS;
     if (!Number.isInteger(max) || max < 1 || max > MAX_SESSION_ID)
       throw new RangeError(`maxSessions out of range: ${max}`);
@@ -172,6 +172,7 @@ export class SessionManager {
     now: number,
   ): { session: SecureSession; evicted: SecureSession[] } {
     const session = new SecureSession({
+      crypto: this.#crypto,
       type: "case",
       role,
       localSessionId: established.localSessionId,
@@ -196,6 +197,7 @@ export class SessionManager {
     now: number,
   ): { session: SecureSession; evicted: SecureSession[] } {
     const session = new SecureSession({
+      crypto: this.#crypto,
       type: "pase",
       role,
       localSessionId: established.localSessionId,

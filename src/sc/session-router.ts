@@ -6,7 +6,6 @@
 import type { Crypto } from "../crypto/crypto.ts";
 import { MessageCounter } from "../message/message-counter.ts";
 import { type DecodedMessageHeader, isUnsecured, SessionType } from "../message/message-header.ts";
-import type { SecureUnicastSession } from "../mrp/secure-unicast-session.ts";
 import type { SessionContext } from "../mrp/session-context.ts";
 import { UnsecuredSession } from "../mrp/unsecured-session.ts";
 import type { SecureSession } from "./secure-session.ts";
@@ -16,9 +15,6 @@ export type PeerAddress = { readonly address: string; readonly port: number };
 
 /** Unsecured sessions kept for peers' handshakes at once; the oldest goes when another peer starts one. */
 export const MAX_UNSECURED_SESSIONS = 16;
-
-/** A live PASE or CASE session and the context that carries its messages. */
-export type SecureEntry = { readonly session: SecureSession; readonly ctx: SecureUnicastSession };
 
 /** Counters of what the router dropped. */
 export interface SessionRouterStats {
@@ -33,7 +29,7 @@ export class SessionRouter {
   readonly #crypto: Crypto;
   readonly #stats: SessionRouterStats;
   readonly #unencryptedCounter: MessageCounter;
-  readonly #secure = new Map<number, SecureEntry>();
+  readonly #secure = new Map<number, SecureSession>();
   /** Unsecured sessions a peer opened, by its ephemeral node id, oldest first. */
   readonly #unsecuredByPeer = new Map<bigint, UnsecuredSession>();
   /** Unsecured sessions we opened, by our ephemeral node id. */
@@ -48,23 +44,22 @@ export class SessionRouter {
   }
 
   /** The live secure session with this local session id. */
-  secure(localSessionId: number): SecureEntry | undefined {
+  secure(localSessionId: number): SecureSession | undefined {
     return this.#secure.get(localSessionId);
   }
 
   /** Adds an established session, reached at `peer`. */
-  addSecure(entry: SecureEntry, peer: PeerAddress): void {
-    this.#secure.set(entry.session.localSessionId, entry);
-    this.#addresses.set(entry.ctx.key, peer);
+  addSecure(session: SecureSession, peer: PeerAddress): void {
+    this.#secure.set(session.localSessionId, session);
+    this.#addresses.set(session.key, peer);
   }
 
   /** Forgets an ended session and its address; false if `session` is not the live one with its id. */
-  removeSecure(session: SecureSession): SecureEntry | undefined {
-    const e = this.#secure.get(session.localSessionId);
-    if (e === undefined || e.session !== session) return undefined;
+  removeSecure(session: SecureSession): boolean {
+    if (this.#secure.get(session.localSessionId) !== session) return false;
     this.#secure.delete(session.localSessionId);
-    this.#addresses.delete(e.ctx.key);
-    return e;
+    this.#addresses.delete(session.key);
+    return true;
   }
 
   /** Where messages of the session with this key go. */
@@ -122,9 +117,9 @@ export class SessionRouter {
       this.#stats.unknownSession++;
       return undefined;
     }
-    const e = this.#secure.get(h.sessionId);
-    if (e === undefined) this.#stats.unknownSession++;
-    return e?.ctx;
+    const s = this.#secure.get(h.sessionId);
+    if (s === undefined) this.#stats.unknownSession++;
+    return s;
   }
 
   /** Opens an unsecured session of ours towards `peer` for a handshake we start, with a fresh ephemeral node id. */

@@ -2,6 +2,7 @@
 // every other fabric keeps its sessions (the spec's minimum of 3 per fabric) and the subscriptions living on them.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { type FabricIndex, fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { ImMessageType } from "../../src/im/messages/im-message-type.ts";
 import { SubscribeRequestMessage } from "../../src/im/messages/subscribe-request-message.ts";
@@ -19,6 +20,7 @@ const KEYS = {
 
 function caseSession(m: SessionManager, fabric: FabricIndex, peerNodeId: bigint, now: number): SecureSession {
   return new SecureSession({
+    crypto: nodeCrypto,
     type: "case",
     role: "responder",
     localSessionId: m.allocateSessionId(),
@@ -34,6 +36,7 @@ function caseSession(m: SessionManager, fabric: FabricIndex, peerNodeId: bigint,
 
 function paseSession(m: SessionManager, now: number): SecureSession {
   return new SecureSession({
+    crypto: nodeCrypto,
     type: "pase",
     role: "responder",
     localSessionId: m.allocateSessionId(),

@@ -1,6 +1,8 @@
 // SessionManager: id allocation (random start, never 0, skip in use), LRU eviction, CloseSession, fabric teardown, PASE binding.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import type { Crypto } from "../../src/crypto/crypto.ts";
+import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { MessageCounter } from "../../src/message/message-counter.ts";
 import { SecureSession, type SecureSessionInit } from "../../src/sc/secure-session.ts";
@@ -15,19 +17,20 @@ const KEYS = {
 };
 
 /** A fixed "random" source: the first two bytes choose the starting session id. */
-function fixedStart(start: number) {
-  return {
-    randomBytes: (n: number) => {
-      const out = new Uint8Array(n);
-      out[0] = ((start - 1) >> 8) & 0xff;
-      out[1] = (start - 1) & 0xff;
-      return out;
-    },
+function fixedStart(start: number): Crypto {
+  const fixed: Crypto = Object.create(nodeCrypto);
+  fixed.randomBytes = (n: number) => {
+    const out = new Uint8Array(n);
+    out[0] = ((start - 1) >> 8) & 0xff;
+    out[1] = (start - 1) & 0xff;
+    return out;
   };
+  return fixed;
 }
 
 function session(id: number, over: Partial<SecureSessionInit> = {}): SecureSession {
   return new SecureSession({
+    crypto: nodeCrypto,
     type: "case",
     role: "responder",
     localSessionId: id,
@@ -44,6 +47,7 @@ function session(id: number, over: Partial<SecureSessionInit> = {}): SecureSessi
 
 function pase(id: number, now = 0): SecureSession {
   return new SecureSession({
+    crypto: nodeCrypto,
     type: "pase",
     role: "responder",
     localSessionId: id,

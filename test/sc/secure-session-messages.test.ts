@@ -1,40 +1,56 @@
-// Exchanges over a secure unicast session: encryption end to end, CASE vs PASE nonce node ids, replay and tampering.
+// Exchanges over a SecureSession (the one PASE/CASE session class, also the exchange layer's SessionContext):
+// encryption end to end, CASE vs PASE nonce node ids, replay and tampering.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { MalformedError } from "../../src/bytes/errors.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
+import { fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { MessageCounter } from "../../src/message/message-counter.ts";
 import { decodeMessageHeader } from "../../src/message/message-header.ts";
 import { ProtocolId } from "../../src/message/protocol-ids.ts";
 import { type ExchangeEffect, ExchangeManager } from "../../src/mrp/exchange-manager.ts";
-import { SecureUnicastSession } from "../../src/mrp/secure-unicast-session.ts";
 import { UnsecuredSession } from "../../src/mrp/unsecured-session.ts";
+import { SecureSession, type SecureSessionInit } from "../../src/sc/secure-session.ts";
 
 const I2R = new Uint8Array(16).fill(0x11);
 const R2I = new Uint8Array(16).fill(0x22);
 
+const KEYS = { i2rKey: I2R, r2iKey: R2I, attestationChallenge: new Uint8Array(16) };
+
+/** PASE without node ids, CASE with them. */
+function session(
+  role: "initiator" | "responder",
+  ids: { local: number; peer: number; localNodeId?: bigint | undefined; peerNodeId?: bigint | undefined },
+  counterStart: number,
+): SecureSession {
+  const init: SecureSessionInit = {
+    crypto: nodeCrypto,
+    type: ids.peerNodeId === undefined ? "pase" : "case",
+    role,
+    localSessionId: ids.local,
+    peerSessionId: ids.peer,
+    keys: KEYS,
+    counter: new MessageCounter("secure-session", counterStart),
+    localNodeId: ids.localNodeId,
+    peerNodeId: ids.peerNodeId,
+    ...(ids.peerNodeId === undefined ? {} : { fabricIndex: fabricIndex(1) }),
+    now: 0,
+  };
+  return new SecureSession(init);
+}
+
 function pair(nodeIds?: { initiator: bigint; responder: bigint }) {
-  const initiator = new SecureUnicastSession({
-    crypto: nodeCrypto,
-    localSessionId: 100,
-    peerSessionId: 200,
-    encryptKey: I2R,
-    decryptKey: R2I,
-    localNodeId: nodeIds?.initiator,
-    peerNodeId: nodeIds?.responder,
-    counter: new MessageCounter("secure-session", 1000),
-  });
-  const responder = new SecureUnicastSession({
-    crypto: nodeCrypto,
-    localSessionId: 200,
-    peerSessionId: 100,
-    encryptKey: R2I,
-    decryptKey: I2R,
-    localNodeId: nodeIds?.responder,
-    peerNodeId: nodeIds?.initiator,
-    counter: new MessageCounter("secure-session", 5000),
-  });
+  const initiator = session(
+    "initiator",
+    { local: 100, peer: 200, localNodeId: nodeIds?.initiator, peerNodeId: nodeIds?.responder },
+    1000,
+  );
+  const responder = session(
+    "responder",
+    { local: 200, peer: 100, localNodeId: nodeIds?.responder, peerNodeId: nodeIds?.initiator },
+    5000,
+  );
   return { initiator, responder };
 }
 
@@ -93,16 +109,18 @@ test("secure session: a replayed message is a duplicate; a tampered or misrouted
 });
 
 test("secure session: API misuse is rejected", () => {
-  const base = {
+  const base: SecureSessionInit = {
     crypto: nodeCrypto,
+    type: "pase",
+    role: "initiator",
     localSessionId: 1,
     peerSessionId: 2,
-    encryptKey: I2R,
-    decryptKey: R2I,
+    keys: KEYS,
     counter: new MessageCounter("secure-session", 1),
+    now: 0,
   };
-  assert.throws(() => new SecureUnicastSession({ ...base, localSessionId: 0 }), RangeError);
-  assert.throws(() => new SecureUnicastSession({ ...base, counter: new MessageCounter("unencrypted", 1) }), TypeError);
+  assert.throws(() => new SecureSession({ ...base, localSessionId: 0 }), RangeError);
+  assert.throws(() => new SecureSession({ ...base, counter: new MessageCounter("unencrypted", 1) }), TypeError);
   assert.throws(() => new UnsecuredSession({ counter: new MessageCounter("unencrypted", 1) }), TypeError);
 });
 
