@@ -254,6 +254,7 @@ export class AccessControlStore implements FabricLifecycleParticipant {
   readonly #storage: Storage;
   readonly #entries = new Map<FabricIndex, AccessControlEntry[]>();
   #staged: { readonly index: FabricIndex; entries: AccessControlEntry[] } | undefined;
+  #committedFabrics: Set<FabricIndex> | undefined;
 
   private constructor(storage: Storage) {
     this.#storage = storage;
@@ -300,6 +301,14 @@ export class AccessControlStore implements FabricLifecycleParticipant {
       this.#staged.entries = copy;
       return;
     }
+    if (this.#committedFabrics !== undefined && !this.#committedFabrics.has(fabricIndex)) {
+      // A session of a fabric the fail-safe just reverted: its entries would outlive it in storage.
+      throw new ProtocolError(
+        "acl.no-fabric",
+        `fabric ${fabricIndex} is neither committed nor pending`,
+        IM_STATUS.failure,
+      );
+    }
     await this.#storage.set(aclKey(fabricIndex), encodeEntries(copy));
     this.#entries.set(fabricIndex, copy);
   }
@@ -319,6 +328,14 @@ export class AccessControlStore implements FabricLifecycleParticipant {
   /** The staged (pending, unwritten) fabric's index, if any. */
   get stagedFabric(): FabricIndex | undefined {
     return this.#staged?.index;
+  }
+
+  /**
+   * From now on, writes for a fabric that is neither committed (`committed`, then the lifecycle's committed and removed
+   * events) nor staged are refused (FAILURE): nothing of a reverted fabric reaches storage.
+   */
+  guardWrites(committed: Iterable<FabricIndex>): void {
+    this.#committedFabrics = new Set(committed);
   }
 
   /** Opens the in-memory list of the fail-safe's pending fabric (empty); nothing is written until it is committed. */
@@ -378,9 +395,14 @@ export class AccessControlStore implements FabricLifecycleParticipant {
 
   /** Lifecycle: memory follows the final event (commit adopts the staged copy, revert drops it, removal forgets). */
   fabricEvent(event: FabricLifecycleEvent): void {
-    if (event.kind === "committed") this.adoptStaged(event.fabricIndex);
-    else if (event.kind === "reverted") this.discardStaged(event.fabricIndex);
-    else if (event.kind === "removed") this.forgetFabric(event.fabricIndex);
+    if (event.kind === "committed") {
+      this.adoptStaged(event.fabricIndex);
+      this.#committedFabrics?.add(event.fabricIndex);
+    } else if (event.kind === "reverted") this.discardStaged(event.fabricIndex);
+    else if (event.kind === "removed") {
+      this.forgetFabric(event.fabricIndex);
+      this.#committedFabrics?.delete(event.fabricIndex);
+    }
   }
 
   /** The one-time repair: drops entries of fabrics not in `keep` (written before the commissioning transaction). */

@@ -229,6 +229,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
   readonly #storage: Storage;
   readonly #data = new Map<FabricIndex, FabricGroupData>();
   #staged: { readonly index: FabricIndex; data: FabricGroupData } | undefined;
+  #committedFabrics: Set<FabricIndex> | undefined;
 
   private constructor(storage: Storage, maxKeys: number, maxGroups: number) {
     this.#storage = storage;
@@ -421,6 +422,14 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     return this.#staged?.index;
   }
 
+  /**
+   * From now on, writes for a fabric that is neither committed (`committed`, then the lifecycle's committed and removed
+   * events) nor staged are refused (FAILURE): nothing of a reverted fabric reaches storage.
+   */
+  guardWrites(committed: Iterable<FabricIndex>): void {
+    this.#committedFabrics = new Set(committed);
+  }
+
   /** Opens the in-memory copy of the fail-safe's pending fabric (empty); nothing is written until it is committed. */
   stageFabric(index: FabricIndex): void {
     if (!isFabricIndex(index)) throw new RangeError(`fabric index ${index} is not 1..254`);
@@ -479,9 +488,14 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
 
   /** Lifecycle: memory follows the final event (commit adopts the staged copy, revert drops it, removal forgets). */
   fabricEvent(event: FabricLifecycleEvent): void {
-    if (event.kind === "committed") this.adoptStaged(event.fabricIndex);
-    else if (event.kind === "reverted") this.discardStaged(event.fabricIndex);
-    else if (event.kind === "removed") this.forgetFabric(event.fabricIndex);
+    if (event.kind === "committed") {
+      this.adoptStaged(event.fabricIndex);
+      this.#committedFabrics?.add(event.fabricIndex);
+    } else if (event.kind === "reverted") this.discardStaged(event.fabricIndex);
+    else if (event.kind === "removed") {
+      this.forgetFabric(event.fabricIndex);
+      this.#committedFabrics?.delete(event.fabricIndex);
+    }
   }
 
   /** The one-time repair: drops group data of fabrics not in `keep` (written before the commissioning transaction). */
@@ -502,6 +516,10 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       // The pending fabric's data stays in memory until CommissioningComplete commits it.
       staged.data = change(staged.data);
       return;
+    }
+    if (this.#committedFabrics !== undefined && !this.#committedFabrics.has(index)) {
+      // A session of a fabric the fail-safe just reverted: its data would outlive it in storage.
+      reject("group-keys.no-fabric", `fabric ${index} is neither committed nor pending`, IM_STATUS.failure);
     }
     const next = change(this.#data.get(index) ?? { keySets: [], keyMap: [], groups: [] });
     await this.#storage.set(groupDataKey(index), encodeData(next));

@@ -110,6 +110,8 @@ export async function composeRootNode(options: RootNodeCompositionOptions): Prom
   // (the clusters' reports, the node's parts) sees them already updated.
   fabrics.participate(acl);
   fabrics.participate(groupKeys);
+  acl.guardWrites(fabrics.committedIndices());
+  groupKeys.guardWrites(fabrics.committedIndices());
   fabrics.participate(resumption.fabricLifecycle((e) => options.onError("resumption", e)));
 
   const accessControl = createAccessControl({ acl, events });

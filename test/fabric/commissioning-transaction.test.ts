@@ -121,6 +121,9 @@ test("expiry after AddNOC leaves storage byte-identical to before ArmFailSafe, a
   await expireNow(node);
   assert.equal(node.fabrics.fabricCount(), 0);
   assert.deepEqual(node.composition.caseFabrics.fabrics(), []);
+  // A write that still arrives for the reverted fabric (its session not yet closed) is refused, not stored.
+  await assert.rejects(node.acl.setEntries(index, []), ProtocolError);
+  await assert.rejects(node.groupKeys.setIpk(index, th.ipk), ProtocolError);
   assert.deepEqual(node.acl.entries(), []);
   assert.equal(node.groupKeys.ipkEpochKey(index), undefined);
   assert.equal(storage.writes, writesBefore);

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { AccessControlAttribute } from "../../src/clusters/access-control/access-control.ts";
 import { NodeOperationalCertStatus as S } from "../../src/clusters/operational-credentials/node-operational-cert-status.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
+import { GroupKeyStore } from "../../src/fabric/group-keys.ts";
 import type { ResumptionRecord } from "../../src/sc/case/resumption-record.ts";
 import { ANONYMOUS, ctx } from "../../src/tlv/tlv-node.ts";
 import { SlowStorage } from "../fabric/slow-storage.ts";
@@ -133,7 +134,8 @@ test("the one-time repair drops data of fabrics the table does not hold from eve
   // A data directory written before the commissioning transaction: ACL, IPK and a resumption record of an uncommitted
   // fabric 2, and no repair mark.
   await storage.inner.set("acl/002", [{ privilege: 5, authMode: 2, subjects: ["5555"], targets: null }]);
-  await first.groupKeys.setIpk(fabricIndex(2), new Uint8Array(16).fill(7));
+  // (Written around the composition's stores, which refuse writes for a fabric neither committed nor pending.)
+  await (await GroupKeyStore.open(storage.inner)).setIpk(fabricIndex(2), new Uint8Array(16).fill(7));
   await first.resumption.save(resumptionOf(first, 2, 0x5555n));
   await storage.inner.delete("node/repair/uncommitted-fabric-data");
 
