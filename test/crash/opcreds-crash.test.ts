@@ -13,21 +13,15 @@ import { AccessControlStore } from "../../src/fabric/access-control.ts";
 import { FabricTable } from "../../src/fabric/fabric-table.ts";
 import { GroupKeyStore } from "../../src/fabric/group-keys.ts";
 import { SqliteStorage } from "../../src/storage/sqlite-storage.ts";
+import { compiledChild } from "../support/compiled-child.ts";
 import { checkKillRound, runUntilKilled } from "../support/kill-rounds.ts";
 import { CRASH_SUPPORTED_FABRICS, integrityProblems, snapshot } from "./opcreds-crash-snapshot.ts";
 
 const LANES = 4;
 const KILLS_PER_LANE = Number(process.env.OPCREDS_OPCREDS_CRASH_KILLS ?? 40);
 const CHILD_SOURCE = join(import.meta.dirname, "opcreds-crash-child.ts");
-// The child is bundled once into one ES module (esbuild, which tsx already brings) so that a restart costs a plain
-// `node` start instead of transpiling ~100 modules: that is what lets 160 kills fit in the suite's time budget. The
-// bundle sits next to the source so that `better-sqlite3` resolves from the project's node_modules.
-const CHILD = join(import.meta.dirname, `.opcreds-crash-child-${process.pid}.mjs`);
 const dir = mkdtempSync(join(tmpdir(), "opcreds-crash2-"));
-after(() => {
-  rmSync(dir, { recursive: true, force: true });
-  rmSync(CHILD, { force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function readState(db: string): Promise<string> {
   const storage = await SqliteStorage.open(db);
@@ -46,14 +40,14 @@ async function readState(db: string): Promise<string> {
   }
 }
 
-async function lane(n: number, attDir: string): Promise<{ commits: number; interrupted: number }> {
+async function lane(n: number, child: string, attDir: string): Promise<{ commits: number; interrupted: number }> {
   const db = join(dir, `lane-${n}`, "node.sqlite");
   let state = await readState(db);
   let seqBase = n * 1_000_000;
   let commits = 0;
   let interrupted = 0;
   for (let kill = 0; kill < KILLS_PER_LANE; kill++) {
-    const lines = await runUntilKilled([CHILD, db, attDir, String(seqBase)], Math.floor(Math.random() * 400));
+    const lines = await runUntilKilled([child, db, attDir, String(seqBase)], Math.floor(Math.random() * 400));
     const round = await checkKillRound(`lane ${n} kill ${kill}`, state, seqBase, lines, () => readState(db));
     commits += round.commits;
     if (round.interrupted) interrupted++;
@@ -66,20 +60,12 @@ async function lane(n: number, attDir: string): Promise<{ commits: number; inter
 test(`OpCreds flows survive ${LANES * KILLS_PER_LANE} SIGKILLs with a committed state`, {
   timeout: 300_000,
 }, async () => {
-  const { buildSync } = await import("esbuild");
-  buildSync({
-    entryPoints: [CHILD_SOURCE],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    outfile: CHILD,
-    logLevel: "error",
-  });
+  // The child starts from compiled output (dist/ and a bundle of its test code): a restart costs a plain `node` start
+  // instead of transpiling ~100 modules, which is what lets 160 kills fit in the suite's time budget.
+  const child = compiledChild(CHILD_SOURCE);
   const attDir = join(dir, "attestation");
   await openDevAttestationProvider(nodeCrypto, attDir);
-  const results = await Promise.all(Array.from({ length: LANES }, (_, n) => lane(n, attDir)));
+  const results = await Promise.all(Array.from({ length: LANES }, (_, n) => lane(n, child, attDir)));
   const commits = results.reduce((a, r) => a + r.commits, 0);
   assert.ok(commits > 0, "the children should complete steps between kills");
 });

@@ -5,11 +5,17 @@
 // previous state when nothing was announced; and the next fabric index (a snapshot's first `:` field) never goes back.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { compiledArgs } from "./compiled-child.ts";
 
-/** Runs `node ...args` until `delayMs` after it printed "ready", SIGKILLs it, and returns its output lines. */
+/**
+ * Runs `node ...args` until `delayMs` after it printed "ready", SIGKILLs it, and returns its output lines. A child
+ * given as `--import tsx <script.ts>` starts from compiled output instead (compiled-child.ts): a restart then costs a
+ * plain node start, not a transpilation of every module.
+ */
 export function runUntilKilled(args: readonly string[], delayMs: number): Promise<string[]> {
+  const nodeArgs = compiledArgs(args);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, nodeArgs, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     let timer: NodeJS.Timeout | undefined;

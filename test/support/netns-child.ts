@@ -1,9 +1,10 @@
 // Runs a child test script inside a private network namespace (`unshare -n`, root needed, as CI has) and returns the
 // JSON of the last line it printed. Every node-level test that opens sockets goes through here, so no device, ciao or
-// matter.js process ever runs in the host namespace.
+// matter.js process ever runs in the host namespace. The child starts from compiled output (compiled-child.ts).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
+import { compiledArgs } from "./compiled-child.ts";
 
 /** The repository root (children run from it, so their relative imports and node_modules resolve). */
 const REPO = resolve(import.meta.dirname, "..", "..");
@@ -18,14 +19,15 @@ export type NetnsChildOptions = {
   readonly env?: Record<string, string>;
 };
 
-/** Runs `node --import tsx script ...args` under `unshare -n`; asserts a clean exit; parses its last output line
- * (typed as T when the caller names it, else as loosely as JSON.parse itself). */
+/** Runs `script ...args` (compiled, see compiled-child.ts) with node under `unshare -n`; asserts a clean exit; parses
+ * its last output line (typed as T when the caller names it, else as loosely as JSON.parse itself). */
 export function runInPrivateNetns<T = ReturnType<typeof JSON.parse>>(
   script: string,
   options: NetnsChildOptions = {},
 ): T {
   assert.equal(process.getuid?.(), 0, "this test needs root to create a private network namespace (`unshare -n`)");
-  const child = spawnSync("unshare", ["-n", process.execPath, "--import", "tsx", script, ...(options.args ?? [])], {
+  const nodeArgs = compiledArgs(["--import", "tsx", resolve(REPO, script), ...(options.args ?? [])]);
+  const child = spawnSync("unshare", ["-n", process.execPath, ...nodeArgs], {
     encoding: "utf8",
     timeout: options.timeoutMs ?? 120_000,
     cwd: REPO,

@@ -1,0 +1,95 @@
+/**
+ * `npm test`: builds dist/ when a source is newer than it (the test children start from it), then lint, typecheck and
+ * the unit tests (with the per-file durations report), and prints how long each phase took. It stops at the first
+ * phase that fails and exits with that phase's status, so the exit code stays the suite's.
+ * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [unit]`.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
+
+const REPO = resolve(import.meta.dirname, "..", "..");
+const SRC = join(REPO, "src");
+const DIST_SRC = join(REPO, "dist", "src");
+const NODE = process.execPath;
+const bin = (/** @type {string} */ pkg, /** @type {string} */ path) => join(REPO, "node_modules", pkg, path);
+
+/**
+ * The first source under src/ whose compiled output is missing or older (the check compiled-child.ts makes).
+ * @param {string} dir
+ * @returns {string | undefined}
+ */
+function staleSource(dir = SRC) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const stale = staleSource(path);
+      if (stale !== undefined) return stale;
+    } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) {
+      const out = join(DIST_SRC, relative(SRC, path)).replace(/\.ts$/, ".js");
+      if (!existsSync(out) || statSync(out).mtimeMs < statSync(path).mtimeMs) return relative(REPO, path);
+    }
+  }
+  return undefined;
+}
+
+/** @param {string} dir @returns {string[]} */
+function testFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return testFiles(path);
+    return e.name.endsWith(".test.ts") ? [relative(REPO, path)] : [];
+  });
+}
+
+/** @type {Record<string, () => string[] | undefined>} the command of each phase; undefined skips it */
+const PHASES = {
+  build: () => {
+    const stale = staleSource();
+    if (stale === undefined) return undefined;
+    process.stdout.write(`dist/ is older than ${stale}: npm run build\n`);
+    return ["npm", "run", "build"];
+  },
+  lint: () => [NODE, bin("@biomejs/biome", "bin/biome"), "check", "."],
+  typecheck: () => [NODE, bin("typescript", "bin/tsc"), "-p", "tsconfig.json", "--noEmit"],
+  unit: () => [
+    NODE,
+    "--import",
+    "tsx",
+    "--import",
+    "./test/support/fast-check-seed.ts",
+    "--test",
+    "--test-concurrency=2",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=./test/support/durations-reporter.mjs",
+    "--test-reporter-destination=stdout",
+    ...testFiles(join(REPO, "test")).sort(),
+  ],
+};
+
+const picked = process.argv.slice(2);
+for (const p of picked) if (!(p in PHASES)) throw new RangeError(`unknown phase ${p}; phases: ${Object.keys(PHASES)}`);
+/** @type {[string, number, string][]} */
+const times = [];
+let status = 0;
+const started = performance.now();
+for (const [name, command] of Object.entries(PHASES)) {
+  if (picked.length > 0 && !picked.includes(name)) continue;
+  const argv = command();
+  if (argv === undefined) {
+    times.push([name, 0, "fresh, skipped"]);
+    continue;
+  }
+  const t0 = performance.now();
+  const r = spawnSync(argv[0], argv.slice(1), { cwd: REPO, stdio: "inherit" });
+  const ms = performance.now() - t0;
+  status = r.status ?? 1;
+  times.push([name, ms, r.error !== undefined ? String(r.error) : status === 0 ? "ok" : `failed (exit ${status})`]);
+  if (r.error !== undefined && status === 0) status = 1;
+  if (status !== 0) break;
+}
+const line = times.map(([n, ms, s]) => `${n} ${(ms / 1000).toFixed(1)} s (${s})`).join(", ");
+process.stdout.write(`\nnpm test phases: ${line}; total ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+process.exitCode = status;
