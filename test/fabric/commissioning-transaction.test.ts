@@ -234,3 +234,35 @@ test("recording AddNOC or UpdateNOC on a disarmed transaction is refused (FAILSA
   assert.equal(node.transaction.isCurrent(armed), false, "a new armed period is not the old one");
   assert.equal(node.transaction.isCurrent(node.transaction.token()), true);
 });
+
+test("UpdateNOC's pending NOC and key are not written before CommissioningComplete: expiry reverts in memory (storage unchanged), the commit writes them and reports committed (update)", async () => {
+  const storage = new SlowStorage();
+  const node = await TestNode.create({ storage });
+  const th = new TestCommissioner(node, { fabricId: 0xf1n, nodeId: 0x7777n });
+  const caseSession = await th.commission();
+  const before = await storage.snapshot();
+  const writes = storage.writes;
+  const committedNoc = node.fabrics.committedFabric(1)!.noc;
+
+  const first = await th.updateNocFlow(caseSession, { nodeId: 0x0000_0000_0000_4321n });
+  assert.equal(first.response.statusCode, S.OK);
+  assert.equal(node.fabrics.fabric(1)!.nodeId, 0x4321n, "reads show the pending NOC");
+  assert.equal(storage.writes, writes);
+  await expireNow(node);
+  assert.deepEqual(node.lifecycle.at(-1), { kind: "reverted", fabricIndex: 1, pending: "update" });
+  assert.deepEqual(node.fabrics.fabric(1)!.noc, committedNoc);
+  assert.equal(await storage.snapshot(), before);
+
+  // The expiry ended the fabric's sessions (conformance §2): the commissioner comes back over a new one.
+  const again = th.openCase();
+  const second = await th.updateNocFlow(again, { nodeId: 0x0000_0000_0000_4321n });
+  assert.equal(second.response.statusCode, S.OK);
+  assert.equal(await node.commissioningComplete(again), CommissioningError.OK);
+  assert.deepEqual(node.lifecycle.at(-1), { kind: "committed", fabricIndex: 1, noc: "update" });
+  const reopened = await TestNode.create({ storage });
+  assert.equal(reopened.fabrics.fabric(1)!.nodeId, 0x4321n);
+  assert.deepEqual(
+    reopened.acl.entries().map((e) => e.subjects),
+    [[0x7777n]],
+  );
+});
