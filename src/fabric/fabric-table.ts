@@ -1,7 +1,9 @@
 /**
  * The fabric table (Core spec 11.18.6 and the SDK FabricTable): committed fabrics plus the one fail-safe's pending state
  * (a pending root, a pending operational key, a pending added or updated fabric). Reads show pending values (conformance
- * doc §0.2); `commit()` persists in ONE storage transaction, `revert()` drops every pending change (§2 step 3).
+ * doc §0.2); `commit()` persists in ONE storage transaction, `revert()` drops every pending change (§2 step 3). In the
+ * node the pending state is driven only by the commissioning transaction (commissioning-transaction.ts); lifecycle
+ * participants (the per-fabric stores) write inside the table's commit and removal transactions.
  */
 import { bytesEqual } from "../bytes/bytes.ts";
 import { InternalError, MalformedError, ProtocolError } from "../bytes/errors.ts";
