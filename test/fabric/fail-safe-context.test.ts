@@ -114,3 +114,24 @@ test("endedBy tells how the last armed period ended (the window reacts to an exp
   assert.equal(fs.arm(1, 0, 0).result, "disarmed");
   assert.equal(fs.endedBy, "expiry");
 });
+
+test("a commit under way holds off expiry and re-arming; every disarm changes the generation a handler's token compares", () => {
+  const fs = new FailSafeContext();
+  assert.throws(() => fs.beginCommit(), /no armed fail-safe/);
+  const g0 = fs.generation;
+  fs.arm(0, 60, 0);
+  assert.equal(fs.generation, g0, "arming keeps the generation");
+  fs.beginCommit();
+  assert.equal(fs.poll(120_000), undefined, "no expiry while committing");
+  assert.deepEqual(fs.arm(1, 60, 0), { result: "busy-with-other-admin" });
+  assert.throws(() => fs.recordAddNoc(fabricIndex(1)), /without an armed fail-safe/);
+  fs.endCommit();
+  assert.ok(fs.poll(120_000) !== undefined, "a failed commit leaves the deadline in force");
+  fs.cleanupDone();
+  assert.equal(fs.generation, g0 + 1);
+  fs.arm(200_000, 60, 0);
+  fs.beginCommit();
+  assert.equal(fs.commissioningComplete({ isCase: true, fabricIndex: 0 }).result, "ok");
+  assert.equal(fs.committing, false);
+  assert.equal(fs.generation, g0 + 2);
+});
