@@ -2,9 +2,11 @@
  * The handshake table of the secure channel (Core spec 4.14.1 PASE, 4.14.2 CASE): the PASE/CASE handshakes in
  * progress, in their four roles, by the exchange that carries each, and the ids our own handshakes are reported with.
  */
+import type { FabricIndex } from "../fabric/fabric-index.ts";
 import type { Exchange } from "../mrp/exchange-manager.ts";
 import type { CaseInitiator } from "./case/case-initiator.ts";
 import type { CaseResponder } from "./case/case-responder.ts";
+import type { ResumptionRecord } from "./case/resumption-record.ts";
 import type { PaseInitiator } from "./pase/pase-initiator.ts";
 import type { HandshakeProtocol } from "./secure-channel-effect.ts";
 import type { PeerAddress } from "./session-router.ts";
@@ -14,6 +16,12 @@ import type { PeerAddress } from "./session-router.ts";
  * step (kExpectedHighProcessingTime) on top of MRP; a step that takes longer fails the attempt.
  */
 export const HANDSHAKE_RESPONSE_TIMEOUT_MS = 30_000;
+
+/** A stored resumption record lookup (ResumptionStore fits). */
+export interface ResumptionLookup {
+  findById(resumptionId: Uint8Array): ResumptionRecord | undefined;
+  findByPeer(fabricIndex: FabricIndex, peerNodeId: bigint): ResumptionRecord | undefined;
+}
 
 /** One handshake in progress. The PASE responder's state is the commissioning window's (one handshake at a time). */
 export type Handshake =

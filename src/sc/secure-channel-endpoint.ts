@@ -2,16 +2,11 @@
  * The secure channel of a node (Core spec 4.11 Secure Channel Protocol, 4.13 Session Management), sans-IO: the
  * session router (session-router.ts) matches received messages to sessions, handshake messages drive the PASE/CASE
  * roles of the handshake table (handshake-table.ts), established sessions go to the SessionManager, and application
- * protocols (the IM, 0x0001) get their exchanges on secure sessions (application-exchange.ts).
- *
- * The commissioning window serves one PASE handshake at a time (as the SDK's CommissioningWindowManager.cpp and
- * PASESession.cpp do): a PBKDFParamRequest during a live handshake gets the Busy StatusReport and leaves the live one
- * alone, a malformed one is dropped uncounted, and a failed attempt holds the window until its start plus the handshake
- * timeout, so nobody (silent or guessing) can spend the 20-attempt budget faster than one attempt per timeout.
+ * protocols (the IM, 0x0001) get their exchanges on secure sessions (application-exchange.ts). The commissioning
+ * window (pase-commissioning-window.ts) serves one PASE handshake at a time and holds after a failed attempt.
  */
 import { type OpcredsError, ProtocolError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
-import type { FabricIndex } from "../fabric/fabric-index.ts";
 import type { DecodedMessageHeader } from "../message/message-header.ts";
 import { ProtocolId, SecureChannelOpcode } from "../message/protocol-ids.ts";
 import {
@@ -29,19 +24,18 @@ import type { CaseFabric, CaseFabricView } from "./case/case-fabric.ts";
 import { CaseInitiator } from "./case/case-initiator.ts";
 import { CaseResponder } from "./case/case-responder.ts";
 import type { CaseStep } from "./case/case-step.ts";
-import type { ResumptionRecord } from "./case/resumption-record.ts";
 import {
   HANDSHAKE_RESPONSE_TIMEOUT_MS,
   type Handshake,
   HandshakeTable,
   handshakeId,
   handshakeProtocol,
+  type ResumptionLookup,
 } from "./handshake-table.ts";
 import { PaseInitiator } from "./pase/pase-initiator.ts";
-import { PaseMessageType } from "./pase/pase-message-type.ts";
-import { PaseResponder } from "./pase/pase-responder.ts";
 import type { PaseStep } from "./pase/pase-step.ts";
 import type { PaseVerifier, PbkdfParameters } from "./pase/pase-verifier.ts";
+import { PaseCommissioningWindow } from "./pase-commissioning-window.ts";
 import type { SecureChannelEffect, WindowCloseReason } from "./secure-channel-effect.ts";
 import { SecureSession } from "./secure-session.ts";
 import type { SessionEndReason, SessionManager } from "./session-manager.ts";
@@ -56,15 +50,9 @@ import {
   SecureChannelProtocolCode,
 } from "./status-report.ts";
 
-/**
- * The minimum wait (ms) a Busy StatusReport asks of a PASE initiator whose request arrived during a live handshake
- * (the SDK's CASEServer answers 5000 ms when it knows no better).
- */
-export const PASE_BUSY_MINIMUM_WAIT_MS = 5_000;
-
 // Kept for importers outside sc/: the effects, the router's address and the handshake timeout have their own homes.
 export type { ApplicationExchange, ApplicationHandler } from "./application-exchange.ts";
-export { HANDSHAKE_RESPONSE_TIMEOUT_MS } from "./handshake-table.ts";
+export { HANDSHAKE_RESPONSE_TIMEOUT_MS, type ResumptionLookup } from "./handshake-table.ts";
 export type { HandshakeProtocol, SecureChannelEffect, WindowCloseReason } from "./secure-channel-effect.ts";
 export type { PeerAddress } from "./session-router.ts";
 
@@ -76,12 +64,6 @@ export interface SecureChannelStats extends SessionRouterStats {
   noAddress: number;
   /** PBKDFParamRequests answered with Busy (a handshake was live on the window, or the window was held). */
   busy: number;
-}
-
-/** A stored resumption record lookup (ResumptionStore fits). */
-export interface ResumptionLookup {
-  findById(resumptionId: Uint8Array): ResumptionRecord | undefined;
-  findByPeer(fabricIndex: FabricIndex, peerNodeId: bigint): ResumptionRecord | undefined;
 }
 
 /** Options of a SecureChannelEndpoint. */
@@ -102,17 +84,6 @@ export interface SecureChannelEndpointOptions {
   readonly notify?: () => void;
 }
 
-type CommissioningWindow = {
-  readonly responder: PaseResponder;
-  /** The exchange of the handshake in progress and the session id reserved for it. */
-  exchange: Exchange | undefined;
-  reservedId: number | undefined;
-  /** When the live attempt sent its PBKDFParamResponse. */
-  attemptStartedAt: number | undefined;
-  /** New handshakes get Busy until then: a failed attempt holds the window until its start plus the handshake timeout. */
-  heldUntil: number;
-};
-
 /** Both roles of the secure channel for one node. Every input returns the effects to carry out. */
 export class SecureChannelEndpoint {
   readonly stats: SecureChannelStats = { unknownSession: 0, unroutable: 0, rejected: 0, noAddress: 0, busy: 0 };
@@ -122,7 +93,7 @@ export class SecureChannelEndpoint {
   readonly #router: SessionRouter;
   readonly #handshakes = new HandshakeTable();
   readonly #applications: ApplicationExchanges;
-  #window: CommissioningWindow | undefined;
+  #window: PaseCommissioningWindow | undefined;
   #out: SecureChannelEffect[] = [];
   #timerAt: number | undefined;
   #inCall = false;
@@ -181,24 +152,10 @@ export class SecureChannelEndpoint {
   ): SecureChannelEffect[] {
     return this.#call(now, () => {
       this.#closeWindow(now, undefined);
-      const w: CommissioningWindow = {
-        responder: new PaseResponder(this.#o.crypto, {
-          verifier: window.verifier,
-          pbkdfParameters: window.pbkdfParameters,
-          allocateSessionId: () => {
-            const id = this.#sessions.allocateSessionId();
-            w.reservedId = id;
-            return id;
-          },
-          ...(this.#o.sessionParameters === undefined ? {} : { sessionParameters: this.#o.sessionParameters }),
-          ...(window.maxFailedAttempts === undefined ? {} : { maxFailedAttempts: window.maxFailedAttempts }),
-        }),
-        exchange: undefined,
-        reservedId: undefined,
-        attemptStartedAt: undefined,
-        heldUntil: 0,
-      };
-      this.#window = w;
+      this.#window = new PaseCommissioningWindow(this.#o.crypto, this.#sessions, {
+        ...window,
+        sessionParameters: this.#o.sessionParameters,
+      });
     });
   }
 
@@ -469,18 +426,12 @@ export class SecureChannelEndpoint {
   #onHandshakeStart(now: number, ex: Exchange, m: ExchangeMessage): void {
     const peer = this.#router.address(ex.session.key)!;
     if (m.opcode === SecureChannelOpcode.PBKDF_PARAM_REQUEST && this.#window !== undefined) {
-      const w = this.#window;
-      // One handshake at a time: a request during a live one gets Busy and leaves it untouched (not an attempt).
-      if (w.exchange !== undefined) {
-        this.#busy(now, ex, PASE_BUSY_MINIMUM_WAIT_MS);
+      const busyMs = this.#window.busyFor(now);
+      if (busyMs !== undefined) {
+        this.#busy(now, ex, busyMs);
         return;
       }
-      if (now < w.heldUntil) {
-        this.#busy(now, ex, w.heldUntil - now);
-        return;
-      }
-      w.exchange = ex;
-      w.attemptStartedAt = undefined;
+      this.#window.begin(ex);
       this.#handshakes.set(ex, { kind: "pase-responder", peer });
       this.#onHandshakeMessage(now, ex, { kind: "pase-responder", peer }, m);
       return;
@@ -539,10 +490,7 @@ export class SecureChannelEndpoint {
         break;
     }
     if (step.status === "continue") {
-      const w = this.#window;
-      if (h.kind === "pase-responder" && w !== undefined) {
-        if (step.send.messageType === PaseMessageType.PBKDFParamResponse) w.attemptStartedAt = now;
-      }
+      if (h.kind === "pase-responder") this.#window?.sent(now, step.send.messageType);
       this.#sendStep(now, ex, step.send.messageType, step.send.payload, true);
       return;
     }
@@ -569,8 +517,7 @@ export class SecureChannelEndpoint {
       const pase = step.session as Extract<PaseStep, { status: "established" }>["session"];
       session = this.#sessions.addPaseSession(pase, role, now).session;
       if (h.kind === "pase-responder" && this.#window !== undefined) {
-        this.#window.reservedId = undefined;
-        this.#window.exchange = undefined;
+        this.#window.established();
         // The SDK stops accepting PBKDFParamRequest once a PASE session is established on the window.
         this.#closeWindow(now, "established");
       }
@@ -587,21 +534,7 @@ export class SecureChannelEndpoint {
     const protocol = handshakeProtocol(h);
     switch (h.kind) {
       case "pase-responder": {
-        const w = this.#window;
-        if (w !== undefined && w.exchange === ex) {
-          w.exchange = undefined;
-          this.#releaseWindowId(w);
-          // [DIFF] A failed attempt holds the window until its start plus the handshake timeout (new requests get Busy
-          // with the time left), whether the peer went silent or tested a wrong passcode. The SDK's
-          // CommissioningWindowManager.cpp (HandleFailedAttempt) listens again at once, so a stranger can spend its
-          // 20 attempts in seconds and lock the window; here the budget lasts at least 20 handshake timeouts.
-          if (w.attemptStartedAt !== undefined) {
-            w.heldUntil = Math.max(w.heldUntil, w.attemptStartedAt + HANDSHAKE_RESPONSE_TIMEOUT_MS);
-          }
-          w.attemptStartedAt = undefined;
-          // The commissionee SHALL exit commissioning mode after 20 failed PASE attempts.
-          if (w.responder.windowClosed) this.#closeWindow(now, "failed-attempts");
-        }
+        if (this.#window?.failed(ex) === true) this.#closeWindow(now, "failed-attempts");
         break;
       }
       case "case-responder": {
@@ -617,22 +550,14 @@ export class SecureChannelEndpoint {
     this.#out.push({ kind: "handshake-failed", protocol, handshake: handshakeId(h), error });
   }
 
-  #releaseWindowId(w: CommissioningWindow): void {
-    if (w.reservedId !== undefined) this.#sessions.releaseSessionId(w.reservedId);
-    w.reservedId = undefined;
-  }
-
   #closeWindow(now: number, reason: WindowCloseReason | undefined): void {
     const w = this.#window;
     if (w === undefined) return;
     this.#window = undefined;
-    if (w.exchange !== undefined) {
-      const ex = w.exchange;
-      w.exchange = undefined;
-      w.responder.abort();
+    const ex = w.abandon();
+    if (ex !== undefined) {
       this.#handshakes.delete(ex);
       this.#apply(now, this.exchanges.close(now, ex));
-      this.#releaseWindowId(w);
     }
     if (reason !== undefined) this.#out.push({ kind: "commissioning-window-closed", reason });
   }

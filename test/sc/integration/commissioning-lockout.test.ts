@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { decodeMessageHeader } from "../../../src/message/message-header.ts";
 import { HANDSHAKE_RESPONSE_TIMEOUT_MS } from "../../../src/sc/handshake-table.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/pase-verifier.ts";
-import { PASE_BUSY_MINIMUM_WAIT_MS } from "../../../src/sc/secure-channel-endpoint.ts";
+import { PASE_BUSY_MINIMUM_WAIT_MS } from "../../../src/sc/pase-commissioning-window.ts";
 import { seededCrypto } from "../pase/seeded-crypto.ts";
 import { SimNetwork, type SimNode } from "./sim-network.ts";
 
