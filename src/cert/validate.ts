@@ -3,7 +3,8 @@
  * ValidateChipRCAC, ChipCertificateSet::ValidateCert, FabricTable::VerifyCredentials). Every rule has a stable id
  * (validation-rules.ts); `lintChain` reports all findings, `validateChain` throws the first error as ValidationError.
  * Signature checks need a Crypto; it defaults to `nodeCrypto` because the shared contract has no crypto argument.
- * `validateChain` remembers chains that passed (by their exact bytes, root included) and checks only times again.
+ * `validateChain` remembers chains that passed (by their exact bytes, root included) and checks only times again;
+ * a root's verified self-signature is remembered on its own, since every peer's chain comes with it.
  */
 import { bytesEqual, toHex } from "../bytes/bytes.ts";
 import { MalformedError, ValidationError } from "../bytes/errors.ts";
@@ -158,6 +159,28 @@ function checkRcacKind(cert: MatterCert, f: Findings): void {
   if (cert.kind !== "rcac") f.error("rcac.kind", `subject ${dnToString(cert.subject)} is not an RCAC subject`, "rcac");
 }
 
+/**
+ * Root certificates (decoded objects) whose self-signature verified, per Crypto: a fabric's root comes with every
+ * chain of every peer, and the same bytes (one decoded object, see `decodedRoot`) verify the same way every time.
+ */
+const selfSignedRoots = new WeakMap<Crypto, WeakSet<MatterCert>>();
+
+/** Roots by their bytes, decoded once (decoding is a pure function of the bytes); bounded like the chain cache. */
+const decodedRoots = new Map<string, MatterCert>();
+
+function decodedRoot(input: CertInput): MatterCert {
+  if (!(input instanceof Uint8Array)) return input;
+  const key = bytesKey(input);
+  let root = decodedRoots.get(key);
+  if (root !== undefined) decodedRoots.delete(key);
+  else {
+    root = decodeMatterCert(input);
+    if (decodedRoots.size >= VALIDATED_CHAIN_CACHE_SIZE) decodedRoots.delete(decodedRoots.keys().next().value!);
+  }
+  decodedRoots.set(key, root);
+  return root;
+}
+
 function checkRcacSelf(cert: MatterCert, key: P256PublicKey | undefined, f: Findings, crypto: Crypto): void {
   if (!dnEqual(cert.subject, cert.issuer)) f.error("rcac.issuer-mismatch", "issuer DN differs from subject DN", "rcac");
   if (
@@ -167,9 +190,13 @@ function checkRcacSelf(cert: MatterCert, key: P256PublicKey | undefined, f: Find
   ) {
     f.error("rcac.akid-mismatch", "AKID differs from SKID", "rcac");
   }
-  if (key !== undefined && !verifyMatterCertSignature(crypto, cert, key)) {
+  if (key === undefined) return;
+  const verified = selfSignedRoots.get(crypto);
+  if (verified?.has(cert)) return;
+  if (!verifyMatterCertSignature(crypto, cert, key))
     f.error("rcac.self-signature", "self-signature does not verify", "rcac");
-  }
+  else if (verified === undefined) selfSignedRoots.set(crypto, new WeakSet([cert]));
+  else verified.add(cert);
 }
 
 function checkNoc(noc: MatterCert, f: Findings, o: ValidationOptions): void {
@@ -370,7 +397,7 @@ export function validateChain(input: ChainInput): ValidatedChain {
   } else {
     const noc = decodeInput(input.noc);
     const icac = input.icac === undefined ? undefined : decodeInput(input.icac);
-    const rcac = decodeInput(input.rcac);
+    const rcac = decodedRoot(input.rcac);
     // The time rules are evaluated apart so that what is remembered holds at any time.
     const timeless = evaluate(noc, icac, rcac, { ...input, at: undefined });
     const errorFree = !timeless.findings.some((x) => x.severity === "error");
