@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { bytesEqual } from "../bytes/bytes.ts";
-import { ValidationError } from "../bytes/errors.ts";
+import { type ErrorCode, ValidationError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { derToRawSignature } from "../crypto/ecdsa-signature.ts";
 import { type P256PrivateKey, P256PublicKey } from "../crypto/p256.ts";
@@ -165,18 +165,18 @@ export function generateDac(
   return generate(crypto, "dac", spec, publicKey, { cert: parseX509(pai.cert, "pai"), key: pai.key }, undefined);
 }
 
-function fail(rule: string, message: string): never {
+function fail(rule: ErrorCode, message: string): never {
   throw new ValidationError(rule, message);
 }
 
-function readSkid(value: Uint8Array, kind: string): Uint8Array {
+function readSkid(value: Uint8Array, kind: AttestationCertKind | "issuer"): Uint8Array {
   const r = new DerReader(value);
   const id = r.octetString(`${kind}/subjectKeyIdentifier`);
   r.expectEnd(`${kind}/subjectKeyIdentifier`);
   return id;
 }
 
-function readAkid(value: Uint8Array, kind: string): Uint8Array {
+function readAkid(value: Uint8Array, kind: AttestationCertKind | "issuer"): Uint8Array {
   const r = new DerReader(value);
   const seq = r.sequence(`${kind}/authorityKeyIdentifier`);
   r.expectEnd(`${kind}/authorityKeyIdentifier`);
@@ -187,14 +187,14 @@ function readAkid(value: Uint8Array, kind: string): Uint8Array {
   return id;
 }
 
-function parseHex4(s: string, rule: string, what: string): number {
+function parseHex4(s: string, rule: ErrorCode, what: string): number {
   // Core spec §6.2.2.2: "encoded as exactly four uppercase hexadecimal characters".
   if (!/^[0-9A-F]{4}$/.test(s)) fail(rule, `${what} "${s}" is not 4 uppercase hex digits`);
   return Number.parseInt(s, 16);
 }
 
 /** VID and PID from the subject: the Matter OID attributes, or else `Mvid:`/`Mpid:` in the CN (Core spec §6.2.2.2). */
-function vidPid(x: X509Certificate, kind: string): { vendorId?: number; productId?: number } {
+function vidPid(x: X509Certificate, kind: AttestationCertKind): { vendorId?: number; productId?: number } {
   let vendorId: number | undefined;
   let productId: number | undefined;
   for (const rdn of x.subject) {
@@ -221,7 +221,7 @@ function vidPid(x: X509Certificate, kind: string): { vendorId?: number; productI
   };
 }
 
-function readBasicConstraints(value: Uint8Array, kind: string): { ca: boolean; pathLen?: number } {
+function readBasicConstraints(value: Uint8Array, kind: AttestationCertKind): { ca: boolean; pathLen?: number } {
   const r = new DerReader(value);
   const seq = r.sequence(`${kind}/basicConstraints`);
   r.expectEnd(`${kind}/basicConstraints`);
@@ -237,7 +237,7 @@ function readBasicConstraints(value: Uint8Array, kind: string): { ca: boolean; p
   return pathLen === undefined ? { ca } : { ca, pathLen };
 }
 
-function readKeyUsage(value: Uint8Array, kind: string): number {
+function readKeyUsage(value: Uint8Array, kind: AttestationCertKind): number {
   const r = new DerReader(value);
   const bits = r.bitString(`${kind}/keyUsage`);
   r.expectEnd(`${kind}/keyUsage`);

@@ -12,7 +12,7 @@
  * }   total <= RESP_MAX (900 bytes)
  * ```
  */
-import { MalformedError } from "../bytes/errors.ts";
+import { type ErrorCode, MalformedError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { P256PrivateKey, P256PublicKey } from "../crypto/p256.ts";
 import { decodeTlv } from "../tlv/tlv-decoder.ts";
@@ -72,7 +72,7 @@ export function encodeAttestationElements(e: AttestationElements): Uint8Array {
   return out;
 }
 
-function bad(code: string, message: string, path: string, offset?: number): never {
+function bad(code: ErrorCode, message: string, path: string, offset?: number): never {
   throw new MalformedError(code, message, offset === undefined ? { path } : { path, offset });
 }
 

@@ -7,7 +7,7 @@ import { constants } from "node:fs";
 import { access, chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { bytesEqual, fromBase64 } from "../bytes/bytes.ts";
-import { MalformedError, OpcredsError, ValidationError } from "../bytes/errors.ts";
+import { type ErrorCode, MalformedError, OpcredsError, ValidationError } from "../bytes/errors.ts";
 import type { Crypto, CryptoData } from "../crypto/crypto.ts";
 import { derToRawSignature } from "../crypto/ecdsa-signature.ts";
 import { P256PrivateKey, P256PublicKey } from "../crypto/p256.ts";
@@ -199,7 +199,7 @@ export function checkAttestationFit(
 ): void {
   const dac: AttestationCert = about(paths.dac, () => checkAttestationCertFormat(creds.dac, "dac"));
   const pai: AttestationCert = about(paths.pai, () => checkAttestationCertFormat(creds.pai, "pai"));
-  const bad = (path: string, rule: string, message: string) => {
+  const bad = (path: string, rule: ErrorCode, message: string) => {
     throw new ValidationError(rule, `${path}: ${message}`);
   };
   if (!bytesEqual(dac.x509.issuerRaw, pai.x509.subjectRaw)) {

@@ -4,7 +4,7 @@
  * subjectKeyIdentifier, no signed attributes (the signature covers the eContent), ecdsa-with-SHA256, no certificates.
  */
 import { bytesEqual } from "../bytes/bytes.ts";
-import { MalformedError, ValidationError } from "../bytes/errors.ts";
+import { type ErrorCode, MalformedError, ValidationError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { derToRawSignature } from "../crypto/ecdsa-signature.ts";
 import type { P256PrivateKey, P256PublicKey } from "../crypto/p256.ts";
@@ -50,7 +50,7 @@ export function cmsSign(crypto: Crypto, content: Uint8Array, signerKeyId: Uint8A
   return derSequence(derOid(OID.signedData), derContext(0, signedData));
 }
 
-function fail(code: string, message: string, path: string, offset?: number): never {
+function fail(code: ErrorCode, message: string, path: string, offset?: number): never {
   throw new MalformedError(code, message, offset === undefined ? { path } : { path, offset });
 }
 

@@ -16,7 +16,7 @@
  * PAAs, the test CD signer and certification_type 0, each with its own rule, where the SDK has build-time switches.
  */
 import { bytesEqual, toHex } from "../bytes/bytes.ts";
-import { MalformedError, ValidationError } from "../bytes/errors.ts";
+import { type ErrorCode, MalformedError, ValidationError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { P256PublicKey } from "../crypto/p256.ts";
 import { type AttestationCert, checkAttestationCertFormat, validateAttestationChain } from "./attestation-cert.ts";
@@ -118,7 +118,7 @@ export type AttestationVerificationResult =
  */
 export class AttestationError extends ValidationError {
   readonly result: AttestationVerificationResult;
-  constructor(rule: string, message: string, result: AttestationVerificationResult, options?: ErrorOptions) {
+  constructor(rule: ErrorCode, message: string, result: AttestationVerificationResult, options?: ErrorOptions) {
     super(rule, message, options);
     this.result = result;
   }
@@ -128,7 +128,7 @@ const hex = (b: Uint8Array) => toHex(b).toUpperCase();
 const short = (b: Uint8Array) => (b.length > 8 ? `${hex(b.subarray(0, 8))}…` : hex(b));
 const hex4 = (v: number) => `0x${v.toString(16).toUpperCase().padStart(4, "0")}`;
 
-function fail(rule: string, message: string, result: AttestationVerificationResult, cause?: unknown): never {
+function fail(rule: ErrorCode, message: string, result: AttestationVerificationResult, cause?: unknown): never {
   throw new AttestationError(rule, message, result, cause === undefined ? undefined : { cause });
 }
 

@@ -1,4 +1,4 @@
-import { MalformedError } from "../bytes/errors.ts";
+import { type ErrorCode, MalformedError } from "../bytes/errors.ts";
 import { decodeTlv } from "../tlv/tlv-decoder.ts";
 import { minimalUIntWidth } from "../tlv/tlv-encoder.ts";
 import { type TlvNode, tagToString } from "../tlv/tlv-node.ts";
@@ -34,7 +34,7 @@ import { P256_UNCOMPRESSED_KEY_BYTES } from "./x509.ts";
 /** An error path; an indexed one (`base[index]suffix`) is only formatted when a check fails. */
 type LazyPath = string | { readonly base: LazyPath; readonly index?: number; readonly suffix?: string };
 
-function fail(code: string, message: string, lazyPath: LazyPath, node?: TlvNode): never {
+function fail(code: ErrorCode, message: string, lazyPath: LazyPath, node?: TlvNode): never {
   const path = pathText(lazyPath);
   throw new MalformedError(code, message, node?.offset === undefined ? { path } : { path, offset: node.offset });
 }

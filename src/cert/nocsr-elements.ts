@@ -12,7 +12,7 @@
  * }   total <= RESP_MAX (900 bytes)
  * ```
  */
-import { MalformedError } from "../bytes/errors.ts";
+import { type ErrorCode, MalformedError } from "../bytes/errors.ts";
 import { decodeTlv } from "../tlv/tlv-decoder.ts";
 import { encodeTlv } from "../tlv/tlv-encoder.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../tlv/tlv-node.ts";
@@ -56,7 +56,7 @@ export function encodeNocsrElements(e: NocsrElements): Uint8Array {
   return out;
 }
 
-function bad(code: string, message: string, path: string, offset?: number): never {
+function bad(code: ErrorCode, message: string, path: string, offset?: number): never {
   throw new MalformedError(code, message, offset === undefined ? { path } : { path, offset });
 }
 

@@ -3,6 +3,7 @@
  * Values checked against connectedhomeip src/protocols/interaction_model/StatusCodeList.h and the 1.4 status table.
  */
 import { ProtocolError } from "../bytes/errors.ts";
+import type { ImStatusErrorCode } from "./im-error-codes.ts";
 
 /** IM status codes (Core 8.10.1). Deprecated and reserved values are left out: they "SHALL NOT be indicated". */
 export const ImStatus = {
@@ -62,6 +63,11 @@ export function isImStatus(value: number): value is ImStatus {
 export class ImStatusError extends ProtocolError {
   declare readonly status: ImStatus;
   constructor(status: ImStatus, message: string, clusterStatus?: number, options?: ErrorOptions) {
-    super(`im.${imStatusName(status).toLowerCase()}`, message, status, clusterStatus, options);
+    super(imStatusErrorCode(status), message, status, clusterStatus, options);
   }
+}
+
+/** `im.` and the status name in lower case; every ImStatus value has a name in the table. */
+function imStatusErrorCode(status: ImStatus): ImStatusErrorCode {
+  return `im.${imStatusName(status).toLowerCase()}` as ImStatusErrorCode;
 }
