@@ -25,7 +25,6 @@
  */
 
 import { loadavg } from "node:os";
-import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { concatBytes } from "../src/bytes/bytes.ts";
 import { CertificateAuthority } from "../src/cert/certificate-authority.ts";
