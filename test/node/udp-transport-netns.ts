@@ -29,7 +29,7 @@ const d = await UdpTransport.open({
   port: 0,
   onDatagram: () => {
     dCalls++;
-    if (dCalls === 1) throw new MalformedError("test.bad", "rejected by the handler");
+    if (dCalls === 1) throw new MalformedError("message.version", "rejected by the handler");
     throw new TypeError("handler bug");
   },
   onError: () => handlerErrors++,

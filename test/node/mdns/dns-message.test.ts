@@ -476,7 +476,7 @@ describe("the test-support codec", () => {
     const loop = Uint8Array.from([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 12, 0, 1]);
     assert.throws(
       () => decodeMessage(loop),
-      (e: unknown) => e instanceof MalformedError && e.code === "dns.name-loop",
+      (e: unknown) => e instanceof MalformedError && e.code === "dns.name-pointer-loop",
     );
   });
 

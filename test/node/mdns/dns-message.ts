@@ -29,7 +29,7 @@ function utf8(bytes: Uint8Array, field: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new MalformedError("dns.utf8", "invalid UTF-8", { path: field });
+    throw new MalformedError("dns.label-utf8", "invalid UTF-8", { path: field });
   }
 }
 
@@ -63,7 +63,10 @@ function readName(bytes: Uint8Array, r: ByteReader, field: string): string {
     if ((len & 0xc0) === 0xc0) {
       const target = ((len & 0x3f) << 8) | reader.u8(field);
       if (++hops > MAX_POINTER_HOPS) {
-        throw new MalformedError("dns.name-loop", "too many compression pointers", { path: field, offset: r.offset });
+        throw new MalformedError("dns.name-pointer-loop", "too many compression pointers", {
+          path: field,
+          offset: r.offset,
+        });
       }
       if (target >= bytes.length) {
         throw new MalformedError("dns.name-pointer", "pointer past the end", { path: field, offset: r.offset });
