@@ -71,10 +71,8 @@ export class TransportDriver {
   static async open(options: TransportDriverOptions): Promise<TransportDriver> {
     const clock = options.clock ?? (() => performance.now());
     let driver: TransportDriver | undefined;
-    const endpoint = new SecureChannelEndpoint({
-      ...options,
-      notify: () => queueMicrotask(() => driver?.act((now) => endpoint.poll(now))),
-    });
+    // Every effect reaches the driver through the endpoint's one channel; `act` runs inputs and has nothing to apply.
+    const endpoint = new SecureChannelEndpoint({ ...options, onEffects: (effects) => driver?.deliver(effects) });
     const transport = await UdpTransport.open({
       ...(options.port === undefined ? {} : { port: options.port }),
       ...(options.address === undefined ? {} : { address: options.address }),
@@ -105,10 +103,15 @@ export class TransportDriver {
     };
   }
 
-  /** Runs one endpoint input at the current time and carries out its effects. */
+  /** Runs one endpoint input at the current time; its effects arrive through `deliver`. */
   act(input: (now: number) => SecureChannelEffect[]): void {
     if (this.#closed) return;
     this.#apply(input(this.#clock()));
+  }
+
+  /** Carries out effects the endpoint delivers (its `onEffects` channel); nothing once the driver is closed. */
+  deliver(effects: SecureChannelEffect[]): void {
+    if (!this.#closed) this.#apply(effects);
   }
 
   /** PASE as commissioner towards `peer`; resolves with the session, rejects with the handshake's error. */

@@ -21,8 +21,6 @@ import type { SessionContext } from "../mrp/session-context.ts";
 import { UnsecuredSession } from "../mrp/unsecured-session.ts";
 import { type ApplicationExchange, ApplicationExchanges, type ApplicationHandler } from "./application-exchange.ts";
 import type { CaseFabric, CaseFabricView } from "./case/case-fabric.ts";
-import { CaseInitiator } from "./case/case-initiator.ts";
-import { CaseResponder } from "./case/case-responder.ts";
 import type { CaseStep } from "./case/case-step.ts";
 import {
   HANDSHAKE_RESPONSE_TIMEOUT_MS,
@@ -30,9 +28,12 @@ import {
   HandshakeTable,
   handshakeId,
   handshakeProtocol,
+  newCaseInitiator,
+  newCaseResponder,
+  newPaseInitiator,
   type ResumptionLookup,
 } from "./handshake-table.ts";
-import { PaseInitiator } from "./pase/pase-initiator.ts";
+import type { PaseInitiator } from "./pase/pase-initiator.ts";
 import type { PaseStep } from "./pase/pase-step.ts";
 import type { PaseVerifier, PbkdfParameters } from "./pase/pase-verifier.ts";
 import { PaseCommissioningWindow } from "./pase-commissioning-window.ts";
@@ -82,6 +83,11 @@ export interface SecureChannelEndpointOptions {
   readonly random?: () => number;
   /** Called when effects were queued outside a call (a session ended through the SessionManager): call `poll`. */
   readonly notify?: () => void;
+  /**
+   * The one channel for effects: when set, every effect goes here in order (each call's at its end, those of sessions
+   * ended outside a call on a microtask), the methods return none and `notify`/`poll` are not needed.
+   */
+  readonly onEffects?: (effects: SecureChannelEffect[]) => void;
 }
 
 /** Both roles of the secure channel for one node. Every input returns the effects to carry out. */
@@ -97,6 +103,7 @@ export class SecureChannelEndpoint {
   #out: SecureChannelEffect[] = [];
   #timerAt: number | undefined;
   #inCall = false;
+  #flushQueued = false;
 
   constructor(options: SecureChannelEndpointOptions) {
     this.#o = options;
@@ -189,12 +196,7 @@ export class SecureChannelEndpoint {
       const localSessionId = this.#sessions.allocateSessionId();
       let initiator: PaseInitiator;
       try {
-        initiator = new PaseInitiator(this.#o.crypto, {
-          passcode: options.passcode,
-          localSessionId,
-          ...(this.#o.sessionParameters === undefined ? {} : { sessionParameters: this.#o.sessionParameters }),
-          ...(options.pbkdfParameters === undefined ? {} : { pbkdfParameters: options.pbkdfParameters }),
-        });
+        initiator = newPaseInitiator(this.#o, localSessionId, options);
       } catch (e) {
         this.#sessions.releaseSessionId(localSessionId);
         throw e;
@@ -216,19 +218,7 @@ export class SecureChannelEndpoint {
     const id = this.#handshakes.nextId();
     const effects = this.#call(now, () => {
       const localSessionId = this.#sessions.allocateSessionId();
-      const record =
-        options.resume === false
-          ? undefined
-          : this.#o.resumption?.findByPeer(options.fabric.fabricIndex, options.peerNodeId);
-      const validAt = this.#o.validAt?.();
-      const initiator = new CaseInitiator(this.#o.crypto, {
-        fabric: options.fabric,
-        peerNodeId: options.peerNodeId,
-        localSessionId,
-        ...(this.#o.sessionParameters === undefined ? {} : { sessionParameters: this.#o.sessionParameters }),
-        ...(record === undefined ? {} : { resumption: record }),
-        ...(validAt === undefined ? {} : { validAt }),
-      });
+      const initiator = newCaseInitiator(this.#o, localSessionId, options);
       const ex = this.#initiateUnsecured(peer);
       this.#handshakes.set(ex, { kind: "case-initiator", id, initiator, localSessionId, peer });
       const first = initiator.start();
@@ -302,7 +292,9 @@ export class SecureChannelEndpoint {
     }
     const out = this.#out;
     this.#out = [];
-    return out;
+    if (this.#o.onEffects === undefined) return out;
+    if (out.length > 0) this.#o.onEffects(out);
+    return [];
   }
 
   /** The router evicted an unsecured session: its handshakes end as failed. */
@@ -437,16 +429,7 @@ export class SecureChannelEndpoint {
       return;
     }
     if (m.opcode === SecureChannelOpcode.CASE_SIGMA1 && this.#o.caseFabrics !== undefined) {
-      const validAt = this.#o.validAt?.();
-      const resumption = this.#o.resumption;
-      const responder = new CaseResponder(this.#o.crypto, {
-        fabrics: this.#o.caseFabrics,
-        allocateSessionId: () => this.#sessions.allocateSessionId(),
-        ...(this.#o.sessionParameters === undefined ? {} : { sessionParameters: this.#o.sessionParameters }),
-        ...(resumption === undefined ? {} : { findResumption: (id: Uint8Array) => resumption.findById(id) }),
-        ...(validAt === undefined ? {} : { validAt }),
-      });
-      const h: Handshake = { kind: "case-responder", responder, peer };
+      const h: Handshake = { kind: "case-responder", responder: newCaseResponder(this.#o, this.#o.caseFabrics), peer };
       this.#handshakes.set(ex, h);
       this.#onHandshakeMessage(now, ex, h, m);
       return;
@@ -591,6 +574,14 @@ export class SecureChannelEndpoint {
     if (!this.#router.removeSecure(session)) return;
     this.#collect(this.exchanges.closeSession(session));
     this.#out.push({ kind: "session-ended", session, reason });
-    if (!this.#inCall) this.#o.notify?.();
+    if (this.#inCall) return;
+    if (this.#o.onEffects === undefined) this.#o.notify?.();
+    else if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => {
+        this.#flushQueued = false;
+        if (!this.#inCall) this.#call(0, () => {});
+      });
+    }
   }
 }

@@ -38,7 +38,10 @@ export class SimNode {
   timerAt: number | undefined;
   #net: SimNetwork;
 
-  constructor(net: SimNetwork, name: string, crypto: Crypto, caseFabrics?: CaseFabricView) {
+  /** Effect batches the endpoint returned that were not empty (none when it delivers through `onEffects`). */
+  returned = 0;
+
+  constructor(net: SimNetwork, name: string, crypto: Crypto, caseFabrics?: CaseFabricView, oneChannel = false) {
     this.#net = net;
     this.address = { address: name, port: 5540 };
     this.sessions = new SessionManager(crypto);
@@ -47,12 +50,19 @@ export class SimNode {
       sessions: this.sessions,
       resumption: this.resumption,
       ...(caseFabrics === undefined ? {} : { caseFabrics }),
-      notify: () => queueMicrotask(() => this.apply(this.endpoint.poll(this.#net.now))),
+      ...(oneChannel
+        ? { onEffects: (effects: SecureChannelEffect[]) => this.#carryOut(effects) }
+        : { notify: () => queueMicrotask(() => this.apply(this.endpoint.poll(this.#net.now))) }),
     });
   }
 
-  /** Carries out effects: sends go on the wire, the timer is armed, everything else is recorded. */
+  /** Carries out effects an endpoint call returned: sends go on the wire, the timer is armed, the rest is recorded. */
   apply(effects: SecureChannelEffect[]): void {
+    if (effects.length > 0) this.returned++;
+    this.#carryOut(effects);
+  }
+
+  #carryOut(effects: SecureChannelEffect[]): void {
     for (const fx of effects) {
       if (fx.kind === "send") this.#net.inFlight.push({ from: this.address, to: fx.to, bytes: fx.bytes });
       else if (fx.kind === "timer") this.timerAt = fx.at;
@@ -80,8 +90,9 @@ export class SimNetwork {
   drop: (n: number, bytes: Uint8Array) => boolean = () => false;
   malformed = 0;
 
-  node(name: string, crypto: Crypto, caseFabrics?: CaseFabricView): SimNode {
-    const n = new SimNode(this, name, crypto, caseFabrics);
+  /** Adds a node; with `oneChannel` its endpoint delivers every effect through `onEffects`. */
+  node(name: string, crypto: Crypto, caseFabrics?: CaseFabricView, oneChannel = false): SimNode {
+    const n = new SimNode(this, name, crypto, caseFabrics, oneChannel);
     this.nodes.set(name, n);
     return n;
   }
