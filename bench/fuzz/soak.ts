@@ -42,6 +42,7 @@ const { values } = parseArgs({
     "max-kill-delay-ms": { type: "string", default: "1500" },
     "time-limit-s": { type: "string", default: "3600" },
     "request-ms": { type: "string", default: "4000" },
+    "start-timeout-s": { type: "string", default: "30" },
     json: { type: "boolean", default: false },
   },
 });
@@ -55,6 +56,7 @@ const seed = int("seed", values.seed);
 const maxDelay = Math.max(1, int("max-kill-delay-ms", values["max-kill-delay-ms"]));
 const deadline = Date.now() + int("time-limit-s", values["time-limit-s"]) * 1000;
 const requestMs = int("request-ms", values["request-ms"]);
+const startTimeoutMs = int("start-timeout-s", values["start-timeout-s"]) * 1000;
 
 // Network safety: this process speaks Matter, so it must run in a namespace with nothing but loopback.
 const foreign = Object.keys(networkInterfaces()).filter((n) => n !== "lo");
@@ -113,15 +115,19 @@ function startDevice(): Promise<{ child: ChildProcess; exited: Promise<void> }> 
   );
   const exited = new Promise<void>((r) => child.on("exit", () => r()));
   let err = "";
+  let out = "";
   child.stderr?.on("data", (d: Buffer) => {
     err = (err + d.toString()).slice(-2000);
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new RangeError(`device not ready in 30 s: ${err}`));
-    }, 30_000);
-    let out = "";
+      reject(
+        new RangeError(
+          `device not ready in ${startTimeoutMs / 1000} s: stdout ${JSON.stringify(out.slice(-500))}, stderr ${JSON.stringify(err)}`,
+        ),
+      );
+    }, startTimeoutMs);
     child.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
       if (out.includes("DEVICE_READY ")) {
