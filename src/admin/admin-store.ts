@@ -26,7 +26,7 @@ export const ADMIN_DATABASE_FILE = "admin.sqlite";
 /** Storage key prefix of node records; the key ends with the node id as 16 lowercase hex digits. */
 export const ADMIN_NODE_RECORD_PREFIX = "admin/node/";
 /** Longest registry label, in UTF-8 bytes: the label our fabric carries on the node (UpdateFabricLabel, Core 11.18.6.11). */
-export const MAX_NODE_LABEL_BYTES = MAX_FABRIC_LABEL_BYTES;
+const MAX_NODE_LABEL_BYTES = MAX_FABRIC_LABEL_BYTES;
 
 /** A node this administrator commissioned: what it was told (NOC chain), what it reported, and where it was last seen. */
 export type NodeRecord = {

@@ -24,11 +24,12 @@ import { P256PublicKey } from "../crypto/p256.ts";
 import { NodeOperationalCertStatus } from "../fabric/status-codes.ts";
 import { encodeManualPairingCode } from "../node/onboarding/manual-pairing-code.ts";
 import { encodeQrCodePayload } from "../node/onboarding/qr-code-payload.ts";
-import { CommissioningFlow, DiscoveryCapability, isValidPasscode } from "../node/onboarding/setup-payload.ts";
+import { CommissioningFlow, DiscoveryCapability } from "../node/onboarding/setup-payload.ts";
 import { MATTER_UDP_PORT, type UdpPeer } from "../node/udp-transport.ts";
 import {
   computePaseVerifier,
   encodePaseVerifier,
+  isValidPasscode,
   PBKDF_ITERATIONS_MIN,
   PBKDF_SALT_MAX_BYTES,
 } from "../sc/pase/pase-verifier.ts";

@@ -33,7 +33,7 @@ import { hex16, vendorText } from "./vendor-name.ts";
 /** AttestationNonce and CSRNonce length (Core 11.18.6.1, 11.18.6.5). */
 export const COMMISSIONING_NONCE_BYTES = 32;
 /** How long PASE retries a busy device in all (a commissioning window holds an abandoned attempt for 30 s). */
-export const PASE_BUSY_RETRY_LIMIT_MS = 35_000;
+const PASE_BUSY_RETRY_LIMIT_MS = 35_000;
 /** The breadcrumb values written along the way (Core 11.10.6.1: a commissioner's progress marker). */
 const BREADCRUMB = { armed: 1n, regulatory: 2n } as const;
 

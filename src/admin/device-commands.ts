@@ -316,7 +316,7 @@ const ADMINISTRATOR_STATUS = new Map<number, string>([
 ]);
 
 /** A status answer as "CONSTRAINT_ERROR (0x87)" (with its cluster status when present). */
-export function describe(r: InvokeResult, clusterNames?: ReadonlyMap<number, string>): string {
+function describe(r: InvokeResult, clusterNames?: ReadonlyMap<number, string>): string {
   if (r.kind === "response") return `unexpected response 0x${r.commandId.toString(16)}`;
   const base = `${imStatusName(r.status)} (0x${r.status.toString(16)})`;
   if (r.clusterStatus === undefined) return base;

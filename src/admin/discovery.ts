@@ -8,9 +8,9 @@ import type { UdpPeer } from "../node/udp-transport.ts";
 import { AdminError } from "./admin-error.ts";
 
 /** How long commissionable discovery waits for an answer. */
-export const COMMISSIONABLE_DISCOVERY_TIMEOUT_MS = 15_000;
+const COMMISSIONABLE_DISCOVERY_TIMEOUT_MS = 15_000;
 /** How long operational discovery waits before the administrator falls back to a known address. */
-export const OPERATIONAL_DISCOVERY_TIMEOUT_MS = 5_000;
+const OPERATIONAL_DISCOVERY_TIMEOUT_MS = 5_000;
 
 /** What the administrator asks of discovery. */
 export interface Discovery {

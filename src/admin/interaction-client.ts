@@ -24,7 +24,7 @@ import { ctx, type TlvNode } from "../tlv/tlv-node.ts";
 import { AdminError, type AdminErrorCode } from "./admin-error.ts";
 
 /** How long one request or handshake may take before it rejects (default of `InteractionClient.open`). */
-export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 /** The TimedRequest timeout sent before a timed invoke (Core 8.7.2). */
 export const TIMED_REQUEST_TIMEOUT_MS = 5000;
 

@@ -5,7 +5,7 @@
  */
 
 /** The test vendor ids (Core 2.5.2: reserved for development and testing). */
-export const TEST_VENDOR_IDS: readonly number[] = [0xfff1, 0xfff2, 0xfff3, 0xfff4];
+const TEST_VENDOR_IDS: readonly number[] = [0xfff1, 0xfff2, 0xfff3, 0xfff4];
 
 /** Vendor ids of the ecosystems users meet most, from the CSA's published vendor list. */
 const KNOWN_VENDORS = new Map<number, string>([

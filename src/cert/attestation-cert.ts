@@ -15,14 +15,14 @@ import { OID } from "../der/oids.ts";
 import { buildX509, findExtension, parseX509, type Rdn, type X509Certificate } from "./x509.ts";
 
 /** kMaxDERCertLength: the largest DAC or PAI, in bytes (CertificateChainResponse). */
-export const MAX_ATTESTATION_CERT_DER_BYTES = 600;
+const MAX_ATTESTATION_CERT_DER_BYTES = 600;
 /** Length of subject and authority key identifiers, in bytes. */
-export const ATTESTATION_KEY_ID_BYTES = 20;
+const ATTESTATION_KEY_ID_BYTES = 20;
 
 /** The three attestation certificate kinds. */
-export const AttestationCertKind = { paa: "paa", pai: "pai", dac: "dac" } as const;
+const AttestationCertKind = { paa: "paa", pai: "pai", dac: "dac" } as const;
 /** One attestation certificate kind. */
-export type AttestationCertKind = (typeof AttestationCertKind)[keyof typeof AttestationCertKind];
+type AttestationCertKind = (typeof AttestationCertKind)[keyof typeof AttestationCertKind];
 
 /** A certificate that passed the format checks, with the values the chain rules need. */
 export type AttestationCert = {

@@ -22,9 +22,9 @@ import { DEV_ATTESTATION_DIR } from "./attestation-provider.ts";
 import { findExtension, parseX509 } from "./x509.ts";
 
 /** Which kind of store: development (public test anchors) or production (PAAs the caller provides). */
-export const AttestationTrustStoreKind = { development: "development", production: "production" } as const;
+const AttestationTrustStoreKind = { development: "development", production: "production" } as const;
 /** A value of AttestationTrustStoreKind. */
-export type AttestationTrustStoreKind = (typeof AttestationTrustStoreKind)[keyof typeof AttestationTrustStoreKind];
+type AttestationTrustStoreKind = (typeof AttestationTrustStoreKind)[keyof typeof AttestationTrustStoreKind];
 
 /** A trusted PAA: its DER bytes, its format-checked form, and whether it is one of the public test PAAs. */
 export type TrustedPaa = {
@@ -46,14 +46,14 @@ export type CdSigner = {
 };
 
 /** File names of the public test PAAs shipped in dev-attestation/ (connectedhomeip, Apache-2.0). */
-export const TEST_PAA_FILES = [
+const TEST_PAA_FILES = [
   "Chip-Development-PAA-Cert.pem",
   "Chip-Test-PAA-FFF1-Cert.pem",
   "Chip-Test-PAA-FFF2-Cert.pem",
   "Chip-Test-PAA-NoVID-Cert.pem",
 ] as const;
 /** File name of the public test CD signing certificate shipped in dev-attestation/. */
-export const TEST_CD_SIGNER_FILE = "Chip-Test-CD-Signing-Cert.pem";
+const TEST_CD_SIGNER_FILE = "Chip-Test-CD-Signing-Cert.pem";
 
 /**
  * The CSA's production CD signing certificates ("Certification Declaration Signing Key 001".."005", issued by "Matter
@@ -87,7 +87,7 @@ export const CSA_CD_ROOT_CERT =
   "MIICATCCAaegAwIBAgIHY3Nhcm9vdDAKBggqhkjOPQQDAjBSMQwwCgYDVQQKDANDU0ExLDAqBgNVBAMMI01hdHRlciBDZXJ0aWZpY2F0aW9uIGFuZCBUZXN0aW5nIENBMRQwEgYKKwYBBAGConwCAQwEQzVBMDAgFw0yMjA3MDcxOTI4MDRaGA8yMTIyMDYxMzE5MjgwNFowUjEMMAoGA1UECgwDQ1NBMSwwKgYDVQQDDCNNYXR0ZXIgQ2VydGlmaWNhdGlvbiBhbmQgVGVzdGluZyBDQTEUMBIGCisGAQQBgqJ8AgEMBEM1QTAwWTATBgcqhkjOPQIBBggqhkjOPQMBBwNCAAQ4SjrDql2+y3IP5iEdPK1IYm/3EaCkkp+t2GD44nf/wN4fPrYzejSEe1o6BW6ocQ6Td+7t7iUXA/3ZNQEly45Io2YwZDASBgNVHRMBAf8ECDAGAQH/AgEBMA4GA1UdDwEB/wQEAwIBBjAdBgNVHQ4EFgQUl+Rp0MUEFMJvxwH3fpR3OQmN9qUwHwYDVR0jBBgwFoAUl+Rp0MUEFMJvxwH3fpR3OQmN9qUwCgYIKoZIzj0EAwIDSAAwRQIgearlB0fCJ49UoJ6xwKPdlPEopCOL9jVCviODEleI+mQCIQDvvDCKi7kvj4R4BoFS4BVZGCk4zJ84W4tfTTfu89lRbQ==";
 
 /** File name extensions a PAA directory is scanned for (others, e.g. a README, are ignored). */
-export const PAA_FILE_EXTENSIONS: readonly string[] = [".pem", ".der", ".crt", ".cer"];
+const PAA_FILE_EXTENSIONS: readonly string[] = [".pem", ".der", ".crt", ".cer"];
 
 const keyHex = (id: Uint8Array) => toHex(id).toUpperCase();
 
@@ -156,7 +156,7 @@ function cdSignerOf(der: Uint8Array, name: string, test: boolean): CdSigner {
  * The certificates in a PEM or DER file: one or more `CERTIFICATE` PEM blocks, or one DER certificate. Anything else
  * (including PEM text around no CERTIFICATE block) is a MalformedError naming `path`.
  */
-export function certificatesInFile(file: Uint8Array, path: string): Uint8Array[] {
+function certificatesInFile(file: Uint8Array, path: string): Uint8Array[] {
   if (file.length > 0 && file[0] === 0x30) return [file];
   const text = Buffer.from(file).toString("latin1");
   const blocks = [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g)];

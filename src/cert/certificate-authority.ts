@@ -22,7 +22,7 @@ import { dateToMatterEpoch } from "./matter-epoch.ts";
 import { isOperationalNodeId, isValidCat, MAX_CATS_PER_NOC } from "./operational-ids.ts";
 
 /** Default lifetime of issued certificates when no NotAfter is given. */
-export const DEFAULT_CERT_LIFETIME_S = 10 * 365 * 24 * 3600;
+const DEFAULT_CERT_LIFETIME_S = 10 * 365 * 24 * 3600;
 
 /** Validity of an issued certificate; `notAfter` undefined means no well-defined expiration (Matter time 0). */
 export type CertValidity = { readonly notBefore: Date; readonly notAfter?: Date | undefined };

@@ -29,13 +29,13 @@ import { ANONYMOUS, ctx, type TlvNode } from "../tlv/tlv-node.ts";
 import { cmsSign, cmsVerify, parseCmsSignedData } from "./cms.ts";
 
 /** certificate_id is exactly 19 characters (e.g. "ZIG20142ZB330003-24"). */
-export const CD_CERTIFICATE_ID_LENGTH = 19;
+const CD_CERTIFICATE_ID_LENGTH = 19;
 /** product_id_array holds 1..100 product ids. */
-export const CD_MAX_PRODUCT_IDS = 100;
+const CD_MAX_PRODUCT_IDS = 100;
 /** authorized_paa_list holds at most 10 key identifiers. */
-export const CD_MAX_AUTHORIZED_PAAS = 10;
+const CD_MAX_AUTHORIZED_PAAS = 10;
 /** Each authorized PAA is identified by its 20-byte subjectKeyIdentifier. */
-export const CD_KEY_ID_BYTES = 20;
+const CD_KEY_ID_BYTES = 20;
 /** The only format_version defined. */
 export const CD_FORMAT_VERSION = 1;
 

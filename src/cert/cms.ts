@@ -13,7 +13,7 @@ import { derContext, derInteger, derOctetString, derOid, derSequence, derSet } f
 import { OID } from "../der/oids.ts";
 
 /** Length of the signer's subjectKeyIdentifier (SHA-1 of the key, RFC 5280 §4.2.1.2 method 1, as Matter uses). */
-export const CMS_SIGNER_KEY_ID_BYTES = 20;
+const CMS_SIGNER_KEY_ID_BYTES = 20;
 
 /** SignedData and SignerInfo version when the signer is identified by subjectKeyIdentifier (RFC 5652 §5.1, §5.3). */
 const CMS_VERSION = 3;

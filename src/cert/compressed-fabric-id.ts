@@ -9,7 +9,7 @@ import type { Crypto } from "../crypto/crypto.ts";
 const COMPRESSED_FABRIC_INFO = new TextEncoder().encode("CompressedFabric");
 
 /** Length of the compressed fabric id, in bytes. */
-export const COMPRESSED_FABRIC_ID_BYTES = 8;
+const COMPRESSED_FABRIC_ID_BYTES = 8;
 
 /** The compressed fabric id of (root public key, fabric id); `rootPublicKey` is the 65-byte uncompressed point. */
 export function compressedFabricId(crypto: Crypto, rootPublicKey: Uint8Array, fabricId: bigint): bigint {

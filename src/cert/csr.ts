@@ -29,12 +29,12 @@ export type Csr = {
 };
 
 /** SubjectPublicKeyInfo for a P-256 key: id-ecPublicKey with namedCurve prime256v1 (RFC 5480 §2). */
-export function p256SubjectPublicKeyInfo(publicKey: Uint8Array): Uint8Array {
+function p256SubjectPublicKeyInfo(publicKey: Uint8Array): Uint8Array {
   return derSequence(derSequence(derOid(OID.ecPublicKey), derOid(OID.prime256v1)), derBitString(publicKey));
 }
 
 /** Reads a SubjectPublicKeyInfo that must hold an uncompressed P-256 point; returns the 65-byte point. */
-export function readP256SubjectPublicKeyInfo(r: DerReader, path: string): Uint8Array {
+function readP256SubjectPublicKeyInfo(r: DerReader, path: string): Uint8Array {
   const at = r.offset;
   const spki = r.sequence(path);
   const alg = spki.sequence(`${path}/algorithm`);
@@ -59,7 +59,7 @@ export function readP256SubjectPublicKeyInfo(r: DerReader, path: string): Uint8A
 }
 
 /** Reads AlgorithmIdentifier ecdsa-with-SHA256 (no parameters, RFC 5758 §3.2). */
-export function readEcdsaWithSha256(r: DerReader, path: string): string {
+function readEcdsaWithSha256(r: DerReader, path: string): string {
   const at = r.offset;
   const alg = r.sequence(path);
   const oid = alg.oid(`${path}/algorithm`);

@@ -38,7 +38,7 @@ import {
 import type { RevocationSet } from "./revocation-set.ts";
 
 /** Length of the raw r||s AttestationSignature, in bytes. */
-export const ATTESTATION_SIGNATURE_BYTES = 64;
+const ATTESTATION_SIGNATURE_BYTES = 64;
 
 /** What the commissioner received from the device (or, offline, a CD file) and what it read from BasicInformation. */
 export type DeviceAttestationInput = {

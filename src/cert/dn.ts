@@ -85,13 +85,6 @@ export function isDnMatterIdType(type: DnAttributeType): type is DnMatterIdType 
   );
 }
 
-const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
-
-/** True when `s` uses only the PrintableString alphabet (X.680 41.4). */
-export function isPrintableString(s: string): boolean {
-  return PRINTABLE.test(s);
-}
-
 /** The DER text of a Matter attribute: 16 (CAT: 8) uppercase hex digits (Core spec 6.5.6.1). */
 export function matterAttributeText(attr: DnAttribute): string {
   if (attr.type === "matterCaseAuthTag") return attr.value.toString(16).toUpperCase().padStart(8, "0");
@@ -119,7 +112,7 @@ export function parseMatterAttributeText(
 }
 
 /** True when both attributes have the same type, value and string form. */
-export function dnAttributeEqual(a: DnAttribute, b: DnAttribute): boolean {
+function dnAttributeEqual(a: DnAttribute, b: DnAttribute): boolean {
   if (a.type !== b.type || a.value !== b.value) return false;
   return !("printable" in a) || a.printable === (b as { printable: boolean }).printable;
 }

@@ -5,7 +5,7 @@
 import { bytesEqual } from "../bytes/bytes.ts";
 import { MalformedError } from "../bytes/errors.ts";
 import { DerReader, DerTag } from "../der/der-reader.ts";
-import { type DerNode, derBitString, derInteger, encodeDer } from "../der/der-writer.ts";
+import { type DerNode, derBitString, derInteger } from "../der/der-writer.ts";
 import { OID } from "../der/oids.ts";
 import { oidNode, x509ExtensionNode } from "./x509.ts";
 
@@ -37,9 +37,6 @@ export const KEY_PURPOSE = {
   timeStamping: 5,
   ocspSigning: 6,
 } as const;
-
-/** A TLV key purpose id. */
-export type KeyPurpose = (typeof KEY_PURPOSE)[keyof typeof KEY_PURPOSE];
 
 const PURPOSE_OID: Record<number, string> = {
   1: OID.serverAuth,
@@ -148,11 +145,6 @@ export function extensionToDerNode(ext: MatterCertExtension): DerNode {
     case "future":
       return ext.der;
   }
-}
-
-/** The complete DER `Extension` of a Matter extension, with the spec's fixed criticality (6.5.11). */
-export function extensionToDer(ext: MatterCertExtension): Uint8Array {
-  return ext.type === "future" ? ext.der : encodeDer(extensionToDerNode(ext));
 }
 
 function expectCritical(oid: string, critical: boolean, want: boolean, path: string): void {

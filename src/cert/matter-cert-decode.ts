@@ -1,15 +1,9 @@
 import { type ErrorCode, MalformedError } from "../bytes/errors.ts";
+import { isPrintableString } from "../der/der-reader.ts";
 import { decodeTlv } from "../tlv/tlv-decoder.ts";
 import { minimalUIntWidth } from "../tlv/tlv-encoder.ts";
 import { type TlvNode, tagToString } from "../tlv/tlv-node.ts";
-import {
-  DN_PRINTABLE_STRING_FLAG,
-  type DnAttribute,
-  dnTypeOfTag,
-  isDnMatterIdType,
-  isPrintableString,
-  MAX_DN_ATTRIBUTES,
-} from "./dn.ts";
+import { DN_PRINTABLE_STRING_FLAG, type DnAttribute, dnTypeOfTag, isDnMatterIdType, MAX_DN_ATTRIBUTES } from "./dn.ts";
 import {
   EXTENSION_TAG,
   KEY_IDENTIFIER_BYTES,

@@ -1,9 +1,8 @@
 /**
  * X.509 DER -> Matter certificate TLV (Core spec 6.5.13, conformance notes 4.2): accepts only what has an exact TLV
- * form, so the result converts back to the very same DER; and the round-trip guard over both conversions.
+ * form, so the result converts back to the very same DER.
  */
-import { bytesEqual } from "../bytes/bytes.ts";
-import { InternalError, MalformedError } from "../bytes/errors.ts";
+import { MalformedError } from "../bytes/errors.ts";
 import { derToRawSignature } from "../crypto/ecdsa-signature.ts";
 import { DerTag } from "../der/der-reader.ts";
 import { type DnAttribute, dnTypeOfOid, isDnMatterIdType, MAX_DN_ATTRIBUTES, parseMatterAttributeText } from "./dn.ts";
@@ -17,7 +16,6 @@ import {
   type MatterCertFields,
 } from "./matter-cert.ts";
 import { encodeMatterCert } from "./matter-cert-encode.ts";
-import { matterCertToDer } from "./matter-cert-to-x509.ts";
 import { x509TimeToMatter } from "./matter-epoch.ts";
 import { parseX509, type Rdn } from "./x509.ts";
 
@@ -116,12 +114,5 @@ function ownedExtension(ext: MatterCertExtension): MatterCertExtension {
       return { type: "future", der: ext.der.slice() };
     default:
       return ext;
-  }
-}
-
-/** Internal consistency guard used by tests and the CA: the DER and TLV forms of `cert` convert into each other. */
-export function assertRoundTrip(cert: MatterCert): void {
-  if (!bytesEqual(derToMatterCert(matterCertToDer(cert)), encodeMatterCert(cert))) {
-    throw new InternalError("Matter certificate does not round-trip through X.509");
   }
 }

@@ -3,7 +3,6 @@
  * decoded strictly in the fixed element order of 6.5.2, keeping the received bytes; the DER TBSCertificate the
  * signature covers is rebuilt from it byte-exact (6.5.12/6.5.13), and DER -> TLV accepts only what converts back.
  */
-import { bytesEqual } from "../bytes/bytes.ts";
 import { MalformedError } from "../bytes/errors.ts";
 import type { Dn } from "./dn.ts";
 import { type FutureExtensionInfo, type MatterCertExtension, parseFutureExtension } from "./extensions.ts";
@@ -99,7 +98,7 @@ const CERT_SUBJECT_ID_KIND: Record<string, MatterCertKind> = {
 };
 
 /** The certificate type of a subject DN (Core spec 6.5.6.1; SDK ChipDN::GetCertType). */
-export function certKindOfSubject(subject: Dn): MatterCertKind {
+function certKindOfSubject(subject: Dn): MatterCertKind {
   // Repeating the same id type is a subject rule (e.g. noc.subject.node-id-duplicate), not a type ambiguity.
   let kind: MatterCertKind | undefined;
   for (const a of subject) {
@@ -200,9 +199,4 @@ export function describeMatterCert(fields: MatterCertFields, raw: Uint8Array): M
   }
   out.futureExtensions = future;
   return out as MatterCert;
-}
-
-/** True when both certificates have identical TLV bytes. */
-export function sameMatterCert(a: MatterCert, b: MatterCert): boolean {
-  return bytesEqual(a.raw, b.raw);
 }

@@ -15,10 +15,10 @@ export const MAX_MATTER_EPOCH_S = 0xffff_ffff;
 export const NO_WELL_DEFINED_EXPIRATION_S = 0;
 
 /** The X.509 GeneralizedTime that Matter time 0 maps to. */
-export const X509_NO_WELL_DEFINED_EXPIRATION: Date = new Date(Date.UTC(9999, 11, 31, 23, 59, 59));
+const X509_NO_WELL_DEFINED_EXPIRATION: Date = new Date(Date.UTC(9999, 11, 31, 23, 59, 59));
 
 /** The first year X.509 (RFC 5280 4.1.2.5) encodes as GeneralizedTime instead of UTCTime. */
-export const GENERALIZED_TIME_FROM_YEAR = 2050;
+const GENERALIZED_TIME_FROM_YEAR = 2050;
 
 /** The instant `seconds` after the Matter epoch. */
 export function matterEpochToDate(seconds: number): Date {

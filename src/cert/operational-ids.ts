@@ -4,11 +4,11 @@
  */
 
 /** Smallest operational node id. */
-export const MIN_OPERATIONAL_NODE_ID = 0x0000_0000_0000_0001n;
+const MIN_OPERATIONAL_NODE_ID = 0x0000_0000_0000_0001n;
 /** Largest operational node id. */
-export const MAX_OPERATIONAL_NODE_ID = 0xffff_ffef_ffff_ffffn;
+const MAX_OPERATIONAL_NODE_ID = 0xffff_ffef_ffff_ffffn;
 /** Subject ids 0xFFFF_FFFD_IIII_VVVV carry a CAT in their low 32 bits. */
-export const CAT_SUBJECT_PREFIX = 0xffff_fffd_0000_0000n;
+const CAT_SUBJECT_PREFIX = 0xffff_fffd_0000_0000n;
 /** Most CATs a NOC subject may carry (Core spec 6.5.6.1). */
 export const MAX_CATS_PER_NOC = 3;
 
@@ -35,10 +35,4 @@ export function isValidCat(cat: number): boolean {
 /** True when a subject id (e.g. an ACL or CaseAdminSubject) is in the CAT range. */
 export function isCatSubject(id: bigint): boolean {
   return id >> 32n === CAT_SUBJECT_PREFIX >> 32n;
-}
-
-/** The CAT of a CAT-range subject id. */
-export function catOfSubject(id: bigint): number {
-  if (!isCatSubject(id)) throw new RangeError(`0x${id.toString(16)} is not a CAT subject`);
-  return Number(id & 0xffff_ffffn);
 }

@@ -28,9 +28,9 @@ import { OID } from "../der/oids.ts";
 import { findExtension, MAX_X509_SERIAL_BYTES, parseX509, type X509Certificate } from "./x509.ts";
 
 /** Length of issuer_subject_key_id, in bytes. */
-export const REVOCATION_KEY_ID_BYTES = 20;
+const REVOCATION_KEY_ID_BYTES = 20;
 /** The only entry type defined. */
-export const REVOCATION_SET_TYPE = "revocation_set";
+const REVOCATION_SET_TYPE = "revocation_set";
 
 /** One decoded revocation_set entry. */
 export type RevocationSetEntry = {

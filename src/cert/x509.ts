@@ -2,7 +2,6 @@
  * Generic strict X.509 v3 certificates (RFC 5280 4.1) restricted to what Matter uses: ECDSA-with-SHA256 signatures
  * over P-256 keys, single-valued RDNs, DER only. Parsing keeps every signed byte; building signs the exact TBS it encodes.
  */
-import { bytesEqual } from "../bytes/bytes.ts";
 import { MalformedError } from "../bytes/errors.ts";
 import { derToRawSignature } from "../crypto/ecdsa-signature.ts";
 import { DerReader, DerTag } from "../der/der-reader.ts";
@@ -235,11 +234,6 @@ export function x509NameNode(rdns: readonly Rdn[]): DerNode {
   };
 }
 
-/** The DER `Name` of single-valued RDNs in order. */
-export function encodeX509Name(rdns: readonly Rdn[]): Uint8Array {
-  return encodeDer(x509NameNode(rdns));
-}
-
 const CRITICAL_TRUE: Uint8Array = Uint8Array.of(DerTag.boolean, 1, 0xff);
 
 /** The DER `Extension` SEQUENCE { extnID, critical (only when TRUE), extnValue } as a DerNode. */
@@ -375,9 +369,4 @@ export function assembleX509(tbs: Uint8Array, derSignature: Uint8Array): Uint8Ar
 export function buildX509(fields: X509TbsFields, signer: (tbs: Uint8Array) => Uint8Array): Uint8Array {
   const tbs = encodeTbsCertificate(fields);
   return assembleX509(tbs, signer(tbs));
-}
-
-/** True when two parsed certificates are the same bytes. */
-export function sameX509(a: X509Certificate, b: X509Certificate): boolean {
-  return bytesEqual(a.raw, b.raw);
 }

@@ -8,13 +8,13 @@ import { MalformedError, OpcredsError } from "../bytes/errors.ts";
 import type { CliEnv } from "./cli-env.ts";
 
 /** Largest input file read (certificates, keys and CDs are a few hundred bytes; this only bounds memory). */
-export const MAX_INPUT_BYTES = 1 << 20;
+const MAX_INPUT_BYTES = 1 << 20;
 
 /** An input argument resolved to bytes; `inline` is set when the argument itself was the data. */
 export type CliInput = { readonly bytes: Uint8Array; readonly label: string; readonly inline: boolean };
 
 /** A file could not be read or written (exit status 1). */
-export class CliIoError extends OpcredsError {
+class CliIoError extends OpcredsError {
   constructor(message: string, options?: ErrorOptions) {
     super("cli.io", message, options);
   }

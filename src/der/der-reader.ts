@@ -453,7 +453,7 @@ function latin(bytes: Uint8Array): string {
   return s;
 }
 
-/** True when `s` uses only PrintableString characters: A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
+/** True when `s` uses only the PrintableString alphabet (X.680 41.4): A-Z a-z 0-9 space ' ( ) + , - . / : = ? */
 export function isPrintableString(s: string): boolean {
   return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(s);
 }

@@ -191,12 +191,7 @@ const oidCache = new Map<string, Uint8Array>();
 /** Bound on `oidCache`, so that arbitrary OIDs from parsed input cannot grow it without limit. */
 const OID_CACHE_SIZE = 256;
 
-/** The content octets of an OBJECT IDENTIFIER. */
-export function oidContent(dotted: string): Uint8Array {
-  return cachedOidContent(dotted).slice();
-}
-
-/** Like `oidContent`, but the returned array is shared: callers must not modify it. */
+/** Content octets of an OID from dotted decimal, cached: the returned array is shared, callers must not modify it. */
 export function cachedOidContent(dotted: string): Uint8Array {
   let content = oidCache.get(dotted);
   if (content === undefined) {

@@ -41,7 +41,7 @@ export interface EventLogOptions {
 }
 
 /** Event number limit (u64). */
-export const MAX_EVENT_NUMBER = 0xffff_ffff_ffff_ffffn;
+const MAX_EVENT_NUMBER = 0xffff_ffff_ffff_ffffn;
 
 /** Input of EventLog.record. */
 export interface EventInput<T> {

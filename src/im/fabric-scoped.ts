@@ -6,10 +6,10 @@ import { InternalError } from "../bytes/errors.ts";
 import { ctx, type TlvNode } from "../tlv/tlv-node.ts";
 
 /** Context tag of the FabricIndex field of a fabric-scoped struct (Core 7.13.6). */
-export const FABRIC_INDEX_FIELD_ID = 0xfe;
+const FABRIC_INDEX_FIELD_ID = 0xfe;
 
 /** The FabricIndex of one entry of a fabric-scoped list (an InternalError if the struct has none: a schema bug). */
-export function entryFabricIndex(entry: TlvNode, path: string): number {
+function entryFabricIndex(entry: TlvNode, path: string): number {
   if (entry.type !== "struct")
     throw new InternalError(`${path}: fabric-scoped list entry is ${entry.type}, not a struct`);
   const field = entry.elements.find((e) => e.tag.form === "context" && e.tag.id === FABRIC_INDEX_FIELD_ID);

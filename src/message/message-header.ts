@@ -13,11 +13,11 @@ export const SessionType = { unicast: 0, group: 1 } as const;
 export type SessionType = (typeof SessionType)[keyof typeof SessionType];
 
 /** The only message format version this spec defines (4.4.1.1). */
-export const MESSAGE_VERSION = 0;
+const MESSAGE_VERSION = 0;
 /** Session ID 0 with the unicast session type marks an unsecured session (4.4.1.2). */
 export const UNSECURED_SESSION_ID = 0;
 /** Smallest possible message header: flags (1), session id (2), security flags (1), counter (4). */
-export const MIN_MESSAGE_HEADER_BYTES = 8;
+const MIN_MESSAGE_HEADER_BYTES = 8;
 
 const FLAG_S = 0x04;
 const DSIZ_MASK = 0x03;

@@ -14,7 +14,7 @@ const FLAG_V = 0x10;
 const EXCHANGE_FLAGS_RESERVED = 0xe0;
 
 /** Vendor id of the protocols the Matter spec defines (the "Common" vendor, 0x0000). */
-export const COMMON_VENDOR_ID = 0x0000;
+const COMMON_VENDOR_ID = 0x0000;
 
 /** The parsed protocol header. `protocolVendorId` is absent for the standard (common vendor) protocols. */
 export interface ProtocolHeader {

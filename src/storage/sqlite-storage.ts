@@ -11,10 +11,10 @@ import { BatchedStorage, type StorageBackend, type StorageWrite } from "./batche
 import { decodeStoredRecord, encodeStoredRecord, type StorageValue } from "./storage.ts";
 
 /** Schema version kept in `PRAGMA user_version`; a newer file is refused rather than misread. */
-export const SQLITE_SCHEMA_VERSION = 1;
+const SQLITE_SCHEMA_VERSION = 1;
 
 /** Permission bits of a database file this module creates (owner read/write only). */
-export const SQLITE_FILE_MODE = 0o600;
+const SQLITE_FILE_MODE = 0o600;
 /** Permission bits of a directory this module creates for the database (owner only). */
 export const SQLITE_DIRECTORY_MODE = 0o700;
 

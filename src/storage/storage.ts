@@ -38,7 +38,7 @@ export interface Storage extends StorageReader {
 }
 
 /** Longest key accepted, in UTF-16 code units. */
-export const MAX_STORAGE_KEY_LENGTH = 256;
+const MAX_STORAGE_KEY_LENGTH = 256;
 
 /** Throws TypeError unless `key` is a non-empty printable-ASCII string of at most MAX_STORAGE_KEY_LENGTH. */
 export function checkStorageKey(key: string): void {
@@ -76,7 +76,7 @@ export function checkStorageValue(value: unknown, path = "value", depth = 0): as
 }
 
 /** Record kinds as stored on disk. */
-export const RECORD_KIND = { bytes: 0, json: 1 } as const;
+const RECORD_KIND = { bytes: 0, json: 1 } as const;
 
 /** Decodes a stored record; an unknown kind or invalid JSON is MalformedError `storage.record`. */
 export function decodeStoredRecord(key: string, kind: number, payload: Uint8Array): StorageValue {

@@ -18,7 +18,7 @@ import {
 export type TlvDecodeOptions = { maxDepth?: number; path?: string };
 
 /** Stable error codes of the decoder. */
-export const TlvErrorCode = {
+const TlvErrorCode = {
   /** A length, tag or value runs past the end of the input. */
   overrun: "tlv.overrun",
   /** Bytes remain after the single top-level element. */

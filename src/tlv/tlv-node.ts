@@ -50,43 +50,6 @@ export type TlvNode = { readonly tag: TlvTag; readonly offset?: number /* set by
   | { type: "struct" | "array" | "list"; elements: TlvNode[] }
 );
 
-/** The `type` of a TlvNode. */
-export type TlvNodeType = TlvNode["type"];
-
-/** A container node (struct, array or list). */
-export type TlvContainerNode = Extract<TlvNode, { elements: TlvNode[] }>;
-
-/** Element type field of the control octet (Core A.7.1). */
-export const TlvElementType = {
-  Int8: 0x00,
-  Int16: 0x01,
-  Int32: 0x02,
-  Int64: 0x03,
-  UInt8: 0x04,
-  UInt16: 0x05,
-  UInt32: 0x06,
-  UInt64: 0x07,
-  False: 0x08,
-  True: 0x09,
-  Float32: 0x0a,
-  Float64: 0x0b,
-  Utf8L1: 0x0c,
-  Utf8L2: 0x0d,
-  Utf8L4: 0x0e,
-  Utf8L8: 0x0f,
-  BytesL1: 0x10,
-  BytesL2: 0x11,
-  BytesL4: 0x12,
-  BytesL8: 0x13,
-  Null: 0x14,
-  Struct: 0x15,
-  Array: 0x16,
-  List: 0x17,
-  EndOfContainer: 0x18,
-} as const;
-/** A value of TlvElementType. */
-export type TlvElementType = (typeof TlvElementType)[keyof typeof TlvElementType];
-
 /** Tag control field of the control octet, already shifted right by 5 (Core A.7.2). */
 export const TlvTagControl = {
   Anonymous: 0,

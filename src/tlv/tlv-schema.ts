@@ -112,12 +112,8 @@ export const tlvInt64: TlvSchema<bigint> = bigInt("int", -0x8000000000000000n, 0
 
 /** enum8 (Core 7.18.2): an unsigned 8-bit value; unknown values decode and are the caller's constraint check. */
 export const tlvEnum8: TlvSchema<number> = tlvUInt8;
-/** enum16: an unsigned 16-bit value. */
-export const tlvEnum16: TlvSchema<number> = tlvUInt16;
 /** map8 bitmap: an unsigned 8-bit value. */
 export const tlvBitmap8: TlvSchema<number> = tlvUInt8;
-/** map16 bitmap: an unsigned 16-bit value. */
-export const tlvBitmap16: TlvSchema<number> = tlvUInt16;
 /** map32 bitmap: an unsigned 32-bit value. */
 export const tlvBitmap32: TlvSchema<number> = tlvUInt32;
 

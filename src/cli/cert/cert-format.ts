@@ -19,9 +19,6 @@ export const CertFormat = {
 /** A value of CertFormat. */
 export type CertFormat = (typeof CertFormat)[keyof typeof CertFormat];
 
-/** Every CertFormat value. */
-export const CERT_FORMATS: readonly CertFormat[] = Object.values(CertFormat);
-
 /** True for the X.509 (DER-based) encodings. */
 export function isX509Format(format: CertFormat): boolean {
   return format === CertFormat.x509Pem || format === CertFormat.x509Der || format === CertFormat.x509Hex;

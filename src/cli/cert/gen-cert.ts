@@ -22,7 +22,7 @@ import { NO_EXPIRATION_LIFETIME_DAYS, validityPeriod } from "./validity.ts";
 const CERT_TYPES = { r: "rcac", c: "icac", n: "noc" } as const;
 
 /** The key format written with -O for each certificate format (chip-cert pairs them the same way). */
-export const KEY_FORMAT_FOR: Record<CertFormat, KeyFormat> = {
+const KEY_FORMAT_FOR: Record<CertFormat, KeyFormat> = {
   "x509-pem": KeyFormat.x509Pem,
   "x509-der": KeyFormat.x509Der,
   "x509-hex": KeyFormat.x509Hex,

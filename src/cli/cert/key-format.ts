@@ -11,7 +11,7 @@ import { type CliInput, excerpt } from "../cli-io.ts";
 import { asText, isBase64Text, isHexText, parsePem, pemLabel, toPem } from "./text-input.ts";
 
 /** Length of the SDK's serialized key pair: public point || private scalar. */
-export const SERIALIZED_KEYPAIR_BYTES = P256_PUBLIC_KEY_BYTES + P256_PRIVATE_KEY_BYTES;
+const SERIALIZED_KEYPAIR_BYTES = P256_PUBLIC_KEY_BYTES + P256_PRIVATE_KEY_BYTES;
 
 /** Every key output format, by chip-cert name. */
 export const KeyFormat = {
@@ -126,7 +126,7 @@ function readBinaryKey(bytes: Uint8Array, what: string, hex: boolean): CliKey {
 }
 
 /** Imports the SDK's serialized key pair, checking that the public key is the one of the scalar. */
-export function deserializeKeypair(bytes: Uint8Array, what: string): P256PrivateKey {
+function deserializeKeypair(bytes: Uint8Array, what: string): P256PrivateKey {
   if (bytes.length !== SERIALIZED_KEYPAIR_BYTES) {
     throw new MalformedError(
       "cli.key-format",
@@ -144,7 +144,7 @@ export function deserializeKeypair(bytes: Uint8Array, what: string): P256Private
 }
 
 /** The SDK's serialized key pair: public point || scalar. */
-export function serializeKeypair(key: P256PrivateKey): Uint8Array {
+function serializeKeypair(key: P256PrivateKey): Uint8Array {
   return concatBytes(key.publicKey.raw, key.toScalar());
 }
 

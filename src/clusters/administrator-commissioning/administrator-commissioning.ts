@@ -43,12 +43,12 @@ import {
 /** Cluster id (Core 11.19). */
 export const ADMINISTRATOR_COMMISSIONING_CLUSTER_ID = 0x003c;
 /** ClusterRevision in the Matter 1.4.2 data model. */
-export const ADMINISTRATOR_COMMISSIONING_REVISION = 1;
+const ADMINISTRATOR_COMMISSIONING_REVISION = 1;
 
 /** Shortest CommissioningTimeout (Core 5.4.2.3.1: a window stays open at least 3 minutes). */
 export const MIN_COMMISSIONING_TIMEOUT_S = 180;
 /** Longest CommissioningTimeout (Core 5.4.2.3.1 / 11.19.8.1: at most 15 minutes). */
-export const MAX_COMMISSIONING_TIMEOUT_S = 900;
+const MAX_COMMISSIONING_TIMEOUT_S = 900;
 /** Largest discriminator value (12 bits, Core 5.1.1.5). */
 export const MAX_DISCRIMINATOR = 0x0fff;
 

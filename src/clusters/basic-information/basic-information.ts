@@ -27,7 +27,7 @@ import {
 /** Cluster id (Core 11.1). */
 export const BASIC_INFORMATION_CLUSTER_ID = 0x0028;
 /** ClusterRevision in the Matter 1.4.2 data model (5: "Added ConfigurationVersion", still provisional there). */
-export const BASIC_INFORMATION_REVISION = 5;
+const BASIC_INFORMATION_REVISION = 5;
 /** SpecificationVersion of Matter 1.4.2 (Core 11.1.5.22: major.minor.dot.reserved bytes). */
 export const SPECIFICATION_VERSION_1_4_2 = 0x01040200;
 
@@ -52,7 +52,7 @@ export const BasicInformationAttribute = {
 } as const;
 
 /** Event ids (Core 11.1.6). */
-export const BasicInformationEvent = { StartUp: 0x00, ShutDown: 0x01, Leave: 0x02, ReachableChanged: 0x03 } as const;
+const BasicInformationEvent = { StartUp: 0x00, ShutDown: 0x01, Leave: 0x02, ReachableChanged: 0x03 } as const;
 
 /** CapabilityMinimaStruct (Core 11.1.4.1): both ≥ 3. */
 export const CapabilityMinimaStruct = tlvStruct({
@@ -62,7 +62,7 @@ export const CapabilityMinimaStruct = tlvStruct({
 export type CapabilityMinimaStruct = TlvType<typeof CapabilityMinimaStruct>;
 
 /** StartUp { 0 SoftwareVersion uint32 } (critical). */
-export const startUpEvent = event({
+const startUpEvent = event({
   id: BasicInformationEvent.StartUp,
   name: "StartUp",
   priority: EventPriority.Critical,
@@ -71,7 +71,7 @@ export const startUpEvent = event({
   schema: tlvStruct({ softwareVersion: tlvField(0, tlvUInt32) }),
 });
 /** ShutDown {} (critical). */
-export const shutDownEvent = event({
+const shutDownEvent = event({
   id: BasicInformationEvent.ShutDown,
   name: "ShutDown",
   priority: EventPriority.Critical,

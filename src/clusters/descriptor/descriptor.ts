@@ -10,9 +10,9 @@ import { type TlvType, tlvArray, tlvField, tlvStruct, tlvUInt16, tlvUInt32 } fro
 /** Cluster id (Core 9.5). */
 export const DESCRIPTOR_CLUSTER_ID = 0x001d;
 /** ClusterRevision in the Matter 1.4.2 data model ("Semantic tag list; TagList feature"). */
-export const DESCRIPTOR_REVISION = 2;
+const DESCRIPTOR_REVISION = 2;
 /** The root node endpoint (Core 9.2.1). */
-export const ROOT_ENDPOINT = 0;
+const ROOT_ENDPOINT = 0;
 
 /** Attribute ids (Core 9.5.6). */
 export const DescriptorAttribute = {
@@ -58,7 +58,7 @@ export interface EndpointDescription {
 }
 
 /** The node model: the endpoints as they are now (a bridge may add and remove endpoints at run time). */
-export interface NodeModel {
+export interface DescribedNode {
   endpoints(): readonly EndpointDescription[];
 }
 
@@ -66,7 +66,7 @@ export interface NodeModel {
 export interface DescriptorOptions {
   /** The endpoint this Descriptor instance describes. */
   readonly endpoint: number;
-  readonly node: NodeModel;
+  readonly node: DescribedNode;
 }
 
 /** The cluster and the hook the node calls when its endpoint structure changes. */

@@ -31,11 +31,11 @@ import {
 /** Cluster id (Core 11.12). */
 export const GENERAL_DIAGNOSTICS_CLUSTER_ID = 0x0033;
 /** ClusterRevision in the Matter 1.4.2 data model ("UpTime mandatory, TimeSnapshot added"). */
-export const GENERAL_DIAGNOSTICS_REVISION = 2;
+const GENERAL_DIAGNOSTICS_REVISION = 2;
 /** Length of the TestEventTrigger enable key (Core 11.12.7.1: EnableKey octstr, 16 bytes). */
-export const TEST_EVENT_TRIGGER_KEY_BYTES = 16;
+const TEST_EVENT_TRIGGER_KEY_BYTES = 16;
 /** NetworkInterfaces holds at most 8 entries (Core 11.12.6.1). */
-export const MAX_NETWORK_INTERFACES = 8;
+const MAX_NETWORK_INTERFACES = 8;
 
 /** Attribute ids (Core 11.12.6). */
 export const GeneralDiagnosticsAttribute = {
@@ -53,7 +53,7 @@ export const GeneralDiagnosticsCommand = {
 } as const;
 
 /** Event ids (Core 11.12.8). */
-export const GeneralDiagnosticsEvent = {
+const GeneralDiagnosticsEvent = {
   HardwareFaultChange: 0x00,
   RadioFaultChange: 0x01,
   NetworkFaultChange: 0x02,

@@ -24,11 +24,11 @@ import {
 /** Cluster id (Application Cluster spec 1.3). */
 export const GROUPS_CLUSTER_ID = 0x0004;
 /** ClusterRevision in the Matter 1.4.2 data model ("New data model format and notation"). */
-export const GROUPS_REVISION = 4;
+const GROUPS_REVISION = 4;
 /** Feature bits (1.3.4): GroupNames. */
-export const GroupsFeature = { GroupNames: 0x01 } as const;
+const GroupsFeature = { GroupNames: 0x01 } as const;
 /** NameSupportBitmap (1.3.5.1): bit 7 mirrors FeatureMap bit 0. */
-export const NameSupportBitmap = { GroupNames: 0x80 } as const;
+const NameSupportBitmap = { GroupNames: 0x80 } as const;
 /** GetGroupMembershipResponse Capacity 0xFE: at least one further group may be added (exact number unknown). */
 export const CAPACITY_AT_LEAST_ONE = 0xfe;
 

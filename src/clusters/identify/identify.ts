@@ -10,9 +10,9 @@ import { tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.t
 /** Cluster id (Application Cluster spec 1.2). */
 export const IDENTIFY_CLUSTER_ID = 0x0003;
 /** ClusterRevision in the Matter 1.4.2 data model ("Removed Query feature"). */
-export const IDENTIFY_REVISION = 5;
+const IDENTIFY_REVISION = 5;
 /** IdentifyTime counts down in steps of this many milliseconds (1.2.5.1: "decrement ... every second"). */
-export const IDENTIFY_TICK_MS = 1000;
+const IDENTIFY_TICK_MS = 1000;
 
 /** Attribute ids (1.2.5). */
 export const IdentifyAttribute = { IdentifyTime: 0x0000, IdentifyType: 0x0001 } as const;
@@ -32,7 +32,7 @@ export const IdentifyType = {
 export type IdentifyType = (typeof IdentifyType)[keyof typeof IdentifyType];
 
 /** EffectIdentifierEnum (1.2.4.2). */
-export const EffectIdentifier = {
+export const IdentifyEffectIdentifier = {
   Blink: 0x00,
   Breathe: 0x01,
   Okay: 0x02,
@@ -41,9 +41,9 @@ export const EffectIdentifier = {
   StopEffect: 0xff,
 } as const;
 /** One EffectIdentifierEnum value. */
-export type EffectIdentifier = (typeof EffectIdentifier)[keyof typeof EffectIdentifier];
+export type IdentifyEffectIdentifier = (typeof IdentifyEffectIdentifier)[keyof typeof IdentifyEffectIdentifier];
 /** EffectVariantEnum (1.2.4.3): only Default exists. */
-export const EffectVariant = { Default: 0x00 } as const;
+const EffectVariant = { Default: 0x00 } as const;
 
 /** Identify { 0 IdentifyTime uint16 } (1.2.6.1). */
 export const IdentifyRequest = tlvStruct({ identifyTime: tlvField(0, tlvUInt16) });
@@ -63,7 +63,7 @@ export interface IdentifyOptions {
   /** Called whenever the countdown timer must fire at `at` (ms, the invoke/write clock) or be cancelled (null). */
   readonly onTimer?: (at: number | null) => void;
   /** Called for a TriggerEffect the node should render (the variant is already mapped to a supported one). */
-  readonly onTriggerEffect?: (effect: EffectIdentifier, variant: number) => void;
+  readonly onTriggerEffect?: (effect: IdentifyEffectIdentifier, variant: number) => void;
 }
 
 /** The cluster and the hook the node's timer calls. */
@@ -170,11 +170,11 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
         timed: false,
         handler: async (req) => {
           // An EffectIdentifier outside the enum is a constraint violation of the field (Core 7.19.2: enum values).
-          if (!(Object.values(EffectIdentifier) as number[]).includes(req.effectIdentifier))
+          if (!(Object.values(IdentifyEffectIdentifier) as number[]).includes(req.effectIdentifier))
             return { status: ImStatus.CONSTRAINT_ERROR };
           // 1.2.6.2: "If the server does not support the given variant, it SHALL use the default variant."
           // Default is the only variant the enum defines, so every request maps to it.
-          options.onTriggerEffect?.(req.effectIdentifier as EffectIdentifier, EffectVariant.Default);
+          options.onTriggerEffect?.(req.effectIdentifier as IdentifyEffectIdentifier, EffectVariant.Default);
           return { status: ImStatus.SUCCESS };
         },
       }),

@@ -21,19 +21,19 @@ import {
 /** Cluster id (Core 11.9). */
 export const NETWORK_COMMISSIONING_CLUSTER_ID = 0x0031;
 /** ClusterRevision in the Matter 1.4.2 data model. */
-export const NETWORK_COMMISSIONING_REVISION = 2;
+const NETWORK_COMMISSIONING_REVISION = 2;
 
 /** Feature bits (Core 11.9.4). */
-export const NetworkCommissioningFeature = {
+const NetworkCommissioningFeature = {
   WiFiNetworkInterface: 1 << 0,
   ThreadNetworkInterface: 1 << 1,
   EthernetNetworkInterface: 1 << 2,
 } as const;
 
 /** Shortest NetworkID (NetworkInfoStruct.NetworkID: octstr 1..32 bytes). */
-export const MIN_NETWORK_ID_BYTES = 1;
+const MIN_NETWORK_ID_BYTES = 1;
 /** Longest NetworkID (NetworkInfoStruct.NetworkID: octstr 1..32 bytes). */
-export const MAX_NETWORK_ID_BYTES = 32;
+const MAX_NETWORK_ID_BYTES = 32;
 
 /** Attribute ids (Core 11.9.6). */
 export const NetworkCommissioningAttribute = {
@@ -43,23 +43,6 @@ export const NetworkCommissioningAttribute = {
   LastNetworkingStatus: 0x0005,
   LastNetworkID: 0x0006,
   LastConnectErrorValue: 0x0007,
-} as const;
-
-/** NetworkCommissioningStatusEnum (Core 11.9.5.1). */
-export const NetworkCommissioningStatus = {
-  Success: 0,
-  OutOfRange: 1,
-  BoundsExceeded: 2,
-  NetworkIDNotFound: 3,
-  DuplicateNetworkID: 4,
-  NetworkNotFound: 5,
-  RegulatoryError: 6,
-  AuthFailure: 7,
-  UnsupportedSecurity: 8,
-  OtherConnectionFailure: 9,
-  IPV6Failed: 10,
-  IPBindFailed: 11,
-  UnknownError: 12,
 } as const;
 
 /** NetworkInfoStruct { 0 NetworkID octstr 1..32, 1 Connected bool } (Core 11.9.5.x). */

@@ -13,7 +13,7 @@ import {
 } from "../../tlv/tlv-schema.ts";
 
 /** Context tag of InteractionModelRevision. */
-export const INTERACTION_MODEL_REVISION_TAG = 0xff;
+const INTERACTION_MODEL_REVISION_TAG = 0xff;
 /** The revision this implementation speaks (Matter 1.4.x). */
 export const INTERACTION_MODEL_REVISION = 12;
 

@@ -15,15 +15,15 @@ export const DnsRecordType = { A: 1, PTR: 12, TXT: 16, AAAA: 28, SRV: 33, ANY: 2
 export type DnsRecordType = (typeof DnsRecordType)[keyof typeof DnsRecordType];
 
 /** The Internet class; mDNS uses no other (RFC 6762 10.2: the top bit of the class is the cache-flush bit). */
-export const DNS_CLASS_IN = 1;
+const DNS_CLASS_IN = 1;
 /** Size of the fixed DNS header (RFC 1035 4.1.1). */
-export const DNS_HEADER_BYTES = 12;
+const DNS_HEADER_BYTES = 12;
 /** Largest label, in bytes (RFC 1035 2.3.4). */
-export const MAX_DNS_LABEL_BYTES = 63;
+const MAX_DNS_LABEL_BYTES = 63;
 /** Largest name on the wire, in bytes, length octets and the root label included (RFC 1035 2.3.4). */
-export const MAX_DNS_NAME_BYTES = 255;
+const MAX_DNS_NAME_BYTES = 255;
 /** Most compression pointers followed while reading one name; a longer chain is rejected as a loop. */
-export const MAX_DNS_POINTER_HOPS = 64;
+const MAX_DNS_POINTER_HOPS = 64;
 /** Largest offset a compression pointer can hold (14 bits). */
 const MAX_POINTER_OFFSET = 0x3fff;
 const QR_BIT = 0x8000;
@@ -250,7 +250,7 @@ export function formatIpv6(b: Uint8Array): string {
 }
 
 /** Parses a dotted IPv4 address into 4 bytes; RangeError otherwise. */
-export function parseIpv4(text: string): Uint8Array {
+function parseIpv4(text: string): Uint8Array {
   const parts = text.split(".");
   if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9][0-9]{0,2})$/.test(p) && Number(p) <= 255)) {
     throw new RangeError(`not an IPv4 address: ${text}`);

@@ -29,15 +29,15 @@ import {
 import { OPERATIONAL_SERVICE_TYPE } from "./dnssd-services.ts";
 
 /** The mDNS port (RFC 6762 3). */
-export const MDNS_PORT = 5353;
+const MDNS_PORT = 5353;
 /** The IPv4 mDNS group (RFC 6762 3). */
-export const MDNS_IPV4_GROUP = "224.0.0.251";
+const MDNS_IPV4_GROUP = "224.0.0.251";
 /** The IPv6 mDNS group (RFC 6762 3). */
-export const MDNS_IPV6_GROUP = "ff02::fb";
+const MDNS_IPV6_GROUP = "ff02::fb";
 /** How long a lookup runs unless told otherwise, in ms. */
-export const DISCOVERY_TIMEOUT_DEFAULT_MS = 10_000;
+const DISCOVERY_TIMEOUT_DEFAULT_MS = 10_000;
 /** When each query round is sent, in ms after the lookup starts; later rounds follow at the last interval. */
-export const QUERY_SCHEDULE_MS = [0, 250, 1000, 2000, 4000, 8000] as const;
+const QUERY_SCHEDULE_MS = [0, 250, 1000, 2000, 4000, 8000] as const;
 
 /** Counters of what the browser sent and received (a bad datagram is counted and dropped, never thrown). */
 export type DnssdBrowserStats = {

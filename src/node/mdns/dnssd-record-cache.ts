@@ -3,7 +3,7 @@ import { DnsRecordType, type DnsResourceRecord, dnsNameKey } from "./dns-message
 /** Most records the cache holds; the oldest are dropped first when a flood fills it. */
 export const MAX_CACHED_RECORDS = 1024;
 /** A cache-flush record replaces same-name, same-type records received longer ago than this, in ms (RFC 6762 10.2). */
-export const CACHE_FLUSH_GRACE_MS = 1000;
+const CACHE_FLUSH_GRACE_MS = 1000;
 
 /** A record in the cache, with when it came and when it expires. */
 export type CachedRecord = {

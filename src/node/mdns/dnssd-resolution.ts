@@ -1,10 +1,11 @@
+import { MAX_DISCRIMINATOR } from "../../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { operationalInstanceName } from "../../fabric/operational-identity.ts";
 import { type DnsQuestion, DnsRecordType, dnsNameKey, parseTxtEntries } from "./dns-message.ts";
 import type { DnssdRecordCache } from "./dnssd-record-cache.ts";
-import { COMMISSIONABLE_SERVICE_TYPE, MAX_DISCRIMINATOR, OPERATIONAL_SERVICE_TYPE } from "./dnssd-services.ts";
+import { COMMISSIONABLE_SERVICE_TYPE, OPERATIONAL_SERVICE_TYPE } from "./dnssd-services.ts";
 
 /** Largest short discriminator: the upper 4 of the 12 bits. */
-export const MAX_SHORT_DISCRIMINATOR = 0xf;
+const MAX_SHORT_DISCRIMINATOR = 0xf;
 
 /** The mDNS domain every Matter service is in. */
 export const DNSSD_DOMAIN = "local";

@@ -3,6 +3,7 @@
  * discovery, 4.3.4 common TXT keys): instance names, TXT key/value pairs and subtypes of `_matterc._udp` and
  * `_matter._tcp`, the set of services a node advertises, and the diff between two such sets.
  */
+import { MAX_DISCRIMINATOR } from "../../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { hex64, operationalInstanceName } from "../../fabric/operational-identity.ts";
 import {
   type MrpSessionParameters,
@@ -16,20 +17,18 @@ export const COMMISSIONABLE_SERVICE_TYPE = "_matterc._udp";
 /** Service type of an operational node (4.3.2); `_tcp` by DNS-SD convention even though Matter runs over UDP. */
 export const OPERATIONAL_SERVICE_TYPE = "_matter._tcp";
 /** The Matter UDP port a node listens on unless configured otherwise. */
-export const MATTER_DEFAULT_PORT = 5540;
+const MATTER_DEFAULT_PORT = 5540;
 
 /** Bytes of randomness in a commissionable instance name (a 64-bit value, 16 uppercase hex digits). */
-export const COMMISSIONABLE_INSTANCE_NAME_BYTES = 8;
-/** Largest discriminator: 12 bits. */
-export const MAX_DISCRIMINATOR = 0xfff;
+const COMMISSIONABLE_INSTANCE_NAME_BYTES = 8;
 /** Largest DN value in bytes of UTF-8. */
-export const MAX_DEVICE_NAME_BYTES = 32;
+const MAX_DEVICE_NAME_BYTES = 32;
 /** Largest PI value in bytes of UTF-8. */
-export const MAX_PAIRING_INSTRUCTION_BYTES = 128;
+const MAX_PAIRING_INSTRUCTION_BYTES = 128;
 /** Largest SII and SAI values (ms): one hour. */
-export const MAX_SESSION_INTERVAL_MS = 3_600_000;
+const MAX_SESSION_INTERVAL_MS = 3_600_000;
 /** Largest SAT value (ms): a 16-bit number. */
-export const MAX_SESSION_ACTIVE_THRESHOLD_MS = 0xffff;
+const MAX_SESSION_ACTIVE_THRESHOLD_MS = 0xffff;
 
 /** CM values while a commissioning window is open (4.3.1: 1 = basic, 2 = enhanced commissioning method). */
 export const CommissioningMode = { Basic: 1, Enhanced: 2 } as const;

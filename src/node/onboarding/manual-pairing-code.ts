@@ -5,7 +5,8 @@
  * The short discriminator is the top 4 bits of the 12-bit discriminator. The version (bit 3 of digit 1) is 0.
  */
 import { MalformedError } from "../../bytes/errors.ts";
-import { CommissioningFlow, isValidPasscode } from "./setup-payload.ts";
+import { isValidPasscode } from "../../sc/pase/pase-verifier.ts";
+import { CommissioningFlow } from "./setup-payload.ts";
 import { verhoeffCheckDigit, verhoeffValid } from "./verhoeff.ts";
 
 /** What a manual pairing code carries. */

@@ -5,13 +5,14 @@
  * rejected on decode (not supported here).
  */
 import { MalformedError } from "../../bytes/errors.ts";
+import { isValidPasscode } from "../../sc/pase/pase-verifier.ts";
 import { base38Decode, base38Encode } from "./base38.ts";
-import { type CommissioningFlow, checkSetupPayload, isValidPasscode, type SetupPayload } from "./setup-payload.ts";
+import { type CommissioningFlow, checkSetupPayload, type SetupPayload } from "./setup-payload.ts";
 
 /** The QR code text prefix (5.1.3). */
 export const QR_CODE_PREFIX = "MT:";
 /** Bytes of the packed payload without optional TLV data. */
-export const QR_PAYLOAD_BYTES = 11;
+const QR_PAYLOAD_BYTES = 11;
 
 const FIELDS = [
   ["version", 3],

@@ -19,9 +19,9 @@ export type QrMode = (typeof QrMode)[keyof typeof QrMode];
 export const QR_ALPHANUMERIC_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
 /** Lowest QR Code Model 2 version (5.3): 21 x 21 modules. */
-export const QR_MIN_VERSION = 1;
+const QR_MIN_VERSION = 1;
 /** Highest QR Code Model 2 version (5.3): 177 x 177 modules. */
-export const QR_MAX_VERSION = 40;
+const QR_MAX_VERSION = 40;
 /** Quiet zone width in modules (6.3.8: "shall be 4X wide"). */
 export const QR_QUIET_ZONE_MODULES = 4;
 
@@ -132,7 +132,7 @@ export function encodeQrCode(text: string, options: QrEncodeOptions = {}): QrCod
 }
 
 /** Side length in modules of a version (5.3: 21 for version 1, +4 per version). */
-export function qrSize(version: number): number {
+function qrSize(version: number): number {
   return 17 + 4 * version;
 }
 
@@ -444,7 +444,7 @@ function placeCodewords(grid: Grid, codewords: Uint8Array): void {
 }
 
 /** The mask condition of 7.8.2 Table 10 at row i, column j. */
-export function maskCondition(mask: number, i: number, j: number): boolean {
+function maskCondition(mask: number, i: number, j: number): boolean {
   switch (mask) {
     case 0:
       return (i + j) % 2 === 0;

@@ -16,10 +16,10 @@ import { decodeQrCodePayload, encodeQrCodePayload } from "../../../src/node/onbo
 import {
   CommissioningFlow,
   DiscoveryCapability,
-  isValidPasscode,
   type SetupPayload,
 } from "../../../src/node/onboarding/setup-payload.ts";
 import { verhoeffCheckDigit, verhoeffValid } from "../../../src/node/onboarding/verhoeff.ts";
+import { isValidPasscode } from "../../../src/sc/pase/pase-verifier.ts";
 
 const EXAMPLE: SetupPayload = {
   version: 0,
