@@ -245,15 +245,25 @@ function decodeEntries(key: string, index: FabricIndex, value: StorageValue | un
   });
 }
 
+/** The pending added fabric's ACL entries, held by the commissioning transaction (pending-fabric-data.ts). */
+export type PendingAclSlot = { readonly fabricIndex: FabricIndex; entries: AccessControlEntry[] };
+
+/** Where the store finds the pending fabric's entries: the commissioning transaction's pending data. */
+export interface PendingAclSource {
+  pendingAcl(): PendingAclSlot | undefined;
+}
+
 /**
- * ACL entries per fabric, persisted per fabric. The fail-safe's pending fabric is staged in memory (`stageFabric`):
- * AddNOC's Administer entry and ACL writes over the new fabric's CASE session change the staged list, which reads and
- * access checks see and which the commissioning transaction commits (`writeFabric` + `adoptStaged`) or drops.
+ * Committed ACL entries per fabric, persisted per fabric. The fail-safe's pending fabric's entries live in the
+ * commissioning transaction's pending data (`attachPending`): AddNOC's Administer entry and ACL writes over the new
+ * fabric's CASE session change that list, which reads and access checks overlay on the committed entries, and which
+ * the commit writes (`commitWrites`) and this store adopts once the write resolved.
  */
 export class AccessControlStore implements FabricLifecycleParticipant {
   readonly #storage: Storage;
   readonly #entries = new Map<FabricIndex, AccessControlEntry[]>();
-  #staged: { readonly index: FabricIndex; entries: AccessControlEntry[] } | undefined;
+  #pending: PendingAclSource | undefined;
+  #committing: PendingAclSlot | undefined;
   #committedFabrics: Set<FabricIndex> | undefined;
 
   private constructor(storage: Storage) {
@@ -272,17 +282,18 @@ export class AccessControlStore implements FabricLifecycleParticipant {
     return store;
   }
 
-  /** Entries of one fabric, or of every fabric in index order (the staged pending fabric included). */
+  /** Entries of one fabric, or of every fabric in index order (the pending fabric included). */
   entries(fabricIndex?: FabricIndex): AccessControlEntry[] {
     if (fabricIndex !== undefined) return [...(this.#get(fabricIndex) ?? [])];
-    const indices = new Set([...this.#entries.keys(), ...(this.#staged === undefined ? [] : [this.#staged.index])]);
+    const pending = this.#pending?.pendingAcl();
+    const indices = new Set([...this.#entries.keys(), ...(pending === undefined ? [] : [pending.fabricIndex])]);
     return [...indices].sort((a, b) => a - b).flatMap((i) => this.#get(i) ?? []);
   }
 
   /**
    * Replaces the fabric's entries (an ACL attribute write): each is validated, every entry must carry this fabric index
-   * (CONSTRAINT_ERROR), and more than ACCESS_CONTROL_ENTRIES_PER_FABRIC is RESOURCE_EXHAUSTED. The staged pending
-   * fabric's entries change in memory only.
+   * (CONSTRAINT_ERROR), and more than ACCESS_CONTROL_ENTRIES_PER_FABRIC is RESOURCE_EXHAUSTED. The pending
+   * fabric's entries change in the commissioning transaction's memory only.
    */
   async setEntries(fabricIndex: FabricIndex, entries: readonly AccessControlEntry[]): Promise<void> {
     if (entries.length > ACCESS_CONTROL_ENTRIES_PER_FABRIC) {
@@ -297,8 +308,9 @@ export class AccessControlStore implements FabricLifecycleParticipant {
       subjects: e.subjects === null ? null : [...e.subjects],
       targets: e.targets === null ? null : e.targets.map((t) => ({ ...t })),
     }));
-    if (this.#staged?.index === fabricIndex) {
-      this.#staged.entries = copy;
+    const pending = this.#pending?.pendingAcl();
+    if (pending?.fabricIndex === fabricIndex) {
+      pending.entries = copy;
       return;
     }
     if (this.#committedFabrics !== undefined && !this.#committedFabrics.has(fabricIndex)) {
@@ -318,52 +330,40 @@ export class AccessControlStore implements FabricLifecycleParticipant {
     await this.setEntries(entry.fabricIndex, [...this.entries(entry.fabricIndex), entry]);
   }
 
-  /** The access check over the entries (see `checkAccessAgainst`); the staged pending fabric's entries count. */
+  /** The access check over the entries (see `checkAccessAgainst`); the pending fabric's entries count. */
   checkAccess(subject: SubjectDescriptor, request: RequestPath, requiredPrivilege: Privilege): boolean {
     const index = subject.fabricIndex;
     const entries = isFabricIndex(index) ? (this.#get(index) ?? []) : [];
     return checkAccessAgainst(entries, subject, request, requiredPrivilege);
   }
 
-  /** The staged (pending, unwritten) fabric's index, if any. */
-  get stagedFabric(): FabricIndex | undefined {
-    return this.#staged?.index;
+  /** The pending (unwritten) fabric whose entries reads overlay, if any. */
+  get pendingFabric(): FabricIndex | undefined {
+    return this.#pending?.pendingAcl()?.fabricIndex;
+  }
+
+  /** Overlays the commissioning transaction's pending entries on the committed ones (once, by the transaction). */
+  attachPending(source: PendingAclSource): void {
+    if (this.#pending !== undefined) throw new TypeError("this ACL store already has a commissioning transaction");
+    this.#pending = source;
   }
 
   /**
    * From now on, writes for a fabric that is neither committed (`committed`, then the lifecycle's committed and removed
-   * events) nor staged are refused (FAILURE): nothing of a reverted fabric reaches storage.
+   * events) nor pending are refused (FAILURE): nothing of a reverted fabric reaches storage.
    */
   guardWrites(committed: Iterable<FabricIndex>): void {
     this.#committedFabrics = new Set(committed);
   }
 
-  /** Opens the in-memory list of the fail-safe's pending fabric (empty); nothing is written until it is committed. */
-  stageFabric(fabricIndex: FabricIndex): void {
-    if (!isFabricIndex(fabricIndex)) throw new RangeError(`fabric index ${fabricIndex} is not 1..254`);
-    this.#staged = { index: fabricIndex, entries: [] };
-  }
-
-  /** Drops the staged list (the fail-safe reverted the pending fabric); no storage write. */
-  discardStaged(fabricIndex: FabricIndex): void {
-    if (this.#staged?.index === fabricIndex) this.#staged = undefined;
-  }
-
-  /** The commit's storage transaction resolved: the staged list becomes the fabric's committed entries. */
-  adoptStaged(fabricIndex: FabricIndex): void {
-    if (this.#staged?.index !== fabricIndex) return;
-    this.#entries.set(fabricIndex, this.#staged.entries);
-    this.#staged = undefined;
-  }
-
-  /** Writes this fabric's entries (the staged list when staged) into `tx`, the commit's storage transaction. */
+  /** Writes this fabric's entries (the pending list when pending) into `tx`, the commit's storage transaction. */
   async writeFabric(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void> {
     const entries = this.#get(fabricIndex);
     if (entries === undefined) await tx.delete(aclKey(fabricIndex));
     else await tx.set(aclKey(fabricIndex), encodeEntries(entries));
   }
 
-  /** The fabric's entries were removed (in `tx`, or by this call): drops them from memory, staged list included. */
+  /** The fabric's entries were removed (in `tx`, or by this call): drops them from memory. */
   async removeFabric(fabricIndex: FabricIndex, tx?: StorageTransaction): Promise<void> {
     this.forgetFabric(fabricIndex);
     await (tx ?? this.#storage).delete(aclKey(fabricIndex));
@@ -371,7 +371,6 @@ export class AccessControlStore implements FabricLifecycleParticipant {
 
   /** The fabric's committed removal was written elsewhere: forgets its entries in memory only. */
   forgetFabric(fabricIndex: FabricIndex): void {
-    this.discardStaged(fabricIndex);
     this.#entries.delete(fabricIndex);
   }
 
@@ -380,12 +379,14 @@ export class AccessControlStore implements FabricLifecycleParticipant {
     return [...this.#entries.keys()].sort((a, b) => a - b);
   }
 
-  /** Lifecycle: a committed new fabric's staged entries is written in the transaction that writes its record. */
+  /** Lifecycle: a committed new fabric's pending entries are written in the transaction that writes its record. */
   async commitWrites(
     tx: StorageTransaction,
     event: Extract<FabricLifecycleEvent, { kind: "committed" }>,
   ): Promise<void> {
-    if (event.noc === "add") await this.writeFabric(tx, event.fabricIndex);
+    if (event.noc !== "add") return;
+    this.#committing = { fabricIndex: event.fabricIndex, entries: this.#get(event.fabricIndex) ?? [] };
+    await this.writeFabric(tx, event.fabricIndex);
   }
 
   /** Lifecycle: a removed fabric's entries is deleted in the transaction that deletes its record. */
@@ -393,12 +394,14 @@ export class AccessControlStore implements FabricLifecycleParticipant {
     await tx.delete(aclKey(fabricIndex));
   }
 
-  /** Lifecycle: memory follows the final event (commit adopts the staged copy, revert drops it, removal forgets). */
+  /** Lifecycle: memory follows the final event (a commit adopts the entries it wrote, removal forgets). */
   fabricEvent(event: FabricLifecycleEvent): void {
     if (event.kind === "committed") {
-      this.adoptStaged(event.fabricIndex);
+      if (this.#committing?.fabricIndex === event.fabricIndex)
+        this.#entries.set(event.fabricIndex, this.#committing.entries);
+      this.#committing = undefined;
       this.#committedFabrics?.add(event.fabricIndex);
-    } else if (event.kind === "reverted") this.discardStaged(event.fabricIndex);
+    } else if (event.kind === "reverted") this.#committing = undefined;
     else if (event.kind === "removed") {
       this.forgetFabric(event.fabricIndex);
       this.#committedFabrics?.delete(event.fabricIndex);
@@ -413,6 +416,7 @@ export class AccessControlStore implements FabricLifecycleParticipant {
   }
 
   #get(fabricIndex: FabricIndex): AccessControlEntry[] | undefined {
-    return this.#staged?.index === fabricIndex ? this.#staged.entries : this.#entries.get(fabricIndex);
+    const pending = this.#pending?.pendingAcl();
+    return pending?.fabricIndex === fabricIndex ? pending.entries : this.#entries.get(fabricIndex);
   }
 }

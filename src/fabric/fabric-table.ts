@@ -1,16 +1,14 @@
 /**
- * The fabric table (Core spec 11.18.6 and the SDK FabricTable): committed fabrics plus the one fail-safe's pending state
- * (a pending root, a pending operational key, a pending added or updated fabric). Reads show pending values (conformance
- * doc §0.2); `commit()` persists in ONE storage transaction, `revert()` drops every pending change (§2 step 3). In the
- * node the pending state is driven only by the commissioning transaction (commissioning-transaction.ts); lifecycle
- * participants (the per-fabric stores) write inside the table's commit and removal transactions.
+ * The fabric table (Core spec 11.18.6 and the SDK FabricTable): the committed fabrics, their storage, the fabric index
+ * allocator and the fabric lifecycle. The fail-safe's pending state (root, operational key, added or updated fabric)
+ * lives in the commissioning transaction's pending data (pending-fabric-data.ts), which attaches itself here: reads
+ * overlay it on the committed fabrics (conformance doc §0.2), and its commit goes through `FabricTableHooks.commitRecord`
+ * (ONE storage transaction). Lifecycle participants (the per-fabric stores) write inside the table's commit and removal
+ * transactions.
  */
 import { bytesEqual } from "../bytes/bytes.ts";
 import { InternalError, MalformedError, ProtocolError } from "../bytes/errors.ts";
-import { compressedFabricId } from "../cert/compressed-fabric-id.ts";
-import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { Crypto } from "../crypto/crypto.ts";
-import type { P256PrivateKey } from "../crypto/p256.ts";
 import type { Storage, StorageTransaction } from "../storage/storage.ts";
 import { type FabricIndex, FabricIndexAllocator, isFabricIndex, MAX_FABRIC_INDEX } from "./fabric-index.ts";
 import {
@@ -25,7 +23,7 @@ import {
   MAX_FABRIC_LABEL_BYTES,
   VID_VERIFICATION_STATEMENT_BYTES,
 } from "./fabric-record.ts";
-import { type OperationalIdentity, operationalInstanceName, ROOT_PUBLIC_KEY_BYTES } from "./operational-identity.ts";
+import { type OperationalIdentity, operationalInstanceName } from "./operational-identity.ts";
 import { IM_STATUS, NodeOperationalCertStatus } from "./status-codes.ts";
 
 /** SupportedFabrics bounds (11.18.5.3) and the SDK default CHIP_CONFIG_MAX_FABRICS. */
@@ -94,16 +92,39 @@ export type FabricTableOptions = {
   readonly supportedFabrics?: number;
 };
 
-/** A summary of the pending state, for the cluster's checks. */
-export type PendingState = {
+/** What reads overlay on the committed fabrics: the commissioning transaction's pending data (pending-fabric-data.ts). */
+export interface PendingFabricOverlay {
+  /** The fabric index the pending state is bound to, if any. */
   readonly fabricIndex: FabricIndex | undefined;
-  readonly hasPendingRoot: boolean;
-  readonly pendingKeyFor: "add" | "update" | undefined;
-  readonly pendingFabric: "add" | "update" | undefined;
-};
+  /** The pending root while no AddNOC bound it (TrustedRootCertificates lists it last). */
+  readonly unboundRoot: Uint8Array | undefined;
+  /** The pending added or updated fabric. */
+  readonly fabric: { readonly kind: "add" | "update"; readonly record: FabricRecord } | undefined;
+  /** Applies a label or VID change to the pending fabric. */
+  changeFabric(change: (record: FabricRecord) => FabricRecord): void;
+  /** Drops everything pending in memory with its events (the fail-safe's revert). */
+  revert(): void;
+  /** Drops everything pending without events. */
+  clear(): void;
+}
 
-type PendingKey = { readonly key: P256PrivateKey; readonly forUpdate: boolean };
-type PendingRoot = { readonly rcac: Uint8Array; readonly rootPublicKey: Uint8Array };
+/** What the table lets its attached pending data do: allocate, notify, and commit a pending fabric. */
+export type FabricTableHooks = {
+  readonly crypto: Crypto;
+  /** The index the next fabric would get; only an exhausted index space (1..254 all used) fails, with `status`. */
+  freeIndex(status: number): FabricIndex;
+  /** Tells the `onChange` listeners. */
+  changed(change: FabricChange): void;
+  /** Tells the `onOperationalIdentityChange` listeners. */
+  identity(change: "advertise" | "withdraw", record: FabricRecord): void;
+  /** Tells the lifecycle participants (in memory). */
+  lifecycle(event: FabricLifecycleEvent): void;
+  /**
+   * Writes `record` with the index cursor and every participant's `commitWrites` in ONE storage transaction, adopts it
+   * as committed, calls `written` (the pending data drops itself), then emits `committed`. A failed write changes nothing.
+   */
+  commitRecord(kind: "add" | "update", record: FabricRecord, written: () => void): Promise<void>;
+};
 
 function fail(code: string, message: string, status: number, nocStatus?: number): ProtocolError {
   return new ProtocolError(code, message, status, nocStatus);
@@ -134,13 +155,6 @@ function identityOf(r: FabricRecord): OperationalIdentity {
   };
 }
 
-function checkCertSize(name: string, cert: Uint8Array): void {
-  // NOCValue/ICACValue/RootCACertificate > 400 bytes -> INVALID_COMMAND (conformance §1.4 steps 1-2, §1.8 step 1).
-  if (cert.length === 0 || cert.length > MAX_CERT_TLV_BYTES) {
-    throw fail("fabric.cert-size", `${name} must be 1..${MAX_CERT_TLV_BYTES} bytes`, IM_STATUS.invalidCommand);
-  }
-}
-
 /** The fabric table; construct with `FabricTable.open`. */
 export class FabricTable {
   /** SupportedFabrics. */
@@ -149,10 +163,7 @@ export class FabricTable {
   readonly #crypto: Crypto;
   readonly #committed = new Map<FabricIndex, FabricRecord>();
   readonly #allocator: FabricIndexAllocator;
-  #pendingIndex: FabricIndex | undefined;
-  #pendingRoot: PendingRoot | undefined;
-  #pendingKey: PendingKey | undefined;
-  #pendingFabric: { readonly kind: "add" | "update"; record: FabricRecord } | undefined;
+  #pending: PendingFabricOverlay | undefined;
   readonly #changeListeners = new Set<(change: FabricChange) => void>();
   readonly #identityListeners = new Set<(change: OperationalIdentityChange) => void>();
   readonly #participants: FabricLifecycleParticipant[] = [];
@@ -228,29 +239,14 @@ export class FabricTable {
   /** TrustedRootCertificates: each fabric's RCAC (duplicates kept) plus a pending root not yet bound by AddNOC. */
   trustedRoots(): Uint8Array[] {
     const roots = this.fabrics().map((f) => f.rcac);
-    if (this.#pendingRoot !== undefined && this.#pendingFabric?.kind !== "add")
-      roots.push(this.#pendingRoot.rcac.slice());
+    const unbound = this.#pending?.unboundRoot;
+    if (unbound !== undefined) roots.push(unbound.slice());
     return roots;
   }
 
   /** Where the search for the next fabric index starts (persisted; only moves forward, wrapping 254 -> 1). */
   get nextFabricIndex(): FabricIndex {
     return this.#allocator.next;
-  }
-
-  /** A summary of the pending state. */
-  pendingState(): PendingState {
-    return {
-      fabricIndex: this.#pendingIndex,
-      hasPendingRoot: this.#pendingRoot !== undefined,
-      pendingKeyFor: this.#pendingKey === undefined ? undefined : this.#pendingKey.forUpdate ? "update" : "add",
-      pendingFabric: this.#pendingFabric?.kind,
-    };
-  }
-
-  /** The pending operational key (from the latest CSRRequest), or undefined. */
-  get pendingOperationalKey(): P256PrivateKey | undefined {
-    return this.#pendingKey?.key;
   }
 
   /** The committed fabric (other than a pending one) with this root public key and fabric id, if any. */
@@ -298,202 +294,21 @@ export class FabricTable {
     return this.participate({ fabricEvent: listener });
   }
 
-  // ---------------------------------------------------------------- pending operations
-
   /**
-   * AddTrustedRootCertificate: records `rcac` (already validated by the caller) as the pending root for the next free index.
-   * Errors: a root, an update or pending fabric data already pending -> `fabric.incorrect-state` (FAILURE); no free index
-   * in 1..254 -> `fabric.table-full` (RESOURCE_EXHAUSTED), as conformance §1.8 steps 6-7. A table holding SupportedFabrics
-   * fabrics still accepts the root: AddNOC answers TableFull.
+   * Attaches the fail-safe's pending data (the commissioning transaction's, once per table): reads overlay it from now
+   * on. Returns the hooks through which it allocates, notifies and commits. A second attach is a TypeError.
    */
-  addPendingRoot(rcac: Uint8Array, rootPublicKey: Uint8Array): FabricIndex {
-    checkCertSize("RootCACertificate", rcac);
-    if (rootPublicKey.length !== ROOT_PUBLIC_KEY_BYTES || rootPublicKey[0] !== 0x04) {
-      throw new RangeError("root public key must be 65 bytes, uncompressed");
-    }
-    if (this.#pendingRoot !== undefined || this.#pendingFabric !== undefined) {
-      throw fail("fabric.incorrect-state", "a root, an update or a new fabric is already pending", IM_STATUS.failure);
-    }
-    const index = this.#freeIndex(IM_STATUS.resourceExhausted);
-    // SDK SetPendingDataFabricIndex: a key pending for another index (an update CSR) binds this fail-safe to it.
-    if (this.#pendingIndex !== undefined && this.#pendingIndex !== index) {
-      throw fail(
-        "fabric.incorrect-state",
-        `fabric index ${this.#pendingIndex} already holds this fail-safe's pending state`,
-        IM_STATUS.failure,
-      );
-    }
-    this.#pendingRoot = { rcac: rcac.slice(), rootPublicKey: rootPublicKey.slice() };
-    this.#pendingIndex = index;
-    return index;
-  }
-
-  /**
-   * CSRRequest: generates a fresh operational key pending for fabric `forUpdate` (UpdateNOC) or for the next free index
-   * (AddNOC). A new key replaces the previous pending key (§1.3). Errors: NOC data already pending, or an update while a
-   * root is pending -> `fabric.incorrect-state`; unknown `forUpdate` -> `fabric.not-found`; no free index ->
-   * `fabric.table-full`. All carry FAILURE, the status CSRRequest answers with (§1.3 step 5).
-   */
-  allocatePendingOperationalKey(forUpdate?: FabricIndex): P256PrivateKey {
-    if (this.#pendingFabric !== undefined) {
-      throw fail("fabric.incorrect-state", "NOC data is already pending in this fail-safe", IM_STATUS.failure);
-    }
-    let index: FabricIndex;
-    if (forUpdate !== undefined) {
-      if (this.#pendingRoot !== undefined) {
-        throw fail("fabric.incorrect-state", "cannot update a fabric while a new root is pending", IM_STATUS.failure);
-      }
-      if (!this.#committed.has(forUpdate)) {
-        throw fail(
-          "fabric.not-found",
-          `no fabric ${forUpdate}`,
-          IM_STATUS.failure,
-          NodeOperationalCertStatus.InvalidFabricIndex,
-        );
-      }
-      index = forUpdate;
-    } else {
-      index = this.#pendingRoot !== undefined ? this.#pendingIndex! : this.#freeIndex(IM_STATUS.failure);
-    }
-    const previous = this.#pendingKey;
-    if (this.#pendingIndex !== undefined && this.#pendingIndex !== index) {
-      // SDK AllocatePendingOperationalKey: the pending state is bound to one fabric index per fail-safe
-      // (SetPendingDataFabricIndex), so a CSR for another index (an update CSR after an add CSR, or the reverse) is
-      // INCORRECT_STATE. The SDK records the purpose of the last CSRRequest before that check, so the kept key now
-      // answers AddNOC/UpdateNOC as a key of the refused purpose.
-      if (previous !== undefined) this.#pendingKey = { key: previous.key, forUpdate: forUpdate !== undefined };
-      throw fail(
-        "fabric.incorrect-state",
-        `fabric index ${this.#pendingIndex} already holds this fail-safe's pending state`,
-        IM_STATUS.failure,
-      );
-    }
-    const key = this.#crypto.generateKeyPair();
-    this.#pendingKey = { key, forUpdate: forUpdate !== undefined };
-    this.#pendingIndex = index;
-    return key;
-  }
-
-  /**
-   * AddNOC: installs a pending new fabric under the pending root with the pending key (§1.4 step 13, SDK order):
-   * no pending root / an update pending / no add key -> MissingCsr; no free index -> TableFull; same root + fabric id as a
-   * fabric -> FabricConflict; then `validateChain()` (the caller's chain validation, which throws InvalidNOC); node id not
-   * operational -> InvalidNodeOpId; NOC key not the pending key -> InvalidPublicKey. On error nothing changes, so the
-   * pending root and key stay for a retry (§6 item 8).
-   */
-  addPendingFabric(install: NocInstall & { readonly vendorId: number }, validateChain?: () => void): FabricIndex {
-    checkCertSize("NOCValue", install.noc);
-    if (install.icac !== null) checkCertSize("ICACValue", install.icac);
-    if (!isOperationalVendorId(install.vendorId)) {
-      throw fail(
-        "fabric.vendor-id",
-        `vendor id ${install.vendorId} is not operationally valid`,
-        IM_STATUS.invalidCommand,
-      );
-    }
-    const root = this.#pendingRoot;
-    const key = this.#pendingKey;
-    if (root === undefined || this.#pendingFabric !== undefined || key === undefined || key.forUpdate) {
-      throw fail(
-        "fabric.missing-csr",
-        "AddNOC needs a pending root and a pending key for a new fabric",
-        IM_STATUS.failure,
-        NodeOperationalCertStatus.MissingCsr,
-      );
-    }
-    if (this.#committed.size >= this.supportedFabrics) {
-      throw fail(
-        "fabric.table-full",
-        "the fabric table is full",
-        IM_STATUS.failure,
-        NodeOperationalCertStatus.TableFull,
-      );
-    }
-    if (this.findConflictingFabric(root.rootPublicKey, install.fabricId) !== undefined) {
-      throw fail(
-        "fabric.conflict",
-        "a fabric with this root public key and fabric id exists",
-        IM_STATUS.failure,
-        NodeOperationalCertStatus.FabricConflict,
-      );
-    }
-    validateChain?.();
-    this.#checkNocFields(install, key);
-    const index = this.#pendingIndex;
-    if (index === undefined) throw new InternalError("pending root without a pending fabric index");
-    const record: FabricRecord = {
-      fabricIndex: index,
-      rcac: root.rcac.slice(),
-      icac: install.icac === null ? null : install.icac.slice(),
-      noc: install.noc.slice(),
-      rootPublicKey: root.rootPublicKey.slice(),
-      fabricId: install.fabricId,
-      nodeId: install.nodeId,
-      cats: [...install.cats],
-      vendorId: install.vendorId,
-      label: "",
-      operationalKey: key.key,
-      compressedFabricId: compressedFabricId(this.#crypto, root.rootPublicKey, install.fabricId),
+  attachPending(pending: PendingFabricOverlay): FabricTableHooks {
+    if (this.#pending !== undefined) throw new TypeError("this fabric table already has a commissioning transaction");
+    this.#pending = pending;
+    return {
+      crypto: this.#crypto,
+      freeIndex: (status) => this.#freeIndex(status),
+      changed: (change) => this.#emit(change),
+      identity: (change, record) => this.#emitIdentity(change, record),
+      lifecycle: (event) => this.#lifecycle(event),
+      commitRecord: (kind, record, written) => this.#commitRecord(kind, record, written),
     };
-    this.#pendingFabric = { kind: "add", record };
-    this.#emit({ kind: "added", fabricIndex: index, pending: true });
-    this.#emitIdentity("advertise", record);
-    return index;
-  }
-
-  /**
-   * UpdateNOC: installs a pending update of fabric `index` (§1.5 step 7): unknown fabric -> InvalidNOC; a pending root, no
-   * pending key or a key not for updating this fabric -> MissingCsr; fabric id changed -> InvalidFabricIndex (SDK);
-   * `validateChain()` (against the fabric's existing root); node id -> InvalidNodeOpId; key -> InvalidPublicKey. Label, VendorID, VVS and
-   * VVSC carry over into the pending copy; the node id may change.
-   */
-  updatePendingFabric(index: FabricIndex, install: NocInstall, validateChain?: () => void): void {
-    checkCertSize("NOCValue", install.noc);
-    if (install.icac !== null) checkCertSize("ICACValue", install.icac);
-    const current = this.#committed.get(index);
-    if (current === undefined) {
-      throw fail("fabric.not-found", `no fabric ${index}`, IM_STATUS.failure, NodeOperationalCertStatus.InvalidNOC);
-    }
-    const key = this.#pendingKey;
-    if (
-      this.#pendingRoot !== undefined ||
-      this.#pendingFabric !== undefined ||
-      key === undefined ||
-      !key.forUpdate ||
-      this.#pendingIndex !== index
-    ) {
-      throw fail(
-        "fabric.missing-csr",
-        "UpdateNOC needs a pending update key for this fabric and no pending root",
-        IM_STATUS.failure,
-        NodeOperationalCertStatus.MissingCsr,
-      );
-    }
-    // SDK UpdatePendingFabricCommon: before the chain is validated, the fabric found by the NOC's root and fabric id
-    // (FindExistingFabricByNocChaining) must be the one being updated, else INVALID_FABRIC_INDEX → InvalidFabricIndex.
-    // [DIFF] The TC_OPCREDS_3_4 plan says InvalidNOC for a NOC with another fabric id (steps 15-16); we follow the SDK.
-    if (install.fabricId !== current.fabricId) {
-      throw fail(
-        "fabric.fabric-id-mismatch",
-        "UpdateNOC may not change the fabric id",
-        IM_STATUS.failure,
-        NodeOperationalCertStatus.InvalidFabricIndex,
-      );
-    }
-    validateChain?.();
-    this.#checkNocFields(install, key);
-    const record: FabricRecord = {
-      ...current,
-      icac: install.icac === null ? null : install.icac.slice(),
-      noc: install.noc.slice(),
-      nodeId: install.nodeId,
-      cats: [...install.cats],
-      operationalKey: key.key,
-    };
-    this.#pendingFabric = { kind: "update", record };
-    this.#emit({ kind: "updated", fabricIndex: index, pending: true });
-    this.#emitIdentity("withdraw", current);
-    this.#emitIdentity("advertise", record);
   }
 
   /**
@@ -579,73 +394,16 @@ export class FabricTable {
   }
 
   /**
-   * CommissioningComplete: persists the pending added/updated fabric, its key and the next-index cursor in ONE transaction,
-   * together with `alsoWrite` (e.g. IPK and ACL records). With no pending fabric, a pending root/key is dropped and false is
-   * returned. If the transaction fails the pending state is kept and the error rethrown.
-   */
-  async commit(alsoWrite?: (tx: StorageTransaction) => Promise<void>): Promise<boolean> {
-    const pending = this.#pendingFabric;
-    if (pending === undefined) {
-      this.#clearPending();
-      if (alsoWrite !== undefined) await this.#storage.transaction(alsoWrite);
-      return false;
-    }
-    const record = pending.record;
-    const cursor = new FabricIndexAllocator(this.#allocator.next);
-    if (pending.kind === "add") cursor.allocated(record.fabricIndex);
-    const event = { kind: "committed", fabricIndex: record.fabricIndex, noc: pending.kind } as const;
-    await this.#storage.transaction(async (tx) => {
-      await tx.set(fabricRecordKey(record.fabricIndex), encodeFabricRecord(record));
-      await tx.set(FABRIC_INDEX_INFO_KEY, { nextFabricIndex: cursor.next });
-      for (const p of [...this.#participants]) await p.commitWrites?.(tx, event);
-      if (alsoWrite !== undefined) await alsoWrite(tx);
-    });
-    this.#committed.set(record.fabricIndex, record);
-    if (pending.kind === "add") this.#allocator.allocated(record.fabricIndex);
-    this.#clearPending();
-    this.#emit({ kind: "committed", fabricIndex: record.fabricIndex, pending: false });
-    this.#lifecycle(event);
-    return true;
-  }
-
-  /**
-   * Fail-safe expiry (§2 step 3): drops the pending root, key and NOC data. A pending added fabric disappears; a pending
-   * update falls back to the committed NOC/ICAC/key/label/VID/VVS exactly.
-   */
-  revert(): void {
-    const pending = this.#pendingFabric;
-    const unboundRoot = pending === undefined && this.#pendingRoot !== undefined ? this.#pendingIndex : undefined;
-    this.#clearPending();
-    // The unbound root was listed in TrustedRootCertificates: its removal is a change readers must see.
-    if (unboundRoot !== undefined) {
-      this.#emit({ kind: "reverted", fabricIndex: unboundRoot, pending: true });
-      this.#lifecycle({ kind: "reverted", fabricIndex: unboundRoot, pending: "root" });
-    }
-    if (pending === undefined) return;
-    this.#afterPendingDropped(pending);
-  }
-
-  /**
-   * A failed AddNOC/UpdateNOC after the NOC was installed (§1.4 "on any failure", §1.5): drops only the pending NOC data,
-   * keeping the pending root and key so the command can be retried in the same fail-safe.
-   */
-  revertPendingNoc(): void {
-    const pending = this.#pendingFabric;
-    if (pending === undefined) return;
-    this.#pendingFabric = undefined;
-    this.#afterPendingDropped(pending);
-  }
-
-  /**
    * RemoveFabric / fail-safe Delete: removes fabric `index` (committed or pending-added) and its key; pending state for it is
    * reverted. `alsoWrite` runs in the same transaction (e.g. deleting its ACL and group keys). Unknown -> InvalidFabricIndex.
    */
   async remove(index: FabricIndex, alsoWrite?: (tx: StorageTransaction) => Promise<void>): Promise<void> {
     const committed = this.#committed.get(index);
     if (committed === undefined) {
-      if (this.#pendingFabric?.kind === "add" && this.#pendingFabric.record.fabricIndex === index) {
+      const pending = this.#pending?.fabric;
+      if (pending?.kind === "add" && pending.record.fabricIndex === index) {
         // Nothing of a pending fabric was written: dropping it is the fail-safe's in-memory revert.
-        this.revert();
+        this.#pending?.revert();
         if (alsoWrite !== undefined) await this.#storage.transaction(alsoWrite);
         return;
       }
@@ -663,9 +421,9 @@ export class FabricTable {
       for (const p of [...this.#participants]) await p.removeWrites?.(tx, index);
       if (alsoWrite !== undefined) await alsoWrite(tx);
     });
-    const pendingForIt = this.#pendingIndex === index;
+    const pendingForIt = this.#pending?.fabricIndex === index;
     const shown = this.#view().get(index) ?? committed;
-    if (pendingForIt) this.#clearPending();
+    if (pendingForIt) this.#pending?.clear();
     this.#committed.delete(index);
     this.#emit({ kind: "removed", fabricIndex: index, pending: false });
     this.#emitIdentity("withdraw", shown);
@@ -676,7 +434,8 @@ export class FabricTable {
 
   #view(): Map<FabricIndex, FabricRecord> {
     const view = new Map(this.#committed);
-    if (this.#pendingFabric !== undefined) view.set(this.#pendingFabric.record.fabricIndex, this.#pendingFabric.record);
+    const pending = this.#pending?.fabric;
+    if (pending !== undefined) view.set(pending.record.fabricIndex, pending.record);
     return view;
   }
 
@@ -693,34 +452,9 @@ export class FabricTable {
     return index;
   }
 
-  #checkNocFields(install: NocInstall, key: PendingKey): void {
-    if (install.fabricId === 0n) {
-      throw fail("fabric.fabric-id", "fabric id 0 is invalid", IM_STATUS.failure, NodeOperationalCertStatus.InvalidNOC);
-    }
-    if (!isOperationalNodeId(install.nodeId)) {
-      throw fail(
-        "fabric.node-id",
-        "NOC node id is not operational",
-        IM_STATUS.failure,
-        NodeOperationalCertStatus.InvalidNodeOpId,
-      );
-    }
-    if (!bytesEqual(install.nocPublicKey, key.key.publicKey.raw)) {
-      throw fail(
-        "fabric.public-key",
-        "NOC public key is not the pending CSR key",
-        IM_STATUS.failure,
-        NodeOperationalCertStatus.InvalidPublicKey,
-      );
-    }
-    for (const cat of install.cats) {
-      if (!Number.isInteger(cat) || cat < 0 || cat > 0xffff_ffff) throw new RangeError(`CAT ${cat} is not a uint32`);
-    }
-  }
-
   async #modify(index: FabricIndex, change: (r: FabricRecord) => FabricRecord): Promise<void> {
-    if (this.#pendingFabric !== undefined && this.#pendingFabric.record.fabricIndex === index) {
-      this.#pendingFabric.record = change(this.#pendingFabric.record);
+    if (this.#pending?.fabric?.record.fabricIndex === index) {
+      this.#pending.changeFabric(change);
       this.#emit({ kind: "updated", fabricIndex: index, pending: true });
       return;
     }
@@ -733,25 +467,20 @@ export class FabricTable {
     this.#lifecycle({ kind: "updated", fabricIndex: index });
   }
 
-  #clearPending(): void {
-    this.#pendingFabric = undefined;
-    this.#pendingRoot = undefined;
-    this.#pendingKey = undefined;
-    this.#pendingIndex = undefined;
-  }
-
-  #afterPendingDropped(pending: { readonly kind: "add" | "update"; readonly record: FabricRecord }): void {
-    const index = pending.record.fabricIndex;
-    this.#lifecycle({ kind: "reverted", fabricIndex: index, pending: pending.kind });
-    if (pending.kind === "add") {
-      this.#emit({ kind: "removed", fabricIndex: index, pending: true });
-      this.#emitIdentity("withdraw", pending.record);
-    } else {
-      this.#emit({ kind: "updated", fabricIndex: index, pending: false });
-      this.#emitIdentity("withdraw", pending.record);
-      const committed = this.#committed.get(index);
-      if (committed !== undefined) this.#emitIdentity("advertise", committed);
-    }
+  async #commitRecord(kind: "add" | "update", record: FabricRecord, written: () => void): Promise<void> {
+    const cursor = new FabricIndexAllocator(this.#allocator.next);
+    if (kind === "add") cursor.allocated(record.fabricIndex);
+    const event = { kind: "committed", fabricIndex: record.fabricIndex, noc: kind } as const;
+    await this.#storage.transaction(async (tx) => {
+      await tx.set(fabricRecordKey(record.fabricIndex), encodeFabricRecord(record));
+      await tx.set(FABRIC_INDEX_INFO_KEY, { nextFabricIndex: cursor.next });
+      for (const p of [...this.#participants]) await p.commitWrites?.(tx, event);
+    });
+    this.#committed.set(record.fabricIndex, record);
+    if (kind === "add") this.#allocator.allocated(record.fabricIndex);
+    written();
+    this.#emit({ kind: "committed", fabricIndex: record.fabricIndex, pending: false });
+    this.#lifecycle(event);
   }
 
   /** Every participant reacts even when one throws; the first error is rethrown after all ran. */

@@ -130,7 +130,8 @@ export function ipkKeySet(ipkEpochKey: Uint8Array): GroupKeySet {
   };
 }
 
-type FabricGroupData = { keySets: GroupKeySet[]; keyMap: GroupKeyMapEntry[]; groups: GroupTableEntry[] };
+/** One fabric's key sets, GroupKeyMap and group table. */
+export type FabricGroupData = { keySets: GroupKeySet[]; keyMap: GroupKeyMapEntry[]; groups: GroupTableEntry[] };
 
 const groupDataKey = (index: FabricIndex) => `groupkeys/${String(index).padStart(3, "0")}`;
 const GROUP_DATA_PREFIX = "groupkeys/";
@@ -218,17 +219,27 @@ export type GroupKeyStoreOptions = {
   readonly maxGroupsPerFabric?: number;
 };
 
+/** The pending added fabric's group data, held by the commissioning transaction (pending-fabric-data.ts). */
+export type PendingGroupDataSlot = { readonly fabricIndex: FabricIndex; data: FabricGroupData };
+
+/** Where the store finds the pending fabric's group data: the commissioning transaction's pending data. */
+export interface PendingGroupDataSource {
+  pendingGroupData(): PendingGroupDataSlot | undefined;
+}
+
 /**
- * Per-fabric key sets (IPK included), GroupKeyMap and group table, persisted per fabric. The fail-safe's pending fabric
- * is staged in memory (`stageFabric`): reads and writes for it (AddNOC's IPK, a KeySetWrite over its CASE session)
- * see and change the staged copy, which the commissioning transaction commits (`writeFabric` + `adoptStaged`) or drops.
+ * Committed per-fabric key sets (IPK included), GroupKeyMap and group table, persisted per fabric. The fail-safe's
+ * pending fabric's data lives in the commissioning transaction's pending data (`attachPending`): reads and writes for
+ * it (AddNOC's IPK, a KeySetWrite over its CASE session) overlay and change that copy, which the commit writes
+ * (`commitWrites`) and this store adopts once the write resolved.
  */
 export class GroupKeyStore implements FabricLifecycleParticipant {
   readonly maxGroupKeysPerFabric: number;
   readonly maxGroupsPerFabric: number;
   readonly #storage: Storage;
   readonly #data = new Map<FabricIndex, FabricGroupData>();
-  #staged: { readonly index: FabricIndex; data: FabricGroupData } | undefined;
+  #pending: PendingGroupDataSource | undefined;
+  #committing: PendingGroupDataSlot | undefined;
   #committedFabrics: Set<FabricIndex> | undefined;
 
   private constructor(storage: Storage, maxKeys: number, maxGroups: number) {
@@ -417,54 +428,41 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     return member.map((g) => g.groupId);
   }
 
-  /** The staged (pending, unwritten) fabric's index, if any. */
-  get stagedFabric(): FabricIndex | undefined {
-    return this.#staged?.index;
+  /** The pending (unwritten) fabric whose data reads overlay, if any. */
+  get pendingFabric(): FabricIndex | undefined {
+    return this.#pending?.pendingGroupData()?.fabricIndex;
+  }
+
+  /** Overlays the commissioning transaction's pending data on the committed data (once, by the transaction). */
+  attachPending(source: PendingGroupDataSource): void {
+    if (this.#pending !== undefined)
+      throw new TypeError("this group-key store already has a commissioning transaction");
+    this.#pending = source;
   }
 
   /**
    * From now on, writes for a fabric that is neither committed (`committed`, then the lifecycle's committed and removed
-   * events) nor staged are refused (FAILURE): nothing of a reverted fabric reaches storage.
+   * events) nor pending are refused (FAILURE): nothing of a reverted fabric reaches storage.
    */
   guardWrites(committed: Iterable<FabricIndex>): void {
     this.#committedFabrics = new Set(committed);
   }
 
-  /** Opens the in-memory copy of the fail-safe's pending fabric (empty); nothing is written until it is committed. */
-  stageFabric(index: FabricIndex): void {
-    if (!isFabricIndex(index)) throw new RangeError(`fabric index ${index} is not 1..254`);
-    this.#staged = { index, data: { keySets: [], keyMap: [], groups: [] } };
-  }
-
-  /** Drops the staged copy (the fail-safe reverted the pending fabric); no storage write. */
-  discardStaged(index: FabricIndex): void {
-    if (this.#staged?.index === index) this.#staged = undefined;
-  }
-
-  /** The commit's storage transaction resolved: the staged copy becomes the fabric's committed data. */
-  adoptStaged(index: FabricIndex): void {
-    if (this.#staged?.index !== index) return;
-    this.#data.set(index, this.#staged.data);
-    this.#staged = undefined;
-  }
-
-  /** Writes this fabric's group data (the staged copy when staged) into `tx`, the commit's storage transaction. */
+  /** Writes this fabric's group data (the pending copy when pending) into `tx`, the commit's storage transaction. */
   async writeFabric(tx: StorageTransaction, index: FabricIndex): Promise<void> {
     const d = this.#get(index);
     if (d === undefined) await tx.delete(groupDataKey(index));
     else await tx.set(groupDataKey(index), encodeData(d));
   }
 
-  /** The fabric's group data was removed (in `tx`, or by this call): drops it from memory, staged copy included. */
+  /** The fabric's group data was removed (in `tx`, or by this call): drops it from memory. */
   async removeFabric(index: FabricIndex, tx?: StorageTransaction): Promise<void> {
-    this.discardStaged(index);
     this.#data.delete(index);
     await (tx ?? this.#storage).delete(groupDataKey(index));
   }
 
   /** The fabric's committed removal was written elsewhere: forgets it in memory only. */
   forgetFabric(index: FabricIndex): void {
-    this.discardStaged(index);
     this.#data.delete(index);
   }
 
@@ -473,12 +471,15 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     return [...this.#data.keys()].sort((a, b) => a - b);
   }
 
-  /** Lifecycle: a committed new fabric's staged group data is written in the transaction that writes its record. */
+  /** Lifecycle: a committed new fabric's pending group data is written in the transaction that writes its record. */
   async commitWrites(
     tx: StorageTransaction,
     event: Extract<FabricLifecycleEvent, { kind: "committed" }>,
   ): Promise<void> {
-    if (event.noc === "add") await this.writeFabric(tx, event.fabricIndex);
+    if (event.noc !== "add") return;
+    const data = this.#get(event.fabricIndex);
+    this.#committing = data === undefined ? undefined : { fabricIndex: event.fabricIndex, data };
+    await this.writeFabric(tx, event.fabricIndex);
   }
 
   /** Lifecycle: a removed fabric's group data is deleted in the transaction that deletes its record. */
@@ -486,12 +487,13 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     await tx.delete(groupDataKey(fabricIndex));
   }
 
-  /** Lifecycle: memory follows the final event (commit adopts the staged copy, revert drops it, removal forgets). */
+  /** Lifecycle: memory follows the final event (a commit adopts the data it wrote, removal forgets). */
   fabricEvent(event: FabricLifecycleEvent): void {
     if (event.kind === "committed") {
-      this.adoptStaged(event.fabricIndex);
+      if (this.#committing?.fabricIndex === event.fabricIndex) this.#data.set(event.fabricIndex, this.#committing.data);
+      this.#committing = undefined;
       this.#committedFabrics?.add(event.fabricIndex);
-    } else if (event.kind === "reverted") this.discardStaged(event.fabricIndex);
+    } else if (event.kind === "reverted") this.#committing = undefined;
     else if (event.kind === "removed") {
       this.forgetFabric(event.fabricIndex);
       this.#committedFabrics?.delete(event.fabricIndex);
@@ -506,15 +508,16 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
   }
 
   #get(index: FabricIndex): FabricGroupData | undefined {
-    return this.#staged?.index === index ? this.#staged.data : this.#data.get(index);
+    const pending = this.#pending?.pendingGroupData();
+    return pending?.fabricIndex === index ? pending.data : this.#data.get(index);
   }
 
   async #put(index: FabricIndex, change: (d: FabricGroupData) => FabricGroupData): Promise<void> {
     if (!isFabricIndex(index)) throw new RangeError(`fabric index ${index} is not 1..254`);
-    const staged = this.#staged;
-    if (staged?.index === index) {
-      // The pending fabric's data stays in memory until CommissioningComplete commits it.
-      staged.data = change(staged.data);
+    const pending = this.#pending?.pendingGroupData();
+    if (pending?.fabricIndex === index) {
+      // The pending fabric's data stays in the transaction's memory until CommissioningComplete commits it.
+      pending.data = change(pending.data);
       return;
     }
     if (this.#committedFabrics !== undefined && !this.#committedFabrics.has(index)) {

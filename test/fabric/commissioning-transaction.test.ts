@@ -57,11 +57,11 @@ test("a fail-safe that ends at any point of AddNOC (storage answering on later m
 
     assert.equal(node.failSafe.armed, false, where);
     assert.deepEqual(node.fabrics.fabrics(), [], where);
-    assert.equal(node.fabrics.pendingState().fabricIndex, undefined, where);
+    assert.equal(node.transaction.pendingState().fabricIndex, undefined, where);
     assert.deepEqual(node.acl.entries(), [], `${where}: a stale Administer entry survived`);
-    assert.equal(node.acl.stagedFabric, undefined, where);
+    assert.equal(node.acl.pendingFabric, undefined, where);
     assert.equal(node.groupKeys.ipkEpochKey(fabricIndex(1)), undefined, `${where}: the IPK survived`);
-    assert.equal(node.groupKeys.stagedFabric, undefined, where);
+    assert.equal(node.groupKeys.pendingFabric, undefined, where);
     assert.equal(storage.writes, writesBefore, `${where}: storage was written`);
     assert.equal(await storage.snapshot(), before, where);
 
@@ -158,8 +158,8 @@ test("CommissioningComplete writes the fabric record, index cursor, ACL entry an
     "no fabric record",
   );
   assert.equal(storage.writes - writes, 4, "the commit is one transaction of four writes");
-  assert.equal(node.acl.stagedFabric, undefined);
-  assert.equal(node.groupKeys.stagedFabric, undefined);
+  assert.equal(node.acl.pendingFabric, undefined);
+  assert.equal(node.groupKeys.pendingFabric, undefined);
 });
 
 test("a fail-safe deadline that passes while CommissioningComplete's commit is being written waits for it: the fabric is committed, not reverted", async () => {

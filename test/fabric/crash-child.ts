@@ -6,6 +6,7 @@ import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { FabricTable } from "../../src/fabric/fabric-table.ts";
 import { SqliteStorage } from "../../src/storage/sqlite-storage.ts";
 import { CRASH_SUPPORTED_FABRICS, tableSnapshot } from "./crash-snapshot.ts";
+import { transactionFor } from "./fixtures.ts";
 
 const [dbPath, seedText] = process.argv.slice(2);
 if (dbPath === undefined || seedText === undefined) throw new TypeError("usage: crash-child <db> <seq-base>");
@@ -23,9 +24,9 @@ for (;;) {
   let expected: string;
   if (fabrics.length < CRASH_SUPPORTED_FABRICS && (fabrics.length === 0 || r < 0.45)) {
     const root = nodeCrypto.generateKeyPair().publicKey.raw;
-    table.addPendingRoot(randomBytes(64 + Math.floor(rand() * 300)), root);
-    const key = table.allocatePendingOperationalKey();
-    const index = table.addPendingFabric({
+    transactionFor(table).addPendingRoot(randomBytes(64 + Math.floor(rand() * 300)), root);
+    const key = transactionFor(table).allocatePendingOperationalKey();
+    const index = transactionFor(table).addPendingFabric({
       noc: randomBytes(100 + Math.floor(rand() * 300)),
       icac: rand() < 0.5 ? null : randomBytes(200),
       fabricId: BigInt(seq),
@@ -37,7 +38,7 @@ for (;;) {
     await table.setLabel(index, `s${seq}`);
     expected = tableSnapshot(table.fabrics(), index === 254 ? 1 : index + 1);
     writeSync(1, `A ${seq} ${expected}\n`);
-    await table.commit();
+    await transactionFor(table).commit();
   } else if (r < 0.7) {
     const victim = fabrics[Math.floor(rand() * fabrics.length)]!;
     expected = tableSnapshot(
@@ -48,8 +49,8 @@ for (;;) {
     await table.remove(victim.fabricIndex);
   } else {
     const target = fabrics[Math.floor(rand() * fabrics.length)]!;
-    const key = table.allocatePendingOperationalKey(target.fabricIndex);
-    table.updatePendingFabric(target.fabricIndex, {
+    const key = transactionFor(table).allocatePendingOperationalKey(target.fabricIndex);
+    transactionFor(table).updatePendingFabric(target.fabricIndex, {
       noc: randomBytes(150),
       icac: null,
       fabricId: target.fabricId,
@@ -60,7 +61,7 @@ for (;;) {
     await table.setLabel(target.fabricIndex, `u${seq}`);
     expected = tableSnapshot(table.fabrics(), table.nextFabricIndex);
     writeSync(1, `A ${seq} ${expected}\n`);
-    await table.commit();
+    await transactionFor(table).commit();
   }
   writeSync(1, `C ${seq}\n`);
 }

@@ -16,7 +16,7 @@ import { operationalInstanceName } from "../../src/fabric/operational-identity.t
 import { IM_STATUS, NodeOperationalCertStatus } from "../../src/fabric/status-codes.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { Storage, StorageTransaction } from "../../src/storage/storage.ts";
-import { addFabric, crypto, makeInstall, makeRoot } from "./fixtures.ts";
+import { addFabric, crypto, makeInstall, makeRoot, transactionFor } from "./fixtures.ts";
 
 const open = (storage: Storage = new MemoryStorage(), supportedFabrics?: number) =>
   FabricTable.open(storage, crypto, supportedFabrics === undefined ? {} : { supportedFabrics });
@@ -62,13 +62,13 @@ describe("fabric table", () => {
     const storage = new MemoryStorage();
     const t = await open(storage);
     const root = makeRoot();
-    assert.equal(t.addPendingRoot(root.rcac, root.rootPublicKey), 1);
+    assert.equal(transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey), 1);
     // The pending root is in TrustedRootCertificates before AddNOC (§0.2).
     assert.deepEqual(t.trustedRoots(), [root.rcac]);
     assert.equal(t.fabrics().length, 0);
-    const key = t.allocatePendingOperationalKey();
+    const key = transactionFor(t).allocatePendingOperationalKey();
     const install = makeInstall(key, { cats: [0xabcd0001] });
-    assert.equal(t.addPendingFabric({ ...install, vendorId: 0xfff1 }), 1);
+    assert.equal(transactionFor(t).addPendingFabric({ ...install, vendorId: 0xfff1 }), 1);
     // Pending fabric visible; the root appears once (now bound to the fabric).
     assert.equal(t.fabricCount(), 1);
     assert.deepEqual(t.trustedRoots(), [root.rcac]);
@@ -79,9 +79,9 @@ describe("fabric table", () => {
     assert.equal(f.compressedFabricId, compressedFabricId(crypto, root.rootPublicKey, install.fabricId));
     assert.equal(t.committedFabric(1), undefined);
     assert.equal(storage.size, 0);
-    assert.equal(await t.commit(), true);
+    assert.equal(await transactionFor(t).commit(), true);
     assert.equal(t.nextFabricIndex, 2);
-    assert.deepEqual(t.pendingState(), {
+    assert.deepEqual(transactionFor(t).pendingState(), {
       fabricIndex: undefined,
       hasPendingRoot: false,
       pendingKeyFor: undefined,
@@ -98,13 +98,13 @@ describe("fabric table", () => {
     const changes: FabricChange[] = [];
     t.onChange((c) => changes.push(c));
     const root = makeRoot();
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
-    const key = t.allocatePendingOperationalKey();
-    t.addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 });
-    t.revert();
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
+    const key = transactionFor(t).allocatePendingOperationalKey();
+    transactionFor(t).addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 });
+    transactionFor(t).revert();
     assert.equal(t.fabricCount(), 0);
     assert.deepEqual(t.trustedRoots(), []);
-    assert.equal(t.pendingOperationalKey, undefined);
+    assert.equal(transactionFor(t).pendingOperationalKey, undefined);
     assert.equal(t.nextFabricIndex, 1);
     assert.deepEqual(
       changes.map((c) => [c.kind, c.fabricIndex, c.pending]),
@@ -125,9 +125,9 @@ describe("fabric table", () => {
     });
     await t.setLabel(index, "home");
     const before = snapshot(t);
-    const key = t.allocatePendingOperationalKey(index);
+    const key = transactionFor(t).allocatePendingOperationalKey(index);
     const install = makeInstall(key, { nodeId: 0x2222_2222n });
-    t.updatePendingFabric(index, install);
+    transactionFor(t).updatePendingFabric(index, install);
     assert.deepEqual(t.fabric(index)!.noc, install.noc);
     assert.equal(t.fabric(index)!.nodeId, 0x2222_2222n);
     // Label and VID/VVS changes while pending go into the pending copy.
@@ -136,7 +136,7 @@ describe("fabric table", () => {
     assert.equal(t.fabric(index)!.label, "pending");
     assert.equal(t.fabric(index)!.vidVerificationStatement, undefined);
     assert.equal(t.committedFabric(index)!.label, "home");
-    t.revert();
+    transactionFor(t).revert();
     assert.deepEqual(snapshot(t), before);
     assert.deepEqual(snapshot(await open(storage)), before);
   });
@@ -148,9 +148,9 @@ describe("fabric table", () => {
     t.onOperationalIdentityChange((c) => identities.push(c));
     const index = await addFabric(t, { vendorId: 0xfff3 });
     await t.setLabel(index, "kept");
-    const key = t.allocatePendingOperationalKey(index);
-    t.updatePendingFabric(index, makeInstall(key, { nodeId: 0x7777_7777n }));
-    assert.equal(await t.commit(), true);
+    const key = transactionFor(t).allocatePendingOperationalKey(index);
+    transactionFor(t).updatePendingFabric(index, makeInstall(key, { nodeId: 0x7777_7777n }));
+    assert.equal(await transactionFor(t).commit(), true);
     const again = await open(storage);
     const f = again.fabric(index)!;
     assert.equal(f.nodeId, 0x7777_7777n);
@@ -172,41 +172,47 @@ describe("fabric table", () => {
   test("a new CSR replaces the pending key: the NOC for the older key is InvalidPublicKey", async () => {
     const t = await open();
     const root = makeRoot();
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
-    const first = t.allocatePendingOperationalKey();
-    const second = t.allocatePendingOperationalKey();
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
+    const first = transactionFor(t).allocatePendingOperationalKey();
+    const second = transactionFor(t).allocatePendingOperationalKey();
     assert.notDeepEqual(first.toScalar(), second.toScalar());
     assert.throws(
-      () => t.addPendingFabric({ ...makeInstall(first), vendorId: 0xfff1 }),
+      () => transactionFor(t).addPendingFabric({ ...makeInstall(first), vendorId: 0xfff1 }),
       rejectsWith("fabric.public-key", NodeOperationalCertStatus.InvalidPublicKey),
     );
     // The failed AddNOC kept the root and the key: a retry with the right NOC succeeds.
-    assert.equal(t.addPendingFabric({ ...makeInstall(second), vendorId: 0xfff1 }), 1);
+    assert.equal(transactionFor(t).addPendingFabric({ ...makeInstall(second), vendorId: 0xfff1 }), 1);
   });
 
   test("AddNOC MissingCsr cases: no root, no key, or an update key", async () => {
     const t = await open();
     const existing = await addFabric(t);
-    const k0 = t.allocatePendingOperationalKey();
+    const k0 = transactionFor(t).allocatePendingOperationalKey();
     assert.throws(
-      () => t.addPendingFabric({ ...makeInstall(k0), vendorId: 0xfff1 }),
+      () => transactionFor(t).addPendingFabric({ ...makeInstall(k0), vendorId: 0xfff1 }),
       rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
-    t.revert();
+    transactionFor(t).revert();
     const root = makeRoot();
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
     assert.throws(
-      () => t.addPendingFabric({ ...makeInstall(k0), vendorId: 0xfff1 }),
+      () => transactionFor(t).addPendingFabric({ ...makeInstall(k0), vendorId: 0xfff1 }),
       rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
     // An update CSR while a root is pending is an incorrect state (CSRRequest answers FAILURE, §1.3 step 5).
-    assert.throws(() => t.allocatePendingOperationalKey(existing), rejectsWith("fabric.incorrect-state"));
-    t.revert();
-    const upd = t.allocatePendingOperationalKey(existing);
-    // AddTrustedRootCertificate while an update CSR is pending -> incorrect state (§1.8 step 7).
-    assert.throws(() => t.addPendingRoot(root.rcac, root.rootPublicKey), rejectsWith("fabric.incorrect-state"));
     assert.throws(
-      () => t.addPendingFabric({ ...makeInstall(upd), vendorId: 0xfff1 }),
+      () => transactionFor(t).allocatePendingOperationalKey(existing),
+      rejectsWith("fabric.incorrect-state"),
+    );
+    transactionFor(t).revert();
+    const upd = transactionFor(t).allocatePendingOperationalKey(existing);
+    // AddTrustedRootCertificate while an update CSR is pending -> incorrect state (§1.8 step 7).
+    assert.throws(
+      () => transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey),
+      rejectsWith("fabric.incorrect-state"),
+    );
+    assert.throws(
+      () => transactionFor(t).addPendingFabric({ ...makeInstall(upd), vendorId: 0xfff1 }),
       rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
   });
@@ -214,60 +220,69 @@ describe("fabric table", () => {
   test("UpdateNOC error cases: pending root -> MissingCsr, add key -> MissingCsr, fabric id change -> InvalidFabricIndex", async () => {
     const t = await open();
     const index = await addFabric(t);
-    const addKey = t.allocatePendingOperationalKey();
+    const addKey = transactionFor(t).allocatePendingOperationalKey();
     assert.throws(
-      () => t.updatePendingFabric(index, makeInstall(addKey)),
+      () => transactionFor(t).updatePendingFabric(index, makeInstall(addKey)),
       rejectsWith("fabric.missing-csr", NodeOperationalCertStatus.MissingCsr),
     );
     // An update CSR after an add CSR in one fail-safe is refused (SDK: one pending fabric index per fail-safe).
-    assert.throws(() => t.allocatePendingOperationalKey(index), rejectsWith("fabric.incorrect-state"));
-    t.revert();
-    const key = t.allocatePendingOperationalKey(index);
+    assert.throws(() => transactionFor(t).allocatePendingOperationalKey(index), rejectsWith("fabric.incorrect-state"));
+    transactionFor(t).revert();
+    const key = transactionFor(t).allocatePendingOperationalKey(index);
     assert.throws(
-      () => t.updatePendingFabric(index, makeInstall(key, { fabricId: 5n })),
+      () => transactionFor(t).updatePendingFabric(index, makeInstall(key, { fabricId: 5n })),
       rejectsWith("fabric.fabric-id-mismatch", NodeOperationalCertStatus.InvalidFabricIndex),
     );
     assert.throws(
-      () => t.updatePendingFabric(index, makeInstall(key, { nodeId: 0xffff_fffd_0001_0001n })),
+      () => transactionFor(t).updatePendingFabric(index, makeInstall(key, { nodeId: 0xffff_fffd_0001_0001n })),
       rejectsWith("fabric.node-id", NodeOperationalCertStatus.InvalidNodeOpId),
     );
     const original = t.fabric(index)!;
     assert.throws(
-      () => t.updatePendingFabric(index, { ...makeInstall(key), nocPublicKey: original.operationalKey.publicKey.raw }),
+      () =>
+        transactionFor(t).updatePendingFabric(index, {
+          ...makeInstall(key),
+          nocPublicKey: original.operationalKey.publicKey.raw,
+        }),
       rejectsWith("fabric.public-key", NodeOperationalCertStatus.InvalidPublicKey),
     );
     assert.throws(
-      () => t.updatePendingFabric(fabricIndex(9), makeInstall(key), () => assert.fail("validation must not run first")),
+      () =>
+        transactionFor(t).updatePendingFabric(fabricIndex(9), makeInstall(key), () =>
+          assert.fail("validation must not run first"),
+        ),
       rejectsWith("fabric.not-found", NodeOperationalCertStatus.InvalidNOC),
     );
-    t.updatePendingFabric(index, makeInstall(key));
+    transactionFor(t).updatePendingFabric(index, makeInstall(key));
     // A failed command after installing reverts only the NOC data; the key stays for a retry.
-    t.revertPendingNoc();
-    assert.deepEqual(t.pendingState().pendingKeyFor, "update");
-    t.updatePendingFabric(index, makeInstall(key));
+    transactionFor(t).revertPendingNoc();
+    assert.deepEqual(transactionFor(t).pendingState().pendingKeyFor, "update");
+    transactionFor(t).updatePendingFabric(index, makeInstall(key));
   });
 
   test("fabric conflict (same root public key and fabric id) is checked before chain validation", async () => {
     const t = await open();
     const root = makeRoot();
     await addFabric(t, { root });
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
-    const key = t.allocatePendingOperationalKey();
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
+    const key = transactionFor(t).allocatePendingOperationalKey();
     assert.throws(
       () =>
-        t.addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 }, () => assert.fail("validation must run after")),
+        transactionFor(t).addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 }, () =>
+          assert.fail("validation must run after"),
+        ),
       rejectsWith("fabric.conflict", NodeOperationalCertStatus.FabricConflict),
     );
     // Same root with another fabric id is fine; duplicates in TrustedRootCertificates are kept.
-    assert.equal(t.addPendingFabric({ ...makeInstall(key, { fabricId: 2n }), vendorId: 0xfff1 }), 2);
+    assert.equal(transactionFor(t).addPendingFabric({ ...makeInstall(key, { fabricId: 2n }), vendorId: 0xfff1 }), 2);
     assert.deepEqual(t.trustedRoots(), [root.rcac, root.rcac]);
   });
 
   test("chain validation failure (thrown by the caller) leaves the table unchanged", async () => {
     const t = await open();
     const root = makeRoot();
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
-    const key = t.allocatePendingOperationalKey();
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
+    const key = transactionFor(t).allocatePendingOperationalKey();
     const invalid = new ProtocolError(
       "cert.chain",
       "bad chain",
@@ -276,13 +291,13 @@ describe("fabric table", () => {
     );
     assert.throws(
       () =>
-        t.addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 }, () => {
+        transactionFor(t).addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 }, () => {
           throw invalid;
         }),
       (e: unknown) => e === invalid,
     );
     assert.equal(t.fabricCount(), 0);
-    assert.deepEqual(t.pendingState(), {
+    assert.deepEqual(transactionFor(t).pendingState(), {
       fabricIndex: 1,
       hasPendingRoot: true,
       pendingKeyFor: "add",
@@ -323,18 +338,18 @@ describe("fabric table", () => {
     const root = makeRoot();
     // The SDK allocates from the fabric index space (1..254), not SupportedFabrics: TC-CADMIN-1.19 needs TableFull
     // from AddNOC, so AddTrustedRootCertificate and CSRRequest must get through.
-    assert.equal(t.addPendingRoot(root.rcac, root.rootPublicKey), 6);
-    const addKey = t.allocatePendingOperationalKey();
+    assert.equal(transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey), 6);
+    const addKey = transactionFor(t).allocatePendingOperationalKey();
     assert.throws(
-      () => t.addPendingFabric({ ...makeInstall(addKey, { fabricId: 42n }), vendorId: 0xfff1 }),
+      () => transactionFor(t).addPendingFabric({ ...makeInstall(addKey, { fabricId: 42n }), vendorId: 0xfff1 }),
       rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.failure),
     );
     assert.equal(t.fabricCount(), 5);
-    t.revert();
+    transactionFor(t).revert();
     // Updates still work on a full table.
-    const key = t.allocatePendingOperationalKey(fabricIndex(3));
-    t.updatePendingFabric(fabricIndex(3), makeInstall(key, { fabricId: 3n }));
-    await t.commit();
+    const key = transactionFor(t).allocatePendingOperationalKey(fabricIndex(3));
+    transactionFor(t).updatePendingFabric(fabricIndex(3), makeInstall(key, { fabricId: 3n }));
+    await transactionFor(t).commit();
     await t.remove(fabricIndex(2));
     assert.equal(await addFabric(t, { fabricId: 99n }), 6);
   });
@@ -344,11 +359,11 @@ describe("fabric table", () => {
     for (let i = 0; i < 254; i++) await addFabric(t, { fabricId: BigInt(i + 1) });
     const root = makeRoot();
     assert.throws(
-      () => t.addPendingRoot(root.rcac, root.rootPublicKey),
+      () => transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey),
       rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.resourceExhausted),
     );
     assert.throws(
-      () => t.allocatePendingOperationalKey(),
+      () => transactionFor(t).allocatePendingOperationalKey(),
       rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.failure),
     );
   });
@@ -380,12 +395,15 @@ describe("fabric table", () => {
     const t = await open(storage);
     const a = await addFabric(t);
     const root = makeRoot();
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
-    const key = t.allocatePendingOperationalKey();
-    const pendingIndex = t.addPendingFabric({ ...makeInstall(key, { fabricId: 7n }), vendorId: 0xfff1 });
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
+    const key = transactionFor(t).allocatePendingOperationalKey();
+    const pendingIndex = transactionFor(t).addPendingFabric({
+      ...makeInstall(key, { fabricId: 7n }),
+      vendorId: 0xfff1,
+    });
     await t.remove(pendingIndex);
     assert.equal(t.fabric(pendingIndex), undefined);
-    assert.equal(t.pendingState().hasPendingRoot, false);
+    assert.equal(transactionFor(t).pendingState().hasPendingRoot, false);
     await assert.rejects(
       t.remove(fabricIndex(200)),
       rejectsWith("fabric.not-found", NodeOperationalCertStatus.InvalidFabricIndex),
@@ -440,12 +458,15 @@ describe("fabric table", () => {
     assert.equal(f.vendorId, 0x6a01);
     // Pending add: values visible, then gone with the fabric on revert.
     const root = makeRoot();
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
-    const key = t.allocatePendingOperationalKey();
-    const p = t.addPendingFabric({ ...makeInstall(key, { fabricId: 3n, icac: null }), vendorId: 0xfff2 });
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
+    const key = transactionFor(t).allocatePendingOperationalKey();
+    const p = transactionFor(t).addPendingFabric({
+      ...makeInstall(key, { fabricId: 3n, icac: null }),
+      vendorId: 0xfff2,
+    });
     await t.setVidVerificationStatement(p, { vendorId: 0xfff1, vvsc: new Uint8Array(5) });
     assert.equal(t.fabric(p)!.vendorId, 0xfff1);
-    t.revert();
+    transactionFor(t).revert();
     assert.equal(t.fabric(p), undefined);
     assert.equal((await open(storage)).fabric(p), undefined);
   });
@@ -468,26 +489,26 @@ describe("fabric table", () => {
     };
     const t = await open(storage);
     const root = makeRoot();
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
-    const key = t.allocatePendingOperationalKey();
-    t.addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 });
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
+    const key = transactionFor(t).allocatePendingOperationalKey();
+    transactionFor(t).addPendingFabric({ ...makeInstall(key), vendorId: 0xfff1 });
     failing = true;
-    await assert.rejects(t.commit(), RangeError);
+    await assert.rejects(transactionFor(t).commit(), RangeError);
     assert.equal(inner.size, 0);
-    assert.equal(t.pendingState().pendingFabric, "add");
+    assert.equal(transactionFor(t).pendingState().pendingFabric, "add");
     failing = false;
-    assert.equal(await t.commit(), true);
+    assert.equal(await transactionFor(t).commit(), true);
     assert.equal(t.nextFabricIndex, 2);
   });
 
   test("commit with only a pending root/key drops them and returns false", async () => {
     const t = await open();
     const root = makeRoot();
-    t.addPendingRoot(root.rcac, root.rootPublicKey);
-    t.allocatePendingOperationalKey();
-    assert.equal(await t.commit(), false);
+    transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
+    transactionFor(t).allocatePendingOperationalKey();
+    assert.equal(await transactionFor(t).commit(), false);
     assert.deepEqual(t.trustedRoots(), []);
-    assert.equal(t.pendingOperationalKey, undefined);
+    assert.equal(transactionFor(t).pendingOperationalKey, undefined);
   });
 
   test("damaged stored records are MalformedError; mutated records decode or throw MalformedError only", async () => {

@@ -2,10 +2,27 @@
 import { randomBytes } from "node:crypto";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import type { P256PrivateKey } from "../../src/crypto/p256.ts";
+import { CommissioningTransaction } from "../../src/fabric/commissioning-transaction.ts";
 import type { FabricIndex } from "../../src/fabric/fabric-index.ts";
 import type { FabricTable, NocInstall } from "../../src/fabric/fabric-table.ts";
 
 export const crypto = nodeCrypto;
+
+const transactions = new WeakMap<FabricTable, CommissioningTransaction>();
+
+/**
+ * The commissioning transaction over a bare `table` (one per table, created on first use, its fail-safe armed for a
+ * long time so the table's pending operations can be driven directly).
+ */
+export function transactionFor(table: FabricTable): CommissioningTransaction {
+  let tx = transactions.get(table);
+  if (tx === undefined) {
+    tx = new CommissioningTransaction({ fabrics: table });
+    tx.failSafe.arm(0, 900, 0);
+    transactions.set(table, tx);
+  }
+  return tx;
+}
 
 /** A fake root: certificate bytes and a real P-256 public key. */
 export function makeRoot(): { rcac: Uint8Array; rootPublicKey: Uint8Array } {
@@ -31,9 +48,10 @@ export async function addFabric(
   over: Partial<NocInstall> & { vendorId?: number; root?: { rcac: Uint8Array; rootPublicKey: Uint8Array } } = {},
 ): Promise<FabricIndex> {
   const root = over.root ?? makeRoot();
-  table.addPendingRoot(root.rcac, root.rootPublicKey);
-  const key = table.allocatePendingOperationalKey();
-  const index = table.addPendingFabric({ ...makeInstall(key, over), vendorId: over.vendorId ?? 0xfff1 });
-  await table.commit();
+  const tx = transactionFor(table);
+  tx.addPendingRoot(root.rcac, root.rootPublicKey);
+  const key = tx.allocatePendingOperationalKey();
+  const index = tx.addPendingFabric({ ...makeInstall(key, over), vendorId: over.vendorId ?? 0xfff1 });
+  await tx.commit();
   return index;
 }

@@ -9,7 +9,7 @@ import type { FabricIndex } from "../../src/fabric/fabric-index.ts";
 import { FabricTable, type OperationalIdentityChange } from "../../src/fabric/fabric-table.ts";
 import type { OperationalIdentity } from "../../src/fabric/operational-identity.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
-import { crypto, makeInstall } from "./fixtures.ts";
+import { crypto, makeInstall, transactionFor } from "./fixtures.ts";
 
 const ROOT01_PUBLIC_KEY = fromHex(
   "043b88460ec9687a5d0f3b4b3b13fcd299c2f6d5051d003ee49c9924cf98f4f780eb20fd37c8d358347f5f87d08c3213e540af11bab9137e49354f0c5b6343de63",
@@ -33,9 +33,9 @@ async function tableWithListener() {
 }
 
 function pendingAdd(table: FabricTable, nodeId: bigint): FabricIndex {
-  table.addPendingRoot(new Uint8Array(200).fill(1), ROOT01_PUBLIC_KEY);
-  const key = table.allocatePendingOperationalKey();
-  return table.addPendingFabric({
+  transactionFor(table).addPendingRoot(new Uint8Array(200).fill(1), ROOT01_PUBLIC_KEY);
+  const key = transactionFor(table).allocatePendingOperationalKey();
+  return transactionFor(table).addPendingFabric({
     ...makeInstall(key, { fabricId: ROOT01_FABRIC_ID, nodeId }),
     vendorId: 0xfff1,
   });
@@ -55,7 +55,7 @@ test("AddNOC publishes the new identity inside the call (SDK vector CFID, <CFID>
   const { change: _kind, ...identity } = change;
   assert.deepEqual(shownAtCallback, identity);
   drain();
-  await table.commit();
+  await transactionFor(table).commit();
   await table.setLabel(index, "kitchen"); // a label is not part of the identity
   assert.deepEqual(drain(), []);
 });
@@ -64,7 +64,7 @@ test("a pending AddNOC reverted by the fail-safe withdraws its identity at once;
   const { table, seen, drain } = await tableWithListener();
   const index = pendingAdd(table, NODE_A);
   drain();
-  table.revert();
+  transactionFor(table).revert();
   assert.deepEqual(
     seen.map((s) => [s.change.change, s.change.fabricIndex, s.shownAtCallback]),
     [["withdraw", index, undefined]],
@@ -76,10 +76,10 @@ test("UpdateNOC with a new node id: withdraw old + advertise new inside the call
   for (const end of ["revert", "commit"] as const) {
     const { table, seen, drain } = await tableWithListener();
     const index = pendingAdd(table, NODE_A);
-    await table.commit();
+    await transactionFor(table).commit();
     drain();
-    const key = table.allocatePendingOperationalKey(index);
-    table.updatePendingFabric(index, makeInstall(key, { fabricId: ROOT01_FABRIC_ID, nodeId: NODE_B }));
+    const key = transactionFor(table).allocatePendingOperationalKey(index);
+    transactionFor(table).updatePendingFabric(index, makeInstall(key, { fabricId: ROOT01_FABRIC_ID, nodeId: NODE_B }));
     const newName = "3893C4324526C775-123456789ABCDEF0";
     const oldName = "3893C4324526C775-00000000000000DE";
     assert.deepEqual(
@@ -92,14 +92,14 @@ test("UpdateNOC with a new node id: withdraw old + advertise new inside the call
     assert.equal(seen[1]!.shownAtCallback?.instanceName, newName);
     drain();
     if (end === "revert") {
-      table.revert();
+      transactionFor(table).revert();
       assert.deepEqual(drain(), [
         ["withdraw", newName],
         ["advertise", oldName],
       ]);
       assert.equal(table.operationalIdentity(index)?.nodeId, NODE_A);
     } else {
-      await table.commit();
+      await transactionFor(table).commit();
       assert.deepEqual(drain(), []);
       assert.equal(table.operationalIdentity(index)?.nodeId, NODE_B);
     }
@@ -109,11 +109,11 @@ test("UpdateNOC with a new node id: withdraw old + advertise new inside the call
 test("RemoveFabric withdraws the identity once the removal is committed; other fabrics are not touched", async () => {
   const { table, seen, drain } = await tableWithListener();
   const first = pendingAdd(table, NODE_A);
-  await table.commit();
-  table.addPendingRoot(new Uint8Array(200).fill(2), crypto.generateKeyPair().publicKey.raw);
-  const key = table.allocatePendingOperationalKey();
-  const second = table.addPendingFabric({ ...makeInstall(key, { nodeId: NODE_B }), vendorId: 0xfff1 });
-  await table.commit();
+  await transactionFor(table).commit();
+  transactionFor(table).addPendingRoot(new Uint8Array(200).fill(2), crypto.generateKeyPair().publicKey.raw);
+  const key = transactionFor(table).allocatePendingOperationalKey();
+  const second = transactionFor(table).addPendingFabric({ ...makeInstall(key, { nodeId: NODE_B }), vendorId: 0xfff1 });
+  await transactionFor(table).commit();
   drain();
   await table.remove(first);
   assert.deepEqual(
@@ -127,6 +127,6 @@ test("an unsubscribed listener hears nothing more", async () => {
   const { table, drain, unsubscribe } = await tableWithListener();
   unsubscribe();
   pendingAdd(table, NODE_A);
-  table.revert();
+  transactionFor(table).revert();
   assert.deepEqual(drain(), []);
 });

@@ -50,8 +50,8 @@ test("each fabric lifecycle event reaches each store of the composition: committ
   const th1 = new TestCommissioner(node, { fabricId: 0xa1n, nodeId: 0x1111n });
   const case1 = await th1.commission();
   assert.deepEqual(node.lifecycle, [{ kind: "committed", fabricIndex: 1, noc: "add" }]);
-  assert.equal(node.acl.stagedFabric, undefined);
-  assert.equal(node.groupKeys.stagedFabric, undefined);
+  assert.equal(node.acl.pendingFabric, undefined);
+  assert.equal(node.groupKeys.pendingFabric, undefined);
   assert.equal(await stored(storage, "acl/001"), 1);
   assert.equal(await stored(storage, "groupkeys/001"), 1);
 

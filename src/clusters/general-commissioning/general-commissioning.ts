@@ -3,6 +3,7 @@
  * (Enhanced Setup Flow) feature. ArmFailSafe / CommissioningComplete drive the fabric layer's FailSafeContext and
  * FabricTable; fail-safe expiry runs the ordered cleanup of conformance §2 and hands session/DNS-SD work back as effects.
  */
+import type { CommissioningTransaction } from "../../fabric/commissioning-transaction.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 import {
@@ -103,6 +104,8 @@ export type CommissioningResponse = TlvType<typeof CommissioningResponse>;
 export interface GeneralCommissioningOptions {
   readonly failSafe: FailSafeContext;
   readonly fabrics: FabricTable;
+  /** The commissioning transaction whose pending data CommissioningComplete commits and expiry reverts. */
+  readonly transaction?: CommissioningTransaction;
   /** LocationCapability (fixed); default IndoorOutdoor. */
   readonly locationCapability?: RegulatoryLocationType;
   /** Initial RegulatoryConfig; default = LocationCapability. */
@@ -117,13 +120,13 @@ export interface GeneralCommissioningOptions {
    */
   readonly removeFabric?: (fabricIndex: FabricIndex) => Promise<void>;
   /**
-   * Commits the pending fabric data on CommissioningComplete (default `fabrics.commit()`); the node passes a version
-   * that also persists the pending IPK and ACL in the same transaction.
+   * Commits the pending fabric data on CommissioningComplete (default `transaction.commit()`, which persists the pending
+   * fabric with its ACL entries and IPK in one storage transaction; nothing without a transaction).
    */
   readonly commitPendingFabricData?: () => Promise<void>;
   /**
-   * Drops every pending change in memory (cleanup step "revert-pending-fabric-data"; default `fabrics.revert()`): the
-   * node passes its commissioning transaction's `revert`, which also drops the staged ACL and IPK.
+   * Drops every pending change in memory (cleanup step "revert-pending-fabric-data"; default `transaction.revert()`,
+   * which also drops the pending ACL entries and IPK; nothing without a transaction).
    */
   readonly revertPendingFabricData?: () => void;
   /** Called for the cleanup step "report-fabrics" (the Operational Credentials cluster reports Fabrics). */
@@ -154,10 +157,10 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
   const commitPending =
     options.commitPendingFabricData ??
     (async () => {
-      await fabrics.commit();
+      await options.transaction?.commit();
     });
 
-  const revertPending = options.revertPendingFabricData ?? (() => fabrics.revert());
+  const revertPending = options.revertPendingFabricData ?? (() => options.transaction?.revert());
 
   const setBreadcrumb = (value: bigint): void => {
     if (value === breadcrumb) return;

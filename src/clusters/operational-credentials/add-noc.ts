@@ -84,14 +84,14 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
       // §1.4 step 6: AddNOC or UpdateNOC already succeeded in this fail-safe (TC_OPCREDS_3_1 step 25).
       if (failSafe.nocInvoked) return { status: ImStatus.CONSTRAINT_ERROR };
       // §1.4 step 7: no CSRRequest in this fail-safe → MissingCsr (TC_OPCREDS_3_1 step 51).
-      if (fabrics.pendingOperationalKey === undefined)
+      if (env.transaction.pendingOperationalKey === undefined)
         return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "no CSRRequest in this fail-safe");
       // §1.4 step 8: the pending CSR was for UpdateNOC. As in the SDK (HasPendingOperationalKey), this is the purpose
       // the pending KEY was allocated for, not the fail-safe's IsForUpdateNOC record: a later CSRRequest that failed
       // validation records its flag (§6 item 2) but leaves the pending key, and its purpose, unchanged.
-      if (fabrics.pendingState().pendingKeyFor === "update") return { status: ImStatus.CONSTRAINT_ERROR };
+      if (env.transaction.pendingState().pendingKeyFor === "update") return { status: ImStatus.CONSTRAINT_ERROR };
       // §1.4 step 10: AddTrustedRootCertificate not invoked in this fail-safe → InvalidNOC.
-      const rcac = pendingRootCertificate(fabrics);
+      const rcac = pendingRootCertificate(env.transaction);
       if (!failSafe.addTrustedRootInvoked || rcac === undefined)
         return nocResponse(NodeOperationalCertStatus.InvalidNOC, undefined, "no trusted root in this fail-safe");
       // §1.4 step 11: CaseAdminSubject neither an operational node id nor in the CAT range.

@@ -60,8 +60,12 @@ export function addTrustedRootCertificateCommand(
       // Adapter (see OperationalCredentialsEnv.failedUpdateKeys): after a failed UpdateNOC the SDK no longer holds a
       // pending fabric index, so the root is accepted; here the stale update key is dropped to free the table. The
       // following UpdateNOC then answers MissingCsr, as the SDK does (TC_OPCREDS_3_4 step 20).
-      const stale = fabrics.pendingOperationalKey;
-      if (stale !== undefined && env.failedUpdateKeys.has(stale) && fabrics.pendingState().pendingFabric === undefined)
+      const stale = env.transaction.pendingOperationalKey;
+      if (
+        stale !== undefined &&
+        env.failedUpdateKeys.has(stale) &&
+        env.transaction.pendingState().pendingFabric === undefined
+      )
         env.transaction.revert();
       try {
         // §1.8 steps 6-7: no free index → RESOURCE_EXHAUSTED; a conflicting pending state (e.g. a CSR for UpdateNOC,

@@ -51,18 +51,18 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
       // §1.5 step 3: AddNOC or UpdateNOC already succeeded in this fail-safe.
       if (failSafe.nocInvoked) return { status: ImStatus.CONSTRAINT_ERROR };
       // §1.5 step 4: no pending key → MissingCsr (TC_OPCREDS_3_4 step 6).
-      if (fabrics.pendingOperationalKey === undefined)
+      if (env.transaction.pendingOperationalKey === undefined)
         return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "no CSRRequest in this fail-safe");
       // §1.5 step 5: the pending key was not requested for UpdateNOC (TC_OPCREDS_3_4 step 9). The key's own purpose
       // decides, as in the SDK (HasPendingOperationalKey), not the fail-safe's record of the last CSRRequest.
-      if (fabrics.pendingState().pendingKeyFor !== "update") return { status: ImStatus.CONSTRAINT_ERROR };
+      if (env.transaction.pendingState().pendingKeyFor !== "update") return { status: ImStatus.CONSTRAINT_ERROR };
       // §1.5 step 6: no current fabric (unreachable behind the fabric-scoped check, kept as the SDK has it).
       const current = fabrics.committedFabric(accessing);
       if (current === undefined)
         return nocResponse(NodeOperationalCertStatus.InvalidNOC, undefined, "no committed fabric to update");
       // §1.5 step 7: a pending root (AddTrustedRootCertificate in this fail-safe) → MissingCsr (TC_OPCREDS_3_4 step 20;
       // [DIFF] the plan text says CONSTRAINT_ERROR, the script and the SDK give MissingCsr: we follow the SDK).
-      if (fabrics.pendingState().hasPendingRoot)
+      if (env.transaction.pendingState().hasPendingRoot)
         return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "a new trusted root is pending");
       try {
         const install = decodeIncomingNoc(req.nocValue, icac);
@@ -76,7 +76,7 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
           ),
         );
       } catch (e) {
-        const key = fabrics.pendingOperationalKey;
+        const key = env.transaction.pendingOperationalKey;
         if (key !== undefined) env.failedUpdateKeys.add(key);
         return nocResultFromError(e);
       }

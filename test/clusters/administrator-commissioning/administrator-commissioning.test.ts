@@ -37,6 +37,7 @@ import { computePaseVerifier, encodePaseVerifier } from "../../../src/sc/pase/pa
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
+import { transactionFor } from "../../fabric/fixtures.ts";
 
 const allow: AccessChecker = () => true;
 const upTo =
@@ -66,9 +67,10 @@ type OcwRequest = typeof validRequest;
 /** A committed fabric, as AddNOC + CommissioningComplete leave it. */
 async function addFabric(fabrics: FabricTable, vendorId: number): Promise<FabricIndex> {
   const rootPublicKey = nodeCrypto.generateKeyPair().publicKey.raw;
-  fabrics.addPendingRoot(new Uint8Array(randomBytes(200)), rootPublicKey);
-  const key = fabrics.allocatePendingOperationalKey();
-  const index = fabrics.addPendingFabric({
+  const tx = transactionFor(fabrics);
+  tx.addPendingRoot(new Uint8Array(randomBytes(200)), rootPublicKey);
+  const key = tx.allocatePendingOperationalKey();
+  const index = tx.addPendingFabric({
     noc: new Uint8Array(randomBytes(250)),
     icac: null,
     fabricId: BigInt(vendorId),
@@ -77,7 +79,7 @@ async function addFabric(fabrics: FabricTable, vendorId: number): Promise<Fabric
     nocPublicKey: key.publicKey.raw,
     vendorId,
   });
-  await fabrics.commit();
+  await tx.commit();
   return index;
 }
 

@@ -12,6 +12,7 @@ import {
   SetRegulatoryConfigRequest,
 } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { nodeCrypto } from "../../../src/crypto/node-crypto.ts";
+import { CommissioningTransaction } from "../../../src/fabric/commissioning-transaction.ts";
 import { FabricTable } from "../../../src/fabric/fabric-table.ts";
 import { FailSafeContext } from "../../../src/fabric/fail-safe-context.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
@@ -36,21 +37,22 @@ const sess = (kind: "pase" | "case", fabricIndex: number, id = 1): SessionInfo =
 async function setup(over: Partial<GeneralCommissioningOptions> = {}) {
   const fabrics = await FabricTable.open(new MemoryStorage(), nodeCrypto);
   const failSafe = new FailSafeContext();
-  const server = createGeneralCommissioning({ fabrics, failSafe, ...over });
+  const transaction = new CommissioningTransaction({ fabrics, failSafe });
+  const server = createGeneralCommissioning({ fabrics, failSafe, transaction, ...over });
   const inst = new ClusterInstance(0, server.cluster, 1000);
   const invoke = (id: number, fields: TlvNode | undefined, session: SessionInfo, now = 0) =>
     invokeCommand(inst, id, fields, { session, timed: false, now }, allow);
   const arm = (seconds: number, session: SessionInfo, now = 0, breadcrumb = 7n) =>
     invoke(0, ArmFailSafeRequest.encodeNode({ expiryLengthSeconds: seconds, breadcrumb }, ANONYMOUS), session, now);
-  return { fabrics, failSafe, server, inst, invoke, arm };
+  return { fabrics, failSafe, transaction, server, inst, invoke, arm };
 }
 
 /** AddNOC as the Operational Credentials cluster would run it: pending root, CSR key, pending fabric, fail-safe record. */
-function addPendingFabric(fabrics: FabricTable, failSafe: FailSafeContext) {
+function addPendingFabric(transaction: CommissioningTransaction, failSafe: FailSafeContext) {
   const rootPublicKey = nodeCrypto.generateKeyPair().publicKey.raw;
-  fabrics.addPendingRoot(new Uint8Array(randomBytes(200)), rootPublicKey);
-  const key = fabrics.allocatePendingOperationalKey();
-  const index = fabrics.addPendingFabric({
+  transaction.addPendingRoot(new Uint8Array(randomBytes(200)), rootPublicKey);
+  const key = transaction.allocatePendingOperationalKey();
+  const index = transaction.addPendingFabric({
     noc: new Uint8Array(randomBytes(250)),
     icac: null,
     fabricId: 0x1234n,
@@ -133,9 +135,9 @@ test("CommissioningComplete without a fail-safe → NoFailSafe", async () => {
 });
 
 test("AddNOC flow: over PASE → InvalidAuthentication; over CASE of the new fabric → OK, committed, disarmed", async () => {
-  const { invoke, arm, fabrics, failSafe, server } = await setup();
+  const { invoke, arm, fabrics, failSafe, server, transaction } = await setup();
   await arm(60, sess("pase", 0), 0, 9n);
-  const index = addPendingFabric(fabrics, failSafe);
+  const index = addPendingFabric(transaction, failSafe);
   // The PASE session adopted the new index, but CommissioningComplete needs CASE (TC_CGEN_2_4).
   assert.equal(
     response(await invoke(4, undefined, sess("pase", index)), 5).errorCode,
@@ -161,13 +163,13 @@ test("AddNOC flow: over PASE → InvalidAuthentication; over CASE of the new fab
 
 test("ArmFailSafe(0) after AddNOC runs the full revert: fabric deleted, sessions expired after the response", async () => {
   const removed: number[] = [];
-  const { arm, fabrics, failSafe, server } = await setup({
+  const { arm, fabrics, failSafe, server, transaction } = await setup({
     removeFabric: async (i) => {
       removed.push(i);
     },
   });
   await arm(60, sess("pase", 0), 0, 5n);
-  const index = addPendingFabric(fabrics, failSafe);
+  const index = addPendingFabric(transaction, failSafe);
   assert.equal(fabrics.fabricCount(), 1);
   const out = await arm(0, sess("pase", index));
   assert.equal(response(out, 1).errorCode, CommissioningError.OK);
@@ -184,9 +186,9 @@ test("ArmFailSafe(0) after AddNOC runs the full revert: fabric deleted, sessions
 });
 
 test("UpdateNOC then CommissioningComplete asks to restart operational advertising", async () => {
-  const { arm, invoke, fabrics, failSafe } = await setup();
+  const { arm, invoke, fabrics, failSafe, transaction } = await setup();
   await arm(60, sess("pase", 0));
-  const index = addPendingFabric(fabrics, failSafe);
+  const index = addPendingFabric(transaction, failSafe);
   await invoke(4, undefined, sess("case", index));
   await arm(60, sess("case", index));
   failSafe.recordUpdateNoc();
@@ -196,9 +198,9 @@ test("UpdateNOC then CommissioningComplete asks to restart operational advertisi
 });
 
 test("the node's timer: nothing before the deadline, the cleanup after it", async () => {
-  const { arm, server, failSafe, fabrics } = await setup();
+  const { arm, server, failSafe, fabrics, transaction } = await setup();
   await arm(10, sess("pase", 0), 0);
-  addPendingFabric(fabrics, failSafe);
+  addPendingFabric(transaction, failSafe);
   assert.deepEqual(await server.failSafeTimerFired(9_999), []);
   const effects = await server.failSafeTimerFired(10_000);
   assert.equal(effects.at(-1)?.type, "fail-safe-timer");

@@ -33,9 +33,11 @@ async function snapshot(node: TestNode): Promise<string> {
       stored,
       fabrics,
       committed: node.fabrics.committedIndices(),
-      pending: node.fabrics.pendingState(),
+      pending: node.transaction.pendingState(),
       pendingKey:
-        node.fabrics.pendingOperationalKey === undefined ? null : toHex(node.fabrics.pendingOperationalKey.toScalar()),
+        node.transaction.pendingOperationalKey === undefined
+          ? null
+          : toHex(node.transaction.pendingOperationalKey.toScalar()),
       roots: node.fabrics.trustedRoots().map(toHex),
       next: node.fabrics.nextFabricIndex,
       acl: node.acl.entries(),

@@ -45,7 +45,7 @@ test("RemoveFabric of the pending (AddNOC, uncommitted) fabric: OK, everything o
   assert.equal(readRoots(node, c0).length, 1);
   assert.equal(node.acl.entries().length, 1);
   assert.equal(node.groupKeys.keySets(index as never).length, 0);
-  assert.deepEqual(node.fabrics.pendingState(), {
+  assert.deepEqual(node.transaction.pendingState(), {
     fabricIndex: undefined,
     hasPendingRoot: false,
     pendingKeyFor: undefined,
@@ -84,7 +84,7 @@ test("RemoveFabric of a fabric with a pending UpdateNOC: the update is dropped w
   assert.equal(response.statusCode, S.OK);
   assert.equal(nocResponseOf(await removeFabric(node, c0, th1.fabricIndex!)).statusCode, S.OK);
   assert.equal(node.fabrics.fabric(th1.fabricIndex!), undefined);
-  assert.equal(node.fabrics.pendingState().pendingFabric, undefined);
+  assert.equal(node.transaction.pendingState().pendingFabric, undefined);
   assert.equal(node.failSafe.armed, true);
   await node.advance(901_000);
   assert.equal(node.failSafe.armed, false);
@@ -107,7 +107,7 @@ test("RemoveFabric of the own fabric while its fail-safe is armed: OK; the invok
   assert.equal(nocResponseOf(await removeFabric(node, c1, th1.fabricIndex!)).statusCode, S.OK);
   assert.equal(node.sessions.has(c1), false);
   // The pending update key of the removed fabric went with it.
-  assert.equal(node.fabrics.pendingState().pendingKeyFor, undefined);
+  assert.equal(node.transaction.pendingState().pendingKeyFor, undefined);
   assert.equal(await node.armFailSafe(c0, 60), CommissioningError.BusyWithOtherAdmin);
   await node.advance(61_000);
   assert.equal(await node.armFailSafe(c0, 60), CommissioningError.OK);

@@ -325,7 +325,7 @@ test("§6.8: a failed AddNOC keeps the pending root and key (retry in the same f
   assert.equal(readRoots(node, pase).length, 1);
   assert.equal(readNocs(node, pase, false).length, 0);
   assert.equal(node.acl.entries().length, 0);
-  assert.equal(node.fabrics.pendingState().pendingKeyFor, "add");
+  assert.equal(node.transaction.pendingState().pendingKeyFor, "add");
   assert.equal(nocResponseOf(await th.addNoc(pase, th.issue(csr))).statusCode, S.OK);
 });
 

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CertificateAuthority } from "../../../src/cert/certificate-authority.ts";
+import { CommissioningTransaction } from "../../../src/fabric/commissioning-transaction.ts";
 import { FabricTable } from "../../../src/fabric/fabric-table.ts";
 import { GroupKeyStore } from "../../../src/fabric/group-keys.ts";
 import { caseFabricView } from "../../../src/sc/case/case-fabric.ts";
@@ -30,11 +31,13 @@ test("a pending AddNOC fabric with its IPK is matched by the responder; without 
   const table = await FabricTable.open(storage, crypto);
   const groupKeys = await GroupKeyStore.open(storage);
   const view = caseFabricView(crypto, table, groupKeys);
+  const tx = new CommissioningTransaction({ fabrics: table, groupKeys });
+  tx.failSafe.arm(0, 900, 0);
 
-  const index = table.addPendingRoot(ca.rcac.raw, ca.rcac.publicKey);
-  const key = table.allocatePendingOperationalKey();
+  const index = tx.addPendingRoot(ca.rcac.raw, ca.rcac.publicKey);
+  const key = tx.allocatePendingOperationalKey();
   const noc = await ca.issueNoc({ subjectKey: key.publicKey, nodeId: DEVICE_NODE_ID, fabricId: FABRIC_ID });
-  table.addPendingFabric({
+  tx.addPendingFabric({
     noc: noc.raw,
     icac: null,
     fabricId: FABRIC_ID,
@@ -62,7 +65,7 @@ test("a pending AddNOC fabric with its IPK is matched by the responder; without 
   assert.equal(r.session.peerNodeId, CONTROLLER_NODE_ID);
 
   // Fail-safe expiry: the pending fabric is gone from the view, so the same Sigma1 finds no shared root.
-  table.revert();
+  tx.revert();
   const again = new CaseResponder(seededCrypto("dev"), { fabrics: view, allocateSessionId: () => next++ });
   const ini = new CaseInitiator(seededCrypto("ctl-2"), {
     fabric: controller,
