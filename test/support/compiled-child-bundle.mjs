@@ -16,8 +16,8 @@ if (source === undefined || out === undefined)
   throw new TypeError("usage: compiled-child-bundle <script.ts> <out.mjs>");
 
 /**
- * Pins `import.meta` in a bundled module that is not the entry: once bundled it would name the bundle, while the code
- * means its own file (fixtures located with `import.meta.dirname`). The entry sits next to its bundle, so it keeps it.
+ * Pins `import.meta` in a bundled module: once bundled it would name the bundle, while the code means its own file
+ * (fixtures located with `import.meta.dirname`, `process.argv[1]` aside).
  * @param {string} path
  * @param {string} text
  */
@@ -51,7 +51,7 @@ await build({
         });
         b.onLoad({ filter: /\.ts$/ }, (args) => {
           const text = readFileSync(args.path, "utf8");
-          return { contents: args.path === source ? text : pinImportMeta(args.path, text), loader: "ts" };
+          return { contents: pinImportMeta(args.path, text), loader: "ts" };
         });
       },
     },

@@ -1,7 +1,7 @@
 // Child processes of the tests (crash children, namespace scripts, soak and fuzz slices) start from compiled output
 // instead of transpiling ~150 modules through tsx at every start: the product code comes from dist/ (`npm run build`,
-// which `npm ci` runs through `prepare`), and the child's own test code is bundled by esbuild into one module placed
-// next to its source (so its relative paths and node_modules resolve as before) by compiled-child-bundle.mjs.
+// which `npm ci` runs through `prepare`), and the child's own test code is bundled by esbuild into one module under
+// dist/test-children/ (compiled-child-bundle.mjs), with `import.meta` kept pointing at each source file.
 // dist/ is checked file by file: when a source is newer than its output (or the output is missing), dist/ is built
 // once, under a lock shared by the concurrent test processes; a build that leaves dist/ stale fails with the reason.
 import { spawnSync } from "node:child_process";
@@ -86,15 +86,21 @@ const compiled = new Map<string, string>();
 
 /**
  * The child script `script` (a .ts file under the repository) compiled for `node` without tsx: returns the path of a
- * bundle next to it (removed when this process exits) whose product imports are dist/src/*.js. Compiled once per
- * process; dist/ is built first if it is stale.
+ * bundle under dist/test-children/ (removed when this process exits) whose product imports are dist/src/*.js.
+ * Compiled once per process; dist/ is built first if it is stale.
  */
 export function compiledChild(script: string): string {
   const source = resolve(REPO, script);
   const done = compiled.get(source);
   if (done !== undefined) return done;
   ensureFreshDist();
-  const out = join(dirname(source), `.${basename(source, ".ts")}.${process.pid}.compiled.mjs`);
+  const out = join(
+    REPO,
+    "dist",
+    "test-children",
+    relative(REPO, dirname(source)),
+    `${basename(source, ".ts")}.${process.pid}.mjs`,
+  );
   // esbuild (a dev dependency tsx already brings) runs in its own process: its plugins need its async API.
   const r = spawnSync(process.execPath, [join(REPO, "test", "support", "compiled-child-bundle.mjs"), source, out], {
     cwd: REPO,
