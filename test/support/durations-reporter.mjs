@@ -1,8 +1,9 @@
 /**
- * A node:test reporter (plain JS: node loads reporters without the tsx hooks) that prints, after the run, how long each test file and each test folder took, slowest first,
- * so that `npm test` says where its time goes. It adds to the spec reporter (it prints nothing else) and never changes
- * the exit code, which node --test sets from the results. Durations are wall times of each file's child process, start
- * and imports included; with --test-concurrency above 1 they overlap, so their sum exceeds the run's wall time.
+ * A node:test reporter that prints, after the run, how long each test file and each test folder took, slowest first,
+ * so that `npm test` says where its time goes (plain JS: node loads reporters without the tsx hooks). It adds to the
+ * spec reporter (it prints nothing else) and never changes the exit code, which node --test sets from the results.
+ * Durations are wall times of each file's child process, start and imports included; with --test-concurrency above 1
+ * they overlap, so their sum exceeds the run's wall time.
  */
 import { relative } from "node:path";
 import { performance } from "node:perf_hooks";
