@@ -4,20 +4,13 @@
  * secure channel over UDP, the fail-safe timer, mDNS, and the commissioning window, open while the node has no fabric.
  * `DeviceNode.start` returns once it is ready.
  */
-import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { InternalError } from "../bytes/errors.ts";
 import { loadProductAttestation, openDevAttestationProvider } from "../cert/attestation-provider.ts";
 import { createAdministratorCommissioning } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { createBasicInformation } from "../clusters/basic-information/basic-information.ts";
 import { createDescriptor, DeviceType, type EndpointDescription } from "../clusters/descriptor/descriptor.ts";
-import {
-  BootReason,
-  createGeneralDiagnostics,
-  InterfaceType,
-  type NetworkInterfaceStruct,
-} from "../clusters/general-diagnostics/general-diagnostics.ts";
+import { BootReason, createGeneralDiagnostics } from "../clusters/general-diagnostics/general-diagnostics.ts";
 import { GroupKeyManagementAttribute } from "../clusters/group-key-management/group-key-management.ts";
 import { createEthernetNetworkCommissioning } from "../clusters/network-commissioning/network-commissioning.ts";
 import type { Crypto } from "../crypto/crypto.ts";
@@ -38,8 +31,10 @@ import { type ApplicationEndpoint, buildApplicationEndpoint } from "./applicatio
 import { CommissioningWindow } from "./commissioning-window.ts";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { DEVICE_TYPES } from "./device-library.ts";
+import { hostNetworkInterfaces } from "./host-network-interfaces.ts";
 import { InteractionDriver } from "./interaction-driver.ts";
 import type { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
+import { NodeChannel } from "./node-channel.ts";
 import { type DeviceNodeConfig, type ResolvedDeviceNodeConfig, resolveDeviceNodeConfig } from "./node-config.ts";
 import { encodeManualPairingCode } from "./onboarding/manual-pairing-code.ts";
 import { encodeQrCodePayload } from "./onboarding/qr-code-payload.ts";
@@ -60,46 +55,6 @@ const KEY = {
   eventNumber: "node/event-number",
   rebootCount: "node/reboot-count",
 } as const;
-
-const ipBytes = (address: string, family: "IPv4" | "IPv6"): Uint8Array | undefined => {
-  if (family === "IPv4") {
-    const parts = address.split(".").map(Number);
-    return parts.length === 4 ? new Uint8Array(parts) : undefined;
-  }
-  const [head = "", tail = ""] = address.split("%")[0]!.split("::");
-  const h = head === "" ? [] : head.split(":");
-  const t = tail === "" ? [] : tail.split(":");
-  const groups = address.includes("::") ? [...h, ...Array(8 - h.length - t.length).fill("0"), ...t] : h;
-  if (groups.length !== 8) return undefined;
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const v = Number.parseInt(g, 16);
-    out[2 * i] = v >> 8;
-    out[2 * i + 1] = v & 0xff;
-  });
-  return out;
-};
-
-/** The host's interfaces as General Diagnostics NetworkInterfaces (at most 8; Core 11.12.6.1). */
-export function hostNetworkInterfaces(): NetworkInterfaceStruct[] {
-  return Object.entries(networkInterfaces())
-    .slice(0, 8)
-    .map(([name, addrs = []]) => {
-      const mac = (addrs[0]?.mac ?? "00:00:00:00:00:00").split(":").map((x) => Number.parseInt(x, 16));
-      const v4 = addrs.filter((a) => a.family === "IPv4").map((a) => ipBytes(a.address, "IPv4"));
-      const v6 = addrs.filter((a) => a.family === "IPv6").map((a) => ipBytes(a.address, "IPv6"));
-      return {
-        name: name.slice(0, 32),
-        isOperational: addrs.length > 0,
-        offPremiseServicesReachableIPv4: null,
-        offPremiseServicesReachableIPv6: null,
-        hardwareAddress: new Uint8Array(mac.length === 6 ? mac : [0, 0, 0, 0, 0, 0]),
-        iPv4Addresses: v4.filter((a): a is Uint8Array => a !== undefined).slice(0, 4),
-        iPv6Addresses: v6.filter((a): a is Uint8Array => a !== undefined).slice(0, 8),
-        type: name === "lo" ? InterfaceType.Unspecified : InterfaceType.Ethernet,
-      };
-    });
-}
 
 /** The onboarding payloads of the node (Core 5.1.3 QR code, 5.1.4 manual pairing code). */
 export interface Onboarding {
@@ -246,27 +201,6 @@ async function loadOrCreate<T extends string>(storage: Storage, key: string, mak
   return created;
 }
 
-/**
- * One channel from the parts built early (transport, window, IM driver, fail-safe timer) to the reaction that needs
- * them, built last: the assembly stays in dependency order. Items posted before the consumer exists wait, in order;
- * afterwards delivery is synchronous, as a direct call would be.
- */
-class Channel<T> {
-  readonly #waiting: T[] = [];
-  #consumer: ((item: T) => void) | undefined;
-
-  post(item: T): void {
-    if (this.#consumer === undefined) this.#waiting.push(item);
-    else this.#consumer(item);
-  }
-
-  consume(consumer: (item: T) => void): void {
-    if (this.#consumer !== undefined) throw new InternalError("a node channel has one consumer");
-    this.#consumer = consumer;
-    for (const item of this.#waiting.splice(0)) consumer(item);
-  }
-}
-
 async function assemble(
   c: ResolvedDeviceNodeConfig,
   crypto: Crypto,
@@ -359,8 +293,8 @@ async function assemble(
   // ---- transport, window, mDNS -------------------------------------------------------------------------------
   // The parts built next report to reactions that need them (and the IM driver built after them): through these two
   // channels, consumed once the reactions exist at the end of the assembly.
-  const secureChannelEvents = new Channel<SecureChannelEffect>();
-  const nodeEffects = new Channel<readonly AfterResponseEffect[]>();
+  const secureChannelEvents = new NodeChannel<SecureChannelEffect>();
+  const nodeEffects = new NodeChannel<readonly AfterResponseEffect[]>();
   const state = { stopping: false, failSafeTimer: undefined as NodeJS.Timeout | undefined };
   const transport = await TransportDriver.open({
     crypto,
