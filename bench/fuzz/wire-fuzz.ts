@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz:wire -- [--batches N] [--per-batch M] [--seed S] [--time-limit-s T] [--max-rss-growth-mb R]` (issue 11
+ * `npm run fuzz:wire -- [--batches N] [--first-batch F] [--per-batch M] [--seed S] [--time-limit-s T] [--max-rss-growth-mb R]` (issue 11
  * item 6): inside a private network namespace, batches of random and mutated datagrams, PASE/CASE handshake floods,
  * replays of a real session's datagrams and bad invokes over a real PASE session are sent to an `opcreds start` child
  * (dist/) over UDP. After each batch a fresh PASE must succeed, the child must be alive, and its RSS must stay within
@@ -34,6 +34,7 @@ const HOST = "127.0.0.1";
 const { values } = parseArgs({
   options: {
     batches: { type: "string", default: "200" },
+    "first-batch": { type: "string", default: "0" },
     "per-batch": { type: "string", default: "500" },
     seed: { type: "string", default: "1" },
     "time-limit-s": { type: "string", default: "1800" },
@@ -50,6 +51,8 @@ const int = (name: string, text: string): number => {
   return v;
 };
 const batches = int("batches", values.batches);
+/** Batches are seeded by their number: starting at N reruns batches N.. of a longer run (on a fresh device). */
+const firstBatch = int("first-batch", values["first-batch"]);
 const perBatch = Math.max(1, int("per-batch", values["per-batch"]));
 const seed = int("seed", values.seed);
 const deadline = Date.now() + int("time-limit-s", values["time-limit-s"]) * 1000;
@@ -352,7 +355,7 @@ async function warmUp(): Promise<void> {
   peakRss = Math.max(peakRss, baseline);
 }
 await warmUp();
-let batch = 0;
+let batch = firstBatch;
 if (values.replay !== undefined) {
   // Replays a reproducer: its datagrams in order, then the checks of one batch.
   const lines = readFileSync(values.replay, "utf8")
