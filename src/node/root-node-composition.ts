@@ -71,7 +71,7 @@ export type RootNodeComposition = {
   readonly acl: AccessControlStore;
   readonly groupKeys: GroupKeyStore;
   readonly resumption: ResumptionStore;
-  /** The fabrics CASE may speak for (pending ones included, with their staged IPK). */
+  /** The fabrics CASE may speak for (a pending one included, with the transaction's pending IPK). */
   readonly caseFabrics: CaseFabricView;
   readonly accessControl: AccessControlServer;
   readonly operationalCredentials: OperationalCredentialsServer;

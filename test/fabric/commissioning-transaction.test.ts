@@ -9,11 +9,16 @@ import { test } from "node:test";
 import { ProtocolError } from "../../src/bytes/errors.ts";
 import { CommissioningError } from "../../src/clusters/general-commissioning/general-commissioning.ts";
 import { NodeOperationalCertStatus as S } from "../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { AUTH_MODE, PRIVILEGE } from "../../src/fabric/access-control.ts";
+import { AccessControlStore, AUTH_MODE, PRIVILEGE } from "../../src/fabric/access-control.ts";
+import { CommissioningTransaction } from "../../src/fabric/commissioning-transaction.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
+import { FabricTable } from "../../src/fabric/fabric-table.ts";
+import { GroupKeyStore } from "../../src/fabric/group-keys.ts";
 import { ImStatus } from "../../src/im/status-code.ts";
+import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import { SqliteStorage } from "../../src/storage/sqlite-storage.ts";
 import { nocResponseOf, statusOf, TestCommissioner, TestNode } from "../support/test-commissioner.ts";
+import { crypto, makeInstall, makeRoot } from "./fixtures.ts";
 import { SlowStorage } from "./slow-storage.ts";
 
 /** Drives a new fabric over PASE up to AddNOC's request (armed, CSR, root) and returns the session and chain. */
@@ -265,4 +270,65 @@ test("UpdateNOC's pending NOC and key are not written before CommissioningComple
     reopened.acl.entries().map((e) => e.subjects),
     [[0x7777n]],
   );
+});
+
+test("the pending fabric's ACL entries and IPK live in the transaction: the stores overlay them without holding a copy, a failed AddNOC drops them with the NOC, the commit hands them to the stores; one transaction per table and store", async () => {
+  const storage = new MemoryStorage();
+  const fabrics = await FabricTable.open(storage, crypto);
+  const acl = await AccessControlStore.open(storage);
+  const groupKeys = await GroupKeyStore.open(storage);
+  fabrics.participate(acl);
+  fabrics.participate(groupKeys);
+  const tx = new CommissioningTransaction({ fabrics, acl, groupKeys });
+  assert.throws(() => new CommissioningTransaction({ fabrics }), TypeError);
+  assert.throws(() => acl.attachPending({ pendingAcl: () => undefined }), TypeError);
+  assert.throws(() => groupKeys.attachPending({ pendingGroupData: () => undefined }), TypeError);
+  tx.failSafe.arm(0, 60, 0);
+  const root = makeRoot();
+  const index = tx.addPendingRoot(root.rcac, root.rootPublicKey);
+  const key = tx.allocatePendingOperationalKey();
+  const install = { ...makeInstall(key), vendorId: 0xfff1 };
+  const ipk = new Uint8Array(16).fill(7);
+  const admin = {
+    fabricIndex: index,
+    privilege: PRIVILEGE.administer,
+    authMode: AUTH_MODE.case,
+    subjects: [0x55n],
+    targets: null,
+  };
+  const addNoc = async () => {
+    assert.equal(tx.addPendingFabric(install), index);
+    await groupKeys.setIpk(index, ipk);
+    await acl.addEntry(admin);
+  };
+
+  await addNoc();
+  assert.equal(acl.pendingFabric, index);
+  assert.equal(groupKeys.pendingFabric, index);
+  assert.deepEqual(acl.entries(index), [admin]);
+  assert.deepEqual(groupKeys.ipkEpochKey(index), ipk);
+  assert.deepEqual(await storage.keys(""), [], "nothing pending is written");
+  // The committed data the stores load from storage: none of it.
+  assert.deepEqual((await AccessControlStore.open(storage)).entries(), []);
+  assert.deepEqual(acl.fabricIndices(), []);
+  assert.deepEqual(groupKeys.fabricIndices(), []);
+
+  tx.revertPendingNoc();
+  assert.deepEqual(acl.entries(index), []);
+  assert.equal(groupKeys.ipkEpochKey(index), undefined);
+  assert.deepEqual(tx.pendingState(), {
+    fabricIndex: index,
+    hasPendingRoot: true,
+    pendingKeyFor: "add",
+    pendingFabric: undefined,
+  });
+
+  await addNoc();
+  assert.equal(await tx.commit(), true);
+  assert.equal(acl.pendingFabric, undefined);
+  assert.equal(groupKeys.pendingFabric, undefined);
+  assert.deepEqual(acl.entries(index), [admin]);
+  assert.deepEqual(groupKeys.ipkEpochKey(index), ipk);
+  assert.deepEqual((await AccessControlStore.open(storage)).entries(index), [admin]);
+  assert.deepEqual((await GroupKeyStore.open(storage)).ipkEpochKey(index), ipk);
 });

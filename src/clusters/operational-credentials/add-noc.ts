@@ -118,7 +118,7 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
       } catch (e) {
         return nocResultFromError(e);
       }
-      // Everything from here on is in memory (the staged fabric), but the Access Control hook is async: the fail-safe
+      // Everything from here on is in memory (the transaction's pending fabric), but the Access Control hook is async: the fail-safe
       // may end while it runs. Each await is followed by a check of the armed period this command started under.
       const token = transaction.token();
 
@@ -129,7 +129,7 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
         subjects: [req.caseAdminSubject],
         targets: null,
       };
-      /** §1.4 "on any failure after step 13": revert the NOC/ICAC (root and key stay) with the staged IPK and ACL. */
+      /** §1.4 "on any failure after step 13": revert the NOC/ICAC (root and key stay) with its pending IPK and ACL. */
       const undo = (): void => {
         if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, 0 as FabricIndex);
         // After the fail-safe ended, its revert already dropped everything pending; a new armed period is not ours.
@@ -148,7 +148,7 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
         );
       }
       try {
-        // §1.4 step 14: IPK as key set 0 (TrustFirst, one epoch key, start 0) in the staged group data; CASE derives it
+        // §1.4 step 14: IPK as key set 0 (TrustFirst, one epoch key, start 0) in the pending group data; CASE derives it
         // with the compressed fabric id (§6 item 18).
         await groupKeys.setIpk(index, req.ipkValue);
         transaction.requireCurrent(token);
@@ -156,7 +156,7 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
         if (ctx.session.kind === "pase") env.adoptFabric?.(ctx.session.id, index);
         // §1.4 step 16: {Administer, CASE, [CaseAdminSubject]}, created after the adoption, through the Access Control
         // cluster as the SDK does (AccessControlEntryChanged with AdminPasscodeID 0 over PASE; TC-ACL-2.6), into the
-        // staged ACL: access checks over the new fabric's CASE session see it before CommissioningComplete.
+        // pending ACL: access checks over the new fabric's CASE session see it before CommissioningComplete.
         if (env.addAdminEntry !== undefined) await env.addAdminEntry(adminEntry, ctx.session, ctx.now);
         else await acl.addEntry(adminEntry);
         transaction.requireCurrent(token);
