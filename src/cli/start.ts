@@ -9,7 +9,6 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { MalformedError, OpcredsError } from "../bytes/errors.ts";
 import { DATABASE_FILE } from "../node/device-node.ts";
-import { LifecycleLog } from "../node/lifecycle-log.ts";
 import { checkDeviceDeclaration, type DeviceDeclaration, MatterDevice } from "../node/matter-device.ts";
 import { DEFAULT_BASIC_INFORMATION, DEFAULT_ENDPOINTS, DEVICE_DEFAULTS, passcodeProblem } from "../node/node-config.ts";
 import {
@@ -244,7 +243,6 @@ export function addStartCommand(program: Command, env: CliEnv): void {
       } catch (e) {
         throw explainStartFailure(e, { port, dataDir });
       }
-      const lifecycle = LifecycleLog.attach(device.node.fabrics, logger);
       if (device.commissioningWindow !== undefined) {
         env.stdout(`Manual pairing code: ${device.onboarding.manualPairingCode}\n`);
         env.stdout(`QR code payload:     ${device.onboarding.qrCode}\n`);
@@ -269,7 +267,6 @@ export function addStartCommand(program: Command, env: CliEnv): void {
       await new Promise<void>((done) => {
         const stop = (signal: string) => {
           logger("info", `${signal}: shutting down`);
-          lifecycle.detach();
           process.off("SIGINT", onInt);
           process.off("SIGTERM", onTerm);
           device.stop().then(done, (e: unknown) => {

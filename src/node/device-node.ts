@@ -33,9 +33,11 @@ import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { DEVICE_TYPES } from "./device-library.ts";
 import { hostNetworkInterfaces } from "./host-network-interfaces.ts";
 import { InteractionDriver } from "./interaction-driver.ts";
+import { LifecycleLog } from "./lifecycle-log.ts";
 import type { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
 import { NodeChannel } from "./node-channel.ts";
 import { type DeviceNodeConfig, type ResolvedDeviceNodeConfig, resolveDeviceNodeConfig } from "./node-config.ts";
+import { moduleLogger } from "./node-log.ts";
 import { encodeManualPairingCode } from "./onboarding/manual-pairing-code.ts";
 import { encodeQrCodePayload } from "./onboarding/qr-code-payload.ts";
 import { CommissioningFlow, DiscoveryCapability } from "./onboarding/setup-payload.ts";
@@ -234,7 +236,7 @@ async function assemble(
       ? await openDevAttestationProvider(crypto, join(c.dataDir, ATTESTATION_DIR), {
           vendorId: c.vendorId,
           productId: c.productId,
-          onRegenerate: (reason) => log("warn", reason),
+          onRegenerate: (reason) => log("warn", reason, "attestation"),
         })
       : await loadProductAttestation(crypto, c.attestationDir, { vendorId: c.vendorId, productId: c.productId }));
   const storedEventNumber = await storage.get(KEY.eventNumber);
@@ -288,6 +290,7 @@ async function assemble(
   });
   const { fabrics, failSafe, resumption, groupKeys, accessControl, generalCommissioning } = core;
   const opcreds = core.operationalCredentials;
+  const lifecycle = LifecycleLog.attach(fabrics, log);
   const groupKeyManagement = core.groupKeyManagement;
 
   // ---- transport, window, mDNS -------------------------------------------------------------------------------
@@ -322,6 +325,7 @@ async function assemble(
   // The fail-safe's timer fired at `now`, or (at +Infinity, past any deadline) the SDK's ForceFailSafeTimerExpiry: the
   // expiry's full cleanup, its effects run by the node.
   const fireFailSafe = (now: number): void => {
+    lifecycle.failSafeExpired(now === Number.POSITIVE_INFINITY ? "forced" : "its timer fired");
     generalCommissioning
       .failSafeTimerFired(now)
       .then((effects) => nodeEffects.post(effects))
@@ -339,7 +343,7 @@ async function assemble(
     // DNS-SD DT and DN (Core 4.3.1.3): the first application endpoint's device type, the product name.
     deviceType: DEVICE_TYPES[c.endpoints[0]!.deviceType].deviceType.deviceType,
     deviceName: c.basicInformation.productName,
-    logger: log,
+    logger: moduleLogger(log, "window"),
     failSafe,
     sessions,
     // RevokeCommissioning's ForceFailSafeTimerExpiry: any time past the deadline runs the same cleanup as the timer.
@@ -405,11 +409,11 @@ async function assemble(
   const root: Cluster[] = [
     accessControl.cluster,
     basicInformation.cluster,
-    generalCommissioning.cluster,
+    lifecycle.observe(generalCommissioning.cluster),
     networkCommissioning.cluster,
     generalDiagnostics.cluster,
     admin.cluster,
-    opcreds.cluster,
+    lifecycle.observe(opcreds.cluster),
     groupKeyManagement,
   ];
   const DESCRIPTOR_ID = 0x001d;
@@ -498,6 +502,7 @@ async function assemble(
           im.schedule();
           break;
         case "fail-safe-timer":
+          lifecycle.failSafeTimer(e.at, clock(), failSafe.endedBy);
           if (state.failSafeTimer !== undefined) clearTimeout(state.failSafeTimer);
           state.failSafeTimer = undefined;
           // Disarmed: an expiry makes the window evict its PASE session and listen again (kFailSafeTimerExpired).
@@ -523,9 +528,9 @@ async function assemble(
   secureChannelEvents.consume((e) => {
     window.secureChannelEvent(e);
     if (e.kind === "session-established") {
-      log("debug", `${e.session.type} session ${e.session.localSessionId} established`);
+      log("debug", `${e.session.type} session ${e.session.localSessionId} established`, "sc");
     } else if (e.kind === "handshake-failed") {
-      log("warn", `${e.protocol} handshake failed: ${e.error.message}`);
+      lifecycle.handshakeFailed(e.protocol, e.error);
     }
   });
 
@@ -557,6 +562,7 @@ async function assemble(
 
   const shutdown = async (): Promise<void> => {
     state.stopping = true;
+    lifecycle.detach();
     basicInformation.shutDown(clock());
     im.close();
     for (const t of timers) clearTimeout(t);

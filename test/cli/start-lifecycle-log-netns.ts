@@ -86,8 +86,17 @@ const DEVICE_NODE_1 = 0x0000_0000_0000_00a1n;
 const DEVICE_NODE_2 = 0x0000_0000_0000_00a2n;
 o.secrets = [String(PASSCODE), toHex(fabric.ipkEpochKey), Buffer.from(fabric.ipkEpochKey).toString("base64")];
 
-// 1. The lifecycle, logged as JSON at the default level.
-const device = startDevice(["--data", join(root, "data"), "--port", "0", "--log-format", "json"]);
+// 1. The lifecycle, logged as JSON at debug (so that not even a debug line may carry a secret).
+const device = startDevice([
+  "--data",
+  join(root, "data"),
+  "--port",
+  "0",
+  "--log-format",
+  "json",
+  "--log-level",
+  "debug",
+]);
 const controller = await NodeController.open();
 try {
   const r = await ready(device);
@@ -103,6 +112,8 @@ try {
   );
   o.label = statusOf(label);
   o.armForUpdate = await controller.armFailSafe(case1, 300);
+  // UpdateNOC before any CSRRequest: NOCResponse MissingCsr, which the device logs by name.
+  o.updateWithoutCsr = await controller.updateNoc(case1, steps.chain.noc);
   const chain2 = fabric.ca.issueChain(await controller.csr(case1, true), {
     nodeId: DEVICE_NODE_2,
     fabricId: fabric.fabricId,
@@ -117,6 +128,11 @@ try {
   const pase2 = await controller.pase(peer, PASSCODE);
   const again = await controller.addNocOverPase(pase2, fabric, DEVICE_NODE_1);
   o.addNocAgain = again.addNoc;
+  // A CSRRequest while the new fabric is pending is refused, which the device logs by name.
+  o.csrWhilePending = await controller.csr(pase2).then(
+    () => "accepted",
+    (e: unknown) => (e instanceof Error ? e.message : String(e)),
+  );
   o.rearm = await controller.armFailSafe(pase2, 1);
   o.expiryLogged = await until(() => /"fabric-reverted"/.test(device.err()));
   // Last, as a failed attempt holds the window for a while (Busy): a commissioner with another passcode.

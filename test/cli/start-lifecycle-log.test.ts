@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
+import { NodeOperationalCertStatus } from "../../src/clusters/operational-credentials/node-operational-cert-status.ts";
 import { LOG_LEVELS, LOG_MODULES } from "../../src/node/node-log.ts";
 import { runInPrivateNetns } from "../support/netns-child.ts";
 import { isOneLine, REPO, runBin } from "./cli-harness.ts";
@@ -21,6 +22,8 @@ type Run = {
   complete: number;
   label: string;
   updateNoc: { statusCode: number };
+  updateWithoutCsr: { statusCode: number };
+  csrWhilePending: string;
   completeUpdate: number;
   remove: { statusCode: number };
   addNocAgain: { statusCode: number; fabricIndex: number };
@@ -69,6 +72,8 @@ test("the controller's steps all succeeded (so the log below is the device's acc
   assert.equal(run.remove.statusCode, 0);
   assert.equal(run.addNocAgain.statusCode, 0);
   assert.equal(run.rearm, 0);
+  assert.equal(run.updateWithoutCsr.statusCode, NodeOperationalCertStatus.MissingCsr);
+  assert.notEqual(run.csrWhilePending, "accepted");
   assert.equal(run.expiryLogged, true, run.stderr);
   assert.equal(run.exit, 0, run.stderr);
 });
@@ -81,7 +86,6 @@ test("--log-format json: every stderr line is one object with time, level, modul
     assert.ok(["error", "warn", "info", "debug"].includes(l.level), l.level);
     assert.equal(typeof l.module, "string");
     assert.equal(typeof l.msg, "string");
-    assert.notEqual(l.level, "debug", "the default level is info");
   }
   const dataDir = lines.find((l) => l.msg.startsWith("data directory "));
   assert.ok(dataDir, "the data directory is printed at start");
@@ -92,6 +96,8 @@ test("a wrong passcode is logged as a wrong passcode, with the StatusReport deco
   const failed = jsonLines(run.stderr).filter((l) => /PASE|pase/.test(l.msg) && /failed/.test(l.msg));
   assert.equal(failed.length, 1, run.stderr);
   assert.equal(failed[0]!.level, "warn");
+  assert.equal(failed[0]!.module, "sc");
+  assert.match(failed[0]!.msg, /^PASE failed: /);
   assert.match(failed[0]!.msg, /wrong passcode/);
   assert.match(failed[0]!.msg, /StatusReport Failure\/InvalidParameter/);
 });
@@ -123,6 +129,46 @@ test("commissioning, relabel, UpdateNOC, RemoveFabric and a fail-safe expiry are
   assert.equal(updated!.nodeId, "0x00000000000000A2");
   assert.match(removed!.msg, /fabric 1 removed: .*node ID 0x00000000000000A2.*label "kitchen"/);
   assert.match(events.at(-1)!.msg, /fabric 2 reverted: the fail-safe dropped it/);
+});
+
+test("NOC and CSR errors are logged with their status names", () => {
+  const failed = jsonLines(run.stderr).filter((l) => l.event === "command-failed");
+  assert.deepEqual(
+    failed.map((l) => [l.level, l.module, l.command, l.status]),
+    [
+      ["warn", "fabric", "UpdateNOC", "MissingCsr"],
+      ["warn", "fabric", "CSRRequest", failed[1]?.status],
+    ],
+  );
+  assert.match(failed[0]!.msg, /^UpdateNOC -> NOCResponse MissingCsr/);
+  assert.match(failed[1]!.msg, /^CSRRequest -> [A-Z_]+ /);
+  assert.notEqual(failed[1]!.status, "SUCCESS");
+});
+
+test("the fail-safe is logged armed, disarmed by CommissioningComplete, and expired then reverted", () => {
+  const events = jsonLines(run.stderr).filter((l) => l.event?.startsWith("fail-safe-") === true);
+  for (const l of events) assert.equal(l.module, "commissioning");
+  assert.deepEqual(
+    events.filter((l) => l.event !== "fail-safe-extended").map((l) => l.event),
+    [
+      "fail-safe-armed",
+      "fail-safe-disarmed",
+      "fail-safe-armed",
+      "fail-safe-disarmed",
+      "fail-safe-armed",
+      "fail-safe-expired",
+      "fail-safe-reverted",
+    ],
+  );
+  assert.ok(events.some((l) => l.event === "fail-safe-extended" && l.level === "debug"));
+  for (const l of events.filter((x) => x.event === "fail-safe-disarmed")) assert.match(l.msg, /CommissioningComplete/);
+  // The expiry comes before the fabric it reverted, and the fabric's revert before the fail-safe's end.
+  const all = jsonLines(run.stderr).map((l) => l.event);
+  const expired = all.indexOf("fail-safe-expired");
+  assert.ok(
+    expired < all.lastIndexOf("fabric-reverted") &&
+      all.lastIndexOf("fabric-reverted") < all.indexOf("fail-safe-reverted"),
+  );
 });
 
 test("no secret is logged: neither the passcode nor the IPK", () => {
