@@ -18,7 +18,7 @@ import { DATABASE_FILE } from "../node/device-node.ts";
 import { ResumptionStore } from "../sc/case/resumption-record.ts";
 import { SqliteStorage } from "../storage/sqlite-storage.ts";
 import { type CliEnv, UsageError } from "./cli-env.ts";
-import { DEFAULT_DATA_DIR, parseIntegerOption } from "./start.ts";
+import { DATA_DIR_ENV, DEFAULT_DATA_DIR, dataDirOption, parseIntegerOption } from "./start.ts";
 
 type FabricRow = {
   fabricIndex: number;
@@ -70,11 +70,13 @@ export function addFabricsCommand(program: Command, env: CliEnv): void {
   fabrics
     .command("list")
     .description("list the committed fabrics (read-only; works while the device runs)")
-    .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
+    .option("--data <dir>", `data directory (default: $${DATA_DIR_ENV}, else ${DEFAULT_DATA_DIR})`)
     .option("--json", "one JSON array instead of text")
-    .action(async (o: { data: string; json?: boolean }) => {
+    .action(async (o: { data?: string; json?: boolean }) => {
       // No lock: a read-only snapshot of the committed state, also while the device runs and writes.
-      const storage = await SqliteStorage.openReadOnly(databaseOf(resolve(env.cwd, o.data)));
+      const storage = await SqliteStorage.openReadOnly(
+        databaseOf(resolve(env.cwd, dataDirOption(o.data, process.env))),
+      );
       let rows: FabricRow[];
       try {
         rows = (await FabricTable.open(storage, env.crypto)).fabrics().map((f) => ({
@@ -104,12 +106,12 @@ export function addFabricsCommand(program: Command, env: CliEnv): void {
     .command("remove")
     .description("remove one fabric with its ACL entries, group keys and CASE resumption records (device stopped)")
     .argument("<index>", "fabric index (1..254)")
-    .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
-    .action(async (indexText: string, o: { data: string }) => {
+    .option("--data <dir>", `data directory (default: $${DATA_DIR_ENV}, else ${DEFAULT_DATA_DIR})`)
+    .action(async (indexText: string, o: { data?: string }) => {
       const n = parseIntegerOption("INDEX", indexText);
       if (n < 1 || n > 254) throw new UsageError(`INDEX must be 1..254: ${indexText}`);
       const index = fabricIndex(n);
-      await withStores(env, o.data, async ({ fabrics: t, acl, groupKeys, resumption }) => {
+      await withStores(env, dataDirOption(o.data, process.env), async ({ fabrics: t, acl, groupKeys, resumption }) => {
         if (t.committedFabric(index) === undefined)
           throw new OpcredsError("fabrics.unknown-index", `no fabric ${index}`);
         await t.remove(index, async (tx) => {
@@ -125,10 +127,10 @@ export function addFabricsCommand(program: Command, env: CliEnv): void {
     .description(
       "factory reset: delete every fabric and all node state (the attestation credentials are kept; device stopped)",
     )
-    .option("--data <dir>", "data directory", DEFAULT_DATA_DIR)
+    .option("--data <dir>", `data directory (default: $${DATA_DIR_ENV}, else ${DEFAULT_DATA_DIR})`)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)")
-    .action(async (o: { data: string; yes?: boolean }) => {
-      const dir = resolve(env.cwd, o.data);
+    .action(async (o: { data?: string; yes?: boolean }) => {
+      const dir = resolve(env.cwd, dataDirOption(o.data, process.env));
       // The lock first: a running device is refused before anyone is asked anything.
       const lock = acquireDataDirLock(dir);
       try {

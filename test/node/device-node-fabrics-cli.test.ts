@@ -165,6 +165,22 @@ test("a database with no fabrics says so", async () => {
   assert.equal((await cli("fabrics", "list", "--data", "e", "--json")).out, "[]\n");
 });
 
+test("OPCREDS_DATA names the data directory when --data is absent, and --data wins over it", async () => {
+  const seeded = join(root, "env-seeded");
+  await seed(seeded);
+  const saved = process.env.OPCREDS_DATA;
+  process.env.OPCREDS_DATA = seeded;
+  try {
+    assert.deepEqual(listed((await cli("fabrics", "list", "--json")).out), SEEDED);
+    const other = await cli("fabrics", "list", "--data", "missing-dir");
+    assert.equal(other.status, 1, "--data wins: its directory has no database");
+    assert.match(other.err, /no device database/);
+  } finally {
+    if (saved === undefined) delete process.env.OPCREDS_DATA;
+    else process.env.OPCREDS_DATA = saved;
+  }
+});
+
 /** A child process holding DIR's lock until its stdin ends; resolves with it once it holds (60 s bound). */
 async function holdLock(dir: string): Promise<{ child: ChildProcess; pid: number }> {
   const child = spawn(
