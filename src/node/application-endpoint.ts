@@ -15,7 +15,7 @@ import {
 import type { FabricIndex } from "../fabric/fabric-index.ts";
 import type { GroupKeyStore } from "../fabric/group-keys.ts";
 import type { Cluster } from "../im/data-model.ts";
-import type { Storage } from "../storage/storage.ts";
+import type { Storage, StorageTransaction } from "../storage/storage.ts";
 import { DEVICE_TYPES, type DeviceTypeName } from "./device-library.ts";
 import type { EndpointDeclaration, NodeLogger } from "./node-config.ts";
 
@@ -76,6 +76,8 @@ export interface ApplicationEndpoint {
   onAttributeChange(listener: (change: ApplicationAttributeChange) => void): () => void;
   /** A fabric was removed: its scenes go. */
   removeFabric(fabricIndex: FabricIndex): Promise<void>;
+  /** Writes the scene table without the fabric into `tx`, the storage transaction that removes the fabric. */
+  removeFabricWrites(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void>;
   /** Start-up: drops the scenes of fabrics that were never committed; returns their indices. */
   pruneFabrics(keep: ReadonlySet<number>): Promise<number[]>;
 }
@@ -204,6 +206,7 @@ export async function buildApplicationEndpoint(
       return () => void listeners.delete(listener);
     },
     removeFabric: (fi) => scenes.removeFabric(fi),
+    removeFabricWrites: (tx, fi) => scenes.removeFabricWrites(tx, fi),
     pruneFabrics: (keep) => scenes.pruneFabrics(keep),
   };
 }

@@ -31,6 +31,7 @@ import { type ApplicationEndpoint, buildApplicationEndpoint } from "./applicatio
 import { CommissioningWindow } from "./commissioning-window.ts";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { DEVICE_TYPES } from "./device-library.ts";
+import { fabricScenesLifecycle } from "./fabric-scenes-lifecycle.ts";
 import { hostNetworkInterfaces } from "./host-network-interfaces.ts";
 import { InteractionDriver } from "./interaction-driver.ts";
 import { LifecycleLog } from "./lifecycle-log.ts";
@@ -401,10 +402,8 @@ async function assemble(
     applicationEndpoints.set(declaration.id, built);
   }
   const applications = [...applicationEndpoints.values()];
-  // Scenes of a fabric that is gone are deleted (the scenes server's own storage writes, after the fabric's).
-  core.onFabricGone((fi) => {
-    for (const a of applications) a.removeFabric(fi).catch(report("scenes"));
-  });
+  // Scenes of a removed fabric are deleted in the storage transaction that deletes its record (lifecycle participant).
+  fabrics.participate(fabricScenesLifecycle(applications, report("scenes")));
 
   const root: Cluster[] = [
     accessControl.cluster,

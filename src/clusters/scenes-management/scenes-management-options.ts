@@ -134,6 +134,17 @@ export class ScenesManagementEnv {
     });
   }
 
+  /**
+   * Writes the scene table without fabric `fabricIndex` into `tx` (the storage transaction that deletes the fabric's
+   * record), or nothing when the fabric has no scenes. The table in memory is unchanged: `removeFabric` follows it once
+   * the removal is final, so a failed removal keeps the fabric's scenes.
+   */
+  async removeFabricWrites(tx: Pick<ScenesStorage, "set">, fabricIndex: number): Promise<void> {
+    const without = SceneTable.fromRecord(this.#record, this.#sceneTableSize);
+    if (!without.removeFabric(fabricIndex)) return;
+    await tx.set(this.#storageKey, without.toRecord());
+  }
+
   /** `change` for a command handler: false when nothing changed; a failed write rejects (the answer is FAILURE). */
   async commit(mutate: () => boolean): Promise<boolean> {
     const written = this.change(mutate);

@@ -19,6 +19,7 @@ import {
   ScenesManagementAttribute,
   ScenesManagementEnv,
   type ScenesManagementOptions,
+  type ScenesStorage,
 } from "./scenes-management-options.ts";
 import { storeGlobalScene, storeSceneCommand } from "./store-scene.ts";
 import { viewSceneCommand } from "./view-scene.ts";
@@ -48,6 +49,8 @@ export interface ScenesManagementServer {
   removeGroupScenes(fabricIndex: number, groupId: number): Promise<void>;
   /** Drops the scenes and SceneInfoStruct of a removed fabric. */
   removeFabric(fabricIndex: number): Promise<void>;
+  /** Writes the scene table without the fabric into `tx`, the storage transaction that removes the fabric. */
+  removeFabricWrites(tx: Pick<ScenesStorage, "set">, fabricIndex: number): Promise<void>;
   /** Start-up: drops the scenes of every fabric index not in `keep` (never committed); returns the indices dropped. */
   pruneFabrics(keep: ReadonlySet<number>): Promise<number[]>;
   /** A scene attribute changed outside a recall: SceneValid becomes false for every fabric (1.4.7.2.4). */
@@ -115,6 +118,9 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       );
     },
     removeFabric,
+    removeFabricWrites: async (tx, fabricIndex) => {
+      if (isFabricIndex(fabricIndex)) await env.removeFabricWrites(tx, fabricIndex);
+    },
     async pruneFabrics(keep) {
       const dropped = env.table.fabricIndices().filter((i) => !keep.has(i));
       for (const i of dropped) await removeFabric(i);
