@@ -243,11 +243,18 @@ export function addStartCommand(program: Command, env: CliEnv): void {
       } catch (e) {
         throw explainStartFailure(e, { port, dataDir });
       }
-      if (device.commissioningWindow !== undefined) {
+      const printCodes = (): void => {
         env.stdout(`Manual pairing code: ${device.onboarding.manualPairingCode}\n`);
         env.stdout(`QR code payload:     ${device.onboarding.qrCode}\n`);
         env.stdout(`${renderQrForTerminal(encodeQrCode(device.onboarding.qrCode))}\n`);
-      } else {
+      };
+      // The codes are the basic window's: shown again when it reopens (the last fabric removed), never for an
+      // administrator's enhanced window, whose codes that administrator gives.
+      device.on("commissioningWindowOpened", ({ kind }) => {
+        if (kind === "basic") printCodes();
+      });
+      if (device.commissioningWindow !== undefined) printCodes();
+      else {
         env.stdout(
           `Commissioned (${device.fabrics.length} fabric(s)); no commissioning window is open: ` +
             "an administrator opens one (opcreds node ID open-window) and gives its own codes\n",

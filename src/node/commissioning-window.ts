@@ -75,6 +75,7 @@ export interface CommissioningWindowOptions {
 export class CommissioningWindow implements CommissioningWindowController {
   readonly #o: CommissioningWindowOptions;
   #admin: AdministratorCommissioningServer | undefined;
+  readonly #openedListeners = new Set<(kind: "basic" | "enhanced") => void>();
   #timer: NodeJS.Timeout | undefined;
   #basic: { verifier: PaseVerifier; pbkdf: PbkdfParameters } | undefined;
   #open: "basic" | "enhanced" | undefined;
@@ -100,6 +101,12 @@ export class CommissioningWindow implements CommissioningWindowController {
   /** The Administrator Commissioning cluster that reports the window (set once both exist). */
   attach(admin: AdministratorCommissioningServer): void {
     this.#admin = admin;
+  }
+
+  /** Calls `listener` each time a window opens and listens (after its advertisement); returns the unsubscribe function. */
+  onOpened(listener: (kind: "basic" | "enhanced") => void): () => void {
+    this.#openedListeners.add(listener);
+    return () => void this.#openedListeners.delete(listener);
   }
 
   /** The kind of window open now (also while the commissioning over its PASE session runs). */
@@ -319,6 +326,7 @@ export class CommissioningWindow implements CommissioningWindowController {
     }
     this.#o.logger("info", `commissioning window open (${kind}, discriminator ${discriminator})`);
     await this.#advertiseAndListen();
+    for (const l of [...this.#openedListeners]) l(kind);
   }
 
   /** SDK AdvertiseAndListenForPASE: answer PBKDFParamRequest with the window's verifier and advertise as commissionable. */

@@ -27,6 +27,11 @@ export interface MatterDeviceEvents {
   readonly fabricRemoved: { readonly fabricIndex: number };
   /** CommissioningComplete committed the fail-safe's fabric (after AddNOC, also after UpdateNOC as in the SDK). */
   readonly commissioningComplete: FabricEvent;
+  /**
+   * A commissioning window opened after start: `basic` with the device's own onboarding codes (e.g. after the last
+   * fabric was removed), `enhanced` with an administrator's (OpenCommissioningWindow).
+   */
+  readonly commissioningWindowOpened: { readonly kind: "basic" | "enhanced" };
   /** An application attribute changed (by a controller, a timer, a scene or the application itself). */
   readonly attributeChanged: ApplicationAttributeChange;
 }

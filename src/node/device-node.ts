@@ -74,13 +74,10 @@ export class DeviceNode {
   readonly onboarding: Onboarding;
   readonly #lock: DataDirLock;
   readonly #transport: TransportDriver;
-  readonly #im: InteractionDriver;
   readonly #server: InteractionServer;
   readonly #window: CommissioningWindow;
-  readonly #advertiser: CiaoAdvertiser | undefined;
   readonly #sessions: SessionManager;
   readonly #failSafe: FailSafeContext;
-  readonly #timers = new Set<NodeJS.Timeout>();
   readonly #shutdown: () => Promise<void>;
   #stopped: Promise<void> | undefined;
   /** The first application endpoint's On/Off value (the bundled light's; for logs and tests). */
@@ -97,10 +94,8 @@ export class DeviceNode {
     onboarding: Onboarding;
     lock: DataDirLock;
     transport: TransportDriver;
-    im: InteractionDriver;
     server: InteractionServer;
     window: CommissioningWindow;
-    advertiser: CiaoAdvertiser | undefined;
     sessions: SessionManager;
     failSafe: FailSafeContext;
     shutdown: () => Promise<void>;
@@ -114,10 +109,8 @@ export class DeviceNode {
     this.onboarding = parts.onboarding;
     this.#lock = parts.lock;
     this.#transport = parts.transport;
-    this.#im = parts.im;
     this.#server = parts.server;
     this.#window = parts.window;
-    this.#advertiser = parts.advertiser;
     this.#sessions = parts.sessions;
     this.#failSafe = parts.failSafe;
     this.#shutdown = parts.shutdown;
@@ -133,6 +126,11 @@ export class DeviceNode {
   /** The kind of commissioning window open now, if any. */
   get commissioningWindow(): "basic" | "enhanced" | undefined {
     return this.#window.open;
+  }
+
+  /** Calls `listener` each time a commissioning window opens (e.g. the basic one after the last fabric). */
+  onCommissioningWindowOpened(listener: (kind: "basic" | "enhanced") => void): () => void {
+    return this.#window.onOpened(listener);
   }
 
   /** True while the commissioning window accepts PASE and advertises (false once a PASE session is established). */
@@ -178,21 +176,6 @@ export class DeviceNode {
   /** For tests: the IM server (subscriptions). */
   get interactionServer(): InteractionServer {
     return this.#server;
-  }
-
-  /** For tests: whether mDNS advertising runs. */
-  get advertising(): boolean {
-    return this.#advertiser !== undefined;
-  }
-
-  /** Internal: timers owned by the node (cleared on stop). */
-  get timers(): Set<NodeJS.Timeout> {
-    return this.#timers;
-  }
-
-  /** Internal: the IM driver. */
-  get interactionDriver(): InteractionDriver {
-    return this.#im;
   }
 }
 
@@ -584,10 +567,8 @@ async function assemble(
     onboarding,
     lock,
     transport,
-    im,
     server,
     window,
-    advertiser,
     sessions,
     failSafe,
     shutdown,

@@ -232,6 +232,7 @@ export class MatterDevice {
       }
     };
     this.#unsubscribe.push(emitFabricEvents(node.fabrics, emit));
+    this.#unsubscribe.push(node.onCommissioningWindowOpened((kind) => emit("commissioningWindowOpened", { kind })));
     for (const ep of node.applicationEndpoints.values()) {
       this.#unsubscribe.push(ep.onAttributeChange((change) => emit("attributeChanged", change)));
     }
@@ -347,5 +348,6 @@ const EVENT_NAMES: readonly string[] = [
   "fabricUpdated",
   "fabricRemoved",
   "commissioningComplete",
+  "commissioningWindowOpened",
   "attributeChanged",
 ] satisfies (keyof MatterDeviceEvents)[];

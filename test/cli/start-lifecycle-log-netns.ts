@@ -125,6 +125,10 @@ try {
   o.remove = await controller.removeFabric(case2, steps.addNoc.fabricIndex ?? 0);
   // The window reopens after the last fabric: commission again and let the fail-safe expire (re-armed for 1 s).
   o.windowReopened = await until(() => (device.err().match(/commissioning window open/g) ?? []).length >= 2);
+  // The reopened basic window shows the device's codes again on stdout.
+  o.codesPrinted = await until(() => (device.out().match(/Manual pairing code:/g) ?? []).length >= 2).then(
+    () => (device.out().match(/Manual pairing code:/g) ?? []).length,
+  );
   const pase2 = await controller.pase(peer, PASSCODE);
   const again = await controller.addNocOverPase(pase2, fabric, DEVICE_NODE_1);
   o.addNocAgain = again.addNoc;

@@ -26,6 +26,7 @@ type Run = {
   csrWhilePending: string;
   completeUpdate: number;
   remove: { statusCode: number };
+  codesPrinted: number;
   addNocAgain: { statusCode: number; fabricIndex: number };
   rearm: number;
   expiryLogged: boolean;
@@ -70,6 +71,7 @@ test("the controller's steps all succeeded (so the log below is the device's acc
   assert.equal(run.updateNoc.statusCode, 0);
   assert.equal(run.completeUpdate, 0);
   assert.equal(run.remove.statusCode, 0);
+  assert.equal(run.codesPrinted, 2, "the pairing codes at start and again when the window reopens");
   assert.equal(run.addNocAgain.statusCode, 0);
   assert.equal(run.rearm, 0);
   assert.equal(run.updateWithoutCsr.statusCode, NodeOperationalCertStatus.MissingCsr);
