@@ -84,7 +84,7 @@ function guessSeeds(schema: DecodingSchema, rng: FuzzRandom, rootType: number): 
       return undefined;
     } catch (e) {
       if (e instanceof MalformedError) return e;
-      return new MalformedError("seed", String(e));
+      return new MalformedError("tlv.schema", String(e));
     }
   };
   let found: Uint8Array | undefined;

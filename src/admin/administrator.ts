@@ -7,7 +7,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { toHex } from "../bytes/bytes.ts";
-import { OpcredsError, ProtocolError } from "../bytes/errors.ts";
+import { OpcredsError } from "../bytes/errors.ts";
 import { type AttestationTrustStore, developmentTrustStore } from "../cert/attestation-trust-store.ts";
 import { decodeMatterCert } from "../cert/matter-cert-decode.ts";
 import type { RevocationSet } from "../cert/revocation-set.ts";
@@ -33,6 +33,7 @@ import {
   PBKDF_ITERATIONS_MIN,
   PBKDF_SALT_MAX_BYTES,
 } from "../sc/pase/pase-verifier.ts";
+import { SecureChannelError } from "../sc/secure-channel-error.ts";
 import type { SecureSession } from "../sc/secure-session.ts";
 import { SecureChannelProtocolCode } from "../sc/status-report.ts";
 import type { TlvNode } from "../tlv/tlv-node.ts";
@@ -537,8 +538,8 @@ export class Administrator {
 /** True when `e` (or what it wraps) is a CASE responder's NoSharedTrustRoots StatusReport (Core 4.11.1.3). */
 function isNoSharedTrustRoot(e: unknown): boolean {
   for (let x: unknown = e; x instanceof Error; x = x.cause) {
-    if (x instanceof ProtocolError && x.code === "case.peer-status") {
-      return x.status === SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS;
+    if (x instanceof SecureChannelError && x.code === "case.peer-status") {
+      return x.report?.protocolCode === SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS;
     }
   }
   return false;

@@ -22,11 +22,8 @@ export interface ErrorCodes {
   "bytes.base64": true;
 }
 
-/**
- * One declared error code. Transitional: any string is still accepted while the last undeclared codes go (issue 12
- * item 3); this becomes `keyof ErrorCodes` alone.
- */
-export type ErrorCode = keyof ErrorCodes | (string & {});
+/** One declared error code. */
+export type ErrorCode = keyof ErrorCodes;
 
 /**
  * The Interaction Model status values (Core spec 8.10.1) a ProtocolError carries. The IM status table declares them
@@ -37,10 +34,9 @@ export type ErrorCode = keyof ErrorCodes | (string & {});
 export interface InteractionStatuses {}
 
 /** An Interaction Model status value; a plain number in a program that does not include the IM status table. */
-export type InteractionStatus =
-  | ([keyof InteractionStatuses] extends [never] ? number : InteractionStatuses[keyof InteractionStatuses])
-  // Transitional (issue 12 item 3): any number until every caller passes an IM status.
-  | number;
+export type InteractionStatus = [keyof InteractionStatuses] extends [never]
+  ? number
+  : InteractionStatuses[keyof InteractionStatuses];
 
 /** Base class of every error this library throws on purpose; `code` is stable and machine-readable. */
 export class OpcredsError extends Error {

@@ -2,7 +2,7 @@
  * Access control (Core spec 6.6 Access Control, 9.10 Access Control cluster): ACL entries per fabric, entry validation
  * (the CONSTRAINT_ERROR cases of an ACL write, as the SDK's AccessControl::IsValid), and the access check of 6.6.6.
  */
-import { MalformedError, ProtocolError } from "../bytes/errors.ts";
+import { type ErrorCode, MalformedError, ProtocolError } from "../bytes/errors.ts";
 import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
@@ -82,7 +82,7 @@ export function isValidDeviceTypeId(id: number): boolean {
   return Math.floor(id / 0x10000) <= 0xfffe && (id & 0xffff) <= 0xbfff;
 }
 
-function constraint(code: string, message: string): never {
+function constraint(code: ErrorCode, message: string): never {
   throw new ProtocolError(code, message, IM_STATUS.constraintError);
 }
 

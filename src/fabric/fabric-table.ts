@@ -7,7 +7,13 @@
  * transactions.
  */
 import { bytesEqual } from "../bytes/bytes.ts";
-import { InternalError, MalformedError, ProtocolError } from "../bytes/errors.ts";
+import {
+  type ErrorCode,
+  type InteractionStatus,
+  InternalError,
+  MalformedError,
+  ProtocolError,
+} from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { Storage, StorageTransaction } from "../storage/storage.ts";
 import { type FabricIndex, FabricIndexAllocator, isFabricIndex, MAX_FABRIC_INDEX } from "./fabric-index.ts";
@@ -112,7 +118,7 @@ export interface PendingFabricOverlay {
 export type FabricTableHooks = {
   readonly crypto: Crypto;
   /** The index the next fabric would get; only an exhausted index space (1..254 all used) fails, with `status`. */
-  freeIndex(status: number): FabricIndex;
+  freeIndex(status: InteractionStatus): FabricIndex;
   /** Tells the `onChange` listeners. */
   changed(change: FabricChange): void;
   /** Tells the `onOperationalIdentityChange` listeners. */
@@ -126,7 +132,7 @@ export type FabricTableHooks = {
   commitRecord(kind: "add" | "update", record: FabricRecord, written: () => void): Promise<void>;
 };
 
-function fail(code: string, message: string, status: number, nocStatus?: number): ProtocolError {
+function fail(code: ErrorCode, message: string, status: InteractionStatus, nocStatus?: number): ProtocolError {
   return new ProtocolError(code, message, status, nocStatus);
 }
 
@@ -444,7 +450,7 @@ export class FabricTable {
    * mNextAvailableFabricIndex, SupportedFabrics is not consulted here, so CSRRequest and AddTrustedRootCertificate work
    * on a full table and AddNOC answers TableFull (conformance §1.3 step 5, §1.8 step 6; TC-CADMIN-1.19).
    */
-  #freeIndex(status: number): FabricIndex {
+  #freeIndex(status: InteractionStatus): FabricIndex {
     const used = new Set<number>(this.#committed.keys());
     const index = this.#allocator.candidate(used);
     if (index === undefined)

@@ -3,7 +3,7 @@
  * GroupKeyMapStruct, GroupInfoMapStruct). Key set 0 is the fabric's Identity Protection Key (IPK), installed by AddNOC.
  */
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from "../bytes/bytes.ts";
-import { MalformedError, ProtocolError } from "../bytes/errors.ts";
+import { type ErrorCode, type InteractionStatus, MalformedError, ProtocolError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
@@ -63,7 +63,7 @@ export function groupSessionId(crypto: Crypto, operationalKey: Uint8Array): numb
   return Number(bytesToBigint(crypto.hkdfSha256(operationalKey, new Uint8Array(0), GROUP_KEY_HASH_INFO, 2)));
 }
 
-function reject(code: string, message: string, status: number): never {
+function reject(code: ErrorCode, message: string, status: InteractionStatus): never {
   throw new ProtocolError(code, message, status);
 }
 

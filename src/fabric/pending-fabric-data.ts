@@ -7,7 +7,7 @@
  * `commit()`, which writes it through the fabric table in ONE storage transaction; `revert()` drops it in memory.
  */
 import { bytesEqual } from "../bytes/bytes.ts";
-import { InternalError, ProtocolError } from "../bytes/errors.ts";
+import { type ErrorCode, type InteractionStatus, InternalError, ProtocolError } from "../bytes/errors.ts";
 import { compressedFabricId } from "../cert/compressed-fabric-id.ts";
 import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { P256PrivateKey } from "../crypto/p256.ts";
@@ -31,7 +31,7 @@ type PendingKey = { readonly key: P256PrivateKey; readonly forUpdate: boolean };
 type PendingRoot = { readonly rcac: Uint8Array; readonly rootPublicKey: Uint8Array };
 type PendingFabric = { readonly kind: "add" | "update"; record: FabricRecord };
 
-function fail(code: string, message: string, status: number, nocStatus?: number): ProtocolError {
+function fail(code: ErrorCode, message: string, status: InteractionStatus, nocStatus?: number): ProtocolError {
   return new ProtocolError(code, message, status, nocStatus);
 }
 

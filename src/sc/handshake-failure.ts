@@ -3,11 +3,11 @@
  * reports of 4.11.1.3): the error's message already names the message and the decoded StatusReport; this adds the
  * protocol and, for the codes whose meaning is not in their text, the plain reason.
  */
-import type { OpcredsError } from "../bytes/errors.ts";
+import type { ErrorCode, OpcredsError } from "../bytes/errors.ts";
 import type { HandshakeProtocol } from "./secure-channel-effect.ts";
 
 /** Plain reasons for error codes whose message states only the mechanism. */
-const REASON: Readonly<Record<string, string>> = {
+const REASON: Readonly<Partial<Record<ErrorCode, string>>> = {
   "pase.timeout": "the commissioner went silent (the handshake exchange ended before it completed)",
   "case.timeout": "the peer went silent (the handshake exchange ended before it completed)",
   "pase.window-closed": "the commissioning window is closed",

@@ -5,7 +5,7 @@
  * protocols (the IM, 0x0001) get their exchanges on secure sessions (application-exchange.ts). The commissioning
  * window (pase-commissioning-window.ts) serves one PASE handshake at a time and holds after a failed attempt.
  */
-import { type OpcredsError, ProtocolError } from "../bytes/errors.ts";
+import type { OpcredsError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { DecodedMessageHeader } from "../message/message-header.ts";
 import { ProtocolId, SecureChannelOpcode } from "../message/protocol-ids.ts";
@@ -38,6 +38,7 @@ import type { PaseStep } from "./pase/pase-step.ts";
 import type { PaseVerifier, PbkdfParameters } from "./pase/pase-verifier.ts";
 import { PaseCommissioningWindow } from "./pase-commissioning-window.ts";
 import type { SecureChannelEffect, WindowCloseReason } from "./secure-channel-effect.ts";
+import { SecureChannelError } from "./secure-channel-error.ts";
 import { SecureSession } from "./secure-session.ts";
 import type { SessionEndReason, SessionManager } from "./session-manager.ts";
 import type { SessionParameters } from "./session-parameters.ts";
@@ -449,7 +450,11 @@ export class SecureChannelEndpoint {
         now,
         ex,
         h,
-        new ProtocolError(`${h.kind.slice(0, 4)}.unacknowledged`, "next handshake message did not acknowledge ours", 0),
+        new SecureChannelError(
+          `${handshakeProtocol(h)}.unacknowledged`,
+          "next handshake message did not acknowledge ours",
+          undefined,
+        ),
       );
       return;
     }
@@ -556,7 +561,7 @@ export class SecureChannelEndpoint {
       now ?? 0,
       ex,
       h,
-      new ProtocolError(`${h.kind.slice(0, 4)}.timeout`, `handshake ${reason} before it completed`, 0),
+      new SecureChannelError(`${handshakeProtocol(h)}.timeout`, `handshake ${reason} before it completed`, undefined),
     );
   }
 

@@ -284,7 +284,7 @@ describe("fabric table", () => {
     transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey);
     const key = transactionFor(t).allocatePendingOperationalKey();
     const invalid = new ProtocolError(
-      "cert.chain",
+      "opcreds.invalid-noc",
       "bad chain",
       IM_STATUS.failure,
       NodeOperationalCertStatus.InvalidNOC,

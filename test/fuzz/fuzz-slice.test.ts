@@ -72,7 +72,7 @@ test("a foreign exception is a failure saved as a reproducer; a refusal is not",
       name: "test/throws-on-0xff",
       decode: (b) => {
         if (b.includes(0xff)) throw new TypeError("boom");
-        throw new MalformedError("test", "refused");
+        throw new MalformedError("tlv.schema", "refused");
       },
       seeds: [Uint8Array.of(1, 2, 3, 4)],
     },

@@ -11,6 +11,8 @@ import type { Cluster, CommandDefinition, InvokeContext } from "../../src/im/dat
 import { ImStatus } from "../../src/im/status-code.ts";
 import { LifecycleLog } from "../../src/node/lifecycle-log.ts";
 import type { LogFields, LogLevel, LogModule } from "../../src/node/node-log.ts";
+import { SecureChannelError } from "../../src/sc/secure-channel-error.ts";
+import { NO_SHARED_TRUST_ROOTS } from "../../src/sc/status-report.ts";
 
 type Logged = { level: LogLevel; message: string; module: LogModule | undefined; fields: LogFields | undefined };
 
@@ -144,7 +146,10 @@ test("the fail-safe: armed, extended, expired and reverted, then armed again and
 
 test("a handshake failure is a warn line of the sc module with its reason and code", () => {
   const { log, logged } = setup();
-  log.handshakeFailed("case", new ProtocolError("case.no-shared-trust-roots", "destinationId matches no fabric", 1));
+  log.handshakeFailed(
+    "case",
+    new SecureChannelError("case.no-shared-trust-roots", "destinationId matches no fabric", NO_SHARED_TRUST_ROOTS),
+  );
   assert.equal(logged[0]!.level, "warn");
   assert.equal(logged[0]!.module, "sc");
   assert.match(logged[0]!.message, /^CASE failed: no shared trust root/);

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesEqual, toHex } from "../../src/bytes/bytes.ts";
-import { ProtocolError } from "../../src/bytes/errors.ts";
 import type { Crypto } from "../../src/crypto/crypto.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { decodeMessageHeader } from "../../src/message/message-header.ts";
@@ -18,6 +17,7 @@ import type { CaseFabric, CaseFabricView } from "../../src/sc/case/case-fabric.t
 import { computePaseVerifier, type PbkdfParameters } from "../../src/sc/pase/pase-verifier.ts";
 import type { SecureChannelEffect } from "../../src/sc/secure-channel-effect.ts";
 import { SecureChannelEndpoint } from "../../src/sc/secure-channel-endpoint.ts";
+import { SecureChannelError } from "../../src/sc/secure-channel-error.ts";
 import type { SecureSession } from "../../src/sc/secure-session.ts";
 import { SessionManager } from "../../src/sc/session-manager.ts";
 import type { SessionParameters } from "../../src/sc/session-parameters.ts";
@@ -311,13 +311,13 @@ test("CASE resumption after the device's only fabric was removed fails with NO_S
   const o = caseTo(net, controller, device, world.controller);
   assert.equal(o.kind, "handshake-failed");
   const error = (o as Extract<Outcome, { kind: "handshake-failed" }>).error;
-  assert.ok(error instanceof ProtocolError);
+  assert.ok(error instanceof SecureChannelError);
   assert.equal(error.code, "case.peer-status");
-  assert.equal(error.status, SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS);
+  assert.equal(error.report?.protocolCode, SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS);
   assert.ok(net.run(() => device.of("handshake-failed").length === 1));
   const deviceError = device.of("handshake-failed")[0]!.error;
-  assert.ok(deviceError instanceof ProtocolError);
-  assert.equal(deviceError.status, SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS);
+  assert.ok(deviceError instanceof SecureChannelError);
+  assert.equal(deviceError.report?.protocolCode, SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS);
   assert.equal(device.sessions.size + controller.sessions.size, 0);
 });
 

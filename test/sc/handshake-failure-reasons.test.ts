@@ -3,7 +3,6 @@
 // "no shared trust root", a silent peer "went silent"; the stable error code is kept at the end.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ProtocolError } from "../../src/bytes/errors.ts";
 import { describeHandshakeFailure } from "../../src/sc/handshake-failure.ts";
 import { encodePake3 } from "../../src/sc/pase/pake3.ts";
 import { PaseInitiator } from "../../src/sc/pase/pase-initiator.ts";
@@ -11,10 +10,12 @@ import { type PaseMessage, PaseMessageType } from "../../src/sc/pase/pase-messag
 import { PaseResponder } from "../../src/sc/pase/pase-responder.ts";
 import type { PaseStep } from "../../src/sc/pase/pase-step.ts";
 import { computePaseVerifier } from "../../src/sc/pase/pase-verifier.ts";
+import { SecureChannelError } from "../../src/sc/secure-channel-error.ts";
 import {
   describeStatusReport,
   encodeStatusReport,
   GeneralCode,
+  NO_SHARED_TRUST_ROOTS,
   SecureChannelProtocolCode,
   secureChannelStatus,
 } from "../../src/sc/status-report.ts";
@@ -90,11 +91,15 @@ test("a StatusReport before Pake2 is not called a wrong passcode; status reports
 });
 
 test("CASE without a shared root and a silent peer are named as such", () => {
-  const noRoot = new ProtocolError("case.no-shared-trust-roots", "destinationId matches no fabric", 1);
+  const noRoot = new SecureChannelError(
+    "case.no-shared-trust-roots",
+    "destinationId matches no fabric",
+    NO_SHARED_TRUST_ROOTS,
+  );
   assert.equal(
     describeHandshakeFailure("case", noRoot),
     "CASE failed: no shared trust root (answered StatusReport Failure/NoSharedTrustRoots): destinationId matches no fabric [case.no-shared-trust-roots]",
   );
-  const silent = new ProtocolError("pase.timeout", "handshake exchange failed before it completed", 0);
+  const silent = new SecureChannelError("pase.timeout", "handshake exchange failed before it completed", undefined);
   assert.match(describeHandshakeFailure("pase", silent), /^PASE failed: the commissioner went silent/);
 });

@@ -2,9 +2,10 @@
  * The CASE initiator (Core spec 4.14.2), sans-IO: `start()` gives Sigma1 (with resumption members when a record is
  * given), then each received payload gives Sigma3, the success StatusReport after Sigma2Resume, or the result.
  */
-import { OpcredsError, ProtocolError } from "../../bytes/errors.ts";
+import { InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { type P256PrivateKey, P256PublicKey } from "../../crypto/p256.ts";
+import { SecureChannelError } from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
@@ -134,8 +135,7 @@ export class CaseInitiator {
     } catch (e) {
       const answer = messageType !== CaseMessageType.StatusReport && this.#state.name !== "done";
       this.#state = { name: "done" };
-      const error =
-        e instanceof OpcredsError ? e : new ProtocolError("case.internal", String(e), 0, undefined, { cause: e });
+      const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
       return answer
         ? {
             status: "failed",
@@ -281,10 +281,10 @@ export class CaseInitiator {
         },
       };
     }
-    throw new ProtocolError(
+    throw new SecureChannelError(
       "case.peer-status",
       `responder reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
-      report.protocolCode,
+      report,
     );
   }
 }

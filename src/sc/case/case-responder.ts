@@ -3,10 +3,11 @@
  * Sigma2Resume (resumption); Sigma3 or the initiator's success StatusReport in -> the established session. A
  * resumption that cannot be honoured (unknown id, fabric gone, bad MIC) falls back to a full Sigma2, as the SDK does.
  */
-import { OpcredsError, ProtocolError } from "../../bytes/errors.ts";
+import { InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { P256PublicKey } from "../../crypto/p256.ts";
 import { constantTimeEqual } from "../../crypto/spake2p.ts";
+import { SecureChannelError } from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
@@ -16,7 +17,6 @@ import {
   isSecureChannelSuccess,
   NO_SHARED_TRUST_ROOTS,
   SESSION_ESTABLISHMENT_SUCCESS,
-  SecureChannelProtocolCode,
 } from "../status-report.ts";
 import { RESUMPTION_ID_BYTES, SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NONCE } from "./case-constants.ts";
 import type { CaseFabric, CaseFabricView } from "./case-fabric.ts";
@@ -96,11 +96,11 @@ export class CaseResponder {
     } catch (e) {
       const answer = messageType !== CaseMessageType.StatusReport && this.#state.name !== "done";
       this.#state = { name: "done" };
-      const error =
-        e instanceof OpcredsError ? e : new ProtocolError("case.internal", String(e), 0, undefined, { cause: e });
+      const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
       if (!answer) return { status: "failed", error };
-      const noRoot = error instanceof ProtocolError && error.status === SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS;
-      const report = noRoot ? NO_SHARED_TRUST_ROOTS : INVALID_PARAMETER;
+      // The report a SecureChannelError names (NO_SHARED_TRUST_ROOTS or INVALID_PARAMETER); INVALID_PARAMETER otherwise.
+      const report =
+        error instanceof SecureChannelError && error.report !== undefined ? error.report : INVALID_PARAMETER;
       return {
         status: "failed",
         send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(report) },
@@ -168,10 +168,10 @@ export class CaseResponder {
       if (constantTimeEqual(candidate, s1.destinationId)) return f;
     }
     // No fabric's IPK, root, fabric id and node id give this destinationId: FAILURE / NO_SHARED_TRUST_ROOTS.
-    throw new ProtocolError(
+    throw new SecureChannelError(
       "case.no-shared-trust-roots",
       "destinationId matches no fabric",
-      SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS,
+      NO_SHARED_TRUST_ROOTS,
     );
   }
 
@@ -272,10 +272,10 @@ export class CaseResponder {
       this.#state = { name: "done" };
       return { status: "established", session: state.session };
     }
-    throw new ProtocolError(
+    throw new SecureChannelError(
       "case.peer-status",
       `the initiator ended the handshake in state ${state.name} (${describeStatusReport(report)})`,
-      report.protocolCode,
+      report,
     );
   }
 

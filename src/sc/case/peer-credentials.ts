@@ -4,24 +4,25 @@
  * then the signature over TBSData with the NOC's public key. Time is checked only when `validAt` is given.
  */
 import { bytesEqual } from "../../bytes/bytes.ts";
-import { ProtocolError } from "../../bytes/errors.ts";
+import type { ErrorCode } from "../../bytes/errors.ts";
 import { matterCertPublicKey } from "../../cert/matter-cert-signature.ts";
 import { validateChain } from "../../cert/validate.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
-import { SecureChannelProtocolCode } from "../status-report.ts";
+import { SecureChannelError } from "../secure-channel-error.ts";
+import { INVALID_PARAMETER } from "../status-report.ts";
 import type { CaseFabric } from "./case-fabric.ts";
 
 /** What a validated peer establishes. */
 export type PeerIdentity = { readonly nodeId: bigint; readonly cats: readonly number[] };
 
 /** A CASE rule violation, answered with FAILURE / INVALID_PARAMETER. */
-export function caseInvalid(code: string, message: string): ProtocolError {
-  return new ProtocolError(code, message, SecureChannelProtocolCode.INVALID_PARAMETER);
+export function caseInvalid(code: ErrorCode, message: string): SecureChannelError {
+  return new SecureChannelError(code, message, INVALID_PARAMETER);
 }
 
 /**
  * Validates RCAC(fabric) -> [ICAC] -> NOC, the NOC's fabric id, and `signature` (raw r || s) over `tbs`. Failures
- * throw ValidationError (chain), MalformedError (undecodable certificate) or ProtocolError (fabric id, signature).
+ * throw ValidationError (chain), MalformedError (undecodable certificate) or SecureChannelError (fabric id, signature).
  */
 export function validatePeerCredentials(
   crypto: Crypto,

@@ -4,17 +4,18 @@
  */
 
 import { bytesEqual } from "../../bytes/bytes.ts";
-import { OpcredsError, ProtocolError } from "../../bytes/errors.ts";
+import { type ErrorCode, InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, type Spake2pKeys, Spake2pProver } from "../../crypto/spake2p.ts";
+import { SecureChannelError } from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   busyMinimumWaitMs,
+  busyStatus,
   decodeStatusReport,
   encodeStatusReport,
   INVALID_PARAMETER,
   isSecureChannelSuccess,
-  SecureChannelProtocolCode,
 } from "../status-report.ts";
 import { encodePake1 } from "./pake1.ts";
 import { decodePake2 } from "./pake2.ts";
@@ -106,8 +107,7 @@ export class PaseInitiator {
     } catch (e) {
       const answer = messageType !== PaseMessageType.StatusReport && this.#state.name !== "done";
       this.#state = { name: "done" };
-      const error =
-        e instanceof OpcredsError ? e : new ProtocolError("pase.internal", String(e), 0, undefined, { cause: e });
+      const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
       return answer
         ? {
             status: "failed",
@@ -175,10 +175,10 @@ export class PaseInitiator {
     }
     const wait = busyMinimumWaitMs(report);
     if (wait !== undefined) throw new PaseBusyError(wait);
-    throw new ProtocolError(
+    throw new SecureChannelError(
       "pase.peer-status",
       `responder reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
-      report.protocolCode,
+      report,
     );
   }
 }
@@ -187,19 +187,19 @@ export class PaseInitiator {
  * The responder is busy with another commissioner's handshake (Core 4.11.1.3 Busy StatusReport): the initiator SHALL
  * wait at least `minimumWaitMs` before it tries again.
  */
-export class PaseBusyError extends ProtocolError {
+export class PaseBusyError extends SecureChannelError {
   readonly minimumWaitMs: number;
   constructor(minimumWaitMs: number) {
     super(
       "pase.busy",
       `the device is busy with another commissioning (retry in ${minimumWaitMs} ms)`,
-      SecureChannelProtocolCode.BUSY,
+      busyStatus(minimumWaitMs),
     );
     this.minimumWaitMs = minimumWaitMs;
   }
 }
 
-/** A rule violation answered with FAILURE / INVALID_PARAMETER; `status` is the Secure Channel protocol code. */
-function invalid(code: string, message: string): ProtocolError {
-  return new ProtocolError(code, message, SecureChannelProtocolCode.INVALID_PARAMETER);
+/** A rule violation answered with FAILURE / INVALID_PARAMETER. */
+function invalid(code: ErrorCode, message: string): SecureChannelError {
+  return new SecureChannelError(code, message, INVALID_PARAMETER);
 }

@@ -7,9 +7,10 @@
  * handshake that started and then failed. A PBKDFParamRequest that starts nothing (malformed) is dropped uncounted, and
  * one during a handshake in progress fails that handshake instead of silently replacing it.
  */
-import { OpcredsError, ProtocolError } from "../../bytes/errors.ts";
+import { type ErrorCode, InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, Spake2pVerifier } from "../../crypto/spake2p.ts";
+import { SecureChannelError } from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
@@ -99,7 +100,10 @@ export class PaseResponder {
   /** Processes one received PASE message; never throws for bad input (failures come back as `failed` steps). */
   handle(messageType: number, payload: Uint8Array): PaseStep {
     if (this.windowClosed) {
-      return { status: "failed", error: new ProtocolError("pase.window-closed", "commissioning window closed", 0) };
+      return {
+        status: "failed",
+        error: new SecureChannelError("pase.window-closed", "commissioning window closed", undefined),
+      };
     }
     // A failure counts as a failed attempt only when it ends a handshake in progress; a malformed PBKDFParamRequest
     // started none: it is dropped, unanswered and uncounted (a stranger's datagram must not spend the budget).
@@ -127,8 +131,7 @@ export class PaseResponder {
   #fail(e: unknown, countable: boolean, answer: boolean): PaseStep {
     this.#handshake = undefined;
     if (countable) this.#failedAttempts++;
-    const error =
-      e instanceof OpcredsError ? e : new ProtocolError("pase.internal", String(e), 0, undefined, { cause: e });
+    const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
     return answer ? { status: "failed", send: statusMessage(INVALID_PARAMETER), error } : { status: "failed", error };
   }
 
@@ -204,19 +207,19 @@ export class PaseResponder {
     const afterPake2 =
       this.#handshake?.confirmation !== undefined &&
       report.protocolCode === SecureChannelProtocolCode.INVALID_PARAMETER;
-    const error = new ProtocolError(
+    const error = new SecureChannelError(
       "pase.peer-status",
       afterPake2
         ? `wrong passcode: the initiator rejected Pake2 (${describeStatusReport(report)})`
         : `the initiator ended the handshake (${describeStatusReport(report)})`,
-      report.protocolCode,
+      report,
     );
     // The initiator's StatusReport ends the handshake; a StatusReport is never answered with another.
     throw error;
   }
 }
 
-/** A rule violation answered with FAILURE / INVALID_PARAMETER; for PASE errors `status` is the Secure Channel protocol code. */
-function invalid(code: string, message: string): ProtocolError {
-  return new ProtocolError(code, message, SecureChannelProtocolCode.INVALID_PARAMETER);
+/** A rule violation answered with FAILURE / INVALID_PARAMETER. */
+function invalid(code: ErrorCode, message: string): SecureChannelError {
+  return new SecureChannelError(code, message, INVALID_PARAMETER);
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { bytesEqual, fromHex } from "../../../src/bytes/bytes.ts";
-import { MalformedError, OpcredsError, ProtocolError, ValidationError } from "../../../src/bytes/errors.ts";
+import { InternalError, MalformedError, OpcredsError, ValidationError } from "../../../src/bytes/errors.ts";
 import { CertificateAuthority } from "../../../src/cert/certificate-authority.ts";
 import { CaseInitiator, type CaseInitiatorOptions } from "../../../src/sc/case/case-initiator.ts";
 import { type CaseMessage, CaseMessageType } from "../../../src/sc/case/case-message-type.ts";
@@ -14,6 +14,7 @@ import type { ResumptionRecord } from "../../../src/sc/case/resumption-record.ts
 import { decodeSigma1, encodeSigma1 } from "../../../src/sc/case/sigma1.ts";
 import { decodeSigma2, encodeSigma2 } from "../../../src/sc/case/sigma2.ts";
 import { decodeSigma3, encodeSigma3 } from "../../../src/sc/case/sigma3.ts";
+import { SecureChannelError } from "../../../src/sc/secure-channel-error.ts";
 import {
   decodeStatusReport,
   GeneralCode,
@@ -74,7 +75,7 @@ function run(ini: CaseInitiator, res: CaseResponder, tamper: (m: CaseMessage) =>
     toResponder = i.send === undefined ? undefined : tamper(i.send);
   }
   assert.ok(r !== undefined);
-  return { i: i ?? { status: "failed", error: new ProtocolError("test.none", "initiator never ran", 0) }, r, trace };
+  return { i: i ?? { status: "failed", error: new InternalError("initiator never ran") }, r, trace };
 }
 
 function established(step: CaseStep): CaseSession {
@@ -258,8 +259,8 @@ test("no fabric matches the destination id: FAILURE / NO_SHARED_TRUST_ROOTS, ini
   });
   const inf = failed(i);
   assert.equal(inf.send, undefined);
-  assert.ok(inf.error instanceof ProtocolError);
-  assert.equal(inf.error.status, SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS);
+  assert.ok(inf.error instanceof SecureChannelError);
+  assert.equal(inf.error.report?.protocolCode, SecureChannelProtocolCode.NO_SHARED_TRUST_ROOTS);
 });
 
 test("a wrong peer node id in the destination id is NO_SHARED_TRUST_ROOTS too", () => {
@@ -412,7 +413,7 @@ test("robustness: random or mutated Sigma1/Sigma3 bytes give a failed step with 
         const step = responder().handle(CaseMessageType.Sigma1, bytes);
         if (step.status === "failed") {
           assert.ok(step.error instanceof OpcredsError);
-          assert.ok(step.error instanceof MalformedError || step.error instanceof ProtocolError, step.error.code);
+          assert.ok(step.error instanceof MalformedError || step.error instanceof SecureChannelError, step.error.code);
         } else {
           // A mutation that kept the message valid may still reach Sigma2 (e.g. a changed session id).
           assert.equal(step.status, "continue");

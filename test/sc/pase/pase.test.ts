@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { bytesEqual, toHex } from "../../../src/bytes/bytes.ts";
-import { MalformedError, ProtocolError } from "../../../src/bytes/errors.ts";
+import { MalformedError } from "../../../src/bytes/errors.ts";
 import { encodePake1 } from "../../../src/sc/pase/pake1.ts";
 import { encodePake3 } from "../../../src/sc/pase/pake3.ts";
 import { PaseBusyError, PaseInitiator, type PaseInitiatorOptions } from "../../../src/sc/pase/pase-initiator.ts";
@@ -12,6 +12,7 @@ import { PASE_MAX_FAILED_ATTEMPTS, PaseResponder } from "../../../src/sc/pase/pa
 import type { PaseStep } from "../../../src/sc/pase/pase-step.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/pase-verifier.ts";
 import { decodePBKDFParamResponse } from "../../../src/sc/pase/pbkdf-param-response.ts";
+import { SecureChannelError } from "../../../src/sc/secure-channel-error.ts";
 import {
   busyStatus,
   decodeStatusReport,
@@ -139,7 +140,7 @@ test("wrong passcode: the initiator rejects cB with FAILURE/INVALID_PARAMETER; t
   const { i, r } = run(makeInitiator("c3", { passcode: 20202022 }), responder);
   assert.equal(i.status, "failed");
   assert.ok(i.status === "failed");
-  assert.ok(i.error instanceof ProtocolError && i.error.code === "pase.confirmation");
+  assert.ok(i.error instanceof SecureChannelError && i.error.code === "pase.confirmation");
   assert.ok(i.send !== undefined);
   assert.equal(i.send.messageType, PaseMessageType.StatusReport);
   const report = decodeStatusReport(i.send.payload);
@@ -161,7 +162,7 @@ test("a Pake3 whose cA does not verify: the responder answers FAILURE/INVALID_PA
   continueWith(responder.handle(pake1.messageType, pake1.payload));
   const step = responder.handle(PaseMessageType.Pake3, encodePake3({ cA: new Uint8Array(32) }));
   assert.ok(step.status === "failed" && step.send !== undefined);
-  assert.ok(step.error instanceof ProtocolError && step.error.code === "pase.confirmation");
+  assert.ok(step.error instanceof SecureChannelError && step.error.code === "pase.confirmation");
   const report = decodeStatusReport(step.send.payload);
   assert.equal(report.generalCode, GeneralCode.FAILURE);
   assert.equal(report.protocolCode, SecureChannelProtocolCode.INVALID_PARAMETER);
@@ -232,7 +233,7 @@ test("a passcodeId other than 0 and an initiatorSessionId of 0 are dropped unans
 function expectHandled(step: PaseStep): void {
   if (step.status === "failed") {
     assert.ok(
-      step.error instanceof MalformedError || step.error instanceof ProtocolError,
+      step.error instanceof MalformedError || step.error instanceof SecureChannelError,
       `unexpected error ${step.error.constructor.name}: ${step.error.message}`,
     );
   }
