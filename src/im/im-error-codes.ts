@@ -6,7 +6,7 @@
 import type { ImStatus } from "./status-code.ts";
 
 /** The code of an ImStatusError carrying the status named `N`. */
-export type ImStatusErrorCode<N extends keyof typeof ImStatus = keyof typeof ImStatus> = `im.${Lowercase<N>}`;
+type ImStatusErrorCode<N extends keyof typeof ImStatus = keyof typeof ImStatus> = `im.${Lowercase<N>}`;
 
 declare module "../bytes/errors.ts" {
   interface ErrorCodes extends Record<ImStatusErrorCode, true> {}

@@ -3,7 +3,6 @@
  * Values checked against connectedhomeip src/protocols/interaction_model/StatusCodeList.h and the 1.4 status table.
  */
 import { ProtocolError } from "../bytes/errors.ts";
-import type { ImStatusErrorCode } from "./im-error-codes.ts";
 
 /** IM status codes (Core 8.10.1). Deprecated and reserved values are left out: they "SHALL NOT be indicated". */
 export const ImStatus = {
@@ -68,6 +67,6 @@ export class ImStatusError extends ProtocolError {
 }
 
 /** `im.` and the status name in lower case; every ImStatus value has a name in the table. */
-function imStatusErrorCode(status: ImStatus): ImStatusErrorCode {
-  return `im.${imStatusName(status).toLowerCase()}` as ImStatusErrorCode;
+function imStatusErrorCode(status: ImStatus): `im.${Lowercase<keyof typeof ImStatus>}` {
+  return `im.${imStatusName(status).toLowerCase()}` as `im.${Lowercase<keyof typeof ImStatus>}`;
 }
