@@ -21,11 +21,9 @@ export const SPAKE2P_SCALAR_BYTES = 32;
 /** Size of an uncompressed P-256 point (pA, pB, L, Z, V) in bytes. */
 export const SPAKE2P_POINT_BYTES = 65;
 /** Size of each PBKDF2 half (w0s, w1s) before reduction mod n: CRYPTO_W_SIZE_BYTES = CRYPTO_GROUP_SIZE_BYTES + 8 (3.10). */
-export const SPAKE2P_WS_BYTES = 40;
+const SPAKE2P_WS_BYTES = 40;
 /** Size of a confirmation value cA / cB (HMAC-SHA256) in bytes. */
 export const SPAKE2P_CONFIRMATION_BYTES = 32;
-/** Size of the shared key Ke in bytes. */
-export const SPAKE2P_KE_BYTES = 16;
 
 /** M for P-256 (draft-bar-cfrg-spake2plus-02 section 4), compressed SEC1 form. */
 export const SPAKE2P_M = fromHex("02886e2f97ace46e55ba9dd7242579f2993b64e16ef3dcab95afd497333d8fa12f");

@@ -59,12 +59,12 @@ export type RequestPath = {
 };
 
 /** True for a CAT subject with a non-zero version (an invalid CAT is version 0). */
-export function isValidCatSubject(subject: bigint): boolean {
+function isValidCatSubject(subject: bigint): boolean {
   return (subject & CAT_SUBJECT_MASK) === CAT_SUBJECT_PREFIX && (subject & 0xffffn) !== 0n;
 }
 
 /** A standard (0x0000-0x7FFF) or manufacturer-specific (0xFC00-0xFFFE) cluster id under a valid vendor prefix. */
-export function isValidClusterId(id: number): boolean {
+function isValidClusterId(id: number): boolean {
   if (!Number.isInteger(id) || id < 0 || id > 0xffff_ffff) return false;
   const prefix = Math.floor(id / 0x10000);
   const suffix = id & 0xffff;
@@ -72,12 +72,12 @@ export function isValidClusterId(id: number): boolean {
 }
 
 /** Any endpoint id but 0xFFFF. */
-export function isValidEndpointId(id: number): boolean {
+function isValidEndpointId(id: number): boolean {
   return Number.isInteger(id) && id >= 0 && id <= 0xfffe;
 }
 
 /** A device type id whose suffix is at most 0xBFFF under a valid vendor prefix. */
-export function isValidDeviceTypeId(id: number): boolean {
+function isValidDeviceTypeId(id: number): boolean {
   if (!Number.isInteger(id) || id < 0 || id > 0xffff_ffff) return false;
   return Math.floor(id / 0x10000) <= 0xfffe && (id & 0xffff) <= 0xbfff;
 }

@@ -10,8 +10,6 @@ export type FabricIndex = number & { readonly __brand: "FabricIndex" };
 export const MIN_FABRIC_INDEX = 1;
 /** The largest valid fabric index (255 is invalid, 0 means none). */
 export const MAX_FABRIC_INDEX = 254;
-/** The "no fabric" accessing index of a PASE session before AddNOC. */
-export const NO_FABRIC_INDEX = 0;
 
 /** True when `n` is a valid fabric index (1..254). */
 export function isFabricIndex(n: unknown): n is FabricIndex {

@@ -6,6 +6,7 @@
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from "../bytes/bytes.ts";
 import { MalformedError } from "../bytes/errors.ts";
 import { compressedFabricId } from "../cert/compressed-fabric-id.ts";
+import { MAX_CERT_TLV_BYTES } from "../cert/matter-cert.ts";
 import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { P256PrivateKey } from "../crypto/p256.ts";
@@ -13,14 +14,12 @@ import type { JsonValue, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
 import { ROOT_PUBLIC_KEY_BYTES } from "./operational-identity.ts";
 
-/** Largest Matter TLV certificate (NOC, ICAC, RCAC, VVSC), kMaxCHIPCertLength. */
-export const MAX_CERT_TLV_BYTES = 400;
 /** Largest fabric label, in UTF-8 bytes. */
 export const MAX_FABRIC_LABEL_BYTES = 32;
 /** The only non-empty VIDVerificationStatement length (v1: version 0x21 || 20-byte SKID || 64-byte signature). */
 export const VID_VERIFICATION_STATEMENT_BYTES = 85;
 /** Largest operationally valid vendor id (test VIDs 0xFFF1..0xFFF4 included). */
-export const MAX_OPERATIONAL_VENDOR_ID = 0xfff4;
+const MAX_OPERATIONAL_VENDOR_ID = 0xfff4;
 
 /** A fabric as the table holds it; every array is owned by the record (callers get copies). */
 export type FabricRecord = {

@@ -14,6 +14,7 @@ import {
   MalformedError,
   ProtocolError,
 } from "../bytes/errors.ts";
+import { MAX_CERT_TLV_BYTES } from "../cert/matter-cert.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { Storage, StorageTransaction } from "../storage/storage.ts";
 import { type FabricIndex, FabricIndexAllocator, isFabricIndex, MAX_FABRIC_INDEX } from "./fabric-index.ts";
@@ -25,7 +26,6 @@ import {
   fabricRecordKey,
   isOperationalVendorId,
   labelBytes,
-  MAX_CERT_TLV_BYTES,
   MAX_FABRIC_LABEL_BYTES,
   VID_VERIFICATION_STATEMENT_BYTES,
 } from "./fabric-record.ts";
@@ -33,9 +33,9 @@ import { type OperationalIdentity, operationalInstanceName } from "./operational
 import { IM_STATUS, NodeOperationalCertStatus } from "./status-codes.ts";
 
 /** SupportedFabrics bounds (11.18.5.3) and the SDK default CHIP_CONFIG_MAX_FABRICS. */
-export const MIN_SUPPORTED_FABRICS = 5;
-export const MAX_SUPPORTED_FABRICS = MAX_FABRIC_INDEX;
-export const DEFAULT_SUPPORTED_FABRICS = 16;
+const MIN_SUPPORTED_FABRICS = 5;
+const MAX_SUPPORTED_FABRICS = MAX_FABRIC_INDEX;
+const DEFAULT_SUPPORTED_FABRICS = 16;
 
 /** Storage key of the table's index info (the persisted next-index cursor). */
 export const FABRIC_INDEX_INFO_KEY = "fabric/index-info";

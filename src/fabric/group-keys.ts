@@ -16,13 +16,13 @@ export const GROUP_KEY_SECURITY_POLICY = { trustFirst: 0, cacheAndSync: 1 } as c
 export type GroupKeySecurityPolicy = (typeof GROUP_KEY_SECURITY_POLICY)[keyof typeof GROUP_KEY_SECURITY_POLICY];
 
 /** The key set id of the IPK (kIdentityProtectionKeySetId). */
-export const IPK_KEY_SET_ID = 0;
+const IPK_KEY_SET_ID = 0;
 /** Epoch keys and operational group keys are AES-128 keys. */
 export const EPOCH_KEY_BYTES = 16;
 /** Default MaxGroupKeysPerFabric, the IPK included (SDK CHIP_CONFIG_MAX_GROUP_KEYS_PER_FABRIC). */
-export const DEFAULT_MAX_GROUP_KEYS_PER_FABRIC = 3;
+const DEFAULT_MAX_GROUP_KEYS_PER_FABRIC = 3;
 /** Default MaxGroupsPerFabric (SDK CHIP_CONFIG_MAX_GROUPS_PER_FABRIC). */
-export const DEFAULT_MAX_GROUPS_PER_FABRIC = 4;
+const DEFAULT_MAX_GROUPS_PER_FABRIC = 4;
 /** Longest GroupName, in UTF-8 bytes as every Matter string constraint (Groups cluster "max 16"). */
 export const MAX_GROUP_NAME_LENGTH = 16;
 
@@ -114,7 +114,7 @@ export function validateGroupKeySet(set: GroupKeySet): void {
 }
 
 /** The IPK key set AddNOC installs: TrustFirst, one epoch key, start time 0 (conformance §1.4 step 14). */
-export function ipkKeySet(ipkEpochKey: Uint8Array): GroupKeySet {
+function ipkKeySet(ipkEpochKey: Uint8Array): GroupKeySet {
   if (ipkEpochKey.length !== EPOCH_KEY_BYTES) {
     reject("group-keys.ipk-length", "IPKValue must be 16 bytes", IM_STATUS.invalidCommand);
   }

@@ -9,11 +9,12 @@
 import { bytesEqual } from "../bytes/bytes.ts";
 import { type ErrorCode, type InteractionStatus, InternalError, ProtocolError } from "../bytes/errors.ts";
 import { compressedFabricId } from "../cert/compressed-fabric-id.ts";
+import { MAX_CERT_TLV_BYTES } from "../cert/matter-cert.ts";
 import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { P256PrivateKey } from "../crypto/p256.ts";
 import type { PendingAclSlot } from "./access-control.ts";
 import type { FabricIndex } from "./fabric-index.ts";
-import { type FabricRecord, isOperationalVendorId, MAX_CERT_TLV_BYTES } from "./fabric-record.ts";
+import { type FabricRecord, isOperationalVendorId } from "./fabric-record.ts";
 import type { FabricTable, FabricTableHooks, NocInstall, PendingFabricOverlay } from "./fabric-table.ts";
 import type { PendingGroupDataSlot } from "./group-keys.ts";
 import { ROOT_PUBLIC_KEY_BYTES } from "./operational-identity.ts";

@@ -14,7 +14,6 @@ export const IM_STATUS = {
   notFound: 0x8b,
   failsafeRequired: 0xca,
 } as const;
-export type ImStatus = (typeof IM_STATUS)[keyof typeof IM_STATUS];
 
 /**
  * NodeOperationalCertStatusEnum (11.18.4.2): the StatusCode of NOCResponse. Defined here, below the cluster, because

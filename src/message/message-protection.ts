@@ -15,7 +15,7 @@ import {
 /** CHIP_CRYPTO_AEAD_MIC_LENGTH_BYTES: the MIC appended to every secured message (4.8.1). */
 export const MIC_BYTES = 16;
 /** CHIP_CRYPTO_AEAD_NONCE_LENGTH_BYTES (4.8.1). */
-export const AEAD_NONCE_BYTES = 13;
+const AEAD_NONCE_BYTES = 13;
 /** CHIP_CRYPTO_SYMMETRIC_KEY_LENGTH_BYTES: session encryption keys are AES-128 keys. */
 export const SESSION_KEY_BYTES = 16;
 /** The Unspecified Node ID: the nonce source node id of PASE sessions (4.8.1.1). */

@@ -8,11 +8,11 @@ export const MRP_MAX_TRANSMISSIONS = 5;
 /** MRP_BACKOFF_BASE: exponential backoff base. */
 export const MRP_BACKOFF_BASE = 1.6;
 /** MRP_BACKOFF_JITTER: random jitter fraction added to every timeout. */
-export const MRP_BACKOFF_JITTER = 0.25;
+const MRP_BACKOFF_JITTER = 0.25;
 /** MRP_BACKOFF_MARGIN: margin over the peer's interval. */
 export const MRP_BACKOFF_MARGIN = 1.1;
 /** MRP_BACKOFF_THRESHOLD: transmissions before the backoff starts growing. */
-export const MRP_BACKOFF_THRESHOLD = 1;
+const MRP_BACKOFF_THRESHOLD = 1;
 /** MRP_STANDALONE_ACK_TIMEOUT: how long an ack may wait for a piggyback before a standalone ack is sent (ms). */
 export const MRP_STANDALONE_ACK_TIMEOUT_MS = 200;
 

@@ -32,7 +32,7 @@ import type { NodeLogger } from "./node-config.ts";
 import type { TransportDriver } from "./transport-driver.ts";
 
 /** Salt length of the basic window's PBKDF parameters (Core 3.9: 16..32 bytes). */
-export const BASIC_WINDOW_SALT_BYTES = 32;
+const BASIC_WINDOW_SALT_BYTES = 32;
 /** The SDK's kMaxFailedCommissioningAttempts (Core 5.5: exit commissioning mode after 20 failed attempts). */
 export const MAX_FAILED_COMMISSIONING_ATTEMPTS = 20;
 

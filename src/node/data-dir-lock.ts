@@ -29,15 +29,15 @@ export const LOCK_FILE = "opcreds.lock";
 /** The lock database whose exclusive transaction is the lock; it stays in the directory (never delete a lock file). */
 export const LOCK_DATABASE_FILE = "opcreds.lock.sqlite";
 /** Mode of the data directory (owner only). */
-export const DATA_DIR_MODE = 0o700;
+const DATA_DIR_MODE = 0o700;
 /** Mode of the lock files (owner read/write only). */
-export const LOCK_FILE_MODE = 0o600;
+const LOCK_FILE_MODE = 0o600;
 /**
  * How long acquisition waits for a holder to let go, in milliseconds: covers a killed holder whose exit is still under
  * way when a restart comes "right after" its SIGKILL (kill(2) returns before the target has exited, and its main thread
  * shows as a zombie while other threads may still hold its files). SQLite's busy handler sleeps synchronously.
  */
-export const DEFAULT_LOCK_WAIT_MS = 1000;
+const DEFAULT_LOCK_WAIT_MS = 1000;
 
 /** The data directory is in use by another live process (or by another owner in this process). */
 export class DataDirLockedError extends OpcredsError {

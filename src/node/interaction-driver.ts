@@ -14,10 +14,10 @@ import type { SecureSession } from "../sc/secure-session.ts";
 import type { TransportDriver } from "./transport-driver.ts";
 
 /** How long we wait for the peer's StatusResponse to a chunk or report we sent (ms; the SDK's IM default is 30 s). */
-export const IM_RESPONSE_TIMEOUT_MS = 30_000;
+const IM_RESPONSE_TIMEOUT_MS = 30_000;
 
 /** The accessing-subject view of a secure session (Core 6.6.2.9). */
-export function sessionInfo(session: SecureSession): SessionInfo {
+function sessionInfo(session: SecureSession): SessionInfo {
   return {
     kind: session.type,
     fabricIndex: session.fabricIndex ?? 0,

@@ -4,14 +4,15 @@
  * (Core 9.2) and the Basic Information values (Core 11.1). Validated once here.
  */
 import type { AttestationProvider } from "../cert/attestation-provider.ts";
+import { MAX_DISCRIMINATOR } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { DESCRIPTOR_CLUSTER_ID } from "../clusters/descriptor/descriptor.ts";
 import type { Cluster } from "../im/data-model.ts";
-import { isValidPasscode } from "../sc/pase/pase-verifier.ts";
+import { isValidPasscode, MAX_PASSCODE } from "../sc/pase/pase-verifier.ts";
 import { APPLICATION_CLUSTER_IDS, DEVICE_TYPES, type DeviceTypeName, isDeviceTypeName } from "./device-library.ts";
 import type { NodeLogger } from "./node-log.ts";
 
 // The logger's types live in node-log.ts; re-exported for the existing importers.
-export { LOG_LEVELS, type LogLevel, type NodeLogger } from "./node-log.ts";
+export type { NodeLogger } from "./node-log.ts";
 
 /** An application endpoint as the node is started with it. */
 export interface EndpointDeclaration {
@@ -92,9 +93,6 @@ export const DEVICE_DEFAULTS = {
   failSafeExpirySeconds: 60,
 } as const;
 
-/** MAX_DISCRIMINATOR: the discriminator is 12 bits (Core 5.1.1.5). */
-export const MAX_DISCRIMINATOR = 0xfff;
-
 /** The application endpoints of `opcreds start`: the bundled On/Off Light. */
 export const DEFAULT_ENDPOINTS: readonly EndpointDeclaration[] = [{ id: 1, deviceType: "OnOffLight" }];
 
@@ -120,9 +118,6 @@ export type ResolvedDeviceNodeConfig = Required<
   };
   readonly logger: NodeLogger;
 };
-
-/** Largest setup passcode (Core spec 5.1.7.1: 27 bits, at most 99999998). */
-export const MAX_PASSCODE = 99999998;
 
 /**
  * Why `passcode` may not be used as a setup passcode (Core spec 5.1.7.1), or undefined when it may: out of

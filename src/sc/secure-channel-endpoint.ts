@@ -54,8 +54,8 @@ import {
 
 // Kept for importers outside sc/: the effects, the router's address and the handshake timeout have their own homes.
 export type { ApplicationExchange, ApplicationHandler } from "./application-exchange.ts";
-export { HANDSHAKE_RESPONSE_TIMEOUT_MS, type ResumptionLookup } from "./handshake-table.ts";
-export type { HandshakeProtocol, SecureChannelEffect, WindowCloseReason } from "./secure-channel-effect.ts";
+export type { ResumptionLookup } from "./handshake-table.ts";
+export type { HandshakeProtocol, SecureChannelEffect } from "./secure-channel-effect.ts";
 export type { PeerAddress } from "./session-router.ts";
 
 /** Counters of what the endpoint dropped. */

@@ -14,7 +14,7 @@ import { SecureSession, type SessionKeys, type SessionRole } from "./secure-sess
 import { CLOSE_SESSION, encodeStatusReport, STATUS_REPORT_MESSAGE_TYPE } from "./status-report.ts";
 
 /** Sessions kept at once when the owner does not size the table (see `secureSessionPoolSize` for a node's). */
-export const DEFAULT_MAX_SECURE_SESSIONS = 16;
+const DEFAULT_MAX_SECURE_SESSIONS = 16;
 
 /** CASE sessions each fabric is guaranteed (Core spec 4.13.2.8: at least 3 per fabric). */
 export const MIN_CASE_SESSIONS_PER_FABRIC = 3;

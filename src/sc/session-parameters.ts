@@ -39,7 +39,7 @@ export type SessionParameters = {
 };
 
 /** Context tags of the struct members. */
-export const SessionParameterTag = {
+const SessionParameterTag = {
   SESSION_IDLE_INTERVAL: 1,
   SESSION_ACTIVE_INTERVAL: 2,
   SESSION_ACTIVE_THRESHOLD: 3,
@@ -50,11 +50,6 @@ export const SessionParameterTag = {
   SUPPORTED_TRANSPORTS: 8,
   MAX_TCP_MESSAGE_SIZE: 9,
 } as const;
-
-/** MRP defaults a node assumes when the peer omits a member (Core spec, MRP parameters): SII 500 ms, SAI 300 ms, SAT 4000 ms. */
-export const SESSION_IDLE_INTERVAL_DEFAULT_MS = 500;
-export const SESSION_ACTIVE_INTERVAL_DEFAULT_MS = 300;
-export const SESSION_ACTIVE_THRESHOLD_DEFAULT_MS = 4000;
 
 /** The session-parameter-struct schema: [ tag-order ] enforced, unknown members skipped. */
 export const SessionParameterStruct = tlvStruct(

@@ -14,7 +14,7 @@ import type { SecureSession } from "./secure-session.ts";
 export type PeerAddress = { readonly address: string; readonly port: number };
 
 /** Unsecured sessions kept for peers' handshakes at once; the oldest goes when another peer starts one. */
-export const MAX_UNSECURED_SESSIONS = 16;
+const MAX_UNSECURED_SESSIONS = 16;
 
 /** Counters of what the router dropped. */
 export interface SessionRouterStats {

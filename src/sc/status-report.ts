@@ -10,10 +10,10 @@ import { ByteWriter } from "../bytes/byte-writer.ts";
 export const STATUS_REPORT_MESSAGE_TYPE = 0x40;
 
 /** Protocol ID of the Secure Channel protocol (vendor 0x0000). */
-export const SECURE_CHANNEL_PROTOCOL_ID = 0x0000_0000;
+const SECURE_CHANNEL_PROTOCOL_ID = 0x0000_0000;
 
 /** Fixed header of a StatusReport before the optional protocol data, in bytes. */
-export const STATUS_REPORT_HEADER_BYTES = 8;
+const STATUS_REPORT_HEADER_BYTES = 8;
 
 /** General status codes (Appendix D.3.1 "General Status Codes"). */
 export const GeneralCode = {
@@ -141,13 +141,13 @@ export function isSecureChannelSuccess(
 }
 
 /** The name of a general code in UpperCamelCase as the spec's table writes it ("Failure", "Busy"), or its number. */
-export function generalCodeName(code: number): string {
+function generalCodeName(code: number): string {
   const entry = Object.entries(GeneralCode).find(([, v]) => v === code);
   return entry === undefined ? `general code ${code}` : upperCamel(entry[0]);
 }
 
 /** The name of a Secure Channel protocol code ("InvalidParameter", "NoSharedTrustRoots"), or its number. */
-export function secureChannelProtocolCodeName(code: number): string {
+function secureChannelProtocolCodeName(code: number): string {
   const entry = Object.entries(SecureChannelProtocolCode).find(([, v]) => v === code);
   return entry === undefined ? `protocol code ${code}` : upperCamel(entry[0]);
 }

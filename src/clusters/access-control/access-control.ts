@@ -23,6 +23,7 @@ import {
 } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
 import { ImStatus } from "../../im/status-code.ts";
+import { DEFAULT_PASSCODE_ID } from "../../sc/pase/pase-responder.ts";
 import {
   type TlvType,
   tlvArray,
@@ -39,7 +40,7 @@ import {
 /** Cluster id (Core 9.10). */
 export const ACCESS_CONTROL_CLUSTER_ID = 0x001f;
 /** ClusterRevision in the Matter 1.4.2 data model. */
-export const ACCESS_CONTROL_REVISION = 2;
+const ACCESS_CONTROL_REVISION = 2;
 
 /** Attribute ids (Core 9.10.6). */
 export const AccessControlAttribute = {
@@ -58,7 +59,7 @@ export const ChangeType = { Changed: 0, Added: 1, Removed: 2 } as const;
 export type ChangeType = (typeof ChangeType)[keyof typeof ChangeType];
 
 /** AccessControlTargetStruct (Core 9.10.5.4): each field nullable. */
-export const AccessControlTargetStruct = tlvStruct({
+const AccessControlTargetStruct = tlvStruct({
   cluster: tlvField(0, tlvNullable(tlvUInt32)),
   endpoint: tlvField(1, tlvNullable(tlvUInt16)),
   deviceType: tlvField(2, tlvNullable(tlvUInt32)),
@@ -85,7 +86,7 @@ export const AccessControlEntryChangedEvent = tlvStruct({
 export type AccessControlEntryChangedEvent = TlvType<typeof AccessControlEntryChangedEvent>;
 
 /** The event definition (priority Info, read Administer, fabric-sensitive). */
-export const accessControlEntryChanged = event({
+const accessControlEntryChanged = event({
   id: AccessControlEvent.AccessControlEntryChanged,
   name: "AccessControlEntryChanged",
   priority: EventPriority.Info,
@@ -93,9 +94,6 @@ export const accessControlEntryChanged = event({
   fabricSensitive: true,
   schema: AccessControlEntryChangedEvent,
 });
-
-/** Passcode id of the default commissioning passcode (Core 9.10.7.1.2: AdminPasscodeID over PASE). */
-export const DEFAULT_PASSCODE_ID = 0;
 
 function toStruct(e: AccessControlEntry): AccessControlEntryStruct {
   return {

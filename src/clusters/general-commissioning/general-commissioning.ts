@@ -35,7 +35,7 @@ import {
 /** Cluster id (Core 11.10). */
 export const GENERAL_COMMISSIONING_CLUSTER_ID = 0x0030;
 /** ClusterRevision in the Matter 1.4.2 data model ("Add Enhanced Setup Flow"). */
-export const GENERAL_COMMISSIONING_REVISION = 2;
+const GENERAL_COMMISSIONING_REVISION = 2;
 
 /** CommissioningErrorEnum (Core 11.10.4.1). Values 5..7 belong to the TC feature, which this server does not have. */
 export const CommissioningError = {
@@ -73,7 +73,7 @@ export const GeneralCommissioningCommand = {
 } as const;
 
 /** ArmFailSafeResponse / CommissioningCompleteResponse / SetRegulatoryConfigResponse DebugText limit (characters). */
-export const MAX_DEBUG_TEXT_LENGTH = 128;
+const MAX_DEBUG_TEXT_LENGTH = 128;
 
 /** BasicCommissioningInfo struct (Core 11.10.5.1). */
 export const BasicCommissioningInfo = tlvStruct({

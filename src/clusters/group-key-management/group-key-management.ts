@@ -3,7 +3,7 @@
  * provisional CacheAndSync feature. Key sets, GroupKeyMap and the group table live in the fabric layer's GroupKeyStore.
  */
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
-import type { GroupKeySet, GroupKeyStore } from "../../fabric/group-keys.ts";
+import { GROUP_KEY_SECURITY_POLICY, type GroupKeySet, type GroupKeyStore } from "../../fabric/group-keys.ts";
 import { AttributeChangeEmitter, attribute, type Cluster, command, Privilege } from "../../im/data-model.ts";
 import { ImStatus, ImStatusError } from "../../im/status-code.ts";
 import {
@@ -24,7 +24,7 @@ import {
 /** Cluster id (Core 11.2). */
 export const GROUP_KEY_MANAGEMENT_CLUSTER_ID = 0x003f;
 /** ClusterRevision in the Matter 1.4.2 data model. */
-export const GROUP_KEY_MANAGEMENT_REVISION = 2;
+const GROUP_KEY_MANAGEMENT_REVISION = 2;
 
 /** Attribute ids (Core 11.2.6). */
 export const GroupKeyManagementAttribute = {
@@ -43,9 +43,6 @@ export const GroupKeyManagementCommand = {
   KeySetReadAllIndices: 0x04,
   KeySetReadAllIndicesResponse: 0x05,
 } as const;
-
-/** GroupKeySecurityPolicyEnum (Core 11.2.5.2); CacheAndSync needs the CS feature, which this server lacks. */
-export const GroupKeySecurityPolicy = { TrustFirst: 0, CacheAndSync: 1 } as const;
 
 /**
  * GroupKeySetStruct (Core 11.2.5.3). Epoch keys are decoded without a length bound here so that a wrong length is the
@@ -174,7 +171,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         handler: async (req, ctx) => {
           const s = req.groupKeySet;
           // 11.2.7.1: CacheAndSync without the CS feature → CONSTRAINT_ERROR.
-          if (s.groupKeySecurityPolicy !== GroupKeySecurityPolicy.TrustFirst)
+          if (s.groupKeySecurityPolicy !== GROUP_KEY_SECURITY_POLICY.trustFirst)
             return { status: ImStatus.CONSTRAINT_ERROR };
           // Validation (INVALID_COMMAND / CONSTRAINT_ERROR / RESOURCE_EXHAUSTED, key set 0 refused) is the store's.
           await groupKeys.writeKeySet(fabricOf(ctx.session.fabricIndex), s as GroupKeySet);

@@ -8,7 +8,7 @@ import { ImStatus } from "../../im/status-code.ts";
 import type { EffectIdentifier, StartUpOnOff } from "./on-off-data-types.ts";
 
 /** OnTime and OffWaitTime count in tenths of a second (1.5.6.3, 1.5.6.4). */
-export const ON_OFF_TICK_MS = 100;
+const ON_OFF_TICK_MS = 100;
 /**
  * An OnTime or OffWaitTime attribute of 0xFFFF (only a write can set it) keeps OnWithTimedOff from starting the tick:
  * the former "null = no timed behaviour" value, as connectedhomeip still treats it.

@@ -18,9 +18,9 @@ import { toggleCommand } from "./toggle.ts";
 /** Cluster id (Application Cluster spec 1.5). */
 export const ON_OFF_CLUSTER_ID = 0x0006;
 /** ClusterRevision in the Matter 1.4.2 data model ("Addition of OffOnly feature"). */
-export const ON_OFF_REVISION = 6;
+const ON_OFF_REVISION = 6;
 /** Feature bits (1.5.4): only Lighting is served. */
-export const OnOffFeature = { Lighting: 0x01 } as const;
+const OnOffFeature = { Lighting: 0x01 } as const;
 
 /** The cluster and the entry points of the node. */
 export interface OnOffServer {

@@ -13,7 +13,7 @@ import { OnOffControlBitmap } from "./on-off-data-types.ts";
 import { ON_OFF_SUCCESS, ON_OFF_TIME_UNTIMED, OnOffCommand, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
 
 /** Largest OnTime / OffWaitTime an OnWithTimedOff may carry (field constraint "max 0xFFFE"). */
-export const MAX_ON_OFF_TIME = 0xfffe;
+const MAX_ON_OFF_TIME = 0xfffe;
 
 /** OnWithTimedOff { 0 OnOffControl bitmap8, 1 OnTime uint16, 2 OffWaitTime uint16 } (1.5.7.6). */
 export const OnWithTimedOffRequest = tlvStruct({

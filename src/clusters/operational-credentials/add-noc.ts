@@ -56,7 +56,7 @@ export const AddNocRequest = tlvStruct({
 export type AddNocRequest = TlvType<typeof AddNocRequest>;
 
 /** True when `subject` may be a CaseAdminSubject: an operational node id or in the CAT range (range only, §1.4 step 11). */
-export function isValidCaseAdminSubject(subject: bigint): boolean {
+function isValidCaseAdminSubject(subject: bigint): boolean {
   return isOperationalNodeId(subject) || isCatSubject(subject);
 }
 

@@ -12,7 +12,11 @@ import { encodeAttestationElements } from "../../cert/attestation-elements.ts";
 import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
 import { ImStatus } from "../../im/status-code.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
-import { MAX_RESPONSE_ELEMENTS_BYTES, NONCE_BYTES, SIGNATURE_BYTES } from "./operational-credentials-limits.ts";
+import {
+  ATTESTATION_NONCE_BYTES,
+  MAX_RESPONSE_ELEMENTS_BYTES,
+  SIGNATURE_BYTES,
+} from "./operational-credentials-limits.ts";
 import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** AttestationRequest schema (the nonce length is checked by the handler: INVALID_COMMAND either way). */
@@ -44,7 +48,7 @@ export function attestationRequestCommand(
     timed: false,
     handler: async (req, ctx) => {
       // §1.1 step 1: AttestationNonce.size != 32 → INVALID_COMMAND (TC_DA_1_2 steps 13, 14).
-      if (req.attestationNonce.length !== NONCE_BYTES) return { status: ImStatus.INVALID_COMMAND };
+      if (req.attestationNonce.length !== ATTESTATION_NONCE_BYTES) return { status: ImStatus.INVALID_COMMAND };
       let attestationElements: Uint8Array;
       try {
         // §3.2: the SDK writes timestamp 0 and no firmware information or vendor-reserved elements.

@@ -15,7 +15,7 @@ import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
 import { ImStatus } from "../../im/status-code.ts";
 import { type TlvType, tlvBool, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
-import { MAX_RESPONSE_ELEMENTS_BYTES, NONCE_BYTES, SIGNATURE_BYTES } from "./operational-credentials-limits.ts";
+import { CSR_NONCE_BYTES, MAX_RESPONSE_ELEMENTS_BYTES, SIGNATURE_BYTES } from "./operational-credentials-limits.ts";
 import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** CSRRequest schema. */
@@ -51,7 +51,7 @@ export function csrRequestCommand(env: OperationalCredentialsEnv): CommandDefini
       // left by a failed request never changes their outcome.
       failSafe.recordCsrRequest(forUpdate);
       // §1.3 step 1: CSRNonce.size != 32 → INVALID_COMMAND (TC_DA_1_5 step 11).
-      if (req.csrNonce.length !== NONCE_BYTES) return { status: ImStatus.INVALID_COMMAND };
+      if (req.csrNonce.length !== CSR_NONCE_BYTES) return { status: ImStatus.INVALID_COMMAND };
       // §1.3 step 2: an update CSR needs an accessing fabric.
       if (forUpdate && accessing === 0) return { status: ImStatus.INVALID_COMMAND };
       // §1.3 step 3: the fail-safe must be armed for the accessing fabric (0 over PASE).

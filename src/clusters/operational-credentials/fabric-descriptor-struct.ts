@@ -15,6 +15,7 @@
  * ```
  */
 import type { FabricRecord } from "../../fabric/fabric-record.ts";
+import { ROOT_PUBLIC_KEY_BYTES } from "../../fabric/operational-identity.ts";
 import {
   type TlvType,
   tlvBytes,
@@ -27,9 +28,6 @@ import {
   tlvUInt64,
 } from "../../tlv/tlv-schema.ts";
 import { MAX_FABRIC_LABEL_BYTES, VID_VERIFICATION_STATEMENT_BYTES } from "./operational-credentials-limits.ts";
-
-/** Length of RootPublicKey (uncompressed P-256 point). */
-export const ROOT_PUBLIC_KEY_BYTES = 65;
 
 /** FabricDescriptorStruct schema. */
 export const FabricDescriptorStruct = tlvStruct({

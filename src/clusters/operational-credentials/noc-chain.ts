@@ -51,7 +51,7 @@ export function decodeIncomingNoc(noc: Uint8Array, icac: Uint8Array | null): Noc
  * digitalSignature and the required key purposes serverAuth, each a subset of what the NOC carries. CASE asks for
  * clientAuth as well, install does not. Options the node passes override these.
  */
-export const NOC_INSTALL_VALIDATION: ValidationOptions = {
+const NOC_INSTALL_VALIDATION: ValidationOptions = {
   requiredKeyPurposes: [KEY_PURPOSE.serverAuth],
   allowExtraKeyUsage: true,
 };

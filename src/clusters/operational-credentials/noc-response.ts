@@ -26,7 +26,7 @@ import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
 import { MAX_DEBUG_TEXT_BYTES } from "./operational-credentials-limits.ts";
 
 /** Command id of NOCResponse. */
-export const NOC_RESPONSE_COMMAND_ID = 0x08;
+const NOC_RESPONSE_COMMAND_ID = 0x08;
 
 /** NOCResponse schema. */
 export const NocResponse = tlvStruct({
@@ -41,7 +41,7 @@ export type NocResponse = TlvType<typeof NocResponse>;
 export const NOC_RESPONSE = { id: NOC_RESPONSE_COMMAND_ID, name: "NOCResponse", schema: NocResponse } as const;
 
 /** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a code point. */
-export function truncateUtf8(text: string, maxBytes: number): string {
+function truncateUtf8(text: string, maxBytes: number): string {
   let bytes = 0;
   let out = "";
   for (const ch of text) {

@@ -15,11 +15,6 @@ export function nodeOperationalCertStatusName(status: number): string {
   return NAMES.get(status) ?? `0x${status.toString(16).padStart(2, "0")}`;
 }
 
-/** True for a value NodeOperationalCertStatusEnum defines. */
-export function isNodeOperationalCertStatus(value: number): value is NodeOperationalCertStatus {
-  return NAMES.has(value);
-}
-
 /** CertificateChainTypeEnum (CertificateChainRequest.CertificateType). */
 export const CertificateChainType = { DACCertificate: 1, PAICertificate: 2 } as const;
 /** One CertificateChainTypeEnum value. */

@@ -28,7 +28,7 @@ export const OPERATIONAL_CREDENTIALS_CLUSTER_ID = 0x003e;
  * ClusterRevision. [DIFF] The 1.4.2+ XML says 2 (VID verification added); the old YAML TC_OPCREDS_1_2 expected 1.
  * We target 1.4.2/1.5, so 2.
  */
-export const OPERATIONAL_CREDENTIALS_REVISION = 2;
+const OPERATIONAL_CREDENTIALS_REVISION = 2;
 
 /** The cluster server and the hooks the node wires into General Commissioning and its start-up. */
 export interface OperationalCredentialsServer {

@@ -15,10 +15,10 @@
 import { ByteWriter } from "../../bytes/byte-writer.ts";
 import { InternalError } from "../../bytes/errors.ts";
 import { isFabricIndex } from "../../fabric/fabric-index.ts";
+import { ROOT_PUBLIC_KEY_BYTES } from "../../fabric/operational-identity.ts";
 import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
 import { ImStatus } from "../../im/status-code.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct, tlvUInt8 } from "../../tlv/tlv-schema.ts";
-import { ROOT_PUBLIC_KEY_BYTES } from "./fabric-descriptor-struct.ts";
 import {
   SIGNATURE_BYTES,
   VID_VERIFICATION_CLIENT_CHALLENGE_BYTES,
@@ -27,9 +27,9 @@ import {
 import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** FABRIC_BINDING_VERSION_1 (§3.5). */
-export const FABRIC_BINDING_VERSION_1 = 0x01;
+const FABRIC_BINDING_VERSION_1 = 0x01;
 /** Length of vendor_fabric_binding_message v1. */
-export const VENDOR_FABRIC_BINDING_MESSAGE_BYTES = 1 + ROOT_PUBLIC_KEY_BYTES + 8 + 2;
+const VENDOR_FABRIC_BINDING_MESSAGE_BYTES = 1 + ROOT_PUBLIC_KEY_BYTES + 8 + 2;
 /** Attestation challenge length, in bytes. */
 const ATTESTATION_CHALLENGE_BYTES = 16;
 

@@ -10,7 +10,7 @@ import { MANAGE_SCENES, ScenesManagementCommand } from "./scenes-management-comm
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** CopyModeBitmap (1.4.7.1). */
-export const CopyModeBitmap = { CopyAllScenes: 0x01 } as const;
+const CopyModeBitmap = { CopyAllScenes: 0x01 } as const;
 
 /** CopyScene { 0 Mode, 1 GroupIdentifierFrom, 2 SceneIdentifierFrom, 3 GroupIdentifierTo, 4 SceneIdentifierTo }. */
 export const CopySceneRequest = tlvStruct({

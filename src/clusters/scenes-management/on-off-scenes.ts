@@ -5,9 +5,9 @@
 import type { SceneableCluster } from "./sceneable-cluster.ts";
 
 /** On/Off cluster id (Application Cluster spec 1.5). */
-export const ON_OFF_SCENE_CLUSTER_ID = 0x0006;
+const ON_OFF_SCENE_CLUSTER_ID = 0x0006;
 /** OnOff attribute id (1.5.6.2). */
-export const ON_OFF_SCENE_ATTRIBUTE_ID = 0x0000;
+const ON_OFF_SCENE_ATTRIBUTE_ID = 0x0000;
 
 /** What the adapter needs from the On/Off cluster server. */
 export interface OnOffSceneTarget {

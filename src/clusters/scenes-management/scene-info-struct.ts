@@ -13,7 +13,7 @@ import {
 } from "../../tlv/tlv-schema.ts";
 
 /** Context tags of SceneInfoStruct. */
-export const SceneInfoField = {
+const SceneInfoField = {
   SceneCount: 0,
   CurrentScene: 1,
   CurrentGroup: 2,

@@ -10,9 +10,9 @@ import type { StoredAttributeValue } from "./sceneable-cluster.ts";
 /** SceneTableSize when the node does not choose one (the data model default; SDK minimum per endpoint). */
 export const DEFAULT_SCENE_TABLE_SIZE = 16;
 /** Smallest SceneTableSize accepted (1.4.8.2: at least 16 scenes per endpoint; SDK static_assert). */
-export const MIN_SCENE_TABLE_SIZE = 16;
+const MIN_SCENE_TABLE_SIZE = 16;
 /** Largest SceneTableSize accepted: RemainingCapacity (uint8, max 253) must be able to express the per-fabric share. */
-export const MAX_SCENE_TABLE_SIZE = 507;
+const MAX_SCENE_TABLE_SIZE = 507;
 /** Longest SceneName, in bytes (1.4.9.2.4: maxLength 16). */
 export const MAX_SCENE_NAME_BYTES = 16;
 /** Longest TransitionTime, in milliseconds (1.4.9.2.3 / 1.4.9.12.3: max 60 000 000 ms = 1000 s). */

@@ -27,9 +27,9 @@ import { viewSceneCommand } from "./view-scene.ts";
 /** Cluster id (Application Cluster spec 1.4). */
 export const SCENES_MANAGEMENT_CLUSTER_ID = 0x0062;
 /** ClusterRevision in the Matter 1.4.2 data model. */
-export const SCENES_MANAGEMENT_REVISION = 1;
+const SCENES_MANAGEMENT_REVISION = 1;
 /** Feature bits (1.4.4). */
-export const ScenesManagementFeature = { SceneNames: 0x01 } as const;
+const ScenesManagementFeature = { SceneNames: 0x01 } as const;
 
 /**
  * The cluster and the entry points other clusters and the node call. The four entry points take effect before they

@@ -192,7 +192,7 @@ function pathMatches(p: EventPathIB, r: EventRecord): boolean {
 }
 
 /** The EventDataIB of a record; epoch timestamps go out in ms (see event-data-ib.ts). */
-export function eventData(r: EventRecord): EventDataIB {
+function eventData(r: EventRecord): EventDataIB {
   const base = {
     path: { endpoint: r.endpoint, cluster: r.cluster, event: r.event },
     eventNumber: r.eventNumber,

@@ -5,6 +5,7 @@
  * AttributeDataIB per entry with ListIndex null (append), as Core 8.4.3.x allows and the SDK does.
  */
 import { InternalError } from "../../bytes/errors.ts";
+import { MIC_BYTES } from "../../message/message-protection.ts";
 import { encodeTlv } from "../../tlv/tlv-encoder.ts";
 import { ANONYMOUS, type TlvNode } from "../../tlv/tlv-node.ts";
 import { AttributeReportIB } from "../messages/attribute-report-ib.ts";
@@ -12,15 +13,13 @@ import { EventReportIB } from "../messages/event-report-ib.ts";
 import { ReportDataMessage } from "../messages/report-data-message.ts";
 
 /** IPv6 minimum MTU (RFC 8200), the size a Matter UDP message must fit in. */
-export const IPV6_MIN_MTU_BYTES = 1280;
+const IPV6_MIN_MTU_BYTES = 1280;
 /** IPv6 (40) + UDP (8) headers. */
-export const IP_UDP_HEADER_BYTES = 48;
+const IP_UDP_HEADER_BYTES = 48;
 /** Largest message header (flags, session id, security flags, counter, 8-byte source and destination node ids). */
-export const MAX_MESSAGE_HEADER_BYTES = 24;
+const MAX_MESSAGE_HEADER_BYTES = 24;
 /** Largest protocol header (exchange flags, opcode, exchange id, protocol id, vendor id, acknowledged counter). */
-export const MAX_PROTOCOL_HEADER_BYTES = 12;
-/** AES-CCM MIC. */
-export const MIC_BYTES = 16;
+const MAX_PROTOCOL_HEADER_BYTES = 12;
 /** IM payload budget of one message: 1280 - 48 - 24 - 12 - 16 = 1180 bytes. */
 export const MAX_IM_PAYLOAD_BYTES =
   IPV6_MIN_MTU_BYTES - IP_UDP_HEADER_BYTES - MAX_MESSAGE_HEADER_BYTES - MAX_PROTOCOL_HEADER_BYTES - MIC_BYTES;

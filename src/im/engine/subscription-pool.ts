@@ -7,7 +7,7 @@ import type { SubscribeRequestMessage } from "../messages/subscribe-request-mess
 import { Subscription } from "./subscription.ts";
 
 /** SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT (Core 8.5.1): the server may raise MaxInterval up to 60 minutes. */
-export const SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT_S = 3600;
+const SUBSCRIPTION_MAX_INTERVAL_PUBLISHER_LIMIT_S = 3600;
 
 /** Core 8.5.1: every fabric SHALL be able to hold at least 3 subscriptions (SDK kMinSupportedSubscriptionsPerFabric). */
 export const MIN_SUBSCRIPTIONS_PER_FABRIC = 3;

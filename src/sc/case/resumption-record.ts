@@ -25,7 +25,7 @@ export type ResumptionRecord = {
 export const RESUMPTION_RECORD_PREFIX = "case/resumption/";
 
 /** Records kept at most (SDK CHIP_CONFIG_CASE_SESSION_RESUME_CACHE_SIZE order of magnitude); the oldest goes first. */
-export const DEFAULT_MAX_RESUMPTION_RECORDS = 64;
+const DEFAULT_MAX_RESUMPTION_RECORDS = 64;
 
 const RECORD = "case.resumption-record";
 

@@ -4,12 +4,11 @@
  * I2RKey || R2IKey || AttestationChallenge = HKDF-SHA256(Ke, salt = [], info = "SessionKeys", 48).
  */
 import type { Crypto } from "../../crypto/crypto.ts";
+import { SESSION_KEY_BYTES } from "../../message/message-protection.ts";
 
 /** Prefix of the SPAKE2+ context hash. */
-export const PASE_CONTEXT_PREFIX = new TextEncoder().encode("CHIP PAKE V1 Commissioning");
+const PASE_CONTEXT_PREFIX = new TextEncoder().encode("CHIP PAKE V1 Commissioning");
 const SESSION_KEYS_INFO = new TextEncoder().encode("SessionKeys");
-/** Length of each session key and of the attestation challenge, in bytes. */
-export const SESSION_KEY_BYTES = 16;
 
 /** The keys of an established PASE session. */
 export type PaseSessionKeys = {

@@ -25,7 +25,7 @@ export const PBKDF_SALT_MIN_BYTES = 16;
 /** Maximum PBKDF2 salt length for PASE, in bytes. */
 export const PBKDF_SALT_MAX_BYTES = 32;
 /** Largest passcode value (8 decimal digits; 99999999 itself is on the invalid list). */
-export const PASSCODE_MAX = 99_999_998;
+export const MAX_PASSCODE = 99_999_998;
 /** Length of the serialized verifier w0 || L, in bytes. */
 export const PASE_VERIFIER_BYTES = SPAKE2P_SCALAR_BYTES + SPAKE2P_POINT_BYTES;
 
@@ -43,7 +43,7 @@ export type PbkdfParameters = { readonly iterations: number; readonly salt: Uint
 /** True when `passcode` is in 1..99999998 and not one of the spec's trivial values. */
 export function isValidPasscode(passcode: number): boolean {
   return (
-    Number.isInteger(passcode) && passcode >= 1 && passcode <= PASSCODE_MAX && !INVALID_PASSCODES.includes(passcode)
+    Number.isInteger(passcode) && passcode >= 1 && passcode <= MAX_PASSCODE && !INVALID_PASSCODES.includes(passcode)
   );
 }
 
@@ -59,7 +59,7 @@ export function isValidPbkdfParameters(params: PbkdfParameters): boolean {
 }
 
 function checkArguments(passcode: number, params: PbkdfParameters): void {
-  if (!isValidPasscode(passcode)) throw new RangeError(`invalid passcode (1..${PASSCODE_MAX}, not a trivial value)`);
+  if (!isValidPasscode(passcode)) throw new RangeError(`invalid passcode (1..${MAX_PASSCODE}, not a trivial value)`);
   if (!isValidPbkdfParameters(params)) {
     throw new RangeError(
       `PBKDF parameters out of range: iterations ${PBKDF_ITERATIONS_MIN}..${PBKDF_ITERATIONS_MAX}, salt ${PBKDF_SALT_MIN_BYTES}..${PBKDF_SALT_MAX_BYTES} bytes`,
