@@ -9,9 +9,18 @@ import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
 import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "./fabric-table.ts";
 import { IM_STATUS } from "./status-codes.ts";
 
-/** AccessControlEntryPrivilegeEnum. */
-export const PRIVILEGE = { view: 1, proxyView: 2, operate: 3, manage: 4, administer: 5 } as const;
-export type Privilege = (typeof PRIVILEGE)[keyof typeof PRIVILEGE];
+/** Access privileges (Core 6.6.2.1, AccessControlEntryPrivilegeEnum). Administer ⊃ Manage ⊃ Operate ⊃ View; ProxyView ⊃ View. */
+export const Privilege = { View: 1, ProxyView: 2, Operate: 3, Manage: 4, Administer: 5 } as const;
+/** One access privilege value. */
+export type Privilege = (typeof Privilege)[keyof typeof Privilege];
+/** The privileges by the names this layer's code uses. */
+export const PRIVILEGE = {
+  view: Privilege.View,
+  proxyView: Privilege.ProxyView,
+  operate: Privilege.Operate,
+  manage: Privilege.Manage,
+  administer: Privilege.Administer,
+} as const;
 
 /** AccessControlEntryAuthModeEnum. */
 export const AUTH_MODE = { pase: 1, case: 2, group: 3 } as const;

@@ -6,13 +6,11 @@
  * persisted (Storage is async) before the response is sent; reads stay synchronous over in-memory state.
  */
 import { InternalError } from "../bytes/errors.ts";
+import { Privilege } from "../fabric/access-control.ts";
 import type { TlvNode, TlvTag } from "../tlv/tlv-node.ts";
 import type { ImStatus } from "./status-code.ts";
 
-/** Access privileges (Core 6.6.2.1, AccessControlEntryPrivilegeEnum). Administer ⊃ Manage ⊃ Operate ⊃ View; ProxyView ⊃ View. */
-export const Privilege = { View: 1, ProxyView: 2, Operate: 3, Manage: 4, Administer: 5 } as const;
-/** One access privilege value. */
-export type Privilege = (typeof Privilege)[keyof typeof Privilege];
+export { Privilege };
 
 /**
  * A TLV codec for one value, as every schema of src/tlv/tlv-schema.ts provides it. The data model only needs the
