@@ -36,7 +36,7 @@ export function dataDirOption(flag: string | undefined, environment: Readonly<Re
 }
 
 /** Parses `--log-level` (a level and/or module=level items) as a usage error listing the choices. */
-export function parseLogLevelOption(text: string): LogFilter {
+function parseLogLevelOption(text: string): LogFilter {
   try {
     return parseLogLevelSpec(text);
   } catch (e) {
@@ -60,7 +60,7 @@ export function parseIntegerOption(name: string, text: string): number {
 }
 
 /** The device could not start for a reason outside the command line (busy port, unusable data directory). */
-export class StartError extends OpcredsError {}
+class StartError extends OpcredsError {}
 
 type StartOptions = {
   port: string;

@@ -50,7 +50,7 @@ export const DATABASE_FILE = "opcreds.db";
 /** The directory of the generated development attestation credentials inside the data directory. */
 export const ATTESTATION_DIR = "attestation";
 /** BasicInformation DataModelRevision served (the SDK's CHIP_DEVICE_DATA_MODEL_REVISION for 1.4.x). */
-export const DATA_MODEL_REVISION = 18;
+const DATA_MODEL_REVISION = 18;
 
 const KEY = {
   uniqueId: "node/unique-id",

@@ -106,7 +106,7 @@ export function logEnabled(filter: LogFilter, level: LogLevel, module: LogModule
 }
 
 /** One formatted line (with its newline): `TIME LEVEL [module] message`, or a JSON object. */
-export function formatLogLine(
+function formatLogLine(
   format: LogFormat,
   time: Date,
   level: LogLevel,
