@@ -32,8 +32,8 @@ test("the finder reports an unused value and an unused type, not a type a live s
     );
     writeFileSync(join(root, "test", "a.test.ts"), 'import { used } from "../src/a.ts";\nused({ n: 1 });\n');
     assert.deepEqual(findUnusedExports(root), [
-      { file: join("src", "a.ts"), name: "UNUSED", kind: "value" },
       { file: join("src", "a.ts"), name: "Unnamed", kind: "type" },
+      { file: join("src", "a.ts"), name: "UNUSED", kind: "value" },
     ]);
   } finally {
     rmSync(root, { recursive: true, force: true });
