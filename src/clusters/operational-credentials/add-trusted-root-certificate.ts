@@ -37,7 +37,7 @@ export function addTrustedRootCertificateCommand(
     fabricScoped: false,
     timed: false,
     handler: async (req, ctx) => {
-      const { failSafe, fabrics } = env;
+      const { failSafe } = env;
       const rcacBytes = req.rootCaCertificate;
       // §1.8 step 1: RootCACertificate.size > 400 → INVALID_COMMAND.
       if (rcacBytes.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };

@@ -186,7 +186,7 @@ test("ArmFailSafe(0) after AddNOC runs the full revert: fabric deleted, sessions
 });
 
 test("UpdateNOC then CommissioningComplete asks to restart operational advertising", async () => {
-  const { arm, invoke, fabrics, failSafe, transaction } = await setup();
+  const { arm, invoke, failSafe, transaction } = await setup();
   await arm(60, sess("pase", 0));
   const index = addPendingFabric(transaction, failSafe);
   await invoke(4, undefined, sess("case", index));
