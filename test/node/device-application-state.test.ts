@@ -20,7 +20,7 @@ test("setAttribute reports each change to listeners, persists per endpoint and r
     cluster: "TypeError: unknown application cluster LevelControl (known: OnOff)",
     value: "TypeError: OnOff.OnOff must be a boolean, got number",
     event:
-      "TypeError: unknown device event fabricLabelled (known: fabricAdded, fabricUpdated, fabricRemoved, commissioningComplete, attributeChanged)",
+      "TypeError: unknown device event fabricLabelled (known: fabricAdded, fabricUpdated, fabricRemoved, commissioningComplete, commissioningWindowOpened, attributeChanged)",
   });
   assert.deepEqual(r.afterRestart, { light: false, plug: true });
 });
