@@ -60,8 +60,7 @@ export {
 } from "../cert/attestation-trust-store.ts";
 export { loadRevocationSet, type RevocationSet } from "../cert/revocation-set.ts";
 export { AdminError, type AdminErrorCode } from "./admin-error.ts";
-export type { AdminFabricOptions } from "./admin-fabric.ts";
-export { DEFAULT_ADMIN_DATA_DIR } from "./admin-fabric.ts";
+export { type AdminFabricOptions, DEFAULT_ADMIN_DATA_DIR } from "./admin-fabric.ts";
 export type { NodeRecord } from "./admin-store.ts";
 export { AdminFabricExistsError } from "./admin-store.ts";
 export { type AttributePath, parseAttributePath } from "./attribute-path.ts";
