@@ -300,14 +300,14 @@ export class InteractionClient {
           ax = this.driver.endpoint.openExchange(session.localSessionId, ProtocolId.INTERACTION_MODEL);
         } catch (e) {
           fail(e instanceof Error ? e.message : String(e));
-          return [];
+          return;
         }
         const [opcode, payload] = start(ax, done, (why) => fail(why));
         ax.onEnd = (outcome) => {
           if (outcome !== "closed")
             fail(`exchange ${outcome}`, outcome === "session-closed" ? "admin.session-closed" : undefined);
         };
-        return ax.send(now, opcode, payload, { expectResponseWithinMs: this.waitMs });
+        ax.send(now, opcode, payload, { expectResponseWithinMs: this.waitMs });
       });
     });
   }

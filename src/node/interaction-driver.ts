@@ -9,7 +9,7 @@ import type { AfterResponseEffect, SessionInfo } from "../im/data-model.ts";
 import type { ImStep } from "../im/engine/im-step.ts";
 import type { ImResponderExchange, InteractionServer } from "../im/engine/interaction-server.ts";
 import { ProtocolId } from "../message/protocol-ids.ts";
-import type { ApplicationExchange, SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
+import type { ApplicationExchange } from "../sc/secure-channel-endpoint.ts";
 import type { SecureSession } from "../sc/secure-session.ts";
 import type { TransportDriver } from "./transport-driver.ts";
 
@@ -119,14 +119,10 @@ export class InteractionDriver {
       return;
     }
     this.#o.transport.act((now) => {
-      const out: SecureChannelEffect[] = [];
       for (const m of s.send) {
-        out.push(
-          ...ax.send(now, m.messageType, m.payload, s.done ? {} : { expectResponseWithinMs: IM_RESPONSE_TIMEOUT_MS }),
-        );
+        ax.send(now, m.messageType, m.payload, s.done ? {} : { expectResponseWithinMs: IM_RESPONSE_TIMEOUT_MS });
       }
-      if (s.done) out.push(...ax.close(now));
-      return out;
+      if (s.done) ax.close(now);
     });
     this.schedule();
   }
@@ -169,16 +165,12 @@ export class InteractionDriver {
       ax.onMessage = (_now, m) => {
         const s = r.onMessage(m.opcode, m.applicationPayload);
         this.#o.transport.act((now) => {
-          const out: SecureChannelEffect[] = [];
           for (const next of s.send)
-            out.push(
-              ...ax.send(now, next.messageType, next.payload, { expectResponseWithinMs: IM_RESPONSE_TIMEOUT_MS }),
-            );
+            ax.send(now, next.messageType, next.payload, { expectResponseWithinMs: IM_RESPONSE_TIMEOUT_MS });
           if (s.done) {
             done = true;
-            out.push(...ax.close(now));
+            ax.close(now);
           }
-          return out;
         });
         this.schedule();
       };

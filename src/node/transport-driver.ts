@@ -13,7 +13,7 @@ import type { PeerAddress } from "../sc/session-router.ts";
 import { type UdpPeer, UdpTransport, type UdpTransportStats } from "./udp-transport.ts";
 
 /** Options of `TransportDriver.open`: the endpoint's, the socket's, a clock and the event sinks. */
-export type TransportDriverOptions = Omit<SecureChannelEndpointOptions, "notify"> & {
+export type TransportDriverOptions = Omit<SecureChannelEndpointOptions, "onEffects"> & {
   /** UDP port to bind (default 5540, 0 for an ephemeral one). */
   readonly port?: number;
   /** Address to bind (default "::", dual stack). */
@@ -71,7 +71,7 @@ export class TransportDriver {
   static async open(options: TransportDriverOptions): Promise<TransportDriver> {
     const clock = options.clock ?? (() => performance.now());
     let driver: TransportDriver | undefined;
-    // Every effect reaches the driver through the endpoint's one channel; `act` runs inputs and has nothing to apply.
+    // Every effect reaches the driver through the endpoint's one channel; `act` only runs inputs.
     const endpoint = new SecureChannelEndpoint({ ...options, onEffects: (effects) => driver?.deliver(effects) });
     const transport = await UdpTransport.open({
       ...(options.port === undefined ? {} : { port: options.port }),
@@ -103,10 +103,10 @@ export class TransportDriver {
     };
   }
 
-  /** Runs one endpoint input at the current time; its effects arrive through `deliver`. */
-  act(input: (now: number) => SecureChannelEffect[]): void {
+  /** Runs endpoint inputs at the current time (nothing once the driver is closed); effects arrive through `deliver`. */
+  act(input: (now: number) => void): void {
     if (this.#closed) return;
-    this.#apply(input(this.#clock()));
+    input(this.#clock());
   }
 
   /** Carries out effects the endpoint delivers (its `onEffects` channel); nothing once the driver is closed. */
@@ -133,12 +133,11 @@ export class TransportDriver {
     await this.#transport.close();
   }
 
-  #establish(start: (now: number) => { handshake: number; effects: SecureChannelEffect[] }): Promise<SecureSession> {
+  #establish(start: (now: number) => number): Promise<SecureSession> {
     if (this.#closed) return Promise.reject(new TypeError("transport driver is closed"));
-    const { handshake, effects } = start(this.#clock());
-    const done = new Promise<SecureSession>((resolve, reject) => this.#waiters.set(handshake, { resolve, reject }));
-    this.#apply(effects);
-    return done;
+    // The handshake's outcome needs the peer's answer: it cannot arrive before its waiter is set.
+    const handshake = start(this.#clock());
+    return new Promise<SecureSession>((resolve, reject) => this.#waiters.set(handshake, { resolve, reject }));
   }
 
   #apply(effects: SecureChannelEffect[]): void {

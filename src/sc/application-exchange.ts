@@ -4,7 +4,6 @@
  * and the exchanges each side has open.
  */
 import type { Exchange, ExchangeFailure, ExchangeMessage, SendOptions } from "../mrp/exchange-manager.ts";
-import type { SecureChannelEffect } from "./secure-channel-effect.ts";
 import type { SecureSession } from "./secure-session.ts";
 
 /** A handler for messages of an application protocol on a new exchange the peer opened on a secure session. */
@@ -12,14 +11,8 @@ export type ApplicationHandler = (now: number, exchange: ApplicationExchange, me
 
 /** What an application exchange asks of the endpoint that carries it. */
 export type ExchangeOps = {
-  send(
-    now: number,
-    ax: ApplicationExchange,
-    opcode: number,
-    payload: Uint8Array,
-    options?: SendOptions,
-  ): SecureChannelEffect[];
-  close(now: number, ax: ApplicationExchange): SecureChannelEffect[];
+  send(now: number, ax: ApplicationExchange, opcode: number, payload: Uint8Array, options?: SendOptions): void;
+  close(now: number, ax: ApplicationExchange): void;
 };
 
 /** One exchange of an application protocol on a secure session, with the calls that send on it. */
@@ -39,16 +32,16 @@ export class ApplicationExchange {
   }
 
   /**
-   * Sends a message on the exchange (reliable unless `options.reliable` is false). Inside a handler the effects go out
-   * with the call being handled and this returns none; outside one it returns them.
+   * Sends a message on the exchange (reliable unless `options.reliable` is false). Its effects go to the endpoint's
+   * `onEffects`: inside a handler with the call being handled, outside one at once.
    */
-  send(now: number, opcode: number, payload: Uint8Array, options?: SendOptions): SecureChannelEffect[] {
-    return this.#ops.send(now, this, opcode, payload, options);
+  send(now: number, opcode: number, payload: Uint8Array, options?: SendOptions): void {
+    this.#ops.send(now, this, opcode, payload, options);
   }
 
-  /** Closes the exchange (an owed ack is flushed); returns effects as `send` does. */
-  close(now: number): SecureChannelEffect[] {
-    return this.#ops.close(now, this);
+  /** Closes the exchange (an owed ack is flushed); its effects go out as `send`'s do. */
+  close(now: number): void {
+    this.#ops.close(now, this);
   }
 }
 

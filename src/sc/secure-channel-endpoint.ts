@@ -82,16 +82,14 @@ export interface SecureChannelEndpointOptions {
   readonly validAt?: () => Date | undefined;
   /** Uniform random in [0, 1) for MRP jitter and exchange ids; default from `crypto.randomBytes`. */
   readonly random?: () => number;
-  /** Called when effects were queued outside a call (a session ended through the SessionManager): call `poll`. */
-  readonly notify?: () => void;
   /**
-   * The one channel for effects: when set, every effect goes here in order (each call's at its end, those of sessions
-   * ended outside a call on a microtask), the methods return none and `notify`/`poll` are not needed.
+   * The one channel for effects: every effect goes here in order, each call's at its end, those of sessions ended
+   * outside a call (through the SessionManager) on a microtask.
    */
-  readonly onEffects?: (effects: SecureChannelEffect[]) => void;
+  readonly onEffects: (effects: SecureChannelEffect[]) => void;
 }
 
-/** Both roles of the secure channel for one node. Every input returns the effects to carry out. */
+/** Both roles of the secure channel for one node. The effects of every input go to `onEffects`. */
 export class SecureChannelEndpoint {
   readonly stats: SecureChannelStats = { unknownSession: 0, unroutable: 0, rejected: 0, noAddress: 0, busy: 0 };
   readonly exchanges: ExchangeManager;
@@ -107,6 +105,8 @@ export class SecureChannelEndpoint {
   #flushQueued = false;
 
   constructor(options: SecureChannelEndpointOptions) {
+    // Checked for JavaScript callers too: without it every effect would be lost.
+    if (typeof options.onEffects !== "function") throw new TypeError("SecureChannelEndpoint needs onEffects");
     this.#o = options;
     this.#sessions = options.sessions;
     const random =
@@ -121,11 +121,11 @@ export class SecureChannelEndpoint {
     this.#sessions.onSessionEnded((session, reason) => this.#onSessionEnded(session, reason));
     this.#applications = new ApplicationExchanges({
       send: (now, ax, opcode, payload, opts) =>
-        this.#nested(now, () => {
+        this.#nested(() => {
           ax.session.markActive(now);
           this.#apply(now, this.exchanges.send(now, ax.exchange, opcode, payload, opts));
         }),
-      close: (now, ax) => this.#nested(now, () => this.#apply(now, this.exchanges.close(now, ax.exchange))),
+      close: (now, ax) => this.#nested(() => this.#apply(now, this.exchanges.close(now, ax.exchange))),
     });
   }
 
@@ -157,8 +157,8 @@ export class SecureChannelEndpoint {
   openCommissioningWindow(
     now: number,
     window: { verifier: PaseVerifier; pbkdfParameters: PbkdfParameters; maxFailedAttempts?: number },
-  ): SecureChannelEffect[] {
-    return this.#call(now, () => {
+  ): void {
+    this.#call(() => {
       this.#closeWindow(now, undefined);
       this.#window = new PaseCommissioningWindow(this.#o.crypto, this.#sessions, {
         ...window,
@@ -168,8 +168,8 @@ export class SecureChannelEndpoint {
   }
 
   /** Closes the commissioning window; a PASE handshake in progress is abandoned. */
-  closeCommissioningWindow(now: number): SecureChannelEffect[] {
-    return this.#call(now, () => this.#closeWindow(now, "closed"));
+  closeCommissioningWindow(now: number): void {
+    this.#call(() => this.#closeWindow(now, "closed"));
   }
 
   /** Accepts exchanges the peer opens for `protocolId` on secure sessions and hands their first message to `handler`. */
@@ -187,13 +187,9 @@ export class SecureChannelEndpoint {
   }
 
   /** Starts PASE as commissioner towards `peer`; returns the handshake id its outcome effect carries. */
-  startPase(
-    now: number,
-    peer: PeerAddress,
-    options: { passcode: number; pbkdfParameters?: PbkdfParameters },
-  ): { handshake: number; effects: SecureChannelEffect[] } {
+  startPase(now: number, peer: PeerAddress, options: { passcode: number; pbkdfParameters?: PbkdfParameters }): number {
     const id = this.#handshakes.nextId();
-    const effects = this.#call(now, () => {
+    this.#call(() => {
       const localSessionId = this.#sessions.allocateSessionId();
       let initiator: PaseInitiator;
       try {
@@ -207,7 +203,7 @@ export class SecureChannelEndpoint {
       const first = initiator.start();
       this.#sendStep(now, ex, first.messageType, first.payload, true);
     });
-    return { handshake: id, effects };
+    return id;
   }
 
   /** Starts CASE towards `peerNodeId` on `fabric` at `peer` (asking for resumption when a record is stored). */
@@ -215,9 +211,9 @@ export class SecureChannelEndpoint {
     now: number,
     peer: PeerAddress,
     options: { fabric: CaseFabric; peerNodeId: bigint; resume?: boolean },
-  ): { handshake: number; effects: SecureChannelEffect[] } {
+  ): number {
     const id = this.#handshakes.nextId();
-    const effects = this.#call(now, () => {
+    this.#call(() => {
       const localSessionId = this.#sessions.allocateSessionId();
       const initiator = newCaseInitiator(this.#o, localSessionId, options);
       const ex = this.#initiateUnsecured(peer);
@@ -225,15 +221,15 @@ export class SecureChannelEndpoint {
       const first = initiator.start();
       this.#sendStep(now, ex, first.messageType, first.payload, true);
     });
-    return { handshake: id, effects };
+    return id;
   }
 
   /**
    * CloseSession (4.11.1.5): sends SUCCESS / CLOSE_SESSION on the session and removes it. The report is sent without
    * the R flag: the session's keys are gone once it is sent, so no ack could be matched or retransmission made.
    */
-  closeSession(now: number, localSessionId: number): SecureChannelEffect[] {
-    return this.#call(now, () => {
+  closeSession(now: number, localSessionId: number): void {
+    this.#call(() => {
       const e = this.#router.secure(localSessionId);
       if (e === undefined) return;
       const ex = this.exchanges.initiate(e, ProtocolId.SECURE_CHANNEL);
@@ -249,8 +245,8 @@ export class SecureChannelEndpoint {
   }
 
   /** Handles one received message whose header parsed; bad or unroutable messages are counted and dropped. */
-  onMessage(now: number, message: DecodedMessageHeader, from: PeerAddress): SecureChannelEffect[] {
-    return this.#call(now, () => {
+  onMessage(now: number, message: DecodedMessageHeader, from: PeerAddress): void {
+    this.#call(() => {
       // Strangers' requests must not push the commissioning window's live handshake out of the unsecured sessions.
       const ctx = this.#router.route(message.header, from, this.#window?.exchange?.session, (s) =>
         this.#unsecuredEvicted(s),
@@ -261,23 +257,18 @@ export class SecureChannelEndpoint {
   }
 
   /** Runs the timers due at `now` (MRP retransmissions, standalone acks, handshake timeouts). */
-  onTimer(now: number): SecureChannelEffect[] {
-    return this.#call(now, () => this.#apply(now, this.exchanges.onTimer(now)));
-  }
-
-  /** Effects queued outside a call (sessions ended through the SessionManager). */
-  poll(now: number): SecureChannelEffect[] {
-    return this.#call(now, () => {});
+  onTimer(now: number): void {
+    this.#call(() => this.#apply(now, this.exchanges.onTimer(now)));
   }
 
   /** Runs `fn` inside the call in progress (its effects go out with that call) or as a call of its own. */
-  #nested(now: number, fn: () => void): SecureChannelEffect[] {
-    if (!this.#inCall) return this.#call(now, fn);
-    fn();
-    return [];
+  #nested(fn: () => void): void {
+    if (this.#inCall) fn();
+    else this.#call(fn);
   }
 
-  #call(now: number, fn: () => void): SecureChannelEffect[] {
+  /** Runs one input; its effects, with the timer if its deadline moved, go to `onEffects` at the end. */
+  #call(fn: () => void): void {
     if (this.#inCall) throw new TypeError("SecureChannelEndpoint is not reentrant: queue the call");
     this.#inCall = true;
     try {
@@ -285,7 +276,6 @@ export class SecureChannelEndpoint {
     } finally {
       this.#inCall = false;
     }
-    void now;
     const at = this.exchanges.nextDeadline;
     if (at !== this.#timerAt) {
       this.#timerAt = at;
@@ -293,9 +283,7 @@ export class SecureChannelEndpoint {
     }
     const out = this.#out;
     this.#out = [];
-    if (this.#o.onEffects === undefined) return out;
     if (out.length > 0) this.#o.onEffects(out);
-    return [];
   }
 
   /** The router evicted an unsecured session: its handshakes end as failed. */
@@ -579,14 +567,11 @@ export class SecureChannelEndpoint {
     if (!this.#router.removeSecure(session)) return;
     this.#collect(this.exchanges.closeSession(session));
     this.#out.push({ kind: "session-ended", session, reason });
-    if (this.#inCall) return;
-    if (this.#o.onEffects === undefined) this.#o.notify?.();
-    else if (!this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(() => {
-        this.#flushQueued = false;
-        if (!this.#inCall) this.#call(0, () => {});
-      });
-    }
+    if (this.#inCall || this.#flushQueued) return;
+    this.#flushQueued = true;
+    queueMicrotask(() => {
+      this.#flushQueued = false;
+      if (!this.#inCall) this.#call(() => {});
+    });
   }
 }

@@ -75,7 +75,7 @@ if (role === "device") {
           resolve(new TextDecoder().decode(m.applicationPayload));
           ax.close(at);
         };
-        return ax.send(now, 1, new TextEncoder().encode(text));
+        ax.send(now, 1, new TextEncoder().encode(text));
       });
     });
   const pase = await driver.establishPase(device, { passcode: PASSCODE });

@@ -20,22 +20,19 @@ function commissionable(seed: string) {
   const device = net.node("device", deviceCrypto);
   const controller = net.node("controller", seededCrypto(`${seed}/controller`));
   const stranger = net.node("stranger", seededCrypto(`${seed}/stranger`));
-  device.apply(
-    device.endpoint.openCommissioningWindow(net.now, {
-      verifier: computePaseVerifier(deviceCrypto, PASSCODE, PBKDF),
-      pbkdfParameters: PBKDF,
-    }),
-  );
+  device.endpoint.openCommissioningWindow(net.now, {
+    verifier: computePaseVerifier(deviceCrypto, PASSCODE, PBKDF),
+    pbkdfParameters: PBKDF,
+  });
   return { net, device, controller, stranger };
 }
 
 /** Starts PASE from `from`; returns a function giving its outcome effect once there is one. */
 function startPase(net: SimNetwork, from: SimNode, to: SimNode, passcode: number) {
   const started = from.endpoint.startPase(net.now, to.address, { passcode });
-  from.apply(started.effects);
   return () =>
     from.events.find(
-      (e) => (e.kind === "session-established" || e.kind === "handshake-failed") && e.handshake === started.handshake,
+      (e) => (e.kind === "session-established" || e.kind === "handshake-failed") && e.handshake === started,
     );
 }
 

@@ -28,17 +28,14 @@ function heapAfterGc(): number {
 
 function pase(net: SimNetwork, device: SimNode, deviceCryptoSeed: string, controller: SimNode): SecureSession {
   const crypto = seededCrypto(deviceCryptoSeed);
-  device.apply(
-    device.endpoint.openCommissioningWindow(net.now, {
-      verifier: computePaseVerifier(crypto, PASSCODE, PBKDF),
-      pbkdfParameters: PBKDF,
-    }),
-  );
+  device.endpoint.openCommissioningWindow(net.now, {
+    verifier: computePaseVerifier(crypto, PASSCODE, PBKDF),
+    pbkdfParameters: PBKDF,
+  });
   const started = controller.endpoint.startPase(net.now, device.address, { passcode: PASSCODE });
-  controller.apply(started.effects);
   const outcome = () =>
     controller.events.find(
-      (e) => (e.kind === "session-established" || e.kind === "handshake-failed") && e.handshake === started.handshake,
+      (e) => (e.kind === "session-established" || e.kind === "handshake-failed") && e.handshake === started,
     );
   assert.ok(net.run(() => outcome() !== undefined));
   const o = outcome()!;
@@ -56,8 +53,8 @@ test("a peer opening thousands of exchanges on one session holds at most the cap
   device.endpoint.registerProtocol(ProtocolId.FOR_TESTING, (now, ax, m) => {
     if (new TextDecoder().decode(m.applicationPayload) === "hold") held.push(ax);
     else {
-      device.apply(ax.send(now, 2, m.applicationPayload));
-      device.apply(ax.close(now));
+      ax.send(now, 2, m.applicationPayload);
+      ax.close(now);
     }
   });
   const attackerSession = pase(net, device, "flood/device", attacker);
@@ -65,8 +62,8 @@ test("a peer opening thousands of exchanges on one session holds at most the cap
   const flood = (count: number) => {
     for (let i = 0; i < count; i++) {
       const ax = attacker.endpoint.openExchange(attackerSession.localSessionId, ProtocolId.FOR_TESTING);
-      attacker.apply(ax.send(net.now, 1, new TextEncoder().encode("hold"), { reliable: false }));
-      attacker.apply(ax.close(net.now));
+      ax.send(net.now, 1, new TextEncoder().encode("hold"), { reliable: false });
+      ax.close(net.now);
       if (i % 100 === 99) {
         assert.ok(net.run(() => net.inFlight.length === 0, 100_000));
         net.log.length = 0;
@@ -92,21 +89,21 @@ test("a peer opening thousands of exchanges on one session holds at most the cap
   let reply: string | undefined;
   ax.onMessage = (now, m) => {
     reply = new TextDecoder().decode(m.applicationPayload);
-    other.apply(ax.close(now));
+    ax.close(now);
   };
-  other.apply(ax.send(net.now, 1, new TextEncoder().encode("echo")));
+  ax.send(net.now, 1, new TextEncoder().encode("echo"));
   assert.ok(net.run(() => reply !== undefined));
   assert.equal(reply, "echo");
 
   // Once the device closes held exchanges, the attacker's session serves new ones again.
-  for (const h of held.splice(0)) device.apply(h.close(net.now));
+  for (const h of held.splice(0)) h.close(net.now);
   assert.ok(net.run(() => net.inFlight.length === 0));
   const again = attacker.endpoint.openExchange(attackerSession.localSessionId, ProtocolId.FOR_TESTING);
   let answered = false;
   again.onMessage = (now) => {
     answered = true;
-    attacker.apply(again.close(now));
+    again.close(now);
   };
-  attacker.apply(again.send(net.now, 1, new TextEncoder().encode("echo")));
+  again.send(net.now, 1, new TextEncoder().encode("echo"));
   assert.ok(net.run(() => answered));
 });

@@ -38,10 +38,7 @@ export class SimNode {
   timerAt: number | undefined;
   #net: SimNetwork;
 
-  /** Effect batches the endpoint returned that were not empty (none when it delivers through `onEffects`). */
-  returned = 0;
-
-  constructor(net: SimNetwork, name: string, crypto: Crypto, caseFabrics?: CaseFabricView, oneChannel = false) {
+  constructor(net: SimNetwork, name: string, crypto: Crypto, caseFabrics?: CaseFabricView) {
     this.#net = net;
     this.address = { address: name, port: 5540 };
     this.sessions = new SessionManager(crypto);
@@ -50,18 +47,11 @@ export class SimNode {
       sessions: this.sessions,
       resumption: this.resumption,
       ...(caseFabrics === undefined ? {} : { caseFabrics }),
-      ...(oneChannel
-        ? { onEffects: (effects: SecureChannelEffect[]) => this.#carryOut(effects) }
-        : { notify: () => queueMicrotask(() => this.apply(this.endpoint.poll(this.#net.now))) }),
+      onEffects: (effects) => this.#carryOut(effects),
     });
   }
 
-  /** Carries out effects an endpoint call returned: sends go on the wire, the timer is armed, the rest is recorded. */
-  apply(effects: SecureChannelEffect[]): void {
-    if (effects.length > 0) this.returned++;
-    this.#carryOut(effects);
-  }
-
+  /** Carries out the endpoint's effects: sends go on the wire, the timer is armed, the rest is recorded. */
   #carryOut(effects: SecureChannelEffect[]): void {
     for (const fx of effects) {
       if (fx.kind === "send") this.#net.inFlight.push({ from: this.address, to: fx.to, bytes: fx.bytes });
@@ -90,9 +80,9 @@ export class SimNetwork {
   drop: (n: number, bytes: Uint8Array) => boolean = () => false;
   malformed = 0;
 
-  /** Adds a node; with `oneChannel` its endpoint delivers every effect through `onEffects`. */
-  node(name: string, crypto: Crypto, caseFabrics?: CaseFabricView, oneChannel = false): SimNode {
-    const n = new SimNode(this, name, crypto, caseFabrics, oneChannel);
+  /** Adds a node. */
+  node(name: string, crypto: Crypto, caseFabrics?: CaseFabricView): SimNode {
+    const n = new SimNode(this, name, crypto, caseFabrics);
     this.nodes.set(name, n);
     return n;
   }
@@ -115,7 +105,7 @@ export class SimNetwork {
           this.malformed++;
           continue;
         }
-        target.apply(target.endpoint.onMessage(this.now, decoded, d.from));
+        target.endpoint.onMessage(this.now, decoded, d.from);
         continue;
       }
       let next: SimNode | undefined;
@@ -125,7 +115,7 @@ export class SimNetwork {
       if (next === undefined) return done();
       this.now = Math.max(this.now, next.timerAt!);
       next.timerAt = undefined;
-      next.apply(next.endpoint.onTimer(this.now));
+      next.endpoint.onTimer(this.now);
     }
     return done();
   }
