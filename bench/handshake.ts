@@ -39,6 +39,7 @@ import { fabricIndex } from "../src/fabric/fabric-index.ts";
 import { operationalGroupKey } from "../src/fabric/group-keys.ts";
 import { decodeMessageHeader } from "../src/message/message-header.ts";
 import type { CaseFabric } from "../src/sc/case/case-fabric.ts";
+import { CommissioningWindowState } from "../src/sc/commissioning-window-state.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../src/sc/pase/pase-verifier.ts";
 import {
   type PeerAddress,
@@ -169,12 +170,14 @@ export async function handshakeBenchmarks(
 ): Promise<HandshakeBenchRow[]> {
   const crypto = nodeCrypto;
   const verifier = computePaseVerifier(crypto, PASSCODE, PBKDF);
+  const window = new CommissioningWindowState(() => ({ verifier, pbkdfParameters: PBKDF, discriminator: 0 }));
+  window.openBasic(Number.MAX_SAFE_INTEGER);
 
   // PASE: a fresh commissioning window per handshake (the window closes once a session is established).
   const device = side("device", crypto);
   const controller = side("controller", crypto);
   function pase(): void {
-    device.endpoint.openCommissioningWindow(0, { verifier, pbkdfParameters: PBKDF });
+    device.endpoint.openCommissioningWindow(0, window);
     const handshake = controller.endpoint.startPase(0, device.address, { passcode: PASSCODE });
     const events = pump([device, controller]);
     const ok = events.find((e) => e.kind === "session-established" && e.handshake === handshake);

@@ -7,23 +7,16 @@
  * ends with CommissioningComplete (the window closes), RevokeCommissioning (the fail-safe held by the session expires,
  * the window closes), or the fail-safe expiring (timer, ArmFailSafe(0), the PASE session released): the session is
  * evicted, the attempt counts as failed and the window listens again (fewer than 20 failed attempts, timeout not
- * fired) or closes.
+ * fired) or closes. What the window is (kind, verifier, deadline, opener, failed attempts) is the CommissioningWindowState
+ * the Administrator Commissioning cluster and the secure channel share; this class does the listening, advertising and
+ * timing for it.
  */
-import type {
-  AdministratorCommissioningServer,
-  BasicWindowParameters,
-  CommissioningWindowController,
-  EnhancedWindowParameters,
-} from "../clusters/administrator-commissioning/administrator-commissioning.ts";
+import type { CommissioningWindowController } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import type { FailSafeContext } from "../fabric/fail-safe-context.ts";
 import type { AfterResponseEffect } from "../im/data-model.ts";
-import {
-  computePaseVerifier,
-  type PaseVerifier,
-  PBKDF_ITERATIONS_MIN,
-  type PbkdfParameters,
-} from "../sc/pase/pase-verifier.ts";
+import type { CommissioningWindowState, PaseParameters } from "../sc/commissioning-window-state.ts";
+import { computePaseVerifier, PBKDF_ITERATIONS_MIN } from "../sc/pase/pase-verifier.ts";
 import type { SecureChannelEffect } from "../sc/secure-channel-effect.ts";
 import type { SessionManager } from "../sc/session-manager.ts";
 import type { CiaoAdvertiser } from "./mdns/ciao-advertiser.ts";
@@ -33,17 +26,33 @@ import type { TransportDriver } from "./transport-driver.ts";
 
 /** Salt length of the basic window's PBKDF parameters (Core 3.9: 16..32 bytes). */
 const BASIC_WINDOW_SALT_BYTES = 32;
-/** The SDK's kMaxFailedCommissioningAttempts (Core 5.5: exit commissioning mode after 20 failed attempts). */
-export const MAX_FAILED_COMMISSIONING_ATTEMPTS = 20;
+
+/**
+ * The basic window's parameters for CommissioningWindowState: the onboarding passcode's verifier, computed on first use
+ * and kept for the process (PBKDF2 with a fresh salt, the minimum iteration count), and the onboarding discriminator.
+ */
+export function onboardingWindow(
+  crypto: Crypto,
+  passcode: number,
+  discriminator: number,
+): () => PaseParameters & { readonly discriminator: number } {
+  let basic: (PaseParameters & { readonly discriminator: number }) | undefined;
+  return () => {
+    if (basic === undefined) {
+      const pbkdfParameters = { iterations: PBKDF_ITERATIONS_MIN, salt: crypto.randomBytes(BASIC_WINDOW_SALT_BYTES) };
+      basic = { verifier: computePaseVerifier(crypto, passcode, pbkdfParameters), pbkdfParameters, discriminator };
+    }
+    return basic;
+  };
+}
 
 /** What the window manager works with. */
 export interface CommissioningWindowOptions {
-  readonly crypto: Crypto;
+  /** The node's one commissioning window state. */
+  readonly state: CommissioningWindowState;
   readonly transport: TransportDriver;
   readonly advertiser: CiaoAdvertiser | undefined;
   readonly clock: () => number;
-  readonly passcode: number;
-  readonly discriminator: number;
   readonly vendorId: number;
   readonly productId: number;
   readonly deviceType: number;
@@ -74,11 +83,9 @@ export interface CommissioningWindowOptions {
 /** One commissioning window at a time, basic or enhanced. */
 export class CommissioningWindow implements CommissioningWindowController {
   readonly #o: CommissioningWindowOptions;
-  #admin: AdministratorCommissioningServer | undefined;
+  readonly #state: CommissioningWindowState;
   readonly #openedListeners = new Set<(kind: "basic" | "enhanced") => void>();
   #timer: NodeJS.Timeout | undefined;
-  #basic: { verifier: PaseVerifier; pbkdf: PbkdfParameters } | undefined;
-  #open: "basic" | "enhanced" | undefined;
   /** True while the secure channel answers PBKDFParamRequest for this window (false once PASE is established). */
   #listening = false;
   /**
@@ -86,21 +93,13 @@ export class CommissioningWindow implements CommissioningWindowController {
    * outlives a window closed by its timeout or RevokeCommissioning (the SDK's holder is not reset by Cleanup).
    */
   #paseSessionId: number | undefined;
-  /** What the window listens with, to listen again after a failed attempt. */
-  #params: { verifier: PaseVerifier; pbkdf: PbkdfParameters; discriminator: number } | undefined;
   /** The SDK's mCommissioningTimeoutTimerArmed: true for a window without timeout (the boot window). */
   #timeoutArmed = false;
-  /** The SDK's mFailedCommissioningAttempts: fail-safe expiries of this window's commissionings. */
-  #failedAttempts = 0;
 
   constructor(options: CommissioningWindowOptions) {
     this.#o = options;
+    this.#state = options.state;
     options.sessions.onSessionEnded((session) => this.#sessionEnded(session.localSessionId));
-  }
-
-  /** The Administrator Commissioning cluster that reports the window (set once both exist). */
-  attach(admin: AdministratorCommissioningServer): void {
-    this.#admin = admin;
   }
 
   /** Calls `listener` each time a window opens and listens (after its advertisement); returns the unsubscribe function. */
@@ -111,7 +110,7 @@ export class CommissioningWindow implements CommissioningWindowController {
 
   /** The kind of window open now (also while the commissioning over its PASE session runs). */
   get open(): "basic" | "enhanced" | undefined {
-    return this.#open;
+    return this.#state.kind;
   }
 
   /** True while the window accepts PASE and advertises `_matterc._udp`; false once a PASE session is established. */
@@ -130,20 +129,38 @@ export class CommissioningWindow implements CommissioningWindowController {
    */
   async openBasic(seconds: number | undefined): Promise<void> {
     const closesAt = seconds === undefined ? Number.MAX_SAFE_INTEGER : this.#o.clock() + seconds * 1000;
-    const basic = this.#basicVerifier();
-    await this.#openWith("basic", basic.verifier, basic.pbkdf, this.#o.discriminator, closesAt);
-    this.#admin?.nodeWindowOpened("basic", closesAt);
+    this.#state.openBasic(closesAt);
+    await this.openWindow();
   }
 
-  /** AdministratorCommissioning.OpenBasicCommissioningWindow (BC feature): the onboarding passcode, a timer. */
-  async openBasicWindow(params: BasicWindowParameters): Promise<void> {
-    const basic = this.#basicVerifier();
-    await this.#openWith("basic", basic.verifier, basic.pbkdf, this.#o.discriminator, params.closesAt);
-  }
-
-  /** AdministratorCommissioning.OpenCommissioningWindow. */
-  async openEnhancedWindow(params: EnhancedWindowParameters): Promise<void> {
-    await this.#openWith("enhanced", params.verifier, params.pbkdf, params.discriminator, params.closesAt);
+  /**
+   * Listens for and advertises the window just opened in the state (AdministratorCommissioning's open commands, the
+   * node's own basic window): the SDK's OpenBasicCommissioningWindow / OpenEnhancedCommissioningWindow.
+   */
+  async openWindow(): Promise<void> {
+    const kind = this.#state.kind;
+    const closesAt = this.#state.closesAt;
+    if (kind === undefined || closesAt === undefined) throw new TypeError("no commissioning window is open");
+    // The timeout timer is armed (a window without timeout counts as armed), then AdvertiseAndListenForPASE.
+    this.#cancelTimer();
+    // A new window follows the PASE session established on it (the SDK grabs mPASESession anew).
+    this.#paseSessionId = undefined;
+    this.#timeoutArmed = true;
+    if (closesAt !== Number.MAX_SAFE_INTEGER) {
+      this.#timer = setTimeout(
+        () => {
+          // SDK HandleCommissioningWindowTimeout: mCommissioningTimeoutTimerArmed = false, CloseCommissioningWindow.
+          // 11.19.7.1: "This attribute SHALL revert to WindowNotOpen upon expiry of a commissioning window."
+          this.#timer = undefined;
+          this.#timeoutArmed = false;
+          this.closeWindow().catch((e: unknown) => this.#o.logger("error", `window timer: ${String(e)}`));
+        },
+        Math.max(0, closesAt - this.#o.clock()),
+      );
+    }
+    this.#o.logger("info", `commissioning window open (${kind}, discriminator ${this.#state.discriminator})`);
+    await this.#advertiseAndListen();
+    for (const l of [...this.#openedListeners]) l(kind);
   }
 
   /**
@@ -153,7 +170,6 @@ export class CommissioningWindow implements CommissioningWindowController {
    */
   async closeWindow(): Promise<void> {
     this.#cancelTimer();
-    if (this.#open === undefined) return;
     const wasListening = this.#listening;
     this.#reset();
     if (!wasListening) return;
@@ -169,7 +185,7 @@ export class CommissioningWindow implements CommissioningWindowController {
    */
   async expireFailSafeIfHeldByPaseSession(): Promise<readonly AfterResponseEffect[]> {
     const { failSafe, sessions } = this.#o;
-    if (this.#open === undefined || this.#listening || this.#paseSessionId === undefined) return [];
+    if (!this.#state.isOpen || this.#listening || this.#paseSessionId === undefined) return [];
     if (!failSafe.armed) return [];
     const pase = sessions.get(this.#paseSessionId);
     // Sessions other than this PASE session cannot have armed it while the window is open (General Commissioning
@@ -189,7 +205,7 @@ export class CommissioningWindow implements CommissioningWindowController {
       if (
         e.session.type === "pase" &&
         e.handshake === undefined &&
-        this.#open !== undefined &&
+        this.#state.isOpen &&
         !this.#listening &&
         this.#paseSessionId === undefined
       ) {
@@ -206,7 +222,7 @@ export class CommissioningWindow implements CommissioningWindowController {
    */
   failSafeDisarmed(): void {
     // endedBy is undefined while the fail-safe is armed.
-    if (this.#open === undefined || this.#listening || this.#o.failSafe.endedBy !== "expiry") return;
+    if (!this.#state.isOpen || this.#listening || this.#o.failSafe.endedBy !== "expiry") return;
     // SDK OnPlatformEvent(kFailSafeTimerExpired): evict the window's PASE session, then HandleFailedAttempt.
     const pase = this.#paseSessionId;
     this.#paseSessionId = undefined;
@@ -218,11 +234,11 @@ export class CommissioningWindow implements CommissioningWindowController {
   }
 
   #paseEstablished(): void {
-    if (this.#open === undefined || !this.#listening) return;
+    if (!this.#state.isOpen || !this.#listening) return;
     // SDK OnSessionEstablished: stop listening for PASE and advertising (StopAdvertisement). The window timeout keeps
     // running (the 1.4 SDK no longer cancels it here); mWindowStatus and the opener fields stay until Cleanup.
     this.#listening = false;
-    this.#o.logger("info", `commissioning window stops listening (PASE session established, ${this.#open})`);
+    this.#o.logger("info", `commissioning window stops listening (PASE session established, ${this.#state.kind})`);
     this.#withdraw().catch(this.#report);
   }
 
@@ -250,9 +266,9 @@ export class CommissioningWindow implements CommissioningWindowController {
    * (AdvertiseAndListenForPASE, which fails once the window's timeout has fired), else Cleanup.
    */
   #handleFailedAttempt(reason: string): void {
-    this.#failedAttempts++;
-    this.#o.logger("info", `commissioning failed (attempt ${this.#failedAttempts}): ${reason}`);
-    if (this.#open !== undefined && this.#failedAttempts < MAX_FAILED_COMMISSIONING_ATTEMPTS && this.#timeoutArmed) {
+    this.#state.attemptFailed();
+    this.#o.logger("info", `commissioning failed (attempt ${this.#state.failedAttempts}): ${reason}`);
+    if (this.#state.isOpen && !this.#state.outOfAttempts && this.#timeoutArmed) {
       this.#advertiseAndListen().catch(this.#report);
       return;
     }
@@ -260,7 +276,7 @@ export class CommissioningWindow implements CommissioningWindowController {
   }
 
   #closedAfterFailedAttempts(): void {
-    if (this.#open === undefined) return;
+    if (!this.#state.isOpen) return;
     this.#cleanup("failed-attempts");
     // The secure channel stopped listening by itself; the advertisement is still up.
     this.#withdraw().catch(this.#report);
@@ -283,71 +299,26 @@ export class CommissioningWindow implements CommissioningWindowController {
     this.#cancelTimer();
     this.#reset();
     this.#o.logger("info", `commissioning window closed (${reason})`);
-    this.#admin?.windowClosed();
   }
 
   #reset(): void {
-    this.#open = undefined;
+    this.#state.close();
     this.#listening = false;
-    this.#params = undefined;
     this.#timeoutArmed = false;
-  }
-
-  async #openWith(
-    kind: "basic" | "enhanced",
-    verifier: PaseVerifier,
-    pbkdf: PbkdfParameters,
-    discriminator: number,
-    closesAt: number,
-  ): Promise<void> {
-    // SDK OpenBasicCommissioningWindow / OpenEnhancedCommissioningWindow: the failed attempts start at 0, the timeout
-    // timer is armed (a window without timeout counts as armed), then AdvertiseAndListenForPASE.
-    this.#cancelTimer();
-    this.#open = kind;
-    // A new window follows the PASE session established on it (the SDK grabs mPASESession anew).
-    this.#paseSessionId = undefined;
-    this.#params = { verifier, pbkdf, discriminator };
-    this.#failedAttempts = 0;
-    this.#timeoutArmed = true;
-    if (closesAt !== Number.MAX_SAFE_INTEGER) {
-      this.#timer = setTimeout(
-        () => {
-          // SDK HandleCommissioningWindowTimeout: mCommissioningTimeoutTimerArmed = false, CloseCommissioningWindow.
-          this.#timer = undefined;
-          this.#timeoutArmed = false;
-          const admin = this.#admin;
-          // Never before closesAt: a Node timer may fire while the clock still reads a little earlier.
-          const now = Math.max(this.#o.clock(), closesAt);
-          const done = admin !== undefined ? admin.timerFired(now) : this.closeWindow();
-          done.catch((e: unknown) => this.#o.logger("error", `window timer: ${String(e)}`));
-        },
-        Math.max(0, closesAt - this.#o.clock()),
-      );
-    }
-    this.#o.logger("info", `commissioning window open (${kind}, discriminator ${discriminator})`);
-    await this.#advertiseAndListen();
-    for (const l of [...this.#openedListeners]) l(kind);
   }
 
   /** SDK AdvertiseAndListenForPASE: answer PBKDFParamRequest with the window's verifier and advertise as commissionable. */
   async #advertiseAndListen(): Promise<void> {
-    const kind = this.#open;
-    const p = this.#params;
-    if (kind === undefined || p === undefined) return;
-    // The secure channel counts failed PASE handshakes itself; it gets the attempts this window has left.
-    const maxFailedAttempts = MAX_FAILED_COMMISSIONING_ATTEMPTS - this.#failedAttempts;
-    this.#o.transport.act((now) =>
-      this.#o.transport.endpoint.openCommissioningWindow(now, {
-        verifier: p.verifier,
-        pbkdfParameters: p.pbkdf,
-        maxFailedAttempts,
-      }),
-    );
+    const kind = this.#state.kind;
+    const discriminator = this.#state.discriminator;
+    if (kind === undefined || discriminator === undefined) return;
+    // The secure channel reports the failed PASE handshakes to the state, which counts every failed attempt.
+    this.#o.transport.act((now) => this.#o.transport.endpoint.openCommissioningWindow(now, this.#state));
     this.#listening = true;
-    if (this.#failedAttempts > 0) this.#o.logger("info", `commissioning window listens again (${kind})`);
+    if (this.#state.failedAttempts > 0) this.#o.logger("info", `commissioning window listens again (${kind})`);
     if (this.#o.advertiser !== undefined) {
       await this.#o.advertiser.openCommissioningWindow({
-        discriminator: p.discriminator,
+        discriminator,
         commissioningMode: kind === "basic" ? CommissioningMode.Basic : CommissioningMode.Enhanced,
         vendorId: this.#o.vendorId,
         productId: this.#o.productId,
@@ -355,15 +326,6 @@ export class CommissioningWindow implements CommissioningWindowController {
         deviceName: this.#o.deviceName,
       });
     }
-  }
-
-  #basicVerifier(): { verifier: PaseVerifier; pbkdf: PbkdfParameters } {
-    if (this.#basic === undefined) {
-      // The verifier is computed once per process: PBKDF2 with a fresh salt, the minimum iteration count.
-      const pbkdf = { iterations: PBKDF_ITERATIONS_MIN, salt: this.#o.crypto.randomBytes(BASIC_WINDOW_SALT_BYTES) };
-      this.#basic = { verifier: computePaseVerifier(this.#o.crypto, this.#o.passcode, pbkdf), pbkdf };
-    }
-    return this.#basic;
   }
 
   readonly #report = (e: unknown): void => this.#o.logger("error", `commissioning window: ${String(e)}`);

@@ -22,13 +22,14 @@ import { type AfterResponseEffect, type Cluster, ClusterInstance } from "../im/d
 import { InteractionServer, subscriptionPoolSize } from "../im/engine/interaction-server.ts";
 import type { EndpointModel } from "../im/engine/node-model.ts";
 import { EventLog } from "../im/events.ts";
+import { CommissioningWindowState } from "../sc/commissioning-window-state.ts";
 import { paseSelfTest } from "../sc/pase/pase-self-test.ts";
 import type { SecureChannelEffect } from "../sc/secure-channel-endpoint.ts";
 import { SessionManager, secureSessionPoolSize } from "../sc/session-manager.ts";
 import { SqliteStorage } from "../storage/sqlite-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import { type ApplicationEndpoint, buildApplicationEndpoint } from "./application-endpoint.ts";
-import { CommissioningWindow } from "./commissioning-window.ts";
+import { CommissioningWindow, onboardingWindow } from "./commissioning-window.ts";
 import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
 import { DEVICE_TYPES } from "./device-library.ts";
 import { fabricScenesLifecycle } from "./fabric-scenes-lifecycle.ts";
@@ -251,12 +252,12 @@ async function assemble(
     events,
     onConfigChanged: (cfg) => void storage.set(KEY.basicConfig, { ...cfg }).catch(report("basic config")),
   });
+  // The commissioning window's state, read by ArmFailSafe's "window open" check, the secure channel and the
+  // Administrator Commissioning cluster, driven by the window manager built with the transport.
+  const windowState = new CommissioningWindowState(onboardingWindow(crypto, c.passcode, c.discriminator));
   // The commissioning core, as TestNode runs it: fabric layer, commissioning transaction, per-fabric stores on the
   // fabric lifecycle, and the Access Control, Operational Credentials, General Commissioning and Group Key Management
-  // clusters. ArmFailSafe's "window open" check reads `windowState`, set once the Administrator Commissioning cluster
-  // exists: the window needs the core's fail-safe and expiry, the core's General Commissioning the window's state
-  // (the one edge left against dependency order until the window's state is one object, issue 12 item 1).
-  const windowState = { isOpen: (): boolean => false };
+  // clusters.
   const core = await composeRootNode({
     storage,
     crypto,
@@ -269,7 +270,7 @@ async function assemble(
     recordLeaveEvent: (fabricIndex) => {
       basicInformation.leave(fabricIndex, clock());
     },
-    isCommissioningWindowOpen: () => windowState.isOpen(),
+    isCommissioningWindowOpen: () => windowState.isOpen,
     onError: (what, e) => report(what)(e),
   });
   const { fabrics, failSafe, resumption, groupKeys, accessControl, generalCommissioning } = core;
@@ -316,12 +317,10 @@ async function assemble(
       .catch(report("fail-safe"));
   };
   const window = new CommissioningWindow({
-    crypto,
+    state: windowState,
     transport,
     advertiser,
     clock,
-    passcode: c.passcode,
-    discriminator: c.discriminator,
     vendorId: c.vendorId,
     productId: c.productId,
     // DNS-SD DT and DN (Core 4.3.1.3): the first application endpoint's device type, the product name.
@@ -353,11 +352,9 @@ async function assemble(
   };
 
   // ---- clusters ------------------------------------------------------------------------------------------------
-  const admin = createAdministratorCommissioning({ controller: window, failSafe, fabrics });
-  window.attach(admin);
-  windowState.isOpen = () => admin.isWindowOpen();
+  const admin = createAdministratorCommissioning({ window: windowState, controller: window, failSafe, fabrics });
   // A fabric gone (removed, or a pending addition the fail-safe reverted) leaves the window's admin fields.
-  core.onFabricGone((fi) => admin.fabricRemoved(fi));
+  core.onFabricGone((fi) => windowState.fabricRemoved(fi));
   const bootTimeMs = clock();
   const generalDiagnostics = createGeneralDiagnostics({
     events,
@@ -394,7 +391,7 @@ async function assemble(
     lifecycle.observe(generalCommissioning.cluster),
     networkCommissioning.cluster,
     generalDiagnostics.cluster,
-    admin.cluster,
+    admin,
     lifecycle.observe(opcreds.cluster),
     groupKeyManagement,
   ];
@@ -478,7 +475,6 @@ async function assemble(
           break;
         case "close-commissioning-window":
           window.closeWindow().catch(report("commissioning window"));
-          admin.windowClosed();
           break;
         case "flush-urgent-events":
           im.schedule();

@@ -1,7 +1,8 @@
 /**
- * The commissioning window as the secure channel serves it (Core spec 5.5, 4.14.1): one PASE responder with the
- * window's verifier, one handshake at a time, the session id reserved for it, and the time a failed attempt holds the
- * window. Sans-IO: the endpoint asks it whether to admit a PBKDFParamRequest and tells it how each attempt went.
+ * The commissioning window as the secure channel serves it (Core spec 5.5, 4.14.1): one PASE handshake at a time with
+ * the window's verifier, the session id reserved for it, and the failed attempts reported to the window's state
+ * (commissioning-window-state.ts), which counts them and holds the window after one. Sans-IO: the endpoint asks it
+ * whether to admit a PBKDFParamRequest and tells it how each attempt went.
  *
  * As the SDK's CommissioningWindowManager.cpp and PASESession.cpp do, a PBKDFParamRequest during a live handshake gets
  * the Busy StatusReport and leaves the live one alone (a malformed one is dropped uncounted by the responder); a failed
@@ -10,10 +11,10 @@
  */
 import type { Crypto } from "../crypto/crypto.ts";
 import type { Exchange } from "../mrp/exchange-manager.ts";
+import type { CommissioningWindowState } from "./commissioning-window-state.ts";
 import { HANDSHAKE_RESPONSE_TIMEOUT_MS } from "./handshake-table.ts";
 import { PaseMessageType } from "./pase/pase-message-type.ts";
 import { PaseResponder } from "./pase/pase-responder.ts";
-import type { PaseVerifier, PbkdfParameters } from "./pase/pase-verifier.ts";
 import type { SessionManager } from "./session-manager.ts";
 import type { SessionParameters } from "./session-parameters.ts";
 
@@ -23,47 +24,42 @@ import type { SessionParameters } from "./session-parameters.ts";
  */
 export const PASE_BUSY_MINIMUM_WAIT_MS = 5_000;
 
-/** What a commissioning window is opened with. */
-export type PaseWindowOptions = {
-  readonly verifier: PaseVerifier;
-  readonly pbkdfParameters: PbkdfParameters;
-  /** Failed attempts that close the window (default 20). */
-  readonly maxFailedAttempts?: number;
-  /** Our session parameters, sent in PBKDFParamResponse. */
-  readonly sessionParameters?: SessionParameters | undefined;
-};
-
-/** An open commissioning window of the secure channel. */
+/** The secure channel listening for PASE on the node's commissioning window. */
 export class PaseCommissioningWindow {
-  readonly responder: PaseResponder;
+  readonly #crypto: Crypto;
   readonly #sessions: SessionManager;
+  readonly #state: CommissioningWindowState;
+  readonly #sessionParameters: SessionParameters | undefined;
+  /** The responder of the handshake in progress: one per attempt, the window's state counts the attempts. */
+  #responder: PaseResponder | undefined;
   /** The exchange of the handshake in progress. */
   #exchange: Exchange | undefined;
   /** The session id reserved for the handshake in progress. */
   #reservedId: number | undefined;
   /** When the live attempt sent its PBKDFParamResponse. */
   #attemptStartedAt: number | undefined;
-  /** New handshakes get Busy until then: a failed attempt holds the window until its start plus the handshake timeout. */
-  #heldUntil = 0;
 
-  constructor(crypto: Crypto, sessions: SessionManager, options: PaseWindowOptions) {
+  constructor(
+    crypto: Crypto,
+    sessions: SessionManager,
+    state: CommissioningWindowState,
+    sessionParameters: SessionParameters | undefined,
+  ) {
+    if (state.pase === undefined) throw new TypeError("no commissioning window is open");
+    this.#crypto = crypto;
     this.#sessions = sessions;
-    this.responder = new PaseResponder(crypto, {
-      verifier: options.verifier,
-      pbkdfParameters: options.pbkdfParameters,
-      allocateSessionId: () => {
-        const id = sessions.allocateSessionId();
-        this.#reservedId = id;
-        return id;
-      },
-      ...(options.sessionParameters === undefined ? {} : { sessionParameters: options.sessionParameters }),
-      ...(options.maxFailedAttempts === undefined ? {} : { maxFailedAttempts: options.maxFailedAttempts }),
-    });
+    this.#state = state;
+    this.#sessionParameters = sessionParameters;
   }
 
   /** The exchange of the handshake in progress. */
   get exchange(): Exchange | undefined {
     return this.#exchange;
+  }
+
+  /** The responder of the handshake in progress. */
+  get responder(): PaseResponder | undefined {
+    return this.#responder;
   }
 
   /**
@@ -72,14 +68,25 @@ export class PaseCommissioningWindow {
    */
   busyFor(now: number): number | undefined {
     if (this.#exchange !== undefined) return PASE_BUSY_MINIMUM_WAIT_MS;
-    if (now < this.#heldUntil) return this.#heldUntil - now;
-    return undefined;
+    return this.#state.heldFor(now);
   }
 
-  /** A handshake starts on `exchange`. */
+  /** A handshake starts on `exchange`, answered with the open window's verifier. */
   begin(exchange: Exchange): void {
+    const pase = this.#state.pase;
+    if (pase === undefined) throw new TypeError("no commissioning window is open");
     this.#exchange = exchange;
     this.#attemptStartedAt = undefined;
+    this.#responder = new PaseResponder(this.#crypto, {
+      verifier: pase.verifier,
+      pbkdfParameters: pase.pbkdfParameters,
+      allocateSessionId: () => {
+        const id = this.#sessions.allocateSessionId();
+        this.#reservedId = id;
+        return id;
+      },
+      ...(this.#sessionParameters === undefined ? {} : { sessionParameters: this.#sessionParameters }),
+    });
   }
 
   /** The responder sent `messageType` at `now`; the attempt starts with its PBKDFParamResponse. */
@@ -91,23 +98,24 @@ export class PaseCommissioningWindow {
   established(): void {
     this.#reservedId = undefined;
     this.#exchange = undefined;
+    this.#responder = undefined;
   }
 
   /** The handshake on `exchange` failed; true when it was the window's and the window is now out of attempts. */
   failed(exchange: Exchange): boolean {
     if (this.#exchange !== exchange) return false;
+    // The responder judges whether its handshake counts (it started: a malformed PBKDFParamRequest started none).
+    const counted = (this.#responder?.failedAttempts ?? 0) > 0;
     this.#exchange = undefined;
+    this.#responder = undefined;
     this.#releaseId();
-    // [DIFF] A failed attempt holds the window until its start plus the handshake timeout (new requests get Busy with
-    // the time left), whether the peer went silent or tested a wrong passcode. The SDK's CommissioningWindowManager.cpp
-    // (HandleFailedAttempt) listens again at once, so a stranger can spend its 20 attempts in seconds and lock the
-    // window; here the budget lasts at least 20 handshake timeouts.
-    if (this.#attemptStartedAt !== undefined) {
-      this.#heldUntil = Math.max(this.#heldUntil, this.#attemptStartedAt + HANDSHAKE_RESPONSE_TIMEOUT_MS);
-    }
+    if (counted) this.#state.attemptFailed();
+    // [DIFF] (see CommissioningWindowState.holdUntil) whether the peer went silent or tested a wrong passcode.
+    if (this.#attemptStartedAt !== undefined)
+      this.#state.holdUntil(this.#attemptStartedAt + HANDSHAKE_RESPONSE_TIMEOUT_MS);
     this.#attemptStartedAt = undefined;
     // The commissionee SHALL exit commissioning mode after 20 failed PASE attempts.
-    return this.responder.windowClosed;
+    return this.#state.outOfAttempts;
   }
 
   /** Abandons the handshake in progress (the window closes); returns its exchange for the caller to close. */
@@ -115,7 +123,7 @@ export class PaseCommissioningWindow {
     const ex = this.#exchange;
     if (ex === undefined) return undefined;
     this.#exchange = undefined;
-    this.responder.abort();
+    this.#responder = undefined;
     this.#releaseId();
     return ex;
   }

@@ -22,6 +22,7 @@ import { UnsecuredSession } from "../mrp/unsecured-session.ts";
 import { type ApplicationExchange, ApplicationExchanges, type ApplicationHandler } from "./application-exchange.ts";
 import type { CaseFabric, CaseFabricView } from "./case/case-fabric.ts";
 import type { CaseStep } from "./case/case-step.ts";
+import type { CommissioningWindowState } from "./commissioning-window-state.ts";
 import {
   HANDSHAKE_RESPONSE_TIMEOUT_MS,
   type Handshake,
@@ -35,7 +36,7 @@ import {
 } from "./handshake-table.ts";
 import type { PaseInitiator } from "./pase/pase-initiator.ts";
 import type { PaseStep } from "./pase/pase-step.ts";
-import type { PaseVerifier, PbkdfParameters } from "./pase/pase-verifier.ts";
+import type { PbkdfParameters } from "./pase/pase-verifier.ts";
 import { PaseCommissioningWindow } from "./pase-commissioning-window.ts";
 import type { SecureChannelEffect, WindowCloseReason } from "./secure-channel-effect.ts";
 import { SecureChannelError } from "./secure-channel-error.ts";
@@ -134,11 +135,6 @@ export class SecureChannelEndpoint {
     return this.#window !== undefined;
   }
 
-  /** Failed PASE attempts in the open window (0 when closed). */
-  get failedPaseAttempts(): number {
-    return this.#window?.responder.failedAttempts ?? 0;
-  }
-
   /** The session context carrying messages of a secure session, if it is live. */
   sessionContext(localSessionId: number): SessionContext | undefined {
     return this.#router.secure(localSessionId);
@@ -151,19 +147,14 @@ export class SecureChannelEndpoint {
   }
 
   /**
-   * Opens a commissioning window: PBKDFParamRequests are answered with this verifier until a PASE session is
-   * established, `maxFailedAttempts` (default 20) attempts failed, or `closeCommissioningWindow` is called.
+   * Listens for PASE on the open commissioning `window`: PBKDFParamRequests are answered with its verifier until a
+   * PASE session is established, the window is out of attempts, or `closeCommissioningWindow` is called. Failed
+   * attempts are counted by `window`.
    */
-  openCommissioningWindow(
-    now: number,
-    window: { verifier: PaseVerifier; pbkdfParameters: PbkdfParameters; maxFailedAttempts?: number },
-  ): void {
+  openCommissioningWindow(now: number, window: CommissioningWindowState): void {
     this.#call(() => {
       this.#closeWindow(now, undefined);
-      this.#window = new PaseCommissioningWindow(this.#o.crypto, this.#sessions, {
-        ...window,
-        sessionParameters: this.#o.sessionParameters,
-      });
+      this.#window = new PaseCommissioningWindow(this.#o.crypto, this.#sessions, window, this.#o.sessionParameters);
     });
   }
 
@@ -431,7 +422,7 @@ export class SecureChannelEndpoint {
     // The peer's next handshake message must acknowledge ours (4.12.5: one outstanding reliable message per exchange);
     // one that does not is a broken or forged peer: the attempt fails instead of answering on top of the unacked message.
     if (ex.mrp.retransmission !== undefined) {
-      if (h.kind === "pase-responder" && this.#window?.exchange === ex) this.#window.responder.abort();
+      if (h.kind === "pase-responder" && this.#window?.exchange === ex) this.#window.responder?.abort();
       this.#handshakes.delete(ex);
       this.#apply(now, this.exchanges.close(now, ex));
       this.#handshakeFailed(
@@ -449,12 +440,12 @@ export class SecureChannelEndpoint {
     let step: PaseStep | CaseStep;
     switch (h.kind) {
       case "pase-responder": {
-        const w = this.#window;
-        if (w === undefined || w.exchange !== ex) {
+        const responder = this.#window?.exchange === ex ? this.#window.responder : undefined;
+        if (responder === undefined) {
           this.#reject(now, ex);
           return;
         }
-        step = w.responder.handle(m.opcode, m.applicationPayload);
+        step = responder.handle(m.opcode, m.applicationPayload);
         break;
       }
       case "case-responder":
@@ -542,7 +533,7 @@ export class SecureChannelEndpoint {
   #handshakeEnded(ex: Exchange, now?: number): void {
     const h = this.#handshakes.get(ex);
     if (h === undefined) return;
-    if (h.kind === "pase-responder" && this.#window?.exchange === ex) this.#window.responder.abort();
+    if (h.kind === "pase-responder" && this.#window?.exchange === ex) this.#window.responder?.abort();
     const reason = ex.state === "failed" ? "exchange failed" : "exchange closed";
     this.#handshakes.delete(ex);
     this.#handshakeFailed(

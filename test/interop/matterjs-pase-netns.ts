@@ -27,6 +27,7 @@ import { computePaseVerifier } from "../../src/sc/pase/pase-verifier.ts";
 import type { SecureChannelEffect } from "../../src/sc/secure-channel-endpoint.ts";
 import type { SecureSession } from "../../src/sc/secure-session.ts";
 import { SessionManager as OurSessionManager } from "../../src/sc/session-manager.ts";
+import { paseWindow } from "../sc/pase-window.ts";
 
 execFileSync("ip", ["link", "set", "lo", "up"]);
 const PASSCODE = Number(process.argv[2] ?? 20202021);
@@ -41,10 +42,13 @@ const device = await TransportDriver.open({
   onEvent: (e) => events.push(e),
 });
 device.act((now) =>
-  device.endpoint.openCommissioningWindow(now, {
-    verifier: computePaseVerifier(nodeCrypto, 20202021, PBKDF),
-    pbkdfParameters: PBKDF,
-  }),
+  device.endpoint.openCommissioningWindow(
+    now,
+    paseWindow({
+      verifier: computePaseVerifier(nodeCrypto, 20202021, PBKDF),
+      pbkdfParameters: PBKDF,
+    }),
+  ),
 );
 
 /** A minimal matter.js UDP transport over one node:dgram socket. */

@@ -13,6 +13,7 @@ import type { SecureSession } from "../../src/sc/secure-session.ts";
 import { SessionManager } from "../../src/sc/session-manager.ts";
 import { DEVICE_NODE_ID, makeWorld, viewOf } from "../sc/case/fixtures.ts";
 import { seededCrypto } from "../sc/pase/seeded-crypto.ts";
+import { paseWindow } from "../sc/pase-window.ts";
 
 const PASSCODE = 20202021;
 const PBKDF = { iterations: 1000, salt: new TextEncoder().encode("SPAKE2P Key Salt two processes!") };
@@ -51,10 +52,13 @@ if (role === "device") {
     ax.close(now);
   });
   driver.act((now) =>
-    driver.endpoint.openCommissioningWindow(now, {
-      verifier: computePaseVerifier(crypto, PASSCODE, PBKDF),
-      pbkdfParameters: PBKDF,
-    }),
+    driver.endpoint.openCommissioningWindow(
+      now,
+      paseWindow({
+        verifier: computePaseVerifier(crypto, PASSCODE, PBKDF),
+        pbkdfParameters: PBKDF,
+      }),
+    ),
   );
   console.log(`READY ${driver.port}`);
   process.on("SIGTERM", () => {

@@ -25,6 +25,7 @@ import { SecureChannelProtocolCode } from "../../src/sc/status-report.ts";
 import { DEVICE_NODE_ID, makeWorld } from "./case/fixtures.ts";
 import { MemoryResumption, SimNetwork, type SimNode } from "./integration/sim-network.ts";
 import { seededCrypto } from "./pase/seeded-crypto.ts";
+import { paseWindow } from "./pase-window.ts";
 
 const PASSCODE = 20202021;
 const PBKDF: PbkdfParameters = { iterations: 1000, salt: new TextEncoder().encode("SPAKE2P Key Salt 0123456789abcde") };
@@ -78,10 +79,13 @@ class AuditNode {
   }
 
   openWindow(crypto: Crypto): void {
-    this.endpoint.openCommissioningWindow(this.#net.now, {
-      verifier: computePaseVerifier(crypto, PASSCODE, PBKDF),
-      pbkdfParameters: PBKDF,
-    });
+    this.endpoint.openCommissioningWindow(
+      this.#net.now,
+      paseWindow({
+        verifier: computePaseVerifier(crypto, PASSCODE, PBKDF),
+        pbkdfParameters: PBKDF,
+      }),
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 // The commissioning window's PASE state on its own (no network): one handshake at a time (Busy with the minimum wait),
 // a failed attempt holds the window until its start plus the handshake timeout, the reserved session id is released,
-// and the 20th failed attempt reports the window out of attempts.
+// and the window's state counts the failed attempts: the 20th, whatever ended the others, reports it out of attempts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
@@ -8,12 +8,14 @@ import { MessageCounter } from "../../src/message/message-counter.ts";
 import { ProtocolId } from "../../src/message/protocol-ids.ts";
 import { Exchange } from "../../src/mrp/exchange-manager.ts";
 import { UnsecuredSession } from "../../src/mrp/unsecured-session.ts";
+import { MAX_FAILED_COMMISSIONING_ATTEMPTS } from "../../src/sc/commissioning-window-state.ts";
 import { HANDSHAKE_RESPONSE_TIMEOUT_MS } from "../../src/sc/handshake-table.ts";
 import { PaseMessageType } from "../../src/sc/pase/pase-message-type.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../../src/sc/pase/pase-verifier.ts";
 import { encodePBKDFParamRequest } from "../../src/sc/pase/pbkdf-param-request.ts";
 import { PASE_BUSY_MINIMUM_WAIT_MS, PaseCommissioningWindow } from "../../src/sc/pase-commissioning-window.ts";
 import { SessionManager } from "../../src/sc/session-manager.ts";
+import { paseWindow } from "./pase-window.ts";
 
 const PBKDF: PbkdfParameters = { iterations: 1000, salt: new Uint8Array(32).fill(7) };
 const VERIFIER = computePaseVerifier(nodeCrypto, 20202021, PBKDF);
@@ -27,14 +29,11 @@ function exchange(): Exchange {
   return new Exchange(session, 1, "responder", ProtocolId.SECURE_CHANNEL);
 }
 
-function window(maxFailedAttempts?: number) {
+function window() {
   const sessions = new SessionManager(nodeCrypto);
-  const w = new PaseCommissioningWindow(nodeCrypto, sessions, {
-    verifier: VERIFIER,
-    pbkdfParameters: PBKDF,
-    ...(maxFailedAttempts === undefined ? {} : { maxFailedAttempts }),
-  });
-  return { w, sessions };
+  const state = paseWindow({ verifier: VERIFIER, pbkdfParameters: PBKDF });
+  const w = new PaseCommissioningWindow(nodeCrypto, sessions, state, undefined);
+  return { w, sessions, state };
 }
 
 test("one handshake at a time: a request during a live one gets Busy with the minimum wait", () => {
@@ -89,8 +88,8 @@ test("abandoning the live handshake releases its reserved session id and returns
   };
   const ex = exchange();
   w.begin(ex);
-  const step = w.responder.handle(PaseMessageType.PBKDFParamRequest, pbkdfRequest());
-  assert.equal(step.status, "continue");
+  const step = w.responder?.handle(PaseMessageType.PBKDFParamRequest, pbkdfRequest());
+  assert.equal(step?.status, "continue");
   assert.equal(w.abandon(), ex);
   assert.equal(released.length, 1);
   assert.equal(w.exchange, undefined);
@@ -98,15 +97,28 @@ test("abandoning the live handshake releases its reserved session id and returns
   assert.equal(released.length, 1);
 });
 
-test("the last allowed failed attempt reports the window out of attempts", () => {
-  const { w } = window(2);
+test("the window's state counts every failed attempt once: the 20th, after 19 others of any kind, is the last", () => {
+  const { w, state } = window();
+  // 18 commissionings whose fail-safe expired, counted by the node in the same state.
+  for (let i = 0; i < MAX_FAILED_COMMISSIONING_ATTEMPTS - 2; i++) state.attemptFailed();
   for (const last of [false, true]) {
     const ex = exchange();
     w.begin(ex);
-    w.responder.handle(PaseMessageType.PBKDFParamRequest, pbkdfRequest());
+    w.responder?.handle(PaseMessageType.PBKDFParamRequest, pbkdfRequest());
     // The handshake is abandoned (its exchange timed out): a failed attempt.
-    w.responder.abort();
+    w.responder?.abort();
     assert.equal(w.failed(ex), last);
   }
-  assert.equal(w.responder.failedAttempts, 2);
+  assert.equal(state.failedAttempts, MAX_FAILED_COMMISSIONING_ATTEMPTS);
+  assert.equal(state.outOfAttempts, true);
+});
+
+test("a malformed PBKDFParamRequest starts no attempt: nothing is counted", () => {
+  const { w, state } = window();
+  const ex = exchange();
+  w.begin(ex);
+  const step = w.responder?.handle(PaseMessageType.PBKDFParamRequest, new Uint8Array([0x15]));
+  assert.equal(step?.status, "failed");
+  assert.equal(w.failed(ex), false);
+  assert.equal(state.failedAttempts, 0);
 });

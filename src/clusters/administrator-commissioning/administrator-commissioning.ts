@@ -2,9 +2,10 @@
  * Administrator Commissioning cluster 0x003C, revision 1 (Core spec 11.19, Matter 1.4.2 data model XML), the Basic (BC)
  * feature optional: WindowStatus / AdminFabricIndex / AdminVendorId and the timed OpenCommissioningWindow,
  * OpenBasicCommissioningWindow (BC) and RevokeCommissioning commands, checked in the order of the SDK's
- * AdministratorCommissioningLogic. The window itself (PASE verifier, `_matterc._udp` advertisement, timer) is the
- * node's: it implements CommissioningWindowController. A window stays open, as the SDK's CommissioningWindowManager
- * keeps it, while the commissioning over the PASE session established on it runs: the node reports its end.
+ * AdministratorCommissioningLogic. The window's state is the node's one CommissioningWindowState, which the commands
+ * open and close and the attributes read; listening and advertising are the node's (CommissioningWindowController). A
+ * window stays open, as the SDK's CommissioningWindowManager keeps it, while the commissioning over the PASE session
+ * established on it runs: the node closes it when that ends.
  */
 import type { FabricRecord } from "../../fabric/fabric-record.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
@@ -20,6 +21,7 @@ import {
   Privilege,
 } from "../../im/data-model.ts";
 import { ImStatus } from "../../im/status-code.ts";
+import type { CommissioningWindowState, WindowAttribute, WindowOpener } from "../../sc/commissioning-window-state.ts";
 import {
   decodePaseVerifier,
   type PaseVerifier,
@@ -27,7 +29,6 @@ import {
   PBKDF_ITERATIONS_MIN,
   PBKDF_SALT_MAX_BYTES,
   PBKDF_SALT_MIN_BYTES,
-  type PbkdfParameters,
 } from "../../sc/pase/pase-verifier.ts";
 import {
   tlvBytes,
@@ -51,11 +52,6 @@ export const MIN_COMMISSIONING_TIMEOUT_S = 180;
 const MAX_COMMISSIONING_TIMEOUT_S = 900;
 /** Largest discriminator value (12 bits, Core 5.1.1.5). */
 export const MAX_DISCRIMINATOR = 0x0fff;
-
-/** CommissioningWindowStatusEnum (Core 11.19.5.1). BasicWindowOpen needs the BC feature. */
-export const CommissioningWindowStatus = { WindowNotOpen: 0, EnhancedWindowOpen: 1, BasicWindowOpen: 2 } as const;
-/** One CommissioningWindowStatusEnum value. */
-export type CommissioningWindowStatus = (typeof CommissioningWindowStatus)[keyof typeof CommissioningWindowStatus];
 
 /** Cluster-specific status codes (Core 11.19.6, StatusCodeEnum), sent with IM status FAILURE. */
 export const AdministratorCommissioningStatus = { Busy: 2, PAKEParameterError: 3, WindowNotOpen: 4 } as const;
@@ -95,36 +91,17 @@ export const OpenBasicCommissioningWindowRequest = tlvStruct({
   commissioningTimeout: tlvField(0, tlvUInt16),
 });
 
-/** What the node needs to open a Basic Commissioning Method window for an Administrator (BC feature). */
-export interface BasicWindowParameters {
-  readonly timeoutSeconds: number;
-  /** When the window must close (ms on the invoke clock): the node arms its timer for this. */
-  readonly closesAt: number;
-}
-
-/** What the node needs to open an Enhanced Commissioning Method window. */
-export interface EnhancedWindowParameters {
-  readonly verifier: PaseVerifier;
-  readonly pbkdf: PbkdfParameters;
-  /** The 12-bit discriminator to advertise in `_matterc._udp` (with CM=2). */
-  readonly discriminator: number;
-  readonly timeoutSeconds: number;
-  /** When the window must close (ms on the invoke clock): the node arms its timer for this. */
-  readonly closesAt: number;
-}
-
 /** The node side of a commissioning window (the SDK's CommissioningWindowManager). */
 export interface CommissioningWindowController {
-  /** Starts accepting PASE with these parameters and advertising as commissionable. A throw answers FAILURE. */
-  openEnhancedWindow(params: EnhancedWindowParameters): Promise<void>;
   /**
-   * Starts accepting PASE with the onboarding passcode and advertising as commissionable (CM=1): needed only with the
-   * BC feature. A throw answers PAKEParameterError, as the SDK answers a failed OpenBasicCommissioningWindow.
+   * Starts accepting PASE with the window just opened in the CommissioningWindowState and advertising as
+   * commissionable. A throw answers FAILURE (OpenCommissioningWindow) or PAKEParameterError
+   * (OpenBasicCommissioningWindow, as the SDK answers a failed one); the window is closed again.
    */
-  openBasicWindow?(params: BasicWindowParameters): Promise<void>;
+  openWindow(): Promise<void>;
   /**
-   * Closes the window (the SDK's Cleanup): stops accepting new PASE sessions, withdraws the commissionable
-   * advertisement, cancels the timer. An established PASE session and its fail-safe are left alone.
+   * Stops accepting new PASE sessions and withdraws the commissionable advertisement of the window the cluster just
+   * closed (the SDK's Cleanup). An established PASE session and its fail-safe are left alone.
    */
   closeWindow(): Promise<void>;
   /**
@@ -134,82 +111,31 @@ export interface CommissioningWindowController {
   expireFailSafeIfHeldByPaseSession(): Promise<readonly AfterResponseEffect[]>;
 }
 
-/** The open window as this cluster tracks it. */
-export interface CommissioningWindowState {
-  /** Enhanced (a verifier) or basic (the onboarding passcode). */
-  readonly method: "enhanced" | "basic";
-  /** True when an Administrator opened it with this cluster; the node's own (boot) window reports WindowNotOpen. */
-  readonly openedByAdministrator: boolean;
-  readonly adminFabricIndex: number | null;
-  readonly adminVendorId: number | null;
-  /** When it closes (ms). */
-  readonly closesAt: number;
-}
-
 /** What the cluster needs from the node. */
 export interface AdministratorCommissioningOptions {
+  /** The node's commissioning window: the commands open and close it, the attributes read it. */
+  readonly window: CommissioningWindowState;
   readonly controller: CommissioningWindowController;
   readonly failSafe: FailSafeContext;
   /** For the accessing fabric's VendorID; the cluster also clears the admin fields when that fabric is removed. */
   readonly fabrics: FabricTable;
-  /** The Basic (BC) feature: OpenBasicCommissioningWindow; the controller must implement `openBasicWindow`. */
+  /** The Basic (BC) feature: OpenBasicCommissioningWindow. */
   readonly basicCommissioning?: boolean;
 }
 
-/** The cluster and the hooks the node calls. */
-export interface AdministratorCommissioningServer {
-  readonly cluster: Cluster;
-  /** The open window, or null. */
-  readonly window: CommissioningWindowState | null;
-  /**
-   * True while any commissioning window is open, including while the commissioning over its PASE session runs
-   * (GeneralCommissioning's `isCommissioningWindowOpen`, the SDK's IsCommissioningWindowOpen).
-   */
-  isWindowOpen(): boolean;
-  /** The node opened a window by itself (the boot-time window of the onboarding payload); it is not reported. */
-  nodeWindowOpened(method: "enhanced" | "basic", closesAt: number): void;
-  /**
-   * The node closed the window (CommissioningComplete, the fail-safe of its commissioning disarmed or expired, its PASE
-   * session ended unarmed, PASE attempts exhausted, shutdown).
-   */
-  windowClosed(): void;
-  /** The node's window timer fired at `now`: closes the window through the controller if it is due. */
-  timerFired(now: number): Promise<void>;
-  /** A fabric was removed: clears AdminFabricIndex and AdminVendorId if it opened the window (Core 11.19.7.2). */
-  fabricRemoved(fabricIndex: number): void;
-}
-
 /** Creates the Administrator Commissioning cluster server. */
-export function createAdministratorCommissioning(
-  options: AdministratorCommissioningOptions,
-): AdministratorCommissioningServer {
-  const { controller, failSafe, fabrics } = options;
+export function createAdministratorCommissioning(options: AdministratorCommissioningOptions): Cluster {
+  const { window, controller, failSafe, fabrics } = options;
   const basicCommissioning = options.basicCommissioning === true;
-  if (basicCommissioning && controller.openBasicWindow === undefined)
-    throw new TypeError("the Basic feature needs a controller with openBasicWindow");
   const changes = new AttributeChangeEmitter();
-  let window: CommissioningWindowState | null = null;
-
-  const status = (w: CommissioningWindowState | null): CommissioningWindowStatus => {
-    // Core 11.19.7.1: WindowStatus tells whether an Administrator opened a window with this cluster. The SDK's
-    // CommissioningWindowStatusForCluster answers WindowNotOpen while the opener vendor id is null ("not opened via
-    // the cluster"), e.g. for the boot window; its status then changes only with the opener fields.
-    if (w === null || !w.openedByAdministrator) return CommissioningWindowStatus.WindowNotOpen;
-    return w.method === "enhanced"
-      ? CommissioningWindowStatus.EnhancedWindowOpen
-      : CommissioningWindowStatus.BasicWindowOpen;
+  const attributeOf: Record<WindowAttribute, number> = {
+    windowStatus: AdministratorCommissioningAttribute.WindowStatus,
+    adminFabricIndex: AdministratorCommissioningAttribute.AdminFabricIndex,
+    adminVendorId: AdministratorCommissioningAttribute.AdminVendorId,
   };
-
-  /** Replaces the window state and reports every attribute whose value changed. */
-  const setWindow = (next: CommissioningWindowState | null): void => {
-    const before = window;
-    window = next;
-    if (status(before) !== status(next)) changes.emit(AdministratorCommissioningAttribute.WindowStatus);
-    if ((before?.adminFabricIndex ?? null) !== (next?.adminFabricIndex ?? null))
-      changes.emit(AdministratorCommissioningAttribute.AdminFabricIndex);
-    if ((before?.adminVendorId ?? null) !== (next?.adminVendorId ?? null))
-      changes.emit(AdministratorCommissioningAttribute.AdminVendorId);
-  };
+  window.onChange((changed) => {
+    for (const a of changed) changes.emit(attributeOf[a]);
+  });
 
   const clusterFailure = (code: number, afterResponse: readonly AfterResponseEffect[] = []): CommandResult<never> => ({
     status: ImStatus.FAILURE,
@@ -225,18 +151,14 @@ export function createAdministratorCommissioning(
   const timeoutInRange = (seconds: number): boolean =>
     seconds >= MIN_COMMISSIONING_TIMEOUT_S && seconds <= MAX_COMMISSIONING_TIMEOUT_S;
 
-  /** Records the window an Administrator just opened with this cluster, named after its opener. */
-  const openedBy = (method: "enhanced" | "basic", opener: FabricRecord, closesAt: number): void =>
-    setWindow({
-      method,
-      openedByAdministrator: true,
-      adminFabricIndex: opener.fabricIndex,
-      adminVendorId: opener.vendorId,
-      closesAt,
-    });
+  const opener = (fabric: FabricRecord): WindowOpener => ({
+    fabricIndex: fabric.fabricIndex,
+    vendorId: fabric.vendorId,
+  });
 
+  // Core 11.19.7.2 and conformance §1.7: the window stays open; the removed opener is no longer named.
   fabrics.onChange((change) => {
-    if (change.kind === "removed") server.fabricRemoved(change.fabricIndex);
+    if (change.kind === "removed") window.fabricRemoved(change.fabricIndex);
   });
 
   const cluster: Cluster = {
@@ -251,21 +173,21 @@ export function createAdministratorCommissioning(
         name: "WindowStatus",
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
-        read: () => status(window),
+        read: () => window.windowStatus,
       }),
       attribute({
         id: AdministratorCommissioningAttribute.AdminFabricIndex,
         name: "AdminFabricIndex",
         schema: tlvNullable(tlvFabricIndexValue),
         readPrivilege: Privilege.View,
-        read: () => window?.adminFabricIndex ?? null,
+        read: () => window.adminFabricIndex,
       }),
       attribute({
         id: AdministratorCommissioningAttribute.AdminVendorId,
         name: "AdminVendorId",
         schema: tlvNullable(tlvUInt16),
         readPrivilege: Privilege.View,
-        read: () => window?.adminVendorId ?? null,
+        read: () => window.adminVendorId,
       }),
     ],
     commands: [
@@ -286,7 +208,7 @@ export function createAdministratorCommissioning(
           if (failSafe.armed || failSafe.busy) return clusterFailure(Busy);
           // 11.19.8.1: "If a commissioning window is already currently open, this command SHALL fail with a cluster
           // specific status code of Busy."
-          if (window !== null) return clusterFailure(Busy);
+          if (window.isOpen) return clusterFailure(Busy);
           // 11.19.8.1: format or validity errors of PAKEPasscodeVerifier, Iterations or Salt → PAKEParameterError.
           if (req.iterations < PBKDF_ITERATIONS_MIN || req.iterations > PBKDF_ITERATIONS_MAX)
             return clusterFailure(PAKEParameterError);
@@ -303,15 +225,21 @@ export function createAdministratorCommissioning(
           } catch {
             return clusterFailure(PAKEParameterError);
           }
-          const closesAt = ctx.now + req.commissioningTimeout * 1000;
-          await controller.openEnhancedWindow({
-            verifier,
-            pbkdf: { iterations: req.iterations, salt: req.salt.slice() },
-            discriminator: req.discriminator,
-            timeoutSeconds: req.commissioningTimeout,
-            closesAt,
-          });
-          openedBy("enhanced", fabric, closesAt);
+          window.openEnhanced(
+            {
+              verifier,
+              pbkdfParameters: { iterations: req.iterations, salt: req.salt.slice() },
+              discriminator: req.discriminator,
+              closesAt: ctx.now + req.commissioningTimeout * 1000,
+            },
+            opener(fabric),
+          );
+          try {
+            await controller.openWindow();
+          } catch (e) {
+            window.close();
+            throw e;
+          }
           return { status: ImStatus.SUCCESS };
         },
       }),
@@ -332,18 +260,18 @@ export function createAdministratorCommissioning(
                 if (fabric === undefined) return clusterFailure(PAKEParameterError);
                 // 11.19.8.2: "If a commissioning window is already currently open, this command SHALL fail with a
                 // cluster specific status code of Busy."
-                if (window !== null) return clusterFailure(Busy);
+                if (window.isOpen) return clusterFailure(Busy);
                 // 11.19.8.2: "If the fail-safe timer is currently armed, this command SHALL fail with a cluster
                 // specific status code of Busy".
                 if (failSafe.armed || failSafe.busy) return clusterFailure(Busy);
                 if (!timeoutInRange(req.commissioningTimeout)) return { status: ImStatus.INVALID_COMMAND };
-                const closesAt = ctx.now + req.commissioningTimeout * 1000;
+                window.openBasic(ctx.now + req.commissioningTimeout * 1000, opener(fabric));
                 try {
-                  await controller.openBasicWindow?.({ timeoutSeconds: req.commissioningTimeout, closesAt });
+                  await controller.openWindow();
                 } catch {
+                  window.close();
                   return clusterFailure(PAKEParameterError);
                 }
-                openedBy("basic", fabric, closesAt);
                 return { status: ImStatus.SUCCESS };
               },
             }),
@@ -362,9 +290,9 @@ export function createAdministratorCommissioning(
           const effects = await controller.expireFailSafeIfHeldByPaseSession();
           // 11.19.8.3: "If the commissioning window was not currently open, then the Node SHALL fail the command
           // with a cluster specific status code of WindowNotOpen."
-          if (window === null) return clusterFailure(AdministratorCommissioningStatus.WindowNotOpen, effects);
+          if (!window.isOpen) return clusterFailure(AdministratorCommissioningStatus.WindowNotOpen, effects);
+          window.close();
           await controller.closeWindow();
-          setWindow(null);
           return { status: ImStatus.SUCCESS, afterResponse: effects };
         },
       }),
@@ -372,27 +300,5 @@ export function createAdministratorCommissioning(
     events: [],
   };
 
-  const server: AdministratorCommissioningServer = {
-    cluster,
-    get window() {
-      return window;
-    },
-    isWindowOpen: () => window !== null,
-    nodeWindowOpened: (method, closesAt) => {
-      setWindow({ method, openedByAdministrator: false, adminFabricIndex: null, adminVendorId: null, closesAt });
-    },
-    windowClosed: () => setWindow(null),
-    timerFired: async (now) => {
-      if (window === null || now < window.closesAt) return;
-      // 11.19.7.1: "This attribute SHALL revert to WindowNotOpen upon expiry of a commissioning window."
-      await controller.closeWindow();
-      setWindow(null);
-    },
-    fabricRemoved: (fabricIndex) => {
-      if (window === null || window.adminFabricIndex !== fabricIndex) return;
-      // Core 11.19.7.2 and conformance §1.7: the window stays open; the removed opener is no longer named.
-      setWindow({ ...window, adminFabricIndex: null, adminVendorId: null });
-    },
-  };
-  return server;
+  return cluster;
 }

@@ -7,11 +7,8 @@ import {
   AdministratorCommissioningFeature,
   AdministratorCommissioningStatus,
   AdministratorCommissioningAttribute as Attr,
-  type BasicWindowParameters,
   AdministratorCommissioningCommand as Cmd,
-  CommissioningWindowStatus,
   createAdministratorCommissioning,
-  type EnhancedWindowParameters,
   OpenBasicCommissioningWindowRequest,
   OpenCommissioningWindowRequest,
 } from "../../../src/clusters/administrator-commissioning/administrator-commissioning.ts";
@@ -33,7 +30,8 @@ import {
 } from "../../../src/im/data-model.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
-import { computePaseVerifier, encodePaseVerifier } from "../../../src/sc/pase/pase-verifier.ts";
+import { CommissioningWindowState, CommissioningWindowStatus } from "../../../src/sc/commissioning-window-state.ts";
+import { computePaseVerifier, encodePaseVerifier, PBKDF_ITERATIONS_MIN } from "../../../src/sc/pase/pase-verifier.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
@@ -64,6 +62,22 @@ const validRequest = {
 };
 type OcwRequest = typeof validRequest;
 
+/** The node's window state, its basic window on the onboarding passcode. */
+const newWindow = () =>
+  new CommissioningWindowState(() => ({
+    verifier: computePaseVerifier(nodeCrypto, 20202021, { iterations: PBKDF_ITERATIONS_MIN, salt: SALT }),
+    pbkdfParameters: { iterations: PBKDF_ITERATIONS_MIN, salt: SALT },
+    discriminator: 3840,
+  }));
+
+/** What the controller found in the window state when asked to open it. */
+type Opened = { kind: string | undefined; discriminator: number | undefined; closesAt: number | undefined };
+const openedOf = (w: CommissioningWindowState): Opened => ({
+  kind: w.kind,
+  discriminator: w.discriminator,
+  closesAt: w.closesAt,
+});
+
 /** A committed fabric, as AddNOC + CommissioningComplete leave it. */
 async function addFabric(fabrics: FabricTable, vendorId: number): Promise<FabricIndex> {
   const rootPublicKey = nodeCrypto.generateKeyPair().publicKey.raw;
@@ -89,14 +103,16 @@ async function setup() {
   const f1 = await addFabric(fabrics, 0xfff1);
   const f2 = await addFabric(fabrics, 0xfff2);
   const log: string[] = [];
-  const opened: EnhancedWindowParameters[] = [];
+  const opened: Opened[] = [];
   let failSafeEffects: readonly AfterResponseEffect[] = [];
-  const server = createAdministratorCommissioning({
+  const window = newWindow();
+  const cluster = createAdministratorCommissioning({
+    window,
     fabrics,
     failSafe,
     controller: {
-      openEnhancedWindow: async (p) => {
-        opened.push(p);
+      openWindow: async () => {
+        opened.push(openedOf(window));
         log.push("open");
       },
       closeWindow: async () => {
@@ -108,7 +124,7 @@ async function setup() {
       },
     },
   });
-  const inst = new ClusterInstance(0, server.cluster, 500);
+  const inst = new ClusterInstance(0, cluster, 500);
   const read = (id: number, now = 0): TlvNode => {
     const out = readAttribute(inst, id, { session: sess("case", f1), now }, { fabricFiltered: true }, allow);
     assert.ok(out.kind === "data", `attribute ${id}`);
@@ -138,7 +154,7 @@ async function setup() {
     failSafe,
     f1,
     f2,
-    server,
+    window,
     inst,
     read,
     attrs,
@@ -182,31 +198,28 @@ test("globals: revision 1, feature map 0 (no Basic), OpenCommissioningWindow and
 });
 
 test("initially WindowNotOpen with null AdminFabricIndex and AdminVendorId", async () => {
-  const { attrs, server } = await setup();
+  const { attrs, window } = await setup();
   assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
-  assert.equal(server.isWindowOpen(), false);
+  assert.equal(window.isOpen, false);
 });
 
-test("OpenCommissioningWindow opens an enhanced window: controller gets the decoded verifier, attributes name the admin", async () => {
-  const { ocw, attrs, opened, f2, inst, server } = await setup();
+test("OpenCommissioningWindow opens an enhanced window: the state holds the decoded verifier, attributes name the admin", async () => {
+  const { ocw, attrs, opened, f2, inst, window } = await setup();
   const changed: number[] = [];
   inst.onAttributeChange((c) => changed.push(c.attribute));
   const out = await ocw({ discriminator: 0xabc, commissioningTimeout: 900 }, sess("case", f2), { now: 5000 });
   assert.deepEqual(out, { kind: "status", status: ImStatus.SUCCESS, afterResponse: [] });
   assert.equal(opened.length, 1);
-  const p = opened[0]!;
-  assert.equal(p.discriminator, 0xabc);
-  assert.equal(p.timeoutSeconds, 900);
-  assert.equal(p.closesAt, 905_000);
-  assert.deepEqual(p.pbkdf, { iterations: 1000, salt: SALT });
-  assert.deepEqual(encodePaseVerifier(p.verifier), VERIFIER);
+  assert.deepEqual(opened[0], { kind: "enhanced", discriminator: 0xabc, closesAt: 905_000 });
+  assert.deepEqual(window.pase?.pbkdfParameters, { iterations: 1000, salt: SALT });
+  assert.deepEqual(encodePaseVerifier(window.pase!.verifier), VERIFIER);
   assert.deepEqual(attrs(), {
     windowStatus: CommissioningWindowStatus.EnhancedWindowOpen,
     adminFabricIndex: f2,
     adminVendorId: 0xfff2,
   });
   assert.deepEqual(changed, [Attr.WindowStatus, Attr.AdminFabricIndex, Attr.AdminVendorId]);
-  assert.equal(server.isWindowOpen(), true);
+  assert.equal(window.isOpen, true);
 });
 
 test("both commands need a Timed Invoke and Administer", async () => {
@@ -294,18 +307,13 @@ test("missing or mistyped fields → INVALID_COMMAND", async () => {
   );
 });
 
-test("the window closes when its timer fires at CommissioningTimeout (fake clock)", async () => {
-  const { ocw, server, attrs, log } = await setup();
+test("the window closes at CommissioningTimeout: WindowStatus reverts to WindowNotOpen and a new window can open", async () => {
+  const { ocw, window, attrs } = await setup();
   await ocw({ commissioningTimeout: 180 }, undefined, { now: 1_000 });
-  assert.equal(server.window?.closesAt, 181_000);
-  await server.timerFired(180_999);
-  assert.equal(attrs().windowStatus, CommissioningWindowStatus.EnhancedWindowOpen);
-  await server.timerFired(181_000);
+  assert.equal(window.closesAt, 181_000);
+  // The node's window timer closes the state at closesAt.
+  window.close();
   assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
-  assert.deepEqual(log, ["open", "close"]);
-  // Closed: a second firing does nothing, and a new window can be opened.
-  await server.timerFired(200_000);
-  assert.deepEqual(log, ["open", "close"]);
   assert.equal(imStatus(await ocw({}, undefined, { now: 200_000 })), ImStatus.SUCCESS);
 });
 
@@ -327,7 +335,7 @@ test("RevokeCommissioning closes an open window; with no window → WindowNotOpe
 });
 
 test("removing the opener's fabric clears AdminFabricIndex and AdminVendorId; the window stays open", async () => {
-  const { ocw, fabrics, f1, f2, attrs, server } = await setup();
+  const { ocw, fabrics, f1, f2, attrs, window } = await setup();
   await ocw({}, sess("case", f2));
   await fabrics.remove(f1);
   assert.equal(attrs().adminFabricIndex, f2);
@@ -337,47 +345,45 @@ test("removing the opener's fabric clears AdminFabricIndex and AdminVendorId; th
     adminFabricIndex: null,
     adminVendorId: null,
   });
-  assert.equal(server.isWindowOpen(), true);
+  assert.equal(window.isOpen, true);
 });
 
 test("the node's own window is open but reported as WindowNotOpen; it blocks OCW and RevokeCommissioning closes it", async () => {
-  const { server, attrs, ocw, revoke, log } = await setup();
-  server.nodeWindowOpened("basic", 900_000);
-  assert.equal(server.isWindowOpen(), true);
+  const { window, attrs, ocw, revoke, log } = await setup();
+  window.openBasic(900_000);
+  assert.equal(window.isOpen, true);
   assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
   assert.equal(clusterStatus(await ocw()), AdministratorCommissioningStatus.Busy);
   assert.equal(imStatus(await revoke()), ImStatus.SUCCESS);
-  assert.equal(server.isWindowOpen(), false);
+  assert.equal(window.isOpen, false);
   assert.deepEqual(log, ["expire-fail-safe", "close"]);
-  server.nodeWindowOpened("enhanced", 1);
-  server.windowClosed();
-  assert.equal(server.isWindowOpen(), false);
 });
 
 test("with General Commissioning: RevokeCommissioning expires a fail-safe armed over the window's PASE session", async () => {
   const fabrics = await FabricTable.open(new MemoryStorage(), nodeCrypto);
   const failSafe = new FailSafeContext();
   const f1 = await addFabric(fabrics, 0xfff1);
-  // The node wires both clusters: the window tells General Commissioning about CASE ArmFailSafe, and the
-  // fail-safe hook of RevokeCommissioning runs General Commissioning's expiry cleanup.
-  let admin: ReturnType<typeof createAdministratorCommissioning> | undefined;
+  // The node wires both clusters to one window state, built first: General Commissioning reads it for CASE
+  // ArmFailSafe, and the fail-safe hook of RevokeCommissioning runs General Commissioning's expiry cleanup.
+  const window = newWindow();
   const gc = createGeneralCommissioning({
     fabrics,
     failSafe,
-    isCommissioningWindowOpen: () => admin?.isWindowOpen() ?? false,
+    isCommissioningWindowOpen: () => window.isOpen,
   });
-  admin = createAdministratorCommissioning({
+  const admin = createAdministratorCommissioning({
+    window,
     fabrics,
     failSafe,
     controller: {
-      openEnhancedWindow: async () => {},
+      openWindow: async () => {},
       closeWindow: async () => {},
       expireFailSafeIfHeldByPaseSession: async () =>
         failSafe.armed && failSafe.fabricIndex === 0 ? gc.failSafeTimerFired(Number.MAX_SAFE_INTEGER) : [],
     },
   });
   const gcInst = new ClusterInstance(0, gc.cluster, 0);
-  const acInst = new ClusterInstance(0, admin.cluster, 0);
+  const acInst = new ClusterInstance(0, admin, 0);
   const caseF1 = sess("case", f1, 1);
   const pase = sess("pase", 0, 2);
   const ocwFields = OpenCommissioningWindowRequest.encodeNode(validRequest, ANONYMOUS);
@@ -404,7 +410,7 @@ test("with General Commissioning: RevokeCommissioning expires a fail-safe armed 
   const out = await invokeCommand(acInst, 2, undefined, { session: caseF1, timed: true, now: 1 }, allow);
   assert.equal(imStatus(out), ImStatus.SUCCESS);
   assert.equal(failSafe.armed, false);
-  assert.equal(admin.isWindowOpen(), false);
+  assert.equal(window.isOpen, false);
   assert.deepEqual(out.afterResponse, [{ type: "fail-safe-timer", at: null }]);
   assert.equal(gc.breadcrumb, 0n);
 });
@@ -451,19 +457,18 @@ async function setupBasic(options: { failOpen?: boolean } = {}) {
   const failSafe = new FailSafeContext();
   const f1 = await addFabric(fabrics, 0xfff1);
   const log: string[] = [];
-  const opened: BasicWindowParameters[] = [];
-  const server = createAdministratorCommissioning({
+  const opened: Opened[] = [];
+  const window = newWindow();
+  const cluster = createAdministratorCommissioning({
+    window,
     fabrics,
     failSafe,
     basicCommissioning: true,
     controller: {
-      openEnhancedWindow: async () => {
-        log.push("open-enhanced");
-      },
-      openBasicWindow: async (p) => {
-        if (options.failOpen === true) throw new RangeError("no verifier");
-        opened.push(p);
-        log.push("open-basic");
+      openWindow: async () => {
+        if (options.failOpen === true) throw new RangeError("cannot listen");
+        opened.push(openedOf(window));
+        log.push(`open-${window.kind}`);
       },
       closeWindow: async () => {
         log.push("close");
@@ -471,7 +476,7 @@ async function setupBasic(options: { failOpen?: boolean } = {}) {
       expireFailSafeIfHeldByPaseSession: async () => [],
     },
   });
-  const inst = new ClusterInstance(0, server.cluster, 500);
+  const inst = new ClusterInstance(0, cluster, 500);
   const read = (id: number): TlvNode => {
     const out = readAttribute(inst, id, { session: sess("case", f1), now: 0 }, { fabricFiltered: true }, allow);
     assert.ok(out.kind === "data", `attribute ${id}`);
@@ -498,25 +503,25 @@ async function setupBasic(options: { failOpen?: boolean } = {}) {
       { session, timed: true, now: 0 },
       allow,
     );
-  return { fabrics, failSafe, f1, server, read, attrs, obcw, ocw, log, opened };
+  return { fabrics, failSafe, f1, window, read, attrs, obcw, ocw, log, opened };
 }
 
 test("Basic feature: feature map 1, OpenBasicCommissioningWindow accepted; it opens a basic window named after its opener", async () => {
-  const { read, attrs, obcw, opened, server } = await setupBasic();
+  const { read, attrs, obcw, opened, window } = await setupBasic();
   assert.equal((read(0xfffc) as { value: bigint }).value, BigInt(AdministratorCommissioningFeature.Basic));
   assert.deepEqual(tlvArray(tlvUInt32).decodeNode(read(0xfff9), "a"), [0, 1, 2]);
   // Timed, like the other two commands.
   assert.equal(imStatus(await obcw(300, undefined, { timed: false })), ImStatus.NEEDS_TIMED_INTERACTION);
   assert.deepEqual(opened, []);
   assert.equal(imStatus(await obcw(300, undefined, { now: 5_000 })), ImStatus.SUCCESS);
-  assert.deepEqual(opened, [{ timeoutSeconds: 300, closesAt: 305_000 }]);
+  assert.deepEqual(opened, [{ kind: "basic", discriminator: 3840, closesAt: 305_000 }]);
   assert.deepEqual(attrs(), {
     windowStatus: CommissioningWindowStatus.BasicWindowOpen,
     adminFabricIndex: 1,
     adminVendorId: 0xfff1,
   });
-  // Its timer closes it like an enhanced window's.
-  await server.timerFired(305_000);
+  // Closing it (the node's timer) reverts the attributes like an enhanced window's.
+  window.close();
   assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
 });
 
@@ -556,49 +561,31 @@ test("OpenBasicCommissioningWindow status order (SDK): no fabric → PAKEParamet
 });
 
 test("OpenCommissioningWindow while an Administrator's basic window is open → Busy; RevokeCommissioning closes it", async () => {
-  const { obcw, ocw, server, log } = await setupBasic();
+  const { obcw, ocw, window, log } = await setupBasic();
   assert.equal(imStatus(await obcw()), ImStatus.SUCCESS);
   assert.equal(clusterStatus(await ocw()), AdministratorCommissioningStatus.Busy);
-  server.windowClosed();
+  window.close();
   assert.equal(imStatus(await ocw()), ImStatus.SUCCESS);
   assert.equal(clusterStatus(await obcw()), AdministratorCommissioningStatus.Busy);
   assert.deepEqual(log, ["open-basic", "open-enhanced"]);
 });
 
 test("OpenBasicCommissioningWindow: a controller that cannot open → PAKEParameterError, no window", async () => {
-  const { obcw, attrs, server } = await setupBasic({ failOpen: true });
+  const { obcw, attrs, window } = await setupBasic({ failOpen: true });
   assert.equal(clusterStatus(await obcw()), AdministratorCommissioningStatus.PAKEParameterError);
-  assert.equal(server.isWindowOpen(), false);
+  assert.equal(window.isOpen, false);
   assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
 });
 
-test("the Basic feature needs a controller that opens basic windows", async () => {
-  const fabrics = await FabricTable.open(new MemoryStorage(), nodeCrypto);
-  assert.throws(
-    () =>
-      createAdministratorCommissioning({
-        fabrics,
-        failSafe: new FailSafeContext(),
-        basicCommissioning: true,
-        controller: {
-          openEnhancedWindow: async () => {},
-          closeWindow: async () => {},
-          expireFailSafeIfHeldByPaseSession: async () => [],
-        },
-      }),
-    TypeError,
-  );
-});
-
-test("the node ending the window's commissioning (windowClosed) reports WindowStatus, AdminFabricIndex and AdminVendorId", async () => {
-  const { ocw, inst, server, attrs } = await setup();
+test("the node ending the window's commissioning (closing the window state) reports WindowStatus, AdminFabricIndex and AdminVendorId", async () => {
+  const { ocw, inst, window, attrs } = await setup();
   await ocw();
   const changed: number[] = [];
   inst.onAttributeChange((c) => changed.push(c.attribute));
-  server.windowClosed();
+  window.close();
   assert.deepEqual(attrs(), { windowStatus: 0, adminFabricIndex: null, adminVendorId: null });
   assert.deepEqual(changed, [Attr.WindowStatus, Attr.AdminFabricIndex, Attr.AdminVendorId]);
   // Nothing left to report a second time.
-  server.windowClosed();
+  window.close();
   assert.equal(changed.length, 3);
 });

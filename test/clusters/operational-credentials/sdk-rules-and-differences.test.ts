@@ -35,6 +35,7 @@ import { operationalGroupKey } from "../../../src/fabric/group-keys.ts";
 import { ClusterInstance } from "../../../src/im/data-model.ts";
 import { invokeCommand } from "../../../src/im/invoke.ts";
 import { ImStatus } from "../../../src/im/status-code.ts";
+import { CommissioningWindowState } from "../../../src/sc/commissioning-window-state.ts";
 import { computePaseVerifier, encodePaseVerifier } from "../../../src/sc/pase/pase-verifier.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { derOf, tlvOf } from "../../cert/vectors.ts";
@@ -683,11 +684,15 @@ test("§6.19: removing the fabric that opened the commissioning window clears Ad
   const c0 = await th0.commission();
   const th1 = new TestCommissioner(node, { fabricId: 0x193n, vendorId: 0xfff3 });
   const c1 = await th1.commission();
+  const window = new CommissioningWindowState(() => {
+    throw new RangeError("no basic window in this test");
+  });
   const admin = createAdministratorCommissioning({
+    window,
     fabrics: node.fabrics,
     failSafe: node.failSafe,
     controller: {
-      openEnhancedWindow: async () => {},
+      openWindow: async () => {},
       closeWindow: async () => {},
       expireFailSafeIfHeldByPaseSession: async () => [],
     },
@@ -704,16 +709,16 @@ test("§6.19: removing the fabric that opened the commissioning window clears Ad
     ANONYMOUS,
   );
   const opened = await invokeCommand(
-    new ClusterInstance(0, admin.cluster, 400),
+    new ClusterInstance(0, admin, 400),
     AdministratorCommissioningCommand.OpenCommissioningWindow,
     request,
     { session: node.session(c1), timed: true, now: node.now },
     node.access,
   );
   assert.equal(statusOf(opened), ImStatus.SUCCESS);
-  assert.deepEqual([admin.window?.adminFabricIndex, admin.window?.adminVendorId], [th1.fabricIndex, 0xfff3]);
+  assert.deepEqual([window.adminFabricIndex, window.adminVendorId], [th1.fabricIndex, 0xfff3]);
   assert.equal(nocResponseOf(await removeFabric(node, c0, th1.fabricIndex!)).statusCode, S.OK);
-  assert.deepEqual([admin.window?.adminFabricIndex, admin.window?.adminVendorId], [null, null]);
+  assert.deepEqual([window.adminFabricIndex, window.adminVendorId], [null, null]);
 });
 
 test("§6.20: [DIFF] decisions: label > 32 bytes INVALID_COMMAND, identical root re-add CONSTRAINT_ERROR, empty label conflicts, revision 2", async () => {

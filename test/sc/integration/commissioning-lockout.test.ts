@@ -8,6 +8,7 @@ import { HANDSHAKE_RESPONSE_TIMEOUT_MS } from "../../../src/sc/handshake-table.t
 import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/pase-verifier.ts";
 import { PASE_BUSY_MINIMUM_WAIT_MS } from "../../../src/sc/pase-commissioning-window.ts";
 import { seededCrypto } from "../pase/seeded-crypto.ts";
+import { paseWindow } from "../pase-window.ts";
 import { SimNetwork, type SimNode } from "./sim-network.ts";
 
 const PASSCODE = 20202021;
@@ -20,11 +21,9 @@ function commissionable(seed: string) {
   const device = net.node("device", deviceCrypto);
   const controller = net.node("controller", seededCrypto(`${seed}/controller`));
   const stranger = net.node("stranger", seededCrypto(`${seed}/stranger`));
-  device.endpoint.openCommissioningWindow(net.now, {
-    verifier: computePaseVerifier(deviceCrypto, PASSCODE, PBKDF),
-    pbkdfParameters: PBKDF,
-  });
-  return { net, device, controller, stranger };
+  const window = paseWindow({ verifier: computePaseVerifier(deviceCrypto, PASSCODE, PBKDF), pbkdfParameters: PBKDF });
+  device.endpoint.openCommissioningWindow(net.now, window);
+  return { net, window, device, controller, stranger };
 }
 
 /** Starts PASE from `from`; returns a function giving its outcome effect once there is one. */
@@ -79,7 +78,7 @@ test("100 strangers' PBKDFParamRequests during a commissioner's PASE get Busy; t
 });
 
 test("malformed PBKDFParamRequests are dropped unanswered and uncounted; the window stays open and works", () => {
-  const { net, device, controller, stranger } = commissionable("malformed");
+  const { net, device, controller, stranger, window } = commissionable("malformed");
   for (let i = 0; i < 40; i++) {
     startPase(net, stranger, device, WRONG);
     // Cut the end-of-container byte off the request (unsecured: no MIC to break, only the TLV).
@@ -87,7 +86,7 @@ test("malformed PBKDFParamRequests are dropped unanswered and uncounted; the win
     d.bytes = d.bytes.subarray(0, d.bytes.length - 1);
     net.run(() => net.inFlight.length === 0);
   }
-  assert.equal(device.endpoint.failedPaseAttempts, 0);
+  assert.equal(window.failedAttempts, 0);
   assert.equal(device.endpoint.commissioningWindowOpen, true);
   // Nothing but standalone acks went back to the stranger.
   for (const d of net.log.filter((x) => x.from === "device")) {
@@ -97,14 +96,14 @@ test("malformed PBKDFParamRequests are dropped unanswered and uncounted; the win
 });
 
 test("19 wrong passcodes and then the right one succeeds", () => {
-  const { net, device, controller } = commissionable("nineteen");
+  const { net, device, controller, window } = commissionable("nineteen");
   for (let i = 0; i < 19; i++) {
     assert.equal(pase(net, controller, device, WRONG).kind, "handshake-failed");
     assert.ok(net.run(() => device.of("handshake-failed").length === i + 1));
     // A failed attempt holds the window for one handshake timeout (the commissioner waits out Busy).
     net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
   }
-  assert.equal(device.endpoint.failedPaseAttempts, 19);
+  assert.equal(window.failedAttempts, 19);
   assert.equal(device.endpoint.stats.busy, 0);
   assert.equal(device.endpoint.commissioningWindowOpen, true);
   assert.equal(pase(net, controller, device, PASSCODE).kind, "session-established");
@@ -131,7 +130,7 @@ test("20 wrong passcodes close the window; the right one afterwards gets no sess
 });
 
 test("a silent stranger opening a handshake every 0.1 s spends at most one attempt per handshake timeout", () => {
-  const { net, device, controller, stranger } = commissionable("silent-flood");
+  const { net, device, controller, stranger, window } = commissionable("silent-flood");
   // The stranger never hears the device (it sends and goes silent): every handshake it starts is abandoned.
   net.drop = (_n, bytes) => decodeMessageHeader(bytes).header.destinationNodeId !== undefined;
   const start = net.now;
@@ -146,8 +145,8 @@ test("a silent stranger opening a handshake every 0.1 s spends at most one attem
   const elapsed = net.now - start;
   assert.ok(requests >= 100, `${requests} requests`);
   // One abandoned attempt per handshake timeout at most (the first may start at once).
-  assert.ok(device.endpoint.failedPaseAttempts <= Math.ceil(elapsed / HANDSHAKE_RESPONSE_TIMEOUT_MS) + 1);
-  assert.ok(device.endpoint.failedPaseAttempts >= 1);
+  assert.ok(window.failedAttempts <= Math.ceil(elapsed / HANDSHAKE_RESPONSE_TIMEOUT_MS) + 1);
+  assert.ok(window.failedAttempts >= 1);
   assert.equal(device.endpoint.commissioningWindowOpen, true);
   // The commissioner still gets in once the stranger stops and its last handshake timed out.
   net.run(() => false);
@@ -158,7 +157,7 @@ test("a silent stranger opening a handshake every 0.1 s spends at most one attem
 });
 
 test("a stranger guessing passcodes back to back spends at most one attempt per handshake timeout", () => {
-  const { net, device, controller, stranger } = commissionable("guessing");
+  const { net, device, controller, stranger, window } = commissionable("guessing");
   const start = net.now;
   const windowMs = 3 * HANDSHAKE_RESPONSE_TIMEOUT_MS;
   let guesses = 0;
@@ -174,7 +173,7 @@ test("a stranger guessing passcodes back to back spends at most one attempt per 
   assert.ok(guesses >= 100, `${guesses} guesses`);
   assert.ok(busy >= guesses - 5, `${busy} of ${guesses} guesses got Busy`);
   // One tested passcode per handshake timeout at most (the first at once).
-  const failed = device.endpoint.failedPaseAttempts;
+  const failed = window.failedAttempts;
   assert.ok(failed >= 1 && failed <= Math.ceil(elapsed / HANDSHAKE_RESPONSE_TIMEOUT_MS) + 1, `${failed} attempts`);
   assert.equal(device.endpoint.commissioningWindowOpen, true);
   // The commissioner waits out the Busy answer it gets and then commissions.

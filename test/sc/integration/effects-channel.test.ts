@@ -8,6 +8,7 @@ import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/
 import { SecureChannelEndpoint } from "../../../src/sc/secure-channel-endpoint.ts";
 import { SessionManager } from "../../../src/sc/session-manager.ts";
 import { seededCrypto } from "../pase/seeded-crypto.ts";
+import { paseWindow } from "../pase-window.ts";
 import { SimNetwork } from "./sim-network.ts";
 
 const PASSCODE = 20202021;
@@ -23,10 +24,13 @@ test("every effect arrives through onEffects: handshakes, application exchanges 
     ax.send(now, 2, m.applicationPayload);
     ax.close(now);
   });
-  device.endpoint.openCommissioningWindow(net.now, {
-    verifier: computePaseVerifier(deviceCrypto, PASSCODE, PBKDF),
-    pbkdfParameters: PBKDF,
-  });
+  device.endpoint.openCommissioningWindow(
+    net.now,
+    paseWindow({
+      verifier: computePaseVerifier(deviceCrypto, PASSCODE, PBKDF),
+      pbkdfParameters: PBKDF,
+    }),
+  );
   const handshake = controller.endpoint.startPase(net.now, device.address, { passcode: PASSCODE });
   // The PBKDFParamRequest reached the wire through the channel before startPase returned.
   assert.equal(net.inFlight.length, 1);

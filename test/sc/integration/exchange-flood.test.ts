@@ -11,6 +11,7 @@ import type { ApplicationExchange } from "../../../src/sc/application-exchange.t
 import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/pase-verifier.ts";
 import type { SecureSession } from "../../../src/sc/secure-session.ts";
 import { seededCrypto } from "../pase/seeded-crypto.ts";
+import { paseWindow } from "../pase-window.ts";
 import { SimNetwork, type SimNode } from "./sim-network.ts";
 
 const PASSCODE = 20202021;
@@ -28,10 +29,13 @@ function heapAfterGc(): number {
 
 function pase(net: SimNetwork, device: SimNode, deviceCryptoSeed: string, controller: SimNode): SecureSession {
   const crypto = seededCrypto(deviceCryptoSeed);
-  device.endpoint.openCommissioningWindow(net.now, {
-    verifier: computePaseVerifier(crypto, PASSCODE, PBKDF),
-    pbkdfParameters: PBKDF,
-  });
+  device.endpoint.openCommissioningWindow(
+    net.now,
+    paseWindow({
+      verifier: computePaseVerifier(crypto, PASSCODE, PBKDF),
+      pbkdfParameters: PBKDF,
+    }),
+  );
   const started = controller.endpoint.startPase(net.now, device.address, { passcode: PASSCODE });
   const outcome = () =>
     controller.events.find(

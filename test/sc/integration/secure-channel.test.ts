@@ -15,6 +15,7 @@ import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/
 import type { SecureSession } from "../../../src/sc/secure-session.ts";
 import { CONTROLLER_CATS, CONTROLLER_NODE_ID, DEVICE_NODE_ID, makeWorld, viewOf } from "../case/fixtures.ts";
 import { seededCrypto } from "../pase/seeded-crypto.ts";
+import { paseWindow } from "../pase-window.ts";
 import { SimNetwork, type SimNode } from "./sim-network.ts";
 
 const PASSCODE = 20202021;
@@ -25,11 +26,9 @@ function commissionable(seed: string) {
   const deviceCrypto = seededCrypto(`${seed}/device`);
   const device = net.node("device", deviceCrypto);
   const controller = net.node("controller", seededCrypto(`${seed}/controller`));
-  device.endpoint.openCommissioningWindow(net.now, {
-    verifier: computePaseVerifier(deviceCrypto, PASSCODE, PBKDF),
-    pbkdfParameters: PBKDF,
-  });
-  return { net, device, controller };
+  const window = paseWindow({ verifier: computePaseVerifier(deviceCrypto, PASSCODE, PBKDF), pbkdfParameters: PBKDF });
+  device.endpoint.openCommissioningWindow(net.now, window);
+  return { net, window, device, controller };
 }
 
 function pase(net: SimNetwork, controller: SimNode, device: SimNode, passcode = PASSCODE) {
@@ -226,13 +225,13 @@ test("CASE to a node on another fabric fails on both sides with NO_SHARED_TRUST_
 });
 
 test("20 failed PASE attempts close the commissioning window; the next request is not answered", () => {
-  const { net, device, controller } = commissionable("window");
+  const { net, device, controller, window } = commissionable("window");
   for (let i = 0; i < 20; i++) {
     const outcome = pase(net, controller, device, 11223344);
     assert.equal(outcome.kind, "handshake-failed");
     // The controller's failure StatusReport reaches the device after the controller gave up.
     assert.ok(net.run(() => device.of("handshake-failed").length === i + 1));
-    assert.equal(device.endpoint.failedPaseAttempts, i < 19 ? i + 1 : 0);
+    assert.equal(window.failedAttempts, i + 1);
     assert.equal(device.endpoint.commissioningWindowOpen, i < 19);
     // A failed attempt holds the window for one handshake timeout.
     net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
@@ -254,21 +253,21 @@ test("20 failed PASE attempts close the commissioning window; the next request i
 });
 
 test("a PASE attempt whose peer goes silent fails by timeout and frees its session id", () => {
-  const { net, device, controller } = commissionable("silent");
+  const { net, device, controller, window } = commissionable("silent");
   // Lose everything the device sends: the controller's PBKDFParamRequest is never answered.
   net.drop = (_n, bytes) => decodeMessageHeader(bytes).header.destinationNodeId !== undefined;
   const outcome = pase(net, controller, device);
   assert.equal(outcome.kind, "handshake-failed");
   net.run(() => device.of("handshake-failed").length === 1);
   assert.equal(device.of("handshake-failed")[0]!.protocol, "pase");
-  assert.equal(device.endpoint.failedPaseAttempts, 1);
+  assert.equal(window.failedAttempts, 1);
   assert.equal(device.endpoint.commissioningWindowOpen, true);
   // Both sides forgot the attempt: the window still works, once the silent attempt's handshake timeout has passed
   // (until then it holds the window and a new request gets Busy, uncounted).
   net.drop = () => false;
   const early = pase(net, controller, device);
   assert.ok(early.kind === "handshake-failed" && early.error.code === "pase.busy");
-  assert.equal(device.endpoint.failedPaseAttempts, 1);
+  assert.equal(window.failedAttempts, 1);
   net.now += HANDSHAKE_RESPONSE_TIMEOUT_MS;
   assert.equal(pase(net, controller, device).kind, "session-established");
 });
@@ -280,10 +279,13 @@ for (const seed of [2123115440, undefined]) {
     pase(net, controller, device);
     const samples = net.log.map((d) => d.bytes);
     const target = net.node("target", seededCrypto("fuzz/target"));
-    target.endpoint.openCommissioningWindow(net.now, {
-      verifier: computePaseVerifier(seededCrypto("v"), PASSCODE, PBKDF),
-      pbkdfParameters: PBKDF,
-    });
+    target.endpoint.openCommissioningWindow(
+      net.now,
+      paseWindow({
+        verifier: computePaseVerifier(seededCrypto("v"), PASSCODE, PBKDF),
+        pbkdfParameters: PBKDF,
+      }),
+    );
     const mutated = fc
       .tuple(
         fc.constantFrom(...samples),
