@@ -1,8 +1,8 @@
 /**
  * The PASE responder (commissionee side, Core spec "Passcode-Authenticated Session Establishment"), sans-IO:
  * payload bytes in, the next payload or an established session out. It holds only the verifier (w0, L), never the
- * passcode, and counts failed attempts so the driver can close the commissioning window after 20 (Core spec,
- * "Commissioning window": the commissionee SHALL exit commissioning mode after 20 failed PASE attempts).
+ * passcode, and counts its failed attempts for the commissioning window's state, which closes the window after 20 (Core
+ * spec, "Commissioning window": the commissionee SHALL exit commissioning mode after 20 failed PASE attempts).
  * What counts follows the SDK (PASESession.cpp, CommissioningWindowManager.cpp OnSessionEstablishmentError): every
  * handshake that started and then failed. A PBKDFParamRequest that starts nothing (malformed) is dropped uncounted, and
  * one during a handshake in progress fails that handshake instead of silently replacing it.
@@ -30,9 +30,6 @@ import { isValidPbkdfParameters, type PaseVerifier, type PbkdfParameters } from 
 import { decodePBKDFParamRequest, PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
 import { encodePBKDFParamResponse } from "./pbkdf-param-response.ts";
 
-/** Failed PASE attempts after which the commissioning window closes. */
-export const PASE_MAX_FAILED_ATTEMPTS = 20;
-
 /** The only passcode id defined: the default commissioning passcode (PBKDFParamRequest passcodeId SHALL be 0). */
 export const DEFAULT_PASSCODE_ID = 0;
 
@@ -43,7 +40,6 @@ export type PaseResponderOptions = {
   /** Allocates the local secure session id for a new handshake (1..0xFFFF, unused by other sessions). */
   readonly allocateSessionId: () => number;
   readonly sessionParameters?: SessionParameters;
-  readonly maxFailedAttempts?: number;
 };
 
 type Handshake = {
@@ -63,7 +59,6 @@ const statusMessage = (report: typeof INVALID_PARAMETER): PaseMessage => ({
 export class PaseResponder {
   readonly #crypto: Crypto;
   readonly #options: PaseResponderOptions;
-  readonly #maxFailed: number;
   #handshake: Handshake | undefined;
   #failedAttempts = 0;
 
@@ -71,17 +66,11 @@ export class PaseResponder {
     if (!isValidPbkdfParameters(options.pbkdfParameters)) throw new RangeError("PBKDF parameters out of PASE range");
     this.#crypto = crypto;
     this.#options = options;
-    this.#maxFailed = options.maxFailedAttempts ?? PASE_MAX_FAILED_ATTEMPTS;
   }
 
   /** Failed handshakes so far in this window. */
   get failedAttempts(): number {
     return this.#failedAttempts;
-  }
-
-  /** True once `maxFailedAttempts` handshakes failed: the driver SHALL close the commissioning window. */
-  get windowClosed(): boolean {
-    return this.#failedAttempts >= this.#maxFailed;
   }
 
   /** True while a handshake is in progress (between PBKDFParamRequest and the final StatusReport). */
@@ -99,12 +88,6 @@ export class PaseResponder {
 
   /** Processes one received PASE message; never throws for bad input (failures come back as `failed` steps). */
   handle(messageType: number, payload: Uint8Array): PaseStep {
-    if (this.windowClosed) {
-      return {
-        status: "failed",
-        error: new SecureChannelError("pase.window-closed", "commissioning window closed", undefined),
-      };
-    }
     // A failure counts as a failed attempt only when it ends a handshake in progress; a malformed PBKDFParamRequest
     // started none: it is dropped, unanswered and uncounted (a stranger's datagram must not spend the budget).
     const countable = this.#handshake !== undefined;
