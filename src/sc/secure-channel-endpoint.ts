@@ -2,8 +2,10 @@
  * The secure channel of a node (Core spec 4.11 Secure Channel Protocol, 4.13 Session Management), sans-IO: the
  * session router (session-router.ts) matches received messages to sessions, handshake messages drive the PASE/CASE
  * roles of the handshake table (handshake-table.ts), established sessions go to the SessionManager, and application
- * protocols (the IM, 0x0001) get their exchanges on secure sessions (application-exchange.ts). The commissioning
- * window (pase-commissioning-window.ts) serves one PASE handshake at a time and holds after a failed attempt.
+ * protocols (the IM, 0x0001) get their exchanges on secure sessions (application-exchange.ts). On the node's
+ * commissioning window (commissioning-window-state.ts) PASE is served one handshake at a time
+ * (pase-commissioning-window.ts); the window's state counts the failed attempts and holds the window after one.
+ * Every effect goes out through the one `onEffects` channel.
  */
 import type { OpcredsError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
@@ -130,7 +132,7 @@ export class SecureChannelEndpoint {
     });
   }
 
-  /** True while a commissioning window accepts PASE. */
+  /** True while the endpoint listens for PASE on the commissioning window. */
   get commissioningWindowOpen(): boolean {
     return this.#window !== undefined;
   }
