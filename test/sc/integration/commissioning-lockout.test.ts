@@ -113,6 +113,20 @@ test("19 wrong passcodes and then the right one succeeds", () => {
   );
 });
 
+test("the window's attempts are counted once across kinds: after 19 commissionings whose fail-safe expired, one wrong passcode closes it", () => {
+  const { net, device, controller, window } = commissionable("shared-count");
+  // What the node counts in the same state when a commissioning's fail-safe expires.
+  for (let i = 0; i < 19; i++) window.attemptFailed();
+  assert.equal(pase(net, controller, device, WRONG).kind, "handshake-failed");
+  assert.ok(net.run(() => device.of("handshake-failed").length === 1));
+  assert.equal(window.failedAttempts, 20);
+  assert.equal(device.endpoint.commissioningWindowOpen, false);
+  assert.deepEqual(
+    device.of("commissioning-window-closed").map((e) => e.reason),
+    ["failed-attempts"],
+  );
+});
+
 test("20 wrong passcodes close the window; the right one afterwards gets no session", () => {
   const { net, device, controller } = commissionable("twenty");
   for (let i = 0; i < 20; i++) {
