@@ -46,7 +46,7 @@ type Open = EnhancedWindow & {
 /** The node's one commissioning window. */
 export class CommissioningWindowState {
   readonly #basic: () => PaseParameters & { readonly discriminator: number };
-  readonly #listeners = new Set<(changed: readonly WindowAttribute[]) => void>();
+  readonly #listeners: ((changed: readonly WindowAttribute[]) => void)[] = [];
   #open: Open | undefined;
   /**
    * The SDK's mFailedCommissioningAttempts: PASE handshakes that started and failed, and commissionings over an
@@ -61,10 +61,9 @@ export class CommissioningWindowState {
     this.#basic = basic;
   }
 
-  /** Calls `listener` with the reported attributes whose value changed; returns the unsubscribe function. */
-  onChange(listener: (changed: readonly WindowAttribute[]) => void): () => void {
-    this.#listeners.add(listener);
-    return () => void this.#listeners.delete(listener);
+  /** Calls `listener` with the reported attributes whose value changed, in attribute id order. */
+  onChange(listener: (changed: readonly WindowAttribute[]) => void): void {
+    this.#listeners.push(listener);
   }
 
   /** The kind of window open now (also while the commissioning over its PASE session runs). */
