@@ -1,6 +1,12 @@
 /** The one growable writer: little- and big-endian integers, raw bytes; `finish()` returns exactly what was written. */
 
-/** Append-only writer that grows its buffer geometrically. */
+/** Smallest buffer a growing writer allocates. */
+const MIN_GROWTH_BYTES = 16;
+
+/**
+ * Append-only writer that grows its buffer geometrically. Encoders that plan their size pass it as the capacity: the
+ * writer is then never copied, and `finish()` hands over the buffer itself.
+ */
 export class ByteWriter {
   #buf: Uint8Array;
   /** Created on the first multi-byte write: most writers only append bytes. */
@@ -8,7 +14,10 @@ export class ByteWriter {
   #len = 0;
 
   constructor(initialCapacity = 256) {
-    this.#buf = new Uint8Array(Math.max(16, initialCapacity));
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 0) {
+      throw new RangeError(`bad ByteWriter capacity ${initialCapacity}`);
+    }
+    this.#buf = new Uint8Array(initialCapacity);
   }
 
   get #view(): DataView {
@@ -24,7 +33,7 @@ export class ByteWriter {
   #reserve(n: number): number {
     const need = this.#len + n;
     if (need > this.#buf.length) {
-      let cap = this.#buf.length * 2;
+      let cap = Math.max(MIN_GROWTH_BYTES, this.#buf.length * 2);
       while (cap < need) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.#buf.subarray(0, this.#len));
@@ -134,8 +143,11 @@ export class ByteWriter {
     return this;
   }
 
-  /** A copy of the bytes written. */
+  /**
+   * The bytes written. A full buffer is handed over as it is: a later write cannot change it, since a write to a full
+   * writer moves to a new buffer first. Otherwise a copy of the written part.
+   */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len);
+    return this.#len === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#len);
   }
 }

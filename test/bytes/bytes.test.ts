@@ -50,6 +50,28 @@ test("writer then reader round-trips every integer kind", () => {
   r.expectEnd("x");
 });
 
+test("a writer's finished bytes do not change when it is written to again", () => {
+  const full = new ByteWriter(2).u8(1).u8(2);
+  const first = full.finish();
+  full.u8(3);
+  assert.deepEqual(first, Uint8Array.of(1, 2));
+  assert.deepEqual(full.finish(), Uint8Array.of(1, 2, 3));
+  const partial = new ByteWriter(8).u8(1);
+  const before = partial.finish();
+  partial.u8(2);
+  assert.deepEqual(before, Uint8Array.of(1));
+});
+
+test("a writer grows from any capacity, zero included", () => {
+  const w = new ByteWriter(0);
+  for (let i = 0; i < 40; i++) w.u8(i);
+  assert.deepEqual(
+    w.finish(),
+    Uint8Array.from({ length: 40 }, (_, i) => i),
+  );
+  assert.throws(() => new ByteWriter(-1), RangeError);
+});
+
 test("writer rejects out-of-range values", () => {
   assert.throws(() => new ByteWriter().u8(256), RangeError);
   assert.throws(() => new ByteWriter().u64le(-1n), RangeError);
