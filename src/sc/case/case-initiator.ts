@@ -19,7 +19,7 @@ import { type CaseMessage, CaseMessageType } from "./case-message-type.ts";
 import { type CaseStep, caseSession, failedCaseStep } from "./case-step.ts";
 import { destinationId } from "./destination-id.ts";
 import { caseInvalid, validatePeerCredentials } from "./peer-credentials.ts";
-import type { ResumptionRecord } from "./resumption-record.ts";
+import { type ResumptionRecord, withResumptionId } from "./resumption-record.ts";
 import { encodeSigma1 } from "./sigma1.ts";
 import { decodeSigma2 } from "./sigma2.ts";
 import { decodeSigma2Resume } from "./sigma2-resume.ts";
@@ -229,7 +229,7 @@ export class CaseInitiator {
         peerNodeId: record.peerNodeId,
         peerCats: [...record.cats],
         resumed: true,
-        resumption: { ...record, resumptionId: m.resumptionId },
+        resumption: withResumptionId(record, m.resumptionId),
         ...(m.responderSessionParams === undefined ? {} : { peerSessionParameters: m.responderSessionParams }),
       }),
     };

@@ -23,7 +23,7 @@ import { CaseMessageType } from "./case-message-type.ts";
 import { type CaseSession, type CaseStep, caseSession, failedCaseStep } from "./case-step.ts";
 import { destinationId } from "./destination-id.ts";
 import { caseInvalid, validatePeerCredentials } from "./peer-credentials.ts";
-import type { ResumptionRecord } from "./resumption-record.ts";
+import { type ResumptionRecord, withResumptionId } from "./resumption-record.ts";
 import { decodeSigma1, type Sigma1 } from "./sigma1.ts";
 import { encodeSigma2 } from "./sigma2.ts";
 import { encodeSigma2Resume } from "./sigma2-resume.ts";
@@ -137,7 +137,7 @@ export class CaseResponder {
       peerNodeId: record.peerNodeId,
       peerCats: [...record.cats],
       resumed: true,
-      resumption: { ...record, resumptionId: newResumptionId },
+      resumption: withResumptionId(record, newResumptionId),
       ...(s1.initiatorSessionParams === undefined ? {} : { peerSessionParameters: s1.initiatorSessionParams }),
     });
     const payload = encodeSigma2Resume({
