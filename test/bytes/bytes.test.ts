@@ -77,6 +77,20 @@ test("writer rejects out-of-range values", () => {
   assert.throws(() => new ByteWriter().u64le(-1n), RangeError);
 });
 
+test("bigint <-> bytes round-trips every length from 0 to 40, views at an odd offset included", () => {
+  for (let length = 0; length <= 40; length++) {
+    const backing = Uint8Array.from({ length: length + 3 }, (_, i) => (i * 151 + length * 7 + 1) & 0xff);
+    const bytes = backing.subarray(3);
+    const value = BigInt(`0x0${Buffer.from(bytes).toString("hex")}`);
+    assert.equal(bytesToBigint(bytes), value);
+    assert.deepEqual(bigintToBytes(value, length), Uint8Array.from(bytes));
+  }
+  assert.deepEqual(
+    bigintToBytes(1n, 33),
+    Uint8Array.from({ length: 33 }, (_, i) => (i === 32 ? 1 : 0)),
+  );
+});
+
 test("bigint <-> bytes", () => {
   assert.deepEqual(bigintToBytes(0xfab000000000001dn, 8), fromHex("fab000000000001d"));
   assert.equal(bytesToBigint(fromHex("fab000000000001d")), 0xfab000000000001dn);
