@@ -5,23 +5,14 @@
  * Times are CPU times of the process (the machine is shared). Run alone with `tsx bench/handshake.ts [pase|case-first|
  * case-known ...]`, or from bench/run.ts (`handshakeReport()`).
  *
- * Issue 12 item 7, 2026-12-07, Node 20.20, 2 cores shared with five other engineers' test runs (load average 10-15):
- * medians of 5 runs, this benchmark on the tree before (7d1828a) and after (36624c9), runs interleaved.
+ * Issue 12 item 7, 2026-12-07, Node 20.20, 2 cores shared with other test runs (load average 2-9): medians of 5 runs
+ * of each tree, interleaved, before (e9ee3f6) and after the cuts docs/performance.md lists (with how honest the floor
+ * is and where the time goes).
  *
  *   handshake                  before: CPU ms  floor  ratio   after: CPU ms  floor  ratio
- *   PASE (PBKDF2 1000 it.)              9.50   4.94  1.76x            7.20   5.03  1.47x
- *   CASE first contact (ICAC)           6.83   2.23  2.87x            4.16   1.54  2.82x
- *   CASE known peer (ICAC)              6.27   2.02  3.00x            2.43   1.06  2.35x
- *
- * (Before, nothing was remembered, so "first contact" and "known peer" did the same work.) Where the time went and
- * what was cut: importing every ephemeral key into a KeyObject twice (keygen now keeps the native ECDH context and
- * imports nothing; a peer's ephemeral key is checked on the curve in JS), validating the peer's whole chain at every
- * handshake (chains that passed are remembered by their bytes with the root; validity times are checked per use), the
- * root's self-signature with every chain, node's hkdfSync (HKDF over HMAC is twice as fast for 16-48 bytes), a native
- * random call per small value (pooled), and the SPAKE2+ verifier's w0*M and w0*N (once per verifier). Still above
- * the floor: the TLV codecs, ByteWriter, the exchange/session layers (about a third of a known-peer handshake) and
- * the certificate decode and TBS re-encoding of a first contact. With the quiet machine at the session start (load
- * ~1, wall time, the old floor of summed single-operation loops) the old code measured CASE 2.14-2.60x, PASE 1.24-1.82x.
+ *   PASE (PBKDF2 1000 it.)              3.92   2.72  1.43x            4.28   2.76  1.48x
+ *   CASE first contact (ICAC)           1.89   0.78  2.42x            1.99   0.79  2.69x
+ *   CASE known peer (ICAC)              0.98   0.57  1.66x            0.78   0.54  1.46x
  */
 
 import { loadavg } from "node:os";
