@@ -1,14 +1,23 @@
 /** The one growable writer: little- and big-endian integers, raw bytes; `finish()` returns exactly what was written. */
 
-/** Append-only writer that grows its buffer geometrically. */
+/** Smallest buffer a growing writer allocates. */
+const MIN_GROWTH_BYTES = 16;
+
+/**
+ * Append-only writer that grows its buffer geometrically. Encoders that plan their size pass it as the capacity: the
+ * writer is then never copied, and `finish()` hands over the buffer itself.
+ */
 export class ByteWriter {
   #buf: Uint8Array;
-  /** Created on the first multi-byte write: most writers only append bytes. */
+  /** Created on the first 64-bit or float write: smaller integers are written byte by byte. */
   #dataView: DataView | undefined;
   #len = 0;
 
   constructor(initialCapacity = 256) {
-    this.#buf = new Uint8Array(Math.max(16, initialCapacity));
+    if (!Number.isInteger(initialCapacity) || initialCapacity < 0) {
+      throw new RangeError(`bad ByteWriter capacity ${initialCapacity}`);
+    }
+    this.#buf = new Uint8Array(initialCapacity);
   }
 
   get #view(): DataView {
@@ -24,7 +33,7 @@ export class ByteWriter {
   #reserve(n: number): number {
     const need = this.#len + n;
     if (need > this.#buf.length) {
-      let cap = this.#buf.length * 2;
+      let cap = Math.max(MIN_GROWTH_BYTES, this.#buf.length * 2);
       while (cap < need) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.#buf.subarray(0, this.#len));
@@ -36,6 +45,18 @@ export class ByteWriter {
     return at;
   }
 
+  /** Writes the low `n` bytes of the non-negative integer `v`, least significant first (no DataView needed). */
+  #le(v: number, n: number): void {
+    const at = this.#reserve(n);
+    for (let i = 0; i < n; i++) this.#buf[at + i] = (v >>> (8 * i)) & 0xff;
+  }
+
+  /** Writes the low `n` bytes of the non-negative integer `v`, most significant first. */
+  #be(v: number, n: number): void {
+    const at = this.#reserve(n);
+    for (let i = 0; i < n; i++) this.#buf[at + i] = (v >>> (8 * (n - 1 - i))) & 0xff;
+  }
+
   u8(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`u8 out of range: ${v}`);
     const at = this.#reserve(1);
@@ -44,14 +65,12 @@ export class ByteWriter {
   }
   u16le(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`u16 out of range: ${v}`);
-    const at = this.#reserve(2);
-    this.#view.setUint16(at, v, true);
+    this.#le(v, 2);
     return this;
   }
   u32le(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`u32 out of range: ${v}`);
-    const at = this.#reserve(4);
-    this.#view.setUint32(at, v, true);
+    this.#le(v, 4);
     return this;
   }
   u64le(v: bigint): this {
@@ -63,19 +82,17 @@ export class ByteWriter {
   i8(v: number): this {
     if (!Number.isInteger(v) || v < -0x80 || v > 0x7f) throw new RangeError(`i8 out of range: ${v}`);
     const at = this.#reserve(1);
-    this.#view.setInt8(at, v);
+    this.#buf[at] = v & 0xff;
     return this;
   }
   i16le(v: number): this {
     if (!Number.isInteger(v) || v < -0x8000 || v > 0x7fff) throw new RangeError(`i16 out of range: ${v}`);
-    const at = this.#reserve(2);
-    this.#view.setInt16(at, v, true);
+    this.#le(v & 0xffff, 2);
     return this;
   }
   i32le(v: number): this {
     if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`i32 out of range: ${v}`);
-    const at = this.#reserve(4);
-    this.#view.setInt32(at, v, true);
+    this.#le(v >>> 0, 4);
     return this;
   }
   i64le(v: bigint): this {
@@ -96,14 +113,12 @@ export class ByteWriter {
   }
   u16be(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new RangeError(`u16 out of range: ${v}`);
-    const at = this.#reserve(2);
-    this.#view.setUint16(at, v, false);
+    this.#be(v, 2);
     return this;
   }
   u32be(v: number): this {
     if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`u32 out of range: ${v}`);
-    const at = this.#reserve(4);
-    this.#view.setUint32(at, v, false);
+    this.#be(v, 4);
     return this;
   }
   u64be(v: bigint): this {
@@ -134,8 +149,11 @@ export class ByteWriter {
     return this;
   }
 
-  /** A copy of the bytes written. */
+  /**
+   * The bytes written. A full buffer is handed over as it is: a later write cannot change it, since a write to a full
+   * writer moves to a new buffer first. Otherwise a copy of the written part.
+   */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len);
+    return this.#len === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#len);
   }
 }

@@ -185,6 +185,20 @@ function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
 }
 
+/** A little-endian integer of `width` bytes (two's complement when `signed`) the caller has bounds-checked. */
+function readInteger(r: ByteReader, width: TlvIntWidth, signed: boolean): bigint {
+  switch (width) {
+    case 1:
+      return BigInt(signed ? r.i8(CHECKED) : r.u8(CHECKED));
+    case 2:
+      return BigInt(signed ? r.i16le(CHECKED) : r.u16le(CHECKED));
+    case 4:
+      return BigInt(signed ? r.i32le(CHECKED) : r.u32le(CHECKED));
+    default:
+      return signed ? r.i64le(CHECKED) : r.u64le(CHECKED);
+  }
+}
+
 /** Reads the element at nesting `level`; the caller has set `w.indices[level]`. */
 function readElement(w: Walk, level: number): TlvNode | typeof END {
   const r = w.r;
@@ -213,34 +227,16 @@ function readElement(w: Walk, level: number): TlvNode | typeof END {
     case 0x00:
     case 0x01:
     case 0x02:
-    case 0x03: {
-      const width = INT_WIDTHS[elementType]!;
-      need(w, width, level, "signed integer");
-      const value =
-        width === 1
-          ? BigInt(r.i8(CHECKED))
-          : width === 2
-            ? BigInt(r.i16le(CHECKED))
-            : width === 4
-              ? BigInt(r.i32le(CHECKED))
-              : r.i64le(CHECKED);
-      return { tag, offset, type: "int", value, width };
-    }
+    case 0x03:
     case 0x04:
     case 0x05:
     case 0x06:
     case 0x07: {
-      const width = INT_WIDTHS[elementType - 4]!;
-      need(w, width, level, "unsigned integer");
-      const value =
-        width === 1
-          ? BigInt(r.u8(CHECKED))
-          : width === 2
-            ? BigInt(r.u16le(CHECKED))
-            : width === 4
-              ? BigInt(r.u32le(CHECKED))
-              : r.u64le(CHECKED);
-      return { tag, offset, type: "uint", value, width };
+      // Types 0x00-0x03 are the signed integers, 0x04-0x07 the unsigned ones, each of 1, 2, 4 or 8 bytes.
+      const signed = elementType < 0x04;
+      const width = INT_WIDTHS[elementType & 0x03]!;
+      need(w, width, level, signed ? "signed integer" : "unsigned integer");
+      return { tag, offset, type: signed ? "int" : "uint", value: readInteger(r, width, signed), width };
     }
     case 0x08:
       return { tag, offset, type: "bool", value: false };

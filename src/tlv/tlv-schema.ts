@@ -331,11 +331,16 @@ function fieldsSchema<F extends TlvFields>(
   const rejectUnknown = options.unknownMembers === "reject";
   const entries = Object.entries(fields).sort(([, a], [, b]) => compareTags(a.tag, b.tag));
   const byTag = new Map<string, string>();
+  // Context tags (nearly every field) are looked up by number, without building their text.
+  const byContextTag = new Map<number, string>();
   for (const [name, field] of entries) {
     const key = tagToString(field.tag);
     if (byTag.has(key)) throw new RangeError(`fields ${byTag.get(key)} and ${name} share tag ${key}`);
     byTag.set(key, name);
+    if (field.tag.form === "context") byContextTag.set(field.tag.id, name);
   }
+  const fieldOf = (tag: TlvTag): string | undefined =>
+    tag.form === "context" ? byContextTag.get(tag.id) : byTag.get(tagToString(tag));
   return schema<TlvStructType<F>>(
     (value, tag) => {
       if (typeof value !== "object" || value === null) throw new TypeError(`${type}: not an object`);
@@ -356,22 +361,27 @@ function fieldsSchema<F extends TlvFields>(
       const found = new Map<string, TlvNode>();
       let previous: TlvTag | undefined;
       for (const element of node.elements) {
-        const key = tagToString(element.tag);
-        const name = byTag.get(key);
+        const name = fieldOf(element.tag);
         if (name === undefined) {
-          if (rejectUnknown) throw mismatch(`${path}/${key}`, element, `unknown member (tag ${key})`);
+          if (rejectUnknown) {
+            const key = tagToString(element.tag);
+            throw mismatch(`${path}/${key}`, element, `unknown member (tag ${key})`);
+          }
           // A skipped non-context member takes no part in the order: the protocol structs order their context tags.
           if (!ordered || element.tag.form !== "context") continue;
         }
         if (ordered) {
           // STRUCTURE [ tag-order ]: members in ascending tag order, each tag at most once.
           if (previous !== undefined && compareTags(previous, element.tag) >= 0) {
+            const key = tagToString(element.tag);
             throw mismatch(`${path}/${name ?? key}`, element, `member (tag ${key}) out of tag order`);
           }
           previous = element.tag;
         }
         if (name === undefined) continue;
-        if (found.has(name)) throw mismatch(`${path}/${name}`, element, `field ${name} (tag ${key}) appears twice`);
+        if (found.has(name)) {
+          throw mismatch(`${path}/${name}`, element, `field ${name} (tag ${tagToString(element.tag)}) appears twice`);
+        }
         found.set(name, element);
       }
       const out: Record<string, unknown> = {};

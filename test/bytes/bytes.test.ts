@@ -50,9 +50,45 @@ test("writer then reader round-trips every integer kind", () => {
   r.expectEnd("x");
 });
 
+test("a writer's finished bytes do not change when it is written to again", () => {
+  const full = new ByteWriter(2).u8(1).u8(2);
+  const first = full.finish();
+  full.u8(3);
+  assert.deepEqual(first, Uint8Array.of(1, 2));
+  assert.deepEqual(full.finish(), Uint8Array.of(1, 2, 3));
+  const partial = new ByteWriter(8).u8(1);
+  const before = partial.finish();
+  partial.u8(2);
+  assert.deepEqual(before, Uint8Array.of(1));
+});
+
+test("a writer grows from any capacity, zero included", () => {
+  const w = new ByteWriter(0);
+  for (let i = 0; i < 40; i++) w.u8(i);
+  assert.deepEqual(
+    w.finish(),
+    Uint8Array.from({ length: 40 }, (_, i) => i),
+  );
+  assert.throws(() => new ByteWriter(-1), RangeError);
+});
+
 test("writer rejects out-of-range values", () => {
   assert.throws(() => new ByteWriter().u8(256), RangeError);
   assert.throws(() => new ByteWriter().u64le(-1n), RangeError);
+});
+
+test("bigint <-> bytes round-trips every length from 0 to 40, views at an odd offset included", () => {
+  for (let length = 0; length <= 40; length++) {
+    const backing = Uint8Array.from({ length: length + 3 }, (_, i) => (i * 151 + length * 7 + 1) & 0xff);
+    const bytes = backing.subarray(3);
+    const value = BigInt(`0x0${Buffer.from(bytes).toString("hex")}`);
+    assert.equal(bytesToBigint(bytes), value);
+    assert.deepEqual(bigintToBytes(value, length), Uint8Array.from(bytes));
+  }
+  assert.deepEqual(
+    bigintToBytes(1n, 33),
+    Uint8Array.from({ length: 33 }, (_, i) => (i === 32 ? 1 : 0)),
+  );
 });
 
 test("bigint <-> bytes", () => {

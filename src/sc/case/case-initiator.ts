@@ -2,7 +2,6 @@
  * The CASE initiator (Core spec 4.14.2), sans-IO: `start()` gives Sigma1 (with resumption members when a record is
  * given), then each received payload gives Sigma3, the success StatusReport after Sigma2Resume, or the result.
  */
-import { InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { type P256PrivateKey, P256PublicKey } from "../../crypto/p256.ts";
 import { SecureChannelError } from "../secure-channel-error.ts";
@@ -10,7 +9,6 @@ import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
   encodeStatusReport,
-  INVALID_PARAMETER,
   isSecureChannelSuccess,
   SESSION_ESTABLISHMENT_SUCCESS,
 } from "../status-report.ts";
@@ -18,10 +16,10 @@ import { SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NONCE } from "./case-con
 import type { CaseFabric } from "./case-fabric.ts";
 import { caseSessionKeys, resumedSessionKeys, resumeMic, sigma2Key, sigma3Key, verifyResumeMic } from "./case-keys.ts";
 import { type CaseMessage, CaseMessageType } from "./case-message-type.ts";
-import type { CaseStep } from "./case-step.ts";
+import { type CaseStep, caseSession, failedCaseStep } from "./case-step.ts";
 import { destinationId } from "./destination-id.ts";
 import { caseInvalid, validatePeerCredentials } from "./peer-credentials.ts";
-import type { ResumptionRecord } from "./resumption-record.ts";
+import { type ResumptionRecord, withResumptionId } from "./resumption-record.ts";
 import { encodeSigma1 } from "./sigma1.ts";
 import { decodeSigma2 } from "./sigma2.ts";
 import { decodeSigma2Resume } from "./sigma2-resume.ts";
@@ -135,14 +133,7 @@ export class CaseInitiator {
     } catch (e) {
       const answer = messageType !== CaseMessageType.StatusReport && this.#state.name !== "done";
       this.#state = { name: "done" };
-      const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
-      return answer
-        ? {
-            status: "failed",
-            send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(INVALID_PARAMETER) },
-            error,
-          }
-        : { status: "failed", error };
+      return failedCaseStep(e, answer);
     }
   }
 
@@ -230,18 +221,17 @@ export class CaseInitiator {
     return {
       status: "established",
       send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS) },
-      session: {
-        ...keys,
+      session: caseSession(keys, {
         localSessionId: this.#o.localSessionId,
         peerSessionId: m.responderSessionId,
         fabricIndex: this.#o.fabric.fabricIndex,
         localNodeId: this.#o.fabric.nodeId,
         peerNodeId: record.peerNodeId,
         peerCats: [...record.cats],
-        ...(m.responderSessionParams === undefined ? {} : { peerSessionParameters: m.responderSessionParams }),
         resumed: true,
-        resumption: { ...record, resumptionId: m.resumptionId },
-      },
+        resumption: withResumptionId(record, m.resumptionId),
+        ...(m.responderSessionParams === undefined ? {} : { peerSessionParameters: m.responderSessionParams }),
+      }),
     };
   }
 
@@ -261,15 +251,13 @@ export class CaseInitiator {
       );
       return {
         status: "established",
-        session: {
-          ...keys,
+        session: caseSession(keys, {
           localSessionId: this.#o.localSessionId,
           peerSessionId: state.peerSessionId,
           fabricIndex: fabric.fabricIndex,
           localNodeId: fabric.nodeId,
           peerNodeId: this.#o.peerNodeId,
           peerCats: state.peerCats,
-          ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
           resumed: false,
           resumption: {
             resumptionId: state.resumptionId,
@@ -278,7 +266,8 @@ export class CaseInitiator {
             fabricIndex: fabric.fabricIndex,
             cats: state.peerCats,
           },
-        },
+          ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
+        }),
       };
     }
     throw new SecureChannelError(

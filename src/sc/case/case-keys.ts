@@ -80,15 +80,20 @@ export function resumedSessionKeys(
 /** Which resumption MIC: initiatorResumeMIC (S1RK, "NCASE_SigmaS1") or sigma2ResumeMIC (S2RK, "NCASE_SigmaS2"). */
 export type ResumeMicKind = "sigma1" | "sigma2";
 
-function resumeKey(
+/** The key and nonce of a resumption MIC: HKDF(sharedSecret, initiatorRandom || resumptionID, info, 16), per kind. */
+function resumeMicKey(
   crypto: Crypto,
   kind: ResumeMicKind,
   sharedSecret: Uint8Array,
   initiatorRandom: Uint8Array,
   resumptionId: Uint8Array,
-) {
+): { readonly key: Uint8Array; readonly nonce: Uint8Array } {
   const info = kind === "sigma1" ? SIGMA1_RESUME_INFO : SIGMA2_RESUME_INFO;
-  return crypto.hkdfSha256(sharedSecret, concatBytes(initiatorRandom, resumptionId), info, CASE_SYMMETRIC_KEY_BYTES);
+  const salt = concatBytes(initiatorRandom, resumptionId);
+  return {
+    key: crypto.hkdfSha256(sharedSecret, salt, info, CASE_SYMMETRIC_KEY_BYTES),
+    nonce: kind === "sigma1" ? RESUME1_MIC_NONCE : RESUME2_MIC_NONCE,
+  };
 }
 
 /**
@@ -102,8 +107,7 @@ export function resumeMic(
   initiatorRandom: Uint8Array,
   resumptionId: Uint8Array,
 ): Uint8Array {
-  const key = resumeKey(crypto, kind, sharedSecret, initiatorRandom, resumptionId);
-  const nonce = kind === "sigma1" ? RESUME1_MIC_NONCE : RESUME2_MIC_NONCE;
+  const { key, nonce } = resumeMicKey(crypto, kind, sharedSecret, initiatorRandom, resumptionId);
   // Distinct empty arrays: node:crypto's CCM fails ("tag not set") when one empty buffer is both AAD and plaintext.
   return crypto.aesCcmEncrypt(key, nonce, new Uint8Array(0), new Uint8Array(0), CASE_MIC_BYTES);
 }
@@ -117,8 +121,7 @@ export function verifyResumeMic(
   resumptionId: Uint8Array,
   mic: Uint8Array,
 ): boolean {
-  const key = resumeKey(crypto, kind, sharedSecret, initiatorRandom, resumptionId);
-  const nonce = kind === "sigma1" ? RESUME1_MIC_NONCE : RESUME2_MIC_NONCE;
+  const { key, nonce } = resumeMicKey(crypto, kind, sharedSecret, initiatorRandom, resumptionId);
   try {
     crypto.aesCcmDecrypt(key, nonce, mic, new Uint8Array(0), CASE_MIC_BYTES);
     return true;

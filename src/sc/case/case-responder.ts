@@ -3,7 +3,6 @@
  * Sigma2Resume (resumption); Sigma3 or the initiator's success StatusReport in -> the established session. A
  * resumption that cannot be honoured (unknown id, fabric gone, bad MIC) falls back to a full Sigma2, as the SDK does.
  */
-import { InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { P256PublicKey } from "../../crypto/p256.ts";
 import { constantTimeEqual } from "../../crypto/spake2p.ts";
@@ -13,7 +12,6 @@ import {
   decodeStatusReport,
   describeStatusReport,
   encodeStatusReport,
-  INVALID_PARAMETER,
   isSecureChannelSuccess,
   NO_SHARED_TRUST_ROOTS,
   SESSION_ESTABLISHMENT_SUCCESS,
@@ -22,10 +20,10 @@ import { RESUMPTION_ID_BYTES, SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NON
 import type { CaseFabric, CaseFabricView } from "./case-fabric.ts";
 import { caseSessionKeys, resumedSessionKeys, resumeMic, sigma2Key, sigma3Key, verifyResumeMic } from "./case-keys.ts";
 import { CaseMessageType } from "./case-message-type.ts";
-import type { CaseSession, CaseStep } from "./case-step.ts";
+import { type CaseSession, type CaseStep, caseSession, failedCaseStep } from "./case-step.ts";
 import { destinationId } from "./destination-id.ts";
 import { caseInvalid, validatePeerCredentials } from "./peer-credentials.ts";
-import type { ResumptionRecord } from "./resumption-record.ts";
+import { type ResumptionRecord, withResumptionId } from "./resumption-record.ts";
 import { decodeSigma1, type Sigma1 } from "./sigma1.ts";
 import { encodeSigma2 } from "./sigma2.ts";
 import { encodeSigma2Resume } from "./sigma2-resume.ts";
@@ -96,16 +94,7 @@ export class CaseResponder {
     } catch (e) {
       const answer = messageType !== CaseMessageType.StatusReport && this.#state.name !== "done";
       this.#state = { name: "done" };
-      const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
-      if (!answer) return { status: "failed", error };
-      // The report a SecureChannelError names (NO_SHARED_TRUST_ROOTS or INVALID_PARAMETER); INVALID_PARAMETER otherwise.
-      const report =
-        error instanceof SecureChannelError && error.report !== undefined ? error.report : INVALID_PARAMETER;
-      return {
-        status: "failed",
-        send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(report) },
-        error,
-      };
+      return failedCaseStep(e, answer);
     }
   }
 
@@ -140,18 +129,17 @@ export class CaseResponder {
     const newResumptionId = this.#crypto.randomBytes(RESUMPTION_ID_BYTES);
     const localSessionId = this.#allocate();
     const keys = resumedSessionKeys(this.#crypto, record.sharedSecret, s1.initiatorRandom, s1.resumptionId);
-    const session: CaseSession = {
-      ...keys,
+    const session = caseSession(keys, {
       localSessionId,
       peerSessionId: s1.initiatorSessionId,
       fabricIndex: fabric.fabricIndex,
       localNodeId: fabric.nodeId,
       peerNodeId: record.peerNodeId,
       peerCats: [...record.cats],
-      ...(s1.initiatorSessionParams === undefined ? {} : { peerSessionParameters: s1.initiatorSessionParams }),
       resumed: true,
-      resumption: { ...record, resumptionId: newResumptionId },
-    };
+      resumption: withResumptionId(record, newResumptionId),
+      ...(s1.initiatorSessionParams === undefined ? {} : { peerSessionParameters: s1.initiatorSessionParams }),
+    });
     const payload = encodeSigma2Resume({
       resumptionId: newResumptionId,
       sigma2ResumeMic: resumeMic(this.#crypto, "sigma2", record.sharedSecret, s1.initiatorRandom, newResumptionId),
@@ -243,15 +231,13 @@ export class CaseResponder {
     return {
       status: "established",
       send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS) },
-      session: {
-        ...keys,
+      session: caseSession(keys, {
         localSessionId: this.#localSessionId!,
         peerSessionId: state.peerSessionId,
         fabricIndex: fabric.fabricIndex,
         localNodeId: fabric.nodeId,
         peerNodeId: peer.nodeId,
         peerCats: peer.cats,
-        ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
         resumed: false,
         resumption: {
           resumptionId: state.resumptionId,
@@ -260,7 +246,8 @@ export class CaseResponder {
           fabricIndex: fabric.fabricIndex,
           cats: peer.cats,
         },
-      },
+        ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
+      }),
     };
   }
 

@@ -48,15 +48,26 @@ const Sigma1Struct = tlvStruct(
 
 /** Encodes a Sigma1 payload, members in tag order; a member out of its range or length is a RangeError. */
 export function encodeSigma1(m: Sigma1): Uint8Array {
-  const { resumptionId, initiatorResumeMic, ...rest } = m;
-  return Sigma1Struct.encode({ ...rest, resumptionID: resumptionId, initiatorResumeMIC: initiatorResumeMic });
+  return Sigma1Struct.encode({
+    initiatorRandom: m.initiatorRandom,
+    initiatorSessionId: m.initiatorSessionId,
+    destinationId: m.destinationId,
+    initiatorEphPubKey: m.initiatorEphPubKey,
+    initiatorSessionParams: m.initiatorSessionParams,
+    resumptionID: m.resumptionId,
+    initiatorResumeMIC: m.initiatorResumeMic,
+  });
 }
 
 /** Decodes a Sigma1 payload strictly (lengths, ranges, tag order); unknown members are skipped. */
 export function decodeSigma1(payload: Uint8Array): Sigma1 {
-  const { initiatorSessionParams, resumptionID, initiatorResumeMIC, ...base } = Sigma1Struct.decode(payload, "Sigma1");
+  const m = Sigma1Struct.decode(payload, "Sigma1");
+  const { initiatorSessionParams, resumptionID, initiatorResumeMIC } = m;
   return {
-    ...base,
+    initiatorRandom: m.initiatorRandom,
+    initiatorSessionId: m.initiatorSessionId,
+    destinationId: m.destinationId,
+    initiatorEphPubKey: m.initiatorEphPubKey,
     ...(initiatorSessionParams === undefined ? {} : { initiatorSessionParams }),
     ...(resumptionID === undefined ? {} : { resumptionId: resumptionID }),
     ...(initiatorResumeMIC === undefined ? {} : { initiatorResumeMic: initiatorResumeMIC }),

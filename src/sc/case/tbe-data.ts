@@ -59,9 +59,9 @@ export function decodeTbeData2(bytes: Uint8Array): TbeData2 {
   const m = TbeData2Struct.decode(bytes, "TBEData2");
   return {
     noc: m.responderNOC,
-    ...(m.responderICAC === undefined ? {} : { icac: m.responderICAC }),
     signature: m.signature,
     resumptionId: m.resumptionID,
+    ...(m.responderICAC === undefined ? {} : { icac: m.responderICAC }),
   };
 }
 
@@ -75,7 +75,7 @@ export function decodeTbeData3(bytes: Uint8Array): TbeData3 {
   const m = TbeData3Struct.decode(bytes, "TBEData3");
   return {
     noc: m.initiatorNOC,
-    ...(m.initiatorICAC === undefined ? {} : { icac: m.initiatorICAC }),
     signature: m.signature,
+    ...(m.initiatorICAC === undefined ? {} : { icac: m.initiatorICAC }),
   };
 }

@@ -59,8 +59,13 @@ export type PBKDFParamResponse = {
 
 /** Encodes a PBKDFParamResponse payload; a member out of its range or length is a RangeError. */
 export function encodePBKDFParamResponse(m: PBKDFParamResponse): Uint8Array {
-  const { pbkdfParameters, ...rest } = m;
-  return PBKDFParamResponseStruct.encode({ ...rest, pbkdf_parameters: pbkdfParameters });
+  return PBKDFParamResponseStruct.encode({
+    initiatorRandom: m.initiatorRandom,
+    responderRandom: m.responderRandom,
+    responderSessionId: m.responderSessionId,
+    pbkdf_parameters: m.pbkdfParameters,
+    responderSessionParams: m.responderSessionParams,
+  });
 }
 
 /** Decodes a PBKDFParamResponse payload strictly; any mismatch is MalformedError (`tlv.*`). */
