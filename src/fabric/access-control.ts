@@ -7,21 +7,12 @@ import { isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
 import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "./fabric-table.ts";
-import { IM_STATUS } from "./status-codes.ts";
+import { ImStatus } from "./status-codes.ts";
 
 /** Access privileges (Core 6.6.2.1, AccessControlEntryPrivilegeEnum). Administer ⊃ Manage ⊃ Operate ⊃ View; ProxyView ⊃ View. */
 export const Privilege = { View: 1, ProxyView: 2, Operate: 3, Manage: 4, Administer: 5 } as const;
 /** One access privilege value. */
 export type Privilege = (typeof Privilege)[keyof typeof Privilege];
-/** The privileges by the names this layer's code uses. */
-export const PRIVILEGE = {
-  view: Privilege.View,
-  proxyView: Privilege.ProxyView,
-  operate: Privilege.Operate,
-  manage: Privilege.Manage,
-  administer: Privilege.Administer,
-} as const;
-
 /** AccessControlEntryAuthModeEnum. */
 export const AUTH_MODE = { pase: 1, case: 2, group: 3 } as const;
 export type AuthMode = (typeof AUTH_MODE)[keyof typeof AUTH_MODE];
@@ -92,7 +83,7 @@ function isValidDeviceTypeId(id: number): boolean {
 }
 
 function constraint(code: ErrorCode, message: string): never {
-  throw new ProtocolError(code, message, IM_STATUS.constraintError);
+  throw new ProtocolError(code, message, ImStatus.CONSTRAINT_ERROR);
 }
 
 /**
@@ -103,16 +94,16 @@ function constraint(code: ErrorCode, message: string): never {
  */
 export function validateAccessControlEntry(entry: AccessControlEntry): void {
   if (!isFabricIndex(entry.fabricIndex)) constraint("acl.fabric-index", "entry needs a fabric index");
-  if (!Object.values(PRIVILEGE).includes(entry.privilege)) constraint("acl.privilege", "unknown privilege");
+  if (!Object.values(Privilege).includes(entry.privilege)) constraint("acl.privilege", "unknown privilege");
   if (entry.authMode !== AUTH_MODE.case && entry.authMode !== AUTH_MODE.group) {
     constraint("acl.auth-mode", "auth mode must be CASE or Group");
   }
-  if (entry.authMode === AUTH_MODE.group && entry.privilege === PRIVILEGE.administer) {
+  if (entry.authMode === AUTH_MODE.group && entry.privilege === Privilege.Administer) {
     constraint("acl.group-administer", "Group entries cannot grant Administer");
   }
   const subjects = entry.subjects ?? [];
   if (subjects.length > SUBJECTS_PER_ACCESS_CONTROL_ENTRY) {
-    throw new ProtocolError("acl.subjects-full", "too many subjects", IM_STATUS.resourceExhausted);
+    throw new ProtocolError("acl.subjects-full", "too many subjects", ImStatus.RESOURCE_EXHAUSTED);
   }
   for (const s of subjects) {
     const ok =
@@ -123,7 +114,7 @@ export function validateAccessControlEntry(entry: AccessControlEntry): void {
   }
   const targets = entry.targets ?? [];
   if (targets.length > TARGETS_PER_ACCESS_CONTROL_ENTRY) {
-    throw new ProtocolError("acl.targets-full", "too many targets", IM_STATUS.resourceExhausted);
+    throw new ProtocolError("acl.targets-full", "too many targets", ImStatus.RESOURCE_EXHAUSTED);
   }
   for (const t of targets) {
     const { cluster, endpoint, deviceType } = t;
@@ -139,13 +130,13 @@ export function validateAccessControlEntry(entry: AccessControlEntry): void {
 export function privilegeGrants(granted: Privilege, required: Privilege): boolean {
   if (granted === required) return true;
   switch (granted) {
-    case PRIVILEGE.administer:
+    case Privilege.Administer:
       return true;
-    case PRIVILEGE.manage:
-      return required === PRIVILEGE.operate || required === PRIVILEGE.view;
-    case PRIVILEGE.operate:
-    case PRIVILEGE.proxyView:
-      return required === PRIVILEGE.view;
+    case Privilege.Manage:
+      return required === Privilege.Operate || required === Privilege.View;
+    case Privilege.Operate:
+    case Privilege.ProxyView:
+      return required === Privilege.View;
     default:
       return false;
   }
@@ -306,7 +297,7 @@ export class AccessControlStore implements FabricLifecycleParticipant {
    */
   async setEntries(fabricIndex: FabricIndex, entries: readonly AccessControlEntry[]): Promise<void> {
     if (entries.length > ACCESS_CONTROL_ENTRIES_PER_FABRIC) {
-      throw new ProtocolError("acl.entries-full", "too many entries for this fabric", IM_STATUS.resourceExhausted);
+      throw new ProtocolError("acl.entries-full", "too many entries for this fabric", ImStatus.RESOURCE_EXHAUSTED);
     }
     for (const e of entries) {
       validateAccessControlEntry(e);
@@ -327,7 +318,7 @@ export class AccessControlStore implements FabricLifecycleParticipant {
       throw new ProtocolError(
         "acl.no-fabric",
         `fabric ${fabricIndex} is neither committed nor pending`,
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
       );
     }
     await this.#storage.set(aclKey(fabricIndex), encodeEntries(copy));

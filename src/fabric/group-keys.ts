@@ -9,7 +9,7 @@ import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../st
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
 import { labelBytes } from "./fabric-record.ts";
 import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "./fabric-table.ts";
-import { IM_STATUS } from "./status-codes.ts";
+import { ImStatus } from "./status-codes.ts";
 
 /** GroupKeySecurityPolicyEnum. */
 export const GROUP_KEY_SECURITY_POLICY = { trustFirst: 0, cacheAndSync: 1 } as const;
@@ -74,10 +74,10 @@ function reject(code: ErrorCode, message: string, status: InteractionStatus): ne
  */
 export function validateGroupKeySet(set: GroupKeySet): void {
   if (!Number.isInteger(set.groupKeySetId) || set.groupKeySetId < 0 || set.groupKeySetId > 0xffff) {
-    reject("group-keys.key-set-id", "GroupKeySetID is not a uint16", IM_STATUS.constraintError);
+    reject("group-keys.key-set-id", "GroupKeySetID is not a uint16", ImStatus.CONSTRAINT_ERROR);
   }
   if (set.groupKeySecurityPolicy !== 0 && set.groupKeySecurityPolicy !== 1) {
-    reject("group-keys.policy", "unknown GroupKeySecurityPolicy", IM_STATUS.constraintError);
+    reject("group-keys.policy", "unknown GroupKeySecurityPolicy", ImStatus.CONSTRAINT_ERROR);
   }
   const slots: [Uint8Array | null, bigint | null][] = [
     [set.epochKey0, set.epochStartTime0],
@@ -85,7 +85,7 @@ export function validateGroupKeySet(set: GroupKeySet): void {
     [set.epochKey2, set.epochStartTime2],
   ];
   if (set.epochKey0 === null || set.epochStartTime0 === null || set.epochStartTime0 === 0n) {
-    reject("group-keys.epoch-key-0", "EpochKey0 and a non-zero EpochStartTime0 are required", IM_STATUS.invalidCommand);
+    reject("group-keys.epoch-key-0", "EpochKey0 and a non-zero EpochStartTime0 are required", ImStatus.INVALID_COMMAND);
   }
   let previous = -1n;
   let ended = false;
@@ -94,21 +94,21 @@ export function validateGroupKeySet(set: GroupKeySet): void {
       reject(
         "group-keys.epoch-pair",
         `EpochKey${i} and EpochStartTime${i} must both be set or both null`,
-        IM_STATUS.invalidCommand,
+        ImStatus.INVALID_COMMAND,
       );
     }
     if (key === null) {
       ended = true;
       continue;
     }
-    if (ended) reject("group-keys.epoch-gap", `EpochKey${i} without EpochKey${i - 1}`, IM_STATUS.invalidCommand);
+    if (ended) reject("group-keys.epoch-gap", `EpochKey${i} without EpochKey${i - 1}`, ImStatus.INVALID_COMMAND);
     if (key.length !== EPOCH_KEY_BYTES)
-      reject("group-keys.epoch-key-length", `EpochKey${i} must be 16 bytes`, IM_STATUS.constraintError);
+      reject("group-keys.epoch-key-length", `EpochKey${i} must be 16 bytes`, ImStatus.CONSTRAINT_ERROR);
     if (start === null || start < 0n || start > 0xffff_ffff_ffff_ffffn) {
-      reject("group-keys.start-time", `EpochStartTime${i} is not a uint64`, IM_STATUS.constraintError);
+      reject("group-keys.start-time", `EpochStartTime${i} is not a uint64`, ImStatus.CONSTRAINT_ERROR);
     }
     if (start <= previous)
-      reject("group-keys.start-order", "epoch start times must increase", IM_STATUS.invalidCommand);
+      reject("group-keys.start-order", "epoch start times must increase", ImStatus.INVALID_COMMAND);
     previous = start;
   }
 }
@@ -116,7 +116,7 @@ export function validateGroupKeySet(set: GroupKeySet): void {
 /** The IPK key set AddNOC installs: TrustFirst, one epoch key, start time 0 (conformance §1.4 step 14). */
 function ipkKeySet(ipkEpochKey: Uint8Array): GroupKeySet {
   if (ipkEpochKey.length !== EPOCH_KEY_BYTES) {
-    reject("group-keys.ipk-length", "IPKValue must be 16 bytes", IM_STATUS.invalidCommand);
+    reject("group-keys.ipk-length", "IPKValue must be 16 bytes", ImStatus.INVALID_COMMAND);
   }
   return {
     groupKeySetId: IPK_KEY_SET_ID,
@@ -300,13 +300,13 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
    */
   async writeKeySet(index: FabricIndex, set: GroupKeySet): Promise<void> {
     if (set.groupKeySetId === IPK_KEY_SET_ID) {
-      reject("group-keys.ipk-write", "the IPK key set is written only by AddNOC", IM_STATUS.invalidCommand);
+      reject("group-keys.ipk-write", "the IPK key set is written only by AddNOC", ImStatus.INVALID_COMMAND);
     }
     validateGroupKeySet(set);
     const existing = this.#get(index)?.keySets ?? [];
     const replacing = existing.some((s) => s.groupKeySetId === set.groupKeySetId);
     if (!replacing && existing.length >= this.maxGroupKeysPerFabric) {
-      reject("group-keys.full", "MaxGroupKeysPerFabric reached", IM_STATUS.resourceExhausted);
+      reject("group-keys.full", "MaxGroupKeysPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
     }
     const copy: GroupKeySet = {
       ...set,
@@ -323,9 +323,9 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
   /** KeySetRemove: the IPK cannot be removed (INVALID_COMMAND); unknown id is NOT_FOUND. Map entries using it go too. */
   async removeKeySet(index: FabricIndex, groupKeySetId: number): Promise<void> {
     if (groupKeySetId === IPK_KEY_SET_ID)
-      reject("group-keys.ipk-remove", "the IPK key set cannot be removed", IM_STATUS.invalidCommand);
+      reject("group-keys.ipk-remove", "the IPK key set cannot be removed", ImStatus.INVALID_COMMAND);
     if (this.keySet(index, groupKeySetId) === undefined)
-      reject("group-keys.not-found", "no such key set", IM_STATUS.notFound);
+      reject("group-keys.not-found", "no such key set", ImStatus.NOT_FOUND);
     await this.#put(index, (d) => ({
       ...d,
       keySets: d.keySets.filter((s) => s.groupKeySetId !== groupKeySetId),
@@ -343,17 +343,17 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     const seen = new Set<number>();
     for (const e of entries) {
       if (!Number.isInteger(e.groupId) || e.groupId < 1 || e.groupId > 0xffff) {
-        reject("group-keys.group-id", "GroupId must be 1..0xFFFF", IM_STATUS.constraintError);
+        reject("group-keys.group-id", "GroupId must be 1..0xFFFF", ImStatus.CONSTRAINT_ERROR);
       }
       if (e.groupKeySetId === IPK_KEY_SET_ID || !Number.isInteger(e.groupKeySetId) || e.groupKeySetId > 0xffff) {
-        reject("group-keys.map-key-set", "GroupKeySetID 0 (IPK) cannot protect a group", IM_STATUS.constraintError);
+        reject("group-keys.map-key-set", "GroupKeySetID 0 (IPK) cannot protect a group", ImStatus.CONSTRAINT_ERROR);
       }
       if (seen.has(e.groupId))
-        reject("group-keys.map-duplicate", `group ${e.groupId} mapped twice`, IM_STATUS.constraintError);
+        reject("group-keys.map-duplicate", `group ${e.groupId} mapped twice`, ImStatus.CONSTRAINT_ERROR);
       seen.add(e.groupId);
     }
     if (entries.length > this.maxGroupsPerFabric) {
-      reject("group-keys.map-full", "MaxGroupsPerFabric reached", IM_STATUS.resourceExhausted);
+      reject("group-keys.map-full", "MaxGroupsPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
     }
     await this.#put(index, (d) => ({ ...d, keyMap: entries.map((e) => ({ ...e })) }));
   }
@@ -384,15 +384,15 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
    */
   async addGroup(index: FabricIndex, groupId: number, endpoint: number, groupName: string): Promise<void> {
     if (!Number.isInteger(groupId) || groupId < 1 || groupId > 0xffff) {
-      reject("group-keys.group-id", "GroupId must be 1..0xFFFF", IM_STATUS.constraintError);
+      reject("group-keys.group-id", "GroupId must be 1..0xFFFF", ImStatus.CONSTRAINT_ERROR);
     }
     if (!Number.isInteger(endpoint) || endpoint < 0 || endpoint > 0xfffe) throw new RangeError(`endpoint: ${endpoint}`);
     if (labelBytes(groupName) > MAX_GROUP_NAME_LENGTH)
-      reject("group-keys.group-name", "GroupName too long", IM_STATUS.constraintError);
+      reject("group-keys.group-name", "GroupName too long", ImStatus.CONSTRAINT_ERROR);
     const groups = this.#get(index)?.groups ?? [];
     const found = groups.find((g) => g.groupId === groupId);
     if (found === undefined && groups.length >= this.maxGroupsPerFabric) {
-      reject("group-keys.groups-full", "MaxGroupsPerFabric reached", IM_STATUS.resourceExhausted);
+      reject("group-keys.groups-full", "MaxGroupsPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
     }
     const entry: GroupTableEntry = {
       groupId,
@@ -522,7 +522,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     }
     if (this.#committedFabrics !== undefined && !this.#committedFabrics.has(index)) {
       // A session of a fabric the fail-safe just reverted: its data would outlive it in storage.
-      reject("group-keys.no-fabric", `fabric ${index} is neither committed nor pending`, IM_STATUS.failure);
+      reject("group-keys.no-fabric", `fabric ${index} is neither committed nor pending`, ImStatus.FAILURE);
     }
     const next = change(this.#data.get(index) ?? { keySets: [], keyMap: [], groups: [] });
     await this.#storage.set(groupDataKey(index), encodeData(next));

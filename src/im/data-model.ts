@@ -6,11 +6,9 @@
  * persisted (Storage is async) before the response is sent; reads stay synchronous over in-memory state.
  */
 import { InternalError } from "../bytes/errors.ts";
-import { Privilege } from "../fabric/access-control.ts";
+import type { Privilege } from "../fabric/access-control.ts";
+import type { ImStatus } from "../fabric/status-codes.ts";
 import type { TlvNode, TlvTag } from "../tlv/tlv-node.ts";
-import type { ImStatus } from "./status-code.ts";
-
-export { Privilege };
 
 /**
  * A TLV codec for one value, as every schema of src/tlv/tlv-schema.ts provides it. The data model only needs the

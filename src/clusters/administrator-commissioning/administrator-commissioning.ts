@@ -6,9 +6,12 @@
  * node's: it implements CommissioningWindowController. A window stays open, as the SDK's CommissioningWindowManager
  * keeps it, while the commissioning over the PASE session established on it runs: the node reports its end.
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricRecord } from "../../fabric/fabric-record.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 import type { FailSafeContext } from "../../fabric/fail-safe-context.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   type AfterResponseEffect,
   AttributeChangeEmitter,
@@ -17,9 +20,7 @@ import {
   type CommandResult,
   command,
   type InvokeContext,
-  Privilege,
 } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   decodePaseVerifier,
   type PaseVerifier,

@@ -3,6 +3,8 @@
  * (Enhanced Setup Flow) feature. ArmFailSafe / CommissioningComplete drive the fabric layer's FailSafeContext and
  * FabricTable; fail-safe expiry runs the ordered cleanup of conformance §2 and hands session/DNS-SD work back as effects.
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
 import type { CommissioningTransaction } from "../../fabric/commissioning-transaction.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
@@ -12,15 +14,14 @@ import {
   type FailSafeCleanupStep,
   type FailSafeContext,
 } from "../../fabric/fail-safe-context.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   type AfterResponseEffect,
   AttributeChangeEmitter,
   attribute,
   type Cluster,
   command,
-  Privilege,
 } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvBool,

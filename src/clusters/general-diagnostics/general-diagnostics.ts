@@ -3,17 +3,11 @@
  * feature: the mandatory attributes (NetworkInterfaces, RebootCount, UpTime, TestEventTriggersEnabled), the mandatory
  * TestEventTrigger and TimeSnapshot commands, and the mandatory BootReason event.
  */
-import {
-  AttributeChangeEmitter,
-  attribute,
-  type Cluster,
-  command,
-  EventPriority,
-  event,
-  Privilege,
-} from "../../im/data-model.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, command, EventPriority, event } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,

@@ -2,10 +2,13 @@
  * Group Key Management cluster 0x003F, revision 2 (Core spec 11.2, Matter 1.4.2 data model XML), without the
  * provisional CacheAndSync feature. Key sets, GroupKeyMap and the group table live in the fabric layer's GroupKeyStore.
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { GROUP_KEY_SECURITY_POLICY, type GroupKeySet, type GroupKeyStore } from "../../fabric/group-keys.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus, ImStatusError } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, command } from "../../im/data-model.ts";
+import { ImStatusError } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,

@@ -4,11 +4,13 @@
  * shows; statuses follow connectedhomeip's groups-server where the spec leaves them open.
  */
 import { ProtocolError } from "../../bytes/errors.ts";
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { labelBytes } from "../../fabric/fabric-record.ts";
 import { type GroupKeyStore, MAX_GROUP_NAME_LENGTH } from "../../fabric/group-keys.ts";
-import { attribute, type Cluster, command, type InvokeContext, Privilege } from "../../im/data-model.ts";
-import { ImStatus, isImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { attribute, type Cluster, command, type InvokeContext } from "../../im/data-model.ts";
+import { isImStatus } from "../../im/status-code.ts";
 import {
   tlvArray,
   tlvBitmap8,

@@ -3,8 +3,10 @@
  * counting down once per second on the node's clock, IdentifyType, Identify, and TriggerEffect (optional in the
  * cluster, mandatory for the On/Off Light device type). Sans-IO: the node's timer calls `timerFired(now)` when asked.
  */
-import { AttributeChangeEmitter, attribute, type Cluster, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, command } from "../../im/data-model.ts";
 import { tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
 /** Cluster id (Application Cluster spec 1.2). */

@@ -2,8 +2,10 @@
  * The On/Off attributes with the Lighting feature (Application Cluster spec 1.5.6): OnOff, GlobalSceneControl, the
  * writable OnTime and OffWaitTime, and the non-volatile StartUpOnOff.
  */
-import { type AttributeDefinition, attribute, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
 import { tlvBool, tlvEnum8, tlvNullable, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { isStartUpOnOff } from "./on-off-data-types.ts";
 import { ON_OFF_SUCCESS, OnOffAttribute, type OnOffEnv } from "./on-off-options.ts";

@@ -18,13 +18,13 @@ import { isCatSubject, isOperationalNodeId } from "../../cert/operational-ids.ts
 import {
   type AccessControlEntry,
   AUTH_MODE,
-  PRIVILEGE,
+  Privilege,
   validateAccessControlEntry,
 } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { isOperationalVendorId } from "../../fabric/fabric-record.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvBytes,
@@ -124,7 +124,7 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
 
       const adminEntry: AccessControlEntry = {
         fabricIndex: index,
-        privilege: PRIVILEGE.administer,
+        privilege: Privilege.Administer,
         authMode: AUTH_MODE.case,
         subjects: [req.caseAdminSubject],
         targets: null,

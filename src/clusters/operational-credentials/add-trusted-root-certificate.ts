@@ -10,8 +10,9 @@
 import { MalformedError, ValidationError } from "../../bytes/errors.ts";
 import type { MatterCert } from "../../cert/matter-cert.ts";
 import { validateRcac } from "../../cert/validate.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { statusResultFromError } from "./noc-response.ts";
 import { MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";

@@ -7,8 +7,10 @@
  * CertificateChainResponse ::= STRUCTURE { Certificate [0] : octstr (max 600) }
  * ```
  */
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvEnum8, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CertificateChainType } from "./node-operational-cert-status.ts";
 import { MAX_DER_CERT_BYTES } from "./operational-credentials-limits.ts";

@@ -11,9 +11,10 @@
 import { buildCsr } from "../../cert/csr.ts";
 import { encodeNocsrElements } from "../../cert/nocsr-elements.ts";
 import type { P256PrivateKey } from "../../crypto/p256.ts";
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvBool, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CSR_NONCE_BYTES, MAX_RESPONSE_ELEMENTS_BYTES, SIGNATURE_BYTES } from "./operational-credentials-limits.ts";
 import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";

@@ -13,9 +13,11 @@
  * RemoveFabric ::= STRUCTURE { FabricIndex [0] : fabric-idx }
  * ```
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
 import { type FabricIndex, isFabricIndex } from "../../fabric/fabric-index.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvField, tlvStruct, tlvUInt8 } from "../../tlv/tlv-schema.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";

@@ -14,10 +14,11 @@
  */
 import { ByteWriter } from "../../bytes/byte-writer.ts";
 import { InternalError } from "../../bytes/errors.ts";
+import { Privilege } from "../../fabric/access-control.ts";
 import { isFabricIndex } from "../../fabric/fabric-index.ts";
 import { ROOT_PUBLIC_KEY_BYTES } from "../../fabric/operational-identity.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct, tlvUInt8 } from "../../tlv/tlv-schema.ts";
 import {
   SIGNATURE_BYTES,

@@ -7,10 +7,11 @@
  * ```
  */
 import { ProtocolError } from "../../bytes/errors.ts";
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { labelBytes } from "../../fabric/fabric-record.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvField, tlvString, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";

@@ -7,9 +7,11 @@
  * UpdateNOC ::= STRUCTURE { NOCValue [0] : octstr (max 400), ICACValue [1, optional] : octstr (max 400) }
  * ```
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { decodeIncomingNoc, validateIncomingNocChain } from "./noc-chain.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";

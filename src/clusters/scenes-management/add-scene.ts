@@ -2,8 +2,9 @@
  * AddScene (0x00) -> AddSceneResponse (Application Cluster spec 1.4.9.2), fabric-scoped, Manage: adds or replaces a
  * scene with the given extension field sets, name and transition time.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,

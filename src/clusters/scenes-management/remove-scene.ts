@@ -2,8 +2,9 @@
  * RemoveScene (0x02) -> RemoveSceneResponse (Application Cluster spec 1.4.9.6), fabric-scoped, Manage: removes one
  * scene; the fabric's current scene, if it was that one, is no longer valid.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { MAX_SCENE_ID } from "./scene-table.ts";
 import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";

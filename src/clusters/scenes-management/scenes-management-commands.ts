@@ -4,7 +4,7 @@
  * status in the response (SceneID max 254, TransitionTime max 60 000 000, SceneName maxLength 16) decode over their
  * whole base type, so that a violation is a response, as in the SDK; each command's own fields are in its file.
  */
-import { Privilege } from "../../im/data-model.ts";
+import { Privilege } from "../../fabric/access-control.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt8, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
 /** Command ids (1.4.9); each response command shares the id of its request. */

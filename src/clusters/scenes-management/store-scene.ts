@@ -2,8 +2,9 @@
  * StoreScene (0x04) -> StoreSceneResponse (Application Cluster spec 1.4.9.10), fabric-scoped, Manage: stores the
  * current values of the scene-capable clusters in a scene; also the processing behind On/Off's global scene store.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, MAX_SCENE_ID } from "./scene-table.ts";
 import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";

@@ -2,8 +2,9 @@
  * ViewScene (0x01) -> ViewSceneResponse (Application Cluster spec 1.4.9.4), fabric-scoped, Operate: a scene's name,
  * transition time and the extension field sets of the clusters the endpoint still has.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,
