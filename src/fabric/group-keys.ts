@@ -5,10 +5,10 @@
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from "../bytes/bytes.ts";
 import { type ErrorCode, type InteractionStatus, MalformedError, ProtocolError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
-import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
+import type { JsonValue, Storage, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
 import { labelBytes } from "./fabric-record.ts";
-import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "./fabric-table.ts";
+import { FabricScopedStore, type PendingSlot } from "./fabric-scoped-store.ts";
 import { ImStatus } from "./status-codes.ts";
 
 /** GroupKeySecurityPolicyEnum. */
@@ -220,7 +220,7 @@ export type GroupKeyStoreOptions = {
 };
 
 /** The pending added fabric's group data, held by the commissioning transaction (pending-fabric-data.ts). */
-export type PendingGroupDataSlot = { readonly fabricIndex: FabricIndex; data: FabricGroupData };
+export type PendingGroupDataSlot = PendingSlot<FabricGroupData>;
 
 /** Where the store finds the pending fabric's group data: the commissioning transaction's pending data. */
 export interface PendingGroupDataSource {
@@ -233,17 +233,12 @@ export interface PendingGroupDataSource {
  * it (AddNOC's IPK, a KeySetWrite over its CASE session) overlay and change that copy, which the commit writes
  * (`commitWrites`) and this store adopts once the write resolved.
  */
-export class GroupKeyStore implements FabricLifecycleParticipant {
+export class GroupKeyStore extends FabricScopedStore<FabricGroupData> {
   readonly maxGroupKeysPerFabric: number;
   readonly maxGroupsPerFabric: number;
-  readonly #storage: Storage;
-  readonly #data = new Map<FabricIndex, FabricGroupData>();
-  #pending: PendingGroupDataSource | undefined;
-  #committing: PendingGroupDataSlot | undefined;
-  #committedFabrics: Set<FabricIndex> | undefined;
 
   private constructor(storage: Storage, maxKeys: number, maxGroups: number) {
-    this.#storage = storage;
+    super(storage, "group-key");
     this.maxGroupKeysPerFabric = maxKeys;
     this.maxGroupsPerFabric = maxGroups;
   }
@@ -260,19 +255,19 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       if (!isFabricIndex(index) || key !== groupDataKey(index)) {
         throw new MalformedError("group-keys.record", "bad key", { path: key });
       }
-      store.#data.set(index, decodeData(key, await storage.get(key)));
+      store.committed.set(index, decodeData(key, await storage.get(key)));
     }
     return store;
   }
 
   /** The fabric's key sets (IPK first when present). */
   keySets(index: FabricIndex): GroupKeySet[] {
-    return [...(this.#get(index)?.keySets ?? [])].sort((a, b) => a.groupKeySetId - b.groupKeySetId);
+    return [...(this.get(index)?.keySets ?? [])].sort((a, b) => a.groupKeySetId - b.groupKeySetId);
   }
 
   /** One key set, or undefined. */
   keySet(index: FabricIndex, groupKeySetId: number): GroupKeySet | undefined {
-    return this.#get(index)?.keySets.find((s) => s.groupKeySetId === groupKeySetId);
+    return this.get(index)?.keySets.find((s) => s.groupKeySetId === groupKeySetId);
   }
 
   /** The fabric's IPK epoch key (key set 0, epoch key 0), or undefined. */
@@ -288,7 +283,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
 
   /** AddNOC step 14: installs the IPK as key set 0 and persists it. */
   async setIpk(index: FabricIndex, ipkEpochKey: Uint8Array): Promise<void> {
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       keySets: [...d.keySets.filter((s) => s.groupKeySetId !== 0), ipkKeySet(ipkEpochKey)],
     }));
@@ -303,7 +298,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       reject("group-keys.ipk-write", "the IPK key set is written only by AddNOC", ImStatus.INVALID_COMMAND);
     }
     validateGroupKeySet(set);
-    const existing = this.#get(index)?.keySets ?? [];
+    const existing = this.get(index)?.keySets ?? [];
     const replacing = existing.some((s) => s.groupKeySetId === set.groupKeySetId);
     if (!replacing && existing.length >= this.maxGroupKeysPerFabric) {
       reject("group-keys.full", "MaxGroupKeysPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
@@ -314,7 +309,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       epochKey1: set.epochKey1?.slice() ?? null,
       epochKey2: set.epochKey2?.slice() ?? null,
     };
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       keySets: [...d.keySets.filter((s) => s.groupKeySetId !== set.groupKeySetId), copy],
     }));
@@ -326,7 +321,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       reject("group-keys.ipk-remove", "the IPK key set cannot be removed", ImStatus.INVALID_COMMAND);
     if (this.keySet(index, groupKeySetId) === undefined)
       reject("group-keys.not-found", "no such key set", ImStatus.NOT_FOUND);
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       keySets: d.keySets.filter((s) => s.groupKeySetId !== groupKeySetId),
       keyMap: d.keyMap.filter((m) => m.groupKeySetId !== groupKeySetId),
@@ -335,7 +330,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
 
   /** The fabric's GroupKeyMap entries. */
   groupKeyMap(index: FabricIndex): GroupKeyMapEntry[] {
-    return [...(this.#get(index)?.keyMap ?? [])];
+    return [...(this.get(index)?.keyMap ?? [])];
   }
 
   /** Writes the fabric's GroupKeyMap: group ids 1..0xFFFF, each at most once, never mapped to key set 0 (CONSTRAINT_ERROR). */
@@ -355,12 +350,12 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     if (entries.length > this.maxGroupsPerFabric) {
       reject("group-keys.map-full", "MaxGroupsPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
     }
-    await this.#put(index, (d) => ({ ...d, keyMap: entries.map((e) => ({ ...e })) }));
+    await this.#change(index, (d) => ({ ...d, keyMap: entries.map((e) => ({ ...e })) }));
   }
 
   /** The fabric's group table. */
   groupTable(index: FabricIndex): GroupTableEntry[] {
-    return (this.#get(index)?.groups ?? []).map((g) => ({ ...g, endpoints: [...g.endpoints] }));
+    return (this.get(index)?.groups ?? []).map((g) => ({ ...g, endpoints: [...g.endpoints] }));
   }
 
   /**
@@ -368,13 +363,13 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
    * group's name. Same checks and statuses as `addGroup`.
    */
   async addGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number, groupName = ""): Promise<void> {
-    const kept = this.#get(index)?.groups.find((g) => g.groupId === groupId)?.groupName ?? "";
+    const kept = this.get(index)?.groups.find((g) => g.groupId === groupId)?.groupName ?? "";
     await this.addGroup(index, groupId, endpoint, groupName === "" ? kept : groupName);
   }
 
   /** Whether `endpoint` is a member of group `groupId` on the fabric (Groups cluster "group exists on the endpoint"). */
   hasGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number): boolean {
-    return this.#get(index)?.groups.some((g) => g.groupId === groupId && g.endpoints.includes(endpoint)) ?? false;
+    return this.get(index)?.groups.some((g) => g.groupId === groupId && g.endpoints.includes(endpoint)) ?? false;
   }
 
   /**
@@ -389,7 +384,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     if (!Number.isInteger(endpoint) || endpoint < 0 || endpoint > 0xfffe) throw new RangeError(`endpoint: ${endpoint}`);
     if (labelBytes(groupName) > MAX_GROUP_NAME_LENGTH)
       reject("group-keys.group-name", "GroupName too long", ImStatus.CONSTRAINT_ERROR);
-    const groups = this.#get(index)?.groups ?? [];
+    const groups = this.get(index)?.groups ?? [];
     const found = groups.find((g) => g.groupId === groupId);
     if (found === undefined && groups.length >= this.maxGroupsPerFabric) {
       reject("group-keys.groups-full", "MaxGroupsPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
@@ -400,7 +395,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       endpoints: [...new Set([...(found?.endpoints ?? []), endpoint])].sort((a, b) => a - b),
     };
     // An existing group keeps its place in the table; a new one goes last (GetGroupMembership lists in table order).
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       groups: found === undefined ? [...d.groups, entry] : d.groups.map((g) => (g.groupId === groupId ? entry : g)),
     }));
@@ -413,7 +408,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
    */
   async removeGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number): Promise<boolean> {
     if (!this.hasGroupEndpoint(index, groupId, endpoint)) return false;
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       groups: withoutEndpoint(d.groups, endpoint, (g) => g.groupId === groupId),
     }));
@@ -422,110 +417,27 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
 
   /** Removes `endpoint` from every group of the fabric (RemoveAllGroups); returns the ids of the groups it was in. */
   async removeEndpoint(index: FabricIndex, endpoint: number): Promise<number[]> {
-    const member = (this.#get(index)?.groups ?? []).filter((g) => g.endpoints.includes(endpoint));
+    const member = (this.get(index)?.groups ?? []).filter((g) => g.endpoints.includes(endpoint));
     if (member.length === 0) return [];
-    await this.#put(index, (d) => ({ ...d, groups: withoutEndpoint(d.groups, endpoint, () => true) }));
+    await this.#change(index, (d) => ({ ...d, groups: withoutEndpoint(d.groups, endpoint, () => true) }));
     return member.map((g) => g.groupId);
-  }
-
-  /** The pending (unwritten) fabric whose data reads overlay, if any. */
-  get pendingFabric(): FabricIndex | undefined {
-    return this.#pending?.pendingGroupData()?.fabricIndex;
   }
 
   /** Overlays the commissioning transaction's pending data on the committed data (once, by the transaction). */
   attachPending(source: PendingGroupDataSource): void {
-    if (this.#pending !== undefined)
-      throw new TypeError("this group-key store already has a commissioning transaction");
-    this.#pending = source;
+    this.attach(() => source.pendingGroupData());
   }
 
-  /**
-   * From now on, writes for a fabric that is neither committed (`committed`, then the lifecycle's committed and removed
-   * events) nor pending are refused (FAILURE): nothing of a reverted fabric reaches storage.
-   */
-  guardWrites(committed: Iterable<FabricIndex>): void {
-    this.#committedFabrics = new Set(committed);
+  protected key(fabricIndex: FabricIndex): string {
+    return groupDataKey(fabricIndex);
   }
 
-  /** Writes this fabric's group data (the pending copy when pending) into `tx`, the commit's storage transaction. */
-  async writeFabric(tx: StorageTransaction, index: FabricIndex): Promise<void> {
-    const d = this.#get(index);
-    if (d === undefined) await tx.delete(groupDataKey(index));
-    else await tx.set(groupDataKey(index), encodeData(d));
+  protected encode(data: FabricGroupData): StorageValue {
+    return encodeData(data);
   }
 
-  /** The fabric's group data was removed (in `tx`, or by this call): drops it from memory. */
-  async removeFabric(index: FabricIndex, tx?: StorageTransaction): Promise<void> {
-    this.#data.delete(index);
-    await (tx ?? this.#storage).delete(groupDataKey(index));
-  }
-
-  /** The fabric's committed removal was written elsewhere: forgets it in memory only. */
-  forgetFabric(index: FabricIndex): void {
-    this.#data.delete(index);
-  }
-
-  /** Fabric indices with committed group data. */
-  fabricIndices(): FabricIndex[] {
-    return [...this.#data.keys()].sort((a, b) => a - b);
-  }
-
-  /** Lifecycle: a committed new fabric's pending group data is written in the transaction that writes its record. */
-  async commitWrites(
-    tx: StorageTransaction,
-    event: Extract<FabricLifecycleEvent, { kind: "committed" }>,
-  ): Promise<void> {
-    if (event.noc !== "add") return;
-    const data = this.#get(event.fabricIndex);
-    this.#committing = data === undefined ? undefined : { fabricIndex: event.fabricIndex, data };
-    await this.writeFabric(tx, event.fabricIndex);
-  }
-
-  /** Lifecycle: a removed fabric's group data is deleted in the transaction that deletes its record. */
-  async removeWrites(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void> {
-    await tx.delete(groupDataKey(fabricIndex));
-  }
-
-  /** Lifecycle: memory follows the final event (a commit adopts the data it wrote, removal forgets). */
-  fabricEvent(event: FabricLifecycleEvent): void {
-    if (event.kind === "committed") {
-      if (this.#committing?.fabricIndex === event.fabricIndex) this.#data.set(event.fabricIndex, this.#committing.data);
-      this.#committing = undefined;
-      this.#committedFabrics?.add(event.fabricIndex);
-    } else if (event.kind === "reverted") this.#committing = undefined;
-    else if (event.kind === "removed") {
-      this.forgetFabric(event.fabricIndex);
-      this.#committedFabrics?.delete(event.fabricIndex);
-    }
-  }
-
-  /** The one-time repair: drops group data of fabrics not in `keep` (written before the commissioning transaction). */
-  async pruneFabrics(keep: ReadonlySet<number>): Promise<FabricIndex[]> {
-    const dropped = [...this.#data.keys()].filter((i) => !keep.has(i));
-    for (const i of dropped) await this.removeFabric(i);
-    return dropped;
-  }
-
-  #get(index: FabricIndex): FabricGroupData | undefined {
-    const pending = this.#pending?.pendingGroupData();
-    return pending?.fabricIndex === index ? pending.data : this.#data.get(index);
-  }
-
-  async #put(index: FabricIndex, change: (d: FabricGroupData) => FabricGroupData): Promise<void> {
+  async #change(index: FabricIndex, change: (d: FabricGroupData) => FabricGroupData): Promise<void> {
     if (!isFabricIndex(index)) throw new RangeError(`fabric index ${index} is not 1..254`);
-    const pending = this.#pending?.pendingGroupData();
-    if (pending?.fabricIndex === index) {
-      // The pending fabric's data stays in the transaction's memory until CommissioningComplete commits it.
-      pending.data = change(pending.data);
-      return;
-    }
-    if (this.#committedFabrics !== undefined && !this.#committedFabrics.has(index)) {
-      // A session of a fabric the fail-safe just reverted: its data would outlive it in storage.
-      reject("group-keys.no-fabric", `fabric ${index} is neither committed nor pending`, ImStatus.FAILURE);
-    }
-    const next = change(this.#data.get(index) ?? { keySets: [], keyMap: [], groups: [] });
-    await this.#storage.set(groupDataKey(index), encodeData(next));
-    this.#data.set(index, next);
+    await this.put(index, (d) => change(d ?? { keySets: [], keyMap: [], groups: [] }), "group-keys.no-fabric");
   }
 }

@@ -243,8 +243,8 @@ export class PendingFabricData implements PendingFabricOverlay {
       compressedFabricId: compressedFabricId(this.#hooks.crypto, root.rootPublicKey, install.fabricId),
     };
     this.#fabric = { kind: "add", record };
-    this.#acl = { fabricIndex: index, entries: [] };
-    this.#groupData = { fabricIndex: index, data: { keySets: [], keyMap: [], groups: [] } };
+    this.#acl = { fabricIndex: index, value: [] };
+    this.#groupData = { fabricIndex: index, value: { keySets: [], keyMap: [], groups: [] } };
     this.#hooks.changed({ kind: "added", fabricIndex: index, pending: true });
     this.#hooks.identity("advertise", record);
     return index;
