@@ -6,7 +6,7 @@
  * persisted (Storage is async) before the response is sent; reads stay synchronous over in-memory state.
  */
 import { InternalError } from "../bytes/errors.ts";
-import type { Privilege } from "../fabric/access-control.ts";
+import { Privilege } from "../fabric/access-control.ts";
 import type { ImStatus } from "../fabric/status-codes.ts";
 import type { TlvNode, TlvTag } from "../tlv/tlv-node.ts";
 
@@ -115,6 +115,23 @@ export interface CommandDefinition<Q = unknown, R = unknown> {
   readonly timed: boolean;
   /** Async because handlers persist through Storage (fabric table commit, ACL, key sets) before they answer. */
   readonly handler: (request: Q, ctx: InvokeContext) => Promise<CommandResult<R>>;
+}
+
+/** A command's access as the spec's command tables write it: "F " when fabric-scoped, the privilege, " T" when timed. */
+export type InvokeAccess = `${"" | "F "}${"O" | "M" | "A"}${"" | " T"}`;
+
+const INVOKE_PRIVILEGE = { O: Privilege.Operate, M: Privilege.Manage, A: Privilege.Administer } as const;
+
+/** The access fields of a CommandDefinition, from the spec's Access column: `...invokeAccess("F A")`. */
+export function invokeAccess(
+  access: InvokeAccess,
+): Pick<CommandDefinition, "invokePrivilege" | "fabricScoped" | "timed"> {
+  const privilege = access.replace("F ", "").replace(" T", "") as keyof typeof INVOKE_PRIVILEGE;
+  return {
+    invokePrivilege: INVOKE_PRIVILEGE[privilege],
+    fabricScoped: access.startsWith("F "),
+    timed: access.endsWith(" T"),
+  };
 }
 
 /** Result of an attribute write handler. */

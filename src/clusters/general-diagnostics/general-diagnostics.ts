@@ -6,7 +6,15 @@
 
 import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, command, EventPriority, event } from "../../im/data-model.ts";
+import {
+  AttributeChangeEmitter,
+  attribute,
+  type Cluster,
+  command,
+  EventPriority,
+  event,
+  invokeAccess,
+} from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
 import {
   type TlvType,
@@ -204,9 +212,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
         id: GeneralDiagnosticsCommand.TestEventTrigger,
         name: "TestEventTrigger",
         requestSchema: TestEventTriggerRequest,
-        invokePrivilege: Privilege.Manage,
-        fabricScoped: false,
-        timed: false,
+        ...invokeAccess("M"),
         handler: async (req) => {
           // 11.12.7.1: an EnableKey that does not match the device's key, or TestEventTriggersEnabled false →
           // CONSTRAINT_ERROR (the SDK checks the 16-byte length first, with the same status).
@@ -225,9 +231,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
           name: "TimeSnapshotResponse",
           schema: TimeSnapshotResponse,
         },
-        invokePrivilege: Privilege.Operate,
-        fabricScoped: false,
-        timed: false,
+        ...invokeAccess("O"),
         // 11.12.7.2: SystemTimeMs is the time since boot; PosixTimeMs is null when the node does not know the time.
         handler: async (_req, ctx) => ({
           response: {

@@ -7,7 +7,7 @@ import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { GROUP_KEY_SECURITY_POLICY, type GroupKeySet, type GroupKeyStore } from "../../fabric/group-keys.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, command } from "../../im/data-model.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, command, invokeAccess } from "../../im/data-model.ts";
 import { ImStatusError } from "../../im/status-code.ts";
 import {
   type TlvType,
@@ -168,9 +168,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         id: GroupKeyManagementCommand.KeySetWrite,
         name: "KeySetWrite",
         requestSchema: KeySetWriteRequest,
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           const s = req.groupKeySet;
           // 11.2.7.1: CacheAndSync without the CS feature → CONSTRAINT_ERROR.
@@ -186,9 +184,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         name: "KeySetRead",
         requestSchema: KeySetIdRequest,
         response: { id: 0x02, name: "KeySetReadResponse", schema: KeySetReadResponse },
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           const set = groupKeys.keySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
           // 11.2.7.2: no such key set on the accessing fabric → NOT_FOUND.
@@ -214,9 +210,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         id: GroupKeyManagementCommand.KeySetRemove,
         name: "KeySetRemove",
         requestSchema: KeySetIdRequest,
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           // 11.2.7.4: key set 0 (the IPK) → INVALID_COMMAND; an unknown id → NOT_FOUND (both from the store).
           await groupKeys.removeKeySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
@@ -228,9 +222,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         id: GroupKeyManagementCommand.KeySetReadAllIndices,
         name: "KeySetReadAllIndices",
         response: { id: 0x05, name: "KeySetReadAllIndicesResponse", schema: KeySetReadAllIndicesResponse },
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F A"),
         handler: async (_req, ctx) => ({
           // 11.2.7.5: every key set id of the accessing fabric, the IPK (0) included.
           response: {

@@ -24,7 +24,7 @@ import {
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { isOperationalVendorId } from "../../fabric/fabric-record.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvBytes,
@@ -67,9 +67,7 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
     name: "AddNOC",
     requestSchema: AddNocRequest,
     response: NOC_RESPONSE,
-    invokePrivilege: Privilege.Administer,
-    fabricScoped: false,
-    timed: false,
+    ...invokeAccess("A"),
     handler: async (req, ctx) => {
       const { failSafe, fabrics, groupKeys, acl } = env;
       // An empty ICACValue is treated as absent (SDK: `icac.empty()` means no ICAC).

@@ -8,9 +8,8 @@
  * ```
  */
 
-import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvEnum8, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CertificateChainType } from "./node-operational-cert-status.ts";
 import { MAX_DER_CERT_BYTES } from "./operational-credentials-limits.ts";
@@ -39,9 +38,7 @@ export function certificateChainRequestCommand(
       name: "CertificateChainResponse",
       schema: CertificateChainResponse,
     },
-    invokePrivilege: Privilege.Administer,
-    fabricScoped: false,
-    timed: false,
+    ...invokeAccess("A"),
     handler: async (req) => {
       // §1.2 step 1: CertificateType not in {1, 2} → INVALID_COMMAND.
       if (req.certificateType === CertificateChainType.DACCertificate)

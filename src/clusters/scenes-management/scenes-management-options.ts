@@ -3,11 +3,13 @@
  * handler shares: the persisted scene table, each fabric's current scene (RAM only, as in the SDK) and
  * LastConfiguredBy. Dependencies are arguments (STYLE rule 10).
  */
+import { ImStatus } from "../../fabric/status-codes.ts";
 import type { SessionInfo } from "../../im/data-model.ts";
 import { AttributeChangeEmitter } from "../../im/data-model.ts";
 import type { JsonValue, StorageValue } from "../../storage/storage.ts";
 import {
   DEFAULT_SCENE_TABLE_SIZE,
+  MAX_SCENE_ID,
   SceneTable,
   type StoredExtensionFieldSet,
   UNDEFINED_SCENE_ID,
@@ -111,6 +113,15 @@ export class ScenesManagementEnv {
   /** Group 0, or a group of the fabric's group table with this endpoint in it. */
   groupOk(fabricIndex: number, groupId: number): boolean {
     return groupId === 0 || this.options.groupExists(fabricIndex, groupId, this.options.endpoint);
+  }
+
+  /**
+   * The first check of a command on one scene of a group (1.4.9): SceneID over 254 is CONSTRAINT_ERROR, a group that
+   * fails `groupOk` INVALID_COMMAND; undefined when the request passes both.
+   */
+  sceneRequestStatus(fabricIndex: number, groupId: number, sceneId: number): ImStatus | undefined {
+    if (sceneId > MAX_SCENE_ID) return ImStatus.CONSTRAINT_ERROR;
+    return this.groupOk(fabricIndex, groupId) ? undefined : ImStatus.INVALID_COMMAND;
   }
 
   /**

@@ -6,7 +6,13 @@
 import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, MAX_SCENE_ID } from "./scene-table.ts";
-import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import {
+  MANAGE_SCENES,
+  SceneRequest,
+  SceneResponse,
+  ScenesManagementCommand,
+  sceneResponse,
+} from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /**
@@ -60,7 +66,7 @@ export function storeSceneCommand(env: ScenesManagementEnv): CommandDefinition<S
     response: { id: ScenesManagementCommand.StoreScene, name: "StoreSceneResponse", schema: SceneResponse },
     ...MANAGE_SCENES,
     handler: async (req, ctx) => {
-      const reply = (status: ImStatus) => ({ response: { status, groupId: req.groupId, sceneId: req.sceneId } });
+      const reply = (status: ImStatus) => sceneResponse(req, status);
       if (req.sceneId > MAX_SCENE_ID) return reply(ImStatus.CONSTRAINT_ERROR);
       const { status, written } = storeScene(env, ctx.session.fabricIndex, req.groupId, req.sceneId);
       await written;
