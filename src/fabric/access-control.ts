@@ -3,7 +3,7 @@
  * (the CONSTRAINT_ERROR cases of an ACL write, as the SDK's AccessControl::IsValid), and the access check of 6.6.6.
  */
 import { type ErrorCode, MalformedError, ProtocolError } from "../bytes/errors.ts";
-import { isOperationalNodeId } from "../cert/operational-ids.ts";
+import { isCatSubject, isOperationalNodeId } from "../cert/operational-ids.ts";
 import type { JsonValue, Storage, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
 import { FabricScopedStore, type PendingSlot } from "./fabric-scoped-store.ts";
@@ -21,10 +21,6 @@ export type AuthMode = (typeof AUTH_MODE)[keyof typeof AUTH_MODE];
 export const SUBJECTS_PER_ACCESS_CONTROL_ENTRY = 4;
 export const TARGETS_PER_ACCESS_CONTROL_ENTRY = 3;
 export const ACCESS_CONTROL_ENTRIES_PER_FABRIC = 4;
-
-/** A CASE Authenticated Tag subject: 0xFFFF_FFFD_IIII_VVVV. */
-const CAT_SUBJECT_PREFIX = 0xffff_fffd_0000_0000n;
-const CAT_SUBJECT_MASK = 0xffff_ffff_0000_0000n;
 
 /** AccessControlTargetStruct: each present field narrows the entry; null means "any". */
 export type AccessControlTarget = {
@@ -60,7 +56,7 @@ export type RequestPath = {
 
 /** True for a CAT subject with a non-zero version (an invalid CAT is version 0). */
 function isValidCatSubject(subject: bigint): boolean {
-  return (subject & CAT_SUBJECT_MASK) === CAT_SUBJECT_PREFIX && (subject & 0xffffn) !== 0n;
+  return isCatSubject(subject) && (subject & 0xffffn) !== 0n;
 }
 
 /** A standard (0x0000-0x7FFF) or manufacturer-specific (0xFC00-0xFFFE) cluster id under a valid vendor prefix. */

@@ -12,7 +12,7 @@ import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvEnum8, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CertificateChainType } from "./node-operational-cert-status.ts";
-import { MAX_DER_CERT_BYTES } from "./operational-credentials-limits.ts";
+import { MAX_ATTESTATION_CERT_DER_BYTES } from "./operational-credentials-limits.ts";
 import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** CertificateChainRequest schema. */
@@ -21,7 +21,7 @@ export type CertificateChainRequest = TlvType<typeof CertificateChainRequest>;
 
 /** CertificateChainResponse schema. */
 export const CertificateChainResponse = tlvStruct({
-  certificate: tlvField(0, tlvBytes({ maxLength: MAX_DER_CERT_BYTES })),
+  certificate: tlvField(0, tlvBytes({ maxLength: MAX_ATTESTATION_CERT_DER_BYTES })),
 });
 export type CertificateChainResponse = TlvType<typeof CertificateChainResponse>;
 
