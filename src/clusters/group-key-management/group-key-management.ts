@@ -183,7 +183,11 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         id: GroupKeyManagementCommand.KeySetRead,
         name: "KeySetRead",
         requestSchema: KeySetIdRequest,
-        response: { id: 0x02, name: "KeySetReadResponse", schema: KeySetReadResponse },
+        response: {
+          id: GroupKeyManagementCommand.KeySetReadResponse,
+          name: "KeySetReadResponse",
+          schema: KeySetReadResponse,
+        },
         ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           const set = groupKeys.keySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
@@ -221,7 +225,11 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
       command({
         id: GroupKeyManagementCommand.KeySetReadAllIndices,
         name: "KeySetReadAllIndices",
-        response: { id: 0x05, name: "KeySetReadAllIndicesResponse", schema: KeySetReadAllIndicesResponse },
+        response: {
+          id: GroupKeyManagementCommand.KeySetReadAllIndicesResponse,
+          name: "KeySetReadAllIndicesResponse",
+          schema: KeySetReadAllIndicesResponse,
+        },
         ...invokeAccess("F A"),
         handler: async (_req, ctx) => ({
           // 11.2.7.5: every key set id of the accessing fabric, the IPK (0) included.
