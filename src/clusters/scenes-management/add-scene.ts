@@ -18,8 +18,8 @@ import {
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
 import { MAX_SCENE_NAME_BYTES, MAX_TRANSITION_TIME_MS, type StoredExtensionFieldSet } from "./scene-table.ts";
 import { checkExtensionFieldSet } from "./sceneable-cluster.ts";
-import { MANAGE_SCENES, SceneResponse, ScenesManagementCommand, sceneResponse } from "./scenes-management-commands.ts";
-import type { ScenesManagementEnv } from "./scenes-management-options.ts";
+import { MANAGE_SCENES, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** AddScene { 0 GroupID, 1 SceneID, 2 TransitionTime ms, 3 SceneName, 4 ExtensionFieldSetStructs }. */
 export const AddSceneRequest = tlvStruct({

@@ -4,7 +4,6 @@
  * status in the response (SceneID max 254, TransitionTime max 60 000 000, SceneName maxLength 16) decode over their
  * whole base type, so that a violation is a response, as in the SDK; each command's own fields are in its file.
  */
-import type { ImStatus } from "../../fabric/status-codes.ts";
 import { invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt8, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
@@ -38,11 +37,6 @@ export const SceneResponse = tlvStruct({
   sceneId: tlvField(2, tlvUInt8),
 });
 export type SceneResponse = TlvType<typeof SceneResponse>;
-
-/** The answer to a request on one scene (and ViewScene's answer without a scene): the status, its GroupID and SceneID. */
-export function sceneResponse(req: SceneRequest, status: ImStatus): { response: SceneResponse } {
-  return { response: { status, groupId: req.groupId, sceneId: req.sceneId } };
-}
 
 /** Access of the commands that change scenes: Manage, fabric-scoped, not timed (1.4.9). */
 export const MANAGE_SCENES = invokeAccess("F M");

@@ -15,6 +15,7 @@ import {
   UNDEFINED_SCENE_ID,
 } from "./scene-table.ts";
 import { fromSceneValue, type SceneableCluster } from "./sceneable-cluster.ts";
+import type { SceneRequest, SceneResponse } from "./scenes-management-commands.ts";
 
 /** Attribute ids (1.4.8). */
 export const ScenesManagementAttribute = {
@@ -219,4 +220,9 @@ export class ScenesManagementEnv {
       }),
     }));
   }
+}
+
+/** The answer to a request on one scene (and ViewScene's answer without a scene): the status, its GroupID and SceneID. */
+export function sceneResponse(req: SceneRequest, status: ImStatus): { response: SceneResponse } {
+  return { response: { status, groupId: req.groupId, sceneId: req.sceneId } };
 }

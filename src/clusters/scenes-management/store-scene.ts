@@ -6,14 +6,8 @@
 import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, MAX_SCENE_ID } from "./scene-table.ts";
-import {
-  MANAGE_SCENES,
-  SceneRequest,
-  SceneResponse,
-  ScenesManagementCommand,
-  sceneResponse,
-} from "./scenes-management-commands.ts";
-import type { ScenesManagementEnv } from "./scenes-management-options.ts";
+import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /**
  * StoreScene processing (1.4.9.10; SDK StoreSceneParse), shared with storeGlobalScene: the scene and the fabric's

@@ -20,8 +20,8 @@ import {
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
 import { MAX_SCENE_NAME_BYTES, type StoredExtensionFieldSet } from "./scene-table.ts";
 import { toAttributeValuePairStruct } from "./sceneable-cluster.ts";
-import { OPERATE_SCENES, SceneRequest, ScenesManagementCommand, sceneResponse } from "./scenes-management-commands.ts";
-import type { ScenesManagementEnv } from "./scenes-management-options.ts";
+import { OPERATE_SCENES, SceneRequest, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** ViewSceneResponse { 0 Status, 1 GroupID, 2 SceneID, 3 TransitionTime?, 4 SceneName?, 5 ExtensionFieldSetStructs? }. */
 export const ViewSceneResponse = tlvStruct({
