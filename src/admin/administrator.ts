@@ -10,10 +10,12 @@ import { toHex } from "../bytes/bytes.ts";
 import { OpcredsError } from "../bytes/errors.ts";
 import { type AttestationTrustStore, developmentTrustStore } from "../cert/attestation-trust-store.ts";
 import { decodeMatterCert } from "../cert/matter-cert-decode.ts";
+import { CSR_NONCE_BYTES } from "../cert/nocsr-elements.ts";
 import type { RevocationSet } from "../cert/revocation-set.ts";
 import { MIN_COMMISSIONING_TIMEOUT_S } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import { ON_OFF_CLUSTER_ID } from "../clusters/on-off/on-off.ts";
 import { OnOffCommand } from "../clusters/on-off/on-off-options.ts";
+import { VID_VERIFICATION_CLIENT_CHALLENGE_BYTES } from "../clusters/operational-credentials/operational-credentials-limits.ts";
 import {
   vendorFabricBindingMessage,
   vendorIdVerificationTbs,
@@ -41,7 +43,6 @@ import { AdminError } from "./admin-error.ts";
 import { type AdminFabric, type AdminFabricOptions, DEFAULT_ADMIN_DATA_DIR } from "./admin-fabric.ts";
 import { AdminStore, type NodeRecord } from "./admin-store.ts";
 import {
-  COMMISSIONING_NONCE_BYTES,
   type CommissioningResult,
   checkCsrResponse,
   commission,
@@ -75,8 +76,6 @@ export const ROTATE_NOC_FAILSAFE_S = 60;
 export const DEFAULT_WINDOW_TIMEOUT_S = 300;
 /** The endpoint `onOff` addresses by default (the first application endpoint). */
 export const DEFAULT_ON_OFF_ENDPOINT = 1;
-/** VIDVerification client challenge length (Core 11.18.6.13). */
-const VID_CLIENT_CHALLENGE_BYTES = 32;
 
 /** Options of `Administrator.open`. */
 export type AdministratorOptions = {
@@ -332,7 +331,7 @@ export class Administrator {
       });
       const csr = await step("CSRRequest", async () => {
         const dac = await this.commands.certificateChain(session, 1);
-        const nonce = this.client.crypto.randomBytes(COMMISSIONING_NONCE_BYTES);
+        const nonce = this.client.crypto.randomBytes(CSR_NONCE_BYTES);
         const response = await this.commands.csr(session, nonce, true);
         return checkCsrResponse(this.client.crypto, response, nonce, dac, session.attestationChallenge);
       });
@@ -416,7 +415,7 @@ export class Administrator {
       if (noc === undefined || noc.noc.length === 0) {
         throw new AdminError("admin.device-invalid", `the NOC of fabric ${index} is not readable`);
       }
-      const clientChallenge = this.client.crypto.randomBytes(VID_CLIENT_CHALLENGE_BYTES);
+      const clientChallenge = this.client.crypto.randomBytes(VID_VERIFICATION_CLIENT_CHALLENGE_BYTES);
       const r = await this.commands.signVidVerification(session, index, clientChallenge);
       if (r.fabricIndex !== index) {
         throw new AdminError("admin.device-invalid", `signed for fabric ${r.fabricIndex}, not ${index}`);

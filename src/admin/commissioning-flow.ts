@@ -7,11 +7,11 @@
  */
 import { bytesEqual, toHex } from "../bytes/bytes.ts";
 import { OpcredsError } from "../bytes/errors.ts";
-import { verifyAttestationSignature } from "../cert/attestation-elements.ts";
+import { ATTESTATION_NONCE_BYTES, verifyAttestationSignature } from "../cert/attestation-elements.ts";
 import type { AttestationTrustStore } from "../cert/attestation-trust-store.ts";
 import { verifyCsr } from "../cert/csr.ts";
 import { type VerifiedAttestation, verifyDeviceAttestation } from "../cert/device-attestation-verifier.ts";
-import { decodeNocsrElements } from "../cert/nocsr-elements.ts";
+import { CSR_NONCE_BYTES, decodeNocsrElements } from "../cert/nocsr-elements.ts";
 import type { RevocationSet } from "../cert/revocation-set.ts";
 import { parseX509 } from "../cert/x509.ts";
 import { RegulatoryLocationType } from "../clusters/general-commissioning/general-commissioning.ts";
@@ -30,8 +30,6 @@ import type { InteractionClient } from "./interaction-client.ts";
 import type { PairingCode } from "./pairing-code.ts";
 import { hex16, vendorText } from "./vendor-name.ts";
 
-/** AttestationNonce and CSRNonce length (Core 11.18.6.1, 11.18.6.5). */
-export const COMMISSIONING_NONCE_BYTES = 32;
 /** How long PASE retries a busy device in all (a commissioning window holds an abandoned attempt for 30 s). */
 const PASE_BUSY_RETRY_LIMIT_MS = 35_000;
 /** The breadcrumb values written along the way (Core 11.10.6.1: a commissioner's progress marker). */
@@ -146,7 +144,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
     const attestation = await step(
       "attestation",
       async () => {
-        const nonce = crypto.randomBytes(COMMISSIONING_NONCE_BYTES);
+        const nonce = crypto.randomBytes(ATTESTATION_NONCE_BYTES);
         // Three independent requests, each on its own exchange (Core 4.10: exchanges are concurrent), so they cost one
         // round trip instead of three; nothing is trusted before all three are verified together below.
         const [dac, pai, response] = await Promise.all([
@@ -181,7 +179,7 @@ export async function commission(c: CommissioningContext, req: CommissioningRequ
     );
 
     const csr = await step("CSRRequest", async () => {
-      const nonce = crypto.randomBytes(COMMISSIONING_NONCE_BYTES);
+      const nonce = crypto.randomBytes(CSR_NONCE_BYTES);
       const response = await commands.csr(pase, nonce);
       return checkCsrResponse(crypto, response, nonce, attestation.dac, pase.attestationChallenge);
     });

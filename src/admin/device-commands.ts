@@ -7,6 +7,7 @@ import { MalformedError } from "../bytes/errors.ts";
 import {
   ADMINISTRATOR_COMMISSIONING_CLUSTER_ID as AC_CLUSTER,
   AdministratorCommissioningCommand as AcCmd,
+  AdministratorCommissioningStatus,
   OpenCommissioningWindowRequest,
 } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
 import {
@@ -308,12 +309,10 @@ export class DeviceCommands {
   }
 }
 
-/** Administrator Commissioning's cluster-specific status names (Core 11.19.6). */
-const ADMINISTRATOR_STATUS = new Map<number, string>([
-  [2, "Busy"],
-  [3, "PAKEParameterError"],
-  [4, "WindowNotOpen"],
-]);
+/** Administrator Commissioning's cluster-specific status names (Core 11.19.6), by value. */
+const ADMINISTRATOR_STATUS = new Map<number, string>(
+  Object.entries(AdministratorCommissioningStatus).map(([name, value]) => [value, name]),
+);
 
 /** A status answer as "CONSTRAINT_ERROR (0x87)" (with its cluster status when present). */
 function describe(r: InvokeResult, clusterNames?: ReadonlyMap<number, string>): string {

@@ -15,7 +15,7 @@ import { OID } from "../der/oids.ts";
 import { buildX509, findExtension, parseX509, type Rdn, type X509Certificate } from "./x509.ts";
 
 /** kMaxDERCertLength: the largest DAC or PAI, in bytes (CertificateChainResponse). */
-const MAX_ATTESTATION_CERT_DER_BYTES = 600;
+export const MAX_ATTESTATION_CERT_DER_BYTES = 600;
 /** Length of subject and authority key identifiers, in bytes. */
 const ATTESTATION_KEY_ID_BYTES = 20;
 

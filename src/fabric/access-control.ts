@@ -3,25 +3,16 @@
  * (the CONSTRAINT_ERROR cases of an ACL write, as the SDK's AccessControl::IsValid), and the access check of 6.6.6.
  */
 import { type ErrorCode, MalformedError, ProtocolError } from "../bytes/errors.ts";
-import { isOperationalNodeId } from "../cert/operational-ids.ts";
-import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
+import { isCatSubject, isOperationalNodeId } from "../cert/operational-ids.ts";
+import type { JsonValue, Storage, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
-import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "./fabric-table.ts";
-import { IM_STATUS } from "./status-codes.ts";
+import { FabricScopedStore, type PendingSlot } from "./fabric-scoped-store.ts";
+import { ImStatus } from "./status-codes.ts";
 
 /** Access privileges (Core 6.6.2.1, AccessControlEntryPrivilegeEnum). Administer ⊃ Manage ⊃ Operate ⊃ View; ProxyView ⊃ View. */
 export const Privilege = { View: 1, ProxyView: 2, Operate: 3, Manage: 4, Administer: 5 } as const;
 /** One access privilege value. */
 export type Privilege = (typeof Privilege)[keyof typeof Privilege];
-/** The privileges by the names this layer's code uses. */
-export const PRIVILEGE = {
-  view: Privilege.View,
-  proxyView: Privilege.ProxyView,
-  operate: Privilege.Operate,
-  manage: Privilege.Manage,
-  administer: Privilege.Administer,
-} as const;
-
 /** AccessControlEntryAuthModeEnum. */
 export const AUTH_MODE = { pase: 1, case: 2, group: 3 } as const;
 export type AuthMode = (typeof AUTH_MODE)[keyof typeof AUTH_MODE];
@@ -30,10 +21,6 @@ export type AuthMode = (typeof AUTH_MODE)[keyof typeof AUTH_MODE];
 export const SUBJECTS_PER_ACCESS_CONTROL_ENTRY = 4;
 export const TARGETS_PER_ACCESS_CONTROL_ENTRY = 3;
 export const ACCESS_CONTROL_ENTRIES_PER_FABRIC = 4;
-
-/** A CASE Authenticated Tag subject: 0xFFFF_FFFD_IIII_VVVV. */
-const CAT_SUBJECT_PREFIX = 0xffff_fffd_0000_0000n;
-const CAT_SUBJECT_MASK = 0xffff_ffff_0000_0000n;
 
 /** AccessControlTargetStruct: each present field narrows the entry; null means "any". */
 export type AccessControlTarget = {
@@ -69,7 +56,7 @@ export type RequestPath = {
 
 /** True for a CAT subject with a non-zero version (an invalid CAT is version 0). */
 function isValidCatSubject(subject: bigint): boolean {
-  return (subject & CAT_SUBJECT_MASK) === CAT_SUBJECT_PREFIX && (subject & 0xffffn) !== 0n;
+  return isCatSubject(subject) && (subject & 0xffffn) !== 0n;
 }
 
 /** A standard (0x0000-0x7FFF) or manufacturer-specific (0xFC00-0xFFFE) cluster id under a valid vendor prefix. */
@@ -92,7 +79,7 @@ function isValidDeviceTypeId(id: number): boolean {
 }
 
 function constraint(code: ErrorCode, message: string): never {
-  throw new ProtocolError(code, message, IM_STATUS.constraintError);
+  throw new ProtocolError(code, message, ImStatus.CONSTRAINT_ERROR);
 }
 
 /**
@@ -103,16 +90,16 @@ function constraint(code: ErrorCode, message: string): never {
  */
 export function validateAccessControlEntry(entry: AccessControlEntry): void {
   if (!isFabricIndex(entry.fabricIndex)) constraint("acl.fabric-index", "entry needs a fabric index");
-  if (!Object.values(PRIVILEGE).includes(entry.privilege)) constraint("acl.privilege", "unknown privilege");
+  if (!Object.values(Privilege).includes(entry.privilege)) constraint("acl.privilege", "unknown privilege");
   if (entry.authMode !== AUTH_MODE.case && entry.authMode !== AUTH_MODE.group) {
     constraint("acl.auth-mode", "auth mode must be CASE or Group");
   }
-  if (entry.authMode === AUTH_MODE.group && entry.privilege === PRIVILEGE.administer) {
+  if (entry.authMode === AUTH_MODE.group && entry.privilege === Privilege.Administer) {
     constraint("acl.group-administer", "Group entries cannot grant Administer");
   }
   const subjects = entry.subjects ?? [];
   if (subjects.length > SUBJECTS_PER_ACCESS_CONTROL_ENTRY) {
-    throw new ProtocolError("acl.subjects-full", "too many subjects", IM_STATUS.resourceExhausted);
+    throw new ProtocolError("acl.subjects-full", "too many subjects", ImStatus.RESOURCE_EXHAUSTED);
   }
   for (const s of subjects) {
     const ok =
@@ -123,7 +110,7 @@ export function validateAccessControlEntry(entry: AccessControlEntry): void {
   }
   const targets = entry.targets ?? [];
   if (targets.length > TARGETS_PER_ACCESS_CONTROL_ENTRY) {
-    throw new ProtocolError("acl.targets-full", "too many targets", IM_STATUS.resourceExhausted);
+    throw new ProtocolError("acl.targets-full", "too many targets", ImStatus.RESOURCE_EXHAUSTED);
   }
   for (const t of targets) {
     const { cluster, endpoint, deviceType } = t;
@@ -139,13 +126,13 @@ export function validateAccessControlEntry(entry: AccessControlEntry): void {
 export function privilegeGrants(granted: Privilege, required: Privilege): boolean {
   if (granted === required) return true;
   switch (granted) {
-    case PRIVILEGE.administer:
+    case Privilege.Administer:
       return true;
-    case PRIVILEGE.manage:
-      return required === PRIVILEGE.operate || required === PRIVILEGE.view;
-    case PRIVILEGE.operate:
-    case PRIVILEGE.proxyView:
-      return required === PRIVILEGE.view;
+    case Privilege.Manage:
+      return required === Privilege.Operate || required === Privilege.View;
+    case Privilege.Operate:
+    case Privilege.ProxyView:
+      return required === Privilege.View;
     default:
       return false;
   }
@@ -255,7 +242,7 @@ function decodeEntries(key: string, index: FabricIndex, value: StorageValue | un
 }
 
 /** The pending added fabric's ACL entries, held by the commissioning transaction (pending-fabric-data.ts). */
-export type PendingAclSlot = { readonly fabricIndex: FabricIndex; entries: AccessControlEntry[] };
+export type PendingAclSlot = PendingSlot<AccessControlEntry[]>;
 
 /** Where the store finds the pending fabric's entries: the commissioning transaction's pending data. */
 export interface PendingAclSource {
@@ -268,15 +255,17 @@ export interface PendingAclSource {
  * fabric's CASE session change that list, which reads and access checks overlay on the committed entries, and which
  * the commit writes (`commitWrites`) and this store adopts once the write resolved.
  */
-export class AccessControlStore implements FabricLifecycleParticipant {
-  readonly #storage: Storage;
-  readonly #entries = new Map<FabricIndex, AccessControlEntry[]>();
-  #pending: PendingAclSource | undefined;
-  #committing: PendingAclSlot | undefined;
-  #committedFabrics: Set<FabricIndex> | undefined;
-
+export class AccessControlStore extends FabricScopedStore<AccessControlEntry[]> {
   private constructor(storage: Storage) {
-    this.#storage = storage;
+    super(storage, "ACL");
+  }
+
+  protected key(fabricIndex: FabricIndex): string {
+    return aclKey(fabricIndex);
+  }
+
+  protected encode(entries: AccessControlEntry[]): StorageValue {
+    return encodeEntries(entries);
   }
 
   /** Loads every fabric's entries; a damaged record is MalformedError `acl.record`. */
@@ -286,17 +275,17 @@ export class AccessControlStore implements FabricLifecycleParticipant {
       const index = Number(key.slice(ACL_PREFIX.length));
       if (!isFabricIndex(index) || key !== aclKey(index))
         throw new MalformedError("acl.record", "bad key", { path: key });
-      store.#entries.set(index, decodeEntries(key, index, await storage.get(key)));
+      store.committed.set(index, decodeEntries(key, index, await storage.get(key)));
     }
     return store;
   }
 
   /** Entries of one fabric, or of every fabric in index order (the pending fabric included). */
   entries(fabricIndex?: FabricIndex): AccessControlEntry[] {
-    if (fabricIndex !== undefined) return [...(this.#get(fabricIndex) ?? [])];
-    const pending = this.#pending?.pendingAcl();
-    const indices = new Set([...this.#entries.keys(), ...(pending === undefined ? [] : [pending.fabricIndex])]);
-    return [...indices].sort((a, b) => a - b).flatMap((i) => this.#get(i) ?? []);
+    if (fabricIndex !== undefined) return [...(this.get(fabricIndex) ?? [])];
+    const pending = this.pendingFabric;
+    const indices = new Set([...this.committed.keys(), ...(pending === undefined ? [] : [pending])]);
+    return [...indices].sort((a, b) => a - b).flatMap((i) => this.get(i) ?? []);
   }
 
   /**
@@ -306,7 +295,7 @@ export class AccessControlStore implements FabricLifecycleParticipant {
    */
   async setEntries(fabricIndex: FabricIndex, entries: readonly AccessControlEntry[]): Promise<void> {
     if (entries.length > ACCESS_CONTROL_ENTRIES_PER_FABRIC) {
-      throw new ProtocolError("acl.entries-full", "too many entries for this fabric", IM_STATUS.resourceExhausted);
+      throw new ProtocolError("acl.entries-full", "too many entries for this fabric", ImStatus.RESOURCE_EXHAUSTED);
     }
     for (const e of entries) {
       validateAccessControlEntry(e);
@@ -317,21 +306,7 @@ export class AccessControlStore implements FabricLifecycleParticipant {
       subjects: e.subjects === null ? null : [...e.subjects],
       targets: e.targets === null ? null : e.targets.map((t) => ({ ...t })),
     }));
-    const pending = this.#pending?.pendingAcl();
-    if (pending?.fabricIndex === fabricIndex) {
-      pending.entries = copy;
-      return;
-    }
-    if (this.#committedFabrics !== undefined && !this.#committedFabrics.has(fabricIndex)) {
-      // A session of a fabric the fail-safe just reverted: its entries would outlive it in storage.
-      throw new ProtocolError(
-        "acl.no-fabric",
-        `fabric ${fabricIndex} is neither committed nor pending`,
-        IM_STATUS.failure,
-      );
-    }
-    await this.#storage.set(aclKey(fabricIndex), encodeEntries(copy));
-    this.#entries.set(fabricIndex, copy);
+    await this.put(fabricIndex, () => copy, "acl.no-fabric");
   }
 
   /** Appends one entry to its fabric's list (AddNOC step 16 creates the admin entry this way). */
@@ -342,90 +317,12 @@ export class AccessControlStore implements FabricLifecycleParticipant {
   /** The access check over the entries (see `checkAccessAgainst`); the pending fabric's entries count. */
   checkAccess(subject: SubjectDescriptor, request: RequestPath, requiredPrivilege: Privilege): boolean {
     const index = subject.fabricIndex;
-    const entries = isFabricIndex(index) ? (this.#get(index) ?? []) : [];
+    const entries = isFabricIndex(index) ? (this.get(index) ?? []) : [];
     return checkAccessAgainst(entries, subject, request, requiredPrivilege);
-  }
-
-  /** The pending (unwritten) fabric whose entries reads overlay, if any. */
-  get pendingFabric(): FabricIndex | undefined {
-    return this.#pending?.pendingAcl()?.fabricIndex;
   }
 
   /** Overlays the commissioning transaction's pending entries on the committed ones (once, by the transaction). */
   attachPending(source: PendingAclSource): void {
-    if (this.#pending !== undefined) throw new TypeError("this ACL store already has a commissioning transaction");
-    this.#pending = source;
-  }
-
-  /**
-   * From now on, writes for a fabric that is neither committed (`committed`, then the lifecycle's committed and removed
-   * events) nor pending are refused (FAILURE): nothing of a reverted fabric reaches storage.
-   */
-  guardWrites(committed: Iterable<FabricIndex>): void {
-    this.#committedFabrics = new Set(committed);
-  }
-
-  /** Writes this fabric's entries (the pending list when pending) into `tx`, the commit's storage transaction. */
-  async writeFabric(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void> {
-    const entries = this.#get(fabricIndex);
-    if (entries === undefined) await tx.delete(aclKey(fabricIndex));
-    else await tx.set(aclKey(fabricIndex), encodeEntries(entries));
-  }
-
-  /** The fabric's entries were removed (in `tx`, or by this call): drops them from memory. */
-  async removeFabric(fabricIndex: FabricIndex, tx?: StorageTransaction): Promise<void> {
-    this.forgetFabric(fabricIndex);
-    await (tx ?? this.#storage).delete(aclKey(fabricIndex));
-  }
-
-  /** The fabric's committed removal was written elsewhere: forgets its entries in memory only. */
-  forgetFabric(fabricIndex: FabricIndex): void {
-    this.#entries.delete(fabricIndex);
-  }
-
-  /** Fabric indices with committed entries. */
-  fabricIndices(): FabricIndex[] {
-    return [...this.#entries.keys()].sort((a, b) => a - b);
-  }
-
-  /** Lifecycle: a committed new fabric's pending entries are written in the transaction that writes its record. */
-  async commitWrites(
-    tx: StorageTransaction,
-    event: Extract<FabricLifecycleEvent, { kind: "committed" }>,
-  ): Promise<void> {
-    if (event.noc !== "add") return;
-    this.#committing = { fabricIndex: event.fabricIndex, entries: this.#get(event.fabricIndex) ?? [] };
-    await this.writeFabric(tx, event.fabricIndex);
-  }
-
-  /** Lifecycle: a removed fabric's entries is deleted in the transaction that deletes its record. */
-  async removeWrites(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void> {
-    await tx.delete(aclKey(fabricIndex));
-  }
-
-  /** Lifecycle: memory follows the final event (a commit adopts the entries it wrote, removal forgets). */
-  fabricEvent(event: FabricLifecycleEvent): void {
-    if (event.kind === "committed") {
-      if (this.#committing?.fabricIndex === event.fabricIndex)
-        this.#entries.set(event.fabricIndex, this.#committing.entries);
-      this.#committing = undefined;
-      this.#committedFabrics?.add(event.fabricIndex);
-    } else if (event.kind === "reverted") this.#committing = undefined;
-    else if (event.kind === "removed") {
-      this.forgetFabric(event.fabricIndex);
-      this.#committedFabrics?.delete(event.fabricIndex);
-    }
-  }
-
-  /** The one-time repair: drops entries of fabrics not in `keep` (written before the commissioning transaction). */
-  async pruneFabrics(keep: ReadonlySet<number>): Promise<FabricIndex[]> {
-    const dropped = [...this.#entries.keys()].filter((i) => !keep.has(i));
-    for (const i of dropped) await this.removeFabric(i);
-    return dropped;
-  }
-
-  #get(fabricIndex: FabricIndex): AccessControlEntry[] | undefined {
-    const pending = this.#pending?.pendingAcl();
-    return pending?.fabricIndex === fabricIndex ? pending.entries : this.#entries.get(fabricIndex);
+    this.attach(() => source.pendingAcl());
   }
 }

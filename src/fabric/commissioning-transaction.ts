@@ -14,7 +14,7 @@ import type { FabricTable, NocInstall } from "./fabric-table.ts";
 import { FailSafeContext } from "./fail-safe-context.ts";
 import type { GroupKeyStore } from "./group-keys.ts";
 import { PendingFabricData, type PendingState } from "./pending-fabric-data.ts";
-import { IM_STATUS } from "./status-codes.ts";
+import { ImStatus } from "./status-codes.ts";
 
 /** The armed period a handler started under; `isCurrent` says whether it still holds after an await. */
 export type TransactionToken = { readonly generation: number };
@@ -64,7 +64,7 @@ export class CommissioningTransaction {
       throw new ProtocolError(
         "fail-safe.ended",
         "the fail-safe ended while the command ran",
-        IM_STATUS.failsafeRequired,
+        ImStatus.FAILSAFE_REQUIRED,
       );
     }
   }
@@ -136,7 +136,7 @@ export class CommissioningTransaction {
 
   #requireArmed(): void {
     if (!this.failSafe.armed || this.failSafe.committing) {
-      throw new ProtocolError("fail-safe.disarmed", "no armed fail-safe", IM_STATUS.failsafeRequired);
+      throw new ProtocolError("fail-safe.disarmed", "no armed fail-safe", ImStatus.FAILSAFE_REQUIRED);
     }
   }
 }

@@ -30,7 +30,7 @@ import {
   VID_VERIFICATION_STATEMENT_BYTES,
 } from "./fabric-record.ts";
 import { type OperationalIdentity, operationalInstanceName } from "./operational-identity.ts";
-import { IM_STATUS, NodeOperationalCertStatus } from "./status-codes.ts";
+import { ImStatus, NodeOperationalCertStatus } from "./status-codes.ts";
 
 /** SupportedFabrics bounds (11.18.5.3) and the SDK default CHIP_CONFIG_MAX_FABRICS. */
 const MIN_SUPPORTED_FABRICS = 5;
@@ -323,14 +323,14 @@ export class FabricTable {
    */
   async setLabel(index: FabricIndex, label: string): Promise<void> {
     if (labelBytes(label) > MAX_FABRIC_LABEL_BYTES) {
-      throw fail("fabric.label-too-long", `label exceeds ${MAX_FABRIC_LABEL_BYTES} bytes`, IM_STATUS.invalidCommand);
+      throw fail("fabric.label-too-long", `label exceeds ${MAX_FABRIC_LABEL_BYTES} bytes`, ImStatus.INVALID_COMMAND);
     }
     const view = this.#view();
     if (!view.has(index))
       throw fail(
         "fabric.not-found",
         `no fabric ${index}`,
-        IM_STATUS.notFound,
+        ImStatus.NOT_FOUND,
         NodeOperationalCertStatus.InvalidFabricIndex,
       );
     const wanted = new TextEncoder().encode(label);
@@ -340,7 +340,7 @@ export class FabricTable {
         throw fail(
           "fabric.label-conflict",
           `fabric ${f.fabricIndex} already has this label`,
-          IM_STATUS.failure,
+          ImStatus.FAILURE,
           NodeOperationalCertStatus.LabelConflict,
         );
       }
@@ -363,27 +363,27 @@ export class FabricTable {
   ): Promise<void> {
     const { vendorId, vidVerificationStatement: vvs, vvsc } = elements;
     if (vendorId !== undefined && !isOperationalVendorId(vendorId)) {
-      throw fail("fabric.vendor-id", `vendor id ${vendorId} is not operationally valid`, IM_STATUS.constraintError);
+      throw fail("fabric.vendor-id", `vendor id ${vendorId} is not operationally valid`, ImStatus.CONSTRAINT_ERROR);
     }
     if (vvs !== undefined && vvs.length !== 0 && vvs.length !== VID_VERIFICATION_STATEMENT_BYTES) {
-      throw fail("fabric.vvs-length", "VIDVerificationStatement must be 0 or 85 bytes", IM_STATUS.constraintError);
+      throw fail("fabric.vvs-length", "VIDVerificationStatement must be 0 or 85 bytes", ImStatus.CONSTRAINT_ERROR);
     }
     if (vvsc !== undefined && vvsc.length > MAX_CERT_TLV_BYTES) {
-      throw fail("fabric.vvsc-length", `VVSC exceeds ${MAX_CERT_TLV_BYTES} bytes`, IM_STATUS.constraintError);
+      throw fail("fabric.vvsc-length", `VVSC exceeds ${MAX_CERT_TLV_BYTES} bytes`, ImStatus.CONSTRAINT_ERROR);
     }
     const current = this.#view().get(index);
     if (current === undefined)
       throw fail(
         "fabric.not-found",
         `no fabric ${index}`,
-        IM_STATUS.notFound,
+        ImStatus.NOT_FOUND,
         NodeOperationalCertStatus.InvalidFabricIndex,
       );
     if (vvsc !== undefined && vvsc.length > 0 && current.icac !== null) {
       throw fail(
         "fabric.vvsc-with-icac",
         "a VVSC cannot be set on a fabric whose chain has an ICAC",
-        IM_STATUS.invalidCommand,
+        ImStatus.INVALID_COMMAND,
       );
     }
     await this.#modify(index, (r) => {
@@ -416,7 +416,7 @@ export class FabricTable {
       throw fail(
         "fabric.not-found",
         `no fabric ${index}`,
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
         NodeOperationalCertStatus.InvalidFabricIndex,
       );
     }

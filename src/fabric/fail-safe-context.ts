@@ -4,7 +4,7 @@
  */
 import { ProtocolError } from "../bytes/errors.ts";
 import type { FabricIndex } from "./fabric-index.ts";
-import { IM_STATUS } from "./status-codes.ts";
+import { ImStatus } from "./status-codes.ts";
 
 /** BasicCommissioningInfo.FailSafeExpiryLengthSeconds: the commissioner's suggested arming time. */
 export const FAILSAFE_EXPIRY_LENGTH_S = 60;
@@ -114,7 +114,7 @@ export class FailSafeContext {
   /** CommissioningComplete starts writing the pending state: until it ends, the timer's `poll` does not expire it. */
   beginCommit(): void {
     if (!this.#armed)
-      throw new ProtocolError("fail-safe.disarmed", "no armed fail-safe to commit", IM_STATUS.failsafeRequired);
+      throw new ProtocolError("fail-safe.disarmed", "no armed fail-safe to commit", ImStatus.FAILSAFE_REQUIRED);
     this.#committing = true;
   }
 
@@ -234,7 +234,7 @@ export class FailSafeContext {
       throw new ProtocolError(
         "fail-safe.disarmed",
         `${what} recorded without an armed fail-safe`,
-        IM_STATUS.failsafeRequired,
+        ImStatus.FAILSAFE_REQUIRED,
       );
     }
   }

@@ -5,11 +5,11 @@
 import { bigintToBytes, bytesToBigint, fromHex, toHex } from "../bytes/bytes.ts";
 import { type ErrorCode, type InteractionStatus, MalformedError, ProtocolError } from "../bytes/errors.ts";
 import type { Crypto } from "../crypto/crypto.ts";
-import type { JsonValue, Storage, StorageTransaction, StorageValue } from "../storage/storage.ts";
+import type { JsonValue, Storage, StorageValue } from "../storage/storage.ts";
 import { type FabricIndex, isFabricIndex } from "./fabric-index.ts";
 import { labelBytes } from "./fabric-record.ts";
-import type { FabricLifecycleEvent, FabricLifecycleParticipant } from "./fabric-table.ts";
-import { IM_STATUS } from "./status-codes.ts";
+import { FabricScopedStore, type PendingSlot } from "./fabric-scoped-store.ts";
+import { ImStatus } from "./status-codes.ts";
 
 /** GroupKeySecurityPolicyEnum. */
 export const GROUP_KEY_SECURITY_POLICY = { trustFirst: 0, cacheAndSync: 1 } as const;
@@ -74,10 +74,10 @@ function reject(code: ErrorCode, message: string, status: InteractionStatus): ne
  */
 export function validateGroupKeySet(set: GroupKeySet): void {
   if (!Number.isInteger(set.groupKeySetId) || set.groupKeySetId < 0 || set.groupKeySetId > 0xffff) {
-    reject("group-keys.key-set-id", "GroupKeySetID is not a uint16", IM_STATUS.constraintError);
+    reject("group-keys.key-set-id", "GroupKeySetID is not a uint16", ImStatus.CONSTRAINT_ERROR);
   }
   if (set.groupKeySecurityPolicy !== 0 && set.groupKeySecurityPolicy !== 1) {
-    reject("group-keys.policy", "unknown GroupKeySecurityPolicy", IM_STATUS.constraintError);
+    reject("group-keys.policy", "unknown GroupKeySecurityPolicy", ImStatus.CONSTRAINT_ERROR);
   }
   const slots: [Uint8Array | null, bigint | null][] = [
     [set.epochKey0, set.epochStartTime0],
@@ -85,7 +85,7 @@ export function validateGroupKeySet(set: GroupKeySet): void {
     [set.epochKey2, set.epochStartTime2],
   ];
   if (set.epochKey0 === null || set.epochStartTime0 === null || set.epochStartTime0 === 0n) {
-    reject("group-keys.epoch-key-0", "EpochKey0 and a non-zero EpochStartTime0 are required", IM_STATUS.invalidCommand);
+    reject("group-keys.epoch-key-0", "EpochKey0 and a non-zero EpochStartTime0 are required", ImStatus.INVALID_COMMAND);
   }
   let previous = -1n;
   let ended = false;
@@ -94,21 +94,21 @@ export function validateGroupKeySet(set: GroupKeySet): void {
       reject(
         "group-keys.epoch-pair",
         `EpochKey${i} and EpochStartTime${i} must both be set or both null`,
-        IM_STATUS.invalidCommand,
+        ImStatus.INVALID_COMMAND,
       );
     }
     if (key === null) {
       ended = true;
       continue;
     }
-    if (ended) reject("group-keys.epoch-gap", `EpochKey${i} without EpochKey${i - 1}`, IM_STATUS.invalidCommand);
+    if (ended) reject("group-keys.epoch-gap", `EpochKey${i} without EpochKey${i - 1}`, ImStatus.INVALID_COMMAND);
     if (key.length !== EPOCH_KEY_BYTES)
-      reject("group-keys.epoch-key-length", `EpochKey${i} must be 16 bytes`, IM_STATUS.constraintError);
+      reject("group-keys.epoch-key-length", `EpochKey${i} must be 16 bytes`, ImStatus.CONSTRAINT_ERROR);
     if (start === null || start < 0n || start > 0xffff_ffff_ffff_ffffn) {
-      reject("group-keys.start-time", `EpochStartTime${i} is not a uint64`, IM_STATUS.constraintError);
+      reject("group-keys.start-time", `EpochStartTime${i} is not a uint64`, ImStatus.CONSTRAINT_ERROR);
     }
     if (start <= previous)
-      reject("group-keys.start-order", "epoch start times must increase", IM_STATUS.invalidCommand);
+      reject("group-keys.start-order", "epoch start times must increase", ImStatus.INVALID_COMMAND);
     previous = start;
   }
 }
@@ -116,7 +116,7 @@ export function validateGroupKeySet(set: GroupKeySet): void {
 /** The IPK key set AddNOC installs: TrustFirst, one epoch key, start time 0 (conformance §1.4 step 14). */
 function ipkKeySet(ipkEpochKey: Uint8Array): GroupKeySet {
   if (ipkEpochKey.length !== EPOCH_KEY_BYTES) {
-    reject("group-keys.ipk-length", "IPKValue must be 16 bytes", IM_STATUS.invalidCommand);
+    reject("group-keys.ipk-length", "IPKValue must be 16 bytes", ImStatus.INVALID_COMMAND);
   }
   return {
     groupKeySetId: IPK_KEY_SET_ID,
@@ -220,7 +220,7 @@ export type GroupKeyStoreOptions = {
 };
 
 /** The pending added fabric's group data, held by the commissioning transaction (pending-fabric-data.ts). */
-export type PendingGroupDataSlot = { readonly fabricIndex: FabricIndex; data: FabricGroupData };
+export type PendingGroupDataSlot = PendingSlot<FabricGroupData>;
 
 /** Where the store finds the pending fabric's group data: the commissioning transaction's pending data. */
 export interface PendingGroupDataSource {
@@ -233,17 +233,12 @@ export interface PendingGroupDataSource {
  * it (AddNOC's IPK, a KeySetWrite over its CASE session) overlay and change that copy, which the commit writes
  * (`commitWrites`) and this store adopts once the write resolved.
  */
-export class GroupKeyStore implements FabricLifecycleParticipant {
+export class GroupKeyStore extends FabricScopedStore<FabricGroupData> {
   readonly maxGroupKeysPerFabric: number;
   readonly maxGroupsPerFabric: number;
-  readonly #storage: Storage;
-  readonly #data = new Map<FabricIndex, FabricGroupData>();
-  #pending: PendingGroupDataSource | undefined;
-  #committing: PendingGroupDataSlot | undefined;
-  #committedFabrics: Set<FabricIndex> | undefined;
 
   private constructor(storage: Storage, maxKeys: number, maxGroups: number) {
-    this.#storage = storage;
+    super(storage, "group-key");
     this.maxGroupKeysPerFabric = maxKeys;
     this.maxGroupsPerFabric = maxGroups;
   }
@@ -260,19 +255,19 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       if (!isFabricIndex(index) || key !== groupDataKey(index)) {
         throw new MalformedError("group-keys.record", "bad key", { path: key });
       }
-      store.#data.set(index, decodeData(key, await storage.get(key)));
+      store.committed.set(index, decodeData(key, await storage.get(key)));
     }
     return store;
   }
 
   /** The fabric's key sets (IPK first when present). */
   keySets(index: FabricIndex): GroupKeySet[] {
-    return [...(this.#get(index)?.keySets ?? [])].sort((a, b) => a.groupKeySetId - b.groupKeySetId);
+    return [...(this.get(index)?.keySets ?? [])].sort((a, b) => a.groupKeySetId - b.groupKeySetId);
   }
 
   /** One key set, or undefined. */
   keySet(index: FabricIndex, groupKeySetId: number): GroupKeySet | undefined {
-    return this.#get(index)?.keySets.find((s) => s.groupKeySetId === groupKeySetId);
+    return this.get(index)?.keySets.find((s) => s.groupKeySetId === groupKeySetId);
   }
 
   /** The fabric's IPK epoch key (key set 0, epoch key 0), or undefined. */
@@ -288,7 +283,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
 
   /** AddNOC step 14: installs the IPK as key set 0 and persists it. */
   async setIpk(index: FabricIndex, ipkEpochKey: Uint8Array): Promise<void> {
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       keySets: [...d.keySets.filter((s) => s.groupKeySetId !== 0), ipkKeySet(ipkEpochKey)],
     }));
@@ -300,13 +295,13 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
    */
   async writeKeySet(index: FabricIndex, set: GroupKeySet): Promise<void> {
     if (set.groupKeySetId === IPK_KEY_SET_ID) {
-      reject("group-keys.ipk-write", "the IPK key set is written only by AddNOC", IM_STATUS.invalidCommand);
+      reject("group-keys.ipk-write", "the IPK key set is written only by AddNOC", ImStatus.INVALID_COMMAND);
     }
     validateGroupKeySet(set);
-    const existing = this.#get(index)?.keySets ?? [];
+    const existing = this.get(index)?.keySets ?? [];
     const replacing = existing.some((s) => s.groupKeySetId === set.groupKeySetId);
     if (!replacing && existing.length >= this.maxGroupKeysPerFabric) {
-      reject("group-keys.full", "MaxGroupKeysPerFabric reached", IM_STATUS.resourceExhausted);
+      reject("group-keys.full", "MaxGroupKeysPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
     }
     const copy: GroupKeySet = {
       ...set,
@@ -314,7 +309,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       epochKey1: set.epochKey1?.slice() ?? null,
       epochKey2: set.epochKey2?.slice() ?? null,
     };
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       keySets: [...d.keySets.filter((s) => s.groupKeySetId !== set.groupKeySetId), copy],
     }));
@@ -323,10 +318,10 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
   /** KeySetRemove: the IPK cannot be removed (INVALID_COMMAND); unknown id is NOT_FOUND. Map entries using it go too. */
   async removeKeySet(index: FabricIndex, groupKeySetId: number): Promise<void> {
     if (groupKeySetId === IPK_KEY_SET_ID)
-      reject("group-keys.ipk-remove", "the IPK key set cannot be removed", IM_STATUS.invalidCommand);
+      reject("group-keys.ipk-remove", "the IPK key set cannot be removed", ImStatus.INVALID_COMMAND);
     if (this.keySet(index, groupKeySetId) === undefined)
-      reject("group-keys.not-found", "no such key set", IM_STATUS.notFound);
-    await this.#put(index, (d) => ({
+      reject("group-keys.not-found", "no such key set", ImStatus.NOT_FOUND);
+    await this.#change(index, (d) => ({
       ...d,
       keySets: d.keySets.filter((s) => s.groupKeySetId !== groupKeySetId),
       keyMap: d.keyMap.filter((m) => m.groupKeySetId !== groupKeySetId),
@@ -335,7 +330,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
 
   /** The fabric's GroupKeyMap entries. */
   groupKeyMap(index: FabricIndex): GroupKeyMapEntry[] {
-    return [...(this.#get(index)?.keyMap ?? [])];
+    return [...(this.get(index)?.keyMap ?? [])];
   }
 
   /** Writes the fabric's GroupKeyMap: group ids 1..0xFFFF, each at most once, never mapped to key set 0 (CONSTRAINT_ERROR). */
@@ -343,24 +338,24 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
     const seen = new Set<number>();
     for (const e of entries) {
       if (!Number.isInteger(e.groupId) || e.groupId < 1 || e.groupId > 0xffff) {
-        reject("group-keys.group-id", "GroupId must be 1..0xFFFF", IM_STATUS.constraintError);
+        reject("group-keys.group-id", "GroupId must be 1..0xFFFF", ImStatus.CONSTRAINT_ERROR);
       }
       if (e.groupKeySetId === IPK_KEY_SET_ID || !Number.isInteger(e.groupKeySetId) || e.groupKeySetId > 0xffff) {
-        reject("group-keys.map-key-set", "GroupKeySetID 0 (IPK) cannot protect a group", IM_STATUS.constraintError);
+        reject("group-keys.map-key-set", "GroupKeySetID 0 (IPK) cannot protect a group", ImStatus.CONSTRAINT_ERROR);
       }
       if (seen.has(e.groupId))
-        reject("group-keys.map-duplicate", `group ${e.groupId} mapped twice`, IM_STATUS.constraintError);
+        reject("group-keys.map-duplicate", `group ${e.groupId} mapped twice`, ImStatus.CONSTRAINT_ERROR);
       seen.add(e.groupId);
     }
     if (entries.length > this.maxGroupsPerFabric) {
-      reject("group-keys.map-full", "MaxGroupsPerFabric reached", IM_STATUS.resourceExhausted);
+      reject("group-keys.map-full", "MaxGroupsPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
     }
-    await this.#put(index, (d) => ({ ...d, keyMap: entries.map((e) => ({ ...e })) }));
+    await this.#change(index, (d) => ({ ...d, keyMap: entries.map((e) => ({ ...e })) }));
   }
 
   /** The fabric's group table. */
   groupTable(index: FabricIndex): GroupTableEntry[] {
-    return (this.#get(index)?.groups ?? []).map((g) => ({ ...g, endpoints: [...g.endpoints] }));
+    return (this.get(index)?.groups ?? []).map((g) => ({ ...g, endpoints: [...g.endpoints] }));
   }
 
   /**
@@ -368,13 +363,13 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
    * group's name. Same checks and statuses as `addGroup`.
    */
   async addGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number, groupName = ""): Promise<void> {
-    const kept = this.#get(index)?.groups.find((g) => g.groupId === groupId)?.groupName ?? "";
+    const kept = this.get(index)?.groups.find((g) => g.groupId === groupId)?.groupName ?? "";
     await this.addGroup(index, groupId, endpoint, groupName === "" ? kept : groupName);
   }
 
   /** Whether `endpoint` is a member of group `groupId` on the fabric (Groups cluster "group exists on the endpoint"). */
   hasGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number): boolean {
-    return this.#get(index)?.groups.some((g) => g.groupId === groupId && g.endpoints.includes(endpoint)) ?? false;
+    return this.get(index)?.groups.some((g) => g.groupId === groupId && g.endpoints.includes(endpoint)) ?? false;
   }
 
   /**
@@ -384,15 +379,15 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
    */
   async addGroup(index: FabricIndex, groupId: number, endpoint: number, groupName: string): Promise<void> {
     if (!Number.isInteger(groupId) || groupId < 1 || groupId > 0xffff) {
-      reject("group-keys.group-id", "GroupId must be 1..0xFFFF", IM_STATUS.constraintError);
+      reject("group-keys.group-id", "GroupId must be 1..0xFFFF", ImStatus.CONSTRAINT_ERROR);
     }
     if (!Number.isInteger(endpoint) || endpoint < 0 || endpoint > 0xfffe) throw new RangeError(`endpoint: ${endpoint}`);
     if (labelBytes(groupName) > MAX_GROUP_NAME_LENGTH)
-      reject("group-keys.group-name", "GroupName too long", IM_STATUS.constraintError);
-    const groups = this.#get(index)?.groups ?? [];
+      reject("group-keys.group-name", "GroupName too long", ImStatus.CONSTRAINT_ERROR);
+    const groups = this.get(index)?.groups ?? [];
     const found = groups.find((g) => g.groupId === groupId);
     if (found === undefined && groups.length >= this.maxGroupsPerFabric) {
-      reject("group-keys.groups-full", "MaxGroupsPerFabric reached", IM_STATUS.resourceExhausted);
+      reject("group-keys.groups-full", "MaxGroupsPerFabric reached", ImStatus.RESOURCE_EXHAUSTED);
     }
     const entry: GroupTableEntry = {
       groupId,
@@ -400,7 +395,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
       endpoints: [...new Set([...(found?.endpoints ?? []), endpoint])].sort((a, b) => a - b),
     };
     // An existing group keeps its place in the table; a new one goes last (GetGroupMembership lists in table order).
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       groups: found === undefined ? [...d.groups, entry] : d.groups.map((g) => (g.groupId === groupId ? entry : g)),
     }));
@@ -413,7 +408,7 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
    */
   async removeGroupEndpoint(index: FabricIndex, groupId: number, endpoint: number): Promise<boolean> {
     if (!this.hasGroupEndpoint(index, groupId, endpoint)) return false;
-    await this.#put(index, (d) => ({
+    await this.#change(index, (d) => ({
       ...d,
       groups: withoutEndpoint(d.groups, endpoint, (g) => g.groupId === groupId),
     }));
@@ -422,110 +417,27 @@ export class GroupKeyStore implements FabricLifecycleParticipant {
 
   /** Removes `endpoint` from every group of the fabric (RemoveAllGroups); returns the ids of the groups it was in. */
   async removeEndpoint(index: FabricIndex, endpoint: number): Promise<number[]> {
-    const member = (this.#get(index)?.groups ?? []).filter((g) => g.endpoints.includes(endpoint));
+    const member = (this.get(index)?.groups ?? []).filter((g) => g.endpoints.includes(endpoint));
     if (member.length === 0) return [];
-    await this.#put(index, (d) => ({ ...d, groups: withoutEndpoint(d.groups, endpoint, () => true) }));
+    await this.#change(index, (d) => ({ ...d, groups: withoutEndpoint(d.groups, endpoint, () => true) }));
     return member.map((g) => g.groupId);
-  }
-
-  /** The pending (unwritten) fabric whose data reads overlay, if any. */
-  get pendingFabric(): FabricIndex | undefined {
-    return this.#pending?.pendingGroupData()?.fabricIndex;
   }
 
   /** Overlays the commissioning transaction's pending data on the committed data (once, by the transaction). */
   attachPending(source: PendingGroupDataSource): void {
-    if (this.#pending !== undefined)
-      throw new TypeError("this group-key store already has a commissioning transaction");
-    this.#pending = source;
+    this.attach(() => source.pendingGroupData());
   }
 
-  /**
-   * From now on, writes for a fabric that is neither committed (`committed`, then the lifecycle's committed and removed
-   * events) nor pending are refused (FAILURE): nothing of a reverted fabric reaches storage.
-   */
-  guardWrites(committed: Iterable<FabricIndex>): void {
-    this.#committedFabrics = new Set(committed);
+  protected key(fabricIndex: FabricIndex): string {
+    return groupDataKey(fabricIndex);
   }
 
-  /** Writes this fabric's group data (the pending copy when pending) into `tx`, the commit's storage transaction. */
-  async writeFabric(tx: StorageTransaction, index: FabricIndex): Promise<void> {
-    const d = this.#get(index);
-    if (d === undefined) await tx.delete(groupDataKey(index));
-    else await tx.set(groupDataKey(index), encodeData(d));
+  protected encode(data: FabricGroupData): StorageValue {
+    return encodeData(data);
   }
 
-  /** The fabric's group data was removed (in `tx`, or by this call): drops it from memory. */
-  async removeFabric(index: FabricIndex, tx?: StorageTransaction): Promise<void> {
-    this.#data.delete(index);
-    await (tx ?? this.#storage).delete(groupDataKey(index));
-  }
-
-  /** The fabric's committed removal was written elsewhere: forgets it in memory only. */
-  forgetFabric(index: FabricIndex): void {
-    this.#data.delete(index);
-  }
-
-  /** Fabric indices with committed group data. */
-  fabricIndices(): FabricIndex[] {
-    return [...this.#data.keys()].sort((a, b) => a - b);
-  }
-
-  /** Lifecycle: a committed new fabric's pending group data is written in the transaction that writes its record. */
-  async commitWrites(
-    tx: StorageTransaction,
-    event: Extract<FabricLifecycleEvent, { kind: "committed" }>,
-  ): Promise<void> {
-    if (event.noc !== "add") return;
-    const data = this.#get(event.fabricIndex);
-    this.#committing = data === undefined ? undefined : { fabricIndex: event.fabricIndex, data };
-    await this.writeFabric(tx, event.fabricIndex);
-  }
-
-  /** Lifecycle: a removed fabric's group data is deleted in the transaction that deletes its record. */
-  async removeWrites(tx: StorageTransaction, fabricIndex: FabricIndex): Promise<void> {
-    await tx.delete(groupDataKey(fabricIndex));
-  }
-
-  /** Lifecycle: memory follows the final event (a commit adopts the data it wrote, removal forgets). */
-  fabricEvent(event: FabricLifecycleEvent): void {
-    if (event.kind === "committed") {
-      if (this.#committing?.fabricIndex === event.fabricIndex) this.#data.set(event.fabricIndex, this.#committing.data);
-      this.#committing = undefined;
-      this.#committedFabrics?.add(event.fabricIndex);
-    } else if (event.kind === "reverted") this.#committing = undefined;
-    else if (event.kind === "removed") {
-      this.forgetFabric(event.fabricIndex);
-      this.#committedFabrics?.delete(event.fabricIndex);
-    }
-  }
-
-  /** The one-time repair: drops group data of fabrics not in `keep` (written before the commissioning transaction). */
-  async pruneFabrics(keep: ReadonlySet<number>): Promise<FabricIndex[]> {
-    const dropped = [...this.#data.keys()].filter((i) => !keep.has(i));
-    for (const i of dropped) await this.removeFabric(i);
-    return dropped;
-  }
-
-  #get(index: FabricIndex): FabricGroupData | undefined {
-    const pending = this.#pending?.pendingGroupData();
-    return pending?.fabricIndex === index ? pending.data : this.#data.get(index);
-  }
-
-  async #put(index: FabricIndex, change: (d: FabricGroupData) => FabricGroupData): Promise<void> {
+  async #change(index: FabricIndex, change: (d: FabricGroupData) => FabricGroupData): Promise<void> {
     if (!isFabricIndex(index)) throw new RangeError(`fabric index ${index} is not 1..254`);
-    const pending = this.#pending?.pendingGroupData();
-    if (pending?.fabricIndex === index) {
-      // The pending fabric's data stays in the transaction's memory until CommissioningComplete commits it.
-      pending.data = change(pending.data);
-      return;
-    }
-    if (this.#committedFabrics !== undefined && !this.#committedFabrics.has(index)) {
-      // A session of a fabric the fail-safe just reverted: its data would outlive it in storage.
-      reject("group-keys.no-fabric", `fabric ${index} is neither committed nor pending`, IM_STATUS.failure);
-    }
-    const next = change(this.#data.get(index) ?? { keySets: [], keyMap: [], groups: [] });
-    await this.#storage.set(groupDataKey(index), encodeData(next));
-    this.#data.set(index, next);
+    await this.put(index, (d) => change(d ?? { keySets: [], keyMap: [], groups: [] }), "group-keys.no-fabric");
   }
 }

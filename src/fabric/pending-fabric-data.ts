@@ -18,7 +18,7 @@ import { type FabricRecord, isOperationalVendorId } from "./fabric-record.ts";
 import type { FabricTable, FabricTableHooks, NocInstall, PendingFabricOverlay } from "./fabric-table.ts";
 import type { PendingGroupDataSlot } from "./group-keys.ts";
 import { ROOT_PUBLIC_KEY_BYTES } from "./operational-identity.ts";
-import { IM_STATUS, NodeOperationalCertStatus } from "./status-codes.ts";
+import { ImStatus, NodeOperationalCertStatus } from "./status-codes.ts";
 
 /** A summary of the pending state, for the cluster's checks. */
 export type PendingState = {
@@ -39,7 +39,7 @@ function fail(code: ErrorCode, message: string, status: InteractionStatus, nocSt
 function checkCertSize(name: string, cert: Uint8Array): void {
   // NOCValue/ICACValue/RootCACertificate > 400 bytes -> INVALID_COMMAND (conformance §1.4 steps 1-2, §1.8 step 1).
   if (cert.length === 0 || cert.length > MAX_CERT_TLV_BYTES) {
-    throw fail("fabric.cert-size", `${name} must be 1..${MAX_CERT_TLV_BYTES} bytes`, IM_STATUS.invalidCommand);
+    throw fail("fabric.cert-size", `${name} must be 1..${MAX_CERT_TLV_BYTES} bytes`, ImStatus.INVALID_COMMAND);
   }
 }
 
@@ -116,15 +116,15 @@ export class PendingFabricData implements PendingFabricOverlay {
       throw new RangeError("root public key must be 65 bytes, uncompressed");
     }
     if (this.#root !== undefined || this.#fabric !== undefined) {
-      throw fail("fabric.incorrect-state", "a root, an update or a new fabric is already pending", IM_STATUS.failure);
+      throw fail("fabric.incorrect-state", "a root, an update or a new fabric is already pending", ImStatus.FAILURE);
     }
-    const index = this.#hooks.freeIndex(IM_STATUS.resourceExhausted);
+    const index = this.#hooks.freeIndex(ImStatus.RESOURCE_EXHAUSTED);
     // SDK SetPendingDataFabricIndex: a key pending for another index (an update CSR) binds this fail-safe to it.
     if (this.#index !== undefined && this.#index !== index) {
       throw fail(
         "fabric.incorrect-state",
         `fabric index ${this.#index} already holds this fail-safe's pending state`,
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
       );
     }
     this.#root = { rcac: rcac.slice(), rootPublicKey: rootPublicKey.slice() };
@@ -140,18 +140,18 @@ export class PendingFabricData implements PendingFabricOverlay {
    */
   allocatePendingOperationalKey(forUpdate?: FabricIndex): P256PrivateKey {
     if (this.#fabric !== undefined) {
-      throw fail("fabric.incorrect-state", "NOC data is already pending in this fail-safe", IM_STATUS.failure);
+      throw fail("fabric.incorrect-state", "NOC data is already pending in this fail-safe", ImStatus.FAILURE);
     }
     let index: FabricIndex;
     if (forUpdate !== undefined) {
       if (this.#root !== undefined) {
-        throw fail("fabric.incorrect-state", "cannot update a fabric while a new root is pending", IM_STATUS.failure);
+        throw fail("fabric.incorrect-state", "cannot update a fabric while a new root is pending", ImStatus.FAILURE);
       }
       if (this.#table.committedFabric(forUpdate) === undefined) {
         throw fail(
           "fabric.not-found",
           `no fabric ${forUpdate}`,
-          IM_STATUS.failure,
+          ImStatus.FAILURE,
           NodeOperationalCertStatus.InvalidFabricIndex,
         );
       }
@@ -159,7 +159,7 @@ export class PendingFabricData implements PendingFabricOverlay {
     } else if (this.#root !== undefined && this.#index !== undefined) {
       index = this.#index;
     } else {
-      index = this.#hooks.freeIndex(IM_STATUS.failure);
+      index = this.#hooks.freeIndex(ImStatus.FAILURE);
     }
     const previous = this.#key;
     if (this.#index !== undefined && this.#index !== index) {
@@ -171,7 +171,7 @@ export class PendingFabricData implements PendingFabricOverlay {
       throw fail(
         "fabric.incorrect-state",
         `fabric index ${this.#index} already holds this fail-safe's pending state`,
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
       );
     }
     const key = this.#hooks.crypto.generateKeyPair();
@@ -195,7 +195,7 @@ export class PendingFabricData implements PendingFabricOverlay {
       throw fail(
         "fabric.vendor-id",
         `vendor id ${install.vendorId} is not operationally valid`,
-        IM_STATUS.invalidCommand,
+        ImStatus.INVALID_COMMAND,
       );
     }
     const root = this.#root;
@@ -204,7 +204,7 @@ export class PendingFabricData implements PendingFabricOverlay {
       throw fail(
         "fabric.missing-csr",
         "AddNOC needs a pending root and a pending key for a new fabric",
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
         NodeOperationalCertStatus.MissingCsr,
       );
     }
@@ -212,7 +212,7 @@ export class PendingFabricData implements PendingFabricOverlay {
       throw fail(
         "fabric.table-full",
         "the fabric table is full",
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
         NodeOperationalCertStatus.TableFull,
       );
     }
@@ -220,7 +220,7 @@ export class PendingFabricData implements PendingFabricOverlay {
       throw fail(
         "fabric.conflict",
         "a fabric with this root public key and fabric id exists",
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
         NodeOperationalCertStatus.FabricConflict,
       );
     }
@@ -243,8 +243,8 @@ export class PendingFabricData implements PendingFabricOverlay {
       compressedFabricId: compressedFabricId(this.#hooks.crypto, root.rootPublicKey, install.fabricId),
     };
     this.#fabric = { kind: "add", record };
-    this.#acl = { fabricIndex: index, entries: [] };
-    this.#groupData = { fabricIndex: index, data: { keySets: [], keyMap: [], groups: [] } };
+    this.#acl = { fabricIndex: index, value: [] };
+    this.#groupData = { fabricIndex: index, value: { keySets: [], keyMap: [], groups: [] } };
     this.#hooks.changed({ kind: "added", fabricIndex: index, pending: true });
     this.#hooks.identity("advertise", record);
     return index;
@@ -261,7 +261,7 @@ export class PendingFabricData implements PendingFabricOverlay {
     if (install.icac !== null) checkCertSize("ICACValue", install.icac);
     const current = this.#table.committedFabric(index);
     if (current === undefined) {
-      throw fail("fabric.not-found", `no fabric ${index}`, IM_STATUS.failure, NodeOperationalCertStatus.InvalidNOC);
+      throw fail("fabric.not-found", `no fabric ${index}`, ImStatus.FAILURE, NodeOperationalCertStatus.InvalidNOC);
     }
     const key = this.#key;
     if (
@@ -274,7 +274,7 @@ export class PendingFabricData implements PendingFabricOverlay {
       throw fail(
         "fabric.missing-csr",
         "UpdateNOC needs a pending update key for this fabric and no pending root",
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
         NodeOperationalCertStatus.MissingCsr,
       );
     }
@@ -285,7 +285,7 @@ export class PendingFabricData implements PendingFabricOverlay {
       throw fail(
         "fabric.fabric-id-mismatch",
         "UpdateNOC may not change the fabric id",
-        IM_STATUS.failure,
+        ImStatus.FAILURE,
         NodeOperationalCertStatus.InvalidFabricIndex,
       );
     }
@@ -384,13 +384,13 @@ export class PendingFabricData implements PendingFabricOverlay {
 
 function checkNocFields(install: NocInstall, key: PendingKey): void {
   if (install.fabricId === 0n) {
-    throw fail("fabric.fabric-id", "fabric id 0 is invalid", IM_STATUS.failure, NodeOperationalCertStatus.InvalidNOC);
+    throw fail("fabric.fabric-id", "fabric id 0 is invalid", ImStatus.FAILURE, NodeOperationalCertStatus.InvalidNOC);
   }
   if (!isOperationalNodeId(install.nodeId)) {
     throw fail(
       "fabric.node-id",
       "NOC node id is not operational",
-      IM_STATUS.failure,
+      ImStatus.FAILURE,
       NodeOperationalCertStatus.InvalidNodeOpId,
     );
   }
@@ -398,7 +398,7 @@ function checkNocFields(install: NocInstall, key: PendingKey): void {
     throw fail(
       "fabric.public-key",
       "NOC public key is not the pending CSR key",
-      IM_STATUS.failure,
+      ImStatus.FAILURE,
       NodeOperationalCertStatus.InvalidPublicKey,
     );
   }

@@ -4,16 +4,12 @@
  */
 
 import { ProtocolError } from "../bytes/errors.ts";
+import { Privilege } from "../fabric/access-control.ts";
+import { ImStatus } from "../fabric/status-codes.ts";
 import { ANONYMOUS, type TlvNode } from "../tlv/tlv-node.ts";
-import {
-  type AccessChecker,
-  type ClusterInstance,
-  GlobalAttribute,
-  Privilege,
-  type ReadContext,
-} from "./data-model.ts";
+import { type AccessChecker, type ClusterInstance, GlobalAttribute, type ReadContext } from "./data-model.ts";
 import { filterFabricScopedList } from "./fabric-scoped.ts";
-import { ImStatus, isImStatus } from "./status-code.ts";
+import { isImStatus } from "./status-code.ts";
 
 /** Result of reading one attribute path: data (with the instance's data version) or a status. */
 export type AttributeReadOutcome =

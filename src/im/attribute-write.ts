@@ -3,6 +3,7 @@
  * reference SDK's order, decoding, fabric-scoped list replacement and list-entry append (Core 8.7.3.3 list writes).
  */
 import { MalformedError, ProtocolError } from "../bytes/errors.ts";
+import { ImStatus } from "../fabric/status-codes.ts";
 import { ANONYMOUS, type TlvNode } from "../tlv/tlv-node.ts";
 import {
   type AccessChecker,
@@ -12,7 +13,7 @@ import {
   type WriteContext,
 } from "./data-model.ts";
 import { ownEntries, withFabricIndex } from "./fabric-scoped.ts";
-import { ImStatus, isImStatus } from "./status-code.ts";
+import { isImStatus } from "./status-code.ts";
 
 /** Result of writing one attribute path. */
 export interface AttributeWriteOutcome {

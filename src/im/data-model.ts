@@ -7,10 +7,8 @@
  */
 import { InternalError } from "../bytes/errors.ts";
 import { Privilege } from "../fabric/access-control.ts";
+import type { ImStatus } from "../fabric/status-codes.ts";
 import type { TlvNode, TlvTag } from "../tlv/tlv-node.ts";
-import type { ImStatus } from "./status-code.ts";
-
-export { Privilege };
 
 /**
  * A TLV codec for one value, as every schema of src/tlv/tlv-schema.ts provides it. The data model only needs the
@@ -117,6 +115,23 @@ export interface CommandDefinition<Q = unknown, R = unknown> {
   readonly timed: boolean;
   /** Async because handlers persist through Storage (fabric table commit, ACL, key sets) before they answer. */
   readonly handler: (request: Q, ctx: InvokeContext) => Promise<CommandResult<R>>;
+}
+
+/** A command's access as the spec's command tables write it: "F " when fabric-scoped, the privilege, " T" when timed. */
+export type InvokeAccess = `${"" | "F "}${"O" | "M" | "A"}${"" | " T"}`;
+
+const INVOKE_PRIVILEGE = { O: Privilege.Operate, M: Privilege.Manage, A: Privilege.Administer } as const;
+
+/** The access fields of a CommandDefinition, from the spec's Access column: `...invokeAccess("F A")`. */
+export function invokeAccess(
+  access: InvokeAccess,
+): Pick<CommandDefinition, "invokePrivilege" | "fabricScoped" | "timed"> {
+  const privilege = access.replace("F ", "").replace(" T", "") as keyof typeof INVOKE_PRIVILEGE;
+  return {
+    invokePrivilege: INVOKE_PRIVILEGE[privilege],
+    fabricScoped: access.startsWith("F "),
+    timed: access.endsWith(" T"),
+  };
 }
 
 /** Result of an attribute write handler. */

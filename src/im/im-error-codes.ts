@@ -3,7 +3,7 @@
  * in lower case (`im.unsupported_access`); the status a ProtocolError carries is an ImStatus. Declared by merging into
  * ErrorCodes and InteractionStatuses (src/bytes/errors.ts).
  */
-import type { ImStatus } from "./status-code.ts";
+import type { ImStatus } from "../fabric/status-codes.ts";
 
 /** The code of an ImStatusError carrying the status named `N`. */
 type ImStatusErrorCode<N extends keyof typeof ImStatus = keyof typeof ImStatus> = `im.${Lowercase<N>}`;

@@ -3,9 +3,10 @@
  * the order the spec and the reference SDK apply them, request decoding, the handler, and response encoding.
  */
 import { InternalError, MalformedError, ProtocolError } from "../bytes/errors.ts";
+import { ImStatus } from "../fabric/status-codes.ts";
 import { ANONYMOUS, type TlvNode } from "../tlv/tlv-node.ts";
 import type { AccessChecker, AfterResponseEffect, ClusterInstance, InvokeContext } from "./data-model.ts";
-import { ImStatus, isImStatus } from "./status-code.ts";
+import { isImStatus } from "./status-code.ts";
 
 /** Result of an invoke: a response command with its encoded fields, or a status; plus effects for after the response. */
 export type InvokeOutcome =

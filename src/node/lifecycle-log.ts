@@ -5,8 +5,12 @@
  * PASE/CASE failures with the status decoded. Never logs a secret: no key, no IPK, no passcode.
  */
 import type { OpcredsError } from "../bytes/errors.ts";
-import { CommissioningError } from "../clusters/general-commissioning/general-commissioning.ts";
+import {
+  CommissioningError,
+  GENERAL_COMMISSIONING_CLUSTER_ID,
+} from "../clusters/general-commissioning/general-commissioning.ts";
 import { nodeOperationalCertStatusName } from "../clusters/operational-credentials/node-operational-cert-status.ts";
+import { OPERATIONAL_CREDENTIALS_CLUSTER_ID } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
 import type { FabricRecord } from "../fabric/fabric-record.ts";
 import type { FabricChange, FabricTable } from "../fabric/fabric-table.ts";
 import type { Cluster, CommandDefinition, CommandResult, InvokeContext } from "../im/data-model.ts";
@@ -14,11 +18,6 @@ import { imStatusName } from "../im/status-code.ts";
 import { describeHandshakeFailure } from "../sc/handshake-failure.ts";
 import type { HandshakeProtocol } from "../sc/secure-channel-endpoint.ts";
 import type { LogFields, LogModule, NodeLogger } from "./node-log.ts";
-
-/** Node Operational Credentials (Core 11.18): its command errors are the fabric module's. */
-const OPERATIONAL_CREDENTIALS_CLUSTER_ID = 0x003e;
-/** General Commissioning (Core 11.10): its command errors are the commissioning module's. */
-const GENERAL_COMMISSIONING_CLUSTER_ID = 0x0030;
 
 const hex64 = (v: bigint): string => `0x${v.toString(16).toUpperCase().padStart(16, "0")}`;
 const hex16 = (v: number): string => `0x${v.toString(16).toUpperCase().padStart(4, "0")}`;

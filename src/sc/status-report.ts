@@ -5,12 +5,10 @@
  */
 import { ByteReader } from "../bytes/byte-reader.ts";
 import { ByteWriter } from "../bytes/byte-writer.ts";
+import { ProtocolId } from "../message/protocol-ids.ts";
 
-/** Message type of a StatusReport in the Secure Channel protocol. */
-export const STATUS_REPORT_MESSAGE_TYPE = 0x40;
-
-/** Protocol ID of the Secure Channel protocol (vendor 0x0000). */
-const SECURE_CHANNEL_PROTOCOL_ID = 0x0000_0000;
+/** The full 32-bit ProtocolId of the Secure Channel protocol: vendor 0x0000 in the upper 16 bits. */
+const SECURE_CHANNEL_PROTOCOL_ID = (0x0000 << 16) | ProtocolId.SECURE_CHANNEL;
 
 /** Fixed header of a StatusReport before the optional protocol data, in bytes. */
 const STATUS_REPORT_HEADER_BYTES = 8;

@@ -11,7 +11,8 @@ import {
   ProtocolError,
   ValidationError,
 } from "../../src/bytes/errors.ts";
-import { ImStatus, ImStatusError } from "../../src/im/status-code.ts";
+import { ImStatus } from "../../src/fabric/status-codes.ts";
+import { ImStatusError } from "../../src/im/status-code.ts";
 import { SecureChannelError } from "../../src/sc/secure-channel-error.ts";
 import { INVALID_PARAMETER, SecureChannelProtocolCode } from "../../src/sc/status-report.ts";
 

@@ -9,12 +9,12 @@ import { test } from "node:test";
 import { ProtocolError } from "../../src/bytes/errors.ts";
 import { CommissioningError } from "../../src/clusters/general-commissioning/general-commissioning.ts";
 import { NodeOperationalCertStatus as S } from "../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { AccessControlStore, AUTH_MODE, PRIVILEGE } from "../../src/fabric/access-control.ts";
+import { AccessControlStore, AUTH_MODE, Privilege } from "../../src/fabric/access-control.ts";
 import { CommissioningTransaction } from "../../src/fabric/commissioning-transaction.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { FabricTable } from "../../src/fabric/fabric-table.ts";
 import { GroupKeyStore } from "../../src/fabric/group-keys.ts";
-import { ImStatus } from "../../src/im/status-code.ts";
+import { ImStatus } from "../../src/fabric/status-codes.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import { SqliteStorage } from "../../src/storage/sqlite-storage.ts";
 import { nocResponseOf, statusOf, TestCommissioner, TestNode } from "../support/test-commissioner.ts";
@@ -76,7 +76,7 @@ test("a fail-safe that ends at any point of AddNOC (storage answering on later m
     assert.equal(th2.fabricIndex, 1, where);
     assert.deepEqual(
       node.acl.entries().map((e) => [e.fabricIndex, e.privilege, e.authMode, e.subjects]),
-      [[1, PRIVILEGE.administer, AUTH_MODE.case, [0x2222n]]],
+      [[1, Privilege.Administer, AUTH_MODE.case, [0x2222n]]],
       where,
     );
     assert.deepEqual(node.groupKeys.ipkEpochKey(fabricIndex(1)), th2.ipk, where);
@@ -120,7 +120,7 @@ test("expiry after AddNOC leaves storage byte-identical to before ArmFailSafe, a
     [index],
     "CASE finds the pending fabric and its IPK",
   );
-  assert.ok(node.access(node.session(th.openCase()), { endpoint: 0, cluster: 0x30 }, PRIVILEGE.administer));
+  assert.ok(node.access(node.session(th.openCase()), { endpoint: 0, cluster: 0x30 }, Privilege.Administer));
   assert.equal(storage.writes, writesBefore, "AddNOC wrote to storage");
 
   await expireNow(node);
@@ -200,7 +200,7 @@ test("a crash before CommissioningComplete (the storage dropped without a commit
     th.fabricIndex = fabricIndex(nocResponseOf(await th.addNoc(pase, chain)).fabricIndex!);
     // A CASE session over the pending fabric and a label: all of it pending.
     const caseSession = th.openCase();
-    assert.ok(node.access(node.session(caseSession), { endpoint: 0, cluster: 0x3e }, PRIVILEGE.administer));
+    assert.ok(node.access(node.session(caseSession), { endpoint: 0, cluster: 0x3e }, Privilege.Administer));
     const keysBefore = await storage.keys("");
     // The crash: this process's objects are gone, the file stays; a new process opens it.
     const again = await SqliteStorage.open(path);
@@ -291,7 +291,7 @@ test("the pending fabric's ACL entries and IPK live in the transaction: the stor
   const ipk = new Uint8Array(16).fill(7);
   const admin = {
     fabricIndex: index,
-    privilege: PRIVILEGE.administer,
+    privilege: Privilege.Administer,
     authMode: AUTH_MODE.case,
     subjects: [0x55n],
     targets: null,

@@ -13,7 +13,7 @@ import {
   type OperationalIdentityChange,
 } from "../../src/fabric/fabric-table.ts";
 import { operationalInstanceName } from "../../src/fabric/operational-identity.ts";
-import { IM_STATUS, NodeOperationalCertStatus } from "../../src/fabric/status-codes.ts";
+import { ImStatus, NodeOperationalCertStatus } from "../../src/fabric/status-codes.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { Storage, StorageTransaction } from "../../src/storage/storage.ts";
 import { addFabric, crypto, makeInstall, makeRoot, transactionFor } from "./fixtures.ts";
@@ -286,7 +286,7 @@ describe("fabric table", () => {
     const invalid = new ProtocolError(
       "opcreds.invalid-noc",
       "bad chain",
-      IM_STATUS.failure,
+      ImStatus.FAILURE,
       NodeOperationalCertStatus.InvalidNOC,
     );
     assert.throws(
@@ -324,7 +324,7 @@ describe("fabric table", () => {
     await t.setLabel(b, "é".repeat(16));
     await assert.rejects(
       t.setLabel(b, `${"é".repeat(16)}x`),
-      rejectsWith("fabric.label-too-long", undefined, IM_STATUS.invalidCommand),
+      rejectsWith("fabric.label-too-long", undefined, ImStatus.INVALID_COMMAND),
     );
     await assert.rejects(t.setLabel(fabricIndex(77), "x"), rejectsWith("fabric.not-found"));
     // Immediate persistence outside a pending state.
@@ -342,7 +342,7 @@ describe("fabric table", () => {
     const addKey = transactionFor(t).allocatePendingOperationalKey();
     assert.throws(
       () => transactionFor(t).addPendingFabric({ ...makeInstall(addKey, { fabricId: 42n }), vendorId: 0xfff1 }),
-      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.failure),
+      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, ImStatus.FAILURE),
     );
     assert.equal(t.fabricCount(), 5);
     transactionFor(t).revert();
@@ -360,11 +360,11 @@ describe("fabric table", () => {
     const root = makeRoot();
     assert.throws(
       () => transactionFor(t).addPendingRoot(root.rcac, root.rootPublicKey),
-      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.resourceExhausted),
+      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, ImStatus.RESOURCE_EXHAUSTED),
     );
     assert.throws(
       () => transactionFor(t).allocatePendingOperationalKey(),
-      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, IM_STATUS.failure),
+      rejectsWith("fabric.table-full", NodeOperationalCertStatus.TableFull, ImStatus.FAILURE),
     );
   });
 
@@ -426,19 +426,19 @@ describe("fabric table", () => {
     const withIcac = await addFabric(t, { fabricId: 2n });
     await assert.rejects(
       t.setVidVerificationStatement(noIcac, { vidVerificationStatement: new Uint8Array(86) }),
-      rejectsWith("fabric.vvs-length", undefined, IM_STATUS.constraintError),
+      rejectsWith("fabric.vvs-length", undefined, ImStatus.CONSTRAINT_ERROR),
     );
     await assert.rejects(
       t.setVidVerificationStatement(noIcac, { vvsc: new Uint8Array(401) }),
-      rejectsWith("fabric.vvsc-length", undefined, IM_STATUS.constraintError),
+      rejectsWith("fabric.vvsc-length", undefined, ImStatus.CONSTRAINT_ERROR),
     );
     await assert.rejects(
       t.setVidVerificationStatement(noIcac, { vendorId: 0xfff5 }),
-      rejectsWith("fabric.vendor-id", undefined, IM_STATUS.constraintError),
+      rejectsWith("fabric.vendor-id", undefined, ImStatus.CONSTRAINT_ERROR),
     );
     await assert.rejects(
       t.setVidVerificationStatement(withIcac, { vvsc: new Uint8Array(10) }),
-      rejectsWith("fabric.vvsc-with-icac", undefined, IM_STATUS.invalidCommand),
+      rejectsWith("fabric.vvsc-with-icac", undefined, ImStatus.INVALID_COMMAND),
     );
     await t.setVidVerificationStatement(noIcac, {
       vendorId: 0x6a01,

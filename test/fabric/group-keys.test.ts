@@ -11,7 +11,7 @@ import {
   operationalGroupKey,
   validateGroupKeySet,
 } from "../../src/fabric/group-keys.ts";
-import { IM_STATUS } from "../../src/fabric/status-codes.ts";
+import { ImStatus } from "../../src/fabric/status-codes.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 
 // Vectors: connectedhomeip src/crypto/tests/TestChipCryptoPAL.cpp (TestGroup_OperationalKeyDerivation,
@@ -64,21 +64,21 @@ function status(code: number) {
 
 test("key set validation (KeySetWrite rules)", () => {
   validateGroupKeySet(set());
-  assert.throws(() => validateGroupKeySet(set({ epochKey0: null })), status(IM_STATUS.invalidCommand));
-  assert.throws(() => validateGroupKeySet(set({ epochStartTime0: 0n })), status(IM_STATUS.invalidCommand));
-  assert.throws(() => validateGroupKeySet(set({ epochKey0: new Uint8Array(15) })), status(IM_STATUS.constraintError));
-  assert.throws(() => validateGroupKeySet(set({ epochStartTime1: null })), status(IM_STATUS.invalidCommand));
-  assert.throws(() => validateGroupKeySet(set({ epochStartTime1: 1_110_000n })), status(IM_STATUS.invalidCommand));
+  assert.throws(() => validateGroupKeySet(set({ epochKey0: null })), status(ImStatus.INVALID_COMMAND));
+  assert.throws(() => validateGroupKeySet(set({ epochStartTime0: 0n })), status(ImStatus.INVALID_COMMAND));
+  assert.throws(() => validateGroupKeySet(set({ epochKey0: new Uint8Array(15) })), status(ImStatus.CONSTRAINT_ERROR));
+  assert.throws(() => validateGroupKeySet(set({ epochStartTime1: null })), status(ImStatus.INVALID_COMMAND));
+  assert.throws(() => validateGroupKeySet(set({ epochStartTime1: 1_110_000n })), status(ImStatus.INVALID_COMMAND));
   assert.throws(
     () =>
       validateGroupKeySet(
         set({ epochKey1: null, epochStartTime1: null, epochKey2: k(3), epochStartTime2: 5_000_000n }),
       ),
-    status(IM_STATUS.invalidCommand),
+    status(ImStatus.INVALID_COMMAND),
   );
   assert.throws(
     () => validateGroupKeySet(set({ groupKeySecurityPolicy: 2 as never })),
-    status(IM_STATUS.constraintError),
+    status(ImStatus.CONSTRAINT_ERROR),
   );
 });
 
@@ -89,23 +89,23 @@ test("IPK, key sets, key map and groups persist per fabric and are removed with 
   const f2 = fabricIndex(2);
   await store.setIpk(f1, k(0xaa));
   await store.setIpk(f2, k(0xbb));
-  await assert.rejects(store.setIpk(f1, new Uint8Array(15)), status(IM_STATUS.invalidCommand));
-  await assert.rejects(store.writeKeySet(f1, set({ groupKeySetId: 0 })), status(IM_STATUS.invalidCommand));
+  await assert.rejects(store.setIpk(f1, new Uint8Array(15)), status(ImStatus.INVALID_COMMAND));
+  await assert.rejects(store.writeKeySet(f1, set({ groupKeySetId: 0 })), status(ImStatus.INVALID_COMMAND));
   await store.writeKeySet(f1, set());
   await store.writeKeySet(f1, set({ groupKeySetId: 2 }));
-  await assert.rejects(store.writeKeySet(f1, set({ groupKeySetId: 3 })), status(IM_STATUS.resourceExhausted));
+  await assert.rejects(store.writeKeySet(f1, set({ groupKeySetId: 3 })), status(ImStatus.RESOURCE_EXHAUSTED));
   await store.setGroupKeyMap(f1, [{ groupId: 0x0101, groupKeySetId: 0x01a1 }]);
   await assert.rejects(
     store.setGroupKeyMap(f1, [
       { groupId: 1, groupKeySetId: 2 },
       { groupId: 1, groupKeySetId: 0x01a1 },
     ]),
-    status(IM_STATUS.constraintError),
+    status(ImStatus.CONSTRAINT_ERROR),
   );
-  await assert.rejects(store.setGroupKeyMap(f1, [{ groupId: 1, groupKeySetId: 0 }]), status(IM_STATUS.constraintError));
+  await assert.rejects(store.setGroupKeyMap(f1, [{ groupId: 1, groupKeySetId: 0 }]), status(ImStatus.CONSTRAINT_ERROR));
   await store.addGroupEndpoint(f1, 0x0101, 1, "Kitchen");
   await store.addGroupEndpoint(f1, 0x0101, 2);
-  await assert.rejects(store.removeKeySet(f1, 0), status(IM_STATUS.invalidCommand));
+  await assert.rejects(store.removeKeySet(f1, 0), status(ImStatus.INVALID_COMMAND));
 
   const again = await GroupKeyStore.open(storage);
   assert.deepEqual(again.ipkEpochKey(f1), k(0xaa));
@@ -157,9 +157,9 @@ test("Groups cluster operations: addGroup names and adds, removeGroupEndpoint/re
     { groupId: 0x0101, groupName: "", endpoints: [1, 2] },
     { groupId: 0x0102, groupName: "Hall", endpoints: [1] },
   ]);
-  await assert.rejects(store.addGroup(f1, 0x0103, 1, "x"), status(IM_STATUS.resourceExhausted));
-  await assert.rejects(store.addGroup(f1, 0, 1, "x"), status(IM_STATUS.constraintError));
-  await assert.rejects(store.addGroup(f1, 0x0101, 1, "x".repeat(17)), status(IM_STATUS.constraintError));
+  await assert.rejects(store.addGroup(f1, 0x0103, 1, "x"), status(ImStatus.RESOURCE_EXHAUSTED));
+  await assert.rejects(store.addGroup(f1, 0, 1, "x"), status(ImStatus.CONSTRAINT_ERROR));
+  await assert.rejects(store.addGroup(f1, 0x0101, 1, "x".repeat(17)), status(ImStatus.CONSTRAINT_ERROR));
   await store.addGroup(f2, 0x0101, 1, "Other");
   assert.equal(store.hasGroupEndpoint(f1, 0x0102, 1), true);
   assert.equal(store.hasGroupEndpoint(f1, 0x0102, 2), false);
@@ -191,9 +191,9 @@ test("addGroupEndpoint: an empty name keeps the group's name, another replaces i
   await store.addGroupEndpoint(f1, 0x0101, 2, "Kitchen");
   await store.addGroupEndpoint(f1, 0x0101, 3);
   assert.deepEqual(store.groupTable(f1), [{ groupId: 0x0101, groupName: "Kitchen", endpoints: [1, 2, 3] }]);
-  await assert.rejects(store.addGroupEndpoint(f1, 0x0102, 1), status(IM_STATUS.resourceExhausted));
-  await assert.rejects(store.addGroupEndpoint(f1, 0, 1), status(IM_STATUS.constraintError));
-  await assert.rejects(store.addGroupEndpoint(f1, 0x0101, 1, "x".repeat(17)), status(IM_STATUS.constraintError));
+  await assert.rejects(store.addGroupEndpoint(f1, 0x0102, 1), status(ImStatus.RESOURCE_EXHAUSTED));
+  await assert.rejects(store.addGroupEndpoint(f1, 0, 1), status(ImStatus.CONSTRAINT_ERROR));
+  await assert.rejects(store.addGroupEndpoint(f1, 0x0101, 1, "x".repeat(17)), status(ImStatus.CONSTRAINT_ERROR));
   await assert.rejects(store.addGroupEndpoint(f1, 0x0101, 0xffff), RangeError);
 });
 
@@ -201,7 +201,7 @@ test("GroupName's 16 are UTF-8 bytes: addGroup and a stored record refuse 9 two-
   const storage = new MemoryStorage();
   const store = await GroupKeyStore.open(storage);
   const f1 = fabricIndex(1);
-  await assert.rejects(store.addGroup(f1, 0x0101, 1, "é".repeat(9)), status(IM_STATUS.constraintError));
+  await assert.rejects(store.addGroup(f1, 0x0101, 1, "é".repeat(9)), status(ImStatus.CONSTRAINT_ERROR));
   await store.addGroup(f1, 0x0101, 1, "é".repeat(8));
   assert.equal((await GroupKeyStore.open(storage)).groupTable(f1)[0]?.groupName, "é".repeat(8));
   const record = (name: string) => ({ v: 1, keySets: [], keyMap: [], groups: [{ groupId: 1, endpoints: [1], name }] });

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AccessControlStore } from "../../src/fabric/access-control.ts";
+import { AccessControlStore, Privilege } from "../../src/fabric/access-control.ts";
 import type { FabricIndex } from "../../src/fabric/fabric-index.ts";
 import { aclAccessChecker } from "../../src/im/access-check.ts";
-import { Privilege } from "../../src/im/data-model.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import { pase, session } from "./fixtures.ts";
 

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Privilege } from "../../src/fabric/access-control.ts";
+import { ImStatus } from "../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../src/im/attribute-read.ts";
-import { ClusterInstance, GlobalAttribute, Privilege } from "../../src/im/data-model.ts";
-import { ImStatus } from "../../src/im/status-code.ts";
+import { ClusterInstance, GlobalAttribute } from "../../src/im/data-model.ts";
 import type { TlvNode } from "../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt32 } from "../../src/tlv/tlv-schema.ts";
 import { allowAll, Entry, grantUpTo, pase, session, toyCluster } from "./fixtures.ts";

@@ -1,4 +1,7 @@
 // A toy cluster and sessions for the IM core tests.
+
+import { Privilege } from "../../src/fabric/access-control.ts";
+import { ImStatus } from "../../src/fabric/status-codes.ts";
 import {
   type AccessChecker,
   AttributeChangeEmitter,
@@ -7,10 +10,9 @@ import {
   command,
   EventPriority,
   event,
-  Privilege,
   type SessionInfo,
 } from "../../src/im/data-model.ts";
-import { ImStatus, ImStatusError } from "../../src/im/status-code.ts";
+import { ImStatusError } from "../../src/im/status-code.ts";
 import {
   type TlvType,
   tlvArray,

@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { ClusterInstance, command, Privilege } from "../../src/im/data-model.ts";
+import { Privilege } from "../../src/fabric/access-control.ts";
+import { ImStatus } from "../../src/fabric/status-codes.ts";
+import { ClusterInstance, command } from "../../src/im/data-model.ts";
 import { invokeCommand } from "../../src/im/invoke.ts";
-import { ImStatus, ImStatusError, imStatusName, isImStatus } from "../../src/im/status-code.ts";
+import { ImStatusError, imStatusName, isImStatus } from "../../src/im/status-code.ts";
 import { decodeTlv } from "../../src/tlv/tlv-decoder.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../src/tlv/tlv-node.ts";
 import { allowAll, EchoRequest, EchoResponse, grantUpTo, pase, session, toyCluster } from "./fixtures.ts";

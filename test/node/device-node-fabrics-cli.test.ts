@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { after, test } from "node:test";
 import { runCli } from "../../src/cli/run-cli.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
-import { AccessControlStore, AUTH_MODE, PRIVILEGE } from "../../src/fabric/access-control.ts";
+import { AccessControlStore, AUTH_MODE, Privilege } from "../../src/fabric/access-control.ts";
 import { FabricTable } from "../../src/fabric/fabric-table.ts";
 import { GroupKeyStore } from "../../src/fabric/group-keys.ts";
 import { LOCK_FILE } from "../../src/node/data-dir-lock.ts";
@@ -72,7 +72,7 @@ async function seed(dir: string): Promise<void> {
     const i = await addFabric(table, { nodeId, fabricId: nodeId << 8n });
     await acl.addEntry({
       fabricIndex: i,
-      privilege: PRIVILEGE.administer,
+      privilege: Privilege.Administer,
       authMode: AUTH_MODE.case,
       subjects: [7n],
       targets: null,

@@ -7,7 +7,7 @@ import { createOnOffSceneable } from "../../src/clusters/scenes-management/on-of
 import { createScenesManagement } from "../../src/clusters/scenes-management/scenes-management.ts";
 import { fabricRecordKey } from "../../src/fabric/fabric-record.ts";
 import { FabricTable } from "../../src/fabric/fabric-table.ts";
-import { ImStatus } from "../../src/im/status-code.ts";
+import { ImStatus } from "../../src/fabric/status-codes.ts";
 import { fabricScenesLifecycle } from "../../src/node/fabric-scenes-lifecycle.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { Storage, StorageTransaction, StorageValue } from "../../src/storage/storage.ts";

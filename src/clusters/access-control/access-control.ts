@@ -8,21 +8,21 @@ import {
   type AccessControlEntry,
   type AccessControlStore,
   type AuthMode,
+  Privilege,
   SUBJECTS_PER_ACCESS_CONTROL_ENTRY,
   TARGETS_PER_ACCESS_CONTROL_ENTRY,
 } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   AttributeChangeEmitter,
   attribute,
   type Cluster,
   EventPriority,
   event,
-  Privilege,
   type SessionInfo,
 } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { DEFAULT_PASSCODE_ID } from "../../sc/pase/pase-responder.ts";
 import {
   type TlvType,

@@ -7,9 +7,12 @@
  * window stays open, as the SDK's CommissioningWindowManager keeps it, while the commissioning over the PASE session
  * established on it runs: the node closes it when that ends.
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricRecord } from "../../fabric/fabric-record.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 import type { FailSafeContext } from "../../fabric/fail-safe-context.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   type AfterResponseEffect,
   AttributeChangeEmitter,
@@ -18,9 +21,7 @@ import {
   type CommandResult,
   command,
   type InvokeContext,
-  Privilege,
 } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import type { CommissioningWindowState, WindowAttribute, WindowOpener } from "../../sc/commissioning-window-state.ts";
 import {
   decodePaseVerifier,

@@ -3,6 +3,9 @@
  * with values the node passes in, writable NodeLabel/Location, and the StartUp / ShutDown / Leave events. The
  * Operational Credentials cluster emits Leave before RemoveFabric deletes a fabric (conformance §6 item 19).
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   type AfterResponseEffect,
   AttributeChangeEmitter,
@@ -10,10 +13,8 @@ import {
   type Cluster,
   EventPriority,
   event,
-  Privilege,
 } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvFabricIndexValue,

@@ -4,7 +4,8 @@
  * PartsList follows endpoint composition (Core 9.2.1 root node, 9.12 tree and full-family patterns).
  */
 import { InternalError } from "../../bytes/errors.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, Privilege } from "../../im/data-model.ts";
+import { Privilege } from "../../fabric/access-control.ts";
+import { AttributeChangeEmitter, attribute, type Cluster } from "../../im/data-model.ts";
 import { type TlvType, tlvArray, tlvField, tlvStruct, tlvUInt16, tlvUInt32 } from "../../tlv/tlv-schema.ts";
 
 /** Cluster id (Core 9.5). */

@@ -3,6 +3,8 @@
  * (Enhanced Setup Flow) feature. ArmFailSafe / CommissioningComplete drive the fabric layer's FailSafeContext and
  * FabricTable; fail-safe expiry runs the ordered cleanup of conformance §2 and hands session/DNS-SD work back as effects.
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
 import type { CommissioningTransaction } from "../../fabric/commissioning-transaction.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
@@ -12,15 +14,15 @@ import {
   type FailSafeCleanupStep,
   type FailSafeContext,
 } from "../../fabric/fail-safe-context.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   type AfterResponseEffect,
   AttributeChangeEmitter,
   attribute,
   type Cluster,
   command,
-  Privilege,
+  invokeAccess,
 } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvBool,
@@ -264,9 +266,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
         name: "ArmFailSafe",
         requestSchema: ArmFailSafeRequest,
         response: { id: 0x01, name: "ArmFailSafeResponse", schema: CommissioningResponse },
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: false,
-        timed: false,
+        ...invokeAccess("A"),
         handler: async (req, ctx) => {
           const accessing = ctx.session.fabricIndex;
           // 11.10.7.2: "If the fail-safe timer was not currently armed, the commissioning window is open, and the
@@ -296,9 +296,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
         name: "SetRegulatoryConfig",
         requestSchema: SetRegulatoryConfigRequest,
         response: { id: 0x03, name: "SetRegulatoryConfigResponse", schema: CommissioningResponse },
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: false,
-        timed: false,
+        ...invokeAccess("A"),
         handler: async (req) => {
           // CountryCode is exactly 2 characters and the enum has values 0..2 (SDK: CONSTRAINT_ERROR status).
           if (req.countryCode.length !== 2 || req.newRegulatoryConfig > RegulatoryLocationType.IndoorOutdoor)
@@ -321,9 +319,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
         id: GeneralCommissioningCommand.CommissioningComplete,
         name: "CommissioningComplete",
         response: { id: 0x05, name: "CommissioningCompleteResponse", schema: CommissioningResponse },
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F A"),
         handler: async (_req, ctx) => {
           // 11.10.7.6: no fail-safe context → NoFailSafe.
           if (!failSafe.armed) return respond(CommissioningError.NoFailSafe);

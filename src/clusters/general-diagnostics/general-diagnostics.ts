@@ -3,6 +3,9 @@
  * feature: the mandatory attributes (NetworkInterfaces, RebootCount, UpTime, TestEventTriggersEnabled), the mandatory
  * TestEventTrigger and TimeSnapshot commands, and the mandatory BootReason event.
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   AttributeChangeEmitter,
   attribute,
@@ -10,10 +13,9 @@ import {
   command,
   EventPriority,
   event,
-  Privilege,
+  invokeAccess,
 } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,
@@ -210,9 +212,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
         id: GeneralDiagnosticsCommand.TestEventTrigger,
         name: "TestEventTrigger",
         requestSchema: TestEventTriggerRequest,
-        invokePrivilege: Privilege.Manage,
-        fabricScoped: false,
-        timed: false,
+        ...invokeAccess("M"),
         handler: async (req) => {
           // 11.12.7.1: an EnableKey that does not match the device's key, or TestEventTriggersEnabled false →
           // CONSTRAINT_ERROR (the SDK checks the 16-byte length first, with the same status).
@@ -231,9 +231,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
           name: "TimeSnapshotResponse",
           schema: TimeSnapshotResponse,
         },
-        invokePrivilege: Privilege.Operate,
-        fabricScoped: false,
-        timed: false,
+        ...invokeAccess("O"),
         // 11.12.7.2: SystemTimeMs is the time since boot; PosixTimeMs is null when the node does not know the time.
         handler: async (_req, ctx) => ({
           response: {

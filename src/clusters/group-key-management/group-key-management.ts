@@ -2,10 +2,13 @@
  * Group Key Management cluster 0x003F, revision 2 (Core spec 11.2, Matter 1.4.2 data model XML), without the
  * provisional CacheAndSync feature. Key sets, GroupKeyMap and the group table live in the fabric layer's GroupKeyStore.
  */
+
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { GROUP_KEY_SECURITY_POLICY, type GroupKeySet, type GroupKeyStore } from "../../fabric/group-keys.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus, ImStatusError } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, command, invokeAccess } from "../../im/data-model.ts";
+import { ImStatusError } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,
@@ -165,9 +168,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         id: GroupKeyManagementCommand.KeySetWrite,
         name: "KeySetWrite",
         requestSchema: KeySetWriteRequest,
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           const s = req.groupKeySet;
           // 11.2.7.1: CacheAndSync without the CS feature → CONSTRAINT_ERROR.
@@ -182,10 +183,12 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         id: GroupKeyManagementCommand.KeySetRead,
         name: "KeySetRead",
         requestSchema: KeySetIdRequest,
-        response: { id: 0x02, name: "KeySetReadResponse", schema: KeySetReadResponse },
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        response: {
+          id: GroupKeyManagementCommand.KeySetReadResponse,
+          name: "KeySetReadResponse",
+          schema: KeySetReadResponse,
+        },
+        ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           const set = groupKeys.keySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
           // 11.2.7.2: no such key set on the accessing fabric → NOT_FOUND.
@@ -211,9 +214,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         id: GroupKeyManagementCommand.KeySetRemove,
         name: "KeySetRemove",
         requestSchema: KeySetIdRequest,
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           // 11.2.7.4: key set 0 (the IPK) → INVALID_COMMAND; an unknown id → NOT_FOUND (both from the store).
           await groupKeys.removeKeySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
@@ -224,10 +225,12 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
       command({
         id: GroupKeyManagementCommand.KeySetReadAllIndices,
         name: "KeySetReadAllIndices",
-        response: { id: 0x05, name: "KeySetReadAllIndicesResponse", schema: KeySetReadAllIndicesResponse },
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: true,
-        timed: false,
+        response: {
+          id: GroupKeyManagementCommand.KeySetReadAllIndicesResponse,
+          name: "KeySetReadAllIndicesResponse",
+          schema: KeySetReadAllIndicesResponse,
+        },
+        ...invokeAccess("F A"),
         handler: async (_req, ctx) => ({
           // 11.2.7.5: every key set id of the accessing fabric, the IPK (0) included.
           response: {

@@ -4,11 +4,13 @@
  * shows; statuses follow connectedhomeip's groups-server where the spec leaves them open.
  */
 import { ProtocolError } from "../../bytes/errors.ts";
+import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { labelBytes } from "../../fabric/fabric-record.ts";
 import { type GroupKeyStore, MAX_GROUP_NAME_LENGTH } from "../../fabric/group-keys.ts";
-import { attribute, type Cluster, command, type InvokeContext, Privilege } from "../../im/data-model.ts";
-import { ImStatus, isImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { attribute, type Cluster, command, type InvokeContext, invokeAccess } from "../../im/data-model.ts";
+import { isImStatus } from "../../im/status-code.ts";
 import {
   tlvArray,
   tlvBitmap8,
@@ -140,9 +142,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         name: "AddGroup",
         requestSchema: AddGroupRequest,
         response: { id: GroupsCommand.AddGroup, name: "AddGroupResponse", schema: GroupStatusResponse },
-        invokePrivilege: Privilege.Manage,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F M"),
         handler: async (req, ctx) => ({
           response: { status: await addGroup(req.groupId, req.groupName, ctx), groupId: req.groupId },
         }),
@@ -152,9 +152,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         name: "ViewGroup",
         requestSchema: GroupIdRequest,
         response: { id: GroupsCommand.ViewGroup, name: "ViewGroupResponse", schema: ViewGroupResponse },
-        invokePrivilege: Privilege.Operate,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F O"),
         handler: async (req, ctx) => {
           const { groupId } = req;
           if (groupId === 0) return { response: { status: ImStatus.CONSTRAINT_ERROR, groupId, groupName: "" } };
@@ -176,9 +174,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
           name: "GetGroupMembershipResponse",
           schema: GetGroupMembershipResponse,
         },
-        invokePrivilege: Privilege.Operate,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F O"),
         handler: async (req, ctx) => {
           const fi = fabricOf(ctx);
           const table = groupKeys.groupTable(fi);
@@ -196,9 +192,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         name: "RemoveGroup",
         requestSchema: GroupIdRequest,
         response: { id: GroupsCommand.RemoveGroup, name: "RemoveGroupResponse", schema: GroupStatusResponse },
-        invokePrivilege: Privilege.Manage,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F M"),
         handler: async (req, ctx) => {
           const { groupId } = req;
           if (groupId === 0) return { response: { status: ImStatus.CONSTRAINT_ERROR, groupId } };
@@ -216,9 +210,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
       command({
         id: GroupsCommand.RemoveAllGroups,
         name: "RemoveAllGroups",
-        invokePrivilege: Privilege.Manage,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F M"),
         handler: async (_req, ctx) => {
           const fi = fabricOf(ctx);
           const removed = await groupKeys.removeEndpoint(fi, endpointOf(ctx));
@@ -232,9 +224,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         id: GroupsCommand.AddGroupIfIdentifying,
         name: "AddGroupIfIdentifying",
         requestSchema: AddGroupRequest,
-        invokePrivilege: Privilege.Manage,
-        fabricScoped: true,
-        timed: false,
+        ...invokeAccess("F M"),
         handler: async (req, ctx) => {
           // 1.3.7.6: only while identifying; otherwise the command is ignored with SUCCESS (SDK: "not a failure").
           if (!options.isIdentifying(ctx.now)) return { status: ImStatus.SUCCESS };

@@ -3,8 +3,10 @@
  * counting down once per second on the node's clock, IdentifyType, Identify, and TriggerEffect (optional in the
  * cluster, mandatory for the On/Off Light device type). Sans-IO: the node's timer calls `timerFired(now)` when asked.
  */
-import { AttributeChangeEmitter, attribute, type Cluster, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, command, invokeAccess } from "../../im/data-model.ts";
 import { tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
 /** Cluster id (Application Cluster spec 1.2). */
@@ -153,9 +155,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
         id: IdentifyCommand.Identify,
         name: "Identify",
         requestSchema: IdentifyRequest,
-        invokePrivilege: Privilege.Manage,
-        fabricScoped: false,
-        timed: false,
+        ...invokeAccess("M"),
         handler: async (req, ctx) => {
           set(req.identifyTime, ctx.now);
           return { status: ImStatus.SUCCESS };
@@ -165,9 +165,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
         id: IdentifyCommand.TriggerEffect,
         name: "TriggerEffect",
         requestSchema: TriggerEffectRequest,
-        invokePrivilege: Privilege.Manage,
-        fabricScoped: false,
-        timed: false,
+        ...invokeAccess("M"),
         handler: async (req) => {
           // An EffectIdentifier outside the enum is a constraint violation of the field (Core 7.19.2: enum values).
           if (!(Object.values(IdentifyEffectIdentifier) as number[]).includes(req.effectIdentifier))

@@ -3,8 +3,10 @@
  * interface (feature ET, bit 2): one always-present network, InterfaceEnabled, and the Last* status attributes.
  * Ethernet has no commands (ScanNetworks, AddOrUpdate…, ConnectNetwork are Wi-Fi/Thread only).
  */
-import { AttributeChangeEmitter, attribute, type Cluster, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { AttributeChangeEmitter, attribute, type Cluster } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvArray,

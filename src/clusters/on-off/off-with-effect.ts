@@ -6,8 +6,9 @@
  * OffWithEffect ::= STRUCTURE { EffectIdentifier [0] : enum8, EffectVariant [1] : enum8 }
  * ```
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { DelayedAllOffEffectVariant, DyingLightEffectVariant, EffectIdentifier } from "./on-off-data-types.ts";
 import { ON_OFF_SUCCESS, OnOffCommand, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";

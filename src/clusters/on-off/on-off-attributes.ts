@@ -2,8 +2,10 @@
  * The On/Off attributes with the Lighting feature (Application Cluster spec 1.5.6): OnOff, GlobalSceneControl, the
  * writable OnTime and OffWaitTime, and the non-volatile StartUpOnOff.
  */
-import { type AttributeDefinition, attribute, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
 import { tlvBool, tlvEnum8, tlvNullable, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { isStartUpOnOff } from "./on-off-data-types.ts";
 import { ON_OFF_SUCCESS, OnOffAttribute, type OnOffEnv } from "./on-off-options.ts";
@@ -26,31 +28,17 @@ export function onOffAttributes(env: OnOffEnv): AttributeDefinition<any>[] {
       readPrivilege: Privilege.View,
       read: () => env.globalSceneControl,
     }),
-    attribute({
-      id: OnOffAttribute.OnTime,
-      name: "OnTime",
-      schema: tlvUInt16,
-      readPrivilege: Privilege.View,
-      writePrivilege: Privilege.Operate,
-      read: () => env.onTime,
-      // 1.5.6.3: "can be written at any time, but writing a value only has effect when in the Timed On state".
-      write: async (value) => {
-        env.setOnTime(value);
-        return ON_OFF_SUCCESS;
-      },
-    }),
-    attribute({
-      id: OnOffAttribute.OffWaitTime,
-      name: "OffWaitTime",
-      schema: tlvUInt16,
-      readPrivilege: Privilege.View,
-      writePrivilege: Privilege.Operate,
-      read: () => env.offWaitTime,
-      write: async (value) => {
-        env.setOffWaitTime(value);
-        return ON_OFF_SUCCESS;
-      },
-    }),
+    // 1.5.6.3: OnTime "can be written at any time, but writing a value only has effect when in the Timed On state".
+    timeAttribute(
+      "OnTime",
+      () => env.onTime,
+      (v) => env.setOnTime(v),
+    ),
+    timeAttribute(
+      "OffWaitTime",
+      () => env.offWaitTime,
+      (v) => env.setOffWaitTime(v),
+    ),
     attribute({
       id: OnOffAttribute.StartUpOnOff,
       name: "StartUpOnOff",
@@ -66,4 +54,24 @@ export function onOffAttributes(env: OnOffEnv): AttributeDefinition<any>[] {
       },
     }),
   ];
+}
+
+/** OnTime and OffWaitTime: uint16 in 1/10 s, read View, written Operate, taken as written. */
+function timeAttribute(
+  name: "OnTime" | "OffWaitTime",
+  read: () => number,
+  write: (value: number) => void,
+): AttributeDefinition<number> {
+  return attribute({
+    id: OnOffAttribute[name],
+    name,
+    schema: tlvUInt16,
+    readPrivilege: Privilege.View,
+    writePrivilege: Privilege.Operate,
+    read,
+    write: async (value) => {
+      write(value);
+      return ON_OFF_SUCCESS;
+    },
+  });
 }

@@ -3,8 +3,9 @@
  * command ids, and the state every attribute and command handler shares: the attributes, the On and Off rules the
  * commands have in common (1.5.7.1, 1.5.7.2) and the 1/10 s timed on / delayed off tick (1.5.7.6).
  */
-import { AttributeChangeEmitter, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { AttributeChangeEmitter, invokeAccess } from "../../im/data-model.ts";
 import type { EffectIdentifier, StartUpOnOff } from "./on-off-data-types.ts";
 
 /** OnTime and OffWaitTime count in tenths of a second (1.5.6.3, 1.5.6.4). */
@@ -35,7 +36,7 @@ export const OnOffCommand = {
 } as const;
 
 /** Access of every On/Off command: Operate, not fabric-scoped, not timed (1.5.7). */
-export const OPERATE_ON_OFF = { invokePrivilege: Privilege.Operate, fabricScoped: false, timed: false } as const;
+export const OPERATE_ON_OFF = invokeAccess("O");
 /** The answer of a command or write that succeeded. */
 export const ON_OFF_SUCCESS = { status: ImStatus.SUCCESS } as const;
 

@@ -6,8 +6,9 @@
  * OnWithTimedOff ::= STRUCTURE { OnOffControl [0] : bitmap8, OnTime [1] : uint16, OffWaitTime [2] : uint16 }
  * ```
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { type TlvType, tlvBitmap8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { OnOffControlBitmap } from "./on-off-data-types.ts";
 import { ON_OFF_SUCCESS, ON_OFF_TIME_UNTIMED, OnOffCommand, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";

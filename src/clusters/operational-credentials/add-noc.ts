@@ -18,13 +18,13 @@ import { isCatSubject, isOperationalNodeId } from "../../cert/operational-ids.ts
 import {
   type AccessControlEntry,
   AUTH_MODE,
-  PRIVILEGE,
+  Privilege,
   validateAccessControlEntry,
 } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { isOperationalVendorId } from "../../fabric/fabric-record.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvBytes,
@@ -67,9 +67,7 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
     name: "AddNOC",
     requestSchema: AddNocRequest,
     response: NOC_RESPONSE,
-    invokePrivilege: Privilege.Administer,
-    fabricScoped: false,
-    timed: false,
+    ...invokeAccess("A"),
     handler: async (req, ctx) => {
       const { failSafe, fabrics, groupKeys, acl } = env;
       // An empty ICACValue is treated as absent (SDK: `icac.empty()` means no ICAC).
@@ -124,7 +122,7 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
 
       const adminEntry: AccessControlEntry = {
         fabricIndex: index,
-        privilege: PRIVILEGE.administer,
+        privilege: Privilege.Administer,
         authMode: AUTH_MODE.case,
         subjects: [req.caseAdminSubject],
         targets: null,

@@ -10,8 +10,8 @@
 import { MalformedError, ValidationError } from "../../bytes/errors.ts";
 import type { MatterCert } from "../../cert/matter-cert.ts";
 import { validateRcac } from "../../cert/validate.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { statusResultFromError } from "./noc-response.ts";
 import { MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
@@ -33,9 +33,7 @@ export function addTrustedRootCertificateCommand(
     id: OperationalCredentialsCommand.AddTrustedRootCertificate,
     name: "AddTrustedRootCertificate",
     requestSchema: AddTrustedRootCertificateRequest,
-    invokePrivilege: Privilege.Administer,
-    fabricScoped: false,
-    timed: false,
+    ...invokeAccess("A"),
     handler: async (req, ctx) => {
       const { failSafe } = env;
       const rcacBytes = req.rootCaCertificate;

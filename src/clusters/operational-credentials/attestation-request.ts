@@ -9,8 +9,8 @@
  * ```
  */
 import { encodeAttestationElements } from "../../cert/attestation-elements.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import {
   ATTESTATION_NONCE_BYTES,
@@ -43,9 +43,7 @@ export function attestationRequestCommand(
       name: "AttestationResponse",
       schema: AttestationResponse,
     },
-    invokePrivilege: Privilege.Administer,
-    fabricScoped: false,
-    timed: false,
+    ...invokeAccess("A"),
     handler: async (req, ctx) => {
       // §1.1 step 1: AttestationNonce.size != 32 → INVALID_COMMAND (TC_DA_1_2 steps 13, 14).
       if (req.attestationNonce.length !== ATTESTATION_NONCE_BYTES) return { status: ImStatus.INVALID_COMMAND };

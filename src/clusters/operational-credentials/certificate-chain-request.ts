@@ -7,11 +7,12 @@
  * CertificateChainResponse ::= STRUCTURE { Certificate [0] : octstr (max 600) }
  * ```
  */
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvEnum8, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CertificateChainType } from "./node-operational-cert-status.ts";
-import { MAX_DER_CERT_BYTES } from "./operational-credentials-limits.ts";
+import { MAX_ATTESTATION_CERT_DER_BYTES } from "./operational-credentials-limits.ts";
 import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** CertificateChainRequest schema. */
@@ -20,7 +21,7 @@ export type CertificateChainRequest = TlvType<typeof CertificateChainRequest>;
 
 /** CertificateChainResponse schema. */
 export const CertificateChainResponse = tlvStruct({
-  certificate: tlvField(0, tlvBytes({ maxLength: MAX_DER_CERT_BYTES })),
+  certificate: tlvField(0, tlvBytes({ maxLength: MAX_ATTESTATION_CERT_DER_BYTES })),
 });
 export type CertificateChainResponse = TlvType<typeof CertificateChainResponse>;
 
@@ -37,9 +38,7 @@ export function certificateChainRequestCommand(
       name: "CertificateChainResponse",
       schema: CertificateChainResponse,
     },
-    invokePrivilege: Privilege.Administer,
-    fabricScoped: false,
-    timed: false,
+    ...invokeAccess("A"),
     handler: async (req) => {
       // §1.2 step 1: CertificateType not in {1, 2} → INVALID_COMMAND.
       if (req.certificateType === CertificateChainType.DACCertificate)

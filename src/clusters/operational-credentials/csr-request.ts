@@ -12,8 +12,8 @@ import { buildCsr } from "../../cert/csr.ts";
 import { encodeNocsrElements } from "../../cert/nocsr-elements.ts";
 import type { P256PrivateKey } from "../../crypto/p256.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBool, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CSR_NONCE_BYTES, MAX_RESPONSE_ELEMENTS_BYTES, SIGNATURE_BYTES } from "./operational-credentials-limits.ts";
 import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
@@ -39,9 +39,7 @@ export function csrRequestCommand(env: OperationalCredentialsEnv): CommandDefini
     name: "CSRRequest",
     requestSchema: CsrRequest,
     response: { id: OperationalCredentialsCommand.CSRResponse, name: "CSRResponse", schema: CsrResponse },
-    invokePrivilege: Privilege.Administer,
-    fabricScoped: false,
-    timed: false,
+    ...invokeAccess("A"),
     handler: async (req, ctx) => {
       const { failSafe } = env;
       const accessing = ctx.session.fabricIndex;

@@ -9,7 +9,7 @@ import { decodeMatterCert } from "../../cert/matter-cert-decode.ts";
 import { lintChain, type ValidationOptions } from "../../cert/validate.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import type { NocInstall } from "../../fabric/fabric-table.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
 
 function invalidNoc(message: string, cause?: unknown): ProtocolError {

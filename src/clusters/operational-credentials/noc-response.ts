@@ -24,9 +24,7 @@ import {
 } from "../../tlv/tlv-schema.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
 import { MAX_DEBUG_TEXT_BYTES } from "./operational-credentials-limits.ts";
-
-/** Command id of NOCResponse. */
-const NOC_RESPONSE_COMMAND_ID = 0x08;
+import { OperationalCredentialsCommand } from "./operational-credentials-options.ts";
 
 /** NOCResponse schema. */
 export const NocResponse = tlvStruct({
@@ -38,7 +36,11 @@ export const NocResponse = tlvStruct({
 export type NocResponse = TlvType<typeof NocResponse>;
 
 /** The response entry of a command definition that answers with NOCResponse. */
-export const NOC_RESPONSE = { id: NOC_RESPONSE_COMMAND_ID, name: "NOCResponse", schema: NocResponse } as const;
+export const NOC_RESPONSE = {
+  id: OperationalCredentialsCommand.NOCResponse,
+  name: "NOCResponse",
+  schema: NocResponse,
+} as const;
 
 /** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a code point. */
 function truncateUtf8(text: string, maxBytes: number): string {

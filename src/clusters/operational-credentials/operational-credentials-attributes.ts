@@ -2,7 +2,9 @@
  * The six attributes of the Node Operational Credentials cluster (Core spec 11.18.5; conformance §0.2). They read the
  * fabric table as reads must show it: a pending added fabric included, pending updated values applied.
  */
-import { type AttributeDefinition, attribute, Privilege } from "../../im/data-model.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
 import { tlvArray, tlvBytes, tlvUInt8 } from "../../tlv/tlv-schema.ts";
 import { FabricDescriptorStruct, fabricDescriptorOf } from "./fabric-descriptor-struct.ts";
 import { NocStruct, nocStructOf } from "./noc-struct.ts";

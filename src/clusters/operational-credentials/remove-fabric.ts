@@ -13,9 +13,10 @@
  * RemoveFabric ::= STRUCTURE { FabricIndex [0] : fabric-idx }
  * ```
  */
+
 import { type FabricIndex, isFabricIndex } from "../../fabric/fabric-index.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvField, tlvStruct, tlvUInt8 } from "../../tlv/tlv-schema.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
@@ -50,10 +51,8 @@ export function removeFabricCommand(
     name: "RemoveFabric",
     requestSchema: RemoveFabricRequest,
     response: NOC_RESPONSE,
-    invokePrivilege: Privilege.Administer,
     // Any admin may remove any fabric (TC_OPCREDS_3_1 steps 76-77), a PASE session (implicit admin) included.
-    fabricScoped: false,
-    timed: false,
+    ...invokeAccess("A"),
     handler: async (req) => {
       const index = req.fabricIndex;
       // §1.7 step 1 (§6 item 22): FabricIndex 0 or 255 → INVALID_COMMAND, not InvalidFabricIndex.

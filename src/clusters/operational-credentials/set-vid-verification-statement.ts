@@ -11,9 +11,10 @@
  * }
  * ```
  */
+
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { statusResultFromError } from "./noc-response.ts";
 import {
@@ -38,10 +39,8 @@ export function setVidVerificationStatementCommand(
     id: OperationalCredentialsCommand.SetVIDVerificationStatement,
     name: "SetVIDVerificationStatement",
     requestSchema: SetVidVerificationStatementRequest,
-    invokePrivilege: Privilege.Administer,
     // §1.9 step 0: over PASE without a fabric → UNSUPPORTED_ACCESS (the dispatcher).
-    fabricScoped: true,
-    timed: false,
+    ...invokeAccess("F A"),
     handler: async (req, ctx) => {
       const accessing = ctx.session.fabricIndex as FabricIndex;
       const { vendorId, vidVerificationStatement, vvsc } = req;

@@ -9,8 +9,8 @@
 import { ProtocolError } from "../../bytes/errors.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { labelBytes } from "../../fabric/fabric-record.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvField, tlvString, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
@@ -30,10 +30,8 @@ export function updateFabricLabelCommand(
     name: "UpdateFabricLabel",
     requestSchema: UpdateFabricLabelRequest,
     response: NOC_RESPONSE,
-    invokePrivilege: Privilege.Administer,
     // §1.6 step 1: over PASE without a fabric → UNSUPPORTED_ACCESS (the dispatcher).
-    fabricScoped: true,
-    timed: false,
+    ...invokeAccess("F A"),
     handler: async (req, ctx) => {
       const accessing = ctx.session.fabricIndex as FabricIndex;
       // §1.6 step 2: [DIFF] Label > 32 bytes → INVALID_COMMAND as in the SDK (a TODO there suggests CONSTRAINT_ERROR).

@@ -7,9 +7,10 @@
  * UpdateNOC ::= STRUCTURE { NOCValue [0] : octstr (max 400), ICACValue [1, optional] : octstr (max 400) }
  * ```
  */
+
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
-import { type CommandDefinition, command, Privilege } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
+import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { decodeIncomingNoc, validateIncomingNocChain } from "./noc-chain.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
@@ -35,10 +36,8 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
     name: "UpdateNOC",
     requestSchema: UpdateNocRequest,
     response: NOC_RESPONSE,
-    invokePrivilege: Privilege.Administer,
     // §1.5 step 0: over PASE without a fabric the dispatcher answers UNSUPPORTED_ACCESS (TC_OPCREDS_3_4 step 26).
-    fabricScoped: true,
-    timed: false,
+    ...invokeAccess("F A"),
     handler: async (req, ctx) => {
       const { failSafe, fabrics } = env;
       const accessing = ctx.session.fabricIndex as FabricIndex;

@@ -2,8 +2,9 @@
  * AddScene (0x00) -> AddSceneResponse (Application Cluster spec 1.4.9.2), fabric-scoped, Manage: adds or replaces a
  * scene with the given extension field sets, name and transition time.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,
@@ -15,15 +16,10 @@ import {
   tlvUInt32,
 } from "../../tlv/tlv-schema.ts";
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
-import {
-  MAX_SCENE_ID,
-  MAX_SCENE_NAME_BYTES,
-  MAX_TRANSITION_TIME_MS,
-  type StoredExtensionFieldSet,
-} from "./scene-table.ts";
+import { MAX_SCENE_NAME_BYTES, MAX_TRANSITION_TIME_MS, type StoredExtensionFieldSet } from "./scene-table.ts";
 import { checkExtensionFieldSet } from "./sceneable-cluster.ts";
 import { MANAGE_SCENES, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
-import type { ScenesManagementEnv } from "./scenes-management-options.ts";
+import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** AddScene { 0 GroupID, 1 SceneID, 2 TransitionTime ms, 3 SceneName, 4 ExtensionFieldSetStructs }. */
 export const AddSceneRequest = tlvStruct({
@@ -47,15 +43,12 @@ export function addSceneCommand(env: ScenesManagementEnv): CommandDefinition<Add
     ...MANAGE_SCENES,
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
-      const reply = (status: ImStatus) => ({ response: { status, groupId: req.groupId, sceneId: req.sceneId } });
+      const reply = (status: ImStatus) => sceneResponse(req, status);
       // 1.4.9.2: TransitionTime max 60 000 000 ms, SceneName maxLength 16, SceneID max 254 → CONSTRAINT_ERROR.
-      if (
-        req.transitionTime > MAX_TRANSITION_TIME_MS ||
-        utf8.encode(req.sceneName).length > MAX_SCENE_NAME_BYTES ||
-        req.sceneId > MAX_SCENE_ID
-      )
+      if (req.transitionTime > MAX_TRANSITION_TIME_MS || utf8.encode(req.sceneName).length > MAX_SCENE_NAME_BYTES)
         return reply(ImStatus.CONSTRAINT_ERROR);
-      if (!env.groupOk(fi, req.groupId)) return reply(ImStatus.INVALID_COMMAND);
+      const refused = env.sceneRequestStatus(fi, req.groupId, req.sceneId);
+      if (refused !== undefined) return reply(refused);
       const sets: StoredExtensionFieldSet[] = [];
       for (const efs of req.extensionFieldSetStructs) {
         const sceneable = env.sceneables.get(efs.clusterId);

@@ -2,8 +2,9 @@
  * CopyScene (0x40) -> CopySceneResponse (Application Cluster spec 1.4.9.15/1.4.9.16), fabric-scoped, Manage: copies
  * one scene, or every scene of a group, to another group and scene id, in one table write.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { type TlvType, tlvBitmap8, tlvEnum8, tlvField, tlvStruct, tlvUInt8, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { MAX_SCENE_ID } from "./scene-table.ts";
 import { MANAGE_SCENES, ScenesManagementCommand } from "./scenes-management-commands.ts";

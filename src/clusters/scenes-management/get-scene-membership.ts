@@ -2,8 +2,9 @@
  * GetSceneMembership (0x06) -> GetSceneMembershipResponse (Application Cluster spec 1.4.9.13/1.4.9.14),
  * fabric-scoped, Operate: the fabric's remaining capacity and the scene ids of a group.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,

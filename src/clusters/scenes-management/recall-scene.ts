@@ -2,8 +2,9 @@
  * RecallScene (0x05) (Application Cluster spec 1.4.9.12), fabric-scoped, Operate, answered with a status: applies a
  * stored scene to the scene-capable clusters; also the processing behind On/Off's global scene recall.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvField,

@@ -2,8 +2,9 @@
  * RemoveAllScenes (0x03) -> RemoveAllScenesResponse (Application Cluster spec 1.4.9.8), fabric-scoped, Manage: removes
  * every scene of a group; the fabric's current scene, if in that group, is no longer valid.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { GroupRequest, MANAGE_SCENES, ScenesManagementCommand } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";

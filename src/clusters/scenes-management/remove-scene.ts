@@ -2,11 +2,11 @@
  * RemoveScene (0x02) -> RemoveSceneResponse (Application Cluster spec 1.4.9.6), fabric-scoped, Manage: removes one
  * scene; the fabric's current scene, if it was that one, is no longer valid.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
-import { MAX_SCENE_ID } from "./scene-table.ts";
 import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
-import type { ScenesManagementEnv } from "./scenes-management-options.ts";
+import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** The RemoveScene command. */
 export function removeSceneCommand(env: ScenesManagementEnv): CommandDefinition<SceneRequest, SceneResponse> {
@@ -18,9 +18,9 @@ export function removeSceneCommand(env: ScenesManagementEnv): CommandDefinition<
     ...MANAGE_SCENES,
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
-      const reply = (status: ImStatus) => ({ response: { status, groupId: req.groupId, sceneId: req.sceneId } });
-      if (req.sceneId > MAX_SCENE_ID) return reply(ImStatus.CONSTRAINT_ERROR);
-      if (!env.groupOk(fi, req.groupId)) return reply(ImStatus.INVALID_COMMAND);
+      const reply = (status: ImStatus) => sceneResponse(req, status);
+      const refused = env.sceneRequestStatus(fi, req.groupId, req.sceneId);
+      if (refused !== undefined) return reply(refused);
       if (!(await env.commit(() => env.table.remove(fi, req.groupId, req.sceneId)))) return reply(ImStatus.NOT_FOUND);
       const c = env.current.get(fi);
       const wasCurrent = c !== undefined && c.currentGroup === req.groupId && c.currentScene === req.sceneId;

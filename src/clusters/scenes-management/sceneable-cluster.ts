@@ -3,7 +3,7 @@
  * a cluster on the endpoint lends its scene attributes to the Scenes Management cluster, and the validation of the
  * AttributeValuePairStructs a client sends for it, as connectedhomeip's DefaultSceneHandlerImpl does it.
  */
-import { ImStatus } from "../../im/status-code.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import type { AttributeValueField, AttributeValuePairStruct, ExtensionFieldSetStruct } from "./extension-field-set.ts";
 import { ATTRIBUTE_VALUE_FIELDS } from "./extension-field-set.ts";
 

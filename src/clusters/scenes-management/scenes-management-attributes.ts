@@ -2,7 +2,9 @@
  * The Scenes Management attributes (Application Cluster spec 1.4.8): LastConfiguredBy, SceneTableSize and the
  * fabric-scoped FabricSceneInfo, whose SceneCount and RemainingCapacity are computed from the scene table on read.
  */
-import { type AttributeDefinition, attribute, Privilege } from "../../im/data-model.ts";
+
+import { Privilege } from "../../fabric/access-control.ts";
+import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
 import { tlvArray, tlvNullable, tlvUInt16, tlvUInt64 } from "../../tlv/tlv-schema.ts";
 import { SCENE_INFO_FABRIC_SENSITIVE_FIELDS, SceneInfoStruct } from "./scene-info-struct.ts";
 import {

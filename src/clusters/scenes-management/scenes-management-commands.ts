@@ -4,7 +4,7 @@
  * status in the response (SceneID max 254, TransitionTime max 60 000 000, SceneName maxLength 16) decode over their
  * whole base type, so that a violation is a response, as in the SDK; each command's own fields are in its file.
  */
-import { Privilege } from "../../im/data-model.ts";
+import { invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt8, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
 /** Command ids (1.4.9); each response command shares the id of its request. */
@@ -39,6 +39,6 @@ export const SceneResponse = tlvStruct({
 export type SceneResponse = TlvType<typeof SceneResponse>;
 
 /** Access of the commands that change scenes: Manage, fabric-scoped, not timed (1.4.9). */
-export const MANAGE_SCENES = { invokePrivilege: Privilege.Manage, fabricScoped: true, timed: false } as const;
+export const MANAGE_SCENES = invokeAccess("F M");
 /** Access of the commands that view or recall scenes: Operate, fabric-scoped, not timed (1.4.9). */
-export const OPERATE_SCENES = { invokePrivilege: Privilege.Operate, fabricScoped: true, timed: false } as const;
+export const OPERATE_SCENES = invokeAccess("F O");

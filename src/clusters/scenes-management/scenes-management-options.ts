@@ -3,16 +3,19 @@
  * handler shares: the persisted scene table, each fabric's current scene (RAM only, as in the SDK) and
  * LastConfiguredBy. Dependencies are arguments (STYLE rule 10).
  */
+import { ImStatus } from "../../fabric/status-codes.ts";
 import type { SessionInfo } from "../../im/data-model.ts";
 import { AttributeChangeEmitter } from "../../im/data-model.ts";
 import type { JsonValue, StorageValue } from "../../storage/storage.ts";
 import {
   DEFAULT_SCENE_TABLE_SIZE,
+  MAX_SCENE_ID,
   SceneTable,
   type StoredExtensionFieldSet,
   UNDEFINED_SCENE_ID,
 } from "./scene-table.ts";
 import { fromSceneValue, type SceneableCluster } from "./sceneable-cluster.ts";
+import type { SceneRequest, SceneResponse } from "./scenes-management-commands.ts";
 
 /** Attribute ids (1.4.8). */
 export const ScenesManagementAttribute = {
@@ -114,6 +117,15 @@ export class ScenesManagementEnv {
   }
 
   /**
+   * The first check of a command on one scene of a group (1.4.9): SceneID over 254 is CONSTRAINT_ERROR, a group that
+   * fails `groupOk` INVALID_COMMAND; undefined when the request passes both.
+   */
+  sceneRequestStatus(fabricIndex: number, groupId: number, sceneId: number): ImStatus | undefined {
+    if (sceneId > MAX_SCENE_ID) return ImStatus.CONSTRAINT_ERROR;
+    return this.groupOk(fabricIndex, groupId) ? undefined : ImStatus.INVALID_COMMAND;
+  }
+
+  /**
    * Applies a table change at once and returns the write of the whole table, or undefined when nothing changed. A
    * failed write restores the table unless a later change came since (its write carries this one too).
    */
@@ -208,4 +220,9 @@ export class ScenesManagementEnv {
       }),
     }));
   }
+}
+
+/** The answer to a request on one scene (and ViewScene's answer without a scene): the status, its GroupID and SceneID. */
+export function sceneResponse(req: SceneRequest, status: ImStatus): { response: SceneResponse } {
+  return { response: { status, groupId: req.groupId, sceneId: req.sceneId } };
 }

@@ -5,8 +5,8 @@
  * connectedhomeip's scenes-server where the spec leaves them open; deviations are named where they are made.
  */
 import { isFabricIndex } from "../../fabric/fabric-index.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import type { Cluster } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { addSceneCommand } from "./add-scene.ts";
 import { copySceneCommand } from "./copy-scene.ts";
 import { getSceneMembershipCommand } from "./get-scene-membership.ts";

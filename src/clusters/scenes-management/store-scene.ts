@@ -2,11 +2,12 @@
  * StoreScene (0x04) -> StoreSceneResponse (Application Cluster spec 1.4.9.10), fabric-scoped, Manage: stores the
  * current values of the scene-capable clusters in a scene; also the processing behind On/Off's global scene store.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import { GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, MAX_SCENE_ID } from "./scene-table.ts";
 import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
-import type { ScenesManagementEnv } from "./scenes-management-options.ts";
+import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /**
  * StoreScene processing (1.4.9.10; SDK StoreSceneParse), shared with storeGlobalScene: the scene and the fabric's
@@ -59,7 +60,7 @@ export function storeSceneCommand(env: ScenesManagementEnv): CommandDefinition<S
     response: { id: ScenesManagementCommand.StoreScene, name: "StoreSceneResponse", schema: SceneResponse },
     ...MANAGE_SCENES,
     handler: async (req, ctx) => {
-      const reply = (status: ImStatus) => ({ response: { status, groupId: req.groupId, sceneId: req.sceneId } });
+      const reply = (status: ImStatus) => sceneResponse(req, status);
       if (req.sceneId > MAX_SCENE_ID) return reply(ImStatus.CONSTRAINT_ERROR);
       const { status, written } = storeScene(env, ctx.session.fabricIndex, req.groupId, req.sceneId);
       await written;

@@ -2,8 +2,9 @@
  * ViewScene (0x01) -> ViewSceneResponse (Application Cluster spec 1.4.9.4), fabric-scoped, Operate: a scene's name,
  * transition time and the extension field sets of the clusters the endpoint still has.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ImStatus } from "../../im/status-code.ts";
 import {
   type TlvType,
   tlvArray,
@@ -17,10 +18,10 @@ import {
   tlvUInt32,
 } from "../../tlv/tlv-schema.ts";
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
-import { MAX_SCENE_ID, MAX_SCENE_NAME_BYTES, type StoredExtensionFieldSet } from "./scene-table.ts";
+import { MAX_SCENE_NAME_BYTES, type StoredExtensionFieldSet } from "./scene-table.ts";
 import { toAttributeValuePairStruct } from "./sceneable-cluster.ts";
 import { OPERATE_SCENES, SceneRequest, ScenesManagementCommand } from "./scenes-management-commands.ts";
-import type { ScenesManagementEnv } from "./scenes-management-options.ts";
+import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** ViewSceneResponse { 0 Status, 1 GroupID, 2 SceneID, 3 TransitionTime?, 4 SceneName?, 5 ExtensionFieldSetStructs? }. */
 export const ViewSceneResponse = tlvStruct({
@@ -56,9 +57,9 @@ export function viewSceneCommand(env: ScenesManagementEnv): CommandDefinition<Sc
     ...OPERATE_SCENES,
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
-      const reply = (status: ImStatus) => ({ response: { status, groupId: req.groupId, sceneId: req.sceneId } });
-      if (req.sceneId > MAX_SCENE_ID) return reply(ImStatus.CONSTRAINT_ERROR);
-      if (!env.groupOk(fi, req.groupId)) return reply(ImStatus.INVALID_COMMAND);
+      const reply = (status: ImStatus) => sceneResponse(req, status);
+      const refused = env.sceneRequestStatus(fi, req.groupId, req.sceneId);
+      if (refused !== undefined) return reply(refused);
       const entry = env.table.get(fi, req.groupId, req.sceneId);
       if (entry === undefined) return reply(ImStatus.NOT_FOUND);
       return {

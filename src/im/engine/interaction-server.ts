@@ -8,6 +8,7 @@
  * in subscription-pool.ts, their reports in subscription-report-exchange.ts, chunking in the *-chunker.ts files.
  */
 import { MalformedError } from "../../bytes/errors.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import type { AccessChecker, SessionInfo } from "../data-model.ts";
 import type { EventLog } from "../events.ts";
 import { ImMessageType } from "../messages/im-message-type.ts";
@@ -19,7 +20,6 @@ import { SubscribeResponseMessage } from "../messages/subscribe-response-message
 import { TimedRequestMessage } from "../messages/timed-request-message.ts";
 import { WriteRequestMessage } from "../messages/write-request-message.ts";
 import { WriteResponseMessage } from "../messages/write-response-message.ts";
-import { ImStatus } from "../status-code.ts";
 import {
   type ImOutgoing,
   type ImStep,

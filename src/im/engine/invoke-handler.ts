@@ -3,11 +3,12 @@
  * more than MaxPathsPerInvoke, a wildcard endpoint, a batch without unique CommandRefs or with duplicate paths →
  * INVALID_ACTION), then per path UNSUPPORTED_ENDPOINT / UNSUPPORTED_CLUSTER and the data-model dispatcher.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import type { AccessChecker, AfterResponseEffect, SessionInfo } from "../data-model.ts";
 import { invokeCommand } from "../invoke.ts";
 import type { CommandDataIB } from "../messages/command-data-ib.ts";
 import type { InvokeResponseIB } from "../messages/invoke-response-ib.ts";
-import { ImStatus } from "../status-code.ts";
 import { findCluster, findEndpoint, type NodeModel } from "./node-model.ts";
 
 /** Default MaxPathsPerInvoke (the SDK's CHIP_CONFIG_MAX_PATHS_PER_INVOKE); the node advertises it in Basic Information. */

@@ -4,6 +4,8 @@
  * UNSUPPORTED_ENDPOINT / UNSUPPORTED_CLUSTER / UNSUPPORTED_ATTRIBUTE / UNSUPPORTED_EVENT / UNSUPPORTED_ACCESS, wildcard
  * expansion silently skips what the access check refuses; DataVersionFilters, EventFilters and fabric filtering apply.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { attributeList, readAttribute } from "../attribute-read.ts";
 import { type AccessChecker, type ClusterInstance, GlobalAttribute, type SessionInfo } from "../data-model.ts";
 import type { EventLog, EventRecord } from "../events.ts";
@@ -15,7 +17,6 @@ import type { EventDataIB } from "../messages/event-data-ib.ts";
 import type { EventFilterIB } from "../messages/event-filter-ib.ts";
 import type { EventPathIB } from "../messages/event-path-ib.ts";
 import type { EventReportIB } from "../messages/event-report-ib.ts";
-import { ImStatus } from "../status-code.ts";
 import { findCluster, findEndpoint, type NodeModel, sortedClusters, sortedEndpoints } from "./node-model.ts";
 
 /** Everything a read needs besides the paths. */

@@ -3,9 +3,9 @@
  * chunks go out one per StatusResponse; any answer but SUCCESS, or no delivery, ends the subscription.
  */
 import { MalformedError } from "../../bytes/errors.ts";
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { ImMessageType } from "../messages/im-message-type.ts";
 import { StatusResponseMessage } from "../messages/status-response-message.ts";
-import { ImStatus } from "../status-code.ts";
 import { type ImOutgoing, type ImStep, imStep as step } from "./im-step.ts";
 import type { Subscription } from "./subscription.ts";
 

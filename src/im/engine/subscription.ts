@@ -10,18 +10,11 @@ import type { EventPathIB } from "../messages/event-path-ib.ts";
 /** Lifecycle: priming (reports being sent on the request's exchange), active, or ended. */
 export type SubscriptionState = "priming" | "active" | "ended";
 
-/** Subscription parameters fixed at creation. */
-export interface SubscriptionParams {
-  readonly id: number;
-  readonly session: SessionInfo;
-  readonly attributePaths: readonly AttributePathIB[];
-  readonly eventPaths: readonly EventPathIB[];
-  readonly fabricFiltered: boolean;
-  readonly minIntervalS: number;
-  readonly maxIntervalS: number;
-  /** First event number not yet delivered. */
-  readonly nextEventNumber: bigint;
-}
+/** Subscription parameters fixed at creation, and the first event number not yet delivered. */
+export type SubscriptionParams = Pick<
+  Subscription,
+  "id" | "session" | "attributePaths" | "eventPaths" | "fabricFiltered" | "minIntervalS" | "maxIntervalS"
+> & { readonly nextEventNumber: bigint };
 
 const key = (e: number, c: number, a: number) => `${e}/${c}/${a}`;
 
@@ -39,6 +32,7 @@ export class Subscription {
   inFlight = false;
   /** When the last report (or the priming report) was sent, in ms. */
   lastReportAt = 0;
+  /** First event number not yet delivered. */
   nextEventNumber: bigint;
   readonly #dirty = new Set<string>();
   #eventsPending = false;

@@ -4,11 +4,12 @@
  * replace of the whole list followed by appends (ListIndex null, Core 8.7.3.3), one AttributeStatusIB per
  * AttributeDataIB. Chunked writes call this once per WriteRequest chunk.
  */
+
+import { ImStatus } from "../../fabric/status-codes.ts";
 import { type AttributeWriteOutcome, writeAttribute } from "../attribute-write.ts";
 import type { AccessChecker, AfterResponseEffect, SessionInfo } from "../data-model.ts";
 import type { AttributeDataIB } from "../messages/attribute-data-ib.ts";
 import type { AttributeStatusIB } from "../messages/attribute-status-ib.ts";
-import { ImStatus } from "../status-code.ts";
 import { findCluster, findEndpoint, type NodeModel } from "./node-model.ts";
 
 /** Result of one WriteRequest (chunk): the statuses, or a status for the whole request. */

@@ -11,13 +11,12 @@ import {
   SESSION_ACTIVE_THRESHOLD_DEFAULT_MS,
   SESSION_IDLE_INTERVAL_DEFAULT_MS,
 } from "../../mrp/mrp-parameters.ts";
+import { MATTER_UDP_PORT } from "../udp-transport.ts";
 
 /** Service type of a commissionable node (4.3.1). */
 export const COMMISSIONABLE_SERVICE_TYPE = "_matterc._udp";
 /** Service type of an operational node (4.3.2); `_tcp` by DNS-SD convention even though Matter runs over UDP. */
 export const OPERATIONAL_SERVICE_TYPE = "_matter._tcp";
-/** The Matter UDP port a node listens on unless configured otherwise. */
-const MATTER_DEFAULT_PORT = 5540;
 
 /** Bytes of randomness in a commissionable instance name (a 64-bit value, 16 uppercase hex digits). */
 const COMMISSIONABLE_INSTANCE_NAME_BYTES = 8;
@@ -248,7 +247,7 @@ export class DnssdAdvertisement {
   #operational: DnssdService[] = [];
 
   constructor(options: { port?: number; session?: MrpSessionParameters } = {}) {
-    this.port = options.port ?? MATTER_DEFAULT_PORT;
+    this.port = options.port ?? MATTER_UDP_PORT;
     checkPort(this.port);
     this.session = options.session ?? {};
     commonTxt(this.session);

@@ -1,32 +1,23 @@
 /**
  * The Verhoeff check digit (Core spec 5.1.4.1.3: the last digit of a Manual Pairing Code), over decimal strings.
- * Tables are the standard dihedral group D5 multiplication, permutation and inverse tables.
+ * The tables are built from their definitions: the multiplication, a position permutation and the inverses of D5.
  */
 import { MalformedError } from "../../bytes/errors.ts";
 
-const D: readonly (readonly number[])[] = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-  [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-  [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-  [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-  [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-  [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-  [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-  [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-  [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-  [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-];
-const P: readonly (readonly number[])[] = [
-  [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-  [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-  [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-  [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-  [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-  [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-  [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-  [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-];
-const INV: readonly number[] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
+/** The multiplication table of the dihedral group D5: 0-4 are rotations, 5-9 reflections. */
+const D: readonly (readonly number[])[] = Array.from({ length: 10 }, (_, j) =>
+  Array.from({ length: 10 }, (_, k) => (j < 5 ? (j + k) % 5 : (j - k + 5) % 5) + (j < 5 === k < 5 ? 0 : 5)),
+);
+/** The position permutation (1 5 7 6 2 8 3 0 9 4); row i of P applies it i times. */
+const PERMUTATION: readonly number[] = [1, 5, 7, 6, 2, 8, 3, 0, 9, 4];
+const P: readonly (readonly number[])[] = Array.from({ length: 8 }, (_, i) =>
+  Array.from({ length: 10 }, (_, d) => {
+    for (let n = 0; n < i; n++) d = PERMUTATION[d]!;
+    return d;
+  }),
+);
+/** The inverse of each element of D5. */
+const INV: readonly number[] = D.map((row) => row.indexOf(0));
 
 function digits(s: string): number[] {
   if (!/^[0-9]*$/.test(s)) throw new MalformedError("onboarding.digits", `not a decimal string: ${JSON.stringify(s)}`);

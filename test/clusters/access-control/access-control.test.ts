@@ -6,13 +6,13 @@ import {
   ChangeType,
   createAccessControl,
 } from "../../../src/clusters/access-control/access-control.ts";
-import { AccessControlStore } from "../../../src/fabric/access-control.ts";
+import { AccessControlStore, Privilege } from "../../../src/fabric/access-control.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
-import { type AccessChecker, ClusterInstance, Privilege, type SessionInfo } from "../../../src/im/data-model.ts";
+import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { EventLog } from "../../../src/im/events.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray } from "../../../src/tlv/tlv-schema.ts";

@@ -17,19 +17,19 @@ import {
   createGeneralCommissioning,
 } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { nodeCrypto } from "../../../src/crypto/node-crypto.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { FabricTable } from "../../../src/fabric/fabric-table.ts";
 import { FailSafeContext } from "../../../src/fabric/fail-safe-context.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import {
   type AccessChecker,
   type AfterResponseEffect,
   ClusterInstance,
-  Privilege,
   type SessionInfo,
 } from "../../../src/im/data-model.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { CommissioningWindowState, CommissioningWindowStatus } from "../../../src/sc/commissioning-window-state.ts";
 import { computePaseVerifier, encodePaseVerifier, PBKDF_ITERATIONS_MIN } from "../../../src/sc/pase/pase-verifier.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";

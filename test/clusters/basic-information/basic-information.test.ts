@@ -8,11 +8,12 @@ import {
   leaveEvent,
   SPECIFICATION_VERSION_1_4_2,
 } from "../../../src/clusters/basic-information/basic-information.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
-import { type AccessChecker, ClusterInstance, Privilege, type SessionInfo } from "../../../src/im/data-model.ts";
+import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { EventLog } from "../../../src/im/events.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvString, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
 

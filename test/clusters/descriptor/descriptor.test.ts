@@ -9,10 +9,10 @@ import {
   type EndpointDescription,
   partsList,
 } from "../../../src/clusters/descriptor/descriptor.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
 import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt16, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
 

@@ -12,14 +12,15 @@ import {
   SetRegulatoryConfigRequest,
 } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { nodeCrypto } from "../../../src/crypto/node-crypto.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
 import { CommissioningTransaction } from "../../../src/fabric/commissioning-transaction.ts";
 import { FabricTable } from "../../../src/fabric/fabric-table.ts";
 import { FailSafeContext } from "../../../src/fabric/fail-safe-context.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
-import { type AccessChecker, ClusterInstance, Privilege, type SessionInfo } from "../../../src/im/data-model.ts";
+import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt32, tlvUInt64 } from "../../../src/tlv/tlv-schema.ts";

@@ -13,11 +13,12 @@ import {
   TestEventTriggerRequest,
   TimeSnapshotResponse,
 } from "../../../src/clusters/general-diagnostics/general-diagnostics.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
-import { type AccessChecker, ClusterInstance, Privilege, type SessionInfo } from "../../../src/im/data-model.ts";
+import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { EventLog } from "../../../src/im/events.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
 

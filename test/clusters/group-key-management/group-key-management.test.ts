@@ -11,11 +11,11 @@ import {
 } from "../../../src/clusters/group-key-management/group-key-management.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { GroupKeyStore } from "../../../src/fabric/group-keys.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
 import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray } from "../../../src/tlv/tlv-schema.ts";

@@ -18,12 +18,13 @@ import {
   GroupsCommand,
   ViewGroupResponse,
 } from "../../../src/clusters/groups/groups.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { GroupKeyStore } from "../../../src/fabric/group-keys.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
-import { type AccessChecker, ClusterInstance, Privilege, type SessionInfo } from "../../../src/im/data-model.ts";
+import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { encodeTlv } from "../../../src/tlv/tlv-encoder.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";

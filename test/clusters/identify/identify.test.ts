@@ -8,11 +8,12 @@ import {
   IdentifyType,
   TriggerEffectRequest,
 } from "../../../src/clusters/identify/identify.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
-import { type AccessChecker, ClusterInstance, Privilege, type SessionInfo } from "../../../src/im/data-model.ts";
+import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ANONYMOUS } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt16, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
 

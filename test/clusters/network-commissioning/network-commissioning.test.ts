@@ -5,11 +5,12 @@ import {
   createEthernetNetworkCommissioning,
   NetworkInfoStruct,
 } from "../../../src/clusters/network-commissioning/network-commissioning.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
-import { type AccessChecker, ClusterInstance, Privilege, type SessionInfo } from "../../../src/im/data-model.ts";
+import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvBool, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
 

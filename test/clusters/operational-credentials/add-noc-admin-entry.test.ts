@@ -9,7 +9,7 @@ import {
   AccessControlEvent,
   ChangeType,
 } from "../../../src/clusters/access-control/access-control.ts";
-import { AUTH_MODE, PRIVILEGE } from "../../../src/fabric/access-control.ts";
+import { AUTH_MODE, Privilege } from "../../../src/fabric/access-control.ts";
 import { TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 
 function aclEvents(node: TestNode) {
@@ -32,7 +32,7 @@ test("AddNOC over PASE logs AccessControlEntryChanged (Added, AdminPasscodeID 0)
   assert.equal(e.adminPasscodeId, 0);
   assert.equal(e.fabricIndex, th.fabricIndex);
   assert.deepEqual(e.latestValue, {
-    privilege: PRIVILEGE.administer,
+    privilege: Privilege.Administer,
     authMode: AUTH_MODE.case,
     subjects: [th.nodeId],
     targets: null,

@@ -8,7 +8,7 @@ import {
   OperationalCredentialsAttribute as Attr,
   OperationalCredentialsCommand as Cmd,
 } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
-import { AUTH_MODE, PRIVILEGE } from "../../../src/fabric/access-control.ts";
+import { AUTH_MODE, Privilege } from "../../../src/fabric/access-control.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
@@ -55,7 +55,7 @@ test("AddNOC over PASE: every effect of §1.4 steps 13-19, with an empty ICACVal
   assert.deepEqual(node.acl.entries(index), [
     {
       fabricIndex: index,
-      privilege: PRIVILEGE.administer,
+      privilege: Privilege.Administer,
       authMode: AUTH_MODE.case,
       subjects: [th.nodeId],
       targets: null,

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { nocResponseOf, statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 
 test("CSRRequest after AddTrustedRootCertificate: the add key is for the root's index and AddNOC installs with it", async () => {

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ANONYMOUS, ctx } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { readFabrics, readRoots } from "./helpers.ts";

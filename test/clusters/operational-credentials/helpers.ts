@@ -7,7 +7,7 @@ import { FabricDescriptorStruct } from "../../../src/clusters/operational-creden
 import { NocStruct } from "../../../src/clusters/operational-credentials/noc-struct.ts";
 import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import type { P256PublicKey } from "../../../src/crypto/p256.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvBytes, tlvUInt8 } from "../../../src/tlv/tlv-schema.ts";
 import { statusOf, type TestCommissioner, type TestNode } from "../../support/test-commissioner.ts";

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { nocResponseOf, statusOf, TestCa, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { b, preparedPase, readNocs, readRoots, struct } from "./helpers.ts";
 

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { nocResponse } from "../../../src/clusters/operational-credentials/noc-response.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { nocResponseOf, statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 
 const utf8Bytes = (s: string): number => new TextEncoder().encode(s).length;

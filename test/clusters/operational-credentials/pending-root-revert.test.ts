@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import type { AttributeChange } from "../../../src/im/data-model.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { readRoots } from "./helpers.ts";
 

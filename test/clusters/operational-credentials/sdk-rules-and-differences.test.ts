@@ -32,9 +32,9 @@ import {
 import { nodeCrypto } from "../../../src/crypto/node-crypto.ts";
 import { P256PublicKey } from "../../../src/crypto/p256.ts";
 import { operationalGroupKey } from "../../../src/fabric/group-keys.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ClusterInstance } from "../../../src/im/data-model.ts";
 import { invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { CommissioningWindowState } from "../../../src/sc/commissioning-window-state.ts";
 import { computePaseVerifier, encodePaseVerifier } from "../../../src/sc/pase/pase-verifier.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";

@@ -14,8 +14,8 @@ import {
   vendorIdVerificationTbs,
 } from "../../../src/clusters/operational-credentials/sign-vid-verification-request.ts";
 import { P256PublicKey } from "../../../src/crypto/p256.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import type { AttributeChange } from "../../../src/im/data-model.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import type { TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, responseOf, statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { b, readCurrentFabricIndex, readFabrics, readNocs, readRoots, str, struct, u } from "./helpers.ts";

@@ -5,8 +5,8 @@ import { bytesEqual } from "../../../src/bytes/bytes.ts";
 import { decodeMatterCert } from "../../../src/cert/matter-cert-decode.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
 import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
-import { AUTH_MODE, PRIVILEGE } from "../../../src/fabric/access-control.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { AUTH_MODE, Privilege } from "../../../src/fabric/access-control.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvBytes } from "../../../src/tlv/tlv-schema.ts";
 import {
@@ -153,7 +153,7 @@ test("TC_OPCREDS_3_1", async (t) => {
     assert.deepEqual(node.acl.entries(th1.fabricIndex!), [
       {
         fabricIndex: th1.fabricIndex,
-        privilege: PRIVILEGE.administer,
+        privilege: Privilege.Administer,
         authMode: AUTH_MODE.case,
         subjects: [th1.nodeId],
         targets: null,

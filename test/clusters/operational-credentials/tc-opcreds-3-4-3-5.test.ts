@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { nocResponseOf, statusOf, TestCa, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { readNocs, readRoots } from "./helpers.ts";
 

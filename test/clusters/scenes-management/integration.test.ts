@@ -24,9 +24,9 @@ import {
 import { ScenesManagementAttribute } from "../../../src/clusters/scenes-management/scenes-management-options.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { GroupKeyStore } from "../../../src/fabric/group-keys.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { invokeCommand } from "../../../src/im/invoke.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray } from "../../../src/tlv/tlv-schema.ts";

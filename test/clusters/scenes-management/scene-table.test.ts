@@ -9,7 +9,7 @@ import {
   SceneResponse,
 } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
 import { ViewSceneResponse } from "../../../src/clusters/scenes-management/view-scene.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { enc, FakeStorage, onOffSet, responseOf, setup } from "./helpers.ts";
 

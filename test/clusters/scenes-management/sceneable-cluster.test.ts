@@ -14,7 +14,7 @@ import {
   toSceneValue,
   valueFieldOf,
 } from "../../../src/clusters/scenes-management/sceneable-cluster.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 
 test("capSceneValue follows SDK CapAttributeValue: type range, declared bounds, nullable → null", () => {
   const u8: SceneAttribute = { id: 1, type: "uint8" };

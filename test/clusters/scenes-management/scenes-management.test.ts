@@ -11,9 +11,9 @@ import {
 } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
 import { ScenesManagementAttribute as Attr } from "../../../src/clusters/scenes-management/scenes-management-options.ts";
 import { ViewSceneResponse } from "../../../src/clusters/scenes-management/view-scene.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { acceptedCommandList, generatedCommandList } from "../../../src/im/attribute-read.ts";
-import { Privilege } from "../../../src/im/data-model.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import {
   tlvAny,
   tlvArray,

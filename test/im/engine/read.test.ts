@@ -3,13 +3,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fromHex } from "../../../src/bytes/bytes.ts";
-import { Privilege } from "../../../src/im/data-model.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import type { ImOutgoing } from "../../../src/im/engine/im-step.ts";
 import { chunkReports } from "../../../src/im/engine/report-chunker.ts";
 import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
 import { ReadRequestMessage } from "../../../src/im/messages/read-request-message.ts";
 import { StatusResponseMessage } from "../../../src/im/messages/status-response-message.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { grantUpTo } from "../fixtures.ts";
 import { interact, makeNode, report, session, statusOf, TOY } from "./harness.ts";
 

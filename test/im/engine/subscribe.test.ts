@@ -2,10 +2,10 @@
 // negotiated MaxInterval, change reports after MinInterval, keep-alives at MaxInterval, replacement and teardown.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
 import { SubscribeRequestMessage } from "../../../src/im/messages/subscribe-request-message.ts";
 import { SubscribeResponseMessage } from "../../../src/im/messages/subscribe-response-message.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ack, makeNode, report, session, statusOf, TOY } from "./harness.ts";
 
 const subscribe = (o: Partial<Parameters<typeof SubscribeRequestMessage.encode>[0]> = {}) =>

@@ -3,11 +3,11 @@
 // server holds for 1,500 wildcard subscribe requests on one session stays bounded by the pool.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { type ImResponderExchange, subscriptionPoolSize } from "../../../src/im/engine/interaction-server.ts";
 import { DEFAULT_MAX_SUBSCRIPTIONS, MIN_SUBSCRIPTIONS_PER_FABRIC } from "../../../src/im/engine/subscription-pool.ts";
 import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
 import { SubscribeRequestMessage } from "../../../src/im/messages/subscribe-request-message.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ack, makeNode, session, statusOf } from "./harness.ts";
 
 const wildcard = SubscribeRequestMessage.encode({

@@ -3,11 +3,11 @@
 // WriteRequest's flag is false after a Timed Request (Core 8.7.2.2, 8.7.3.2).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
 import { TimedRequestMessage } from "../../../src/im/messages/timed-request-message.ts";
 import { WriteRequestMessage } from "../../../src/im/messages/write-request-message.ts";
 import { WriteResponseMessage } from "../../../src/im/messages/write-response-message.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ANONYMOUS } from "../../../src/tlv/tlv-node.ts";
 import { tlvUInt64 } from "../../../src/tlv/tlv-schema.ts";
 import { makeNode, session, statusOf, TOY } from "./harness.ts";

@@ -2,14 +2,14 @@
 // SuppressResponse.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Privilege } from "../../../src/im/data-model.ts";
+import { Privilege } from "../../../src/fabric/access-control.ts";
+import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ImMessageType } from "../../../src/im/messages/im-message-type.ts";
 import { InvokeRequestMessage } from "../../../src/im/messages/invoke-request-message.ts";
 import { InvokeResponseMessage } from "../../../src/im/messages/invoke-response-message.ts";
 import { TimedRequestMessage } from "../../../src/im/messages/timed-request-message.ts";
 import { WriteRequestMessage } from "../../../src/im/messages/write-request-message.ts";
 import { WriteResponseMessage } from "../../../src/im/messages/write-response-message.ts";
-import { ImStatus } from "../../../src/im/status-code.ts";
 import { ANONYMOUS, ctx } from "../../../src/tlv/tlv-node.ts";
 import { tlvUInt64 } from "../../../src/tlv/tlv-schema.ts";
 import { EchoRequest, EchoResponse, Entry, grantUpTo, Ping } from "../fixtures.ts";
