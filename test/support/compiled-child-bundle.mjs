@@ -4,7 +4,7 @@
  * (src/*.ts) stay separate modules imported from dist/src/*.js, the compiled code `npm start` runs.
  * Two uses: `node compiled-child-bundle.mjs <script.ts> <out.mjs>` bundles one test child (compiled-child.ts runs it in
  * a separate process because esbuild's plugins need its async API and the callers are synchronous), and
- * `node compiled-child-bundle.mjs --tests <file.ts>...` bundles test files under TEST_BUNDLES for `npm test`.
+ * `node compiled-child-bundle.mjs --tests <file.ts>...` bundles test files under TEST_BUNDLES for `npm test`, in order.
  */
 import { readFileSync, rmSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
@@ -14,8 +14,19 @@ import { build } from "esbuild";
 const REPO = resolve(import.meta.dirname, "..", "..");
 const SRC = join(REPO, "src");
 const DIST_SRC = join(REPO, "dist", "src");
-/** Where `--tests` writes the bundle of each test file (test/a/b.test.ts -> <TEST_BUNDLES>/test/a/b.test.mjs). */
+/** Where `--tests` writes the bundles of the test files. */
 export const TEST_BUNDLES = join("dist", "test-bundles");
+
+/**
+ * The bundle of the `index`th file given to `--tests` (test/a/b.test.ts -> <TEST_BUNDLES>/007/test/a/b.test.mjs),
+ * relative to the repository. node --test (20.x) sorts the files it is given, so the index prefix is what keeps the
+ * start order the caller chose.
+ * @param {number} index
+ * @param {string} file
+ */
+export function testBundlePath(index, file) {
+  return join(TEST_BUNDLES, String(index).padStart(3, "0"), file.replace(/\.ts$/, ".mjs"));
+}
 
 /**
  * Pins `import.meta` in a bundled module: once bundled it would name the bundle, while the code means its own file
@@ -77,9 +88,9 @@ if (process.argv[1] === import.meta.filename) {
     const outdir = join(REPO, TEST_BUNDLES);
     // A fresh directory: the bundle of a test file since deleted must not run.
     rmSync(outdir, { recursive: true, force: true });
-    const entries = rest.map((file) => ({
+    const entries = rest.map((file, i) => ({
       in: resolve(REPO, file),
-      out: relative(REPO, resolve(REPO, file)).replace(/\.ts$/, ""),
+      out: relative(outdir, join(REPO, testBundlePath(i, relative(REPO, resolve(REPO, file))))).replace(/\.mjs$/, ""),
     }));
     await bundle(entries, outdir, true);
   } else if (first !== undefined && rest.length === 1) {

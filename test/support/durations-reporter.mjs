@@ -31,11 +31,15 @@ function folderOf(file) {
   return parts.length > 1 ? parts.slice(0, -1).join("/") : ".";
 }
 
-/** The test file a run file stands for: a bundle under TEST_BUNDLES is named after its source. */
+/** The test file a run file stands for: a bundle under TEST_BUNDLES (<index>/<path>.mjs) is named after its source. */
 /** @param {string} file */
 function sourceOf(file) {
   const prefix = join(TEST_BUNDLES, "/");
-  return file.startsWith(prefix) ? file.slice(prefix.length).replace(/\.mjs$/, ".ts") : file;
+  if (!file.startsWith(prefix)) return file;
+  return file
+    .slice(prefix.length)
+    .replace(/^\d+\//, "")
+    .replace(/\.mjs$/, ".ts");
 }
 
 /** The summary table: folders, then the slowest files, each with its share of the summed file time. */

@@ -3,13 +3,13 @@
  * typecheck, bundles the test files for plain node (compiled-child-bundle.mjs: no tsx in 187 processes) and runs them
  * (with the per-file durations report), and prints how long each phase took. It stops at the first phase that fails
  * and exits with that phase's status, so the exit code stays the suite's.
- * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [bundle] [unit]`.
+ * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [bundle] [unit]` (unit implies bundle).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { TEST_BUNDLES } from "./compiled-child-bundle.mjs";
+import { testBundlePath } from "./compiled-child-bundle.mjs";
 
 const REPO = resolve(import.meta.dirname, "..", "..");
 const SRC = join(REPO, "src");
@@ -69,9 +69,11 @@ function orderedTestFiles() {
   return [...LONGEST_FIRST, ...all.filter((f) => !LONGEST_FIRST.includes(f))];
 }
 
-/** Where a test file's bundle is (see compiled-child-bundle.mjs). @param {string} file */
-const bundleOf = (file) => join(TEST_BUNDLES, file.replace(/\.ts$/, ".mjs"));
 const SEED = "test/support/fast-check-seed.ts";
+/** What the bundle phase bundles, in order: the seed module, then the test files in start order. */
+const BUNDLED = [SEED, ...orderedTestFiles()];
+/** Where a file's bundle is (see compiled-child-bundle.mjs). @param {string} file */
+const bundleOf = (file) => testBundlePath(BUNDLED.indexOf(file), file);
 
 /** @type {Record<string, () => string[] | undefined>} the command of each phase; undefined skips it */
 const PHASES = {
@@ -83,13 +85,7 @@ const PHASES = {
   },
   lint: () => [NODE, bin("@biomejs/biome", "bin/biome"), "check", "."],
   typecheck: () => [NODE, bin("typescript", "bin/tsc"), "-p", "tsconfig.json", "--noEmit"],
-  bundle: () => [
-    NODE,
-    join(REPO, "test", "support", "compiled-child-bundle.mjs"),
-    "--tests",
-    SEED,
-    ...orderedTestFiles(),
-  ],
+  bundle: () => [NODE, join(REPO, "test", "support", "compiled-child-bundle.mjs"), "--tests", ...BUNDLED],
   unit: () => [
     NODE,
     "--enable-source-maps",
@@ -101,12 +97,14 @@ const PHASES = {
     "--test-reporter-destination=stdout",
     "--test-reporter=./test/support/durations-reporter.mjs",
     "--test-reporter-destination=stdout",
-    ...orderedTestFiles().map(bundleOf),
+    ...BUNDLED.slice(1).map(bundleOf),
   ],
 };
 
 const picked = process.argv.slice(2);
 for (const p of picked) if (!(p in PHASES)) throw new RangeError(`unknown phase ${p}; phases: ${Object.keys(PHASES)}`);
+// The unit phase runs the bundles: never ones older than the test files.
+if (picked.includes("unit") && !picked.includes("bundle")) picked.push("bundle");
 /** @type {[string, number, string][]} */
 const times = [];
 let status = 0;
