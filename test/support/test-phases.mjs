@@ -46,19 +46,20 @@ function testFiles(dir) {
 }
 
 /**
- * The files that take longest (each over 30 s in the durations report), longest first: node --test starts files in
+ * The files that take longest (each over 25 s in the durations report of a loaded run), longest first: node --test starts files in
  * the order given, so these start first and the short files fill the other slot instead of a long file making the tail.
  */
 const LONGEST_FIRST = [
-  "test/crash/opcreds-crash.test.ts",
   "test/interop/matterjs/admin-our-device.test.ts",
+  "test/crash/opcreds-crash.test.ts",
   "test/interop/matterjs/our-device.test.ts",
-  "test/interop/matterjs-removes-last-fabric.test.ts",
-  "test/interop/matterjs/admin-matterjs-device.test.ts",
-  "test/fabric/crash.test.ts",
-  "test/cli/admin-cli.test.ts",
   "test/fuzz/wire-fuzz-slice.test.ts",
   "test/admin/admin-negatives.test.ts",
+  "test/cli/admin-cli.test.ts",
+  "test/interop/matterjs-removes-last-fabric.test.ts",
+  "test/cli/start-errors.test.ts",
+  "test/interop/matterjs/admin-matterjs-device.test.ts",
+  "test/fabric/crash.test.ts",
 ];
 
 /** The test files in start order: LONGEST_FIRST, then the others by path. */
