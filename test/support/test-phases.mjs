@@ -46,8 +46,9 @@ function testFiles(dir) {
 }
 
 /**
- * The files that take longest (each over 25 s in the durations report of a loaded run), longest first: node --test starts files in
- * the order given, so these start first and the short files fill the other slot instead of a long file making the tail.
+ * The files that take longest (each over 25 s in the durations report of a loaded run), longest first. They start
+ * first (their bundles are numbered first, see testBundlePath), so the short files fill the other slot at the end
+ * instead of a long file started late making the tail.
  */
 const LONGEST_FIRST = [
   "test/interop/matterjs/admin-our-device.test.ts",
