@@ -3,7 +3,7 @@
  * typecheck, bundles the test files for plain node (compiled-child-bundle.mjs: no tsx in 187 processes) and runs them
  * (with the per-file durations report), and prints how long each phase took. It stops at the first phase that fails
  * and exits with that phase's status, so the exit code stays the suite's.
- * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [bundle] [unit]` (unit implies bundle).
+ * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [bundle] [unit]` (unit implies build and bundle).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -105,8 +105,8 @@ const PHASES = {
 
 const picked = process.argv.slice(2);
 for (const p of picked) if (!(p in PHASES)) throw new RangeError(`unknown phase ${p}; phases: ${Object.keys(PHASES)}`);
-// The unit phase runs the bundles: never ones older than the test files.
-if (picked.includes("unit") && !picked.includes("bundle")) picked.push("bundle");
+// The unit phase runs the bundles and the product code in dist/: never ones older than the sources.
+if (picked.includes("unit")) for (const p of ["build", "bundle"]) if (!picked.includes(p)) picked.push(p);
 /** @type {[string, number, string][]} */
 const times = [];
 let status = 0;
