@@ -3,7 +3,8 @@
  * typecheck, bundles the test files for plain node (compiled-child-bundle.mjs: no tsx in 187 processes) and runs them
  * (with the per-file durations report), and prints how long each phase took. It stops at the first phase that fails
  * and exits with that phase's status, so the exit code stays the suite's.
- * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [bundle] [unit]` (unit implies build and bundle).
+ * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [bundle] [unit]` (unit implies
+ * build and bundle).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
