@@ -170,7 +170,12 @@ export async function exportedSchemas(dir: string): Promise<[string, DecodingSch
     .filter((f) => f.endsWith(".ts"))
     .sort();
   for (const file of files) {
-    const module = (await import(pathToFileURL(join(root, file)).href)) as Record<string, unknown>;
+    const module = (await import(pathToFileURL(join(root, file)).href).catch((e: unknown) => {
+      // Plain node has no TypeScript loader: the test bundles of `npm test` (test/support/compiled-child-bundle.mjs)
+      // take product code from dist/, so the compiled module is the one the rest of the process uses.
+      if ((e as { code?: unknown }).code !== "ERR_UNKNOWN_FILE_EXTENSION") throw e;
+      return import(pathToFileURL(join(REPO, "dist", dir, file.replace(/\.ts$/, ".js"))).href);
+    })) as Record<string, unknown>;
     for (const [name, value] of Object.entries(module))
       if (isSchema(value)) out.push([`${file.replace(/\.ts$/, "")}#${name}`, value]);
   }

@@ -32,6 +32,8 @@ const PASSCODE = 20202021;
 const DISCRIMINATOR = 3840;
 const CODE = encodeManualPairingCode({ discriminator: DISCRIMINATOR, passcode: PASSCODE });
 const REQUEST_MS = 3000;
+/** `opcreds`, which runs the compiled CLI in dist/ (fresh: this script is itself started from dist/). */
+const BIN = join(import.meta.dirname, "..", "..", "bin", "opcreds.js");
 
 execFileSync("ip", ["link", "set", "lo", "up"]);
 const which = process.argv[2];
@@ -165,11 +167,9 @@ async function wrongPasscode(): Promise<void> {
 async function startCliDevice(
   dataDir: string,
 ): Promise<{ child: ChildProcess; port: number; exited: Promise<unknown> }> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", "src/cli/main.ts", "start", "--data", dataDir, "--port", "5540", "--no-mdns"],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const child = spawn(process.execPath, [BIN, "start", "--data", dataDir, "--port", "5540", "--no-mdns"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const exited = new Promise((r) => child.on("exit", r));
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) {

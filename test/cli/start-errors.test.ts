@@ -1,7 +1,7 @@
 // `opcreds start` through the real bin, each run inside `unshare -n`: every refusal is one line naming its culprit
 // (option as entered, port, file), and --attestation loads a product's credentials only when they fit --vid/--pid.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -19,8 +19,7 @@ const BIN = join(REPO, "bin", "opcreds.js");
 type Outcome = { code: number | string; stdout: string; stderr: string };
 
 /**
- * Runs `script` (bash, with $NODE and $BIN set) in a private network namespace; a started device is stopped by
- * `timeout -s INT` so every run is bounded.
+ * Runs `script` (bash, with $NODE and $BIN set) in a private network namespace, bounded to 90 s.
  */
 function inNamespace(script: string): Promise<Outcome> {
   return new Promise((done) => {
@@ -36,9 +35,32 @@ function inNamespace(script: string): Promise<Outcome> {
   });
 }
 
-/** `opcreds start ARGS` stopped with SIGINT after `seconds` (0: expected to exit by itself). */
-const start = (args: string, seconds = 0) =>
-  inNamespace(`${seconds > 0 ? `timeout -s INT ${seconds} ` : ""}"$NODE" "$BIN" start --no-mdns ${args}`);
+/** `opcreds start ARGS` (space-separated, no quoting), expected to exit by itself. */
+const start = (args: string) => inNamespace(`"$NODE" "$BIN" start --no-mdns ${args}`);
+
+/** `opcreds start ARGS` in a private namespace, stopped with SIGINT once its DEVICE_READY line is out (its last). */
+function startUntilReady(args: string): Promise<Outcome> {
+  return new Promise((done) => {
+    const child = spawn("unshare", ["-n", process.execPath, BIN, "start", "--no-mdns", ...args.split(" ")], {
+      cwd: REPO,
+      timeout: 90_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    let stopping = false;
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      if (!stopping && /DEVICE_READY .*\n/.test(stdout)) {
+        stopping = true;
+        child.kill("SIGINT");
+      }
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("close", (code, signal) => done({ code: code ?? String(signal), stdout, stderr }));
+  });
+}
 
 function oneLineNaming(r: Outcome, code: number, ...texts: string[]): void {
   assert.equal(r.code, code, `exit ${r.code}: ${r.stderr}`);
@@ -108,7 +130,9 @@ test("--attestation: credentials for another VID/PID are refused naming dac.der;
       1,
       join(broken, "cd.der"),
     );
-    const ok = await start(`--port 0 --data ${join(tmp.dir, "d")} --attestation ${prod} --vid 0xFFF2 --pid 0x8001`, 8);
+    const ok = await startUntilReady(
+      `--port 0 --data ${join(tmp.dir, "d")} --attestation ${prod} --vid 0xFFF2 --pid 0x8001`,
+    );
     assert.match(ok.stdout, /DEVICE_READY/, ok.stderr);
     assert.match(ok.stderr, new RegExp(`attestation: ${prod}`));
   } finally {
@@ -120,17 +144,16 @@ test("a data directory started again with another VID/PID gets development crede
   const tmp = tempDir();
   try {
     const d = join(tmp.dir, "d");
-    const first = await start(`--port 0 --data ${d}`, 6);
+    const first = await startUntilReady(`--port 0 --data ${d}`);
     assert.match(first.stdout, /DEVICE_READY/, first.stderr);
-    const second = await start(`--port 0 --data ${d} --vid 0xFFF2 --pid 0x8001`, 6);
+    const second = await startUntilReady(`--port 0 --data ${d} --vid 0xFFF2 --pid 0x8001`);
     assert.match(second.stderr, /warn .*stored DAC is for VID 0xFFF1 PID 0x8000.*VID 0xFFF2 PID 0x8001/, second.stderr);
     const qr = /QR code payload: +(MT:\S+)/.exec(second.stdout);
     assert.ok(qr, second.stdout);
     assert.equal(decodeQrCodePayload(qr[1]!).vendorId, 0xfff2);
     // The credentials the device now serves fit what it advertises: a product load with the same VID/PID passes.
-    const third = await start(
+    const third = await startUntilReady(
       `--port 0 --data ${join(tmp.dir, "e")} --attestation ${join(d, "attestation")} --vid 0xFFF2 --pid 0x8001`,
-      6,
     );
     assert.match(third.stdout, /DEVICE_READY/, third.stderr);
   } finally {
@@ -146,7 +169,7 @@ test("a commissioned device prints no pairing codes (its window is closed) and s
     const storage = await SqliteStorage.open(join(d, DATABASE_FILE));
     await addFabric(await FabricTable.open(storage, nodeCrypto), { nodeId: 0x11n, fabricId: 0x1100n });
     await storage.close();
-    const r = await start(`--port 0 --data ${d}`, 6);
+    const r = await startUntilReady(`--port 0 --data ${d}`);
     assert.match(r.stdout, /DEVICE_READY .*"commissioningWindow":null/, r.stderr);
     assert.doesNotMatch(r.stdout, /Manual pairing code|QR code payload/);
     assert.match(r.stdout, /^Commissioned \(1 fabric\(s\)\); no commissioning window is open/m);

@@ -12,6 +12,7 @@ import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { FabricTable } from "../../src/fabric/fabric-table.ts";
 import { DATABASE_FILE } from "../../src/node/device-node.ts";
 import { SqliteStorage } from "../../src/storage/sqlite-storage.ts";
+import { compiledArgs } from "../support/compiled-child.ts";
 import {
   type ControllerRun,
   createNetns,
@@ -59,7 +60,12 @@ async function browseUntil(want: (b: Browse) => boolean): Promise<Browse> {
   const script = join(import.meta.dirname, "mdns-browse-legacy-unicast.ts");
   let last: Browse = { [OPERATIONAL]: [], [COMMISSIONABLE]: [] };
   for (const end = Date.now() + 15_000; Date.now() < end; ) {
-    const p = spawnInNetns(ns, process.execPath, ["--import", "tsx", script, OPERATIONAL, COMMISSIONABLE], {});
+    const p = spawnInNetns(
+      ns,
+      process.execPath,
+      compiledArgs(["--import", "tsx", script, OPERATIONAL, COMMISSIONABLE]),
+      {},
+    );
     assert.equal(await p.exited, 0, p.output());
     last = JSON.parse(p.output().trim().split("\n").at(-1)!) as Browse;
     if (want(last)) break;

@@ -5,8 +5,9 @@
  * Durations are wall times of each file's child process, start and imports included; with --test-concurrency above 1
  * they overlap, so their sum exceeds the run's wall time.
  */
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { performance } from "node:perf_hooks";
+import { TEST_BUNDLES } from "./compiled-child-bundle.mjs";
 
 /** How many of the slowest files the summary lists. */
 const SLOWEST_FILES_SHOWN = 25;
@@ -28,6 +29,17 @@ function seconds(ms) {
 function folderOf(file) {
   const parts = file.split("/");
   return parts.length > 1 ? parts.slice(0, -1).join("/") : ".";
+}
+
+/** The test file a run file stands for: a bundle under TEST_BUNDLES (<index>/<path>.mjs) is named after its source. */
+/** @param {string} file */
+function sourceOf(file) {
+  const prefix = join(TEST_BUNDLES, "/");
+  if (!file.startsWith(prefix)) return file;
+  return file
+    .slice(prefix.length)
+    .replace(/^\d+\//, "")
+    .replace(/\.mjs$/, ".ts");
 }
 
 /** The summary table: folders, then the slowest files, each with its share of the summed file time. */
@@ -61,7 +73,7 @@ export default async function* durationsReporter(source) {
   const inner = new Map();
   for await (const event of source) {
     if (event.type !== "test:complete" || event.data?.file === undefined || event.data.nesting !== 0) continue;
-    const file = relative(process.cwd(), event.data.file);
+    const file = sourceOf(relative(process.cwd(), event.data.file));
     const ms = event.data.details?.duration_ms ?? 0;
     const failed = event.data.details?.error !== undefined;
     // node --test reports each file as a test named after its path (the child process's whole run); its tests come

@@ -1,13 +1,16 @@
 /**
- * `npm test`: builds dist/ when a source is newer than it (the test children start from it), then lint, typecheck and
- * the unit tests (with the per-file durations report), and prints how long each phase took. It stops at the first
- * phase that fails and exits with that phase's status, so the exit code stays the suite's.
- * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [unit]`.
+ * `npm test`: builds dist/ when a source is newer than it (the tests and their children start from it), then lint,
+ * typecheck, bundles the test files for plain node (compiled-child-bundle.mjs: no tsx in 187 processes) and runs them
+ * (with the per-file durations report), and prints how long each phase took. It stops at the first phase that fails
+ * and exits with that phase's status, so the exit code stays the suite's.
+ * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [bundle] [unit]` (unit implies
+ * build and bundle).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
+import { testBundlePath } from "./compiled-child-bundle.mjs";
 
 const REPO = resolve(import.meta.dirname, "..", "..");
 const SRC = join(REPO, "src");
@@ -43,6 +46,38 @@ function testFiles(dir) {
   });
 }
 
+/**
+ * The files that take longest (each over 25 s in the durations report of a loaded run), longest first. They start
+ * first (their bundles are numbered first, see testBundlePath), so the short files fill the other slot at the end
+ * instead of a long file started late making the tail.
+ */
+const LONGEST_FIRST = [
+  "test/interop/matterjs/admin-our-device.test.ts",
+  "test/crash/opcreds-crash.test.ts",
+  "test/interop/matterjs/our-device.test.ts",
+  "test/fuzz/wire-fuzz-slice.test.ts",
+  "test/admin/admin-negatives.test.ts",
+  "test/cli/admin-cli.test.ts",
+  "test/interop/matterjs-removes-last-fabric.test.ts",
+  "test/cli/start-errors.test.ts",
+  "test/interop/matterjs/admin-matterjs-device.test.ts",
+  "test/fabric/crash.test.ts",
+];
+
+/** The test files in start order: LONGEST_FIRST, then the others by path. */
+function orderedTestFiles() {
+  const all = testFiles(join(REPO, "test")).sort();
+  const missing = LONGEST_FIRST.filter((f) => !all.includes(f));
+  if (missing.length > 0) throw new RangeError(`LONGEST_FIRST names files that are not tests: ${missing.join(", ")}`);
+  return [...LONGEST_FIRST, ...all.filter((f) => !LONGEST_FIRST.includes(f))];
+}
+
+const SEED = "test/support/fast-check-seed.ts";
+/** What the bundle phase bundles, in order: the seed module, then the test files in start order. */
+const BUNDLED = [SEED, ...orderedTestFiles()];
+/** Where a file's bundle is (see compiled-child-bundle.mjs). @param {string} file */
+const bundleOf = (file) => testBundlePath(BUNDLED.indexOf(file), file);
+
 /** @type {Record<string, () => string[] | undefined>} the command of each phase; undefined skips it */
 const PHASES = {
   build: () => {
@@ -53,24 +88,26 @@ const PHASES = {
   },
   lint: () => [NODE, bin("@biomejs/biome", "bin/biome"), "check", "."],
   typecheck: () => [NODE, bin("typescript", "bin/tsc"), "-p", "tsconfig.json", "--noEmit"],
+  bundle: () => [NODE, join(REPO, "test", "support", "compiled-child-bundle.mjs"), "--tests", ...BUNDLED],
   unit: () => [
     NODE,
+    "--enable-source-maps",
     "--import",
-    "tsx",
-    "--import",
-    "./test/support/fast-check-seed.ts",
+    `./${bundleOf(SEED)}`,
     "--test",
     "--test-concurrency=2",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     "--test-reporter=./test/support/durations-reporter.mjs",
     "--test-reporter-destination=stdout",
-    ...testFiles(join(REPO, "test")).sort(),
+    ...BUNDLED.slice(1).map(bundleOf),
   ],
 };
 
 const picked = process.argv.slice(2);
 for (const p of picked) if (!(p in PHASES)) throw new RangeError(`unknown phase ${p}; phases: ${Object.keys(PHASES)}`);
+// The unit phase runs the bundles and the product code in dist/: never ones older than the sources.
+if (picked.includes("unit")) for (const p of ["build", "bundle"]) if (!picked.includes(p)) picked.push(p);
 /** @type {[string, number, string][]} */
 const times = [];
 let status = 0;

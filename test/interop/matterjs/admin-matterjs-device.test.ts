@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { COMMISSIONING_STEPS } from "../../support/commissioning-steps.ts";
+import { compiledArgs } from "../../support/compiled-child.ts";
 import {
   createNetns,
   HERE,
@@ -47,7 +48,12 @@ type PhaseOutput = ReturnType<typeof JSON.parse>;
 
 /** Runs admin-matterjs-netns.ts in the namespace (killed after `timeoutMs`) and returns its JSON line. */
 async function adminPhase(args: readonly string[], timeoutMs = 60_000): Promise<PhaseOutput> {
-  const p = spawnInNetns(ns, process.execPath, ["--import", "tsx", join(HERE, "admin-matterjs-netns.ts"), ...args], {});
+  const p = spawnInNetns(
+    ns,
+    process.execPath,
+    compiledArgs(["--import", "tsx", join(HERE, "admin-matterjs-netns.ts"), ...args]),
+    {},
+  );
   const timer = setTimeout(() => void p.stop(), timeoutMs);
   const code = await p.exited;
   clearTimeout(timer);

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { compiledArgs } from "../../support/compiled-child.ts";
 import {
   createNetns,
   HERE,
@@ -89,7 +90,7 @@ async function nocs(nodeId: string): Promise<{
 }> {
   const r = await runInNs(
     process.execPath,
-    ["--import", "tsx", join(HERE, "admin-our-device-netns.ts"), "nocs", adminDir(), nodeId],
+    compiledArgs(["--import", "tsx", join(HERE, "admin-our-device-netns.ts"), "nocs", adminDir(), nodeId]),
     60_000,
   );
   const o = json(r);

@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { compiledArgs } from "../../support/compiled-child.ts";
 import {
   createNetns,
   HERE,
@@ -57,7 +58,7 @@ test("DnssdBrowser finds the matter.js reference device by long and short discri
   browser = spawnInNetns(
     ns,
     process.execPath,
-    ["--import", "tsx", join(HERE, "dnssd-browser-matterjs-netns.ts"), String(DISCRIMINATOR)],
+    compiledArgs(["--import", "tsx", join(HERE, "dnssd-browser-matterjs-netns.ts"), String(DISCRIMINATOR)]),
     {},
   );
   const timer = setTimeout(() => void browser?.stop(), 60_000);

@@ -5,6 +5,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { ensureFreshDist } from "../../support/compiled-child.ts";
 
 export const HERE = import.meta.dirname;
 export const REPO = resolve(HERE, "../../..");
@@ -228,18 +229,17 @@ export function ourPaaDerHex(): string {
   return Buffer.from(b64, "base64").toString("hex");
 }
 
-/** Starts OUR device (`opcreds start`) in `ns` and waits for its DEVICE_READY line. */
+/** Starts OUR device (`opcreds start`, the compiled CLI from a fresh dist/) in `ns` and waits for its DEVICE_READY line. */
 export async function startOurDevice(
   ns: Netns,
   options: { dataDir: string; port?: number; args?: readonly string[] },
 ): Promise<{ process: NsProcess; ready: Record<string, unknown> }> {
+  ensureFreshDist();
   const p = spawnInNetns(
     ns,
     process.execPath,
     [
-      "--import",
-      "tsx",
-      join(REPO, "src/cli/main.ts"),
+      join(REPO, "bin", "opcreds.js"),
       "start",
       "--data",
       options.dataDir,
