@@ -15,19 +15,11 @@ import { removeAllScenesCommand } from "./remove-all-scenes.ts";
 import { removeSceneCommand } from "./remove-scene.ts";
 import type { SceneTable } from "./scene-table.ts";
 import { scenesManagementAttributes } from "./scenes-management-attributes.ts";
-import {
-  ScenesManagementAttribute,
-  ScenesManagementEnv,
-  type ScenesManagementOptions,
-  type ScenesStorage,
-} from "./scenes-management-options.ts";
+import { ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { ScenesManagementEnv, type ScenesManagementOptions, type ScenesStorage } from "./scenes-management-options.ts";
 import { storeGlobalScene, storeSceneCommand } from "./store-scene.ts";
 import { viewSceneCommand } from "./view-scene.ts";
 
-/** Cluster id (Application Cluster spec 1.4). */
-export const SCENES_MANAGEMENT_CLUSTER_ID = 0x0062;
-/** ClusterRevision in the Matter 1.4.2 data model. */
-const SCENES_MANAGEMENT_REVISION = 1;
 /** Feature bits (1.4.4). */
 const ScenesManagementFeature = { SceneNames: 0x01 } as const;
 
@@ -64,9 +56,9 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
   const env = await ScenesManagementEnv.open(options);
 
   const cluster: Cluster = {
-    id: SCENES_MANAGEMENT_CLUSTER_ID,
-    name: "ScenesManagement",
-    revision: SCENES_MANAGEMENT_REVISION,
+    id: ScenesManagementCluster.id,
+    name: ScenesManagementCluster.name,
+    revision: ScenesManagementCluster.revision,
     featureMap: ScenesManagementFeature.SceneNames,
     changes: env.changes,
     attributes: scenesManagementAttributes(env),
@@ -85,7 +77,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
 
   const removeFabric = (fabricIndex: number): Promise<void> => {
     if (!isFabricIndex(fabricIndex)) return Promise.resolve();
-    if (env.current.delete(fabricIndex)) env.changes.emit(ScenesManagementAttribute.FabricSceneInfo);
+    if (env.current.delete(fabricIndex)) env.changes.emit(ScenesManagementCluster.attributes.FabricSceneInfo);
     return env.settle(
       env.change(() => env.table.removeFabric(fabricIndex)),
       undefined,
