@@ -251,6 +251,8 @@ export interface ClusterSpec<
   response(request: keyof C & string): { readonly id: C[keyof C & string]; readonly name: string };
   /** The id and name of one event, as an EventDefinition states them. */
   event(name: keyof E & string): { readonly id: E[keyof E & string]; readonly name: string };
+  /** The cluster server: this identity with the server's feature map, definitions and change signal. */
+  server(parts: Omit<Cluster, "id" | "name" | "revision">): Cluster;
 }
 
 /**
@@ -261,13 +263,14 @@ export function clusterSpec<
   const A extends Record<string, number>,
   const C extends Record<string, number>,
   const E extends Record<string, number>,
->(spec: Omit<ClusterSpec<A, C, E>, "attribute" | "command" | "response" | "event">): ClusterSpec<A, C, E> {
+>(spec: Omit<ClusterSpec<A, C, E>, "attribute" | "command" | "response" | "event" | "server">): ClusterSpec<A, C, E> {
   return {
     ...spec,
     attribute: (name) => ({ id: spec.attributes[name], name }),
     command: (name) => ({ id: spec.commands[name], name }),
     response: (request) => ({ id: spec.commands[request], name: `${request}Response` }),
     event: (name) => ({ id: spec.events[name], name }),
+    server: (parts) => ({ id: spec.id, name: spec.name, revision: spec.revision, ...parts }),
   };
 }
 

@@ -164,10 +164,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     });
   };
 
-  const cluster: Cluster = {
-    id: AccessControlCluster.id,
-    name: AccessControlCluster.name,
-    revision: AccessControlCluster.revision,
+  const cluster = AccessControlCluster.server({
     featureMap: 0,
     changes,
     attributes: [
@@ -221,7 +218,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     ],
     commands: [],
     events: [accessControlEntryChanged],
-  };
+  });
 
   return {
     cluster,

@@ -157,10 +157,7 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
     if (change.kind === "removed") window.fabricRemoved(change.fabricIndex);
   });
 
-  const cluster: Cluster = {
-    id: AdministratorCommissioningCluster.id,
-    name: AdministratorCommissioningCluster.name,
-    revision: AdministratorCommissioningCluster.revision,
+  const cluster = AdministratorCommissioningCluster.server({
     featureMap: basicCommissioning ? AdministratorCommissioningFeature.Basic : 0,
     changes,
     attributes: [
@@ -282,7 +279,7 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
       }),
     ],
     events: [],
-  };
+  });
 
   return cluster;
 }

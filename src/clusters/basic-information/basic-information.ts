@@ -161,10 +161,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
   const fixed = <T>(id: number, name: string, schema: Parameters<typeof attribute<T>>[0]["schema"], value: T) =>
     attribute<T>({ id, name, schema, readPrivilege: Privilege.View, read: () => value });
 
-  const cluster: Cluster = {
-    id: BasicInformationCluster.id,
-    name: BasicInformationCluster.name,
-    revision: BasicInformationCluster.revision,
+  const cluster = BasicInformationCluster.server({
     featureMap: 0,
     changes,
     attributes: [
@@ -217,7 +214,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
     ],
     commands: [],
     events: [startUpEvent, shutDownEvent, leaveEvent],
-  };
+  });
 
   return {
     cluster,

@@ -130,10 +130,7 @@ export function createDescriptor(options: DescriptorOptions): DescriptorServer {
   self();
   const sorted = (ids: readonly number[]) => [...new Set(ids)].sort((a, b) => a - b);
 
-  const cluster: Cluster = {
-    id: DescriptorCluster.id,
-    name: DescriptorCluster.name,
-    revision: DescriptorCluster.revision,
+  const cluster = DescriptorCluster.server({
     featureMap: 0,
     changes,
     attributes: [
@@ -168,7 +165,7 @@ export function createDescriptor(options: DescriptorOptions): DescriptorServer {
     ],
     commands: [],
     events: [],
-  };
+  });
 
   return {
     cluster,

@@ -212,10 +212,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
 
   const respond = (errorCode: CommissioningError, debugText = "") => ({ response: { errorCode, debugText } });
 
-  const cluster: Cluster = {
-    id: GeneralCommissioningCluster.id,
-    name: GeneralCommissioningCluster.name,
-    revision: GeneralCommissioningCluster.revision,
+  const cluster = GeneralCommissioningCluster.server({
     featureMap: 0,
     changes,
     attributes: [
@@ -350,7 +347,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
       }),
     ],
     events: [],
-  };
+  });
 
   return {
     cluster,

@@ -156,10 +156,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
   const changes = new AttributeChangeEmitter();
   const sinceBootMs = (now: number) => Math.max(0, Math.floor(now - bootTimeMs));
 
-  const cluster: Cluster = {
-    id: GeneralDiagnosticsCluster.id,
-    name: GeneralDiagnosticsCluster.name,
-    revision: GeneralDiagnosticsCluster.revision,
+  const cluster = GeneralDiagnosticsCluster.server({
     featureMap: 0,
     changes,
     attributes: [
@@ -222,7 +219,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
       }),
     ],
     events: [bootReasonEvent],
-  };
+  });
 
   return {
     cluster,

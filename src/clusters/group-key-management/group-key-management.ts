@@ -103,10 +103,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
   // The dispatcher refuses fabric-scoped commands and writes on a session without a fabric, so the index is 1..254.
   const fabricOf = (fabricIndex: number) => fabricIndex as FabricIndex;
 
-  return {
-    id: GroupKeyManagementCluster.id,
-    name: GroupKeyManagementCluster.name,
-    revision: GroupKeyManagementCluster.revision,
+  return GroupKeyManagementCluster.server({
     featureMap: 0,
     changes,
     attributes: [
@@ -233,5 +230,5 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
       }),
     ],
     events: [],
-  };
+  });
 }

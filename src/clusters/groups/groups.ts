@@ -131,10 +131,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
     return ImStatus.SUCCESS;
   };
 
-  const cluster: Cluster = {
-    id: GroupsCluster.id,
-    name: GroupsCluster.name,
-    revision: GroupsCluster.revision,
+  const cluster = GroupsCluster.server({
     featureMap: GroupsFeature.GroupNames,
     attributes: [
       attribute({
@@ -235,7 +232,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
       }),
     ],
     events: [],
-  };
+  });
 
   return { cluster };
 }

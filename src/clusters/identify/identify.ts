@@ -134,10 +134,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
     schedule(now);
   };
 
-  const cluster: Cluster = {
-    id: IdentifyCluster.id,
-    name: IdentifyCluster.name,
-    revision: IdentifyCluster.revision,
+  const cluster = IdentifyCluster.server({
     featureMap: 0,
     changes,
     attributes: [
@@ -185,7 +182,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
       }),
     ],
     events: [],
-  };
+  });
 
   return {
     cluster,

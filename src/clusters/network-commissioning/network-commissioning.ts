@@ -93,10 +93,7 @@ export function createEthernetNetworkCommissioning(
     read: () => T,
   ) => attribute<T>({ id: attributeId, name, schema, readPrivilege: Privilege.Administer, read });
 
-  const cluster: Cluster = {
-    id: NetworkCommissioningCluster.id,
-    name: NetworkCommissioningCluster.name,
-    revision: NetworkCommissioningCluster.revision,
+  const cluster = NetworkCommissioningCluster.server({
     featureMap: NetworkCommissioningFeature.EthernetNetworkInterface,
     changes,
     attributes: [
@@ -145,7 +142,7 @@ export function createEthernetNetworkCommissioning(
     ],
     commands: [],
     events: [],
-  };
+  });
 
   return {
     cluster,

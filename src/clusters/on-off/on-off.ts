@@ -40,10 +40,7 @@ export interface OnOffServer {
 /** Creates the On/Off cluster server with the Lighting feature. */
 export function createOnOff(options: OnOffOptions = {}): OnOffServer {
   const env = new OnOffEnv(options);
-  const cluster: Cluster = {
-    id: OnOffCluster.id,
-    name: OnOffCluster.name,
-    revision: OnOffCluster.revision,
+  const cluster = OnOffCluster.server({
     featureMap: OnOffFeature.Lighting,
     changes: env.changes,
     attributes: onOffAttributes(env),
@@ -56,7 +53,7 @@ export function createOnOff(options: OnOffOptions = {}): OnOffServer {
       onWithTimedOffCommand(env),
     ],
     events: [],
-  };
+  });
 
   return {
     cluster,

@@ -51,10 +51,7 @@ export function createOperationalCredentials(options: OperationalCredentialsOpti
   // The table's own changes (commit, revert, label, VID, removal) are reported as attribute changes.
   env.fabrics.onChange(() => reportFabricAttributes(env));
 
-  const cluster: Cluster = {
-    id: OperationalCredentialsCluster.id,
-    name: OperationalCredentialsCluster.name,
-    revision: OperationalCredentialsCluster.revision,
+  const cluster = OperationalCredentialsCluster.server({
     featureMap: 0,
     changes,
     attributes: operationalCredentialsAttributes(env),
@@ -74,7 +71,7 @@ export function createOperationalCredentials(options: OperationalCredentialsOpti
     ],
     // §0.2: the cluster has no events.
     events: [],
-  };
+  });
 
   return {
     cluster,

@@ -55,10 +55,7 @@ export interface ScenesManagementServer {
 export async function createScenesManagement(options: ScenesManagementOptions): Promise<ScenesManagementServer> {
   const env = await ScenesManagementEnv.open(options);
 
-  const cluster: Cluster = {
-    id: ScenesManagementCluster.id,
-    name: ScenesManagementCluster.name,
-    revision: ScenesManagementCluster.revision,
+  const cluster = ScenesManagementCluster.server({
     featureMap: ScenesManagementFeature.SceneNames,
     changes: env.changes,
     attributes: scenesManagementAttributes(env),
@@ -73,7 +70,7 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       copySceneCommand(env),
     ],
     events: [],
-  };
+  });
 
   const removeFabric = (fabricIndex: number): Promise<void> => {
     if (!isFabricIndex(fabricIndex)) return Promise.resolve();
