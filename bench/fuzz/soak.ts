@@ -11,10 +11,10 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
-  AdministratorCommissioningCommand,
+  AdministratorCommissioningCluster,
   OpenCommissioningWindowRequest,
 } from "../../src/clusters/administrator-commissioning/administrator-commissioning.ts";
-import { OperationalCredentialsCommand as Cmd } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { UpdateFabricLabelRequest } from "../../src/clusters/operational-credentials/update-fabric-label.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { computePaseVerifier, encodePaseVerifier } from "../../src/sc/pase/pase-verifier.ts";
@@ -24,12 +24,13 @@ import { FuzzRandom } from "./fuzz-random.ts";
 import { REPO } from "./fuzz-target.ts";
 import { readSoakFabrics, type SoakFabric, soakSnapshot } from "./soak-state.ts";
 
+const Cmd = OperationalCredentialsCluster.commands;
+
 const PASSCODE = 20202021;
 const PORT = 5540;
 const PEER = { address: "127.0.0.1", port: PORT };
 /** Fabrics the soak keeps at most (more commissioning goes through OpenBasicCommissioningWindow). */
 const MAX_SOAK_FABRICS = 3;
-const ADMINISTRATOR_COMMISSIONING_CLUSTER_ID = 0x3c;
 /** The passcode and PBKDF parameters of the windows the soak's administrators open (Enhanced Commissioning Method). */
 const WINDOW_PASSCODE = 34567890;
 const WINDOW_PBKDF = { iterations: 1000, salt: new Uint8Array(32).fill(0x5a) };
@@ -181,8 +182,8 @@ async function drive(
         if (target !== undefined) {
           const opened = await c.invoke(
             await caseTo(target),
-            ADMINISTRATOR_COMMISSIONING_CLUSTER_ID,
-            AdministratorCommissioningCommand.OpenCommissioningWindow,
+            AdministratorCommissioningCluster.id,
+            AdministratorCommissioningCluster.commands.OpenCommissioningWindow,
             (t) =>
               OpenCommissioningWindowRequest.encodeNode(
                 {

@@ -13,8 +13,7 @@ import { decodeMatterCert } from "../cert/matter-cert-decode.ts";
 import { CSR_NONCE_BYTES } from "../cert/nocsr-elements.ts";
 import type { RevocationSet } from "../cert/revocation-set.ts";
 import { MIN_COMMISSIONING_TIMEOUT_S } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
-import { ON_OFF_CLUSTER_ID } from "../clusters/on-off/on-off.ts";
-import { OnOffCommand } from "../clusters/on-off/on-off-options.ts";
+import { OnOffCluster } from "../clusters/on-off/on-off-options.ts";
 import { VID_VERIFICATION_CLIENT_CHALLENGE_BYTES } from "../clusters/operational-credentials/operational-credentials-limits.ts";
 import {
   vendorFabricBindingMessage,
@@ -453,9 +452,9 @@ export class Administrator {
 
   /** On, Off or Toggle of the On/Off cluster on `endpoint` (default 1). */
   async onOff(nodeId: bigint, command: "on" | "off" | "toggle", endpoint = DEFAULT_ON_OFF_ENDPOINT): Promise<void> {
-    const id = command === "on" ? OnOffCommand.On : command === "off" ? OnOffCommand.Off : OnOffCommand.Toggle;
+    const id = OnOffCluster.commands[command === "on" ? "On" : command === "off" ? "Off" : "Toggle"];
     await this.#withSession(nodeId, async (session) => {
-      const r = await this.client.invoke(session, ON_OFF_CLUSTER_ID, id, undefined, { endpoint });
+      const r = await this.client.invoke(session, OnOffCluster.id, id, undefined, { endpoint });
       if (r.kind !== "status" || r.status !== 0) {
         throw new AdminError(
           "admin.command-failed",

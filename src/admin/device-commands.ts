@@ -5,23 +5,17 @@
  */
 import { MalformedError } from "../bytes/errors.ts";
 import {
-  ADMINISTRATOR_COMMISSIONING_CLUSTER_ID as AC_CLUSTER,
-  AdministratorCommissioningCommand as AcCmd,
+  AdministratorCommissioningCluster,
   AdministratorCommissioningStatus,
   OpenCommissioningWindowRequest,
 } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
-import {
-  BASIC_INFORMATION_CLUSTER_ID,
-  BasicInformationAttribute,
-} from "../clusters/basic-information/basic-information.ts";
+import { BasicInformationCluster } from "../clusters/basic-information/basic-information.ts";
 import {
   ArmFailSafeRequest,
   BasicCommissioningInfo,
   CommissioningError,
   CommissioningResponse,
-  GENERAL_COMMISSIONING_CLUSTER_ID as GC_CLUSTER,
-  GeneralCommissioningCommand as GcCmd,
-  GeneralCommissioningAttribute,
+  GeneralCommissioningCluster,
   SetRegulatoryConfigRequest,
 } from "../clusters/general-commissioning/general-commissioning.ts";
 import { AddNocRequest } from "../clusters/operational-credentials/add-noc.ts";
@@ -36,11 +30,7 @@ import { FabricDescriptorStruct } from "../clusters/operational-credentials/fabr
 import { NocResponse } from "../clusters/operational-credentials/noc-response.ts";
 import { NocStruct } from "../clusters/operational-credentials/noc-struct.ts";
 import { nodeOperationalCertStatusName } from "../clusters/operational-credentials/node-operational-cert-status.ts";
-import { OPERATIONAL_CREDENTIALS_CLUSTER_ID as OC_CLUSTER } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
-import {
-  OperationalCredentialsAttribute as OcAttr,
-  OperationalCredentialsCommand as OcCmd,
-} from "../clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../clusters/operational-credentials/operational-credentials-options.ts";
 import { RemoveFabricRequest } from "../clusters/operational-credentials/remove-fabric.ts";
 import {
   SignVidVerificationRequest,
@@ -55,6 +45,14 @@ import type { TlvNode } from "../tlv/tlv-node.ts";
 import { type TlvSchema, tlvArray, tlvUInt8, tlvUInt16 } from "../tlv/tlv-schema.ts";
 import { AdminError } from "./admin-error.ts";
 import type { Fields, InteractionClient, InvokeResult } from "./interaction-client.ts";
+
+const AC_CLUSTER = AdministratorCommissioningCluster.id;
+const AcCmd = AdministratorCommissioningCluster.commands;
+const GC_CLUSTER = GeneralCommissioningCluster.id;
+const GcCmd = GeneralCommissioningCluster.commands;
+const OC_CLUSTER = OperationalCredentialsCluster.id;
+const OcAttr = OperationalCredentialsCluster.attributes;
+const OcCmd = OperationalCredentialsCluster.commands;
 
 /** The attributes commissioning reads over PASE before it arms the fail-safe (Core 5.5 step 3). */
 export type CommissioningInfo = {
@@ -93,10 +91,10 @@ export class DeviceCommands {
   /** The Basic Information, General Commissioning and Operational Credentials attributes of Core 5.5 step 3. */
   async commissioningInfo(session: SecureSession): Promise<CommissioningInfo> {
     const reports = await this.client.read(session, [
-      { endpoint: 0, cluster: BASIC_INFORMATION_CLUSTER_ID, attribute: BasicInformationAttribute.VendorID },
-      { endpoint: 0, cluster: BASIC_INFORMATION_CLUSTER_ID, attribute: BasicInformationAttribute.ProductID },
-      { endpoint: 0, cluster: GC_CLUSTER, attribute: GeneralCommissioningAttribute.BasicCommissioningInfo },
-      { endpoint: 0, cluster: GC_CLUSTER, attribute: GeneralCommissioningAttribute.LocationCapability },
+      { endpoint: 0, cluster: BasicInformationCluster.id, attribute: BasicInformationCluster.attributes.VendorID },
+      { endpoint: 0, cluster: BasicInformationCluster.id, attribute: BasicInformationCluster.attributes.ProductID },
+      { endpoint: 0, cluster: GC_CLUSTER, attribute: GeneralCommissioningCluster.attributes.BasicCommissioningInfo },
+      { endpoint: 0, cluster: GC_CLUSTER, attribute: GeneralCommissioningCluster.attributes.LocationCapability },
       { endpoint: 0, cluster: OC_CLUSTER, attribute: OcAttr.SupportedFabrics },
       { endpoint: 0, cluster: OC_CLUSTER, attribute: OcAttr.CommissionedFabrics },
     ]);
@@ -106,18 +104,18 @@ export class DeviceCommands {
       return v;
     };
     return {
-      vendorId: need(BASIC_INFORMATION_CLUSTER_ID, BasicInformationAttribute.VendorID, tlvUInt16, "VendorID"),
-      productId: need(BASIC_INFORMATION_CLUSTER_ID, BasicInformationAttribute.ProductID, tlvUInt16, "ProductID"),
+      vendorId: need(BasicInformationCluster.id, BasicInformationCluster.attributes.VendorID, tlvUInt16, "VendorID"),
+      productId: need(BasicInformationCluster.id, BasicInformationCluster.attributes.ProductID, tlvUInt16, "ProductID"),
       basicCommissioningInfo: need(
         GC_CLUSTER,
-        GeneralCommissioningAttribute.BasicCommissioningInfo,
+        GeneralCommissioningCluster.attributes.BasicCommissioningInfo,
         BasicCommissioningInfo,
         "BasicCommissioningInfo",
       ),
       locationCapability: attributeValue(
         reports,
         GC_CLUSTER,
-        GeneralCommissioningAttribute.LocationCapability,
+        GeneralCommissioningCluster.attributes.LocationCapability,
         tlvUInt8,
         "LocationCapability",
       ),

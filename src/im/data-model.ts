@@ -231,6 +231,49 @@ export interface Cluster {
   readonly changes?: AttributeChangeEmitter;
 }
 
+/** A cluster as its spec section identifies it: cluster id, name, ClusterRevision, attribute, command and event ids. */
+export interface ClusterSpec<
+  A extends Record<string, number>,
+  C extends Record<string, number>,
+  E extends Record<string, number>,
+> {
+  readonly id: number;
+  readonly name: string;
+  readonly revision: number;
+  readonly attributes: A;
+  readonly commands: C;
+  readonly events: E;
+  /** The id and name of one attribute, as an AttributeDefinition states them. */
+  attribute(name: keyof A & string): { readonly id: A[keyof A & string]; readonly name: string };
+  /** The id and name of one command (or response), as a CommandDefinition states them. */
+  command(name: keyof C & string): { readonly id: C[keyof C & string]; readonly name: string };
+  /** The id and name of the response to `request` where the spec gives a response its request's id (Groups, Scenes). */
+  response(request: keyof C & string): { readonly id: C[keyof C & string]; readonly name: string };
+  /** The id and name of one event, as an EventDefinition states them. */
+  event(name: keyof E & string): { readonly id: E[keyof E & string]; readonly name: string };
+  /** The cluster server: this identity with the server's feature map, definitions and change signal. */
+  server(parts: Omit<Cluster, "id" | "name" | "revision">): Cluster;
+}
+
+/**
+ * Declares a cluster's identity once, so that its definitions take each id and name from the spec's tables instead
+ * of restating them: `attribute({ ...AccessControlCluster.attribute("ACL"), schema, ... })`.
+ */
+export function clusterSpec<
+  const A extends Record<string, number>,
+  const C extends Record<string, number>,
+  const E extends Record<string, number>,
+>(spec: Omit<ClusterSpec<A, C, E>, "attribute" | "command" | "response" | "event" | "server">): ClusterSpec<A, C, E> {
+  return {
+    ...spec,
+    attribute: (name) => ({ id: spec.attributes[name], name }),
+    command: (name) => ({ id: spec.commands[name], name }),
+    response: (request) => ({ id: spec.commands[request], name: `${request}Response` }),
+    event: (name) => ({ id: spec.events[name], name }),
+    server: (parts) => ({ id: spec.id, name: spec.name, revision: spec.revision, ...parts }),
+  };
+}
+
 /** Helps define a command with its request/response types inferred from the schemas. */
 export function command<Q, R>(def: CommandDefinition<Q, R>): CommandDefinition<Q, R> {
   return def;

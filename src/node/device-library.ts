@@ -4,17 +4,17 @@
  * one of them: the node adds it itself.
  */
 import { DeviceType, type DeviceTypeStruct } from "../clusters/descriptor/descriptor.ts";
-import { GROUPS_CLUSTER_ID } from "../clusters/groups/groups.ts";
-import { IDENTIFY_CLUSTER_ID } from "../clusters/identify/identify.ts";
-import { ON_OFF_CLUSTER_ID } from "../clusters/on-off/on-off.ts";
-import { SCENES_MANAGEMENT_CLUSTER_ID } from "../clusters/scenes-management/scenes-management.ts";
+import { GroupsCluster } from "../clusters/groups/groups.ts";
+import { IdentifyCluster } from "../clusters/identify/identify.ts";
+import { OnOffCluster } from "../clusters/on-off/on-off-options.ts";
+import { ScenesManagementCluster } from "../clusters/scenes-management/scenes-management-commands.ts";
 
 /** The application server clusters the node can build on a declared endpoint (Descriptor aside), with their ids. */
 export const APPLICATION_CLUSTER_IDS = {
-  Identify: IDENTIFY_CLUSTER_ID,
-  Groups: GROUPS_CLUSTER_ID,
-  OnOff: ON_OFF_CLUSTER_ID,
-  ScenesManagement: SCENES_MANAGEMENT_CLUSTER_ID,
+  Identify: IdentifyCluster.id,
+  Groups: GroupsCluster.id,
+  OnOff: OnOffCluster.id,
+  ScenesManagement: ScenesManagementCluster.id,
 } as const;
 
 /** One application server cluster, by its spec name. */

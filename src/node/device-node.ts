@@ -11,7 +11,7 @@ import { createAdministratorCommissioning } from "../clusters/administrator-comm
 import { createBasicInformation } from "../clusters/basic-information/basic-information.ts";
 import { createDescriptor, DeviceType, type EndpointDescription } from "../clusters/descriptor/descriptor.ts";
 import { BootReason, createGeneralDiagnostics } from "../clusters/general-diagnostics/general-diagnostics.ts";
-import { GroupKeyManagementAttribute } from "../clusters/group-key-management/group-key-management.ts";
+import { GroupKeyManagementCluster } from "../clusters/group-key-management/group-key-management.ts";
 import { createEthernetNetworkCommissioning } from "../clusters/network-commissioning/network-commissioning.ts";
 import type { Crypto } from "../crypto/crypto.ts";
 import { nodeCrypto } from "../crypto/node-crypto.ts";
@@ -376,7 +376,7 @@ async function assemble(
       fabricIndices: () => fabrics.fabrics().map((f) => f.fabricIndex),
       later,
       log,
-      onGroupTableChanged: () => groupKeyManagement.changes?.emit(GroupKeyManagementAttribute.GroupTable),
+      onGroupTableChanged: () => groupKeyManagement.changes?.emit(GroupKeyManagementCluster.attributes.GroupTable),
       onError: (what, e) => report(what)(e),
     });
     applicationEndpoints.set(declaration.id, built);

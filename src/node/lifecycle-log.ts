@@ -7,10 +7,10 @@
 import type { OpcredsError } from "../bytes/errors.ts";
 import {
   CommissioningError,
-  GENERAL_COMMISSIONING_CLUSTER_ID,
+  GeneralCommissioningCluster,
 } from "../clusters/general-commissioning/general-commissioning.ts";
 import { nodeOperationalCertStatusName } from "../clusters/operational-credentials/node-operational-cert-status.ts";
-import { OPERATIONAL_CREDENTIALS_CLUSTER_ID } from "../clusters/operational-credentials/operational-credentials-cluster.ts";
+import { OperationalCredentialsCluster } from "../clusters/operational-credentials/operational-credentials-options.ts";
 import type { FabricRecord } from "../fabric/fabric-record.ts";
 import type { FabricChange, FabricTable } from "../fabric/fabric-table.ts";
 import type { Cluster, CommandDefinition, CommandResult, InvokeContext } from "../im/data-model.ts";
@@ -163,8 +163,8 @@ export class LifecycleLog {
   }
 
   #moduleOf(cluster: Cluster): LogModule {
-    if (cluster.id === OPERATIONAL_CREDENTIALS_CLUSTER_ID) return "fabric";
-    if (cluster.id === GENERAL_COMMISSIONING_CLUSTER_ID) return "commissioning";
+    if (cluster.id === OperationalCredentialsCluster.id) return "fabric";
+    if (cluster.id === GeneralCommissioningCluster.id) return "commissioning";
     return "im";
   }
 

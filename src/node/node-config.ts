@@ -5,7 +5,7 @@
  */
 import type { AttestationProvider } from "../cert/attestation-provider.ts";
 import { MAX_DISCRIMINATOR } from "../clusters/administrator-commissioning/administrator-commissioning.ts";
-import { DESCRIPTOR_CLUSTER_ID } from "../clusters/descriptor/descriptor.ts";
+import { DescriptorCluster } from "../clusters/descriptor/descriptor.ts";
 import type { Cluster } from "../im/data-model.ts";
 import { isValidPasscode, MAX_PASSCODE } from "../sc/pase/pase-verifier.ts";
 import { APPLICATION_CLUSTER_IDS, DEVICE_TYPES, type DeviceTypeName, isDeviceTypeName } from "./device-library.ts";
@@ -201,7 +201,7 @@ function checkEndpoints(endpoints: readonly EndpointDeclaration[]): void {
         `endpoints[${i}].deviceType: unknown device type ${JSON.stringify(e.deviceType)} (known: ${Object.keys(DEVICE_TYPES).join(", ")})`,
       );
     }
-    const ids = new Set<number>([DESCRIPTOR_CLUSTER_ID]);
+    const ids = new Set<number>([DescriptorCluster.id]);
     for (const name of DEVICE_TYPES[e.deviceType].serverClusters) ids.add(APPLICATION_CLUSTER_IDS[name]);
     for (const [j, c] of (e.clusters ?? []).entries()) {
       if (typeof c !== "object" || c === null || typeof c.id !== "number" || !Array.isArray(c.attributes)) {

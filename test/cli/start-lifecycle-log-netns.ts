@@ -8,11 +8,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { toHex } from "../../src/bytes/bytes.ts";
-import { OperationalCredentialsCommand as Cmd } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { UpdateFabricLabelRequest } from "../../src/clusters/operational-credentials/update-fabric-label.ts";
 import { DATABASE_FILE } from "../../src/node/device-node.ts";
 import type { UdpPeer } from "../../src/node/udp-transport.ts";
 import { NodeController, statusOf, testFabric } from "../support/node-controller.ts";
+
+const Cmd = OperationalCredentialsCluster.commands;
 
 execFileSync("ip", ["link", "set", "lo", "up"]);
 

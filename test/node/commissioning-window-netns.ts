@@ -10,9 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ADMINISTRATOR_COMMISSIONING_CLUSTER_ID,
-  AdministratorCommissioningAttribute,
-  AdministratorCommissioningCommand,
+  AdministratorCommissioningCluster,
   OpenCommissioningWindowRequest,
 } from "../../src/clusters/administrator-commissioning/administrator-commissioning.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
@@ -68,9 +66,9 @@ async function adminAttributes(): Promise<{
   adminVendorId: number | null;
 }> {
   const ex = node.interactionServer.openExchange(paseInfo());
-  const attributeRequests = Object.values(AdministratorCommissioningAttribute).map((attribute) => ({
+  const attributeRequests = Object.values(AdministratorCommissioningCluster.attributes).map((attribute) => ({
     endpoint: 0,
-    cluster: ADMINISTRATOR_COMMISSIONING_CLUSTER_ID,
+    cluster: AdministratorCommissioningCluster.id,
     attribute,
   }));
   const st = await ex.onMessage(
@@ -87,7 +85,7 @@ async function adminAttributes(): Promise<{
       values.set(d.path.attribute!, d.data.type === "null" ? null : Number((d.data as { value: bigint }).value));
     }
   }
-  const A = AdministratorCommissioningAttribute;
+  const A = AdministratorCommissioningCluster.attributes;
   return {
     windowStatus: values.get(A.WindowStatus) ?? null,
     adminFabricIndex: values.get(A.AdminFabricIndex) ?? null,
@@ -133,11 +131,11 @@ const ocwFields: Fields = (t) =>
     },
     t,
   );
-const AC = AdministratorCommissioningCommand;
+const AC = AdministratorCommissioningCluster.commands;
 const ocw = (s: SecureSession) =>
-  controller.invoke(s, ADMINISTRATOR_COMMISSIONING_CLUSTER_ID, AC.OpenCommissioningWindow, ocwFields, { timed: true });
+  controller.invoke(s, AdministratorCommissioningCluster.id, AC.OpenCommissioningWindow, ocwFields, { timed: true });
 const revoke = (s: SecureSession, timed = true) =>
-  controller.invoke(s, ADMINISTRATOR_COMMISSIONING_CLUSTER_ID, AC.RevokeCommissioning, emptyFields, { timed });
+  controller.invoke(s, AdministratorCommissioningCluster.id, AC.RevokeCommissioning, emptyFields, { timed });
 
 /** A PASE attempt that must not be accepted: "refused" unless it completes within `ms`. */
 async function paseRefused(peer: { address: string; port: number }, passcode: number, ms: number): Promise<string> {

@@ -3,8 +3,8 @@
 // each naming the field; a valid declaration passes.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DESCRIPTOR_CLUSTER_ID } from "../../src/clusters/descriptor/descriptor.ts";
-import { ON_OFF_CLUSTER_ID } from "../../src/clusters/on-off/on-off.ts";
+import { DescriptorCluster } from "../../src/clusters/descriptor/descriptor.ts";
+import { OnOffCluster } from "../../src/clusters/on-off/on-off-options.ts";
 import type { Cluster } from "../../src/im/data-model.ts";
 import { checkDeviceDeclaration, type DeviceDeclaration } from "../../src/node/matter-device.ts";
 
@@ -111,7 +111,7 @@ test("an unknown property anywhere in the declaration is a TypeError (a typo is 
 });
 
 test("an application cluster that is already on the endpoint is a RangeError", () => {
-  for (const id of [ON_OFF_CLUSTER_ID, DESCRIPTOR_CLUSTER_ID]) {
+  for (const id of [OnOffCluster.id, DescriptorCluster.id]) {
     assert.throws(
       () =>
         checkDeviceDeclaration({

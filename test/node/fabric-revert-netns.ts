@@ -10,8 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { toHex } from "../../src/bytes/bytes.ts";
-import { OPERATIONAL_CREDENTIALS_CLUSTER_ID } from "../../src/clusters/operational-credentials/operational-credentials-cluster.ts";
-import { OperationalCredentialsAttribute } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { DATABASE_FILE, DeviceNode } from "../../src/node/device-node.ts";
@@ -139,8 +138,8 @@ try {
   const commissioned = await b.readAttribute(
     caseB,
     0,
-    OPERATIONAL_CREDENTIALS_CLUSTER_ID,
-    OperationalCredentialsAttribute.CommissionedFabrics,
+    OperationalCredentialsCluster.id,
+    OperationalCredentialsCluster.attributes.CommissionedFabrics,
   );
   o.commissionedFabrics = commissioned.type === "uint" ? Number(commissioned.value) : commissioned.type;
   // (c) A's old resumption id must not give it a session on B's fabric (same index 1).

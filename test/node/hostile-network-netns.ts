@@ -11,8 +11,7 @@ import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import {
-  ADMINISTRATOR_COMMISSIONING_CLUSTER_ID,
-  AdministratorCommissioningCommand,
+  AdministratorCommissioningCluster,
   OpenCommissioningWindowRequest,
 } from "../../src/clusters/administrator-commissioning/administrator-commissioning.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
@@ -81,8 +80,8 @@ try {
   o.ocw = statusOf(
     await controller.invoke(
       caseA,
-      ADMINISTRATOR_COMMISSIONING_CLUSTER_ID,
-      AdministratorCommissioningCommand.OpenCommissioningWindow,
+      AdministratorCommissioningCluster.id,
+      AdministratorCommissioningCluster.commands.OpenCommissioningWindow,
       (t) =>
         OpenCommissioningWindowRequest.encodeNode(
           {

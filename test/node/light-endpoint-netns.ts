@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { OnOffAttribute, OnOffCommand } from "../../src/clusters/on-off/on-off-options.ts";
+import { OnOffCluster } from "../../src/clusters/on-off/on-off-options.ts";
 import { OnWithTimedOffRequest } from "../../src/clusters/on-off/on-with-timed-off.ts";
 import { ImMessageType } from "../../src/im/messages/im-message-type.ts";
 import { InvokeRequestMessage } from "../../src/im/messages/invoke-request-message.ts";
@@ -46,7 +46,9 @@ async function writeStartUpOnOff(node: DeviceNode, value: number | null): Promis
     ImMessageType.WriteRequest,
     WriteRequestMessage.encode({
       timedRequest: false,
-      writeRequests: [{ path: { endpoint: 1, cluster: ON_OFF, attribute: OnOffAttribute.StartUpOnOff }, data }],
+      writeRequests: [
+        { path: { endpoint: 1, cluster: ON_OFF, attribute: OnOffCluster.attributes.StartUpOnOff }, data },
+      ],
     }),
     performance.now(),
   );
@@ -61,7 +63,7 @@ try {
   let node = await boot();
   boots.push({
     onOff: node.light.onOff(),
-    statuses: [await invoke(node, OnOffCommand.On), await writeStartUpOnOff(node, 2)],
+    statuses: [await invoke(node, OnOffCluster.commands.On), await writeStartUpOnOff(node, 2)],
   });
   await node.stop();
   // Boot 2: Toggle of the persisted ON = OFF. Boot 3: Toggle again = ON; then StartUpOnOff = null.
@@ -75,7 +77,7 @@ try {
   node = await boot();
   const before = node.light.onOff();
   const timed = OnWithTimedOffRequest.encodeNode({ onOffControl: 0, onTime: 2, offWaitTime: 0 }, ANONYMOUS);
-  const status = await invoke(node, OnOffCommand.OnWithTimedOff, timed);
+  const status = await invoke(node, OnOffCluster.commands.OnWithTimedOff, timed);
   const afterInvoke = node.light.onOff();
   const deadline = Date.now() + 20_000;
   while (node.light.onOff() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -3,7 +3,7 @@
 // report, the node's parts), and a removal is one storage transaction with the stores' deletions.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { AccessControlAttribute } from "../../src/clusters/access-control/access-control.ts";
+import { AccessControlCluster } from "../../src/clusters/access-control/access-control.ts";
 import { NodeOperationalCertStatus as S } from "../../src/clusters/operational-credentials/node-operational-cert-status.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { GroupKeyStore } from "../../src/fabric/group-keys.ts";
@@ -43,7 +43,7 @@ test("each fabric lifecycle event reaches each store of the composition: committ
   const node = await TestNode.create({ storage });
   const aclReports: number[] = [];
   node.accessControl.cluster.changes?.subscribe((id) => {
-    if (id === AccessControlAttribute.Acl) aclReports.push(node.acl.entries().length);
+    if (id === AccessControlCluster.attributes.ACL) aclReports.push(node.acl.entries().length);
   });
 
   // committed: the staged ACL entry and IPK become the fabric's committed data, in storage.

@@ -16,15 +16,13 @@ import { decodeNocsrElements } from "../../src/cert/nocsr-elements.ts";
 import {
   ArmFailSafeRequest,
   CommissioningResponse,
-  GENERAL_COMMISSIONING_CLUSTER_ID,
-  GeneralCommissioningCommand,
+  GeneralCommissioningCluster,
 } from "../../src/clusters/general-commissioning/general-commissioning.ts";
 import { AddNocRequest } from "../../src/clusters/operational-credentials/add-noc.ts";
 import { AddTrustedRootCertificateRequest } from "../../src/clusters/operational-credentials/add-trusted-root-certificate.ts";
 import { CsrRequest, CsrResponse } from "../../src/clusters/operational-credentials/csr-request.ts";
 import { NocResponse } from "../../src/clusters/operational-credentials/noc-response.ts";
-import { OPERATIONAL_CREDENTIALS_CLUSTER_ID } from "../../src/clusters/operational-credentials/operational-credentials-cluster.ts";
-import { OperationalCredentialsCommand as Cmd } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { RemoveFabricRequest } from "../../src/clusters/operational-credentials/remove-fabric.ts";
 import { UpdateNocRequest } from "../../src/clusters/operational-credentials/update-noc.ts";
 import type { Crypto } from "../../src/crypto/crypto.ts";
@@ -38,6 +36,8 @@ import type { SecureSession } from "../../src/sc/secure-session.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { TlvNode } from "../../src/tlv/tlv-node.ts";
 import { type Chain, TestCa } from "./test-commissioner.ts";
+
+const Cmd = OperationalCredentialsCluster.commands;
 
 /** How long one request or handshake may take before it rejects (default of `NodeController.open`). */
 export const DEFAULT_WAIT_MS = 20_000;
@@ -131,8 +131,8 @@ export class NodeController extends InteractionClient {
   async armFailSafe(session: SecureSession, expiryLengthSeconds: number): Promise<number> {
     const r = await this.invoke(
       session,
-      GENERAL_COMMISSIONING_CLUSTER_ID,
-      GeneralCommissioningCommand.ArmFailSafe,
+      GeneralCommissioningCluster.id,
+      GeneralCommissioningCluster.commands.ArmFailSafe,
       (t) => ArmFailSafeRequest.encodeNode({ expiryLengthSeconds, breadcrumb: 0n }, t),
     );
     return responseOf("ArmFailSafeResponse", r, CommissioningResponse).errorCode;
@@ -142,8 +142,8 @@ export class NodeController extends InteractionClient {
   async commissioningComplete(session: SecureSession): Promise<number> {
     const r = await this.invoke(
       session,
-      GENERAL_COMMISSIONING_CLUSTER_ID,
-      GeneralCommissioningCommand.CommissioningComplete,
+      GeneralCommissioningCluster.id,
+      GeneralCommissioningCluster.commands.CommissioningComplete,
     );
     return responseOf("CommissioningCompleteResponse", r, CommissioningResponse).errorCode;
   }
@@ -207,7 +207,7 @@ export class NodeController extends InteractionClient {
 
   /** An invoke on the Node Operational Credentials cluster (endpoint 0). */
   ocInvoke(session: SecureSession, command: number, fields: Fields): Promise<InvokeResult> {
-    return this.invoke(session, OPERATIONAL_CREDENTIALS_CLUSTER_ID, command, fields);
+    return this.invoke(session, OperationalCredentialsCluster.id, command, fields);
   }
 }
 

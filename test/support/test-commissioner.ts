@@ -26,7 +26,7 @@ import { AddTrustedRootCertificateRequest } from "../../src/clusters/operational
 import { CsrRequest, CsrResponse } from "../../src/clusters/operational-credentials/csr-request.ts";
 import { NocResponse } from "../../src/clusters/operational-credentials/noc-response.ts";
 import type { OperationalCredentialsServer } from "../../src/clusters/operational-credentials/operational-credentials-cluster.ts";
-import { OperationalCredentialsCommand as Cmd } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { UpdateNocRequest } from "../../src/clusters/operational-credentials/update-noc.ts";
 import type { Crypto } from "../../src/crypto/crypto.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
@@ -52,6 +52,8 @@ import type { ResumptionStore } from "../../src/sc/case/resumption-record.ts";
 import { MemoryStorage } from "../../src/storage/memory-storage.ts";
 import type { Storage } from "../../src/storage/storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../src/tlv/tlv-node.ts";
+
+const Cmd = OperationalCredentialsCluster.commands;
 
 /** The largest Matter TLV certificate (TC_OPCREDS_3_1 steps 6-8 build chains of exactly this size). */
 export const MAX_CERT_BYTES = 400;

@@ -18,6 +18,7 @@ import {
   AttributeChangeEmitter,
   attribute,
   type Cluster,
+  clusterSpec,
   EventPriority,
   event,
   type SessionInfo,
@@ -37,21 +38,22 @@ import {
   tlvUInt64,
 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Core 9.10). */
-export const ACCESS_CONTROL_CLUSTER_ID = 0x001f;
-/** ClusterRevision in the Matter 1.4.2 data model. */
-const ACCESS_CONTROL_REVISION = 2;
-
-/** Attribute ids (Core 9.10.6). */
-export const AccessControlAttribute = {
-  Acl: 0x0000,
-  SubjectsPerAccessControlEntry: 0x0002,
-  TargetsPerAccessControlEntry: 0x0003,
-  AccessControlEntriesPerFabric: 0x0004,
-} as const;
-
-/** Event ids (Core 9.10.7). */
-export const AccessControlEvent = { AccessControlEntryChanged: 0x00 } as const;
+/** The Access Control cluster (Core 9.10) as the Matter 1.4.2 data model defines it. */
+export const AccessControlCluster = clusterSpec({
+  id: 0x001f,
+  name: "AccessControl",
+  revision: 2,
+  // Attribute ids (Core 9.10.6).
+  attributes: {
+    ACL: 0x0000,
+    SubjectsPerAccessControlEntry: 0x0002,
+    TargetsPerAccessControlEntry: 0x0003,
+    AccessControlEntriesPerFabric: 0x0004,
+  },
+  commands: {},
+  // Event ids (Core 9.10.7).
+  events: { AccessControlEntryChanged: 0x00 },
+});
 
 /** ChangeTypeEnum (Core 9.10.4.1). */
 export const ChangeType = { Changed: 0, Added: 1, Removed: 2 } as const;
@@ -87,8 +89,7 @@ export type AccessControlEntryChangedEvent = TlvType<typeof AccessControlEntryCh
 
 /** The event definition (priority Info, read Administer, fabric-sensitive). */
 const accessControlEntryChanged = event({
-  id: AccessControlEvent.AccessControlEntryChanged,
-  name: "AccessControlEntryChanged",
+  ...AccessControlCluster.event("AccessControlEntryChanged"),
   priority: EventPriority.Info,
   readPrivilege: Privilege.Administer,
   fabricSensitive: true,
@@ -149,7 +150,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     // 9.10.7.1: AdminNodeID is the CASE subject (null over PASE); AdminPasscodeID the passcode id (null over CASE).
     events.record({
       endpoint,
-      cluster: ACCESS_CONTROL_CLUSTER_ID,
+      cluster: AccessControlCluster.id,
       event: accessControlEntryChanged,
       value: {
         adminNodeId: by.kind === "case" ? by.subjectNodeId : null,
@@ -163,16 +164,12 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     });
   };
 
-  const cluster: Cluster = {
-    id: ACCESS_CONTROL_CLUSTER_ID,
-    name: "AccessControl",
-    revision: ACCESS_CONTROL_REVISION,
+  const cluster = AccessControlCluster.server({
     featureMap: 0,
     changes,
     attributes: [
       attribute({
-        id: AccessControlAttribute.Acl,
-        name: "ACL",
+        ...AccessControlCluster.attribute("ACL"),
         schema: tlvArray(AccessControlEntryStruct),
         readPrivilege: Privilege.Administer,
         writePrivilege: Privilege.Administer,
@@ -196,27 +193,24 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
             else if (old !== undefined && next !== undefined && !sameEntry(old, next))
               logChange(ctx.session, ChangeType.Changed, next, ctx.now);
           }
-          changes.emit(AccessControlAttribute.Acl);
+          changes.emit(AccessControlCluster.attributes.ACL);
           return { status: ImStatus.SUCCESS };
         },
       }),
       attribute({
-        id: AccessControlAttribute.SubjectsPerAccessControlEntry,
-        name: "SubjectsPerAccessControlEntry",
+        ...AccessControlCluster.attribute("SubjectsPerAccessControlEntry"),
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => SUBJECTS_PER_ACCESS_CONTROL_ENTRY,
       }),
       attribute({
-        id: AccessControlAttribute.TargetsPerAccessControlEntry,
-        name: "TargetsPerAccessControlEntry",
+        ...AccessControlCluster.attribute("TargetsPerAccessControlEntry"),
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => TARGETS_PER_ACCESS_CONTROL_ENTRY,
       }),
       attribute({
-        id: AccessControlAttribute.AccessControlEntriesPerFabric,
-        name: "AccessControlEntriesPerFabric",
+        ...AccessControlCluster.attribute("AccessControlEntriesPerFabric"),
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => ACCESS_CONTROL_ENTRIES_PER_FABRIC,
@@ -224,15 +218,15 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     ],
     commands: [],
     events: [accessControlEntryChanged],
-  };
+  });
 
   return {
     cluster,
     addEntry: async (entry, by, now) => {
       await acl.addEntry(entry);
       logChange(by, ChangeType.Added, entry, now);
-      changes.emit(AccessControlAttribute.Acl);
+      changes.emit(AccessControlCluster.attributes.ACL);
     },
-    fabricRemoved: () => changes.emit(AccessControlAttribute.Acl),
+    fabricRemoved: () => changes.emit(AccessControlCluster.attributes.ACL),
   };
 }

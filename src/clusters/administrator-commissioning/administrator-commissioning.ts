@@ -19,8 +19,10 @@ import {
   attribute,
   type Cluster,
   type CommandResult,
+  clusterSpec,
   command,
   type InvokeContext,
+  invokeAccess,
 } from "../../im/data-model.ts";
 import type { CommissioningWindowState, WindowAttribute, WindowOpener } from "../../sc/commissioning-window-state.ts";
 import {
@@ -42,11 +44,6 @@ import {
   tlvUInt32,
 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Core 11.19). */
-export const ADMINISTRATOR_COMMISSIONING_CLUSTER_ID = 0x003c;
-/** ClusterRevision in the Matter 1.4.2 data model. */
-const ADMINISTRATOR_COMMISSIONING_REVISION = 1;
-
 /** Shortest CommissioningTimeout (Core 5.4.2.3.1: a window stays open at least 3 minutes). */
 export const MIN_COMMISSIONING_TIMEOUT_S = 180;
 /** Longest CommissioningTimeout (Core 5.4.2.3.1 / 11.19.8.1: at most 15 minutes). */
@@ -57,19 +54,17 @@ export const MAX_DISCRIMINATOR = 0x0fff;
 /** Cluster-specific status codes (Core 11.19.6, StatusCodeEnum), sent with IM status FAILURE. */
 export const AdministratorCommissioningStatus = { Busy: 2, PAKEParameterError: 3, WindowNotOpen: 4 } as const;
 
-/** Attribute ids (Core 11.19.7). */
-export const AdministratorCommissioningAttribute = {
-  WindowStatus: 0x0000,
-  AdminFabricIndex: 0x0001,
-  AdminVendorId: 0x0002,
-} as const;
-
-/** Command ids (Core 11.19.8); OpenBasicCommissioningWindow (0x01) belongs to the BC feature. */
-export const AdministratorCommissioningCommand = {
-  OpenCommissioningWindow: 0x00,
-  OpenBasicCommissioningWindow: 0x01,
-  RevokeCommissioning: 0x02,
-} as const;
+/** The Administrator Commissioning cluster (Core 11.19) as the Matter 1.4.2 data model defines it. */
+export const AdministratorCommissioningCluster = clusterSpec({
+  id: 0x003c,
+  name: "AdministratorCommissioning",
+  revision: 1,
+  // Attribute ids (Core 11.19.7).
+  attributes: { WindowStatus: 0x0000, AdminFabricIndex: 0x0001, AdminVendorId: 0x0002 },
+  // Command ids (Core 11.19.8); OpenBasicCommissioningWindow (0x01) belongs to the BC feature.
+  commands: { OpenCommissioningWindow: 0x00, OpenBasicCommissioningWindow: 0x01, RevokeCommissioning: 0x02 },
+  events: {},
+});
 
 /** FeatureMap bits (Core 11.19.4). */
 export const AdministratorCommissioningFeature = { Basic: 1 << 0 } as const;
@@ -130,9 +125,9 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
   const basicCommissioning = options.basicCommissioning === true;
   const changes = new AttributeChangeEmitter();
   const attributeOf: Record<WindowAttribute, number> = {
-    windowStatus: AdministratorCommissioningAttribute.WindowStatus,
-    adminFabricIndex: AdministratorCommissioningAttribute.AdminFabricIndex,
-    adminVendorId: AdministratorCommissioningAttribute.AdminVendorId,
+    windowStatus: AdministratorCommissioningCluster.attributes.WindowStatus,
+    adminFabricIndex: AdministratorCommissioningCluster.attributes.AdminFabricIndex,
+    adminVendorId: AdministratorCommissioningCluster.attributes.AdminVendorId,
   };
   window.onChange((changed) => {
     for (const a of changed) changes.emit(attributeOf[a]);
@@ -162,30 +157,24 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
     if (change.kind === "removed") window.fabricRemoved(change.fabricIndex);
   });
 
-  const cluster: Cluster = {
-    id: ADMINISTRATOR_COMMISSIONING_CLUSTER_ID,
-    name: "AdministratorCommissioning",
-    revision: ADMINISTRATOR_COMMISSIONING_REVISION,
+  const cluster = AdministratorCommissioningCluster.server({
     featureMap: basicCommissioning ? AdministratorCommissioningFeature.Basic : 0,
     changes,
     attributes: [
       attribute({
-        id: AdministratorCommissioningAttribute.WindowStatus,
-        name: "WindowStatus",
+        ...AdministratorCommissioningCluster.attribute("WindowStatus"),
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
         read: () => window.windowStatus,
       }),
       attribute({
-        id: AdministratorCommissioningAttribute.AdminFabricIndex,
-        name: "AdminFabricIndex",
+        ...AdministratorCommissioningCluster.attribute("AdminFabricIndex"),
         schema: tlvNullable(tlvFabricIndexValue),
         readPrivilege: Privilege.View,
         read: () => window.adminFabricIndex,
       }),
       attribute({
-        id: AdministratorCommissioningAttribute.AdminVendorId,
-        name: "AdminVendorId",
+        ...AdministratorCommissioningCluster.attribute("AdminVendorId"),
         schema: tlvNullable(tlvUInt16),
         readPrivilege: Privilege.View,
         read: () => window.adminVendorId,
@@ -193,12 +182,9 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
     ],
     commands: [
       command({
-        id: AdministratorCommissioningCommand.OpenCommissioningWindow,
-        name: "OpenCommissioningWindow",
+        ...AdministratorCommissioningCluster.command("OpenCommissioningWindow"),
         requestSchema: OpenCommissioningWindowRequest,
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: false,
-        timed: true,
+        ...invokeAccess("A T"),
         handler: async (req, ctx) => {
           const { Busy, PAKEParameterError } = AdministratorCommissioningStatus;
           // SDK order: the accessing fabric must exist (a PASE session without a fabric gets PAKEParameterError).
@@ -247,12 +233,9 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
       ...(basicCommissioning
         ? [
             command({
-              id: AdministratorCommissioningCommand.OpenBasicCommissioningWindow,
-              name: "OpenBasicCommissioningWindow",
+              ...AdministratorCommissioningCluster.command("OpenBasicCommissioningWindow"),
               requestSchema: OpenBasicCommissioningWindowRequest,
-              invokePrivilege: Privilege.Administer,
-              fabricScoped: false,
-              timed: true,
+              ...invokeAccess("A T"),
               handler: async (req, ctx) => {
                 const { Busy, PAKEParameterError } = AdministratorCommissioningStatus;
                 // SDK order (AdministratorCommissioningLogic::OpenBasicCommissioningWindow): accessing fabric, then the
@@ -279,11 +262,8 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
           ]
         : []),
       command({
-        id: AdministratorCommissioningCommand.RevokeCommissioning,
-        name: "RevokeCommissioning",
-        invokePrivilege: Privilege.Administer,
-        fabricScoped: false,
-        timed: true,
+        ...AdministratorCommissioningCluster.command("RevokeCommissioning"),
+        ...invokeAccess("A T"),
         handler: async () => {
           // SDK (ExpireFailSafeIfHeldByOpenPASESession, then the window check): a fail-safe held by the PASE session
           // established on the open window is expired first with the full cleanup; a fail-safe of any other session
@@ -299,7 +279,7 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
       }),
     ],
     events: [],
-  };
+  });
 
   return cluster;
 }

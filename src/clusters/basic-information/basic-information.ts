@@ -11,6 +11,7 @@ import {
   AttributeChangeEmitter,
   attribute,
   type Cluster,
+  clusterSpec,
   EventPriority,
   event,
 } from "../../im/data-model.ts";
@@ -25,35 +26,38 @@ import {
   tlvUInt32,
 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Core 11.1). */
-export const BASIC_INFORMATION_CLUSTER_ID = 0x0028;
-/** ClusterRevision in the Matter 1.4.2 data model (5: "Added ConfigurationVersion", still provisional there). */
-const BASIC_INFORMATION_REVISION = 5;
 /** SpecificationVersion of Matter 1.4.2 (Core 11.1.5.22: major.minor.dot.reserved bytes). */
 export const SPECIFICATION_VERSION_1_4_2 = 0x01040200;
 
-/** Attribute ids (Core 11.1.5). */
-export const BasicInformationAttribute = {
-  DataModelRevision: 0x0000,
-  VendorName: 0x0001,
-  VendorID: 0x0002,
-  ProductName: 0x0003,
-  ProductID: 0x0004,
-  NodeLabel: 0x0005,
-  Location: 0x0006,
-  HardwareVersion: 0x0007,
-  HardwareVersionString: 0x0008,
-  SoftwareVersion: 0x0009,
-  SoftwareVersionString: 0x000a,
-  SerialNumber: 0x000f,
-  UniqueID: 0x0012,
-  CapabilityMinima: 0x0013,
-  SpecificationVersion: 0x0015,
-  MaxPathsPerInvoke: 0x0016,
-} as const;
-
-/** Event ids (Core 11.1.6). */
-const BasicInformationEvent = { StartUp: 0x00, ShutDown: 0x01, Leave: 0x02, ReachableChanged: 0x03 } as const;
+/** The Basic Information cluster (Core 11.1) as the Matter 1.4.2 data model defines it. */
+export const BasicInformationCluster = clusterSpec({
+  id: 0x0028,
+  name: "BasicInformation",
+  // Revision 5 ("Added ConfigurationVersion") is still provisional in the Matter 1.4.2 data model.
+  revision: 5,
+  // Attribute ids (Core 11.1.5).
+  attributes: {
+    DataModelRevision: 0x0000,
+    VendorName: 0x0001,
+    VendorID: 0x0002,
+    ProductName: 0x0003,
+    ProductID: 0x0004,
+    NodeLabel: 0x0005,
+    Location: 0x0006,
+    HardwareVersion: 0x0007,
+    HardwareVersionString: 0x0008,
+    SoftwareVersion: 0x0009,
+    SoftwareVersionString: 0x000a,
+    SerialNumber: 0x000f,
+    UniqueID: 0x0012,
+    CapabilityMinima: 0x0013,
+    SpecificationVersion: 0x0015,
+    MaxPathsPerInvoke: 0x0016,
+  },
+  commands: {},
+  // Event ids (Core 11.1.6).
+  events: { StartUp: 0x00, ShutDown: 0x01, Leave: 0x02, ReachableChanged: 0x03 },
+});
 
 /** CapabilityMinimaStruct (Core 11.1.4.1): both ≥ 3. */
 export const CapabilityMinimaStruct = tlvStruct({
@@ -64,8 +68,7 @@ export type CapabilityMinimaStruct = TlvType<typeof CapabilityMinimaStruct>;
 
 /** StartUp { 0 SoftwareVersion uint32 } (critical). */
 const startUpEvent = event({
-  id: BasicInformationEvent.StartUp,
-  name: "StartUp",
+  ...BasicInformationCluster.event("StartUp"),
   priority: EventPriority.Critical,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
@@ -73,8 +76,7 @@ const startUpEvent = event({
 });
 /** ShutDown {} (critical). */
 const shutDownEvent = event({
-  id: BasicInformationEvent.ShutDown,
-  name: "ShutDown",
+  ...BasicInformationCluster.event("ShutDown"),
   priority: EventPriority.Critical,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
@@ -82,8 +84,7 @@ const shutDownEvent = event({
 });
 /** Leave { 0 FabricIndex 1..254 } (info). Not fabric-sensitive: every reader may see that a fabric left. */
 export const leaveEvent = event({
-  id: BasicInformationEvent.Leave,
-  name: "Leave",
+  ...BasicInformationCluster.event("Leave"),
   priority: EventPriority.Info,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
@@ -160,10 +161,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
   const fixed = <T>(id: number, name: string, schema: Parameters<typeof attribute<T>>[0]["schema"], value: T) =>
     attribute<T>({ id, name, schema, readPrivilege: Privilege.View, read: () => value });
 
-  const cluster: Cluster = {
-    id: BASIC_INFORMATION_CLUSTER_ID,
-    name: "BasicInformation",
-    revision: BASIC_INFORMATION_REVISION,
+  const cluster = BasicInformationCluster.server({
     featureMap: 0,
     changes,
     attributes: [
@@ -173,8 +171,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
       fixed(0x03, "ProductName", tlvString({ maxLength: 32 }), v.productName),
       fixed(0x04, "ProductID", tlvUInt16, v.productId),
       attribute({
-        id: BasicInformationAttribute.NodeLabel,
-        name: "NodeLabel",
+        ...BasicInformationCluster.attribute("NodeLabel"),
         schema: tlvString({ maxLength: 32 }),
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Manage,
@@ -182,15 +179,14 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
         write: async (value) => {
           if (value !== nodeLabel) {
             nodeLabel = value;
-            changes.emit(BasicInformationAttribute.NodeLabel);
+            changes.emit(BasicInformationCluster.attributes.NodeLabel);
             options.onConfigChanged?.({ nodeLabel, location });
           }
           return { status: ImStatus.SUCCESS };
         },
       }),
       attribute({
-        id: BasicInformationAttribute.Location,
-        name: "Location",
+        ...BasicInformationCluster.attribute("Location"),
         schema: tlvString({ minLength: 2, maxLength: 2 }),
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Administer,
@@ -198,7 +194,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
         write: async (value) => {
           if (value !== location) {
             location = value;
-            changes.emit(BasicInformationAttribute.Location);
+            changes.emit(BasicInformationCluster.attributes.Location);
             options.onConfigChanged?.({ nodeLabel, location });
           }
           return { status: ImStatus.SUCCESS };
@@ -218,14 +214,14 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
     ],
     commands: [],
     events: [startUpEvent, shutDownEvent, leaveEvent],
-  };
+  });
 
   return {
     cluster,
     startUp: (now) => {
       options.events.record({
         endpoint,
-        cluster: BASIC_INFORMATION_CLUSTER_ID,
+        cluster: BasicInformationCluster.id,
         event: startUpEvent,
         value: { softwareVersion: v.softwareVersion },
         timestamp: ts(now),
@@ -234,7 +230,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
     shutDown: (now) => {
       options.events.record({
         endpoint,
-        cluster: BASIC_INFORMATION_CLUSTER_ID,
+        cluster: BasicInformationCluster.id,
         event: shutDownEvent,
         value: {},
         timestamp: ts(now),
@@ -245,7 +241,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
         throw new RangeError(`Leave: fabric index ${fabricIndex}`);
       options.events.record({
         endpoint,
-        cluster: BASIC_INFORMATION_CLUSTER_ID,
+        cluster: BasicInformationCluster.id,
         event: leaveEvent,
         value: { fabricIndex },
         timestamp: ts(now),

@@ -5,23 +5,23 @@
  */
 import { InternalError } from "../../bytes/errors.ts";
 import { Privilege } from "../../fabric/access-control.ts";
-import { AttributeChangeEmitter, attribute, type Cluster } from "../../im/data-model.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, clusterSpec } from "../../im/data-model.ts";
 import { type TlvType, tlvArray, tlvField, tlvStruct, tlvUInt16, tlvUInt32 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Core 9.5). */
-export const DESCRIPTOR_CLUSTER_ID = 0x001d;
-/** ClusterRevision in the Matter 1.4.2 data model ("Semantic tag list; TagList feature"). */
-const DESCRIPTOR_REVISION = 2;
 /** The root node endpoint (Core 9.2.1). */
 const ROOT_ENDPOINT = 0;
 
-/** Attribute ids (Core 9.5.6). */
-export const DescriptorAttribute = {
-  DeviceTypeList: 0x0000,
-  ServerList: 0x0001,
-  ClientList: 0x0002,
-  PartsList: 0x0003,
-} as const;
+/** The Descriptor cluster (Core 9.5) as the Matter 1.4.2 data model defines it. */
+export const DescriptorCluster = clusterSpec({
+  id: 0x001d,
+  name: "Descriptor",
+  // This revision in the Matter 1.4.2 data model: "Semantic tag list; TagList feature".
+  revision: 2,
+  // Attribute ids (Core 9.5.6).
+  attributes: { DeviceTypeList: 0x0000, ServerList: 0x0001, ClientList: 0x0002, PartsList: 0x0003 },
+  commands: {},
+  events: {},
+});
 
 /** DeviceTypeStruct { 0 DeviceType devtype-id, 1 Revision uint16 ≥ 1 } (Core 9.5.5.1). */
 export const DeviceTypeStruct = tlvStruct({
@@ -130,37 +130,30 @@ export function createDescriptor(options: DescriptorOptions): DescriptorServer {
   self();
   const sorted = (ids: readonly number[]) => [...new Set(ids)].sort((a, b) => a - b);
 
-  const cluster: Cluster = {
-    id: DESCRIPTOR_CLUSTER_ID,
-    name: "Descriptor",
-    revision: DESCRIPTOR_REVISION,
+  const cluster = DescriptorCluster.server({
     featureMap: 0,
     changes,
     attributes: [
       attribute({
-        id: DescriptorAttribute.DeviceTypeList,
-        name: "DeviceTypeList",
+        ...DescriptorCluster.attribute("DeviceTypeList"),
         schema: tlvArray(DeviceTypeStruct, { minLength: 1 }),
         readPrivilege: Privilege.View,
         read: () => self().deviceTypes.map((d) => ({ deviceType: d.deviceType, revision: d.revision })),
       }),
       attribute({
-        id: DescriptorAttribute.ServerList,
-        name: "ServerList",
+        ...DescriptorCluster.attribute("ServerList"),
         schema: tlvArray(tlvUInt32),
         readPrivilege: Privilege.View,
         read: () => sorted(self().serverClusters),
       }),
       attribute({
-        id: DescriptorAttribute.ClientList,
-        name: "ClientList",
+        ...DescriptorCluster.attribute("ClientList"),
         schema: tlvArray(tlvUInt32),
         readPrivilege: Privilege.View,
         read: () => sorted(self().clientClusters),
       }),
       attribute({
-        id: DescriptorAttribute.PartsList,
-        name: "PartsList",
+        ...DescriptorCluster.attribute("PartsList"),
         schema: tlvArray(tlvUInt16),
         readPrivilege: Privilege.View,
         read: () => {
@@ -172,14 +165,14 @@ export function createDescriptor(options: DescriptorOptions): DescriptorServer {
     ],
     commands: [],
     events: [],
-  };
+  });
 
   return {
     cluster,
     structureChanged: () => {
-      changes.emit(DescriptorAttribute.ServerList);
-      changes.emit(DescriptorAttribute.ClientList);
-      changes.emit(DescriptorAttribute.PartsList);
+      changes.emit(DescriptorCluster.attributes.ServerList);
+      changes.emit(DescriptorCluster.attributes.ClientList);
+      changes.emit(DescriptorCluster.attributes.PartsList);
     },
   };
 }

@@ -20,6 +20,7 @@ import {
   AttributeChangeEmitter,
   attribute,
   type Cluster,
+  clusterSpec,
   command,
   invokeAccess,
 } from "../../im/data-model.ts";
@@ -33,11 +34,6 @@ import {
   tlvUInt16,
   tlvUInt64,
 } from "../../tlv/tlv-schema.ts";
-
-/** Cluster id (Core 11.10). */
-export const GENERAL_COMMISSIONING_CLUSTER_ID = 0x0030;
-/** ClusterRevision in the Matter 1.4.2 data model ("Add Enhanced Setup Flow"). */
-const GENERAL_COMMISSIONING_REVISION = 2;
 
 /** CommissioningErrorEnum (Core 11.10.4.1). Values 5..7 belong to the TC feature, which this server does not have. */
 export const CommissioningError = {
@@ -55,24 +51,31 @@ export const RegulatoryLocationType = { Indoor: 0, Outdoor: 1, IndoorOutdoor: 2 
 /** One RegulatoryLocationTypeEnum value. */
 export type RegulatoryLocationType = (typeof RegulatoryLocationType)[keyof typeof RegulatoryLocationType];
 
-/** Attribute ids (Core 11.10.6). */
-export const GeneralCommissioningAttribute = {
-  Breadcrumb: 0x0000,
-  BasicCommissioningInfo: 0x0001,
-  RegulatoryConfig: 0x0002,
-  LocationCapability: 0x0003,
-  SupportsConcurrentConnection: 0x0004,
-} as const;
-
-/** Command ids (Core 11.10.7). */
-export const GeneralCommissioningCommand = {
-  ArmFailSafe: 0x00,
-  ArmFailSafeResponse: 0x01,
-  SetRegulatoryConfig: 0x02,
-  SetRegulatoryConfigResponse: 0x03,
-  CommissioningComplete: 0x04,
-  CommissioningCompleteResponse: 0x05,
-} as const;
+/** The General Commissioning cluster (Core 11.10) as the Matter 1.4.2 data model defines it. */
+export const GeneralCommissioningCluster = clusterSpec({
+  id: 0x0030,
+  name: "GeneralCommissioning",
+  // This revision in the Matter 1.4.2 data model: "Add Enhanced Setup Flow".
+  revision: 2,
+  // Attribute ids (Core 11.10.6).
+  attributes: {
+    Breadcrumb: 0x0000,
+    BasicCommissioningInfo: 0x0001,
+    RegulatoryConfig: 0x0002,
+    LocationCapability: 0x0003,
+    SupportsConcurrentConnection: 0x0004,
+  },
+  // Command ids (Core 11.10.7).
+  commands: {
+    ArmFailSafe: 0x00,
+    ArmFailSafeResponse: 0x01,
+    SetRegulatoryConfig: 0x02,
+    SetRegulatoryConfigResponse: 0x03,
+    CommissioningComplete: 0x04,
+    CommissioningCompleteResponse: 0x05,
+  },
+  events: {},
+});
 
 /** ArmFailSafeResponse / CommissioningCompleteResponse / SetRegulatoryConfigResponse DebugText limit (characters). */
 const MAX_DEBUG_TEXT_LENGTH = 128;
@@ -167,7 +170,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
   const setBreadcrumb = (value: bigint): void => {
     if (value === breadcrumb) return;
     breadcrumb = value;
-    changes.emit(GeneralCommissioningAttribute.Breadcrumb);
+    changes.emit(GeneralCommissioningCluster.attributes.Breadcrumb);
   };
 
   /** Runs the cleanup steps in order (conformance §2); session and DNS-SD work comes back as effects. */
@@ -209,16 +212,12 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
 
   const respond = (errorCode: CommissioningError, debugText = "") => ({ response: { errorCode, debugText } });
 
-  const cluster: Cluster = {
-    id: GENERAL_COMMISSIONING_CLUSTER_ID,
-    name: "GeneralCommissioning",
-    revision: GENERAL_COMMISSIONING_REVISION,
+  const cluster = GeneralCommissioningCluster.server({
     featureMap: 0,
     changes,
     attributes: [
       attribute({
-        id: GeneralCommissioningAttribute.Breadcrumb,
-        name: "Breadcrumb",
+        ...GeneralCommissioningCluster.attribute("Breadcrumb"),
         schema: tlvUInt64,
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Administer,
@@ -229,8 +228,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
         },
       }),
       attribute({
-        id: GeneralCommissioningAttribute.BasicCommissioningInfo,
-        name: "BasicCommissioningInfo",
+        ...GeneralCommissioningCluster.attribute("BasicCommissioningInfo"),
         schema: BasicCommissioningInfo,
         readPrivilege: Privilege.View,
         read: () => ({
@@ -239,22 +237,19 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
         }),
       }),
       attribute({
-        id: GeneralCommissioningAttribute.RegulatoryConfig,
-        name: "RegulatoryConfig",
+        ...GeneralCommissioningCluster.attribute("RegulatoryConfig"),
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
         read: () => regulatoryConfig,
       }),
       attribute({
-        id: GeneralCommissioningAttribute.LocationCapability,
-        name: "LocationCapability",
+        ...GeneralCommissioningCluster.attribute("LocationCapability"),
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
         read: () => locationCapability,
       }),
       attribute({
-        id: GeneralCommissioningAttribute.SupportsConcurrentConnection,
-        name: "SupportsConcurrentConnection",
+        ...GeneralCommissioningCluster.attribute("SupportsConcurrentConnection"),
         schema: tlvBool,
         readPrivilege: Privilege.View,
         read: () => options.supportsConcurrentConnection ?? true,
@@ -262,10 +257,9 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
     ],
     commands: [
       command({
-        id: GeneralCommissioningCommand.ArmFailSafe,
-        name: "ArmFailSafe",
+        ...GeneralCommissioningCluster.command("ArmFailSafe"),
         requestSchema: ArmFailSafeRequest,
-        response: { id: 0x01, name: "ArmFailSafeResponse", schema: CommissioningResponse },
+        response: { ...GeneralCommissioningCluster.command("ArmFailSafeResponse"), schema: CommissioningResponse },
         ...invokeAccess("A"),
         handler: async (req, ctx) => {
           const accessing = ctx.session.fabricIndex;
@@ -292,10 +286,12 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
         },
       }),
       command({
-        id: GeneralCommissioningCommand.SetRegulatoryConfig,
-        name: "SetRegulatoryConfig",
+        ...GeneralCommissioningCluster.command("SetRegulatoryConfig"),
         requestSchema: SetRegulatoryConfigRequest,
-        response: { id: 0x03, name: "SetRegulatoryConfigResponse", schema: CommissioningResponse },
+        response: {
+          ...GeneralCommissioningCluster.command("SetRegulatoryConfigResponse"),
+          schema: CommissioningResponse,
+        },
         ...invokeAccess("A"),
         handler: async (req) => {
           // CountryCode is exactly 2 characters and the enum has values 0..2 (SDK: CONSTRAINT_ERROR status).
@@ -309,16 +305,18 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
             return respond(CommissioningError.ValueOutsideRange, "location not supported by LocationCapability");
           if (regulatoryConfig !== req.newRegulatoryConfig) {
             regulatoryConfig = req.newRegulatoryConfig;
-            changes.emit(GeneralCommissioningAttribute.RegulatoryConfig);
+            changes.emit(GeneralCommissioningCluster.attributes.RegulatoryConfig);
           }
           setBreadcrumb(req.breadcrumb);
           return respond(CommissioningError.OK);
         },
       }),
       command({
-        id: GeneralCommissioningCommand.CommissioningComplete,
-        name: "CommissioningComplete",
-        response: { id: 0x05, name: "CommissioningCompleteResponse", schema: CommissioningResponse },
+        ...GeneralCommissioningCluster.command("CommissioningComplete"),
+        response: {
+          ...GeneralCommissioningCluster.command("CommissioningCompleteResponse"),
+          schema: CommissioningResponse,
+        },
         ...invokeAccess("F A"),
         handler: async (_req, ctx) => {
           // 11.10.7.6: no fail-safe context → NoFailSafe.
@@ -349,7 +347,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
       }),
     ],
     events: [],
-  };
+  });
 
   return {
     cluster,

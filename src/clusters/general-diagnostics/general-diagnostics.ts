@@ -10,6 +10,7 @@ import {
   AttributeChangeEmitter,
   attribute,
   type Cluster,
+  clusterSpec,
   command,
   EventPriority,
   event,
@@ -30,37 +31,24 @@ import {
   tlvUInt64,
 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Core 11.12). */
-export const GENERAL_DIAGNOSTICS_CLUSTER_ID = 0x0033;
-/** ClusterRevision in the Matter 1.4.2 data model ("UpTime mandatory, TimeSnapshot added"). */
-const GENERAL_DIAGNOSTICS_REVISION = 2;
 /** Length of the TestEventTrigger enable key (Core 11.12.7.1: EnableKey octstr, 16 bytes). */
 const TEST_EVENT_TRIGGER_KEY_BYTES = 16;
 /** NetworkInterfaces holds at most 8 entries (Core 11.12.6.1). */
 const MAX_NETWORK_INTERFACES = 8;
 
-/** Attribute ids (Core 11.12.6). */
-export const GeneralDiagnosticsAttribute = {
-  NetworkInterfaces: 0x0000,
-  RebootCount: 0x0001,
-  UpTime: 0x0002,
-  TestEventTriggersEnabled: 0x0008,
-} as const;
-
-/** Command ids (Core 11.12.7). */
-export const GeneralDiagnosticsCommand = {
-  TestEventTrigger: 0x00,
-  TimeSnapshot: 0x01,
-  TimeSnapshotResponse: 0x02,
-} as const;
-
-/** Event ids (Core 11.12.8). */
-const GeneralDiagnosticsEvent = {
-  HardwareFaultChange: 0x00,
-  RadioFaultChange: 0x01,
-  NetworkFaultChange: 0x02,
-  BootReason: 0x03,
-} as const;
+/** The General Diagnostics cluster (Core 11.12) as the Matter 1.4.2 data model defines it. */
+export const GeneralDiagnosticsCluster = clusterSpec({
+  id: 0x0033,
+  name: "GeneralDiagnostics",
+  // This revision in the Matter 1.4.2 data model: "UpTime mandatory, TimeSnapshot added".
+  revision: 2,
+  // Attribute ids (Core 11.12.6).
+  attributes: { NetworkInterfaces: 0x0000, RebootCount: 0x0001, UpTime: 0x0002, TestEventTriggersEnabled: 0x0008 },
+  // Command ids (Core 11.12.7).
+  commands: { TestEventTrigger: 0x00, TimeSnapshot: 0x01, TimeSnapshotResponse: 0x02 },
+  // Event ids (Core 11.12.8).
+  events: { HardwareFaultChange: 0x00, RadioFaultChange: 0x01, NetworkFaultChange: 0x02, BootReason: 0x03 },
+});
 
 /** BootReasonEnum (Core 11.12.5.x). */
 export const BootReason = {
@@ -110,8 +98,7 @@ export type TimeSnapshotResponse = TlvType<typeof TimeSnapshotResponse>;
 
 /** BootReason { 0 BootReason BootReasonEnum } (critical, Core 11.12.8.4). */
 export const bootReasonEvent = event({
-  id: GeneralDiagnosticsEvent.BootReason,
-  name: "BootReason",
+  ...GeneralDiagnosticsCluster.event("BootReason"),
   priority: EventPriority.Critical,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
@@ -169,30 +156,24 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
   const changes = new AttributeChangeEmitter();
   const sinceBootMs = (now: number) => Math.max(0, Math.floor(now - bootTimeMs));
 
-  const cluster: Cluster = {
-    id: GENERAL_DIAGNOSTICS_CLUSTER_ID,
-    name: "GeneralDiagnostics",
-    revision: GENERAL_DIAGNOSTICS_REVISION,
+  const cluster = GeneralDiagnosticsCluster.server({
     featureMap: 0,
     changes,
     attributes: [
       attribute({
-        id: GeneralDiagnosticsAttribute.NetworkInterfaces,
-        name: "NetworkInterfaces",
+        ...GeneralDiagnosticsCluster.attribute("NetworkInterfaces"),
         schema: tlvArray(NetworkInterfaceStruct, { maxLength: MAX_NETWORK_INTERFACES }),
         readPrivilege: Privilege.View,
         read: () => [...options.networkInterfaces()],
       }),
       attribute({
-        id: GeneralDiagnosticsAttribute.RebootCount,
-        name: "RebootCount",
+        ...GeneralDiagnosticsCluster.attribute("RebootCount"),
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => options.rebootCount,
       }),
       attribute({
-        id: GeneralDiagnosticsAttribute.UpTime,
-        name: "UpTime",
+        ...GeneralDiagnosticsCluster.attribute("UpTime"),
         schema: tlvUInt64,
         readPrivilege: Privilege.View,
         // Quality "C": UpTime changes every second without being reported.
@@ -200,8 +181,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
         read: (ctx) => BigInt(Math.floor(sinceBootMs(ctx.now) / 1000)),
       }),
       attribute({
-        id: GeneralDiagnosticsAttribute.TestEventTriggersEnabled,
-        name: "TestEventTriggersEnabled",
+        ...GeneralDiagnosticsCluster.attribute("TestEventTriggersEnabled"),
         schema: tlvBool,
         readPrivilege: Privilege.View,
         read: () => triggersEnabled,
@@ -209,8 +189,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
     ],
     commands: [
       command({
-        id: GeneralDiagnosticsCommand.TestEventTrigger,
-        name: "TestEventTrigger",
+        ...GeneralDiagnosticsCluster.command("TestEventTrigger"),
         requestSchema: TestEventTriggerRequest,
         ...invokeAccess("M"),
         handler: async (req) => {
@@ -224,11 +203,9 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
         },
       }),
       command({
-        id: GeneralDiagnosticsCommand.TimeSnapshot,
-        name: "TimeSnapshot",
+        ...GeneralDiagnosticsCluster.command("TimeSnapshot"),
         response: {
-          id: GeneralDiagnosticsCommand.TimeSnapshotResponse,
-          name: "TimeSnapshotResponse",
+          ...GeneralDiagnosticsCluster.command("TimeSnapshotResponse"),
           schema: TimeSnapshotResponse,
         },
         ...invokeAccess("O"),
@@ -242,7 +219,7 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
       }),
     ],
     events: [bootReasonEvent],
-  };
+  });
 
   return {
     cluster,
@@ -250,12 +227,12 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
       if (!Object.values(BootReason).includes(reason)) throw new RangeError(`BootReason: ${reason}`);
       options.events.record({
         endpoint,
-        cluster: GENERAL_DIAGNOSTICS_CLUSTER_ID,
+        cluster: GeneralDiagnosticsCluster.id,
         event: bootReasonEvent,
         value: { bootReason: reason },
         timestamp: { kind: "system-ms", value: BigInt(sinceBootMs(now)) },
       });
     },
-    networkInterfacesChanged: () => changes.emit(GeneralDiagnosticsAttribute.NetworkInterfaces),
+    networkInterfacesChanged: () => changes.emit(GeneralDiagnosticsCluster.attributes.NetworkInterfaces),
   };
 }

@@ -7,7 +7,14 @@ import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { GROUP_KEY_SECURITY_POLICY, type GroupKeySet, type GroupKeyStore } from "../../fabric/group-keys.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, command, invokeAccess } from "../../im/data-model.ts";
+import {
+  AttributeChangeEmitter,
+  attribute,
+  type Cluster,
+  clusterSpec,
+  command,
+  invokeAccess,
+} from "../../im/data-model.ts";
 import { ImStatusError } from "../../im/status-code.ts";
 import {
   type TlvType,
@@ -24,28 +31,24 @@ import {
   tlvUInt64,
 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Core 11.2). */
-export const GROUP_KEY_MANAGEMENT_CLUSTER_ID = 0x003f;
-/** ClusterRevision in the Matter 1.4.2 data model. */
-const GROUP_KEY_MANAGEMENT_REVISION = 2;
-
-/** Attribute ids (Core 11.2.6). */
-export const GroupKeyManagementAttribute = {
-  GroupKeyMap: 0x0000,
-  GroupTable: 0x0001,
-  MaxGroupsPerFabric: 0x0002,
-  MaxGroupKeysPerFabric: 0x0003,
-} as const;
-
-/** Command ids (Core 11.2.7). */
-export const GroupKeyManagementCommand = {
-  KeySetWrite: 0x00,
-  KeySetRead: 0x01,
-  KeySetReadResponse: 0x02,
-  KeySetRemove: 0x03,
-  KeySetReadAllIndices: 0x04,
-  KeySetReadAllIndicesResponse: 0x05,
-} as const;
+/** The Group Key Management cluster (Core 11.2) as the Matter 1.4.2 data model defines it. */
+export const GroupKeyManagementCluster = clusterSpec({
+  id: 0x003f,
+  name: "GroupKeyManagement",
+  revision: 2,
+  // Attribute ids (Core 11.2.6).
+  attributes: { GroupKeyMap: 0x0000, GroupTable: 0x0001, MaxGroupsPerFabric: 0x0002, MaxGroupKeysPerFabric: 0x0003 },
+  // Command ids (Core 11.2.7).
+  commands: {
+    KeySetWrite: 0x00,
+    KeySetRead: 0x01,
+    KeySetReadResponse: 0x02,
+    KeySetRemove: 0x03,
+    KeySetReadAllIndices: 0x04,
+    KeySetReadAllIndicesResponse: 0x05,
+  },
+  events: {},
+});
 
 /**
  * GroupKeySetStruct (Core 11.2.5.3). Epoch keys are decoded without a length bound here so that a wrong length is the
@@ -100,16 +103,12 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
   // The dispatcher refuses fabric-scoped commands and writes on a session without a fabric, so the index is 1..254.
   const fabricOf = (fabricIndex: number) => fabricIndex as FabricIndex;
 
-  return {
-    id: GROUP_KEY_MANAGEMENT_CLUSTER_ID,
-    name: "GroupKeyManagement",
-    revision: GROUP_KEY_MANAGEMENT_REVISION,
+  return GroupKeyManagementCluster.server({
     featureMap: 0,
     changes,
     attributes: [
       attribute({
-        id: GroupKeyManagementAttribute.GroupKeyMap,
-        name: "GroupKeyMap",
+        ...GroupKeyManagementCluster.attribute("GroupKeyMap"),
         schema: tlvArray(GroupKeyMapStruct),
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Manage,
@@ -128,13 +127,12 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
             fi,
             entries.map((e) => ({ groupId: e.groupId, groupKeySetId: e.groupKeySetId })),
           );
-          changes.emit(GroupKeyManagementAttribute.GroupKeyMap);
+          changes.emit(GroupKeyManagementCluster.attributes.GroupKeyMap);
           return { status: ImStatus.SUCCESS };
         },
       }),
       attribute({
-        id: GroupKeyManagementAttribute.GroupTable,
-        name: "GroupTable",
+        ...GroupKeyManagementCluster.attribute("GroupTable"),
         schema: tlvArray(GroupInfoMapStruct),
         readPrivilege: Privilege.View,
         fabricScoped: true,
@@ -149,15 +147,13 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
           ),
       }),
       attribute({
-        id: GroupKeyManagementAttribute.MaxGroupsPerFabric,
-        name: "MaxGroupsPerFabric",
+        ...GroupKeyManagementCluster.attribute("MaxGroupsPerFabric"),
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => groupKeys.maxGroupsPerFabric,
       }),
       attribute({
-        id: GroupKeyManagementAttribute.MaxGroupKeysPerFabric,
-        name: "MaxGroupKeysPerFabric",
+        ...GroupKeyManagementCluster.attribute("MaxGroupKeysPerFabric"),
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => groupKeys.maxGroupKeysPerFabric,
@@ -165,8 +161,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
     ],
     commands: [
       command({
-        id: GroupKeyManagementCommand.KeySetWrite,
-        name: "KeySetWrite",
+        ...GroupKeyManagementCluster.command("KeySetWrite"),
         requestSchema: KeySetWriteRequest,
         ...invokeAccess("F A"),
         handler: async (req, ctx) => {
@@ -180,12 +175,10 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         },
       }),
       command({
-        id: GroupKeyManagementCommand.KeySetRead,
-        name: "KeySetRead",
+        ...GroupKeyManagementCluster.command("KeySetRead"),
         requestSchema: KeySetIdRequest,
         response: {
-          id: GroupKeyManagementCommand.KeySetReadResponse,
-          name: "KeySetReadResponse",
+          ...GroupKeyManagementCluster.command("KeySetReadResponse"),
           schema: KeySetReadResponse,
         },
         ...invokeAccess("F A"),
@@ -211,23 +204,20 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
         },
       }),
       command({
-        id: GroupKeyManagementCommand.KeySetRemove,
-        name: "KeySetRemove",
+        ...GroupKeyManagementCluster.command("KeySetRemove"),
         requestSchema: KeySetIdRequest,
         ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           // 11.2.7.4: key set 0 (the IPK) → INVALID_COMMAND; an unknown id → NOT_FOUND (both from the store).
           await groupKeys.removeKeySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
-          changes.emit(GroupKeyManagementAttribute.GroupKeyMap);
+          changes.emit(GroupKeyManagementCluster.attributes.GroupKeyMap);
           return { status: ImStatus.SUCCESS };
         },
       }),
       command({
-        id: GroupKeyManagementCommand.KeySetReadAllIndices,
-        name: "KeySetReadAllIndices",
+        ...GroupKeyManagementCluster.command("KeySetReadAllIndices"),
         response: {
-          id: GroupKeyManagementCommand.KeySetReadAllIndicesResponse,
-          name: "KeySetReadAllIndicesResponse",
+          ...GroupKeyManagementCluster.command("KeySetReadAllIndicesResponse"),
           schema: KeySetReadAllIndicesResponse,
         },
         ...invokeAccess("F A"),
@@ -240,5 +230,5 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
       }),
     ],
     events: [],
-  };
+  });
 }

@@ -9,7 +9,14 @@ import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { labelBytes } from "../../fabric/fabric-record.ts";
 import { type GroupKeyStore, MAX_GROUP_NAME_LENGTH } from "../../fabric/group-keys.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { attribute, type Cluster, command, type InvokeContext, invokeAccess } from "../../im/data-model.ts";
+import {
+  attribute,
+  type Cluster,
+  clusterSpec,
+  command,
+  type InvokeContext,
+  invokeAccess,
+} from "../../im/data-model.ts";
 import { isImStatus } from "../../im/status-code.ts";
 import {
   tlvArray,
@@ -23,10 +30,6 @@ import {
   tlvUInt16,
 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Application Cluster spec 1.3). */
-export const GROUPS_CLUSTER_ID = 0x0004;
-/** ClusterRevision in the Matter 1.4.2 data model ("New data model format and notation"). */
-const GROUPS_REVISION = 4;
 /** Feature bits (1.3.4): GroupNames. */
 const GroupsFeature = { GroupNames: 0x01 } as const;
 /** NameSupportBitmap (1.3.5.1): bit 7 mirrors FeatureMap bit 0. */
@@ -34,18 +37,25 @@ const NameSupportBitmap = { GroupNames: 0x80 } as const;
 /** GetGroupMembershipResponse Capacity 0xFE: at least one further group may be added (exact number unknown). */
 export const CAPACITY_AT_LEAST_ONE = 0xfe;
 
-/** Attribute ids (1.3.6). */
-export const GroupsAttribute = { NameSupport: 0x0000 } as const;
-
-/** Command ids (1.3.7); requests and their responses share ids. */
-export const GroupsCommand = {
-  AddGroup: 0x00,
-  ViewGroup: 0x01,
-  GetGroupMembership: 0x02,
-  RemoveGroup: 0x03,
-  RemoveAllGroups: 0x04,
-  AddGroupIfIdentifying: 0x05,
-} as const;
+/** The Groups cluster (Application Cluster spec 1.3) as the Matter 1.4.2 data model defines it. */
+export const GroupsCluster = clusterSpec({
+  id: 0x0004,
+  name: "Groups",
+  // This revision in the Matter 1.4.2 data model: "New data model format and notation".
+  revision: 4,
+  // Attribute ids (1.3.6).
+  attributes: { NameSupport: 0x0000 },
+  // Command ids (1.3.7); requests and their responses share ids.
+  commands: {
+    AddGroup: 0x00,
+    ViewGroup: 0x01,
+    GetGroupMembership: 0x02,
+    RemoveGroup: 0x03,
+    RemoveAllGroups: 0x04,
+    AddGroupIfIdentifying: 0x05,
+  },
+  events: {},
+});
 
 /** AddGroup / AddGroupIfIdentifying { 0 GroupID group-id, 1 GroupName string }; the name length is checked by the handler. */
 export const AddGroupRequest = tlvStruct({ groupId: tlvField(0, tlvUInt16), groupName: tlvField(1, tlvString()) });
@@ -121,15 +131,11 @@ export function createGroups(options: GroupsOptions): GroupsServer {
     return ImStatus.SUCCESS;
   };
 
-  const cluster: Cluster = {
-    id: GROUPS_CLUSTER_ID,
-    name: "Groups",
-    revision: GROUPS_REVISION,
+  const cluster = GroupsCluster.server({
     featureMap: GroupsFeature.GroupNames,
     attributes: [
       attribute({
-        id: GroupsAttribute.NameSupport,
-        name: "NameSupport",
+        ...GroupsCluster.attribute("NameSupport"),
         schema: tlvBitmap8,
         readPrivilege: Privilege.View,
         // 1.3.6.1: bit 7 SHALL equal FeatureMap bit 0 (GroupNames).
@@ -138,20 +144,18 @@ export function createGroups(options: GroupsOptions): GroupsServer {
     ],
     commands: [
       command({
-        id: GroupsCommand.AddGroup,
-        name: "AddGroup",
+        ...GroupsCluster.command("AddGroup"),
         requestSchema: AddGroupRequest,
-        response: { id: GroupsCommand.AddGroup, name: "AddGroupResponse", schema: GroupStatusResponse },
+        response: { ...GroupsCluster.response("AddGroup"), schema: GroupStatusResponse },
         ...invokeAccess("F M"),
         handler: async (req, ctx) => ({
           response: { status: await addGroup(req.groupId, req.groupName, ctx), groupId: req.groupId },
         }),
       }),
       command({
-        id: GroupsCommand.ViewGroup,
-        name: "ViewGroup",
+        ...GroupsCluster.command("ViewGroup"),
         requestSchema: GroupIdRequest,
-        response: { id: GroupsCommand.ViewGroup, name: "ViewGroupResponse", schema: ViewGroupResponse },
+        response: { ...GroupsCluster.response("ViewGroup"), schema: ViewGroupResponse },
         ...invokeAccess("F O"),
         handler: async (req, ctx) => {
           const { groupId } = req;
@@ -166,12 +170,10 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         },
       }),
       command({
-        id: GroupsCommand.GetGroupMembership,
-        name: "GetGroupMembership",
+        ...GroupsCluster.command("GetGroupMembership"),
         requestSchema: GetGroupMembershipRequest,
         response: {
-          id: GroupsCommand.GetGroupMembership,
-          name: "GetGroupMembershipResponse",
+          ...GroupsCluster.response("GetGroupMembership"),
           schema: GetGroupMembershipResponse,
         },
         ...invokeAccess("F O"),
@@ -188,10 +190,9 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         },
       }),
       command({
-        id: GroupsCommand.RemoveGroup,
-        name: "RemoveGroup",
+        ...GroupsCluster.command("RemoveGroup"),
         requestSchema: GroupIdRequest,
-        response: { id: GroupsCommand.RemoveGroup, name: "RemoveGroupResponse", schema: GroupStatusResponse },
+        response: { ...GroupsCluster.response("RemoveGroup"), schema: GroupStatusResponse },
         ...invokeAccess("F M"),
         handler: async (req, ctx) => {
           const { groupId } = req;
@@ -208,8 +209,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         },
       }),
       command({
-        id: GroupsCommand.RemoveAllGroups,
-        name: "RemoveAllGroups",
+        ...GroupsCluster.command("RemoveAllGroups"),
         ...invokeAccess("F M"),
         handler: async (_req, ctx) => {
           const fi = fabricOf(ctx);
@@ -221,8 +221,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
         },
       }),
       command({
-        id: GroupsCommand.AddGroupIfIdentifying,
-        name: "AddGroupIfIdentifying",
+        ...GroupsCluster.command("AddGroupIfIdentifying"),
         requestSchema: AddGroupRequest,
         ...invokeAccess("F M"),
         handler: async (req, ctx) => {
@@ -233,7 +232,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
       }),
     ],
     events: [],
-  };
+  });
 
   return { cluster };
 }

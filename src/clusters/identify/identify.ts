@@ -6,20 +6,31 @@
 
 import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, command, invokeAccess } from "../../im/data-model.ts";
+import {
+  AttributeChangeEmitter,
+  attribute,
+  type Cluster,
+  clusterSpec,
+  command,
+  invokeAccess,
+} from "../../im/data-model.ts";
 import { tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Application Cluster spec 1.2). */
-export const IDENTIFY_CLUSTER_ID = 0x0003;
-/** ClusterRevision in the Matter 1.4.2 data model ("Removed Query feature"). */
-const IDENTIFY_REVISION = 5;
 /** IdentifyTime counts down in steps of this many milliseconds (1.2.5.1: "decrement ... every second"). */
 const IDENTIFY_TICK_MS = 1000;
 
-/** Attribute ids (1.2.5). */
-export const IdentifyAttribute = { IdentifyTime: 0x0000, IdentifyType: 0x0001 } as const;
-/** Command ids (1.2.6). */
-export const IdentifyCommand = { Identify: 0x00, TriggerEffect: 0x40 } as const;
+/** The Identify cluster (Application Cluster spec 1.2) as the Matter 1.4.2 data model defines it. */
+export const IdentifyCluster = clusterSpec({
+  id: 0x0003,
+  name: "Identify",
+  // This revision in the Matter 1.4.2 data model: "Removed Query feature".
+  revision: 5,
+  // Attribute ids (1.2.5).
+  attributes: { IdentifyTime: 0x0000, IdentifyType: 0x0001 },
+  // Command ids (1.2.6).
+  commands: { Identify: 0x00, TriggerEffect: 0x40 },
+  events: {},
+});
 
 /** IdentifyTypeEnum (1.2.4.1). */
 export const IdentifyType = {
@@ -109,7 +120,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
     if (r === reported) return;
     const wasActive = reported > 0;
     reported = r;
-    changes.emit(IdentifyAttribute.IdentifyTime);
+    changes.emit(IdentifyCluster.attributes.IdentifyTime);
     if (r === 0) deadline = null;
     if (wasActive !== r > 0) options.onIdentify?.(r > 0);
   };
@@ -123,16 +134,12 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
     schedule(now);
   };
 
-  const cluster: Cluster = {
-    id: IDENTIFY_CLUSTER_ID,
-    name: "Identify",
-    revision: IDENTIFY_REVISION,
+  const cluster = IdentifyCluster.server({
     featureMap: 0,
     changes,
     attributes: [
       attribute({
-        id: IdentifyAttribute.IdentifyTime,
-        name: "IdentifyTime",
+        ...IdentifyCluster.attribute("IdentifyTime"),
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Operate,
@@ -143,8 +150,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
         },
       }),
       attribute({
-        id: IdentifyAttribute.IdentifyType,
-        name: "IdentifyType",
+        ...IdentifyCluster.attribute("IdentifyType"),
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
         read: () => identifyType,
@@ -152,8 +158,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
     ],
     commands: [
       command({
-        id: IdentifyCommand.Identify,
-        name: "Identify",
+        ...IdentifyCluster.command("Identify"),
         requestSchema: IdentifyRequest,
         ...invokeAccess("M"),
         handler: async (req, ctx) => {
@@ -162,8 +167,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
         },
       }),
       command({
-        id: IdentifyCommand.TriggerEffect,
-        name: "TriggerEffect",
+        ...IdentifyCluster.command("TriggerEffect"),
         requestSchema: TriggerEffectRequest,
         ...invokeAccess("M"),
         handler: async (req) => {
@@ -178,7 +182,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
       }),
     ],
     events: [],
-  };
+  });
 
   return {
     cluster,

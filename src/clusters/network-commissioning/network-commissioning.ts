@@ -6,7 +6,7 @@
 
 import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { AttributeChangeEmitter, attribute, type Cluster } from "../../im/data-model.ts";
+import { AttributeChangeEmitter, attribute, type Cluster, clusterSpec } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvArray,
@@ -20,11 +20,6 @@ import {
   tlvUInt8,
 } from "../../tlv/tlv-schema.ts";
 
-/** Cluster id (Core 11.9). */
-export const NETWORK_COMMISSIONING_CLUSTER_ID = 0x0031;
-/** ClusterRevision in the Matter 1.4.2 data model. */
-const NETWORK_COMMISSIONING_REVISION = 2;
-
 /** Feature bits (Core 11.9.4). */
 const NetworkCommissioningFeature = {
   WiFiNetworkInterface: 1 << 0,
@@ -37,15 +32,23 @@ const MIN_NETWORK_ID_BYTES = 1;
 /** Longest NetworkID (NetworkInfoStruct.NetworkID: octstr 1..32 bytes). */
 const MAX_NETWORK_ID_BYTES = 32;
 
-/** Attribute ids (Core 11.9.6). */
-export const NetworkCommissioningAttribute = {
-  MaxNetworks: 0x0000,
-  Networks: 0x0001,
-  InterfaceEnabled: 0x0004,
-  LastNetworkingStatus: 0x0005,
-  LastNetworkID: 0x0006,
-  LastConnectErrorValue: 0x0007,
-} as const;
+/** The Network Commissioning cluster (Core 11.9) as the Matter 1.4.2 data model defines it. */
+export const NetworkCommissioningCluster = clusterSpec({
+  id: 0x0031,
+  name: "NetworkCommissioning",
+  revision: 2,
+  // Attribute ids (Core 11.9.6).
+  attributes: {
+    MaxNetworks: 0x0000,
+    Networks: 0x0001,
+    InterfaceEnabled: 0x0004,
+    LastNetworkingStatus: 0x0005,
+    LastNetworkID: 0x0006,
+    LastConnectErrorValue: 0x0007,
+  },
+  commands: {},
+  events: {},
+});
 
 /** NetworkInfoStruct { 0 NetworkID octstr 1..32, 1 Connected bool } (Core 11.9.5.x). */
 export const NetworkInfoStruct = tlvStruct({
@@ -90,24 +93,20 @@ export function createEthernetNetworkCommissioning(
     read: () => T,
   ) => attribute<T>({ id: attributeId, name, schema, readPrivilege: Privilege.Administer, read });
 
-  const cluster: Cluster = {
-    id: NETWORK_COMMISSIONING_CLUSTER_ID,
-    name: "NetworkCommissioning",
-    revision: NETWORK_COMMISSIONING_REVISION,
+  const cluster = NetworkCommissioningCluster.server({
     featureMap: NetworkCommissioningFeature.EthernetNetworkInterface,
     changes,
     attributes: [
       // 11.9.6.1: MaxNetworks ≥ 1; an Ethernet interface has exactly its one network.
-      adminRead(NetworkCommissioningAttribute.MaxNetworks, "MaxNetworks", tlvUInt8, () => 1),
+      adminRead(NetworkCommissioningCluster.attributes.MaxNetworks, "MaxNetworks", tlvUInt8, () => 1),
       adminRead(
-        NetworkCommissioningAttribute.Networks,
+        NetworkCommissioningCluster.attributes.Networks,
         "Networks",
         tlvArray(NetworkInfoStruct, { maxLength: 1 }),
         () => [{ networkId: id, connected: connected() }],
       ),
       attribute({
-        id: NetworkCommissioningAttribute.InterfaceEnabled,
-        name: "InterfaceEnabled",
+        ...NetworkCommissioningCluster.attribute("InterfaceEnabled"),
         schema: tlvBool,
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Administer,
@@ -116,26 +115,26 @@ export function createEthernetNetworkCommissioning(
           if (value !== interfaceEnabled) {
             await options.onInterfaceEnabledChanged?.(value);
             interfaceEnabled = value;
-            changes.emit(NetworkCommissioningAttribute.InterfaceEnabled);
+            changes.emit(NetworkCommissioningCluster.attributes.InterfaceEnabled);
           }
           return { status: ImStatus.SUCCESS };
         },
       }),
       // 11.9.6.6-8: null until a ScanNetworks/ConnectNetwork ran; Ethernet has neither, so they stay null.
       adminRead(
-        NetworkCommissioningAttribute.LastNetworkingStatus,
+        NetworkCommissioningCluster.attributes.LastNetworkingStatus,
         "LastNetworkingStatus",
         tlvNullable(tlvEnum8),
         () => null,
       ),
       adminRead(
-        NetworkCommissioningAttribute.LastNetworkID,
+        NetworkCommissioningCluster.attributes.LastNetworkID,
         "LastNetworkID",
         tlvNullable(tlvBytes({ minLength: MIN_NETWORK_ID_BYTES, maxLength: MAX_NETWORK_ID_BYTES })),
         () => null,
       ),
       adminRead(
-        NetworkCommissioningAttribute.LastConnectErrorValue,
+        NetworkCommissioningCluster.attributes.LastConnectErrorValue,
         "LastConnectErrorValue",
         tlvNullable(tlvInt32),
         () => null,
@@ -143,10 +142,10 @@ export function createEthernetNetworkCommissioning(
     ],
     commands: [],
     events: [],
-  };
+  });
 
   return {
     cluster,
-    connectionChanged: () => changes.emit(NetworkCommissioningAttribute.Networks),
+    connectionChanged: () => changes.emit(NetworkCommissioningCluster.attributes.Networks),
   };
 }

@@ -8,22 +8,20 @@ import { ImStatus } from "../../fabric/status-codes.ts";
 import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
 import { tlvBool, tlvEnum8, tlvNullable, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { isStartUpOnOff } from "./on-off-data-types.ts";
-import { ON_OFF_SUCCESS, OnOffAttribute, type OnOffEnv } from "./on-off-options.ts";
+import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv } from "./on-off-options.ts";
 
 /** The attribute definitions, in id order. */
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list; each element is typed where it is defined.
 export function onOffAttributes(env: OnOffEnv): AttributeDefinition<any>[] {
   return [
     attribute({
-      id: OnOffAttribute.OnOff,
-      name: "OnOff",
+      ...OnOffCluster.attribute("OnOff"),
       schema: tlvBool,
       readPrivilege: Privilege.View,
       read: () => env.onOff,
     }),
     attribute({
-      id: OnOffAttribute.GlobalSceneControl,
-      name: "GlobalSceneControl",
+      ...OnOffCluster.attribute("GlobalSceneControl"),
       schema: tlvBool,
       readPrivilege: Privilege.View,
       read: () => env.globalSceneControl,
@@ -40,8 +38,7 @@ export function onOffAttributes(env: OnOffEnv): AttributeDefinition<any>[] {
       (v) => env.setOffWaitTime(v),
     ),
     attribute({
-      id: OnOffAttribute.StartUpOnOff,
-      name: "StartUpOnOff",
+      ...OnOffCluster.attribute("StartUpOnOff"),
       schema: tlvNullable(tlvEnum8),
       readPrivilege: Privilege.View,
       writePrivilege: Privilege.Manage,
@@ -63,7 +60,7 @@ function timeAttribute(
   write: (value: number) => void,
 ): AttributeDefinition<number> {
   return attribute({
-    id: OnOffAttribute[name],
+    id: OnOffCluster.attributes[name],
     name,
     schema: tlvUInt16,
     readPrivilege: Privilege.View,

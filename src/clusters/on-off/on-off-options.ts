@@ -5,7 +5,7 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { AttributeChangeEmitter, invokeAccess } from "../../im/data-model.ts";
+import { AttributeChangeEmitter, clusterSpec, invokeAccess } from "../../im/data-model.ts";
 import type { EffectIdentifier, StartUpOnOff } from "./on-off-data-types.ts";
 
 /** OnTime and OffWaitTime count in tenths of a second (1.5.6.3, 1.5.6.4). */
@@ -16,24 +16,25 @@ const ON_OFF_TICK_MS = 100;
  */
 export const ON_OFF_TIME_UNTIMED = 0xffff;
 
-/** Attribute ids (1.5.6). */
-export const OnOffAttribute = {
-  OnOff: 0x0000,
-  GlobalSceneControl: 0x4000,
-  OnTime: 0x4001,
-  OffWaitTime: 0x4002,
-  StartUpOnOff: 0x4003,
-} as const;
-
-/** Command ids (1.5.7); all answer with a status only. */
-export const OnOffCommand = {
-  Off: 0x00,
-  On: 0x01,
-  Toggle: 0x02,
-  OffWithEffect: 0x40,
-  OnWithRecallGlobalScene: 0x41,
-  OnWithTimedOff: 0x42,
-} as const;
+/** The On Off cluster (Application Cluster spec 1.5) as the Matter 1.4.2 data model defines it. */
+export const OnOffCluster = clusterSpec({
+  id: 0x0006,
+  name: "OnOff",
+  // This revision in the Matter 1.4.2 data model: "Addition of OffOnly feature".
+  revision: 6,
+  // Attribute ids (1.5.6).
+  attributes: { OnOff: 0x0000, GlobalSceneControl: 0x4000, OnTime: 0x4001, OffWaitTime: 0x4002, StartUpOnOff: 0x4003 },
+  // Command ids (1.5.7); all answer with a status only.
+  commands: {
+    Off: 0x00,
+    On: 0x01,
+    Toggle: 0x02,
+    OffWithEffect: 0x40,
+    OnWithRecallGlobalScene: 0x41,
+    OnWithTimedOff: 0x42,
+  },
+  events: {},
+});
 
 /** Access of every On/Off command: Operate, not fabric-scoped, not timed (1.5.7). */
 export const OPERATE_ON_OFF = invokeAccess("O");
@@ -115,32 +116,32 @@ export class OnOffEnv {
   setOnOffAttribute(value: boolean): void {
     if (value === this.#onOff) return;
     this.#onOff = value;
-    this.changes.emit(OnOffAttribute.OnOff);
+    this.changes.emit(OnOffCluster.attributes.OnOff);
     this.options.onChange?.(this.#onOff);
   }
   /** Sets GlobalSceneControl. */
   setGlobalSceneControl(value: boolean): void {
     if (value === this.#globalSceneControl) return;
     this.#globalSceneControl = value;
-    this.changes.emit(OnOffAttribute.GlobalSceneControl);
+    this.changes.emit(OnOffCluster.attributes.GlobalSceneControl);
   }
   /** Sets OnTime. */
   setOnTime(value: number): void {
     if (value === this.#onTime) return;
     this.#onTime = value;
-    this.changes.emit(OnOffAttribute.OnTime);
+    this.changes.emit(OnOffCluster.attributes.OnTime);
   }
   /** Sets OffWaitTime. */
   setOffWaitTime(value: number): void {
     if (value === this.#offWaitTime) return;
     this.#offWaitTime = value;
-    this.changes.emit(OnOffAttribute.OffWaitTime);
+    this.changes.emit(OnOffCluster.attributes.OffWaitTime);
   }
   /** Sets StartUpOnOff (a valid value), reporting it and telling the node to persist it. */
   setStartUpOnOff(value: StartUpOnOff | null): void {
     if (value === this.#startUpOnOff) return;
     this.#startUpOnOff = value;
-    this.changes.emit(OnOffAttribute.StartUpOnOff);
+    this.changes.emit(OnOffCluster.attributes.StartUpOnOff);
     this.options.onStartUpOnOffChange?.(value);
   }
 

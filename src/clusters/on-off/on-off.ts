@@ -10,15 +10,11 @@ import { offWithEffectCommand } from "./off-with-effect.ts";
 import { onCommand } from "./on.ts";
 import { onOffAttributes } from "./on-off-attributes.ts";
 import type { StartUpOnOff } from "./on-off-data-types.ts";
-import { OnOffEnv, type OnOffOptions } from "./on-off-options.ts";
+import { OnOffCluster, OnOffEnv, type OnOffOptions } from "./on-off-options.ts";
 import { onWithRecallGlobalSceneCommand } from "./on-with-recall-global-scene.ts";
 import { onWithTimedOffCommand } from "./on-with-timed-off.ts";
 import { toggleCommand } from "./toggle.ts";
 
-/** Cluster id (Application Cluster spec 1.5). */
-export const ON_OFF_CLUSTER_ID = 0x0006;
-/** ClusterRevision in the Matter 1.4.2 data model ("Addition of OffOnly feature"). */
-const ON_OFF_REVISION = 6;
 /** Feature bits (1.5.4): only Lighting is served. */
 const OnOffFeature = { Lighting: 0x01 } as const;
 
@@ -44,10 +40,7 @@ export interface OnOffServer {
 /** Creates the On/Off cluster server with the Lighting feature. */
 export function createOnOff(options: OnOffOptions = {}): OnOffServer {
   const env = new OnOffEnv(options);
-  const cluster: Cluster = {
-    id: ON_OFF_CLUSTER_ID,
-    name: "OnOff",
-    revision: ON_OFF_REVISION,
+  const cluster = OnOffCluster.server({
     featureMap: OnOffFeature.Lighting,
     changes: env.changes,
     attributes: onOffAttributes(env),
@@ -60,7 +53,7 @@ export function createOnOff(options: OnOffOptions = {}): OnOffServer {
       onWithTimedOffCommand(env),
     ],
     events: [],
-  };
+  });
 
   return {
     cluster,

@@ -3,13 +3,12 @@
  * GlobalSceneControl is TRUE; otherwise recalls the global scene and turns on.
  */
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ON_OFF_SUCCESS, OnOffCommand, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
+import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
 
 /** The OnWithRecallGlobalScene command. */
 export function onWithRecallGlobalSceneCommand(env: OnOffEnv): CommandDefinition {
   return command({
-    id: OnOffCommand.OnWithRecallGlobalScene,
-    name: "OnWithRecallGlobalScene",
+    ...OnOffCluster.command("OnWithRecallGlobalScene"),
     ...OPERATE_ON_OFF,
     handler: async (_req, ctx) => {
       // 1.5.7.5: "If GlobalSceneControl is TRUE, the server SHALL discard the command" (SUCCESS, as the SDK).

@@ -1,12 +1,11 @@
 /** On (0x01) (Application Cluster spec 1.5.7.2), answered with a status: OnOff TRUE, GlobalSceneControl TRUE. */
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ON_OFF_SUCCESS, OnOffCommand, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
+import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
 
 /** The On command. */
 export function onCommand(env: OnOffEnv): CommandDefinition {
   return command({
-    id: OnOffCommand.On,
-    name: "On",
+    ...OnOffCluster.command("On"),
     ...OPERATE_ON_OFF,
     handler: async () => {
       env.on();

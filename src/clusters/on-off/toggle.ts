@@ -1,12 +1,11 @@
 /** Toggle (0x02) (Application Cluster spec 1.5.7.3), answered with a status: On when OnOff is FALSE, else Off. */
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ON_OFF_SUCCESS, OnOffCommand, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
+import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
 
 /** The Toggle command. */
 export function toggleCommand(env: OnOffEnv): CommandDefinition {
   return command({
-    id: OnOffCommand.Toggle,
-    name: "Toggle",
+    ...OnOffCluster.command("Toggle"),
     ...OPERATE_ON_OFF,
     // 1.5.7.3: Toggle behaves as On when OnOff is FALSE and as Off when it is TRUE.
     handler: async () => {

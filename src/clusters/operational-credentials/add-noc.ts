@@ -39,7 +39,7 @@ import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from 
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
 import { IPK_BYTES, MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
 import {
-  OperationalCredentialsCommand,
+  OperationalCredentialsCluster,
   type OperationalCredentialsEnv,
   reportFabricAttributes,
 } from "./operational-credentials-options.ts";
@@ -63,8 +63,7 @@ function isValidCaseAdminSubject(subject: bigint): boolean {
 /** The AddNOC command. */
 export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition<AddNocRequest, NocResponse> {
   return command({
-    id: OperationalCredentialsCommand.AddNOC,
-    name: "AddNOC",
+    ...OperationalCredentialsCluster.command("AddNOC"),
     requestSchema: AddNocRequest,
     response: NOC_RESPONSE,
     ...invokeAccess("A"),

@@ -15,11 +15,7 @@ import { type CommandDefinition, command, invokeAccess } from "../../im/data-mod
 import { type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { statusResultFromError } from "./noc-response.ts";
 import { MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
-import {
-  OperationalCredentialsAttribute,
-  OperationalCredentialsCommand,
-  type OperationalCredentialsEnv,
-} from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** AddTrustedRootCertificate schema (the size is checked by the handler, §1.8 step 1). */
 export const AddTrustedRootCertificateRequest = tlvStruct({ rootCaCertificate: tlvField(0, tlvBytes()) });
@@ -30,8 +26,7 @@ export function addTrustedRootCertificateCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<AddTrustedRootCertificateRequest, never> {
   return command<AddTrustedRootCertificateRequest, never>({
-    id: OperationalCredentialsCommand.AddTrustedRootCertificate,
-    name: "AddTrustedRootCertificate",
+    ...OperationalCredentialsCluster.command("AddTrustedRootCertificate"),
     requestSchema: AddTrustedRootCertificateRequest,
     ...invokeAccess("A"),
     handler: async (req, ctx) => {
@@ -74,7 +69,7 @@ export function addTrustedRootCertificateCommand(
       }
       // §1.8 step 8: the pending root shows in TrustedRootCertificates (TC_OPCREDS_3_1 step 15).
       failSafe.recordAddTrustedRoot();
-      env.changes.emit(OperationalCredentialsAttribute.TrustedRootCertificates);
+      env.changes.emit(OperationalCredentialsCluster.attributes.TrustedRootCertificates);
       return { status: ImStatus.SUCCESS };
     },
   });

@@ -17,7 +17,7 @@ import {
   MAX_RESPONSE_ELEMENTS_BYTES,
   SIGNATURE_BYTES,
 } from "./operational-credentials-limits.ts";
-import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** AttestationRequest schema (the nonce length is checked by the handler: INVALID_COMMAND either way). */
 export const AttestationRequest = tlvStruct({ attestationNonce: tlvField(0, tlvBytes()) });
@@ -35,12 +35,10 @@ export function attestationRequestCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<AttestationRequest, AttestationResponse> {
   return command({
-    id: OperationalCredentialsCommand.AttestationRequest,
-    name: "AttestationRequest",
+    ...OperationalCredentialsCluster.command("AttestationRequest"),
     requestSchema: AttestationRequest,
     response: {
-      id: OperationalCredentialsCommand.AttestationResponse,
-      name: "AttestationResponse",
+      ...OperationalCredentialsCluster.command("AttestationResponse"),
       schema: AttestationResponse,
     },
     ...invokeAccess("A"),

@@ -13,7 +13,7 @@ import { type CommandDefinition, command, invokeAccess } from "../../im/data-mod
 import { type TlvType, tlvBytes, tlvEnum8, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CertificateChainType } from "./node-operational-cert-status.ts";
 import { MAX_ATTESTATION_CERT_DER_BYTES } from "./operational-credentials-limits.ts";
-import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** CertificateChainRequest schema. */
 export const CertificateChainRequest = tlvStruct({ certificateType: tlvField(0, tlvEnum8) });
@@ -30,12 +30,10 @@ export function certificateChainRequestCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<CertificateChainRequest, CertificateChainResponse> {
   return command({
-    id: OperationalCredentialsCommand.CertificateChainRequest,
-    name: "CertificateChainRequest",
+    ...OperationalCredentialsCluster.command("CertificateChainRequest"),
     requestSchema: CertificateChainRequest,
     response: {
-      id: OperationalCredentialsCommand.CertificateChainResponse,
-      name: "CertificateChainResponse",
+      ...OperationalCredentialsCluster.command("CertificateChainResponse"),
       schema: CertificateChainResponse,
     },
     ...invokeAccess("A"),

@@ -16,7 +16,7 @@ import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBool, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CSR_NONCE_BYTES, MAX_RESPONSE_ELEMENTS_BYTES, SIGNATURE_BYTES } from "./operational-credentials-limits.ts";
-import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** CSRRequest schema. */
 export const CsrRequest = tlvStruct({
@@ -35,10 +35,9 @@ export type CsrResponse = TlvType<typeof CsrResponse>;
 /** The CSRRequest command. */
 export function csrRequestCommand(env: OperationalCredentialsEnv): CommandDefinition<CsrRequest, CsrResponse> {
   return command({
-    id: OperationalCredentialsCommand.CSRRequest,
-    name: "CSRRequest",
+    ...OperationalCredentialsCluster.command("CSRRequest"),
     requestSchema: CsrRequest,
-    response: { id: OperationalCredentialsCommand.CSRResponse, name: "CSRResponse", schema: CsrResponse },
+    response: { ...OperationalCredentialsCluster.command("CSRResponse"), schema: CsrResponse },
     ...invokeAccess("A"),
     handler: async (req, ctx) => {
       const { failSafe } = env;

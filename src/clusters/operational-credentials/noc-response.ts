@@ -24,7 +24,7 @@ import {
 } from "../../tlv/tlv-schema.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
 import { MAX_DEBUG_TEXT_BYTES } from "./operational-credentials-limits.ts";
-import { OperationalCredentialsCommand } from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "./operational-credentials-options.ts";
 
 /** NOCResponse schema. */
 export const NocResponse = tlvStruct({
@@ -37,8 +37,7 @@ export type NocResponse = TlvType<typeof NocResponse>;
 
 /** The response entry of a command definition that answers with NOCResponse. */
 export const NOC_RESPONSE = {
-  id: OperationalCredentialsCommand.NOCResponse,
-  name: "NOCResponse",
+  ...OperationalCredentialsCluster.command("NOCResponse"),
   schema: NocResponse,
 } as const;
 

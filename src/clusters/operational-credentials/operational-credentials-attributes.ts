@@ -9,7 +9,7 @@ import { tlvArray, tlvBytes, tlvUInt8 } from "../../tlv/tlv-schema.ts";
 import { FabricDescriptorStruct, fabricDescriptorOf } from "./fabric-descriptor-struct.ts";
 import { NocStruct, nocStructOf } from "./noc-struct.ts";
 import { MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
-import { OperationalCredentialsAttribute, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** The attribute definitions, in id order. */
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list; each element is typed where it is defined.
@@ -17,8 +17,7 @@ export function operationalCredentialsAttributes(env: OperationalCredentialsEnv)
   const { fabrics } = env;
   return [
     attribute({
-      id: OperationalCredentialsAttribute.NOCs,
-      name: "NOCs",
+      ...OperationalCredentialsCluster.attribute("NOCs"),
       schema: tlvArray(NocStruct),
       // §0.2: NOCs is readable only with Administer; quality "C" (changes omitted).
       readPrivilege: Privilege.Administer,
@@ -30,8 +29,7 @@ export function operationalCredentialsAttributes(env: OperationalCredentialsEnv)
       read: () => fabrics.fabrics().map(nocStructOf),
     }),
     attribute({
-      id: OperationalCredentialsAttribute.Fabrics,
-      name: "Fabrics",
+      ...OperationalCredentialsCluster.attribute("Fabrics"),
       schema: tlvArray(FabricDescriptorStruct),
       readPrivilege: Privilege.View,
       fabricScoped: true,
@@ -40,31 +38,27 @@ export function operationalCredentialsAttributes(env: OperationalCredentialsEnv)
       read: () => fabrics.fabrics().map(fabricDescriptorOf),
     }),
     attribute({
-      id: OperationalCredentialsAttribute.SupportedFabrics,
-      name: "SupportedFabrics",
+      ...OperationalCredentialsCluster.attribute("SupportedFabrics"),
       schema: tlvUInt8,
       readPrivilege: Privilege.View,
       read: () => fabrics.supportedFabrics,
     }),
     attribute({
-      id: OperationalCredentialsAttribute.CommissionedFabrics,
-      name: "CommissionedFabrics",
+      ...OperationalCredentialsCluster.attribute("CommissionedFabrics"),
       schema: tlvUInt8,
       readPrivilege: Privilege.View,
       // The SDK's FabricCount(): a pending added fabric counts (it is visible in Fabrics too).
       read: () => fabrics.fabricCount(),
     }),
     attribute({
-      id: OperationalCredentialsAttribute.TrustedRootCertificates,
-      name: "TrustedRootCertificates",
+      ...OperationalCredentialsCluster.attribute("TrustedRootCertificates"),
       schema: tlvArray(tlvBytes({ maxLength: MAX_CERT_TLV_BYTES })),
       readPrivilege: Privilege.View,
       // §6 item 7: every fabric's RCAC (duplicates kept) plus the pending root not yet bound by AddNOC.
       read: () => fabrics.trustedRoots(),
     }),
     attribute({
-      id: OperationalCredentialsAttribute.CurrentFabricIndex,
-      name: "CurrentFabricIndex",
+      ...OperationalCredentialsCluster.attribute("CurrentFabricIndex"),
       schema: tlvUInt8,
       readPrivilege: Privilege.View,
       // §0.2: the accessing fabric index; 0 over a PASE session before AddNOC.

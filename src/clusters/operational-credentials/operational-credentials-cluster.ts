@@ -12,6 +12,7 @@ import { certificateChainRequestCommand } from "./certificate-chain-request.ts";
 import { csrRequestCommand } from "./csr-request.ts";
 import { operationalCredentialsAttributes } from "./operational-credentials-attributes.ts";
 import {
+  OperationalCredentialsCluster,
   type OperationalCredentialsEnv,
   type OperationalCredentialsOptions,
   reportFabricAttributes,
@@ -21,14 +22,6 @@ import { setVidVerificationStatementCommand } from "./set-vid-verification-state
 import { signVidVerificationRequestCommand } from "./sign-vid-verification-request.ts";
 import { updateFabricLabelCommand } from "./update-fabric-label.ts";
 import { updateNocCommand } from "./update-noc.ts";
-
-/** Cluster id (Core spec 11.18). */
-export const OPERATIONAL_CREDENTIALS_CLUSTER_ID = 0x003e;
-/**
- * ClusterRevision. [DIFF] The 1.4.2+ XML says 2 (VID verification added); the old YAML TC_OPCREDS_1_2 expected 1.
- * We target 1.4.2/1.5, so 2.
- */
-const OPERATIONAL_CREDENTIALS_REVISION = 2;
 
 /** The cluster server and the hooks the node wires into General Commissioning and its start-up. */
 export interface OperationalCredentialsServer {
@@ -58,10 +51,7 @@ export function createOperationalCredentials(options: OperationalCredentialsOpti
   // The table's own changes (commit, revert, label, VID, removal) are reported as attribute changes.
   env.fabrics.onChange(() => reportFabricAttributes(env));
 
-  const cluster: Cluster = {
-    id: OPERATIONAL_CREDENTIALS_CLUSTER_ID,
-    name: "OperationalCredentials",
-    revision: OPERATIONAL_CREDENTIALS_REVISION,
+  const cluster = OperationalCredentialsCluster.server({
     featureMap: 0,
     changes,
     attributes: operationalCredentialsAttributes(env),
@@ -81,7 +71,7 @@ export function createOperationalCredentials(options: OperationalCredentialsOpti
     ],
     // §0.2: the cluster has no events.
     events: [],
-  };
+  });
 
   return {
     cluster,

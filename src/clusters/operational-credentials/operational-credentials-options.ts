@@ -13,7 +13,7 @@ import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import type { FabricTable } from "../../fabric/fabric-table.ts";
 import type { FailSafeContext } from "../../fabric/fail-safe-context.ts";
 import type { GroupKeyStore } from "../../fabric/group-keys.ts";
-import type { AttributeChangeEmitter, SessionInfo } from "../../im/data-model.ts";
+import { type AttributeChangeEmitter, clusterSpec, type SessionInfo } from "../../im/data-model.ts";
 
 /** What the cluster is created with. */
 export interface OperationalCredentialsOptions {
@@ -56,39 +56,47 @@ export type OperationalCredentialsEnv = OperationalCredentialsOptions & {
   readonly failedUpdateKeys: WeakSet<object>;
 };
 
-/** Attribute ids (Core spec 11.18.5). */
-export const OperationalCredentialsAttribute = {
-  NOCs: 0x0000,
-  Fabrics: 0x0001,
-  SupportedFabrics: 0x0002,
-  CommissionedFabrics: 0x0003,
-  TrustedRootCertificates: 0x0004,
-  CurrentFabricIndex: 0x0005,
-} as const;
-
-/** Command ids (Core spec 11.18.6). */
-export const OperationalCredentialsCommand = {
-  AttestationRequest: 0x00,
-  AttestationResponse: 0x01,
-  CertificateChainRequest: 0x02,
-  CertificateChainResponse: 0x03,
-  CSRRequest: 0x04,
-  CSRResponse: 0x05,
-  AddNOC: 0x06,
-  UpdateNOC: 0x07,
-  NOCResponse: 0x08,
-  UpdateFabricLabel: 0x09,
-  RemoveFabric: 0x0a,
-  AddTrustedRootCertificate: 0x0b,
-  SetVIDVerificationStatement: 0x0c,
-  SignVIDVerificationRequest: 0x0d,
-  SignVIDVerificationResponse: 0x0e,
-} as const;
+/** The Operational Credentials cluster (Core spec 11.18) as the Matter 1.4.2 data model defines it. */
+export const OperationalCredentialsCluster = clusterSpec({
+  id: 0x003e,
+  name: "OperationalCredentials",
+  // ClusterRevision. [DIFF] The 1.4.2+ XML says 2 (VID verification added); the old YAML TC_OPCREDS_1_2 expected 1.
+  // We target 1.4.2/1.5, so 2.
+  revision: 2,
+  // Attribute ids (Core spec 11.18.5).
+  attributes: {
+    NOCs: 0x0000,
+    Fabrics: 0x0001,
+    SupportedFabrics: 0x0002,
+    CommissionedFabrics: 0x0003,
+    TrustedRootCertificates: 0x0004,
+    CurrentFabricIndex: 0x0005,
+  },
+  // Command ids (Core spec 11.18.6).
+  commands: {
+    AttestationRequest: 0x00,
+    AttestationResponse: 0x01,
+    CertificateChainRequest: 0x02,
+    CertificateChainResponse: 0x03,
+    CSRRequest: 0x04,
+    CSRResponse: 0x05,
+    AddNOC: 0x06,
+    UpdateNOC: 0x07,
+    NOCResponse: 0x08,
+    UpdateFabricLabel: 0x09,
+    RemoveFabric: 0x0a,
+    AddTrustedRootCertificate: 0x0b,
+    SetVIDVerificationStatement: 0x0c,
+    SignVIDVerificationRequest: 0x0d,
+    SignVIDVerificationResponse: 0x0e,
+  },
+  events: {},
+});
 
 /** Reports that the fabric-derived attributes (NOCs, Fabrics, CommissionedFabrics, TrustedRootCertificates) changed. */
 export function reportFabricAttributes(env: Pick<OperationalCredentialsEnv, "changes">): void {
-  env.changes.emit(OperationalCredentialsAttribute.NOCs);
-  env.changes.emit(OperationalCredentialsAttribute.Fabrics);
-  env.changes.emit(OperationalCredentialsAttribute.CommissionedFabrics);
-  env.changes.emit(OperationalCredentialsAttribute.TrustedRootCertificates);
+  env.changes.emit(OperationalCredentialsCluster.attributes.NOCs);
+  env.changes.emit(OperationalCredentialsCluster.attributes.Fabrics);
+  env.changes.emit(OperationalCredentialsCluster.attributes.CommissionedFabrics);
+  env.changes.emit(OperationalCredentialsCluster.attributes.TrustedRootCertificates);
 }

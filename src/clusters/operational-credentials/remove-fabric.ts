@@ -21,7 +21,7 @@ import { type TlvType, tlvField, tlvStruct, tlvUInt8 } from "../../tlv/tlv-schem
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
 import {
-  OperationalCredentialsCommand,
+  OperationalCredentialsCluster,
   type OperationalCredentialsEnv,
   reportFabricAttributes,
 } from "./operational-credentials-options.ts";
@@ -47,8 +47,7 @@ export function removeFabricCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<RemoveFabricRequest, NocResponse> {
   return command({
-    id: OperationalCredentialsCommand.RemoveFabric,
-    name: "RemoveFabric",
+    ...OperationalCredentialsCluster.command("RemoveFabric"),
     requestSchema: RemoveFabricRequest,
     response: NOC_RESPONSE,
     // Any admin may remove any fabric (TC_OPCREDS_3_1 steps 76-77), a PASE session (implicit admin) included.

@@ -17,11 +17,7 @@ import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { statusResultFromError } from "./noc-response.ts";
-import {
-  OperationalCredentialsAttribute,
-  OperationalCredentialsCommand,
-  type OperationalCredentialsEnv,
-} from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** SetVIDVerificationStatement schema (lengths are checked by the fabric table: CONSTRAINT_ERROR, not a decode error). */
 export const SetVidVerificationStatementRequest = tlvStruct({
@@ -36,8 +32,7 @@ export function setVidVerificationStatementCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<SetVidVerificationStatementRequest, never> {
   return command<SetVidVerificationStatementRequest, never>({
-    id: OperationalCredentialsCommand.SetVIDVerificationStatement,
-    name: "SetVIDVerificationStatement",
+    ...OperationalCredentialsCluster.command("SetVIDVerificationStatement"),
     requestSchema: SetVidVerificationStatementRequest,
     // §1.9 step 0: over PASE without a fabric → UNSUPPORTED_ACCESS (the dispatcher).
     ...invokeAccess("F A"),
@@ -63,8 +58,8 @@ export function setVidVerificationStatementCommand(
       // §1.9: the fail-safe remembers it so that its expiry reports Fabrics once more.
       if (env.transaction.isCurrent(token) && env.failSafe.isArmedFor(accessing))
         env.failSafe.recordSetVidVerificationStatement();
-      env.changes.emit(OperationalCredentialsAttribute.Fabrics);
-      env.changes.emit(OperationalCredentialsAttribute.NOCs);
+      env.changes.emit(OperationalCredentialsCluster.attributes.Fabrics);
+      env.changes.emit(OperationalCredentialsCluster.attributes.NOCs);
       return { status: ImStatus.SUCCESS };
     },
   });

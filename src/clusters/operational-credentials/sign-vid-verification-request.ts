@@ -24,7 +24,7 @@ import {
   VID_VERIFICATION_CLIENT_CHALLENGE_BYTES,
   VID_VERIFICATION_STATEMENT_BYTES,
 } from "./operational-credentials-limits.ts";
-import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** FABRIC_BINDING_VERSION_1 (§3.5). */
 const FABRIC_BINDING_VERSION_1 = 0x01;
@@ -93,12 +93,10 @@ export function signVidVerificationRequestCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<SignVidVerificationRequest, SignVidVerificationResponse> {
   return command({
-    id: OperationalCredentialsCommand.SignVIDVerificationRequest,
-    name: "SignVIDVerificationRequest",
+    ...OperationalCredentialsCluster.command("SignVIDVerificationRequest"),
     requestSchema: SignVidVerificationRequest,
     response: {
-      id: OperationalCredentialsCommand.SignVIDVerificationResponse,
-      name: "SignVIDVerificationResponse",
+      ...OperationalCredentialsCluster.command("SignVIDVerificationResponse"),
       schema: SignVidVerificationResponse,
     },
     // §6 item 11: not fabric-scoped; an admin of fabric A may ask for fabric B (TC_OPCREDS_3_8 step 4).

@@ -15,7 +15,7 @@ import { type TlvType, tlvField, tlvString, tlvStruct } from "../../tlv/tlv-sche
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
 import { MAX_FABRIC_LABEL_BYTES } from "./operational-credentials-limits.ts";
-import { OperationalCredentialsCommand, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
+import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
 
 /** UpdateFabricLabel schema (the length is checked by the handler). */
 export const UpdateFabricLabelRequest = tlvStruct({ label: tlvField(0, tlvString()) });
@@ -26,8 +26,7 @@ export function updateFabricLabelCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<UpdateFabricLabelRequest, NocResponse> {
   return command({
-    id: OperationalCredentialsCommand.UpdateFabricLabel,
-    name: "UpdateFabricLabel",
+    ...OperationalCredentialsCluster.command("UpdateFabricLabel"),
     requestSchema: UpdateFabricLabelRequest,
     response: NOC_RESPONSE,
     // §1.6 step 1: over PASE without a fabric → UNSUPPORTED_ACCESS (the dispatcher).

@@ -17,7 +17,7 @@ import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from 
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
 import { MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
 import {
-  OperationalCredentialsCommand,
+  OperationalCredentialsCluster,
   type OperationalCredentialsEnv,
   reportFabricAttributes,
 } from "./operational-credentials-options.ts";
@@ -32,8 +32,7 @@ export type UpdateNocRequest = TlvType<typeof UpdateNocRequest>;
 /** The UpdateNOC command. */
 export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinition<UpdateNocRequest, NocResponse> {
   return command({
-    id: OperationalCredentialsCommand.UpdateNOC,
-    name: "UpdateNOC",
+    ...OperationalCredentialsCluster.command("UpdateNOC"),
     requestSchema: UpdateNocRequest,
     response: NOC_RESPONSE,
     // §1.5 step 0: over PASE without a fabric the dispatcher answers UNSUPPORTED_ACCESS (TC_OPCREDS_3_4 step 26).

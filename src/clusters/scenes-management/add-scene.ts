@@ -18,7 +18,7 @@ import {
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
 import { MAX_SCENE_NAME_BYTES, MAX_TRANSITION_TIME_MS, type StoredExtensionFieldSet } from "./scene-table.ts";
 import { checkExtensionFieldSet } from "./sceneable-cluster.ts";
-import { MANAGE_SCENES, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { MANAGE_SCENES, SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** AddScene { 0 GroupID, 1 SceneID, 2 TransitionTime ms, 3 SceneName, 4 ExtensionFieldSetStructs }. */
@@ -36,10 +36,9 @@ const utf8 = new TextEncoder();
 /** The AddScene command. */
 export function addSceneCommand(env: ScenesManagementEnv): CommandDefinition<AddSceneRequest, SceneResponse> {
   return command({
-    id: ScenesManagementCommand.AddScene,
-    name: "AddScene",
+    ...ScenesManagementCluster.command("AddScene"),
     requestSchema: AddSceneRequest,
-    response: { id: ScenesManagementCommand.AddScene, name: "AddSceneResponse", schema: SceneResponse },
+    response: { ...ScenesManagementCluster.response("AddScene"), schema: SceneResponse },
     ...MANAGE_SCENES,
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;

@@ -7,7 +7,7 @@ import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvBitmap8, tlvEnum8, tlvField, tlvStruct, tlvUInt8, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { MAX_SCENE_ID } from "./scene-table.ts";
-import { MANAGE_SCENES, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { MANAGE_SCENES, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** CopyModeBitmap (1.4.7.1). */
@@ -34,10 +34,9 @@ export type CopySceneResponse = TlvType<typeof CopySceneResponse>;
 /** The CopyScene command. */
 export function copySceneCommand(env: ScenesManagementEnv): CommandDefinition<CopySceneRequest, CopySceneResponse> {
   return command({
-    id: ScenesManagementCommand.CopyScene,
-    name: "CopyScene",
+    ...ScenesManagementCluster.command("CopyScene"),
     requestSchema: CopySceneRequest,
-    response: { id: ScenesManagementCommand.CopyScene, name: "CopySceneResponse", schema: CopySceneResponse },
+    response: { ...ScenesManagementCluster.response("CopyScene"), schema: CopySceneResponse },
     ...MANAGE_SCENES,
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;

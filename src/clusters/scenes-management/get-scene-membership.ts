@@ -16,7 +16,7 @@ import {
   tlvUInt8,
   tlvUInt16,
 } from "../../tlv/tlv-schema.ts";
-import { GroupRequest, OPERATE_SCENES, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { GroupRequest, OPERATE_SCENES, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** GetSceneMembershipResponse { 0 Status, 1 Capacity nullable uint8, 2 GroupID, 3 SceneList? list[uint8] }. */
@@ -33,12 +33,10 @@ export function getSceneMembershipCommand(
   env: ScenesManagementEnv,
 ): CommandDefinition<GroupRequest, GetSceneMembershipResponse> {
   return command({
-    id: ScenesManagementCommand.GetSceneMembership,
-    name: "GetSceneMembership",
+    ...ScenesManagementCluster.command("GetSceneMembership"),
     requestSchema: GroupRequest,
     response: {
-      id: ScenesManagementCommand.GetSceneMembership,
-      name: "GetSceneMembershipResponse",
+      ...ScenesManagementCluster.response("GetSceneMembership"),
       schema: GetSceneMembershipResponse,
     },
     ...OPERATE_SCENES,

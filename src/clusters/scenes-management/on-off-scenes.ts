@@ -2,8 +2,8 @@
  * The On/Off cluster (0x0006) as a scene-capable cluster (Application Cluster spec 1.5.6: OnOff carries the "S"
  * quality): its OnOff attribute is stored in scenes as a bool, carried as ValueUnsigned8 0/1.
  */
-import { ON_OFF_CLUSTER_ID } from "../on-off/on-off.ts";
-import { OnOffAttribute } from "../on-off/on-off-options.ts";
+
+import { OnOffCluster } from "../on-off/on-off-options.ts";
 import type { SceneableCluster } from "./sceneable-cluster.ts";
 
 /** What the adapter needs from the On/Off cluster server. */
@@ -17,11 +17,11 @@ export interface OnOffSceneTarget {
 /** Adapts an On/Off cluster server to the SceneableCluster interface. */
 export function createOnOffSceneable(target: OnOffSceneTarget): SceneableCluster {
   return {
-    clusterId: ON_OFF_CLUSTER_ID,
-    attributes: [{ id: OnOffAttribute.OnOff, type: "bool" }],
-    capture: () => [{ attributeId: OnOffAttribute.OnOff, value: target.onOff() }],
+    clusterId: OnOffCluster.id,
+    attributes: [{ id: OnOffCluster.attributes.OnOff, type: "bool" }],
+    capture: () => [{ attributeId: OnOffCluster.attributes.OnOff, value: target.onOff() }],
     apply: (pairs) => {
-      for (const p of pairs) if (p.attributeId === OnOffAttribute.OnOff) target.setOnOff(p.value === true);
+      for (const p of pairs) if (p.attributeId === OnOffCluster.attributes.OnOff) target.setOnOff(p.value === true);
     },
   };
 }

@@ -17,7 +17,7 @@ import {
 } from "../../tlv/tlv-schema.ts";
 import { GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, MAX_SCENE_ID, MAX_TRANSITION_TIME_MS } from "./scene-table.ts";
 import { toSceneValue } from "./sceneable-cluster.ts";
-import { OPERATE_SCENES, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { OPERATE_SCENES, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** RecallScene { 0 GroupID, 1 SceneID, 2 TransitionTime nullable optional ms }. */
@@ -69,8 +69,7 @@ export async function recallGlobalScene(env: ScenesManagementEnv, fabricIndex: n
 /** The RecallScene command. */
 export function recallSceneCommand(env: ScenesManagementEnv): CommandDefinition<RecallSceneRequest> {
   return command({
-    id: ScenesManagementCommand.RecallScene,
-    name: "RecallScene",
+    ...ScenesManagementCluster.command("RecallScene"),
     requestSchema: RecallSceneRequest,
     ...OPERATE_SCENES,
     handler: async (req, ctx) => {

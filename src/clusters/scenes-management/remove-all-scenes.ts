@@ -6,7 +6,7 @@
 import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
-import { GroupRequest, MANAGE_SCENES, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { GroupRequest, MANAGE_SCENES, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** RemoveAllScenesResponse { 0 Status, 1 GroupID }. */
@@ -21,12 +21,10 @@ export function removeAllScenesCommand(
   env: ScenesManagementEnv,
 ): CommandDefinition<GroupRequest, RemoveAllScenesResponse> {
   return command({
-    id: ScenesManagementCommand.RemoveAllScenes,
-    name: "RemoveAllScenes",
+    ...ScenesManagementCluster.command("RemoveAllScenes"),
     requestSchema: GroupRequest,
     response: {
-      id: ScenesManagementCommand.RemoveAllScenes,
-      name: "RemoveAllScenesResponse",
+      ...ScenesManagementCluster.response("RemoveAllScenes"),
       schema: RemoveAllScenesResponse,
     },
     ...MANAGE_SCENES,

@@ -5,16 +5,15 @@
 
 import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** The RemoveScene command. */
 export function removeSceneCommand(env: ScenesManagementEnv): CommandDefinition<SceneRequest, SceneResponse> {
   return command({
-    id: ScenesManagementCommand.RemoveScene,
-    name: "RemoveScene",
+    ...ScenesManagementCluster.command("RemoveScene"),
     requestSchema: SceneRequest,
-    response: { id: ScenesManagementCommand.RemoveScene, name: "RemoveSceneResponse", schema: SceneResponse },
+    response: { ...ScenesManagementCluster.response("RemoveScene"), schema: SceneResponse },
     ...MANAGE_SCENES,
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;

@@ -7,34 +7,27 @@ import { Privilege } from "../../fabric/access-control.ts";
 import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
 import { tlvArray, tlvNullable, tlvUInt16, tlvUInt64 } from "../../tlv/tlv-schema.ts";
 import { SCENE_INFO_FABRIC_SENSITIVE_FIELDS, SceneInfoStruct } from "./scene-info-struct.ts";
-import {
-  type CurrentScene,
-  NO_CURRENT_SCENE,
-  ScenesManagementAttribute,
-  type ScenesManagementEnv,
-} from "./scenes-management-options.ts";
+import { ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { type CurrentScene, NO_CURRENT_SCENE, type ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** The attribute definitions, in id order. */
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list; each element is typed where it is defined.
 export function scenesManagementAttributes(env: ScenesManagementEnv): AttributeDefinition<any>[] {
   return [
     attribute({
-      id: ScenesManagementAttribute.LastConfiguredBy,
-      name: "LastConfiguredBy",
+      ...ScenesManagementCluster.attribute("LastConfiguredBy"),
       schema: tlvNullable(tlvUInt64),
       readPrivilege: Privilege.View,
       read: () => env.lastConfiguredBy,
     }),
     attribute({
-      id: ScenesManagementAttribute.SceneTableSize,
-      name: "SceneTableSize",
+      ...ScenesManagementCluster.attribute("SceneTableSize"),
       schema: tlvUInt16,
       readPrivilege: Privilege.View,
       read: () => env.table.sceneTableSize,
     }),
     attribute({
-      id: ScenesManagementAttribute.FabricSceneInfo,
-      name: "FabricSceneInfo",
+      ...ScenesManagementCluster.attribute("FabricSceneInfo"),
       schema: tlvArray(SceneInfoStruct),
       readPrivilege: Privilege.View,
       fabricScoped: true,

@@ -4,20 +4,29 @@
  * status in the response (SceneID max 254, TransitionTime max 60 000 000, SceneName maxLength 16) decode over their
  * whole base type, so that a violation is a response, as in the SDK; each command's own fields are in its file.
  */
-import { invokeAccess } from "../../im/data-model.ts";
+import { clusterSpec, invokeAccess } from "../../im/data-model.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt8, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
-/** Command ids (1.4.9); each response command shares the id of its request. */
-export const ScenesManagementCommand = {
-  AddScene: 0x00,
-  ViewScene: 0x01,
-  RemoveScene: 0x02,
-  RemoveAllScenes: 0x03,
-  StoreScene: 0x04,
-  RecallScene: 0x05,
-  GetSceneMembership: 0x06,
-  CopyScene: 0x40,
-} as const;
+/** The Scenes Management cluster (Application Cluster spec 1.4) as the Matter 1.4.2 data model defines it. */
+export const ScenesManagementCluster = clusterSpec({
+  id: 0x0062,
+  name: "ScenesManagement",
+  revision: 1,
+  // Attribute ids (1.4.8).
+  attributes: { LastConfiguredBy: 0x0000, SceneTableSize: 0x0001, FabricSceneInfo: 0x0002 },
+  // Command ids (1.4.9); each response command shares the id of its request.
+  commands: {
+    AddScene: 0x00,
+    ViewScene: 0x01,
+    RemoveScene: 0x02,
+    RemoveAllScenes: 0x03,
+    StoreScene: 0x04,
+    RecallScene: 0x05,
+    GetSceneMembership: 0x06,
+    CopyScene: 0x40,
+  },
+  events: {},
+});
 
 /** ViewScene / RemoveScene / StoreScene { 0 GroupID, 1 SceneID }. */
 export const SceneRequest = tlvStruct({

@@ -4,8 +4,7 @@
  * LastConfiguredBy. Dependencies are arguments (STYLE rule 10).
  */
 import { ImStatus } from "../../fabric/status-codes.ts";
-import type { SessionInfo } from "../../im/data-model.ts";
-import { AttributeChangeEmitter } from "../../im/data-model.ts";
+import { AttributeChangeEmitter, type SessionInfo } from "../../im/data-model.ts";
 import type { JsonValue, StorageValue } from "../../storage/storage.ts";
 import {
   DEFAULT_SCENE_TABLE_SIZE,
@@ -16,13 +15,7 @@ import {
 } from "./scene-table.ts";
 import { fromSceneValue, type SceneableCluster } from "./sceneable-cluster.ts";
 import type { SceneRequest, SceneResponse } from "./scenes-management-commands.ts";
-
-/** Attribute ids (1.4.8). */
-export const ScenesManagementAttribute = {
-  LastConfiguredBy: 0x0000,
-  SceneTableSize: 0x0001,
-  FabricSceneInfo: 0x0002,
-} as const;
+import { ScenesManagementCluster } from "./scenes-management-commands.ts";
 
 /** The slice of the node's Storage the cluster uses (a Storage satisfies it). */
 export interface ScenesStorage {
@@ -135,12 +128,12 @@ export class ScenesManagementEnv {
     const mine = ++this.#generation;
     const after = this.#table.toRecord();
     this.#record = after;
-    this.changes.emit(ScenesManagementAttribute.FabricSceneInfo);
+    this.changes.emit(ScenesManagementCluster.attributes.FabricSceneInfo);
     return (async () => this.options.storage.set(this.#storageKey, after))().catch((e: unknown) => {
       if (this.#generation === mine) {
         this.#table = SceneTable.fromRecord(before, this.#sceneTableSize);
         this.#record = before;
-        this.changes.emit(ScenesManagementAttribute.FabricSceneInfo);
+        this.changes.emit(ScenesManagementCluster.attributes.FabricSceneInfo);
       }
       throw e;
     });
@@ -188,7 +181,7 @@ export class ScenesManagementEnv {
     )
       return;
     this.current.set(fabricIndex, next);
-    this.changes.emit(ScenesManagementAttribute.FabricSceneInfo);
+    this.changes.emit(ScenesManagementCluster.attributes.FabricSceneInfo);
   }
 
   /** A scene attribute changed outside a recall: SceneValid becomes false for every fabric (1.4.7.2.4). */
@@ -203,7 +196,7 @@ export class ScenesManagementEnv {
     const next = session.kind === "case" ? session.subjectNodeId : null;
     if (next === this.lastConfiguredBy) return;
     this.lastConfiguredBy = next;
-    this.changes.emit(ScenesManagementAttribute.LastConfiguredBy);
+    this.changes.emit(ScenesManagementCluster.attributes.LastConfiguredBy);
   }
 
   /** SDK SceneSaveEFS: the current values of every scene-capable cluster. */

@@ -15,19 +15,11 @@ import { removeAllScenesCommand } from "./remove-all-scenes.ts";
 import { removeSceneCommand } from "./remove-scene.ts";
 import type { SceneTable } from "./scene-table.ts";
 import { scenesManagementAttributes } from "./scenes-management-attributes.ts";
-import {
-  ScenesManagementAttribute,
-  ScenesManagementEnv,
-  type ScenesManagementOptions,
-  type ScenesStorage,
-} from "./scenes-management-options.ts";
+import { ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { ScenesManagementEnv, type ScenesManagementOptions, type ScenesStorage } from "./scenes-management-options.ts";
 import { storeGlobalScene, storeSceneCommand } from "./store-scene.ts";
 import { viewSceneCommand } from "./view-scene.ts";
 
-/** Cluster id (Application Cluster spec 1.4). */
-export const SCENES_MANAGEMENT_CLUSTER_ID = 0x0062;
-/** ClusterRevision in the Matter 1.4.2 data model. */
-const SCENES_MANAGEMENT_REVISION = 1;
 /** Feature bits (1.4.4). */
 const ScenesManagementFeature = { SceneNames: 0x01 } as const;
 
@@ -63,10 +55,7 @@ export interface ScenesManagementServer {
 export async function createScenesManagement(options: ScenesManagementOptions): Promise<ScenesManagementServer> {
   const env = await ScenesManagementEnv.open(options);
 
-  const cluster: Cluster = {
-    id: SCENES_MANAGEMENT_CLUSTER_ID,
-    name: "ScenesManagement",
-    revision: SCENES_MANAGEMENT_REVISION,
+  const cluster = ScenesManagementCluster.server({
     featureMap: ScenesManagementFeature.SceneNames,
     changes: env.changes,
     attributes: scenesManagementAttributes(env),
@@ -81,11 +70,11 @@ export async function createScenesManagement(options: ScenesManagementOptions): 
       copySceneCommand(env),
     ],
     events: [],
-  };
+  });
 
   const removeFabric = (fabricIndex: number): Promise<void> => {
     if (!isFabricIndex(fabricIndex)) return Promise.resolve();
-    if (env.current.delete(fabricIndex)) env.changes.emit(ScenesManagementAttribute.FabricSceneInfo);
+    if (env.current.delete(fabricIndex)) env.changes.emit(ScenesManagementCluster.attributes.FabricSceneInfo);
     return env.settle(
       env.change(() => env.table.removeFabric(fabricIndex)),
       undefined,

@@ -6,7 +6,7 @@
 import { ImStatus } from "../../fabric/status-codes.ts";
 import { type CommandDefinition, command } from "../../im/data-model.ts";
 import { GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, MAX_SCENE_ID } from "./scene-table.ts";
-import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /**
@@ -54,10 +54,9 @@ export function storeGlobalScene(env: ScenesManagementEnv, fabricIndex: number):
 /** The StoreScene command. */
 export function storeSceneCommand(env: ScenesManagementEnv): CommandDefinition<SceneRequest, SceneResponse> {
   return command({
-    id: ScenesManagementCommand.StoreScene,
-    name: "StoreScene",
+    ...ScenesManagementCluster.command("StoreScene"),
     requestSchema: SceneRequest,
-    response: { id: ScenesManagementCommand.StoreScene, name: "StoreSceneResponse", schema: SceneResponse },
+    response: { ...ScenesManagementCluster.response("StoreScene"), schema: SceneResponse },
     ...MANAGE_SCENES,
     handler: async (req, ctx) => {
       const reply = (status: ImStatus) => sceneResponse(req, status);

@@ -20,7 +20,7 @@ import {
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
 import { MAX_SCENE_NAME_BYTES, type StoredExtensionFieldSet } from "./scene-table.ts";
 import { toAttributeValuePairStruct } from "./sceneable-cluster.ts";
-import { OPERATE_SCENES, SceneRequest, ScenesManagementCommand } from "./scenes-management-commands.ts";
+import { OPERATE_SCENES, SceneRequest, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** ViewSceneResponse { 0 Status, 1 GroupID, 2 SceneID, 3 TransitionTime?, 4 SceneName?, 5 ExtensionFieldSetStructs? }. */
@@ -50,10 +50,9 @@ function viewSets(env: ScenesManagementEnv, sets: readonly StoredExtensionFieldS
 /** The ViewScene command. */
 export function viewSceneCommand(env: ScenesManagementEnv): CommandDefinition<SceneRequest, ViewSceneResponse> {
   return command({
-    id: ScenesManagementCommand.ViewScene,
-    name: "ViewScene",
+    ...ScenesManagementCluster.command("ViewScene"),
     requestSchema: SceneRequest,
-    response: { id: ScenesManagementCommand.ViewScene, name: "ViewSceneResponse", schema: ViewSceneResponse },
+    response: { ...ScenesManagementCluster.response("ViewScene"), schema: ViewSceneResponse },
     ...OPERATE_SCENES,
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;

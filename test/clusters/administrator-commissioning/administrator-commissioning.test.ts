@@ -4,10 +4,9 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { MalformedError } from "../../../src/bytes/errors.ts";
 import {
+  AdministratorCommissioningCluster,
   AdministratorCommissioningFeature,
   AdministratorCommissioningStatus,
-  AdministratorCommissioningAttribute as Attr,
-  AdministratorCommissioningCommand as Cmd,
   createAdministratorCommissioning,
   OpenBasicCommissioningWindowRequest,
   OpenCommissioningWindowRequest,
@@ -36,6 +35,9 @@ import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
 import { transactionFor } from "../../fabric/fixtures.ts";
+
+const Attr = AdministratorCommissioningCluster.attributes;
+const Cmd = AdministratorCommissioningCluster.commands;
 
 const allow: AccessChecker = () => true;
 const upTo =

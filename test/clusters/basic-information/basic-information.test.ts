@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  BasicInformationAttribute,
+  BasicInformationCluster,
   type BasicInformationValues,
   CapabilityMinimaStruct,
   createBasicInformation,
@@ -59,15 +59,15 @@ function setup(over: Partial<BasicInformationValues> = {}) {
 test("mandatory attributes carry the node's values, SpecificationVersion 1.4.2 and default minima", () => {
   const { read } = setup();
   const u = (n: TlvNode) => (n as { value: bigint }).value;
-  assert.equal(tlvString().decodeNode(read(BasicInformationAttribute.VendorName), "v"), "Test Vendor");
-  assert.equal(u(read(BasicInformationAttribute.VendorID)), 0xfff1n);
-  assert.equal(u(read(BasicInformationAttribute.ProductID)), 0x8000n);
-  assert.equal(u(read(BasicInformationAttribute.SoftwareVersion)), 3n);
-  assert.equal(u(read(BasicInformationAttribute.DataModelRevision)), 18n);
-  assert.equal(u(read(BasicInformationAttribute.SpecificationVersion)), BigInt(SPECIFICATION_VERSION_1_4_2));
-  assert.equal(u(read(BasicInformationAttribute.MaxPathsPerInvoke)), 1n);
-  assert.equal(tlvString().decodeNode(read(BasicInformationAttribute.Location), "l"), "XX");
-  assert.deepEqual(CapabilityMinimaStruct.decodeNode(read(BasicInformationAttribute.CapabilityMinima), "c"), {
+  assert.equal(tlvString().decodeNode(read(BasicInformationCluster.attributes.VendorName), "v"), "Test Vendor");
+  assert.equal(u(read(BasicInformationCluster.attributes.VendorID)), 0xfff1n);
+  assert.equal(u(read(BasicInformationCluster.attributes.ProductID)), 0x8000n);
+  assert.equal(u(read(BasicInformationCluster.attributes.SoftwareVersion)), 3n);
+  assert.equal(u(read(BasicInformationCluster.attributes.DataModelRevision)), 18n);
+  assert.equal(u(read(BasicInformationCluster.attributes.SpecificationVersion)), BigInt(SPECIFICATION_VERSION_1_4_2));
+  assert.equal(u(read(BasicInformationCluster.attributes.MaxPathsPerInvoke)), 1n);
+  assert.equal(tlvString().decodeNode(read(BasicInformationCluster.attributes.Location), "l"), "XX");
+  assert.deepEqual(CapabilityMinimaStruct.decodeNode(read(BasicInformationCluster.attributes.CapabilityMinima), "c"), {
     caseSessionsPerFabric: 3,
     subscriptionsPerFabric: 3,
   });
@@ -87,13 +87,19 @@ test("NodeLabel (Manage) and Location (Administer, exactly 2 chars) are writable
   const w = (id: number, v: string, access = allow) =>
     writeAttribute(inst, id, tlvString().encodeNode(v, ANONYMOUS), { session, timed: false, now: 0 }, access);
   const manage: AccessChecker = (_s, _t, p) => p <= Privilege.Manage;
-  assert.equal((await w(BasicInformationAttribute.NodeLabel, "kitchen", manage)).status, ImStatus.SUCCESS);
-  assert.equal(tlvString().decodeNode(read(BasicInformationAttribute.NodeLabel), "n"), "kitchen");
-  assert.equal((await w(BasicInformationAttribute.NodeLabel, "x".repeat(33))).status, ImStatus.CONSTRAINT_ERROR);
-  assert.equal((await w(BasicInformationAttribute.Location, "CH", manage)).status, ImStatus.UNSUPPORTED_ACCESS);
-  assert.equal((await w(BasicInformationAttribute.Location, "CHE")).status, ImStatus.CONSTRAINT_ERROR);
-  assert.equal((await w(BasicInformationAttribute.Location, "CH")).status, ImStatus.SUCCESS);
-  assert.equal((await w(BasicInformationAttribute.VendorName, "evil")).status, ImStatus.UNSUPPORTED_WRITE);
+  assert.equal((await w(BasicInformationCluster.attributes.NodeLabel, "kitchen", manage)).status, ImStatus.SUCCESS);
+  assert.equal(tlvString().decodeNode(read(BasicInformationCluster.attributes.NodeLabel), "n"), "kitchen");
+  assert.equal(
+    (await w(BasicInformationCluster.attributes.NodeLabel, "x".repeat(33))).status,
+    ImStatus.CONSTRAINT_ERROR,
+  );
+  assert.equal(
+    (await w(BasicInformationCluster.attributes.Location, "CH", manage)).status,
+    ImStatus.UNSUPPORTED_ACCESS,
+  );
+  assert.equal((await w(BasicInformationCluster.attributes.Location, "CHE")).status, ImStatus.CONSTRAINT_ERROR);
+  assert.equal((await w(BasicInformationCluster.attributes.Location, "CH")).status, ImStatus.SUCCESS);
+  assert.equal((await w(BasicInformationCluster.attributes.VendorName, "evil")).status, ImStatus.UNSUPPORTED_WRITE);
   assert.deepEqual(saved, [
     { nodeLabel: "kitchen", location: "XX" },
     { nodeLabel: "kitchen", location: "CH" },

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { InternalError } from "../../../src/bytes/errors.ts";
 import {
   createDescriptor,
-  DescriptorAttribute,
+  DescriptorCluster,
   DeviceType,
   DeviceTypeStruct,
   type EndpointDescription,
@@ -61,24 +61,24 @@ test("globals: revision 2, feature map 0 (no TagList), four attributes, no comma
 
 test("root node: DeviceTypeList RootNode rev 3, sorted ServerList, empty ClientList, PartsList [1]", () => {
   const { read } = reader(() => lightNode, 0);
-  assert.deepEqual(tlvArray(DeviceTypeStruct).decodeNode(read(DescriptorAttribute.DeviceTypeList), "d"), [
+  assert.deepEqual(tlvArray(DeviceTypeStruct).decodeNode(read(DescriptorCluster.attributes.DeviceTypeList), "d"), [
     { deviceType: 0x16, revision: 3 },
   ]);
   assert.deepEqual(
-    tlvArray(tlvUInt32).decodeNode(read(DescriptorAttribute.ServerList), "s"),
+    tlvArray(tlvUInt32).decodeNode(read(DescriptorCluster.attributes.ServerList), "s"),
     [0x1d, 0x1f, 0x28, 0x30, 0x31, 0x33, 0x3c, 0x3e, 0x3f],
   );
-  assert.deepEqual(tlvArray(tlvUInt32).decodeNode(read(DescriptorAttribute.ClientList), "c"), []);
-  assert.deepEqual(tlvArray(tlvUInt16).decodeNode(read(DescriptorAttribute.PartsList), "p"), [1]);
+  assert.deepEqual(tlvArray(tlvUInt32).decodeNode(read(DescriptorCluster.attributes.ClientList), "c"), []);
+  assert.deepEqual(tlvArray(tlvUInt16).decodeNode(read(DescriptorCluster.attributes.PartsList), "p"), [1]);
 });
 
 test("light endpoint: DeviceTypeList On/Off Light 0x0100 rev 3, its clusters, no parts", () => {
   const { read } = reader(() => lightNode, 1);
-  assert.deepEqual(tlvArray(DeviceTypeStruct).decodeNode(read(DescriptorAttribute.DeviceTypeList), "d"), [
+  assert.deepEqual(tlvArray(DeviceTypeStruct).decodeNode(read(DescriptorCluster.attributes.DeviceTypeList), "d"), [
     { deviceType: 0x100, revision: 3 },
   ]);
-  assert.deepEqual(tlvArray(tlvUInt32).decodeNode(read(DescriptorAttribute.ServerList), "s"), [3, 4, 6, 0x1d]);
-  assert.deepEqual(tlvArray(tlvUInt16).decodeNode(read(DescriptorAttribute.PartsList), "p"), []);
+  assert.deepEqual(tlvArray(tlvUInt32).decodeNode(read(DescriptorCluster.attributes.ServerList), "s"), [3, 4, 6, 0x1d]);
+  assert.deepEqual(tlvArray(tlvUInt16).decodeNode(read(DescriptorCluster.attributes.PartsList), "p"), []);
 });
 
 test("PartsList: root lists every endpoint, full-family lists descendants, tree lists children", () => {
@@ -111,7 +111,7 @@ test("a changed node model shows on the next read; structureChanged bumps the da
   let model = lightNode;
   const { read, server, inst } = reader(() => model, 0);
   model = [...lightNode, { ...lightNode[1]!, endpoint: 2 }];
-  assert.deepEqual(tlvArray(tlvUInt16).decodeNode(read(DescriptorAttribute.PartsList), "p"), [1, 2]);
+  assert.deepEqual(tlvArray(tlvUInt16).decodeNode(read(DescriptorCluster.attributes.PartsList), "p"), [1, 2]);
   const seen: number[] = [];
   inst.onAttributeChange((c) => seen.push(c.attribute));
   server.structureChanged();

@@ -6,7 +6,7 @@ import {
   CommissioningError,
   CommissioningResponse,
   createGeneralCommissioning,
-  GeneralCommissioningAttribute,
+  GeneralCommissioningCluster,
   type GeneralCommissioningOptions,
   RegulatoryLocationType,
   SetRegulatoryConfigRequest,
@@ -88,7 +88,7 @@ test("global attributes: revision 2, feature map 0, accepted and generated comma
     tlvArray(tlvUInt32).decodeNode(read(0xfffb), "l"),
     [0, 1, 2, 3, 4, 0xfff8, 0xfff9, 0xfffb, 0xfffc, 0xfffd],
   );
-  const info = read(GeneralCommissioningAttribute.BasicCommissioningInfo);
+  const info = read(GeneralCommissioningCluster.attributes.BasicCommissioningInfo);
   assert.deepEqual(
     (info as { elements: { value: bigint }[] }).elements.map((e) => e.value),
     [60n, 900n],
@@ -104,7 +104,7 @@ test("ArmFailSafe over PASE arms, sets the breadcrumb and asks for the timer", a
   assert.deepEqual(out.afterResponse, [{ type: "fail-safe-timer", at: 61_000 }]);
   assert.ok(failSafe.isArmedFor(0));
   assert.equal(server.breadcrumb, 42n);
-  assert.deepEqual(versions, [GeneralCommissioningAttribute.Breadcrumb]);
+  assert.deepEqual(versions, [GeneralCommissioningCluster.attributes.Breadcrumb]);
 });
 
 test("ArmFailSafe from another fabric while armed → BusyWithOtherAdmin; the fail-safe is unchanged", async () => {

@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  GeneralDiagnosticsAttribute as Attr,
   BootReason,
   bootReasonEvent,
-  GeneralDiagnosticsCommand as Cmd,
   createGeneralDiagnostics,
+  GeneralDiagnosticsCluster,
   type GeneralDiagnosticsOptions,
   InterfaceType,
   NetworkInterfaceStruct as NetworkInterfaceSchema,
@@ -21,6 +20,9 @@ import { EventLog } from "../../../src/im/events.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
+
+const Attr = GeneralDiagnosticsCluster.attributes;
+const Cmd = GeneralDiagnosticsCluster.commands;
 
 const session: SessionInfo = {
   kind: "case",

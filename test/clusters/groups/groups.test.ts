@@ -4,7 +4,7 @@ import fc from "fast-check";
 import {
   createGroupKeyManagement,
   GroupInfoMapStruct,
-  GroupKeyManagementAttribute,
+  GroupKeyManagementCluster,
 } from "../../../src/clusters/group-key-management/group-key-management.ts";
 import {
   AddGroupRequest,
@@ -14,8 +14,7 @@ import {
   GetGroupMembershipResponse,
   GroupIdRequest,
   GroupStatusResponse,
-  GroupsAttribute,
-  GroupsCommand,
+  GroupsCluster,
   ViewGroupResponse,
 } from "../../../src/clusters/groups/groups.ts";
 import { Privilege } from "../../../src/fabric/access-control.ts";
@@ -76,7 +75,7 @@ async function setup() {
   const groups = createGroups({
     groupKeys,
     isIdentifying: () => identifying,
-    onGroupTableChanged: () => gkm.cluster.changes?.emit(GroupKeyManagementAttribute.GroupTable),
+    onGroupTableChanged: () => gkm.cluster.changes?.emit(GroupKeyManagementCluster.attributes.GroupTable),
     scenes: { removeGroupScenes: (fi, g) => removedScenes.push([fi, g]) },
   });
   const ep1 = new ClusterInstance(1, groups.cluster, 100);
@@ -87,15 +86,19 @@ async function setup() {
     o: { s?: SessionInfo; inst?: ClusterInstance; access?: AccessChecker } = {},
   ) => invokeCommand(o.inst ?? ep1, id, fields, { session: o.s ?? sess(1), timed: false, now: 0 }, o.access ?? allow);
   const add = (groupId: number, groupName = "", o: Parameters<typeof invoke>[2] = {}) =>
-    invoke(GroupsCommand.AddGroup, AddGroupRequest.encodeNode({ groupId, groupName }, ANONYMOUS), o);
+    invoke(GroupsCluster.commands.AddGroup, AddGroupRequest.encodeNode({ groupId, groupName }, ANONYMOUS), o);
   const byId = (cmd: number, groupId: number, o: Parameters<typeof invoke>[2] = {}) =>
     invoke(cmd, GroupIdRequest.encodeNode({ groupId }, ANONYMOUS), o);
   const membership = (groupList: number[], o: Parameters<typeof invoke>[2] = {}) =>
-    invoke(GroupsCommand.GetGroupMembership, GetGroupMembershipRequest.encodeNode({ groupList }, ANONYMOUS), o);
+    invoke(
+      GroupsCluster.commands.GetGroupMembership,
+      GetGroupMembershipRequest.encodeNode({ groupList }, ANONYMOUS),
+      o,
+    );
   const groupTable = () => {
     const out = readAttribute(
       gkm,
-      GroupKeyManagementAttribute.GroupTable,
+      GroupKeyManagementCluster.attributes.GroupTable,
       { session: sess(1), now: 0 },
       { fabricFiltered: false },
       allow,
@@ -128,12 +131,12 @@ function groupStatus(out: InvokeOutcome) {
 }
 function view(out: InvokeOutcome) {
   assert.ok(out.kind === "response");
-  assert.equal(out.commandId, GroupsCommand.ViewGroup);
+  assert.equal(out.commandId, GroupsCluster.commands.ViewGroup);
   return ViewGroupResponse.decodeNode(out.fields, "r");
 }
 function members(out: InvokeOutcome) {
   assert.ok(out.kind === "response");
-  assert.equal(out.commandId, GroupsCommand.GetGroupMembership);
+  assert.equal(out.commandId, GroupsCluster.commands.GetGroupMembership);
   return GetGroupMembershipResponse.decodeNode(out.fields, "r");
 }
 
@@ -147,7 +150,7 @@ test("globals: revision 4, GroupNames feature, NameSupport 0x80, six commands ac
   const u32s = (n: TlvNode) => tlvArray(tlvUInt32).decodeNode(n, "l");
   assert.equal((read(0xfffd) as { value: bigint }).value, 4n);
   assert.equal((read(0xfffc) as { value: bigint }).value, 1n);
-  assert.equal((read(GroupsAttribute.NameSupport) as { value: bigint }).value, 0x80n);
+  assert.equal((read(GroupsCluster.attributes.NameSupport) as { value: bigint }).value, 0x80n);
   assert.deepEqual(u32s(read(0xfff9)), [0, 1, 2, 3, 4, 5]);
   assert.deepEqual(u32s(read(0xfff8)), [0, 1, 2, 3]);
   assert.deepEqual(u32s(read(0xfffb)), [0, 0xfff8, 0xfff9, 0xfffb, 0xfffc, 0xfffd]);
@@ -159,15 +162,15 @@ test("AddGroup adds the endpoint to the fabric's group table; Group Key Manageme
   gkm.onAttributeChange((c) => versions.push(c.attribute));
   assert.deepEqual(groupStatus(await add(G1, "Kitchen")), { status: ImStatus.SUCCESS, groupId: G1 });
   assert.deepEqual(groupTable(), [{ groupId: G1, endpoints: [1], groupName: "Kitchen", fabricIndex: 1 }]);
-  assert.deepEqual(versions, [GroupKeyManagementAttribute.GroupTable]);
-  assert.deepEqual(view(await byId(GroupsCommand.ViewGroup, G1)), {
+  assert.deepEqual(versions, [GroupKeyManagementCluster.attributes.GroupTable]);
+  assert.deepEqual(view(await byId(GroupsCluster.commands.ViewGroup, G1)), {
     status: ImStatus.SUCCESS,
     groupId: G1,
     groupName: "Kitchen",
   });
   // A second AddGroup of the same group replaces its name (SDK SetGroupInfo), a 16-byte name is the longest accepted.
   assert.equal(groupStatus(await add(G1, "x".repeat(16))).status, ImStatus.SUCCESS);
-  assert.equal(view(await byId(GroupsCommand.ViewGroup, G1)).groupName, "x".repeat(16));
+  assert.equal(view(await byId(GroupsCluster.commands.ViewGroup, G1)).groupName, "x".repeat(16));
   assert.equal(groupTable().length, 1);
 });
 
@@ -212,17 +215,17 @@ test("ViewGroup: NOT_FOUND for a group not on this endpoint or on another fabric
   const { add, byId, groupKeys } = await setup();
   await add(G1, "One");
   await add(G2, "Two", {});
-  assert.deepEqual(view(await byId(GroupsCommand.ViewGroup, G3)), {
+  assert.deepEqual(view(await byId(GroupsCluster.commands.ViewGroup, G3)), {
     status: ImStatus.NOT_FOUND,
     groupId: G3,
     groupName: "",
   });
-  assert.equal(view(await byId(GroupsCommand.ViewGroup, 0)).status, ImStatus.CONSTRAINT_ERROR);
+  assert.equal(view(await byId(GroupsCluster.commands.ViewGroup, 0)).status, ImStatus.CONSTRAINT_ERROR);
   // The group exists, but only on endpoint 2.
   await groupKeys.addGroup(f1, G3, 2, "Elsewhere");
-  assert.equal(view(await byId(GroupsCommand.ViewGroup, G3)).status, ImStatus.NOT_FOUND);
+  assert.equal(view(await byId(GroupsCluster.commands.ViewGroup, G3)).status, ImStatus.NOT_FOUND);
   // Fabric 2 does not see fabric 1's groups.
-  assert.equal(view(await byId(GroupsCommand.ViewGroup, G1, { s: sess(2) })).status, ImStatus.NOT_FOUND);
+  assert.equal(view(await byId(GroupsCluster.commands.ViewGroup, G1, { s: sess(2) })).status, ImStatus.NOT_FOUND);
 });
 
 test("GetGroupMembership: empty list = all groups of the endpoint, otherwise the requested ones; Capacity = groups left", async () => {
@@ -244,18 +247,21 @@ test("RemoveGroup: removes this endpoint only, drops the group's scenes, reports
   await add(G1, "One", { inst: ep2 });
   const changes: number[] = [];
   gkm.onAttributeChange((c) => changes.push(c.attribute));
-  assert.deepEqual(groupStatus(await byId(GroupsCommand.RemoveGroup, G1)), { status: ImStatus.SUCCESS, groupId: G1 });
-  assert.equal(groupStatus(await byId(GroupsCommand.RemoveGroup, G1)).status, ImStatus.NOT_FOUND);
-  assert.equal(groupStatus(await byId(GroupsCommand.RemoveGroup, 0)).status, ImStatus.CONSTRAINT_ERROR);
+  assert.deepEqual(groupStatus(await byId(GroupsCluster.commands.RemoveGroup, G1)), {
+    status: ImStatus.SUCCESS,
+    groupId: G1,
+  });
+  assert.equal(groupStatus(await byId(GroupsCluster.commands.RemoveGroup, G1)).status, ImStatus.NOT_FOUND);
+  assert.equal(groupStatus(await byId(GroupsCluster.commands.RemoveGroup, 0)).status, ImStatus.CONSTRAINT_ERROR);
   assert.deepEqual(groupTable(), [{ groupId: G1, endpoints: [2], groupName: "One", fabricIndex: 1 }]);
-  assert.deepEqual(changes, [GroupKeyManagementAttribute.GroupTable]);
+  assert.deepEqual(changes, [GroupKeyManagementCluster.attributes.GroupTable]);
   // The scenes of the group go with it (as the SDK: also when the endpoint was no longer a member); never for group 0.
   assert.deepEqual(removedScenes, [
     [1, G1],
     [1, G1],
   ]);
   // The last endpoint's removal drops the group from the table.
-  assert.equal(groupStatus(await byId(GroupsCommand.RemoveGroup, G1, { inst: ep2 })).status, ImStatus.SUCCESS);
+  assert.equal(groupStatus(await byId(GroupsCluster.commands.RemoveGroup, G1, { inst: ep2 })).status, ImStatus.SUCCESS);
   assert.deepEqual(groupTable(), []);
 });
 
@@ -268,7 +274,7 @@ test("RemoveAllGroups: this endpoint leaves every group of the accessing fabric;
   await groupKeys.addGroup(f2, G1, 1, "");
   const changes: number[] = [];
   gkm.onAttributeChange((c) => changes.push(c.attribute));
-  assert.equal(statusOf(await invoke(GroupsCommand.RemoveAllGroups, undefined)), ImStatus.SUCCESS);
+  assert.equal(statusOf(await invoke(GroupsCluster.commands.RemoveAllGroups, undefined)), ImStatus.SUCCESS);
   assert.deepEqual(
     groupTable().map((g) => [g.fabricIndex, g.groupId, g.endpoints]),
     [
@@ -282,16 +288,16 @@ test("RemoveAllGroups: this endpoint leaves every group of the accessing fabric;
     [1, G2],
     [1, 0],
   ]);
-  assert.deepEqual(changes, [GroupKeyManagementAttribute.GroupTable]);
+  assert.deepEqual(changes, [GroupKeyManagementCluster.attributes.GroupTable]);
   // Nothing left to remove: SUCCESS, and no GroupTable change.
-  assert.equal(statusOf(await invoke(GroupsCommand.RemoveAllGroups, undefined)), ImStatus.SUCCESS);
-  assert.deepEqual(changes, [GroupKeyManagementAttribute.GroupTable]);
+  assert.equal(statusOf(await invoke(GroupsCluster.commands.RemoveAllGroups, undefined)), ImStatus.SUCCESS);
+  assert.deepEqual(changes, [GroupKeyManagementCluster.attributes.GroupTable]);
 });
 
 test("AddGroupIfIdentifying: SUCCESS without a change when not identifying; adds (or answers AddGroup's status) while identifying", async () => {
   const { invoke, groupTable, setIdentifying } = await setup();
   const addIf = (groupId: number, groupName = "") =>
-    invoke(GroupsCommand.AddGroupIfIdentifying, AddGroupRequest.encodeNode({ groupId, groupName }, ANONYMOUS));
+    invoke(GroupsCluster.commands.AddGroupIfIdentifying, AddGroupRequest.encodeNode({ groupId, groupName }, ANONYMOUS));
   assert.equal(statusOf(await addIf(G1, "One")), ImStatus.SUCCESS);
   assert.deepEqual(groupTable(), []);
   // Not identifying: even a bad request is ignored with SUCCESS (SDK).
@@ -308,17 +314,20 @@ test("privileges: Add/Remove*/AddGroupIfIdentifying need Manage, View/GetGroupMe
   const { add, byId, membership, invoke, groupTable } = await setup();
   const operate = { access: upTo(Privilege.Operate) };
   assert.equal(statusOf(await add(G1, "", operate)), ImStatus.UNSUPPORTED_ACCESS);
-  assert.equal(statusOf(await byId(GroupsCommand.RemoveGroup, G1, operate)), ImStatus.UNSUPPORTED_ACCESS);
-  assert.equal(statusOf(await invoke(GroupsCommand.RemoveAllGroups, undefined, operate)), ImStatus.UNSUPPORTED_ACCESS);
-  const addIf = AddGroupRequest.encodeNode({ groupId: G1, groupName: "" }, ANONYMOUS);
+  assert.equal(statusOf(await byId(GroupsCluster.commands.RemoveGroup, G1, operate)), ImStatus.UNSUPPORTED_ACCESS);
   assert.equal(
-    statusOf(await invoke(GroupsCommand.AddGroupIfIdentifying, addIf, operate)),
+    statusOf(await invoke(GroupsCluster.commands.RemoveAllGroups, undefined, operate)),
     ImStatus.UNSUPPORTED_ACCESS,
   );
-  assert.equal(statusOf(await byId(GroupsCommand.ViewGroup, G1, operate)), "response");
+  const addIf = AddGroupRequest.encodeNode({ groupId: G1, groupName: "" }, ANONYMOUS);
+  assert.equal(
+    statusOf(await invoke(GroupsCluster.commands.AddGroupIfIdentifying, addIf, operate)),
+    ImStatus.UNSUPPORTED_ACCESS,
+  );
+  assert.equal(statusOf(await byId(GroupsCluster.commands.ViewGroup, G1, operate)), "response");
   assert.equal(statusOf(await membership([], operate)), "response");
   const viewOnly = { access: upTo(Privilege.View) };
-  assert.equal(statusOf(await byId(GroupsCommand.ViewGroup, G1, viewOnly)), ImStatus.UNSUPPORTED_ACCESS);
+  assert.equal(statusOf(await byId(GroupsCluster.commands.ViewGroup, G1, viewOnly)), ImStatus.UNSUPPORTED_ACCESS);
   assert.equal(statusOf(await membership([], viewOnly)), ImStatus.UNSUPPORTED_ACCESS);
   assert.equal(statusOf(await add(G1, "", { access: upTo(Privilege.Manage) })), "response");
   // A PASE session before AddNOC has no accessing fabric: fabric-scoped commands are refused.
@@ -348,7 +357,7 @@ test("GetGroupMembership Capacity is 0xFE (at least one more) when more than 0xF
   const membership = () =>
     invokeCommand(
       inst,
-      GroupsCommand.GetGroupMembership,
+      GroupsCluster.commands.GetGroupMembership,
       GetGroupMembershipRequest.encodeNode({ groupList: [] }, ANONYMOUS),
       { session: sess(1), timed: false, now: 0 },
       allow,

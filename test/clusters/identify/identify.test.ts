@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   createIdentify,
-  IdentifyAttribute,
-  IdentifyCommand,
+  IdentifyCluster,
   IdentifyRequest,
   IdentifyType,
   TriggerEffectRequest,
@@ -52,7 +51,7 @@ function setup(identifyType?: (typeof IdentifyType)[keyof typeof IdentifyType]) 
   const identify = (seconds: number, access = allow) =>
     invokeCommand(
       inst,
-      IdentifyCommand.Identify,
+      IdentifyCluster.commands.Identify,
       IdentifyRequest.encodeNode({ identifyTime: seconds }, ANONYMOUS),
       { session, timed: false, now },
       access,
@@ -60,7 +59,7 @@ function setup(identifyType?: (typeof IdentifyType)[keyof typeof IdentifyType]) 
   const write = (seconds: number, access = allow) =>
     writeAttribute(
       inst,
-      IdentifyAttribute.IdentifyTime,
+      IdentifyCluster.attributes.IdentifyTime,
       tlvUInt16.encodeNode(seconds, ANONYMOUS),
       { session, timed: false, now },
       access,
@@ -91,29 +90,29 @@ test("globals: revision 5, feature map 0, Identify and TriggerEffect accepted", 
 });
 
 test("IdentifyType is the configured value (default VisibleIndicator)", () => {
-  assert.equal(setup().read(IdentifyAttribute.IdentifyType), IdentifyType.VisibleIndicator);
-  assert.equal(setup(IdentifyType.LightOutput).read(IdentifyAttribute.IdentifyType), IdentifyType.LightOutput);
+  assert.equal(setup().read(IdentifyCluster.attributes.IdentifyType), IdentifyType.VisibleIndicator);
+  assert.equal(setup(IdentifyType.LightOutput).read(IdentifyCluster.attributes.IdentifyType), IdentifyType.LightOutput);
   assert.throws(() => createIdentify({ identifyType: 9 as never }), RangeError);
 });
 
 test("Identify(3) counts down once per second on the fake clock and stops at 0", async () => {
   const { read, identify, advance, active, inst, timer } = setup();
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 0);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 0);
   const versions: number[] = [];
   inst.onAttributeChange((c) => versions.push(c.dataVersion));
   const out = await identify(3);
   assert.deepEqual(out, { kind: "status", status: ImStatus.SUCCESS, afterResponse: [] });
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 3);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 3);
   assert.deepEqual(active, [true]);
   assert.equal(timer(), 1000);
   advance(999);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 3);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 3);
   advance(1);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 2);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 2);
   advance(1000);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 1);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 1);
   advance(1000);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 0);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 0);
   assert.equal(timer(), null);
   assert.deepEqual(active, [true, false]);
   // 3 → 2 → 1 → 0: one data version per step.
@@ -136,15 +135,15 @@ test("a late timer reports the value as of its firing time", async () => {
 test("writing IdentifyTime starts and writing 0 stops identification; Identify(0) stops too", async () => {
   const { read, write, identify, advance, active, timer } = setup();
   assert.equal((await write(60)).status, ImStatus.SUCCESS);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 60);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 60);
   advance(2000);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 58);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 58);
   assert.equal((await write(0)).status, ImStatus.SUCCESS);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 0);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 0);
   assert.equal(timer(), null);
   await identify(5);
   await identify(0);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 0);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 0);
   assert.deepEqual(active, [true, false, true, false]);
 });
 
@@ -153,18 +152,24 @@ test("Identify needs Manage; the IdentifyTime write needs Operate", async () => 
   const denied = await identify(5, upTo(Privilege.Operate));
   assert.equal(denied.kind === "status" && denied.status, ImStatus.UNSUPPORTED_ACCESS);
   assert.equal((await write(5, upTo(Privilege.View))).status, ImStatus.UNSUPPORTED_ACCESS);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 0);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 0);
   assert.equal((await write(5, upTo(Privilege.Operate))).status, ImStatus.SUCCESS);
-  assert.equal(read(IdentifyAttribute.IdentifyTime), 5);
+  assert.equal(read(IdentifyCluster.attributes.IdentifyTime), 5);
 });
 
 test("Identify without its field → INVALID_COMMAND; IdentifyType is read-only", async () => {
   const { inst } = setup();
-  const out = await invokeCommand(inst, IdentifyCommand.Identify, undefined, { session, timed: false, now: 0 }, allow);
+  const out = await invokeCommand(
+    inst,
+    IdentifyCluster.commands.Identify,
+    undefined,
+    { session, timed: false, now: 0 },
+    allow,
+  );
   assert.equal(out.kind === "status" && out.status, ImStatus.INVALID_COMMAND);
   const w = await writeAttribute(
     inst,
-    IdentifyAttribute.IdentifyType,
+    IdentifyCluster.attributes.IdentifyType,
     tlvUInt16.encodeNode(1, ANONYMOUS),
     { session, timed: false, now: 0 },
     allow,

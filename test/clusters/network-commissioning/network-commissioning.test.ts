@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  NetworkCommissioningAttribute as Attr,
   createEthernetNetworkCommissioning,
+  NetworkCommissioningCluster,
   NetworkInfoStruct,
 } from "../../../src/clusters/network-commissioning/network-commissioning.ts";
 import { Privilege } from "../../../src/fabric/access-control.ts";
@@ -13,6 +13,8 @@ import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../
 import { invokeCommand } from "../../../src/im/invoke.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvBool, tlvUInt32 } from "../../../src/tlv/tlv-schema.ts";
+
+const Attr = NetworkCommissioningCluster.attributes;
 
 const session: SessionInfo = {
   kind: "case",

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { OffWithEffectRequest } from "../../../src/clusters/on-off/off-with-effect.ts";
 import { createOnOff } from "../../../src/clusters/on-off/on-off.ts";
 import { EffectIdentifier, StartUpOnOff, startUpOnOffValue } from "../../../src/clusters/on-off/on-off-data-types.ts";
-import { OnOffAttribute, OnOffCommand, type OnOffOptions } from "../../../src/clusters/on-off/on-off-options.ts";
+import { OnOffCluster, type OnOffOptions } from "../../../src/clusters/on-off/on-off-options.ts";
 import { OnWithTimedOffRequest } from "../../../src/clusters/on-off/on-with-timed-off.ts";
 import { Privilege } from "../../../src/fabric/access-control.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
@@ -59,14 +59,14 @@ function setup(initial?: boolean, extra: OnOffOptions = {}) {
     invokeCommand(inst, id, fields, { session, timed: false, now }, access);
   const timedOff = (onOffControl: number, onTime: number, offWaitTime: number, now = 0) =>
     invoke(
-      OnOffCommand.OnWithTimedOff,
+      OnOffCluster.commands.OnWithTimedOff,
       allow,
       OnWithTimedOffRequest.encodeNode({ onOffControl, onTime, offWaitTime }, ANONYMOUS),
       now,
     );
   const offWithEffect = (effectIdentifier: number, effectVariant: number) =>
     invoke(
-      OnOffCommand.OffWithEffect,
+      OnOffCluster.commands.OffWithEffect,
       allow,
       OffWithEffectRequest.encodeNode({ effectIdentifier, effectVariant }, ANONYMOUS),
     );
@@ -91,25 +91,25 @@ test("globals: revision 6, Lighting feature, six commands accepted, nothing gene
 
 test("LT attributes start at their defaults: GlobalSceneControl TRUE, OnTime 0, OffWaitTime 0, StartUpOnOff as persisted", () => {
   const { read } = setup();
-  assert.equal(tlvBool.decodeNode(read(OnOffAttribute.GlobalSceneControl), "g"), true);
-  assert.equal(tlvUInt16.decodeNode(read(OnOffAttribute.OnTime), "t"), 0);
-  assert.equal(tlvUInt16.decodeNode(read(OnOffAttribute.OffWaitTime), "w"), 0);
-  assert.equal(tlvNullable(tlvUInt8).decodeNode(read(OnOffAttribute.StartUpOnOff), "s"), null);
+  assert.equal(tlvBool.decodeNode(read(OnOffCluster.attributes.GlobalSceneControl), "g"), true);
+  assert.equal(tlvUInt16.decodeNode(read(OnOffCluster.attributes.OnTime), "t"), 0);
+  assert.equal(tlvUInt16.decodeNode(read(OnOffCluster.attributes.OffWaitTime), "w"), 0);
+  assert.equal(tlvNullable(tlvUInt8).decodeNode(read(OnOffCluster.attributes.StartUpOnOff), "s"), null);
   const persisted = setup(false, { startUpOnOff: StartUpOnOff.Toggle });
-  assert.equal(tlvNullable(tlvUInt8).decodeNode(persisted.read(OnOffAttribute.StartUpOnOff), "s"), 2);
+  assert.equal(tlvNullable(tlvUInt8).decodeNode(persisted.read(OnOffCluster.attributes.StartUpOnOff), "s"), 2);
 });
 
 test("OnOff starts false (or the persisted value) and follows On, Off and Toggle", async () => {
   const { read, invoke, server, seen } = setup();
-  const value = () => (read(OnOffAttribute.OnOff) as { value: boolean }).value;
+  const value = () => (read(OnOffCluster.attributes.OnOff) as { value: boolean }).value;
   assert.equal(value(), false);
-  assert.deepEqual(await invoke(OnOffCommand.On), { kind: "status", status: OK, afterResponse: [] });
+  assert.deepEqual(await invoke(OnOffCluster.commands.On), { kind: "status", status: OK, afterResponse: [] });
   assert.equal(value(), true);
-  await invoke(OnOffCommand.Toggle);
+  await invoke(OnOffCluster.commands.Toggle);
   assert.equal(value(), false);
-  await invoke(OnOffCommand.Toggle);
+  await invoke(OnOffCluster.commands.Toggle);
   assert.equal(server.onOff, true);
-  await invoke(OnOffCommand.Off);
+  await invoke(OnOffCluster.commands.Off);
   assert.equal(value(), false);
   assert.deepEqual(seen, [true, false, true, false]);
   assert.equal(setup(true).server.onOff, true);
@@ -119,10 +119,10 @@ test("a change bumps the data version once; a command that changes nothing does 
   const { inst, invoke, server } = setup();
   const changes: number[] = [];
   inst.onAttributeChange((c) => changes.push(c.dataVersion));
-  await invoke(OnOffCommand.Off);
+  await invoke(OnOffCluster.commands.Off);
   assert.equal(inst.dataVersion, 100);
-  await invoke(OnOffCommand.On);
-  await invoke(OnOffCommand.On);
+  await invoke(OnOffCluster.commands.On);
+  await invoke(OnOffCluster.commands.On);
   assert.equal(inst.dataVersion, 101);
   server.setOnOff(false);
   assert.deepEqual(changes, [101, 102]);
@@ -130,35 +130,38 @@ test("a change bumps the data version once; a command that changes nothing does 
 
 test("commands need Operate: a View-only subject gets UNSUPPORTED_ACCESS and nothing changes", async () => {
   const { invoke, server, read } = setup();
-  for (const id of Object.values(OnOffCommand)) {
+  for (const id of Object.values(OnOffCluster.commands)) {
     assert.equal(statusOf(await invoke(id, upTo(Privilege.View))), ImStatus.UNSUPPORTED_ACCESS);
   }
   assert.equal(server.onOff, false);
-  assert.equal(statusOf(await invoke(OnOffCommand.On, upTo(Privilege.Operate))), OK);
+  assert.equal(statusOf(await invoke(OnOffCluster.commands.On, upTo(Privilege.Operate))), OK);
   assert.equal(server.onOff, true);
   // Reads need only View.
-  assert.equal((read(OnOffAttribute.OnOff, upTo(Privilege.View)) as { value: boolean }).value, true);
+  assert.equal((read(OnOffCluster.attributes.OnOff, upTo(Privilege.View)) as { value: boolean }).value, true);
 });
 
 test("writes: OnTime/OffWaitTime need Operate, StartUpOnOff Manage and a StartUpOnOffEnum value or null; GlobalSceneControl is read-only", async () => {
   const { write, server, startUps, read } = setup();
   const u16 = (v: number) => tlvUInt16.encodeNode(v, ANONYMOUS);
   const su = (v: number | null) => tlvNullable(tlvUInt8).encodeNode(v, ANONYMOUS);
-  assert.equal(await write(OnOffAttribute.OnTime, u16(50), upTo(Privilege.View)), ImStatus.UNSUPPORTED_ACCESS);
-  assert.equal(await write(OnOffAttribute.OnTime, u16(50), upTo(Privilege.Operate)), OK);
-  assert.equal(await write(OnOffAttribute.OffWaitTime, u16(70), upTo(Privilege.Operate)), OK);
+  assert.equal(await write(OnOffCluster.attributes.OnTime, u16(50), upTo(Privilege.View)), ImStatus.UNSUPPORTED_ACCESS);
+  assert.equal(await write(OnOffCluster.attributes.OnTime, u16(50), upTo(Privilege.Operate)), OK);
+  assert.equal(await write(OnOffCluster.attributes.OffWaitTime, u16(70), upTo(Privilege.Operate)), OK);
   assert.deepEqual([server.onTime, server.offWaitTime], [50, 70]);
-  assert.equal(await write(OnOffAttribute.StartUpOnOff, su(1), upTo(Privilege.Operate)), ImStatus.UNSUPPORTED_ACCESS);
-  assert.equal(await write(OnOffAttribute.StartUpOnOff, su(1), upTo(Privilege.Manage)), OK);
-  assert.equal(await write(OnOffAttribute.StartUpOnOff, su(3)), ImStatus.CONSTRAINT_ERROR);
-  assert.equal(await write(OnOffAttribute.StartUpOnOff, su(0xff)), ImStatus.CONSTRAINT_ERROR);
-  assert.equal(server.startUpOnOff, StartUpOnOff.On);
-  assert.equal(await write(OnOffAttribute.StartUpOnOff, su(null)), OK);
-  assert.equal(await write(OnOffAttribute.StartUpOnOff, su(null)), OK);
-  assert.deepEqual(startUps, [1, null], "persisted once per change");
-  assert.equal(tlvNullable(tlvUInt8).decodeNode(read(OnOffAttribute.StartUpOnOff), "s"), null);
   assert.equal(
-    await write(OnOffAttribute.GlobalSceneControl, tlvBool.encodeNode(false, ANONYMOUS)),
+    await write(OnOffCluster.attributes.StartUpOnOff, su(1), upTo(Privilege.Operate)),
+    ImStatus.UNSUPPORTED_ACCESS,
+  );
+  assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(1), upTo(Privilege.Manage)), OK);
+  assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(3)), ImStatus.CONSTRAINT_ERROR);
+  assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(0xff)), ImStatus.CONSTRAINT_ERROR);
+  assert.equal(server.startUpOnOff, StartUpOnOff.On);
+  assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(null)), OK);
+  assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(null)), OK);
+  assert.deepEqual(startUps, [1, null], "persisted once per change");
+  assert.equal(tlvNullable(tlvUInt8).decodeNode(read(OnOffCluster.attributes.StartUpOnOff), "s"), null);
+  assert.equal(
+    await write(OnOffCluster.attributes.GlobalSceneControl, tlvBool.encodeNode(false, ANONYMOUS)),
     ImStatus.UNSUPPORTED_WRITE,
   );
 });
@@ -175,22 +178,22 @@ test("StartUpOnOff at power-up: Off, On, Toggle the previous value, null keeps i
 test("Off sets OnTime to 0; On with OnTime 0 sets OffWaitTime to 0 (1.5.7.1, 1.5.7.2)", async () => {
   const { invoke, write, state } = setup(true);
   const u16 = (v: number) => tlvUInt16.encodeNode(v, ANONYMOUS);
-  await write(OnOffAttribute.OnTime, u16(40));
-  await write(OnOffAttribute.OffWaitTime, u16(30));
-  await invoke(OnOffCommand.Off);
+  await write(OnOffCluster.attributes.OnTime, u16(40));
+  await write(OnOffCluster.attributes.OffWaitTime, u16(30));
+  await invoke(OnOffCluster.commands.Off);
   assert.deepEqual(state(), [false, 0, 30]);
-  await invoke(OnOffCommand.On);
+  await invoke(OnOffCluster.commands.On);
   assert.deepEqual(state(), [true, 0, 0]);
   // With OnTime non-zero, On leaves OffWaitTime alone.
-  await write(OnOffAttribute.OnTime, u16(40));
-  await write(OnOffAttribute.OffWaitTime, u16(30));
-  await invoke(OnOffCommand.On);
+  await write(OnOffCluster.attributes.OnTime, u16(40));
+  await write(OnOffCluster.attributes.OffWaitTime, u16(30));
+  await invoke(OnOffCluster.commands.On);
   assert.deepEqual(state(), [true, 40, 30]);
 });
 
 test("OffWithEffect: stores the global scene while GlobalSceneControl is TRUE, clears it, renders the effect only when on, turns off", async () => {
   const { offWithEffect, read, server, scenes, effects, invoke } = setup(true);
-  const gsc = () => tlvBool.decodeNode(read(OnOffAttribute.GlobalSceneControl), "g");
+  const gsc = () => tlvBool.decodeNode(read(OnOffCluster.attributes.GlobalSceneControl), "g");
   assert.equal(statusOf(await offWithEffect(EffectIdentifier.DelayedAllOff, 2)), OK);
   assert.equal(server.onOff, false);
   assert.equal(gsc(), false);
@@ -201,10 +204,10 @@ test("OffWithEffect: stores the global scene while GlobalSceneControl is TRUE, c
   assert.deepEqual(scenes, ["store 1"]);
   assert.equal(effects.length, 1);
   // An unsupported variant becomes the default one (0).
-  await invoke(OnOffCommand.On);
+  await invoke(OnOffCluster.commands.On);
   assert.equal(gsc(), true, "an On command sets GlobalSceneControl again");
   await offWithEffect(EffectIdentifier.DyingLight, 7);
-  await invoke(OnOffCommand.On);
+  await invoke(OnOffCluster.commands.On);
   await offWithEffect(EffectIdentifier.DelayedAllOff, 3);
   assert.deepEqual(effects.slice(1), [
     [1, 0],
@@ -222,12 +225,12 @@ test("OffWithEffect with an unknown EffectIdentifier is CONSTRAINT_ERROR and cha
 
 test("OnWithRecallGlobalScene: discarded while GlobalSceneControl is TRUE; otherwise recalls, sets it TRUE and turns on", async () => {
   const { invoke, offWithEffect, server, scenes } = setup(false);
-  assert.equal(statusOf(await invoke(OnOffCommand.OnWithRecallGlobalScene)), OK);
+  assert.equal(statusOf(await invoke(OnOffCluster.commands.OnWithRecallGlobalScene)), OK);
   assert.equal(server.onOff, false, "discarded: GlobalSceneControl was TRUE");
   assert.deepEqual(scenes, []);
   await offWithEffect(EffectIdentifier.DelayedAllOff, 0);
   assert.equal(server.globalSceneControl, false);
-  assert.equal(statusOf(await invoke(OnOffCommand.OnWithRecallGlobalScene)), OK);
+  assert.equal(statusOf(await invoke(OnOffCluster.commands.OnWithRecallGlobalScene)), OK);
   assert.deepEqual(scenes, ["store 1", "recall 1"]);
   assert.equal(server.onOff, true);
   assert.equal(server.globalSceneControl, true);
@@ -239,9 +242,9 @@ test("without a Scenes Management hook the LT commands behave as the SDK without
   const invoke = (id: number, fields?: TlvNode) =>
     invokeCommand(inst, id, fields, { session, timed: false, now: 0 }, allow);
   const fx = OffWithEffectRequest.encodeNode({ effectIdentifier: 0, effectVariant: 0 }, ANONYMOUS);
-  assert.equal(statusOf(await invoke(OnOffCommand.OffWithEffect, fx)), OK);
+  assert.equal(statusOf(await invoke(OnOffCluster.commands.OffWithEffect, fx)), OK);
   assert.deepEqual([server.onOff, server.globalSceneControl], [false, false]);
-  assert.equal(statusOf(await invoke(OnOffCommand.OnWithRecallGlobalScene)), OK);
+  assert.equal(statusOf(await invoke(OnOffCluster.commands.OnWithRecallGlobalScene)), OK);
   assert.deepEqual([server.onOff, server.globalSceneControl], [true, true]);
 });
 
@@ -266,7 +269,7 @@ test("OnWithTimedOff then Off: delayed off guards against OnWithTimedOff with Ac
   const { timedOff, invoke, server, state } = setup(false);
   await timedOff(0, 100, 30, 0);
   server.timerFired(100);
-  await invoke(OnOffCommand.Off, allow, undefined, 150);
+  await invoke(OnOffCluster.commands.Off, allow, undefined, 150);
   assert.deepEqual(state(), [false, 0, 30], "Off sets OnTime 0: delayed off");
   server.timerFired(200);
   assert.deepEqual(state(), [false, 0, 29]);
@@ -298,9 +301,9 @@ test("OnWithTimedOff while on extends OnTime to the larger value; AcceptOnlyWhen
 test("an On command during the delayed off ends it: OffWaitTime 0, the tick is cancelled", async () => {
   const { timedOff, invoke, server, timers, state } = setup(false);
   await timedOff(0, 10, 50, 0);
-  await invoke(OnOffCommand.Off, allow, undefined, 50);
+  await invoke(OnOffCluster.commands.Off, allow, undefined, 50);
   assert.deepEqual(state(), [false, 0, 50]);
-  await invoke(OnOffCommand.On, allow, undefined, 60);
+  await invoke(OnOffCluster.commands.On, allow, undefined, 60);
   assert.deepEqual(state(), [true, 0, 0]);
   assert.equal(server.nextTimerAt, null);
   assert.equal(timers.at(-1), null);
@@ -335,7 +338,7 @@ test("OnWithTimedOff with OnTime 0 turns on until the next tick; OnTime/OffWaitT
 
 test("an OnTime attribute written to 0xFFFF keeps OnWithTimedOff from starting the tick (on until turned off)", async () => {
   const { timedOff, write, server, state } = setup(false);
-  await write(OnOffAttribute.OnTime, tlvUInt16.encodeNode(0xffff, ANONYMOUS));
+  await write(OnOffCluster.attributes.OnTime, tlvUInt16.encodeNode(0xffff, ANONYMOUS));
   await timedOff(0, 10, 10, 0);
   assert.deepEqual(state(), [true, 0xffff, 10]);
   assert.equal(server.nextTimerAt, null);
@@ -374,14 +377,14 @@ test("robustness: random CommandFields for the LT commands answer with a status,
 test("an OnTime write takes effect only in the Timed On state: it resets the running countdown, starts nothing when idle (1.5.6.3)", async () => {
   const { timedOff, write, server, state } = setup(true);
   const u16 = (v: number) => tlvUInt16.encodeNode(v, ANONYMOUS);
-  assert.equal(await write(OnOffAttribute.OnTime, u16(5)), OK);
+  assert.equal(await write(OnOffCluster.attributes.OnTime, u16(5)), OK);
   assert.equal(server.nextTimerAt, null, "idle: the write starts no tick");
   server.timerFired(100);
   assert.deepEqual(state(), [true, 5, 0]);
   await timedOff(0, 30, 0, 0);
   server.timerFired(100);
   assert.deepEqual(state(), [true, 29, 0]);
-  assert.equal(await write(OnOffAttribute.OnTime, u16(2)), OK);
+  assert.equal(await write(OnOffCluster.attributes.OnTime, u16(2)), OK);
   server.timerFired(200);
   server.timerFired(300);
   assert.deepEqual(state(), [false, 0, 0], "the written OnTime ran out");

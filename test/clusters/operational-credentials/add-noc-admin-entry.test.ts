@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  AccessControlAttribute,
+  AccessControlCluster,
   AccessControlEntryChangedEvent,
-  AccessControlEvent,
   ChangeType,
 } from "../../../src/clusters/access-control/access-control.ts";
 import { AUTH_MODE, Privilege } from "../../../src/fabric/access-control.ts";
@@ -14,7 +13,7 @@ import { TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 
 function aclEvents(node: TestNode) {
   return node.events
-    .events({ cluster: 0x001f, event: AccessControlEvent.AccessControlEntryChanged })
+    .events({ cluster: 0x001f, event: AccessControlCluster.events.AccessControlEntryChanged })
     .map((r) => ({ fabricIndex: r.fabricIndex, ...AccessControlEntryChangedEvent.decodeNode(r.data, "event") }));
 }
 
@@ -38,7 +37,7 @@ test("AddNOC over PASE logs AccessControlEntryChanged (Added, AdminPasscodeID 0)
     targets: null,
     fabricIndex: th.fabricIndex,
   });
-  assert.ok(reported.includes(AccessControlAttribute.Acl));
+  assert.ok(reported.includes(AccessControlCluster.attributes.ACL));
 });
 
 test("AddNOC over CASE (a second fabric) logs the entry with AdminNodeID, the invoking CASE subject", async () => {

@@ -4,15 +4,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import {
-  OperationalCredentialsAttribute as Attr,
-  OperationalCredentialsCommand as Cmd,
-} from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { AUTH_MODE, Privilege } from "../../../src/fabric/access-control.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { readNocs } from "./helpers.ts";
+
+const Attr = OperationalCredentialsCluster.attributes;
+const Cmd = OperationalCredentialsCluster.commands;
 
 test("AddNOC over PASE: every effect of §1.4 steps 13-19, with an empty ICACValue treated as absent", async () => {
   const node = await TestNode.create();

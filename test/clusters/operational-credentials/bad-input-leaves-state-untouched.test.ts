@@ -7,13 +7,15 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { toHex } from "../../../src/bytes/bytes.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { OperationalCredentialsCommand as Cmd } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import type { InvokeOutcome } from "../../../src/im/invoke.ts";
 import type { TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { b, bool, str, struct, u } from "./helpers.ts";
+
+const Cmd = OperationalCredentialsCluster.commands;
 
 /** Everything a bad request must not change, as comparable JSON. */
 async function snapshot(node: TestNode): Promise<string> {

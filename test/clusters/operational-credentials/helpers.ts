@@ -5,12 +5,14 @@ import { csrPublicKey } from "../../../src/cert/csr.ts";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import { FabricDescriptorStruct } from "../../../src/clusters/operational-credentials/fabric-descriptor-struct.ts";
 import { NocStruct } from "../../../src/clusters/operational-credentials/noc-struct.ts";
-import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import type { P256PublicKey } from "../../../src/crypto/p256.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray, tlvBytes, tlvUInt8 } from "../../../src/tlv/tlv-schema.ts";
 import { statusOf, type TestCommissioner, type TestNode } from "../../support/test-commissioner.ts";
+
+const Attr = OperationalCredentialsCluster.attributes;
 
 /** An anonymous TLV struct of `elements` (a command's fields). */
 export const struct = (...elements: TlvNode[]): TlvNode => ({ tag: ANONYMOUS, type: "struct", elements });

@@ -4,11 +4,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
-import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import type { AttributeChange } from "../../../src/im/data-model.ts";
 import { statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { readRoots } from "./helpers.ts";
+
+const Attr = OperationalCredentialsCluster.attributes;
 
 for (const how of ["expiry", "ArmFailSafe(0)"] as const) {
   test(`reverting a pending root by ${how} changes TrustedRootCertificates' data version and reports it`, async () => {

@@ -4,11 +4,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { OperationalCredentialsCommand as Cmd } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { RemoveFabricRequest } from "../../../src/clusters/operational-credentials/remove-fabric.ts";
 import { ANONYMOUS } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { readFabrics } from "./helpers.ts";
+
+const Cmd = OperationalCredentialsCluster.commands;
 
 test("a PASE session from a reopened window may RemoveFabric the fabric that opened it (SDK: PASE is implicit admin)", async () => {
   const node = await TestNode.create();

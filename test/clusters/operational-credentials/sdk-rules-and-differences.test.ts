@@ -12,18 +12,18 @@ import { dateToMatterEpoch, matterTimeToDer } from "../../../src/cert/matter-epo
 import { lintChain } from "../../../src/cert/validate.ts";
 import { buildX509, parseX509 } from "../../../src/cert/x509.ts";
 import {
-  AdministratorCommissioningCommand,
+  AdministratorCommissioningCluster,
   createAdministratorCommissioning,
   OpenCommissioningWindowRequest,
 } from "../../../src/clusters/administrator-commissioning/administrator-commissioning.ts";
 import { CommissioningError } from "../../../src/clusters/general-commissioning/general-commissioning.ts";
 import {
   createGroupKeyManagement,
-  GroupKeyManagementCommand,
+  GroupKeyManagementCluster,
   KeySetReadResponse,
 } from "../../../src/clusters/group-key-management/group-key-management.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import {
   SignVidVerificationResponse,
   vendorFabricBindingMessage,
@@ -62,6 +62,8 @@ import {
   struct,
   u,
 } from "./helpers.ts";
+
+const Attr = OperationalCredentialsCluster.attributes;
 
 const removeFabric = (node: TestNode, session: number, index: number) =>
   node.invoke(session, 0x0a, struct(u(0, index)));
@@ -655,7 +657,7 @@ test("§6.18: the IPK key set is keyed by the compressed fabric id; key set 0 is
     }),
     300,
   );
-  const out = await node.invoke(cs, GroupKeyManagementCommand.KeySetRead, struct(u(0, 0)), gkm);
+  const out = await node.invoke(cs, GroupKeyManagementCluster.commands.KeySetRead, struct(u(0, 0)), gkm);
   const set = responseOf(out, KeySetReadResponse).groupKeySet;
   assert.equal(set.groupKeySetId, 0);
   assert.equal(set.groupKeySecurityPolicy, 0);
@@ -710,7 +712,7 @@ test("§6.19: removing the fabric that opened the commissioning window clears Ad
   );
   const opened = await invokeCommand(
     new ClusterInstance(0, admin, 400),
-    AdministratorCommissioningCommand.OpenCommissioningWindow,
+    AdministratorCommissioningCluster.commands.OpenCommissioningWindow,
     request,
     { session: node.session(c1), timed: true, now: node.now },
     node.access,

@@ -7,7 +7,7 @@ import { decodeMatterCert } from "../../../src/cert/matter-cert-decode.ts";
 import { decodeNocsrElements } from "../../../src/cert/nocsr-elements.ts";
 import type { NocResponse } from "../../../src/clusters/operational-credentials/noc-response.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import {
   SignVidVerificationResponse,
   vendorFabricBindingMessage,
@@ -19,6 +19,8 @@ import type { AttributeChange } from "../../../src/im/data-model.ts";
 import type { TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { nocResponseOf, responseOf, statusOf, TestCommissioner, TestNode } from "../../support/test-commissioner.ts";
 import { b, readCurrentFabricIndex, readFabrics, readNocs, readRoots, str, struct, u } from "./helpers.ts";
+
+const Attr = OperationalCredentialsCluster.attributes;
 
 function globals(node: TestNode, session: number, id: number): bigint[] | bigint {
   const out = node.read(session, id);

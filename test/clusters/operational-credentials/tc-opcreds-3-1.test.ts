@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { bytesEqual } from "../../../src/bytes/bytes.ts";
 import { decodeMatterCert } from "../../../src/cert/matter-cert-decode.ts";
 import { NodeOperationalCertStatus as S } from "../../../src/clusters/operational-credentials/node-operational-cert-status.ts";
-import { OperationalCredentialsAttribute as Attr } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
+import { OperationalCredentialsCluster } from "../../../src/clusters/operational-credentials/operational-credentials-options.ts";
 import { AUTH_MODE, Privilege } from "../../../src/fabric/access-control.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
@@ -18,6 +18,8 @@ import {
   TestNode,
 } from "../../support/test-commissioner.ts";
 import { readFabrics, readNocs, readRoots } from "./helpers.ts";
+
+const Attr = OperationalCredentialsCluster.attributes;
 
 test("TC_OPCREDS_3_1", async (t) => {
   const node = await TestNode.create();

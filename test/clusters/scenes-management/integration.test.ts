@@ -8,20 +8,19 @@ import {
   GroupIdRequest,
   type GroupScenes,
   GroupStatusResponse,
-  GroupsCommand,
+  GroupsCluster,
 } from "../../../src/clusters/groups/groups.ts";
 import { OffWithEffectRequest } from "../../../src/clusters/on-off/off-with-effect.ts";
 import { createOnOff, type OnOffServer } from "../../../src/clusters/on-off/on-off.ts";
-import { type GlobalSceneHooks, OnOffCommand } from "../../../src/clusters/on-off/on-off-options.ts";
+import { type GlobalSceneHooks, OnOffCluster } from "../../../src/clusters/on-off/on-off-options.ts";
 import { GetSceneMembershipResponse } from "../../../src/clusters/scenes-management/get-scene-membership.ts";
 import { createOnOffSceneable } from "../../../src/clusters/scenes-management/on-off-scenes.ts";
 import { SceneInfoStruct } from "../../../src/clusters/scenes-management/scene-info-struct.ts";
 import { createScenesManagement } from "../../../src/clusters/scenes-management/scenes-management.ts";
 import {
-  ScenesManagementCommand as Cmd,
   SceneResponse,
+  ScenesManagementCluster,
 } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
-import { ScenesManagementAttribute } from "../../../src/clusters/scenes-management/scenes-management-options.ts";
 import type { FabricIndex } from "../../../src/fabric/fabric-index.ts";
 import { GroupKeyStore } from "../../../src/fabric/group-keys.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
@@ -31,6 +30,8 @@ import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { tlvArray } from "../../../src/tlv/tlv-schema.ts";
 import { allow, enc, read, responseOf, sess } from "./helpers.ts";
+
+const Cmd = ScenesManagementCluster.commands;
 
 async function node() {
   const storage = new MemoryStorage();
@@ -61,26 +62,26 @@ async function node() {
 
 test("OffWithEffect stores the global scene; OnWithRecallGlobalScene recalls it through the On/Off adapter", async () => {
   const n = await node();
-  assert.equal((await n.invoke("onOff", OnOffCommand.On)).kind, "status");
+  assert.equal((await n.invoke("onOff", OnOffCluster.commands.On)).kind, "status");
   const off = OffWithEffectRequest.encodeNode({ effectIdentifier: 0, effectVariant: 0 }, ANONYMOUS);
-  const out = await n.invoke("onOff", OnOffCommand.OffWithEffect, off);
+  const out = await n.invoke("onOff", OnOffCluster.commands.OffWithEffect, off);
   assert.ok(out.kind === "status" && out.status === ImStatus.SUCCESS);
   assert.equal(n.onOff.onOff, false);
   assert.deepEqual(n.scenes.table.sceneIds(1, 0), [0]);
   // The light went off after the store: the global scene is no longer the current state.
-  const [i] = read(n.instances.scenes, ScenesManagementAttribute.FabricSceneInfo, tlvArray(SceneInfoStruct));
+  const [i] = read(n.instances.scenes, ScenesManagementCluster.attributes.FabricSceneInfo, tlvArray(SceneInfoStruct));
   assert.deepEqual([i?.currentScene, i?.sceneValid], [0, false]);
-  await n.invoke("onOff", OnOffCommand.OnWithRecallGlobalScene);
+  await n.invoke("onOff", OnOffCluster.commands.OnWithRecallGlobalScene);
   assert.equal(n.onOff.onOff, true);
-  const [j] = read(n.instances.scenes, ScenesManagementAttribute.FabricSceneInfo, tlvArray(SceneInfoStruct));
+  const [j] = read(n.instances.scenes, ScenesManagementCluster.attributes.FabricSceneInfo, tlvArray(SceneInfoStruct));
   assert.equal(j?.sceneValid, true);
 });
 
 test("OffWithEffect over PASE before AddNOC (fabric index 0) stores nothing", async () => {
   const n = await node();
-  await n.invoke("onOff", OnOffCommand.On, undefined, sess(0, "pase"));
+  await n.invoke("onOff", OnOffCluster.commands.On, undefined, sess(0, "pase"));
   const off = OffWithEffectRequest.encodeNode({ effectIdentifier: 0, effectVariant: 0 }, ANONYMOUS);
-  await n.invoke("onOff", OnOffCommand.OffWithEffect, off, sess(0, "pase"));
+  await n.invoke("onOff", OnOffCluster.commands.OffWithEffect, off, sess(0, "pase"));
   assert.deepEqual(n.scenes.table.fabricIndices(), []);
 });
 
@@ -109,15 +110,15 @@ test("scenes of a group need the group on the endpoint and go with RemoveGroup /
   for (const groupId of [5, 6]) {
     const r = await n.invoke(
       "groups",
-      GroupsCommand.AddGroup,
+      GroupsCluster.commands.AddGroup,
       AddGroupRequest.encodeNode({ groupId, groupName: "" }, ANONYMOUS),
     );
-    assert.equal(responseOf(r, GroupsCommand.AddGroup, GroupStatusResponse).status, ImStatus.SUCCESS);
+    assert.equal(responseOf(r, GroupsCluster.commands.AddGroup, GroupStatusResponse).status, ImStatus.SUCCESS);
   }
   assert.equal(await addScene(5, 1), ImStatus.SUCCESS);
   assert.equal(await addScene(6, 1), ImStatus.SUCCESS);
   assert.equal(await addScene(0, 1), ImStatus.SUCCESS);
-  await n.invoke("groups", GroupsCommand.RemoveGroup, GroupIdRequest.encodeNode({ groupId: 5 }, ANONYMOUS));
+  await n.invoke("groups", GroupsCluster.commands.RemoveGroup, GroupIdRequest.encodeNode({ groupId: 5 }, ANONYMOUS));
   const m = responseOf(
     await n.invoke("scenes", Cmd.GetSceneMembership, enc.group(6)),
     Cmd.GetSceneMembership,
@@ -126,6 +127,6 @@ test("scenes of a group need the group on the endpoint and go with RemoveGroup /
   assert.deepEqual(m.sceneList, [1]);
   assert.deepEqual(n.scenes.table.sceneIds(1, 5), []);
   // RemoveAllGroups drops the remaining groups' scenes and the group-0 scenes (SDK).
-  await n.invoke("groups", GroupsCommand.RemoveAllGroups);
+  await n.invoke("groups", GroupsCluster.commands.RemoveAllGroups);
   assert.deepEqual(n.scenes.table.fabricIndices(), []);
 });

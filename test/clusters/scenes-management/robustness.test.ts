@@ -6,7 +6,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { MalformedError } from "../../../src/bytes/errors.ts";
 import { AddSceneRequest } from "../../../src/clusters/scenes-management/add-scene.ts";
-import { ScenesManagementCommand as Cmd } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
+import { ScenesManagementCluster } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import type { InvokeOutcome } from "../../../src/im/invoke.ts";
 import { decodeTlv } from "../../../src/tlv/tlv-decoder.ts";
@@ -14,6 +14,8 @@ import { encodeTlv } from "../../../src/tlv/tlv-encoder.ts";
 import { ANONYMOUS, ctx, type TlvNode } from "../../../src/tlv/tlv-node.ts";
 import { decodeFieldsOrMalformed } from "../../support/command-fuzz.ts";
 import { enc, sess, setup } from "./helpers.ts";
+
+const Cmd = ScenesManagementCluster.commands;
 
 const COMMANDS = Object.values(Cmd);
 

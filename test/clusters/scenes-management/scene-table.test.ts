@@ -5,13 +5,15 @@ import { MalformedError } from "../../../src/bytes/errors.ts";
 import { SceneTable, type SceneTableEntry } from "../../../src/clusters/scenes-management/scene-table.ts";
 import { createScenesManagement } from "../../../src/clusters/scenes-management/scenes-management.ts";
 import {
-  ScenesManagementCommand as Cmd,
   SceneResponse,
+  ScenesManagementCluster,
 } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
 import { ViewSceneResponse } from "../../../src/clusters/scenes-management/view-scene.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { MemoryStorage } from "../../../src/storage/memory-storage.ts";
 import { enc, FakeStorage, onOffSet, responseOf, setup } from "./helpers.ts";
+
+const Cmd = ScenesManagementCluster.commands;
 
 const entry = (groupId: number, sceneId: number, over: Partial<SceneTableEntry> = {}): SceneTableEntry => ({
   groupId,

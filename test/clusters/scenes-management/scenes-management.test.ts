@@ -4,12 +4,10 @@ import { CopySceneResponse } from "../../../src/clusters/scenes-management/copy-
 import { GetSceneMembershipResponse } from "../../../src/clusters/scenes-management/get-scene-membership.ts";
 import { RemoveAllScenesResponse } from "../../../src/clusters/scenes-management/remove-all-scenes.ts";
 import { SceneInfoStruct } from "../../../src/clusters/scenes-management/scene-info-struct.ts";
-import { SCENES_MANAGEMENT_CLUSTER_ID } from "../../../src/clusters/scenes-management/scenes-management.ts";
 import {
-  ScenesManagementCommand as Cmd,
   SceneResponse,
+  ScenesManagementCluster,
 } from "../../../src/clusters/scenes-management/scenes-management-commands.ts";
-import { ScenesManagementAttribute as Attr } from "../../../src/clusters/scenes-management/scenes-management-options.ts";
 import { ViewSceneResponse } from "../../../src/clusters/scenes-management/view-scene.ts";
 import { Privilege } from "../../../src/fabric/access-control.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
@@ -25,6 +23,9 @@ import {
   tlvUInt64,
 } from "../../../src/tlv/tlv-schema.ts";
 import { enc, type Fixture, onOffSet, read, responseOf, sess, setup, statusOf } from "./helpers.ts";
+
+const Cmd = ScenesManagementCluster.commands;
+const Attr = ScenesManagementCluster.attributes;
 
 const add = async (f: Fixture, r: Parameters<typeof enc.add>[0], session = sess(1)) =>
   responseOf(await f.invoke(Cmd.AddScene, enc.add(r), session), Cmd.AddScene, SceneResponse).status;
@@ -55,7 +56,7 @@ const allInfo = (f: Fixture, session = sess(1)) =>
 test("cluster shape: id, revision, SceneNames feature, commands, privileges, fabric scoping", async () => {
   const f = await setup();
   const c = f.server.cluster;
-  assert.equal(c.id, SCENES_MANAGEMENT_CLUSTER_ID);
+  assert.equal(c.id, ScenesManagementCluster.id);
   assert.equal(c.revision, 1);
   assert.equal(c.featureMap, 1);
   assert.deepEqual(acceptedCommandList(f.inst), [0, 1, 2, 3, 4, 5, 6, 0x40]);
