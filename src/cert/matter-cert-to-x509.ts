@@ -61,6 +61,9 @@ function dnDer(dn: Dn): Uint8Array {
     out.set(oid, at);
     at += oid.length;
     if (a.type === "matterCaseAuthTag") {
+      if (!Number.isInteger(a.value) || a.value < 0 || a.value > 0xffff_ffff) {
+        throw new RangeError(`CAT ${a.value} is not a 32-bit unsigned value`);
+      }
       at = putDerHeader(out, at, DerTag.utf8String, CAT_DIGITS);
       at = putHexDigits(out, at, a.value, CAT_DIGITS);
     } else if (isDnMatterIdType(a.type)) {

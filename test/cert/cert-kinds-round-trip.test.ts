@@ -64,6 +64,14 @@ test("a subject with non-ASCII text, CATs and a node id above 2^63 converts both
   assert.ok(nodeCrypto.ecdsaVerify(vectorKey("ICA01").publicKey, tbsDer(cert), cert.signature));
 });
 
+test("a TBS is not built from a Matter id beyond 64 bits or a CAT beyond 32 bits (no truncated hex text)", () => {
+  const f: Fields = vectorFields("Node01_01");
+  f.subject = [{ type: "matterNodeId", value: 1n << 64n }];
+  assert.throws(() => tbsDer(f), RangeError);
+  f.subject = [{ type: "matterCaseAuthTag", value: 2 ** 32 }];
+  assert.throws(() => tbsDer(f), RangeError);
+});
+
 test("network-identity kind: a self-signed CN=* certificate converts both ways byte-exact", () => {
   const f: Fields = vectorFields("Root01");
   f.subject = [{ type: "commonName", value: "*", printable: false }];
