@@ -5,14 +5,20 @@
  * Times are CPU times of the process (the machine is shared). Run alone with `tsx bench/handshake.ts [pase|case-first|
  * case-known ...]`, or from bench/run.ts (`handshakeReport()`).
  *
- * Issue 12 item 7, 2026-12-07, Node 20.20, 2 cores shared with other test runs (load average 2-9): medians of 5 runs
- * of each tree, interleaved, before (e9ee3f6) and after the cuts docs/performance.md lists (with how honest the floor
- * is and where the time goes).
+ * Issue 12 item 7, 2026-12-07, Node 20.20, 2 cores shared with other test runs: medians of 5 runs of each tree,
+ * interleaved, before and after each pass of cuts docs/performance.md lists (with how honest the floor is, where the
+ * time goes and why the first contact stays above its target). First pass (e9ee3f6 -> 94985e5, load average 2-9):
  *
  *   handshake                  before: CPU ms  floor  ratio   after: CPU ms  floor  ratio
  *   PASE (PBKDF2 1000 it.)              3.92   2.72  1.43x            4.28   2.76  1.48x
  *   CASE first contact (ICAC)           1.89   0.78  2.42x            1.99   0.79  2.69x
  *   CASE known peer (ICAC)              0.98   0.57  1.66x            0.78   0.54  1.46x
+ *
+ * Second pass (94985e5 -> TBS Names written directly, TLV decoder's shared context tags; load average 0.7-2.6):
+ *
+ *   PASE (PBKDF2 1000 it.)              3.52   2.69  1.30x            3.81   3.06  1.25x
+ *   CASE first contact (ICAC)           1.91   0.87  2.35x            2.11   0.96  2.33x
+ *   CASE known peer (ICAC)              0.73   0.55  1.41x            0.74   0.54  1.37x
  */
 
 import { loadavg } from "node:os";

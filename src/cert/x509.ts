@@ -221,7 +221,7 @@ export function oidNode(dotted: string): DerNode {
 }
 
 /** The DER `Name` of single-valued RDNs in order, as a DerNode. */
-export function x509NameNode(rdns: readonly Rdn[]): DerNode {
+function x509NameNode(rdns: readonly Rdn[]): DerNode {
   return {
     tag: DerTag.sequence,
     // A SET OF with one member needs no sorting.

@@ -28,8 +28,13 @@ function checkTag(tag: number): void {
   }
 }
 
+/** Size of a whole element (identifier, minimal length octets, content) with `contentLength` content octets. */
+export function derElementSize(contentLength: number): number {
+  return 1 + lengthSize(contentLength) + contentLength;
+}
+
 /** Writes identifier and length octets at `at`; returns the offset of the content. */
-function putHeader(out: Uint8Array, at: number, tag: number, length: number): number {
+export function putDerHeader(out: Uint8Array, at: number, tag: number, length: number): number {
   out[at++] = tag;
   if (length < 0x80) {
     out[at++] = length;
@@ -47,7 +52,7 @@ export function derTlv(tag: number, content: Uint8Array): Uint8Array {
   checkLength(content.length);
   const planned = 1 + lengthSize(content.length) + content.length;
   const out = new Uint8Array(planned);
-  const at = putHeader(out, 0, tag, content.length);
+  const at = putDerHeader(out, 0, tag, content.length);
   out.set(content, at);
   if (at + content.length !== planned) throw new InternalError("DER element length mismatch");
   return out;
@@ -65,7 +70,7 @@ export type DerNode =
   | { readonly tag: number; readonly children: readonly DerNode[] };
 
 /** UTF-8 length of `s` (as TextEncoder encodes it), with a fast path for ASCII. */
-function utf8Length(s: string): number {
+export function utf8Length(s: string): number {
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return utf8.encode(s).length;
   return s.length;
 }
@@ -99,7 +104,7 @@ function put(node: DerNode, out: Uint8Array, at: number, p: Plan): number {
     return at + node.length;
   }
   const length = p.lengths[p.next++]!;
-  at = putHeader(out, at, node.tag, length);
+  at = putDerHeader(out, at, node.tag, length);
   const end = at + length;
   if ("children" in node) {
     for (const child of node.children) at = put(child, out, at, p);

@@ -110,6 +110,14 @@ function need(w: Walk, n: number, level: number, what: string): void {
   }
 }
 
+/** The context tags, made once: most elements of Matter messages and certificates carry one, and a tag is immutable. */
+const CONTEXT_TAGS: readonly TlvTag[] = Array.from({ length: 0x100 }, (_, id) =>
+  Object.freeze({ form: "context", id }),
+);
+
+/** Context tag numbers below this are tracked in a struct's duplicate check by a bit of one 32-bit mask. */
+const MASKED_CONTEXT_TAGS = 32;
+
 function readTag(w: Walk, control: number, level: number): TlvTag {
   const r = w.r;
   switch (control) {
@@ -117,7 +125,7 @@ function readTag(w: Walk, control: number, level: number): TlvTag {
       return ANONYMOUS;
     case TlvTagControl.Context:
       need(w, 1, level, "context tag");
-      return { form: "context", id: r.u8(CHECKED) };
+      return CONTEXT_TAGS[r.u8(CHECKED)]!;
     case TlvTagControl.Common2:
       need(w, 2, level, "common-profile tag");
       return { form: "common", id: r.u16le(CHECKED) };
@@ -286,8 +294,10 @@ function readElement(w: Walk, level: number): TlvNode | typeof END {
         });
       }
       const elements: TlvNode[] = [];
-      // Struct member tags seen so far: context tags by number, other forms by their text.
-      const seen = type === "struct" ? new Set<number | string>() : undefined;
+      // Struct member tags seen so far: context tags 0-31 as bits of `seenMask`; any other context tag by number and
+      // other forms by their text, in a set made on first need (a struct is usually small and context-tagged).
+      let seenMask = 0;
+      let seen: Set<number | string> | undefined;
       const childLevel = level + 1;
       for (let index = 0; ; index++) {
         const childOffset = r.offset;
@@ -310,14 +320,23 @@ function readElement(w: Walk, level: number): TlvNode | typeof END {
               offset: childOffset,
             });
           }
-          const key = childTag.form === "context" ? childTag.id : tagToString(childTag);
-          if (seen!.has(key)) {
+          let duplicate: boolean;
+          if (childTag.form === "context" && childTag.id < MASKED_CONTEXT_TAGS) {
+            const bit = 1 << childTag.id;
+            duplicate = (seenMask & bit) !== 0;
+            seenMask |= bit;
+          } else {
+            const key = childTag.form === "context" ? childTag.id : tagToString(childTag);
+            seen ??= new Set();
+            duplicate = seen.has(key);
+            seen.add(key);
+          }
+          if (duplicate) {
             throw new MalformedError(TlvErrorCode.duplicateTag, `duplicate tag ${tagToString(childTag)} in struct`, {
               path: w.path(childLevel),
               offset: childOffset,
             });
           }
-          seen!.add(key);
         } else if (type === "array" && child.tag.form !== "anonymous") {
           // Core A.5.2 (arrays): members are anonymous.
           throw new MalformedError(TlvErrorCode.tag, `array member with tag ${tagToString(child.tag)}`, {

@@ -42,6 +42,36 @@ test("firmware-signing kind: subject FirmwareSigningId converts both ways byte-e
   assert.ok(nodeCrypto.ecdsaVerify(vectorKey("ICA01").publicKey, tbsDer(cert), cert.signature));
 });
 
+test("a subject with non-ASCII text, CATs and a node id above 2^63 converts both ways byte-exact, each as its X.509 text", () => {
+  const f: Fields = vectorFields("Node01_01");
+  const nodeId = 0xfffffffe_0000_00a1n;
+  f.subject = [
+    { type: "matterNodeId", value: nodeId },
+    { type: "matterFabricId", value: 0x1dn },
+    { type: "matterCaseAuthTag", value: 0xabcd_0001 },
+    { type: "matterCaseAuthTag", value: 0x0000_000f },
+    { type: "commonName", value: "Küche ☕", printable: false },
+  ];
+  const tlv = sign(f, vectorKey("ICA01"));
+  const cert = decodeMatterCert(tlv);
+  const der = roundTrip(tlv);
+  assert.ok(contains(der, Uint8Array.of(0x0c, 16, ...Buffer.from("FFFFFFFE000000A1", "ascii"))), "node id");
+  assert.ok(contains(der, Uint8Array.of(0x0c, 16, ...Buffer.from("000000000000001D", "ascii"))), "fabric id");
+  assert.ok(contains(der, Uint8Array.of(0x0c, 8, ...Buffer.from("ABCD0001", "ascii"))), "first CAT");
+  assert.ok(contains(der, Uint8Array.of(0x0c, 8, ...Buffer.from("0000000F", "ascii"))), "second CAT");
+  const cn = Buffer.from("Küche ☕", "utf8");
+  assert.ok(contains(der, Uint8Array.of(0x0c, cn.length, ...cn)), "common name as UTF-8 bytes with their length");
+  assert.ok(nodeCrypto.ecdsaVerify(vectorKey("ICA01").publicKey, tbsDer(cert), cert.signature));
+});
+
+test("a TBS is not built from a Matter id beyond 64 bits or a CAT beyond 32 bits (no truncated hex text)", () => {
+  const f: Fields = vectorFields("Node01_01");
+  f.subject = [{ type: "matterNodeId", value: 1n << 64n }];
+  assert.throws(() => tbsDer(f), RangeError);
+  f.subject = [{ type: "matterCaseAuthTag", value: 2 ** 32 }];
+  assert.throws(() => tbsDer(f), RangeError);
+});
+
 test("network-identity kind: a self-signed CN=* certificate converts both ways byte-exact", () => {
   const f: Fields = vectorFields("Root01");
   f.subject = [{ type: "commonName", value: "*", printable: false }];

@@ -81,6 +81,13 @@ test("a list accepts tagged and anonymous members and repeated tags", () => {
 test("duplicate tags in a struct are rejected", () => {
   rejects("15 24 01 2a 24 01 2b 18", "tlv.duplicate-tag", { path: "root/1", offset: 4 });
   rejects("15 44 01 00 2a 64 01 00 00 00 2a 18", "tlv.duplicate-tag"); // same common tag, 2- and 4-octet forms
+  rejects("15 24 00 01 24 1f 02 24 1f 03 18", "tlv.duplicate-tag", { path: "root/31", offset: 7 });
+  rejects("15 24 c8 01 24 01 02 24 c8 03 18", "tlv.duplicate-tag", { path: "root/200", offset: 7 });
+});
+
+test("a struct accepts distinct context tags that share low bits (1, 33, 65, 255) beside a common-profile tag 1", () => {
+  const node = decodeTlv(fromHex("15 24 01 01 24 21 02 24 41 03 24 ff 04 44 01 00 05 18"));
+  assert.equal(node.type === "struct" && node.elements.length, 5);
 });
 
 test("a container that is never closed is rejected", () => {
