@@ -1,12 +1,14 @@
 /**
  * `npm test`: builds dist/ when a source is newer than it (the tests and their children start from it), then lint,
  * typecheck, bundles the test files for plain node (compiled-child-bundle.mjs: no tsx in 187 processes) and runs them
- * (with the per-file durations report), and prints how long each phase took. It stops at the first phase that fails
- * and exits with that phase's status, so the exit code stays the suite's.
+ * (with the per-file durations report), and prints how long each phase took. The typecheck runs beside the bundle and
+ * unit phases (the test files wait on sockets and timers for about half their time, so tsc's single thread mostly
+ * fills idle CPU); its output is printed when it ends. The first phase that fails stops the others and its status is
+ * the exit code, so the exit code stays the suite's.
  * Phases can be picked: `node test/support/test-phases.mjs [build] [lint] [typecheck] [bundle] [unit]` (unit implies
  * build and bundle).
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -108,11 +110,47 @@ const picked = process.argv.slice(2);
 for (const p of picked) if (!(p in PHASES)) throw new RangeError(`unknown phase ${p}; phases: ${Object.keys(PHASES)}`);
 // The unit phase runs the bundles and the product code in dist/: never ones older than the sources.
 if (picked.includes("unit")) for (const p of ["build", "bundle"]) if (!picked.includes(p)) picked.push(p);
+/** Phases that run beside the ones after them instead of before them. */
+const BESIDE = new Set(["typecheck"]);
+
+/**
+ * Runs one phase's command; a phase run beside others has its output kept and printed when it ends.
+ * @param {string[]} argv
+ * @param {boolean} beside
+ * @returns {{ done: Promise<{ status: number, error?: Error }>, kill: () => void }}
+ */
+function run(argv, beside) {
+  const child = spawn(argv[0], argv.slice(1), { cwd: REPO, stdio: beside ? ["ignore", "pipe", "pipe"] : "inherit" });
+  /** @type {Buffer[]} */
+  const output = [];
+  child.stdout?.on("data", (b) => output.push(b));
+  child.stderr?.on("data", (b) => output.push(b));
+  const done = new Promise((resolve) => {
+    child.on("error", (error) => resolve({ status: 1, error }));
+    child.on("close", (code, signal) => {
+      if (output.length > 0) process.stdout.write(Buffer.concat(output));
+      resolve({ status: code ?? (signal === null ? 1 : 128) });
+    });
+  });
+  return { done, kill: () => child.kill("SIGTERM") };
+}
+
 /** @type {[string, number, string][]} */
 const times = [];
+/** @type {{ name: string, done: Promise<void> }[]} */
+const besides = [];
+/** @type {(() => void) | undefined} stops the foreground phase when a phase beside it fails */
+let stopForeground;
 let status = 0;
+/** @param {string} name @param {number} t0 @param {{ status: number, error?: Error }} r */
+const record = (name, t0, r) => {
+  const ms = performance.now() - t0;
+  times.push([name, ms, r.error !== undefined ? String(r.error) : r.status === 0 ? "ok" : `failed (exit ${r.status})`]);
+  if (r.status !== 0 && status === 0) status = r.status;
+};
 const started = performance.now();
 for (const [name, command] of Object.entries(PHASES)) {
+  if (status !== 0) break;
   if (picked.length > 0 && !picked.includes(name)) continue;
   const argv = command();
   if (argv === undefined) {
@@ -120,13 +158,26 @@ for (const [name, command] of Object.entries(PHASES)) {
     continue;
   }
   const t0 = performance.now();
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: REPO, stdio: "inherit" });
-  const ms = performance.now() - t0;
-  status = r.status ?? 1;
-  times.push([name, ms, r.error !== undefined ? String(r.error) : status === 0 ? "ok" : `failed (exit ${status})`]);
-  if (r.error !== undefined && status === 0) status = 1;
-  if (status !== 0) break;
+  if (BESIDE.has(name)) {
+    const r = run(argv, true);
+    besides.push({
+      name,
+      done: r.done.then((result) => {
+        record(name, t0, result);
+        if (result.status !== 0) stopForeground?.();
+      }),
+    });
+    continue;
+  }
+  const r = run(argv, false);
+  stopForeground = r.kill;
+  const result = await r.done;
+  stopForeground = undefined;
+  // A phase stopped because one beside it failed is not the failure to report.
+  if (status !== 0) times.push([name, performance.now() - t0, "stopped"]);
+  else record(name, t0, result);
 }
+await Promise.all(besides.map((b) => b.done));
 const line = times.map(([n, ms, s]) => `${n} ${(ms / 1000).toFixed(1)} s (${s})`).join(", ");
 process.stdout.write(`\nnpm test phases: ${line}; total ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 process.exitCode = status;
