@@ -42,9 +42,13 @@ test("the administrator commissions our device and administers its fabrics over 
   assert.deepEqual(o.alreadyGone, { removed: true, alreadyRemoved: true, left: 0 });
   assert.deepEqual(o.decommission, { removed: true, alreadyRemoved: false });
   assert.equal(o.nodesAfter, 0);
+  // Every operation above reached the node at its stored address, without a DNS-SD lookup.
+  assert.equal(o.operationalLookups, 0);
   // The device stopped: decommission fails naming CASE and keeps the node; forget drops it.
   assert.equal(o.unreachable.code, "admin.unreachable");
   assert.match(o.unreachable.message, /^CASE: node \d+ did not answer at 127\.0\.0\.1 port \d+/);
   assert.equal(o.unreachable.kept, 1);
   assert.deepEqual(o.forgotten, { removed: false, alreadyRemoved: false, left: 0 });
+  // A stored address that does not answer falls back to DNS-SD, once per attempt.
+  assert.equal(o.operationalLookupsAfterGone, 2);
 });
