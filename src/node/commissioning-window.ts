@@ -159,7 +159,14 @@ export class CommissioningWindow implements CommissioningWindowController {
       );
     }
     this.#o.logger("info", `commissioning window open (${kind}, discriminator ${this.#state.discriminator})`);
-    await this.#advertiseAndListen();
+    try {
+      await this.#advertiseAndListen();
+    } catch (e) {
+      // Not advertised: the window is closed again as a whole (timer, state, the endpoint's listening), so the secure
+      // channel never listens on a window the state no longer has.
+      await this.closeWindow().catch(this.#report);
+      throw e;
+    }
     for (const l of [...this.#openedListeners]) l(kind);
   }
 
