@@ -18,6 +18,7 @@ declare module "../bytes/errors.ts" {
     "acl.target": true;
     "acl.targets-full": true;
     "fabric.cert-size": true;
+    "fabric.committing": true;
     "fabric.conflict": true;
     "fabric.fabric-id": true;
     "fabric.fabric-id-mismatch": true;

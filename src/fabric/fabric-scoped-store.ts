@@ -20,6 +20,8 @@ export abstract class FabricScopedStore<T> implements FabricLifecycleParticipant
   readonly #what: string;
   #pending: (() => PendingSlot<T> | undefined) | undefined;
   #committing: PendingSlot<T> | undefined;
+  /** The added fabric whose CommissioningComplete storage transaction is in flight (this store's part written). */
+  #committingFabric: FabricIndex | undefined;
   #committedFabrics: Set<FabricIndex> | undefined;
 
   /** `what` names the store in the TypeError of a second `attach`. */
@@ -77,6 +79,7 @@ export abstract class FabricScopedStore<T> implements FabricLifecycleParticipant
     if (event.noc !== "add") return;
     const value = this.get(event.fabricIndex);
     this.#committing = value === undefined ? undefined : { fabricIndex: event.fabricIndex, value };
+    this.#committingFabric = event.fabricIndex;
     await this.writeFabric(tx, event.fabricIndex);
   }
 
@@ -91,9 +94,12 @@ export abstract class FabricScopedStore<T> implements FabricLifecycleParticipant
       if (this.#committing?.fabricIndex === event.fabricIndex)
         this.committed.set(event.fabricIndex, this.#committing.value);
       this.#committing = undefined;
+      this.#committingFabric = undefined;
       this.#committedFabrics?.add(event.fabricIndex);
-    } else if (event.kind === "reverted") this.#committing = undefined;
-    else if (event.kind === "removed") {
+    } else if (event.kind === "reverted") {
+      this.#committing = undefined;
+      this.#committingFabric = undefined;
+    } else if (event.kind === "removed") {
       this.forgetFabric(event.fabricIndex);
       this.#committedFabrics?.delete(event.fabricIndex);
     }
@@ -122,13 +128,19 @@ export abstract class FabricScopedStore<T> implements FabricLifecycleParticipant
   /**
    * Replaces the fabric's record with `change(current)`: in the transaction's memory for the pending fabric (until
    * CommissioningComplete commits it), else in storage, refused with FAILURE (`noFabric`) for a fabric the guard does
-   * not know (a session of a fabric the fail-safe just reverted: its record would outlive it in storage).
+   * not know (a session of a fabric the fail-safe just reverted: its record would outlive it in storage), and with
+   * BUSY while CommissioningComplete's storage transaction for the fabric is in flight.
    */
   protected async put(
     fabricIndex: FabricIndex,
     change: (current: T | undefined) => T,
     noFabric: ErrorCode,
   ): Promise<void> {
+    // The commit has taken (and written) the pending record: a change now would be acknowledged and then lost when the
+    // commit adopts what it wrote. The client retries once the commit has settled.
+    if (this.#committingFabric === fabricIndex) {
+      throw new ProtocolError("fabric.committing", `fabric ${fabricIndex} is being committed`, ImStatus.BUSY);
+    }
     const pending = this.#pending?.();
     if (pending?.fabricIndex === fabricIndex) {
       pending.value = change(pending.value);
