@@ -140,13 +140,16 @@ export class CommissioningWindowState {
     this.#set(undefined);
   }
 
-  /** A fabric was removed: it no longer names the window's opener (Core 11.19.7.2); the window stays open. */
+  /**
+   * A fabric was removed: it no longer names the window's opener (Core 11.19.7.2); the window stays open. Only
+   * AdminFabricIndex is cleared: AdminVendorId keeps the opener's vendor until the window closes, as in the SDK
+   * (src/app/server/CommissioningWindowManager.cpp, OnFabricRemoved clears the opener fabric index only).
+   */
   fabricRemoved(fabricIndex: number): void {
     const w = this.#open;
     if (w === undefined || w.adminFabricIndex !== fabricIndex) return;
     const before = this.#snapshot();
     w.adminFabricIndex = null;
-    w.adminVendorId = null;
     this.#report(before);
   }
 

@@ -336,16 +336,18 @@ test("RevokeCommissioning closes an open window; with no window → WindowNotOpe
   assert.equal(clusterStatus(await revoke()), AdministratorCommissioningStatus.WindowNotOpen);
 });
 
-test("removing the opener's fabric clears AdminFabricIndex and AdminVendorId; the window stays open", async () => {
+test("removing the opener's fabric clears AdminFabricIndex, keeps AdminVendorId (as the SDK); the window stays open", async () => {
   const { ocw, fabrics, f1, f2, attrs, window } = await setup();
   await ocw({}, sess("case", f2));
   await fabrics.remove(f1);
   assert.equal(attrs().adminFabricIndex, f2);
+  const vendorId = attrs().adminVendorId;
+  assert.notEqual(vendorId, null);
   await fabrics.remove(f2);
   assert.deepEqual(attrs(), {
     windowStatus: CommissioningWindowStatus.EnhancedWindowOpen,
     adminFabricIndex: null,
-    adminVendorId: null,
+    adminVendorId: vendorId,
   });
   assert.equal(window.isOpen, true);
 });

@@ -680,7 +680,7 @@ test("§6.19: the Leave event is recorded before the removal and flushed urgentl
   assert.ok(kinds.indexOf("flush-urgent-events") < kinds.indexOf("expire-fabric-sessions"));
 });
 
-test("§6.19: removing the fabric that opened the commissioning window clears AdminFabricIndex and AdminVendorId", async () => {
+test("§6.19: removing the fabric that opened the commissioning window clears AdminFabricIndex; AdminVendorId stays (SDK)", async () => {
   const node = await TestNode.create();
   const th0 = new TestCommissioner(node, { fabricId: 0x192n, vendorId: 0xfff1 });
   const c0 = await th0.commission();
@@ -720,7 +720,9 @@ test("§6.19: removing the fabric that opened the commissioning window clears Ad
   assert.equal(statusOf(opened), ImStatus.SUCCESS);
   assert.deepEqual([window.adminFabricIndex, window.adminVendorId], [th1.fabricIndex, 0xfff3]);
   assert.equal(nocResponseOf(await removeFabric(node, c0, th1.fabricIndex!)).statusCode, S.OK);
-  assert.deepEqual([window.adminFabricIndex, window.adminVendorId], [null, null]);
+  // Our notes' §6.19 says both are cleared; the SDK's CommissioningWindowManager::OnFabricRemoved clears the opener's
+  // fabric index only (src/app/server/CommissioningWindowManager.cpp), and the source wins.
+  assert.deepEqual([window.adminFabricIndex, window.adminVendorId], [null, 0xfff3]);
 });
 
 test("§6.20: [DIFF] decisions: label > 32 bytes INVALID_COMMAND, identical root re-add CONSTRAINT_ERROR, empty label conflicts, revision 2", async () => {
