@@ -40,8 +40,9 @@ export async function runCli(argv: readonly string[], env: CliEnv, version: stri
       outputError: (s, write) => write(oneLine(s)),
     });
   const named = COMMANDS.filter((c) => c.names.includes(argv[0] ?? ""));
-  for (const c of named.length > 0 ? named : COMMANDS) (await c.load())(program, env);
   try {
+    // Inside the error policy: a command module that fails to load is one stderr line, not an unhandled rejection.
+    for (const c of named.length > 0 ? named : COMMANDS) (await c.load())(program, env);
     await program.parseAsync([...argv], { from: "user" });
     return ExitStatus.ok;
   } catch (err) {
