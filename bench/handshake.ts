@@ -29,10 +29,10 @@ import { compressedFabricId } from "../src/cert/compressed-fabric-id.ts";
 import type { MatterCert } from "../src/cert/matter-cert.ts";
 import { decodeMatterCert } from "../src/cert/matter-cert-decode.ts";
 import { tbsDer } from "../src/cert/matter-cert-to-x509.ts";
-import { clearValidatedChains } from "../src/cert/validate.ts";
+import { VALIDATED_CHAIN_CACHE_SIZE } from "../src/cert/validate.ts";
 import type { Crypto } from "../src/crypto/crypto.ts";
 import { nodeCrypto } from "../src/crypto/node-crypto.ts";
-import { type P256PrivateKey, P256PublicKey } from "../src/crypto/p256.ts";
+import { P256_PUBLIC_KEY_CACHE_SIZE, type P256PrivateKey, P256PublicKey } from "../src/crypto/p256.ts";
 import { computeW0W1, Spake2pProver, Spake2pVerifier } from "../src/crypto/spake2p.ts";
 import { fabricIndex } from "../src/fabric/fabric-index.ts";
 import { operationalGroupKey } from "../src/fabric/group-keys.ts";
@@ -62,13 +62,14 @@ type Side = {
   readonly outbox: SecureChannelEffect[];
 };
 
-function side(name: string, crypto: Crypto, fabric?: CaseFabric): Side {
+/** One role's endpoint; a device side answers CASE for the fabric `fabric()` returns at the time. */
+function side(name: string, crypto: Crypto, fabric?: () => CaseFabric): Side {
   const sessions = new SessionManager(crypto, { maxSessions: 4 });
   const outbox: SecureChannelEffect[] = [];
   const endpoint = new SecureChannelEndpoint({
     crypto,
     sessions,
-    ...(fabric === undefined ? {} : { caseFabrics: { fabrics: () => [fabric] } }),
+    ...(fabric === undefined ? {} : { caseFabrics: { fabrics: () => [fabric()] } }),
     onEffects: (effects) => outbox.push(...effects),
   });
   return { address: { address: name, port: 5540 }, endpoint, sessions, outbox };
@@ -110,7 +111,16 @@ function perSecond(fn: () => void, minMs: number, minIterations: number): number
   return n / ((cpuMs() - start) / 1000);
 }
 
-async function caseFabrics(crypto: Crypto): Promise<{ device: CaseFabric; controller: CaseFabric }> {
+/** One device and one controller of the same fabric, each with its own keys and certificates. */
+type CasePair = { readonly device: CaseFabric; readonly controller: CaseFabric };
+
+/**
+ * Pairs of peers of one fabric (one root, one IPK), each pair with certificates no other pair has: the device's chain
+ * runs through an ICAC of its own (the longer, common case), the controller's NOC comes from the root. Enough pairs
+ * that, cycled through, a pair's keys and chains have left every cache (P256_PUBLIC_KEY_CACHE_SIZE imported keys,
+ * VALIDATED_CHAIN_CACHE_SIZE chains) by the time it comes round again: each handshake is a first contact.
+ */
+async function casePairs(crypto: Crypto, count: number): Promise<CasePair[]> {
   const ca = CertificateAuthority.create(crypto, { clock: () => new Date(Date.UTC(2025, 0, 1)) });
   const ipk = operationalGroupKey(
     crypto,
@@ -128,25 +138,28 @@ async function caseFabrics(crypto: Crypto): Promise<{ device: CaseFabric; contro
     operationalKey: key,
     ipk,
   });
-  // The device's chain goes through an ICAC (the longer, common case); the controller's NOC comes from the root.
-  const icacKey = crypto.generateKeyPair();
-  const icac = await ca.issueIcac({ subjectKey: icacKey.publicKey, icacId: 0x77n });
-  const deviceKey = crypto.generateKeyPair();
-  const deviceNoc = await ca.issueNoc(
-    { subjectKey: deviceKey.publicKey, nodeId: DEVICE_NODE_ID, fabricId: FABRIC_ID, cats: [] },
-    { cert: icac, key: icacKey },
-  );
-  const controllerKey = crypto.generateKeyPair();
-  const controllerNoc = await ca.issueNoc({
-    subjectKey: controllerKey.publicKey,
-    nodeId: CONTROLLER_NODE_ID,
-    fabricId: FABRIC_ID,
-    cats: [],
-  });
-  return {
-    device: make(DEVICE_NODE_ID, deviceKey, deviceNoc, icac),
-    controller: make(CONTROLLER_NODE_ID, controllerKey, controllerNoc, undefined),
-  };
+  const pairs: CasePair[] = [];
+  for (let i = 0; i < count; i++) {
+    const icacKey = crypto.generateKeyPair();
+    const icac = await ca.issueIcac({ subjectKey: icacKey.publicKey, icacId: 0x77n + BigInt(i) });
+    const deviceKey = crypto.generateKeyPair();
+    const deviceNoc = await ca.issueNoc(
+      { subjectKey: deviceKey.publicKey, nodeId: DEVICE_NODE_ID, fabricId: FABRIC_ID, cats: [] },
+      { cert: icac, key: icacKey },
+    );
+    const controllerKey = crypto.generateKeyPair();
+    const controllerNoc = await ca.issueNoc({
+      subjectKey: controllerKey.publicKey,
+      nodeId: CONTROLLER_NODE_ID,
+      fabricId: FABRIC_ID,
+      cats: [],
+    });
+    pairs.push({
+      device: make(DEVICE_NODE_ID, deviceKey, deviceNoc, icac),
+      controller: make(CONTROLLER_NODE_ID, controllerKey, controllerNoc, undefined),
+    });
+  }
+  return pairs;
 }
 
 /** One measured row. */
@@ -185,17 +198,27 @@ export async function handshakeBenchmarks(
       for (const x of s.sessions.sessions()) s.sessions.closeSession(x.localSessionId);
   }
 
-  const fabrics = await caseFabrics(crypto);
-  const caseDevice = side("device", crypto, fabrics.device);
+  // A first contact meets a peer never seen before: the next pair of a pool that has left every cache by the time it
+  // comes round again (its public keys are imported, its chains decoded and validated, as for a new node). A known
+  // peer is always the first pair: its keys and its validated chains are remembered.
+  const pairs = await casePairs(crypto, Math.max(P256_PUBLIC_KEY_CACHE_SIZE, VALIDATED_CHAIN_CACHE_SIZE));
+  const known = pairs[0]!;
+  let current = known;
+  let next = 0;
+  const caseDevice = side("device", crypto, () => current.device);
   const caseController = side("controller", crypto);
-  // A first contact: neither side has validated the other's chain before (validateChain remembers passed chains).
   function caseFirstContact(): void {
-    clearValidatedChains();
-    casePair();
+    current = pairs[next]!;
+    next = (next + 1) % pairs.length;
+    caseHandshake();
   }
-  function casePair(): void {
+  function caseKnownPeer(): void {
+    current = known;
+    caseHandshake();
+  }
+  function caseHandshake(): void {
     const handshake = caseController.endpoint.startCase(0, caseDevice.address, {
-      fabric: fabrics.controller,
+      fabric: current.controller,
       peerNodeId: DEVICE_NODE_ID,
       resume: false,
     });
@@ -217,67 +240,72 @@ export async function handshakeBenchmarks(
   const nonce = crypto.randomBytes(13);
   const ipk = crypto.randomBytes(16);
   const tbsSize = (f: CaseFabric) => f.noc.length + (f.icac?.length ?? 0) + 140;
-  const deviceTbs = crypto.randomBytes(tbsSize(fabrics.device));
-  const controllerTbs = crypto.randomBytes(tbsSize(fabrics.controller));
-  const deviceTbe = crypto.randomBytes(tbsSize(fabrics.device) - 60);
-  const controllerTbe = crypto.randomBytes(tbsSize(fabrics.controller) - 60);
   const sigma1 = crypto.randomBytes(180);
   const destination = crypto.randomBytes(113);
-  // The peers' certificate keys as validation has them (imported once, kept with the certificate), and each chain
-  // signature as a first contact checks it: the certificate's own signature over its DER TBS, with its issuer's key.
-  const rootKey = P256PublicKey.fromRaw(fabrics.device.rootPublicKey);
-  const deviceKey = fabrics.device.operationalKey.publicKey;
-  const controllerKey = fabrics.controller.operationalKey.publicKey;
-  const certCheck = (tlv: Uint8Array, issuerKey: P256PublicKey) => {
+  // The fabric's root key is held by both sides (imported once). Each chain signature is checked as a first contact
+  // checks it: the certificate's own signature over its DER TBS (rebuilt here, outside the floor), with its issuer's
+  // key; the issuer's and the peer's keys are imported from their certificates' points, as a never-seen peer's are.
+  const rootKey = P256PublicKey.fromRaw(known.device.rootPublicKey);
+  const signed = (tlv: Uint8Array) => {
     const cert = decodeMatterCert(tlv);
-    return { issuerKey, tbs: tbsDer(cert), signature: cert.signature };
+    return { point: cert.publicKey, tbs: tbsDer(cert), signature: cert.signature };
   };
-  const icac = decodeMatterCert(fabrics.device.icac!);
-  const deviceChain = [
-    certCheck(fabrics.device.icac!, rootKey),
-    certCheck(fabrics.device.noc, P256PublicKey.fromRaw(icac.publicKey)),
-  ];
-  const controllerChain = [certCheck(fabrics.controller.noc, rootKey)];
-  const chainChecks = (chain: typeof deviceChain) => () => {
-    for (const c of chain) crypto.ecdsaVerify(c.issuerKey, c.tbs, c.signature);
-  };
-  const nothing = () => {};
-  const caseCrypto = (firstContact: boolean) => {
-    const checkDeviceChain = firstContact ? chainChecks(deviceChain) : nothing;
-    const checkControllerChain = firstContact ? chainChecks(controllerChain) : nothing;
-    return (): void => {
-      // Initiator, Sigma1: its random, its ephemeral key and the destination id.
-      crypto.randomBytes(32);
-      const eI = crypto.generateKeyPair();
-      crypto.hmacSha256(ipk, destination);
-      // Responder: finds the fabric, its random and resumption id, ECDH, S2K, signs TBSData2, encrypts TBEData2.
-      crypto.hmacSha256(ipk, destination);
-      crypto.randomBytes(32);
-      crypto.randomBytes(16);
-      const eR = crypto.generateKeyPair();
-      const sR = crypto.ecdh(eR, P256PublicKey.fromEphemeral(eI.publicKey.raw));
-      crypto.hkdfSha256(sR, concatBytes(ipk, destination, crypto.sha256(sigma1)), info, 16);
-      const sig2 = crypto.ecdsaSign(fabrics.device.operationalKey, deviceTbs);
-      const tbe2 = crypto.aesCcmEncrypt(ipk, nonce, deviceTbe, empty);
-      const sigma2 = concatBytes(sigma1, tbe2);
-      // Initiator, Sigma2: ECDH, S2K, decrypts, validates the chain (on a first contact), verifies, signs TBSData3.
-      const sI = crypto.ecdh(eI, P256PublicKey.fromEphemeral(eR.publicKey.raw));
-      crypto.hkdfSha256(sI, concatBytes(ipk, destination, crypto.sha256(sigma1)), info, 16);
-      crypto.aesCcmDecrypt(ipk, nonce, tbe2, empty);
-      checkDeviceChain();
-      crypto.ecdsaVerify(deviceKey, deviceTbs, sig2);
-      const sig3 = crypto.ecdsaSign(fabrics.controller.operationalKey, controllerTbs);
-      crypto.hkdfSha256(sI, concatBytes(ipk, crypto.sha256([sigma1, sigma2])), info, 16);
-      const tbe3 = crypto.aesCcmEncrypt(ipk, nonce, controllerTbe, empty);
-      // Responder, Sigma3: S3K, decrypts, validates the chain (on a first contact), verifies, session keys.
-      crypto.hkdfSha256(sR, concatBytes(ipk, crypto.sha256([sigma1, sigma2])), info, 16);
-      crypto.aesCcmDecrypt(ipk, nonce, tbe3, empty);
-      checkControllerChain();
-      crypto.ecdsaVerify(controllerKey, controllerTbs, sig3);
-      crypto.hkdfSha256(sR, concatBytes(ipk, crypto.sha256([sigma1, sigma2, tbe3])), info, 48);
-      // Initiator, the success StatusReport: session keys.
-      crypto.hkdfSha256(sI, concatBytes(ipk, crypto.sha256([sigma1, sigma2, tbe3])), info, 48);
-    };
+  const floorPairs = pairs.map((pair) => ({
+    pair,
+    icac: signed(pair.device.icac!),
+    deviceNoc: signed(pair.device.noc),
+    controllerNoc: signed(pair.controller.noc),
+    deviceTbs: crypto.randomBytes(tbsSize(pair.device)),
+    controllerTbs: crypto.randomBytes(tbsSize(pair.controller)),
+    deviceTbe: crypto.randomBytes(tbsSize(pair.device) - 60),
+    controllerTbe: crypto.randomBytes(tbsSize(pair.controller) - 60),
+  }));
+  let nextFloor = 0;
+  const caseCrypto = (firstContact: boolean) => (): void => {
+    const f = firstContact ? floorPairs[nextFloor++ % floorPairs.length]! : floorPairs[0]!;
+    // Initiator, Sigma1: its random, its ephemeral key and the destination id.
+    crypto.randomBytes(32);
+    const eI = crypto.generateKeyPair();
+    crypto.hmacSha256(ipk, destination);
+    // Responder: finds the fabric, its random and resumption id, ECDH, S2K, signs TBSData2, encrypts TBEData2.
+    crypto.hmacSha256(ipk, destination);
+    crypto.randomBytes(32);
+    crypto.randomBytes(16);
+    const eR = crypto.generateKeyPair();
+    const sR = crypto.ecdh(eR, P256PublicKey.fromEphemeral(eI.publicKey.raw));
+    crypto.hkdfSha256(sR, concatBytes(ipk, destination, crypto.sha256(sigma1)), info, 16);
+    const sig2 = crypto.ecdsaSign(f.pair.device.operationalKey, f.deviceTbs);
+    const tbe2 = crypto.aesCcmEncrypt(ipk, nonce, f.deviceTbe, empty);
+    const sigma2 = concatBytes(sigma1, tbe2);
+    // Initiator, Sigma2: ECDH, S2K, decrypts, validates the chain (on a first contact: imports the ICAC's and the NOC's
+    // keys, verifies the ICAC with the root's key and the NOC with the ICAC's), verifies TBSData2, signs TBSData3.
+    const sI = crypto.ecdh(eI, P256PublicKey.fromEphemeral(eR.publicKey.raw));
+    crypto.hkdfSha256(sI, concatBytes(ipk, destination, crypto.sha256(sigma1)), info, 16);
+    crypto.aesCcmDecrypt(ipk, nonce, tbe2, empty);
+    let deviceKey = f.pair.device.operationalKey.publicKey;
+    if (firstContact) {
+      const icacKey = P256PublicKey.fromRaw(f.icac.point);
+      deviceKey = P256PublicKey.fromRaw(f.deviceNoc.point);
+      crypto.ecdsaVerify(rootKey, f.icac.tbs, f.icac.signature);
+      crypto.ecdsaVerify(icacKey, f.deviceNoc.tbs, f.deviceNoc.signature);
+    }
+    crypto.ecdsaVerify(deviceKey, f.deviceTbs, sig2);
+    const sig3 = crypto.ecdsaSign(f.pair.controller.operationalKey, f.controllerTbs);
+    crypto.hkdfSha256(sI, concatBytes(ipk, crypto.sha256([sigma1, sigma2])), info, 16);
+    const tbe3 = crypto.aesCcmEncrypt(ipk, nonce, f.controllerTbe, empty);
+    // Responder, Sigma3: S3K, decrypts, validates the chain (on a first contact: imports the NOC's key, verifies the
+    // NOC with the root's key), verifies TBSData3, session keys.
+    crypto.hkdfSha256(sR, concatBytes(ipk, crypto.sha256([sigma1, sigma2])), info, 16);
+    crypto.aesCcmDecrypt(ipk, nonce, tbe3, empty);
+    let controllerKey = f.pair.controller.operationalKey.publicKey;
+    if (firstContact) {
+      controllerKey = P256PublicKey.fromRaw(f.controllerNoc.point);
+      crypto.ecdsaVerify(rootKey, f.controllerNoc.tbs, f.controllerNoc.signature);
+    }
+    crypto.ecdsaVerify(controllerKey, f.controllerTbs, sig3);
+    crypto.hkdfSha256(sR, concatBytes(ipk, crypto.sha256([sigma1, sigma2, tbe3])), info, 48);
+    // Initiator, the success StatusReport: session keys.
+    crypto.hkdfSha256(sI, concatBytes(ipk, crypto.sha256([sigma1, sigma2, tbe3])), info, 48);
   };
   // PASE: the initiator's PBKDF2 and SPAKE2+ prover, the responder's SPAKE2+ verifier (w0*M and w0*N kept per
   // verifier, as the device keeps them), the context hashes, the confirmations and both session keys.
@@ -319,16 +347,17 @@ export async function handshakeBenchmarks(
       ...measure(pase, paseCrypto),
       floorParts: "2 random, PBKDF2, SPAKE2+ both roles, 2 SHA, 2 HKDF",
     }),
-    // ICAC + NOC verified on the initiator, NOC on the responder, then each TBSData.
+    // A never-seen peer: its ICAC's and NOC's keys imported and both verified on the initiator, the controller's NOC
+    // key imported and verified on the responder, then each TBSData.
     "case-first": () => ({
       name: "CASE first contact (ICAC)",
       ...measure(caseFirstContact, caseCrypto(true)),
-      floorParts: "3 random, 2 keygen, 2 ECDH, 2 sign, 5 verify, 6 HKDF, 4 CCM",
+      floorParts: "3 random, 2 keygen, 2 ECDH, 2 sign, 3 key imports, 5 verify, 6 HKDF, 4 CCM",
     }),
     // A chain validated before is remembered by its bytes (only its validity times are checked again).
     "case-known": () => ({
       name: "CASE known peer (ICAC)",
-      ...measure(casePair, caseCrypto(false)),
+      ...measure(caseKnownPeer, caseCrypto(false)),
       floorParts: "3 random, 2 keygen, 2 ECDH, 2 sign, 2 verify, 6 HKDF, 4 CCM",
     }),
   };
