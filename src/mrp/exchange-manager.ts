@@ -364,9 +364,9 @@ export class ExchangeManager {
   #nextDeadline(): number | undefined {
     let at: number | undefined;
     for (const ex of this.#exchanges.values()) {
-      for (const d of [ex.mrp.nextDeadline(), ex.responseDeadline]) {
-        if (d !== undefined && (at === undefined || d < at)) at = d;
-      }
+      // Runs after every input of every exchange: no array or closure per exchange.
+      at = earlier(at, ex.mrp.nextDeadline());
+      at = earlier(at, ex.responseDeadline);
     }
     return at;
   }
@@ -381,4 +381,9 @@ export class ExchangeManager {
     this.#out = [];
     return out;
   }
+}
+
+/** The earlier of two optional deadlines. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  return b !== undefined && (a === undefined || b < a) ? b : a;
 }
