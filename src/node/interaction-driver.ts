@@ -2,7 +2,8 @@
  * The Interaction Model (protocol 0x0001, Core spec 8) over the secure channel: exchanges peers open on PASE/CASE
  * sessions go to the sans-IO InteractionServer, its messages go back on the same exchange, and after-response effects
  * run once the exchange has ended (the response was acknowledged or could not be delivered). Subscription reports are
- * sent on exchanges we open, driven by one timer at the server's next deadline.
+ * sent on exchanges we open, driven by one timer at the server's next deadline; the urgent-event flush a response asks
+ * for is the driver's own.
  */
 
 import type { AfterResponseEffect, SessionInfo } from "../im/data-model.ts";
@@ -34,7 +35,10 @@ export interface InteractionDriverOptions {
   readonly server: InteractionServer;
   /** Monotonic ms, the same clock the transport uses. */
   readonly clock: () => number;
-  /** Runs effects after the response that caused them was delivered (or its exchange failed). */
+  /**
+   * Runs effects after the response that caused them was delivered (or its exchange failed); never given
+   * "flush-urgent-events", which the driver carries out itself.
+   */
   readonly afterResponse: (effects: readonly AfterResponseEffect[]) => void;
   /** Handler errors behind FAILURE statuses and driver bugs. */
   readonly onError?: (error: unknown) => void;
@@ -86,8 +90,7 @@ export class InteractionDriver {
       // Runs after every queued step, so effects of the last response are collected.
       void queue.then(() => {
         if (!im.done) im.abort();
-        const effects = pending.splice(0);
-        if (effects.length > 0) this.#o.afterResponse(effects);
+        this.#handOver(pending.splice(0));
         this.schedule();
       });
     };
@@ -114,8 +117,7 @@ export class InteractionDriver {
     pending.push(...s.afterResponse);
     if (ended()) {
       // The exchange is gone (session closed while a handler ran): effects still have to run.
-      const effects = pending.splice(0);
-      if (effects.length > 0) this.#o.afterResponse(effects);
+      this.#handOver(pending.splice(0));
       return;
     }
     this.#o.transport.act((now) => {
@@ -125,6 +127,16 @@ export class InteractionDriver {
       if (s.done) ax.close(now);
     });
     this.schedule();
+  }
+
+  /**
+   * Hands a finished exchange's effects to the node, except "flush-urgent-events" (a critical event such as Leave was
+   * logged): that one is the driver's, which recomputes when reports are due rather than wait for a max interval.
+   */
+  #handOver(effects: readonly AfterResponseEffect[]): void {
+    if (effects.some((e) => e.type === "flush-urgent-events")) this.schedule();
+    const forTheNode = effects.filter((e) => e.type !== "flush-urgent-events");
+    if (forTheNode.length > 0) this.#o.afterResponse(forTheNode);
   }
 
   #arm(): void {

@@ -12,7 +12,7 @@ import type { SecureSession } from "../sc/secure-session.ts";
 import type { PeerAddress } from "../sc/session-router.ts";
 import { type UdpPeer, UdpTransport, type UdpTransportStats } from "./udp-transport.ts";
 
-/** Options of `TransportDriver.open`: the endpoint's, the socket's, a clock and the event sinks. */
+/** Options of `TransportDriver.open`: the endpoint's, the socket's, a clock, and where resumption records and errors go. */
 export type TransportDriverOptions = Omit<SecureChannelEndpointOptions, "onEffects"> & {
   /** UDP port to bind (default 5540, 0 for an ephemeral one). */
   readonly port?: number;
@@ -22,11 +22,12 @@ export type TransportDriverOptions = Omit<SecureChannelEndpointOptions, "onEffec
   readonly clock?: () => number;
   /** Persists a CASE resumption record (ResumptionStore.save); failures go to `onError`. */
   readonly saveResumption?: (record: ResumptionRecord) => Promise<void>;
-  /** Every effect other than sends and timers (sessions established/ended, handshake failures, window closed). */
-  readonly onEvent?: (event: SecureChannelEffect) => void;
   /** Errors that cannot be thrown to anyone: send failures, handler bugs, storage failures. */
   readonly onError?: (error: unknown) => void;
 };
+
+/** What the secure channel reports besides datagrams to send and its timer. */
+export type SecureChannelEvent = Exclude<SecureChannelEffect, { kind: "send" | "timer" }>;
 
 /** Counters of everything dropped, from the socket up to the exchanges. */
 export type TransportDriverStats = {
@@ -50,6 +51,7 @@ export class TransportDriver {
   readonly #transport: UdpTransport;
   readonly #o: TransportDriverOptions;
   readonly #clock: () => number;
+  readonly #eventListeners = new Set<(event: SecureChannelEvent) => void>();
   readonly #waiters = new Map<number, { resolve: (s: SecureSession) => void; reject: (e: OpcredsError) => void }>();
   #timer: NodeJS.Timeout | undefined;
   #sendErrors = 0;
@@ -86,6 +88,16 @@ export class TransportDriver {
   /** The bound UDP port. */
   get port(): number {
     return this.#transport.port;
+  }
+
+  /**
+   * Calls `listener` with every effect other than sends and timers (sessions established/ended, handshake failures,
+   * window closed), in the order they happen; returns the unsubscribe function. Events come only from datagrams, timers
+   * and `act`, so a listener subscribed right after `open` resolves (before the next await) hears every one.
+   */
+  onEvent(listener: (event: SecureChannelEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => void this.#eventListeners.delete(listener);
   }
 
   /** A snapshot of the drop counters. */
@@ -175,7 +187,7 @@ export class TransportDriver {
     );
   }
 
-  #event(fx: Exclude<SecureChannelEffect, { kind: "send" | "timer" }>): void {
+  #event(fx: SecureChannelEvent): void {
     if (fx.kind === "save-resumption" && this.#o.saveResumption !== undefined) {
       this.#o.saveResumption(fx.record).catch((e: unknown) => this.#o.onError?.(e));
     }
@@ -187,6 +199,6 @@ export class TransportDriver {
       this.#waiters.get(fx.handshake)?.reject(fx.error);
       this.#waiters.delete(fx.handshake);
     }
-    this.#o.onEvent?.(fx);
+    for (const listener of [...this.#eventListeners]) listener(fx);
   }
 }

@@ -22,7 +22,8 @@ import {
 } from "../../src/cert/attestation-provider.ts";
 import { loadPaaTrustStore } from "../../src/cert/attestation-trust-store.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
-import { ATTESTATION_DIR, DeviceNode } from "../../src/node/device-node.ts";
+import { DeviceNode } from "../../src/node/device-node.ts";
+import { ATTESTATION_DIR } from "../../src/node/node-state.ts";
 import { encodeManualPairingCode } from "../../src/node/onboarding/manual-pairing-code.ts";
 import { PaseBusyError } from "../../src/sc/pase/pase-initiator.ts";
 import type { TlvNode } from "../../src/tlv/tlv-node.ts";

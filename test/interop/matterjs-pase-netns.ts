@@ -39,8 +39,8 @@ const device = await TransportDriver.open({
   crypto: nodeCrypto,
   sessions: new OurSessionManager(nodeCrypto),
   port: 0,
-  onEvent: (e) => events.push(e),
 });
+device.onEvent((e) => events.push(e));
 device.act((now) =>
   device.endpoint.openCommissioningWindow(
     now,

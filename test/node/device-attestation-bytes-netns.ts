@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openDevAttestationProvider } from "../../src/cert/attestation-provider.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
-import { ATTESTATION_DIR } from "../../src/node/device-node.ts";
 import { MatterDevice } from "../../src/node/matter-device.ts";
+import { ATTESTATION_DIR } from "../../src/node/node-state.ts";
 
 execFileSync("ip", ["link", "set", "lo", "up"]);
 const root = mkdtempSync(join(tmpdir(), "opcreds-attestation-bytes-"));

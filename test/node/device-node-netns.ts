@@ -5,7 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DataDirLockedError, LOCK_FILE } from "../../src/node/data-dir-lock.ts";
-import { ATTESTATION_DIR, DATABASE_FILE, DeviceNode } from "../../src/node/device-node.ts";
+import { DATABASE_FILE, DeviceNode } from "../../src/node/device-node.ts";
+import { ATTESTATION_DIR } from "../../src/node/node-state.ts";
 
 execFileSync("ip", ["link", "set", "lo", "up"]);
 const root = mkdtempSync(join(tmpdir(), "opcreds-node-"));

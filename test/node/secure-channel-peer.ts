@@ -45,8 +45,8 @@ if (role === "device") {
     crypto,
     sessions: new SessionManager(crypto),
     caseFabrics: viewOf(world.device),
-    onEvent,
   });
+  driver.onEvent(onEvent);
   driver.endpoint.registerProtocol(ProtocolId.FOR_TESTING, (now, ax: ApplicationExchange, m) => {
     ax.send(now, m.opcode + 1, m.applicationPayload.slice().reverse());
     ax.close(now);
@@ -67,7 +67,8 @@ if (role === "device") {
   });
 } else {
   const port = Number(process.argv[3]);
-  const driver = await TransportDriver.open({ crypto, sessions: new SessionManager(crypto), port: 0, onEvent });
+  const driver = await TransportDriver.open({ crypto, sessions: new SessionManager(crypto), port: 0 });
+  driver.onEvent(onEvent);
   const device = { address: "::1", port };
   const echo = (session: SecureSession, text: string): Promise<string> =>
     new Promise((resolve, reject) => {

@@ -1,0 +1,87 @@
+/**
+ * The device node's reactions: the effects a response or a fail-safe expiry leaves for the node (RemoveFabric, Core
+ * 11.18.6.12; CommissioningComplete and ArmFailSafe, Core 11.10.7) carried out on sessions, mDNS, the window and the
+ * fail-safe's timer, and the basic commissioning window reopened whenever the node is left without a fabric (Core 5.5).
+ */
+import type { FabricIndex } from "../fabric/fabric-index.ts";
+import type { AfterResponseEffect } from "../im/data-model.ts";
+import type { SessionManager } from "../sc/session-manager.ts";
+import type { FailSafeTimer } from "./fail-safe-timer.ts";
+import type { NodeContext } from "./node-context.ts";
+import type { NodeNetwork } from "./node-network.ts";
+import type { RootNodeComposition } from "./root-node-composition.ts";
+
+/** Carries out the node's effects; subscribes to what else makes it re-advertise or reopen the window. */
+export class NodeReactions {
+  readonly #ctx: NodeContext;
+  readonly #core: RootNodeComposition;
+  readonly #sessions: SessionManager;
+  readonly #network: NodeNetwork;
+  readonly #failSafeTimer: FailSafeTimer;
+
+  constructor(
+    ctx: NodeContext,
+    core: RootNodeComposition,
+    sessions: SessionManager,
+    network: NodeNetwork,
+    failSafeTimer: FailSafeTimer,
+  ) {
+    this.#ctx = ctx;
+    this.#core = core;
+    this.#sessions = sessions;
+    this.#network = network;
+    this.#failSafeTimer = failSafeTimer;
+    failSafeTimer.onExpired((effects) => this.run(effects));
+    core.fabrics.onOperationalIdentityChange(() => this.advertiseOperational());
+    // After the session's other listeners (the window's among them) have seen it end.
+    sessions.onSessionEnded(() => queueMicrotask(() => this.#maybeReopenWindow()));
+  }
+
+  /** Runs `effects` in order ("flush-urgent-events" is the IM driver's), then reopens the window if it is due. */
+  run(effects: readonly AfterResponseEffect[]): void {
+    const { window } = this.#network;
+    for (const e of effects) {
+      switch (e.type) {
+        case "expire-fabric-sessions":
+          this.#sessions.endFabricSessions(e.fabricIndex as FabricIndex);
+          break;
+        case "abort-other-fabric-communication":
+          this.#sessions.endFabricSessions(e.fabricIndex as FabricIndex, e.keepSessionId);
+          break;
+        case "restart-operational-advertising":
+          this.advertiseOperational();
+          break;
+        case "expire-pase-sessions":
+          this.#sessions.endPaseSessions();
+          break;
+        case "close-commissioning-window":
+          window.closeWindow().catch(this.#ctx.report("commissioning window"));
+          break;
+        case "fail-safe-timer":
+          this.#failSafeTimer.follow(e.at);
+          // Disarmed: an expiry makes the window evict its PASE session and listen again (kFailSafeTimerExpired).
+          if (e.at === null) window.failSafeDisarmed();
+          break;
+      }
+    }
+    this.#maybeReopenWindow();
+  }
+
+  /** Advertises `_matter._tcp` for each fabric's operational identity (none without mDNS). */
+  advertiseOperational(): void {
+    const { advertiser } = this.#network;
+    if (advertiser === undefined) return;
+    const ids = this.#core.fabrics
+      .fabrics()
+      .map((f) => ({ compressedFabricId: f.compressedFabricId, nodeId: f.nodeId }));
+    advertiser.setOperationalIdentities(ids).catch(this.#ctx.report("mDNS"));
+  }
+
+  #maybeReopenWindow(): void {
+    // Core 5.5: a node without any fabric is commissionable again (the SDK reopens the window after the last fabric
+    // is removed and after a failed commissioning).
+    const { window } = this.#network;
+    if (this.#core.fabrics.fabrics().length > 0 || this.#core.failSafe.armed || window.open !== undefined) return;
+    window.openBasic(undefined).catch(this.#ctx.report("commissioning window"));
+  }
+}
