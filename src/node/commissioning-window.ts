@@ -85,6 +85,7 @@ export class CommissioningWindow implements CommissioningWindowController {
   readonly #o: CommissioningWindowOptions;
   readonly #state: CommissioningWindowState;
   readonly #openedListeners = new Set<(kind: "basic" | "enhanced") => void>();
+  readonly #timedOutListeners: (() => void)[] = [];
   #timer: NodeJS.Timeout | undefined;
   /** True while the secure channel answers PBKDFParamRequest for this window (false once PASE is established). */
   #listening = false;
@@ -106,6 +107,19 @@ export class CommissioningWindow implements CommissioningWindowController {
   onOpened(listener: (kind: "basic" | "enhanced") => void): () => void {
     this.#openedListeners.add(listener);
     return () => void this.#openedListeners.delete(listener);
+  }
+
+  /** Calls `listener` each time a window closes because its timeout fired. */
+  onTimedOut(listener: () => void): void {
+    this.#timedOutListeners.push(listener);
+  }
+
+  /**
+   * True when the last window closed after the limit of failed attempts (until a window opens again): Core 5.5's
+   * commissionee then leaves commissioning mode, so the node does not reopen one by itself.
+   */
+  get outOfAttempts(): boolean {
+    return this.#state.outOfAttempts;
   }
 
   /** The kind of window open now (also while the commissioning over its PASE session runs). */
@@ -153,7 +167,11 @@ export class CommissioningWindow implements CommissioningWindowController {
           // 11.19.7.1: "This attribute SHALL revert to WindowNotOpen upon expiry of a commissioning window."
           this.#timer = undefined;
           this.#timeoutArmed = false;
-          this.closeWindow().catch((e: unknown) => this.#o.logger("error", `window timer: ${String(e)}`));
+          this.closeWindow("timeout")
+            .then(() => {
+              for (const l of [...this.#timedOutListeners]) l();
+            })
+            .catch((e: unknown) => this.#o.logger("error", `window timer: ${String(e)}`));
         },
         Math.max(0, closesAt - this.#o.clock()),
       );
@@ -175,10 +193,13 @@ export class CommissioningWindow implements CommissioningWindowController {
    * CloseCommissioningWindow / Cleanup. An established PASE session and the fail-safe it holds are left alone (the
    * session is still followed: its release expires the fail-safe, the SDK's OnSessionReleased).
    */
-  async closeWindow(): Promise<void> {
+  async closeWindow(reason = "closed"): Promise<void> {
     this.#cancelTimer();
     const wasListening = this.#listening;
+    // The state may be closed already (RevokeCommissioning closes it before asking the node to stop listening).
+    const wasOpen = this.#state.isOpen || wasListening || this.#paseSessionId !== undefined;
     this.#reset();
+    if (wasOpen) this.#o.logger("info", `commissioning window closed (${reason})`);
     if (!wasListening) return;
     this.#o.transport.act((now) => this.#o.transport.endpoint.closeCommissioningWindow(now));
     await this.#withdraw();
@@ -223,20 +244,25 @@ export class CommissioningWindow implements CommissioningWindowController {
 
   /**
    * The fail-safe was disarmed (the node's "fail-safe-timer" effect with no deadline). Only an expiry concerns the
-   * window (the SDK's kFailSafeTimerExpired event: the timer, ArmFailSafe(0), ForceFailSafeTimerExpiry); the SDK
-   * handles it only while the window is open with an established PASE session (its event handler is added at
-   * OnSessionEstablished and removed by Cleanup). CommissioningComplete closes the window by its own effect.
+   * window (the SDK's kFailSafeTimerExpired event: the timer, ArmFailSafe(0), ForceFailSafeTimerExpiry).
+   * CommissioningComplete closes the window and ends the PASE sessions by its own effects.
    */
   failSafeDisarmed(): void {
     // endedBy is undefined while the fail-safe is armed.
-    if (!this.#state.isOpen || this.#listening || this.#o.failSafe.endedBy !== "expiry") return;
-    // SDK OnPlatformEvent(kFailSafeTimerExpired): evict the window's PASE session, then HandleFailedAttempt.
+    if (this.#o.failSafe.endedBy !== "expiry") return;
+    // The PASE session the window set up is evicted on every expiry, also when the window has closed since (its
+    // timeout, RevokeCommissioning): Core 11.10.7.2.2 ends open PASE sessions when the fail-safe expires, and the SDK's
+    // TestCommissioningWindowManager (RevokeCommissioningAfterCommissioningTimeoutClearsPASESession) pins it. Without
+    // it, a commissioner whose window was revoked would keep a session with the commissioning's implicit Administer.
     const pase = this.#paseSessionId;
     this.#paseSessionId = undefined;
     if (pase !== undefined && this.#o.sessions.get(pase) !== undefined) {
       this.#o.logger("info", `PASE session ${pase} evicted (fail-safe expired)`);
       this.#o.transport.act((now) => this.#o.transport.endpoint.closeSession(now, pase));
     }
+    // SDK OnPlatformEvent(kFailSafeTimerExpired), then HandleFailedAttempt: only while the window is open with an
+    // established PASE session (its event handler is added at OnSessionEstablished and removed by Cleanup).
+    if (!this.#state.isOpen || this.#listening) return;
     this.#handleFailedAttempt("fail-safe expired");
   }
 

@@ -217,7 +217,7 @@ async function shutDown(parts: NodeParts): Promise<void> {
   parts.im.close();
   ctx.timers.clearAll();
   for (const s of sessions.sessions()) transport.act((now) => transport.endpoint.closeSession(now, s.localSessionId));
-  await window.closeWindow().catch(ctx.report("commissioning window"));
+  await window.closeWindow("shutdown").catch(ctx.report("commissioning window"));
   await advertiser?.close().catch(ctx.report("mDNS"));
   // Let the CloseSession datagrams leave before the socket closes.
   await new Promise((r) => setTimeout(r, 20));

@@ -35,6 +35,9 @@ export class NodeReactions {
     core.fabrics.onOperationalIdentityChange(() => this.advertiseOperational());
     // After the session's other listeners (the window's among them) have seen it end.
     sessions.onSessionEnded(() => queueMicrotask(() => this.#maybeReopenWindow()));
+    // An Administrator's window that timed out on a node left without a fabric (its last fabric was removed while the
+    // window was open): the node's own basic window takes its place.
+    network.window.onTimedOut(() => this.#maybeReopenWindow());
   }
 
   /** Runs `effects` in order ("flush-urgent-events" is the IM driver's), then reopens the window if it is due. */
@@ -55,7 +58,7 @@ export class NodeReactions {
           this.#sessions.endPaseSessions();
           break;
         case "close-commissioning-window":
-          window.closeWindow().catch(this.#ctx.report("commissioning window"));
+          window.closeWindow("commissioning complete").catch(this.#ctx.report("commissioning window"));
           break;
         case "fail-safe-timer":
           this.#failSafeTimer.follow(e.at);
@@ -82,6 +85,8 @@ export class NodeReactions {
     // is removed and after a failed commissioning).
     const { window } = this.#network;
     if (this.#core.fabrics.fabrics().length > 0 || this.#core.failSafe.armed || window.open !== undefined) return;
+    // Core 5.5: after 20 failed attempts the commissionee leaves commissioning mode (until it restarts).
+    if (window.outOfAttempts) return;
     window.openBasic(undefined).catch(this.#ctx.report("commissioning window"));
   }
 }

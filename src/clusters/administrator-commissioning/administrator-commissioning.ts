@@ -97,9 +97,9 @@ export interface CommissioningWindowController {
   openWindow(): Promise<void>;
   /**
    * Stops accepting new PASE sessions and withdraws the commissionable advertisement of the window the cluster just
-   * closed (the SDK's Cleanup). An established PASE session and its fail-safe are left alone.
+   * closed (the SDK's Cleanup). An established PASE session and its fail-safe are left alone. `reason` is for the log.
    */
-  closeWindow(): Promise<void>;
+  closeWindow(reason?: string): Promise<void>;
   /**
    * If the fail-safe is held by a PASE session established through the open window, expires it with the full
    * fail-safe cleanup (the SDK's ExpireFailSafeIfHeldByOpenPASESession); returns the cleanup's effects.
@@ -273,7 +273,7 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
           // with a cluster specific status code of WindowNotOpen."
           if (!window.isOpen) return clusterFailure(AdministratorCommissioningStatus.WindowNotOpen, effects);
           window.close();
-          await controller.closeWindow();
+          await controller.closeWindow("RevokeCommissioning");
           return { status: ImStatus.SUCCESS, afterResponse: effects };
         },
       }),
