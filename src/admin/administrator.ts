@@ -23,6 +23,7 @@ import type { Crypto } from "../crypto/crypto.ts";
 import { nodeCrypto } from "../crypto/node-crypto.ts";
 import { P256PublicKey } from "../crypto/p256.ts";
 import { NodeOperationalCertStatus } from "../fabric/status-codes.ts";
+import { imStatusName } from "../im/status-code.ts";
 import { encodeManualPairingCode } from "../node/onboarding/manual-pairing-code.ts";
 import { encodeQrCodePayload } from "../node/onboarding/qr-code-payload.ts";
 import { CommissioningFlow, DiscoveryCapability } from "../node/onboarding/setup-payload.ts";
@@ -458,7 +459,7 @@ export class Administrator {
       if (r.kind !== "status" || r.status !== 0) {
         throw new AdminError(
           "admin.command-failed",
-          r.kind === "status" ? `status 0x${r.status.toString(16)}` : "unexpected response",
+          r.kind === "status" ? `${imStatusName(r.status)} (0x${r.status.toString(16)})` : "unexpected response",
           {
             step: command,
           },

@@ -12,6 +12,7 @@ import { ReadRequestMessage } from "../im/messages/read-request-message.ts";
 import { ReportDataMessage } from "../im/messages/report-data-message.ts";
 import { StatusResponseMessage } from "../im/messages/status-response-message.ts";
 import { TimedRequestMessage } from "../im/messages/timed-request-message.ts";
+import { imStatusName } from "../im/status-code.ts";
 import { ProtocolId } from "../message/protocol-ids.ts";
 import { TransportDriver } from "../node/transport-driver.ts";
 import type { UdpPeer } from "../node/udp-transport.ts";
@@ -237,7 +238,7 @@ export class InteractionClient {
     const status = reports.find((r) => r.attributeStatus !== undefined)?.attributeStatus?.status.status;
     throw new AdminError(
       "admin.read-failed",
-      `read ${endpoint}/0x${cluster.toString(16)}/0x${attribute.toString(16)}: ${status === undefined ? "no report" : `status 0x${status.toString(16)}`}`,
+      `read ${endpoint}/0x${cluster.toString(16)}/0x${attribute.toString(16)}: ${status === undefined ? "no report" : `${imStatusName(status)} (0x${status.toString(16)})`}`,
     );
   }
 

@@ -43,6 +43,7 @@ try {
   o.label = cli("node", "0x1", "label", "kitchen");
   o.fabricsAfterLabel = cli("node", "1", "fabrics", "--json");
   o.read = cli("node", "1", "read", "0/BasicInformation/VendorID", "--json");
+  o.readMissing = cli("node", "1", "read", "0/0x28/0x9999");
   o.on = cli("node", "1", "on");
   o.readOnOff = cli("node", "1", "read", "1/OnOff/OnOff", "--json");
   o.verifyVid = cli("node", "1", "verify-vid", "--json");

@@ -54,6 +54,9 @@ test("opcreds commission finds our device by DNS-SD from its QR payload and opcr
   assert.equal(o.label!.code, 0, o.label!.err);
   assert.equal(json(o.fabricsAfterLabel!).fabrics[0].label, "kitchen");
   assert.equal(json(o.read!).tlv, "05f1ff");
+  // A status the node answers with is named, not only numbered.
+  assert.equal(o.readMissing!.code, 1);
+  assert.match(o.readMissing!.err, /UNSUPPORTED_ATTRIBUTE \(0x86\)/);
   assert.equal(o.on!.code, 0, o.on!.err);
   assert.equal(json(o.readOnOff!).tlv, "09");
   assert.deepEqual(
