@@ -16,7 +16,7 @@ import { KEY_PURPOSE, KEY_USAGE } from "./extensions.ts";
 import { MAX_CERT_SERIAL_BYTES, type MatterCert } from "./matter-cert.ts";
 import { decodeMatterCert } from "./matter-cert-decode.ts";
 import { matterCertPublicKey, verifyMatterCertSignature } from "./matter-cert-signature.ts";
-import { MATTER_EPOCH_UNIX_S } from "./matter-epoch.ts";
+import { MATTER_EPOCH_UNIX_S, matterEpochToDate } from "./matter-epoch.ts";
 import { catIdentifier, catVersion, isOperationalNodeId, MAX_CATS_PER_NOC } from "./operational-ids.ts";
 import type { ValidationFinding, ValidationRule } from "./validation-rules.ts";
 
@@ -270,9 +270,9 @@ function checkTime(cert: MatterCert, role: Role, at: Date, f: Findings): void {
   const now = Math.floor(at.getTime() / 1000);
   // Boundaries are inclusive: NotBefore and NotAfter themselves are valid seconds.
   if (now < MATTER_EPOCH_UNIX_S + cert.notBefore)
-    f.error("time.not-yet-valid", `not valid before ${cert.notBefore}`, role);
+    f.error("time.not-yet-valid", `not valid before ${matterEpochToDate(cert.notBefore).toISOString()}`, role);
   if (cert.notAfter !== 0 && now > MATTER_EPOCH_UNIX_S + cert.notAfter)
-    f.error("time.expired", `expired at ${cert.notAfter}`, role);
+    f.error("time.expired", `expired at ${matterEpochToDate(cert.notAfter).toISOString()}`, role);
 }
 
 type Evaluated = {

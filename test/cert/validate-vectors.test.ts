@@ -55,6 +55,16 @@ test("time bounds of Root01 -> ICA01 -> Node01_01 are inclusive", () => {
   validateChain(chain);
 });
 
+test("a time error names the bound as a date, not as Matter-epoch seconds", () => {
+  const chain = { noc: tlvOf("Node01_01"), icac: tlvOf("ICA01"), rcac: tlvOf("Root01") };
+  assert.throws(() => validateChain({ ...chain, at: new Date("2020-01-01T00:00:00Z") }), {
+    message: /not valid before 2020-10-15T14:23:43\.000Z/,
+  });
+  assert.throws(() => validateChain({ ...chain, at: new Date("2041-01-01T00:00:00Z") }), {
+    message: /expired at 2040-10-15T14:23:42\.000Z/,
+  });
+});
+
 test("TestChipCert table: wrong or missing intermediates and roots fail", () => {
   // Root01 + Node01_01 without ICA01.
   assert.throws(
