@@ -13,7 +13,6 @@ import {
   type Cluster,
   clusterSpec,
   EventPriority,
-  event,
 } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
 import {
@@ -67,24 +66,21 @@ export const CapabilityMinimaStruct = tlvStruct({
 export type CapabilityMinimaStruct = TlvType<typeof CapabilityMinimaStruct>;
 
 /** StartUp { 0 SoftwareVersion uint32 } (critical). */
-const startUpEvent = event({
-  ...BasicInformationCluster.event("StartUp"),
+const startUpEvent = BasicInformationCluster.event("StartUp", {
   priority: EventPriority.Critical,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
   schema: tlvStruct({ softwareVersion: tlvField(0, tlvUInt32) }),
 });
 /** ShutDown {} (critical). */
-const shutDownEvent = event({
-  ...BasicInformationCluster.event("ShutDown"),
+const shutDownEvent = BasicInformationCluster.event("ShutDown", {
   priority: EventPriority.Critical,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
   schema: tlvStruct({}),
 });
 /** Leave { 0 FabricIndex 1..254 } (info). Not fabric-sensitive: every reader may see that a fabric left. */
-export const leaveEvent = event({
-  ...BasicInformationCluster.event("Leave"),
+export const leaveEvent = BasicInformationCluster.event("Leave", {
   priority: EventPriority.Info,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
@@ -170,8 +166,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
       fixed(0x02, "VendorID", tlvUInt16, v.vendorId),
       fixed(0x03, "ProductName", tlvString({ maxLength: 32 }), v.productName),
       fixed(0x04, "ProductID", tlvUInt16, v.productId),
-      attribute({
-        ...BasicInformationCluster.attribute("NodeLabel"),
+      BasicInformationCluster.attribute("NodeLabel", {
         schema: tlvString({ maxLength: 32 }),
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Manage,
@@ -185,8 +180,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
           return { status: ImStatus.SUCCESS };
         },
       }),
-      attribute({
-        ...BasicInformationCluster.attribute("Location"),
+      BasicInformationCluster.attribute("Location", {
         schema: tlvString({ minLength: 2, maxLength: 2 }),
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Administer,

@@ -105,8 +105,7 @@ export function createEthernetNetworkCommissioning(
         tlvArray(NetworkInfoStruct, { maxLength: 1 }),
         () => [{ networkId: id, connected: connected() }],
       ),
-      attribute({
-        ...NetworkCommissioningCluster.attribute("InterfaceEnabled"),
+      NetworkCommissioningCluster.attribute("InterfaceEnabled", {
         schema: tlvBool,
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Administer,

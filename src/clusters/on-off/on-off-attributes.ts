@@ -14,14 +14,12 @@ import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv } from "./on-off-options.ts
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list; each element is typed where it is defined.
 export function onOffAttributes(env: OnOffEnv): AttributeDefinition<any>[] {
   return [
-    attribute({
-      ...OnOffCluster.attribute("OnOff"),
+    OnOffCluster.attribute("OnOff", {
       schema: tlvBool,
       readPrivilege: Privilege.View,
       read: () => env.onOff,
     }),
-    attribute({
-      ...OnOffCluster.attribute("GlobalSceneControl"),
+    OnOffCluster.attribute("GlobalSceneControl", {
       schema: tlvBool,
       readPrivilege: Privilege.View,
       read: () => env.globalSceneControl,
@@ -37,8 +35,7 @@ export function onOffAttributes(env: OnOffEnv): AttributeDefinition<any>[] {
       () => env.offWaitTime,
       (v) => env.setOffWaitTime(v),
     ),
-    attribute({
-      ...OnOffCluster.attribute("StartUpOnOff"),
+    OnOffCluster.attribute("StartUpOnOff", {
       schema: tlvNullable(tlvEnum8),
       readPrivilege: Privilege.View,
       writePrivilege: Privilege.Manage,
