@@ -32,37 +32,33 @@ export function setVidVerificationStatementCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<SetVidVerificationStatementRequest, never> {
   // §1.9 step 0: over PASE without a fabric → UNSUPPORTED_ACCESS (the dispatcher, from the access "F A").
-  return OperationalCredentialsCluster.command<SetVidVerificationStatementRequest, never>(
-    "SetVIDVerificationStatement",
-    "F A",
-    {
-      requestSchema: SetVidVerificationStatementRequest,
-      handler: async (req, ctx) => {
-        const accessing = ctx.session.fabricIndex as FabricIndex;
-        const { vendorId, vidVerificationStatement, vvsc } = req;
-        // §1.9 step 1: no field at all → INVALID_COMMAND (TC_OPCREDS_3_8 step 6).
-        if (vendorId === undefined && vidVerificationStatement === undefined && vvsc === undefined)
-          return { status: ImStatus.INVALID_COMMAND };
-        // The armed period this command started under (the pending copy it may change belongs to it).
-        const token = env.transaction.token();
-        try {
-          // §1.9 steps 2-3 (§6 items 12, 13): VendorID not operational → CONSTRAINT_ERROR; VVS not 0/85 bytes and
-          // VVSC > 400 → CONSTRAINT_ERROR; a VVSC on a chain with an ICAC → INVALID_COMMAND.
-          await env.fabrics.setVidVerificationStatement(accessing, {
-            ...(vendorId !== undefined ? { vendorId } : {}),
-            ...(vidVerificationStatement !== undefined ? { vidVerificationStatement } : {}),
-            ...(vvsc !== undefined ? { vvsc } : {}),
-          });
-        } catch (e) {
-          return statusResultFromError(e);
-        }
-        // §1.9: the fail-safe remembers it so that its expiry reports Fabrics once more.
-        if (env.transaction.isCurrent(token) && env.failSafe.isArmedFor(accessing))
-          env.failSafe.recordSetVidVerificationStatement();
-        env.changes.emit(OperationalCredentialsCluster.attributes.Fabrics);
-        env.changes.emit(OperationalCredentialsCluster.attributes.NOCs);
-        return { status: ImStatus.SUCCESS };
-      },
+  return OperationalCredentialsCluster.command("SetVIDVerificationStatement", "F A", {
+    requestSchema: SetVidVerificationStatementRequest,
+    handler: async (req, ctx) => {
+      const accessing = ctx.session.fabricIndex as FabricIndex;
+      const { vendorId, vidVerificationStatement, vvsc } = req;
+      // §1.9 step 1: no field at all → INVALID_COMMAND (TC_OPCREDS_3_8 step 6).
+      if (vendorId === undefined && vidVerificationStatement === undefined && vvsc === undefined)
+        return { status: ImStatus.INVALID_COMMAND };
+      // The armed period this command started under (the pending copy it may change belongs to it).
+      const token = env.transaction.token();
+      try {
+        // §1.9 steps 2-3 (§6 items 12, 13): VendorID not operational → CONSTRAINT_ERROR; VVS not 0/85 bytes and
+        // VVSC > 400 → CONSTRAINT_ERROR; a VVSC on a chain with an ICAC → INVALID_COMMAND.
+        await env.fabrics.setVidVerificationStatement(accessing, {
+          ...(vendorId !== undefined ? { vendorId } : {}),
+          ...(vidVerificationStatement !== undefined ? { vidVerificationStatement } : {}),
+          ...(vvsc !== undefined ? { vvsc } : {}),
+        });
+      } catch (e) {
+        return statusResultFromError(e);
+      }
+      // §1.9: the fail-safe remembers it so that its expiry reports Fabrics once more.
+      if (env.transaction.isCurrent(token) && env.failSafe.isArmedFor(accessing))
+        env.failSafe.recordSetVidVerificationStatement();
+      env.changes.emit(OperationalCredentialsCluster.attributes.Fabrics);
+      env.changes.emit(OperationalCredentialsCluster.attributes.NOCs);
+      return { status: ImStatus.SUCCESS };
     },
-  );
+  });
 }
