@@ -5,7 +5,7 @@
 
 import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
+import type { AttributeDefinition } from "../../im/data-model.ts";
 import { tlvBool, tlvEnum8, tlvNullable, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { isStartUpOnOff } from "./on-off-data-types.ts";
 import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv } from "./on-off-options.ts";
@@ -56,9 +56,7 @@ function timeAttribute(
   read: () => number,
   write: (value: number) => void,
 ): AttributeDefinition<number> {
-  return attribute({
-    id: OnOffCluster.attributes[name],
-    name,
+  return OnOffCluster.attribute(name, {
     schema: tlvUInt16,
     readPrivilege: Privilege.View,
     writePrivilege: Privilege.Operate,
