@@ -87,7 +87,6 @@ declare module "../bytes/errors.ts" {
     "cert.serial": true;
     "cert.signature": true;
     "cert.signature-algorithm": true;
-    "cert.spki": true;
     "cert.tag": true;
     "cert.time-form": true;
     "cert.time-range": true;

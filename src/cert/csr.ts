@@ -9,6 +9,7 @@ import { type P256PrivateKey, P256PublicKey } from "../crypto/p256.ts";
 import { DerReader } from "../der/der-reader.ts";
 import { derBitString, derContext, derInteger, derOid, derSequence, derSet, derUtf8String } from "../der/der-writer.ts";
 import { OID } from "../der/oids.ts";
+import { readEcdsaWithSha256, readP256Spki } from "./x509.ts";
 
 /** Size of the SDK's CSR buffer (`kMIN_CSR_Buffer_Size`); a CSR built here always fits. */
 export const MAX_CSR_DER_BYTES = 255;
@@ -31,43 +32,6 @@ export type Csr = {
 /** SubjectPublicKeyInfo for a P-256 key: id-ecPublicKey with namedCurve prime256v1 (RFC 5480 §2). */
 function p256SubjectPublicKeyInfo(publicKey: Uint8Array): Uint8Array {
   return derSequence(derSequence(derOid(OID.ecPublicKey), derOid(OID.prime256v1)), derBitString(publicKey));
-}
-
-/** Reads a SubjectPublicKeyInfo that must hold an uncompressed P-256 point; returns the 65-byte point. */
-function readP256SubjectPublicKeyInfo(r: DerReader, path: string): Uint8Array {
-  const at = r.offset;
-  const spki = r.sequence(path);
-  const alg = spki.sequence(`${path}/algorithm`);
-  const algorithm = alg.oid(`${path}/algorithm/algorithm`);
-  if (algorithm !== OID.ecPublicKey) {
-    throw new MalformedError("cert.spki", `public key algorithm ${algorithm} is not id-ecPublicKey`, {
-      path,
-      offset: at,
-    });
-  }
-  const curve = alg.oid(`${path}/algorithm/namedCurve`);
-  if (curve !== OID.prime256v1) {
-    throw new MalformedError("cert.spki", `curve ${curve} is not prime256v1`, { path, offset: at });
-  }
-  alg.expectEnd(`${path}/algorithm`);
-  const key = spki.bitString(`${path}/subjectPublicKey`);
-  spki.expectEnd(path);
-  if (key.unusedBits !== 0 || key.bytes.length !== 65 || key.bytes[0] !== 0x04) {
-    throw new MalformedError("cert.spki", "subjectPublicKey is not a 65-byte uncompressed point", { path, offset: at });
-  }
-  return key.bytes;
-}
-
-/** Reads AlgorithmIdentifier ecdsa-with-SHA256 (no parameters, RFC 5758 §3.2). */
-function readEcdsaWithSha256(r: DerReader, path: string): string {
-  const at = r.offset;
-  const alg = r.sequence(path);
-  const oid = alg.oid(`${path}/algorithm`);
-  alg.expectEnd(path);
-  if (oid !== OID.ecdsaWithSHA256) {
-    throw new MalformedError("cert.signature-algorithm", `${oid} is not ecdsa-with-SHA256`, { path, offset: at });
-  }
-  return oid;
 }
 
 /** Builds and signs the PKCS#10 request for `key`, byte-compatible with the SDK's (subject O=CSR, empty attributes). */
@@ -109,7 +73,7 @@ export function parseCsr(der: Uint8Array): Csr {
     throw new MalformedError("der.tag", "subject is not a SEQUENCE", { path: "csr/certificationRequestInfo/subject" });
   }
   walkName(new DerReader(subjectTlv.raw), "csr/certificationRequestInfo/subject");
-  const point = readP256SubjectPublicKeyInfo(info, "csr/certificationRequestInfo/subjectPKInfo");
+  const point = readP256Spki(info, "csr/certificationRequestInfo/subjectPKInfo");
   const publicKey = P256PublicKey.fromRaw(point);
   const attributesTlv = info.readTlv("csr/certificationRequestInfo/attributes");
   if (attributesTlv.tag !== 0xa0) {

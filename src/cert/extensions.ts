@@ -38,15 +38,11 @@ export const KEY_PURPOSE = {
   ocspSigning: 6,
 } as const;
 
-const PURPOSE_OID: Record<number, string> = {
-  1: OID.serverAuth,
-  2: OID.clientAuth,
-  3: OID.codeSigning,
-  4: OID.emailProtection,
-  5: OID.timeStamping,
-  6: OID.ocspSigning,
-};
-const OID_PURPOSE = new Map(Object.entries(PURPOSE_OID).map(([id, oid]) => [oid, Number(id)]));
+/** Each key purpose's OID: the purposes carry the names of their OIDs (RFC 5280 4.2.1.12, id-kp-*). */
+const PURPOSE_OID = new Map<number, string>(
+  Object.entries(KEY_PURPOSE).map(([name, id]) => [id, OID[name as keyof typeof KEY_PURPOSE]]),
+);
+const OID_PURPOSE = new Map([...PURPOSE_OID].map(([id, oid]) => [oid, id]));
 
 /** TLV context tags of the extensions list (Core spec 6.5.11). */
 export const EXTENSION_TAG = {
@@ -129,7 +125,7 @@ export function extensionToDerNode(ext: MatterCertExtension): DerNode {
       return x509ExtensionNode(OID.extKeyUsage, true, {
         tag: DerTag.sequence,
         children: ext.keyPurposes.map((p) => {
-          const oid = PURPOSE_OID[p];
+          const oid = PURPOSE_OID.get(p);
           if (oid === undefined) throw new RangeError(`unknown key purpose ${p}`);
           return oidNode(oid);
         }),

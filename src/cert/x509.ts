@@ -90,7 +90,9 @@ function readTime(r: DerReader, path: string): { date: Date; form: X509Time["for
   return { date: form === "generalized" ? r.generalizedTime(path) : r.utcTime(path), form };
 }
 
-function readSignatureAlgorithm(r: DerReader, path: string): string {
+/** Reads an AlgorithmIdentifier that must be ecdsa-with-SHA256 (an X.509 certificate's or a PKCS#10 request's). */
+export function readEcdsaWithSha256(r: DerReader, path: string): string {
+  const at = r.offset;
   const alg = r.sequence(path);
   const oid = alg.oid(`${path}/algorithm`);
   // RFC 5758 3.2: ecdsa-with-SHA256 "MUST omit the parameters field".
@@ -98,6 +100,7 @@ function readSignatureAlgorithm(r: DerReader, path: string): string {
   if (oid !== OID.ecdsaWithSHA256) {
     throw new MalformedError("x509.signature-algorithm", `signature algorithm ${oid} is not ecdsa-with-SHA256`, {
       path,
+      offset: at,
     });
   }
   return oid;
@@ -133,23 +136,33 @@ function readExtensions(r: DerReader, path: string): X509Extension[] {
   return out;
 }
 
-/** Reads a SubjectPublicKeyInfo that must be id-ecPublicKey on prime256v1 with an uncompressed 65-byte point. */
-function readP256Spki(r: DerReader, path: string): Uint8Array {
+/**
+ * Reads a SubjectPublicKeyInfo (RFC 5280 4.1.2.7; a PKCS#10 request carries the same structure) that must be
+ * id-ecPublicKey on prime256v1 with an uncompressed 65-byte point; returns the point.
+ */
+export function readP256Spki(r: DerReader, path: string): Uint8Array {
+  const at = r.offset;
   const spki = r.sequence(path);
   const alg = spki.sequence(`${path}/algorithm`);
   const algOid = alg.oid(`${path}/algorithm/algorithm`);
   if (algOid !== OID.ecPublicKey) {
     throw new MalformedError("x509.public-key-algorithm", `public key algorithm ${algOid} is not id-ecPublicKey`, {
       path,
+      offset: at,
     });
   }
   const curve = alg.oid(`${path}/algorithm/namedCurve`);
-  if (curve !== OID.prime256v1) throw new MalformedError("x509.curve", `curve ${curve} is not prime256v1`, { path });
+  if (curve !== OID.prime256v1) {
+    throw new MalformedError("x509.curve", `curve ${curve} is not prime256v1`, { path, offset: at });
+  }
   alg.expectEnd(`${path}/algorithm`);
   const bits = spki.bitString(`${path}/subjectPublicKey`);
   spki.expectEnd(path);
   if (bits.unusedBits !== 0 || bits.bytes.length !== P256_UNCOMPRESSED_KEY_BYTES || bits.bytes[0] !== 0x04) {
-    throw new MalformedError("x509.public-key", "public key is not a 65-byte uncompressed P-256 point", { path });
+    throw new MalformedError("x509.public-key", "public key is not a 65-byte uncompressed P-256 point", {
+      path,
+      offset: at,
+    });
   }
   return bits.bytes;
 }
@@ -172,7 +185,7 @@ export function parseX509(der: Uint8Array, path = "x509"): X509Certificate {
   // RFC 5280 4.1.2.1: extensions require v3 (value 2).
   if (version !== 2) throw new MalformedError("x509.version", `version ${version + 1} is not v3`, { path });
   const serial = tbs.integerBytes(`${path}/tbs/serialNumber`);
-  const signatureAlgorithm = readSignatureAlgorithm(tbs, `${path}/tbs/signature`);
+  const signatureAlgorithm = readEcdsaWithSha256(tbs, `${path}/tbs/signature`);
   const issuer = readName(tbs, `${path}/tbs/issuer`);
   const validity = tbs.sequence(`${path}/tbs/validity`);
   const notBefore = readTime(validity, `${path}/tbs/validity/notBefore`);
@@ -182,7 +195,7 @@ export function parseX509(der: Uint8Array, path = "x509"): X509Certificate {
   const publicKey = readP256Spki(tbs, `${path}/tbs/subjectPublicKeyInfo`);
   const extensions = readExtensions(tbs, `${path}/tbs/extensions`);
   tbs.expectEnd(`${path}/tbs`);
-  const outerAlgorithm = readSignatureAlgorithm(cert, `${path}/signatureAlgorithm`);
+  const outerAlgorithm = readEcdsaWithSha256(cert, `${path}/signatureAlgorithm`);
   if (outerAlgorithm !== signatureAlgorithm) {
     throw new MalformedError("x509.signature-algorithm", "outer and TBS signature algorithms differ", { path });
   }

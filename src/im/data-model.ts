@@ -122,10 +122,8 @@ export type InvokeAccess = `${"" | "F "}${"O" | "M" | "A"}${"" | " T"}`;
 
 const INVOKE_PRIVILEGE = { O: Privilege.Operate, M: Privilege.Manage, A: Privilege.Administer } as const;
 
-/** The access fields of a CommandDefinition, from the spec's Access column: `...invokeAccess("F A")`. */
-export function invokeAccess(
-  access: InvokeAccess,
-): Pick<CommandDefinition, "invokePrivilege" | "fabricScoped" | "timed"> {
+/** The access fields of a CommandDefinition, from the spec's Access column: `invokeAccess("F A")`. */
+function invokeAccess(access: InvokeAccess): Pick<CommandDefinition, "invokePrivilege" | "fabricScoped" | "timed"> {
   const privilege = access.replace("F ", "").replace(" T", "") as keyof typeof INVOKE_PRIVILEGE;
   return {
     invokePrivilege: INVOKE_PRIVILEGE[privilege],
@@ -231,6 +229,16 @@ export interface Cluster {
   readonly changes?: AttributeChangeEmitter;
 }
 
+/** What an attribute definition states beyond the id and name its cluster's spec table gives. */
+export type AttributeParts<T> = Omit<AttributeDefinition<T>, "id" | "name">;
+/** What a command definition states beyond its id, name and the access its spec table gives. */
+export type CommandParts<Q, R> = Omit<
+  CommandDefinition<Q, R>,
+  "id" | "name" | "invokePrivilege" | "fabricScoped" | "timed"
+>;
+/** What an event definition states beyond the id and name its cluster's spec table gives. */
+export type EventParts<T> = Omit<EventDefinition<T>, "id" | "name">;
+
 /** A cluster as its spec section identifies it: cluster id, name, ClusterRevision, attribute, command and event ids. */
 export interface ClusterSpec<
   A extends Record<string, number>,
@@ -243,21 +251,21 @@ export interface ClusterSpec<
   readonly attributes: A;
   readonly commands: C;
   readonly events: E;
-  /** The id and name of one attribute, as an AttributeDefinition states them. */
-  attribute(name: keyof A & string): { readonly id: A[keyof A & string]; readonly name: string };
-  /** The id and name of one command (or response), as a CommandDefinition states them. */
-  command(name: keyof C & string): { readonly id: C[keyof C & string]; readonly name: string };
-  /** The id and name of the response to `request` where the spec gives a response its request's id (Groups, Scenes). */
-  response(request: keyof C & string): { readonly id: C[keyof C & string]; readonly name: string };
-  /** The id and name of one event, as an EventDefinition states them. */
-  event(name: keyof E & string): { readonly id: E[keyof E & string]; readonly name: string };
+  /** The attribute `name` of the spec's attribute table, with its schema, access and behaviour. */
+  attribute<T>(name: keyof A & string, parts: AttributeParts<T>): AttributeDefinition<T>;
+  /** The command `name` of the spec's command table, with its Access column as written there (`"F A"`). */
+  command<Q, R>(name: keyof C & string, access: InvokeAccess, parts: CommandParts<Q, R>): CommandDefinition<Q, R>;
+  /** The response command `name` of the spec's command table and its fields, for a command's `response`. */
+  response<R>(name: keyof C & string, schema: TlvCodec<R>): NonNullable<CommandDefinition<unknown, R>["response"]>;
+  /** The event `name` of the spec's event table, with its priority, access and fields. */
+  event<T>(name: keyof E & string, parts: EventParts<T>): EventDefinition<T>;
   /** The cluster server: this identity with the server's feature map, definitions and change signal. */
   server(parts: Omit<Cluster, "id" | "name" | "revision">): Cluster;
 }
 
 /**
  * Declares a cluster's identity once, so that its definitions take each id and name from the spec's tables instead
- * of restating them: `attribute({ ...AccessControlCluster.attribute("ACL"), schema, ... })`.
+ * of restating them: `AccessControlCluster.attribute("ACL", { schema, ... })`.
  */
 export function clusterSpec<
   const A extends Record<string, number>,
@@ -266,25 +274,26 @@ export function clusterSpec<
 >(spec: Omit<ClusterSpec<A, C, E>, "attribute" | "command" | "response" | "event" | "server">): ClusterSpec<A, C, E> {
   return {
     ...spec,
-    attribute: (name) => ({ id: spec.attributes[name], name }),
-    command: (name) => ({ id: spec.commands[name], name }),
-    response: (request) => ({ id: spec.commands[request], name: `${request}Response` }),
-    event: (name) => ({ id: spec.events[name], name }),
+    // The names are keys of the tables (the parameter types say so), so each id is there.
+    attribute: (name, parts) => ({ id: spec.attributes[name]!, name, ...parts }),
+    command: (name, access, parts) => ({ id: spec.commands[name]!, name, ...invokeAccess(access), ...parts }),
+    response: (name, schema) => ({ id: spec.commands[name]!, name, schema }),
+    event: (name, parts) => ({ id: spec.events[name]!, name, ...parts }),
     server: (parts) => ({ id: spec.id, name: spec.name, revision: spec.revision, ...parts }),
   };
 }
 
-/** Helps define a command with its request/response types inferred from the schemas. */
+/** Helps define a command outside a ClusterSpec, with its request/response types inferred from the schemas. */
 export function command<Q, R>(def: CommandDefinition<Q, R>): CommandDefinition<Q, R> {
   return def;
 }
 
-/** Helps define an attribute with its type inferred from the schema. */
+/** Helps define an attribute outside a ClusterSpec, with its type inferred from the schema. */
 export function attribute<T>(def: AttributeDefinition<T>): AttributeDefinition<T> {
   return def;
 }
 
-/** Helps define an event with its type inferred from the schema. */
+/** Helps define an event outside a ClusterSpec, with its type inferred from the schema. */
 export function event<T>(def: EventDefinition<T>): EventDefinition<T> {
   return def;
 }

@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { InternalError } from "../../src/bytes/errors.ts";
-import { AttributeChangeEmitter, ClusterInstance, MAX_DATA_VERSION } from "../../src/im/data-model.ts";
-import { toyCluster } from "./fixtures.ts";
+import { Privilege } from "../../src/fabric/access-control.ts";
+import { ImStatus } from "../../src/fabric/status-codes.ts";
+import {
+  AttributeChangeEmitter,
+  ClusterInstance,
+  clusterSpec,
+  EventPriority,
+  MAX_DATA_VERSION,
+} from "../../src/im/data-model.ts";
+import { tlvUInt8 } from "../../src/tlv/tlv-schema.ts";
+import { session, toyCluster } from "./fixtures.ts";
 
 test("data version: starts at the given value, bumps on each change and wraps at 2^32", () => {
   const { cluster, changes } = toyCluster();
@@ -56,4 +65,37 @@ test("change emitter: every subscriber is called; unsubscribe stops delivery", (
   off();
   e.emit(2);
   assert.deepEqual(got, [1, 10, 20]);
+});
+
+test("cluster spec: a definition takes its id and name from the table row and its access from the Access column", async () => {
+  const Spec = clusterSpec({
+    id: 0x1234,
+    name: "Toy",
+    revision: 1,
+    attributes: { Level: 0x0002 },
+    commands: { Set: 0x00, Get: 0x01, GetResponse: 0x02 },
+    events: { Changed: 0x05 },
+  });
+  const level = Spec.attribute("Level", { schema: tlvUInt8, readPrivilege: Privilege.View, read: () => 7 });
+  assert.deepEqual([level.id, level.name, level.read({ session: session(), now: 0 })], [0x0002, "Level", 7]);
+  const set = Spec.command("Set", "F A T", { handler: async () => ({ status: ImStatus.SUCCESS }) });
+  assert.deepEqual(
+    [set.id, set.name, set.invokePrivilege, set.fabricScoped, set.timed],
+    [0x00, "Set", Privilege.Administer, true, true],
+  );
+  const get = Spec.command("Get", "O", {
+    response: Spec.response("GetResponse", tlvUInt8),
+    handler: async () => ({ response: 7 }),
+  });
+  assert.deepEqual(
+    [get.invokePrivilege, get.fabricScoped, get.timed, get.response?.id, get.response?.name],
+    [Privilege.Operate, false, false, 0x02, "GetResponse"],
+  );
+  const changed = Spec.event("Changed", {
+    priority: EventPriority.Info,
+    readPrivilege: Privilege.View,
+    fabricSensitive: false,
+    schema: tlvUInt8,
+  });
+  assert.deepEqual([changed.id, changed.name], [0x05, "Changed"]);
 });

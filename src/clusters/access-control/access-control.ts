@@ -16,11 +16,9 @@ import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   AttributeChangeEmitter,
-  attribute,
   type Cluster,
   clusterSpec,
   EventPriority,
-  event,
   type SessionInfo,
 } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
@@ -88,8 +86,7 @@ export const AccessControlEntryChangedEvent = tlvStruct({
 export type AccessControlEntryChangedEvent = TlvType<typeof AccessControlEntryChangedEvent>;
 
 /** The event definition (priority Info, read Administer, fabric-sensitive). */
-const accessControlEntryChanged = event({
-  ...AccessControlCluster.event("AccessControlEntryChanged"),
+const accessControlEntryChanged = AccessControlCluster.event("AccessControlEntryChanged", {
   priority: EventPriority.Info,
   readPrivilege: Privilege.Administer,
   fabricSensitive: true,
@@ -168,8 +165,7 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
     featureMap: 0,
     changes,
     attributes: [
-      attribute({
-        ...AccessControlCluster.attribute("ACL"),
+      AccessControlCluster.attribute("ACL", {
         schema: tlvArray(AccessControlEntryStruct),
         readPrivilege: Privilege.Administer,
         writePrivilege: Privilege.Administer,
@@ -197,20 +193,17 @@ export function createAccessControl(options: AccessControlOptions): AccessContro
           return { status: ImStatus.SUCCESS };
         },
       }),
-      attribute({
-        ...AccessControlCluster.attribute("SubjectsPerAccessControlEntry"),
+      AccessControlCluster.attribute("SubjectsPerAccessControlEntry", {
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => SUBJECTS_PER_ACCESS_CONTROL_ENTRY,
       }),
-      attribute({
-        ...AccessControlCluster.attribute("TargetsPerAccessControlEntry"),
+      AccessControlCluster.attribute("TargetsPerAccessControlEntry", {
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => TARGETS_PER_ACCESS_CONTROL_ENTRY,
       }),
-      attribute({
-        ...AccessControlCluster.attribute("AccessControlEntriesPerFabric"),
+      AccessControlCluster.attribute("AccessControlEntriesPerFabric", {
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => ACCESS_CONTROL_ENTRIES_PER_FABRIC,

@@ -16,13 +16,10 @@ import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   type AfterResponseEffect,
   AttributeChangeEmitter,
-  attribute,
   type Cluster,
   type CommandResult,
   clusterSpec,
-  command,
   type InvokeContext,
-  invokeAccess,
 } from "../../im/data-model.ts";
 import type { CommissioningWindowState, WindowAttribute, WindowOpener } from "../../sc/commissioning-window-state.ts";
 import {
@@ -161,30 +158,25 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
     featureMap: basicCommissioning ? AdministratorCommissioningFeature.Basic : 0,
     changes,
     attributes: [
-      attribute({
-        ...AdministratorCommissioningCluster.attribute("WindowStatus"),
+      AdministratorCommissioningCluster.attribute("WindowStatus", {
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
         read: () => window.windowStatus,
       }),
-      attribute({
-        ...AdministratorCommissioningCluster.attribute("AdminFabricIndex"),
+      AdministratorCommissioningCluster.attribute("AdminFabricIndex", {
         schema: tlvNullable(tlvFabricIndexValue),
         readPrivilege: Privilege.View,
         read: () => window.adminFabricIndex,
       }),
-      attribute({
-        ...AdministratorCommissioningCluster.attribute("AdminVendorId"),
+      AdministratorCommissioningCluster.attribute("AdminVendorId", {
         schema: tlvNullable(tlvUInt16),
         readPrivilege: Privilege.View,
         read: () => window.adminVendorId,
       }),
     ],
     commands: [
-      command({
-        ...AdministratorCommissioningCluster.command("OpenCommissioningWindow"),
+      AdministratorCommissioningCluster.command("OpenCommissioningWindow", "A T", {
         requestSchema: OpenCommissioningWindowRequest,
-        ...invokeAccess("A T"),
         handler: async (req, ctx) => {
           const { Busy, PAKEParameterError } = AdministratorCommissioningStatus;
           // SDK order: the accessing fabric must exist (a PASE session without a fabric gets PAKEParameterError).
@@ -232,10 +224,8 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
       }),
       ...(basicCommissioning
         ? [
-            command({
-              ...AdministratorCommissioningCluster.command("OpenBasicCommissioningWindow"),
+            AdministratorCommissioningCluster.command("OpenBasicCommissioningWindow", "A T", {
               requestSchema: OpenBasicCommissioningWindowRequest,
-              ...invokeAccess("A T"),
               handler: async (req, ctx) => {
                 const { Busy, PAKEParameterError } = AdministratorCommissioningStatus;
                 // SDK order (AdministratorCommissioningLogic::OpenBasicCommissioningWindow): accessing fabric, then the
@@ -261,9 +251,7 @@ export function createAdministratorCommissioning(options: AdministratorCommissio
             }),
           ]
         : []),
-      command({
-        ...AdministratorCommissioningCluster.command("RevokeCommissioning"),
-        ...invokeAccess("A T"),
+      AdministratorCommissioningCluster.command("RevokeCommissioning", "A T", {
         handler: async () => {
           // SDK (ExpireFailSafeIfHeldByOpenPASESession, then the window check): a fail-safe held by the PASE session
           // established on the open window is expired first with the full cleanup; a fail-safe of any other session

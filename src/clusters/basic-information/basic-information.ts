@@ -9,11 +9,10 @@ import { ImStatus } from "../../fabric/status-codes.ts";
 import {
   type AfterResponseEffect,
   AttributeChangeEmitter,
-  attribute,
   type Cluster,
   clusterSpec,
   EventPriority,
-  event,
+  type TlvCodec,
 } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
 import {
@@ -67,24 +66,21 @@ export const CapabilityMinimaStruct = tlvStruct({
 export type CapabilityMinimaStruct = TlvType<typeof CapabilityMinimaStruct>;
 
 /** StartUp { 0 SoftwareVersion uint32 } (critical). */
-const startUpEvent = event({
-  ...BasicInformationCluster.event("StartUp"),
+const startUpEvent = BasicInformationCluster.event("StartUp", {
   priority: EventPriority.Critical,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
   schema: tlvStruct({ softwareVersion: tlvField(0, tlvUInt32) }),
 });
 /** ShutDown {} (critical). */
-const shutDownEvent = event({
-  ...BasicInformationCluster.event("ShutDown"),
+const shutDownEvent = BasicInformationCluster.event("ShutDown", {
   priority: EventPriority.Critical,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
   schema: tlvStruct({}),
 });
 /** Leave { 0 FabricIndex 1..254 } (info). Not fabric-sensitive: every reader may see that a fabric left. */
-export const leaveEvent = event({
-  ...BasicInformationCluster.event("Leave"),
+export const leaveEvent = BasicInformationCluster.event("Leave", {
   priority: EventPriority.Info,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
@@ -158,20 +154,20 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
   checkString("Location", location, 2, 2);
   const changes = new AttributeChangeEmitter();
   const ts = (now: number) => ({ kind: "system-ms", value: BigInt(Math.max(0, Math.floor(now))) }) as const;
-  const fixed = <T>(id: number, name: string, schema: Parameters<typeof attribute<T>>[0]["schema"], value: T) =>
-    attribute<T>({ id, name, schema, readPrivilege: Privilege.View, read: () => value });
+  /** A fixed attribute: read View, the value the node was configured with. */
+  const fixed = <T>(name: keyof typeof BasicInformationCluster.attributes, schema: TlvCodec<T>, value: T) =>
+    BasicInformationCluster.attribute(name, { schema, readPrivilege: Privilege.View, read: () => value });
 
   const cluster = BasicInformationCluster.server({
     featureMap: 0,
     changes,
     attributes: [
-      fixed(0x00, "DataModelRevision", tlvUInt16, v.dataModelRevision),
-      fixed(0x01, "VendorName", tlvString({ maxLength: 32 }), v.vendorName),
-      fixed(0x02, "VendorID", tlvUInt16, v.vendorId),
-      fixed(0x03, "ProductName", tlvString({ maxLength: 32 }), v.productName),
-      fixed(0x04, "ProductID", tlvUInt16, v.productId),
-      attribute({
-        ...BasicInformationCluster.attribute("NodeLabel"),
+      fixed("DataModelRevision", tlvUInt16, v.dataModelRevision),
+      fixed("VendorName", tlvString({ maxLength: 32 }), v.vendorName),
+      fixed("VendorID", tlvUInt16, v.vendorId),
+      fixed("ProductName", tlvString({ maxLength: 32 }), v.productName),
+      fixed("ProductID", tlvUInt16, v.productId),
+      BasicInformationCluster.attribute("NodeLabel", {
         schema: tlvString({ maxLength: 32 }),
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Manage,
@@ -185,8 +181,7 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
           return { status: ImStatus.SUCCESS };
         },
       }),
-      attribute({
-        ...BasicInformationCluster.attribute("Location"),
+      BasicInformationCluster.attribute("Location", {
         schema: tlvString({ minLength: 2, maxLength: 2 }),
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Administer,
@@ -200,17 +195,15 @@ export function createBasicInformation(options: BasicInformationOptions): BasicI
           return { status: ImStatus.SUCCESS };
         },
       }),
-      fixed(0x07, "HardwareVersion", tlvUInt16, v.hardwareVersion),
-      fixed(0x08, "HardwareVersionString", tlvString({ minLength: 1, maxLength: 64 }), v.hardwareVersionString),
-      fixed(0x09, "SoftwareVersion", tlvUInt32, v.softwareVersion),
-      fixed(0x0a, "SoftwareVersionString", tlvString({ minLength: 1, maxLength: 64 }), v.softwareVersionString),
-      ...(v.serialNumber === undefined
-        ? []
-        : [fixed(0x0f, "SerialNumber", tlvString({ maxLength: 32 }), v.serialNumber)]),
-      fixed(0x12, "UniqueID", tlvString({ maxLength: 32 }), v.uniqueId),
-      fixed(0x13, "CapabilityMinima", CapabilityMinimaStruct, minima),
-      fixed(0x15, "SpecificationVersion", tlvUInt32, v.specificationVersion ?? SPECIFICATION_VERSION_1_4_2),
-      fixed(0x16, "MaxPathsPerInvoke", tlvUInt16, maxPathsPerInvoke),
+      fixed("HardwareVersion", tlvUInt16, v.hardwareVersion),
+      fixed("HardwareVersionString", tlvString({ minLength: 1, maxLength: 64 }), v.hardwareVersionString),
+      fixed("SoftwareVersion", tlvUInt32, v.softwareVersion),
+      fixed("SoftwareVersionString", tlvString({ minLength: 1, maxLength: 64 }), v.softwareVersionString),
+      ...(v.serialNumber === undefined ? [] : [fixed("SerialNumber", tlvString({ maxLength: 32 }), v.serialNumber)]),
+      fixed("UniqueID", tlvString({ maxLength: 32 }), v.uniqueId),
+      fixed("CapabilityMinima", CapabilityMinimaStruct, minima),
+      fixed("SpecificationVersion", tlvUInt32, v.specificationVersion ?? SPECIFICATION_VERSION_1_4_2),
+      fixed("MaxPathsPerInvoke", tlvUInt16, maxPathsPerInvoke),
     ],
     commands: [],
     events: [startUpEvent, shutDownEvent, leaveEvent],

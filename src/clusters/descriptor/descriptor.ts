@@ -5,7 +5,7 @@
  */
 import { InternalError } from "../../bytes/errors.ts";
 import { Privilege } from "../../fabric/access-control.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, clusterSpec } from "../../im/data-model.ts";
+import { AttributeChangeEmitter, type Cluster, clusterSpec } from "../../im/data-model.ts";
 import { type TlvType, tlvArray, tlvField, tlvStruct, tlvUInt16, tlvUInt32 } from "../../tlv/tlv-schema.ts";
 
 /** The root node endpoint (Core 9.2.1). */
@@ -134,26 +134,22 @@ export function createDescriptor(options: DescriptorOptions): DescriptorServer {
     featureMap: 0,
     changes,
     attributes: [
-      attribute({
-        ...DescriptorCluster.attribute("DeviceTypeList"),
+      DescriptorCluster.attribute("DeviceTypeList", {
         schema: tlvArray(DeviceTypeStruct, { minLength: 1 }),
         readPrivilege: Privilege.View,
         read: () => self().deviceTypes.map((d) => ({ deviceType: d.deviceType, revision: d.revision })),
       }),
-      attribute({
-        ...DescriptorCluster.attribute("ServerList"),
+      DescriptorCluster.attribute("ServerList", {
         schema: tlvArray(tlvUInt32),
         readPrivilege: Privilege.View,
         read: () => sorted(self().serverClusters),
       }),
-      attribute({
-        ...DescriptorCluster.attribute("ClientList"),
+      DescriptorCluster.attribute("ClientList", {
         schema: tlvArray(tlvUInt32),
         readPrivilege: Privilege.View,
         read: () => sorted(self().clientClusters),
       }),
-      attribute({
-        ...DescriptorCluster.attribute("PartsList"),
+      DescriptorCluster.attribute("PartsList", {
         schema: tlvArray(tlvUInt16),
         readPrivilege: Privilege.View,
         read: () => {

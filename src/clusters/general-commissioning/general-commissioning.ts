@@ -15,15 +15,7 @@ import {
   type FailSafeContext,
 } from "../../fabric/fail-safe-context.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import {
-  type AfterResponseEffect,
-  AttributeChangeEmitter,
-  attribute,
-  type Cluster,
-  clusterSpec,
-  command,
-  invokeAccess,
-} from "../../im/data-model.ts";
+import { type AfterResponseEffect, AttributeChangeEmitter, type Cluster, clusterSpec } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvBool,
@@ -216,8 +208,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
     featureMap: 0,
     changes,
     attributes: [
-      attribute({
-        ...GeneralCommissioningCluster.attribute("Breadcrumb"),
+      GeneralCommissioningCluster.attribute("Breadcrumb", {
         schema: tlvUInt64,
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Administer,
@@ -227,8 +218,7 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
           return { status: ImStatus.SUCCESS };
         },
       }),
-      attribute({
-        ...GeneralCommissioningCluster.attribute("BasicCommissioningInfo"),
+      GeneralCommissioningCluster.attribute("BasicCommissioningInfo", {
         schema: BasicCommissioningInfo,
         readPrivilege: Privilege.View,
         read: () => ({
@@ -236,31 +226,26 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
           maxCumulativeFailsafeSeconds: FAILSAFE_MAX_CUMULATIVE_S,
         }),
       }),
-      attribute({
-        ...GeneralCommissioningCluster.attribute("RegulatoryConfig"),
+      GeneralCommissioningCluster.attribute("RegulatoryConfig", {
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
         read: () => regulatoryConfig,
       }),
-      attribute({
-        ...GeneralCommissioningCluster.attribute("LocationCapability"),
+      GeneralCommissioningCluster.attribute("LocationCapability", {
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
         read: () => locationCapability,
       }),
-      attribute({
-        ...GeneralCommissioningCluster.attribute("SupportsConcurrentConnection"),
+      GeneralCommissioningCluster.attribute("SupportsConcurrentConnection", {
         schema: tlvBool,
         readPrivilege: Privilege.View,
         read: () => options.supportsConcurrentConnection ?? true,
       }),
     ],
     commands: [
-      command({
-        ...GeneralCommissioningCluster.command("ArmFailSafe"),
+      GeneralCommissioningCluster.command("ArmFailSafe", "A", {
         requestSchema: ArmFailSafeRequest,
-        response: { ...GeneralCommissioningCluster.command("ArmFailSafeResponse"), schema: CommissioningResponse },
-        ...invokeAccess("A"),
+        response: GeneralCommissioningCluster.response("ArmFailSafeResponse", CommissioningResponse),
         handler: async (req, ctx) => {
           const accessing = ctx.session.fabricIndex;
           // 11.10.7.2: "If the fail-safe timer was not currently armed, the commissioning window is open, and the
@@ -285,14 +270,9 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
           }
         },
       }),
-      command({
-        ...GeneralCommissioningCluster.command("SetRegulatoryConfig"),
+      GeneralCommissioningCluster.command("SetRegulatoryConfig", "A", {
         requestSchema: SetRegulatoryConfigRequest,
-        response: {
-          ...GeneralCommissioningCluster.command("SetRegulatoryConfigResponse"),
-          schema: CommissioningResponse,
-        },
-        ...invokeAccess("A"),
+        response: GeneralCommissioningCluster.response("SetRegulatoryConfigResponse", CommissioningResponse),
         handler: async (req) => {
           // CountryCode is exactly 2 characters and the enum has values 0..2 (SDK: CONSTRAINT_ERROR status).
           if (req.countryCode.length !== 2 || req.newRegulatoryConfig > RegulatoryLocationType.IndoorOutdoor)
@@ -311,13 +291,8 @@ export function createGeneralCommissioning(options: GeneralCommissioningOptions)
           return respond(CommissioningError.OK);
         },
       }),
-      command({
-        ...GeneralCommissioningCluster.command("CommissioningComplete"),
-        response: {
-          ...GeneralCommissioningCluster.command("CommissioningCompleteResponse"),
-          schema: CommissioningResponse,
-        },
-        ...invokeAccess("F A"),
+      GeneralCommissioningCluster.command("CommissioningComplete", "F A", {
+        response: GeneralCommissioningCluster.response("CommissioningCompleteResponse", CommissioningResponse),
         handler: async (_req, ctx) => {
           // 11.10.7.6: no fail-safe context → NoFailSafe.
           if (!failSafe.armed) return respond(CommissioningError.NoFailSafe);

@@ -6,16 +6,7 @@
 
 import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import {
-  AttributeChangeEmitter,
-  attribute,
-  type Cluster,
-  clusterSpec,
-  command,
-  EventPriority,
-  event,
-  invokeAccess,
-} from "../../im/data-model.ts";
+import { AttributeChangeEmitter, type Cluster, clusterSpec, EventPriority } from "../../im/data-model.ts";
 import type { EventLog } from "../../im/events.ts";
 import {
   type TlvType,
@@ -97,8 +88,7 @@ export const TimeSnapshotResponse = tlvStruct({
 export type TimeSnapshotResponse = TlvType<typeof TimeSnapshotResponse>;
 
 /** BootReason { 0 BootReason BootReasonEnum } (critical, Core 11.12.8.4). */
-export const bootReasonEvent = event({
-  ...GeneralDiagnosticsCluster.event("BootReason"),
+export const bootReasonEvent = GeneralDiagnosticsCluster.event("BootReason", {
   priority: EventPriority.Critical,
   readPrivilege: Privilege.View,
   fabricSensitive: false,
@@ -160,38 +150,32 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
     featureMap: 0,
     changes,
     attributes: [
-      attribute({
-        ...GeneralDiagnosticsCluster.attribute("NetworkInterfaces"),
+      GeneralDiagnosticsCluster.attribute("NetworkInterfaces", {
         schema: tlvArray(NetworkInterfaceStruct, { maxLength: MAX_NETWORK_INTERFACES }),
         readPrivilege: Privilege.View,
         read: () => [...options.networkInterfaces()],
       }),
-      attribute({
-        ...GeneralDiagnosticsCluster.attribute("RebootCount"),
+      GeneralDiagnosticsCluster.attribute("RebootCount", {
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => options.rebootCount,
       }),
-      attribute({
-        ...GeneralDiagnosticsCluster.attribute("UpTime"),
+      GeneralDiagnosticsCluster.attribute("UpTime", {
         schema: tlvUInt64,
         readPrivilege: Privilege.View,
         // Quality "C": UpTime changes every second without being reported.
         changesOmitted: true,
         read: (ctx) => BigInt(Math.floor(sinceBootMs(ctx.now) / 1000)),
       }),
-      attribute({
-        ...GeneralDiagnosticsCluster.attribute("TestEventTriggersEnabled"),
+      GeneralDiagnosticsCluster.attribute("TestEventTriggersEnabled", {
         schema: tlvBool,
         readPrivilege: Privilege.View,
         read: () => triggersEnabled,
       }),
     ],
     commands: [
-      command({
-        ...GeneralDiagnosticsCluster.command("TestEventTrigger"),
+      GeneralDiagnosticsCluster.command("TestEventTrigger", "M", {
         requestSchema: TestEventTriggerRequest,
-        ...invokeAccess("M"),
         handler: async (req) => {
           // 11.12.7.1: an EnableKey that does not match the device's key, or TestEventTriggersEnabled false →
           // CONSTRAINT_ERROR (the SDK checks the 16-byte length first, with the same status).
@@ -202,13 +186,8 @@ export function createGeneralDiagnostics(options: GeneralDiagnosticsOptions): Ge
           return { status: ImStatus.SUCCESS };
         },
       }),
-      command({
-        ...GeneralDiagnosticsCluster.command("TimeSnapshot"),
-        response: {
-          ...GeneralDiagnosticsCluster.command("TimeSnapshotResponse"),
-          schema: TimeSnapshotResponse,
-        },
-        ...invokeAccess("O"),
+      GeneralDiagnosticsCluster.command("TimeSnapshot", "O", {
+        response: GeneralDiagnosticsCluster.response("TimeSnapshotResponse", TimeSnapshotResponse),
         // 11.12.7.2: SystemTimeMs is the time since boot; PosixTimeMs is null when the node does not know the time.
         handler: async (_req, ctx) => ({
           response: {

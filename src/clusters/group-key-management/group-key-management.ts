@@ -7,14 +7,7 @@ import { Privilege } from "../../fabric/access-control.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { GROUP_KEY_SECURITY_POLICY, type GroupKeySet, type GroupKeyStore } from "../../fabric/group-keys.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import {
-  AttributeChangeEmitter,
-  attribute,
-  type Cluster,
-  clusterSpec,
-  command,
-  invokeAccess,
-} from "../../im/data-model.ts";
+import { AttributeChangeEmitter, type Cluster, clusterSpec } from "../../im/data-model.ts";
 import { ImStatusError } from "../../im/status-code.ts";
 import {
   type TlvType,
@@ -107,8 +100,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
     featureMap: 0,
     changes,
     attributes: [
-      attribute({
-        ...GroupKeyManagementCluster.attribute("GroupKeyMap"),
+      GroupKeyManagementCluster.attribute("GroupKeyMap", {
         schema: tlvArray(GroupKeyMapStruct),
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Manage,
@@ -131,8 +123,7 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
           return { status: ImStatus.SUCCESS };
         },
       }),
-      attribute({
-        ...GroupKeyManagementCluster.attribute("GroupTable"),
+      GroupKeyManagementCluster.attribute("GroupTable", {
         schema: tlvArray(GroupInfoMapStruct),
         readPrivilege: Privilege.View,
         fabricScoped: true,
@@ -146,24 +137,20 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
             })),
           ),
       }),
-      attribute({
-        ...GroupKeyManagementCluster.attribute("MaxGroupsPerFabric"),
+      GroupKeyManagementCluster.attribute("MaxGroupsPerFabric", {
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => groupKeys.maxGroupsPerFabric,
       }),
-      attribute({
-        ...GroupKeyManagementCluster.attribute("MaxGroupKeysPerFabric"),
+      GroupKeyManagementCluster.attribute("MaxGroupKeysPerFabric", {
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         read: () => groupKeys.maxGroupKeysPerFabric,
       }),
     ],
     commands: [
-      command({
-        ...GroupKeyManagementCluster.command("KeySetWrite"),
+      GroupKeyManagementCluster.command("KeySetWrite", "F A", {
         requestSchema: KeySetWriteRequest,
-        ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           const s = req.groupKeySet;
           // 11.2.7.1: CacheAndSync without the CS feature → CONSTRAINT_ERROR.
@@ -174,14 +161,9 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
           return { status: ImStatus.SUCCESS };
         },
       }),
-      command({
-        ...GroupKeyManagementCluster.command("KeySetRead"),
+      GroupKeyManagementCluster.command("KeySetRead", "F A", {
         requestSchema: KeySetIdRequest,
-        response: {
-          ...GroupKeyManagementCluster.command("KeySetReadResponse"),
-          schema: KeySetReadResponse,
-        },
-        ...invokeAccess("F A"),
+        response: GroupKeyManagementCluster.response("KeySetReadResponse", KeySetReadResponse),
         handler: async (req, ctx) => {
           const set = groupKeys.keySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
           // 11.2.7.2: no such key set on the accessing fabric → NOT_FOUND.
@@ -203,10 +185,8 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
           };
         },
       }),
-      command({
-        ...GroupKeyManagementCluster.command("KeySetRemove"),
+      GroupKeyManagementCluster.command("KeySetRemove", "F A", {
         requestSchema: KeySetIdRequest,
-        ...invokeAccess("F A"),
         handler: async (req, ctx) => {
           // 11.2.7.4: key set 0 (the IPK) → INVALID_COMMAND; an unknown id → NOT_FOUND (both from the store).
           await groupKeys.removeKeySet(fabricOf(ctx.session.fabricIndex), req.groupKeySetId);
@@ -214,13 +194,8 @@ export function createGroupKeyManagement(options: GroupKeyManagementOptions): Cl
           return { status: ImStatus.SUCCESS };
         },
       }),
-      command({
-        ...GroupKeyManagementCluster.command("KeySetReadAllIndices"),
-        response: {
-          ...GroupKeyManagementCluster.command("KeySetReadAllIndicesResponse"),
-          schema: KeySetReadAllIndicesResponse,
-        },
-        ...invokeAccess("F A"),
+      GroupKeyManagementCluster.command("KeySetReadAllIndices", "F A", {
+        response: GroupKeyManagementCluster.response("KeySetReadAllIndicesResponse", KeySetReadAllIndicesResponse),
         handler: async (_req, ctx) => ({
           // 11.2.7.5: every key set id of the accessing fabric, the IPK (0) included.
           response: {

@@ -9,14 +9,7 @@ import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { labelBytes } from "../../fabric/fabric-record.ts";
 import { type GroupKeyStore, MAX_GROUP_NAME_LENGTH } from "../../fabric/group-keys.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import {
-  attribute,
-  type Cluster,
-  clusterSpec,
-  command,
-  type InvokeContext,
-  invokeAccess,
-} from "../../im/data-model.ts";
+import { type Cluster, clusterSpec, type InvokeContext } from "../../im/data-model.ts";
 import { isImStatus } from "../../im/status-code.ts";
 import {
   tlvArray,
@@ -48,9 +41,13 @@ export const GroupsCluster = clusterSpec({
   // Command ids (1.3.7); requests and their responses share ids.
   commands: {
     AddGroup: 0x00,
+    AddGroupResponse: 0x00,
     ViewGroup: 0x01,
+    ViewGroupResponse: 0x01,
     GetGroupMembership: 0x02,
+    GetGroupMembershipResponse: 0x02,
     RemoveGroup: 0x03,
+    RemoveGroupResponse: 0x03,
     RemoveAllGroups: 0x04,
     AddGroupIfIdentifying: 0x05,
   },
@@ -134,8 +131,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
   const cluster = GroupsCluster.server({
     featureMap: GroupsFeature.GroupNames,
     attributes: [
-      attribute({
-        ...GroupsCluster.attribute("NameSupport"),
+      GroupsCluster.attribute("NameSupport", {
         schema: tlvBitmap8,
         readPrivilege: Privilege.View,
         // 1.3.6.1: bit 7 SHALL equal FeatureMap bit 0 (GroupNames).
@@ -143,20 +139,16 @@ export function createGroups(options: GroupsOptions): GroupsServer {
       }),
     ],
     commands: [
-      command({
-        ...GroupsCluster.command("AddGroup"),
+      GroupsCluster.command("AddGroup", "F M", {
         requestSchema: AddGroupRequest,
-        response: { ...GroupsCluster.response("AddGroup"), schema: GroupStatusResponse },
-        ...invokeAccess("F M"),
+        response: GroupsCluster.response("AddGroupResponse", GroupStatusResponse),
         handler: async (req, ctx) => ({
           response: { status: await addGroup(req.groupId, req.groupName, ctx), groupId: req.groupId },
         }),
       }),
-      command({
-        ...GroupsCluster.command("ViewGroup"),
+      GroupsCluster.command("ViewGroup", "F O", {
         requestSchema: GroupIdRequest,
-        response: { ...GroupsCluster.response("ViewGroup"), schema: ViewGroupResponse },
-        ...invokeAccess("F O"),
+        response: GroupsCluster.response("ViewGroupResponse", ViewGroupResponse),
         handler: async (req, ctx) => {
           const { groupId } = req;
           if (groupId === 0) return { response: { status: ImStatus.CONSTRAINT_ERROR, groupId, groupName: "" } };
@@ -169,14 +161,9 @@ export function createGroups(options: GroupsOptions): GroupsServer {
           return { response: { status: ImStatus.SUCCESS, groupId, groupName: entry.groupName } };
         },
       }),
-      command({
-        ...GroupsCluster.command("GetGroupMembership"),
+      GroupsCluster.command("GetGroupMembership", "F O", {
         requestSchema: GetGroupMembershipRequest,
-        response: {
-          ...GroupsCluster.response("GetGroupMembership"),
-          schema: GetGroupMembershipResponse,
-        },
-        ...invokeAccess("F O"),
+        response: GroupsCluster.response("GetGroupMembershipResponse", GetGroupMembershipResponse),
         handler: async (req, ctx) => {
           const fi = fabricOf(ctx);
           const table = groupKeys.groupTable(fi);
@@ -189,11 +176,9 @@ export function createGroups(options: GroupsOptions): GroupsServer {
           return { response: { capacity, groupList } };
         },
       }),
-      command({
-        ...GroupsCluster.command("RemoveGroup"),
+      GroupsCluster.command("RemoveGroup", "F M", {
         requestSchema: GroupIdRequest,
-        response: { ...GroupsCluster.response("RemoveGroup"), schema: GroupStatusResponse },
-        ...invokeAccess("F M"),
+        response: GroupsCluster.response("RemoveGroupResponse", GroupStatusResponse),
         handler: async (req, ctx) => {
           const { groupId } = req;
           if (groupId === 0) return { response: { status: ImStatus.CONSTRAINT_ERROR, groupId } };
@@ -208,9 +193,7 @@ export function createGroups(options: GroupsOptions): GroupsServer {
           return { response: { status: ImStatus.SUCCESS, groupId } };
         },
       }),
-      command({
-        ...GroupsCluster.command("RemoveAllGroups"),
-        ...invokeAccess("F M"),
+      GroupsCluster.command("RemoveAllGroups", "F M", {
         handler: async (_req, ctx) => {
           const fi = fabricOf(ctx);
           const removed = await groupKeys.removeEndpoint(fi, endpointOf(ctx));
@@ -220,10 +203,8 @@ export function createGroups(options: GroupsOptions): GroupsServer {
           return { status: ImStatus.SUCCESS };
         },
       }),
-      command({
-        ...GroupsCluster.command("AddGroupIfIdentifying"),
+      GroupsCluster.command("AddGroupIfIdentifying", "F M", {
         requestSchema: AddGroupRequest,
-        ...invokeAccess("F M"),
         handler: async (req, ctx) => {
           // 1.3.7.6: only while identifying; otherwise the command is ignored with SUCCESS (SDK: "not a failure").
           if (!options.isIdentifying(ctx.now)) return { status: ImStatus.SUCCESS };

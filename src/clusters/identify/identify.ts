@@ -6,14 +6,7 @@
 
 import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import {
-  AttributeChangeEmitter,
-  attribute,
-  type Cluster,
-  clusterSpec,
-  command,
-  invokeAccess,
-} from "../../im/data-model.ts";
+import { AttributeChangeEmitter, type Cluster, clusterSpec } from "../../im/data-model.ts";
 import { tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
 /** IdentifyTime counts down in steps of this many milliseconds (1.2.5.1: "decrement ... every second"). */
@@ -138,8 +131,7 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
     featureMap: 0,
     changes,
     attributes: [
-      attribute({
-        ...IdentifyCluster.attribute("IdentifyTime"),
+      IdentifyCluster.attribute("IdentifyTime", {
         schema: tlvUInt16,
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Operate,
@@ -149,27 +141,22 @@ export function createIdentify(options: IdentifyOptions = {}): IdentifyServer {
           return { status: ImStatus.SUCCESS };
         },
       }),
-      attribute({
-        ...IdentifyCluster.attribute("IdentifyType"),
+      IdentifyCluster.attribute("IdentifyType", {
         schema: tlvEnum8,
         readPrivilege: Privilege.View,
         read: () => identifyType,
       }),
     ],
     commands: [
-      command({
-        ...IdentifyCluster.command("Identify"),
+      IdentifyCluster.command("Identify", "M", {
         requestSchema: IdentifyRequest,
-        ...invokeAccess("M"),
         handler: async (req, ctx) => {
           set(req.identifyTime, ctx.now);
           return { status: ImStatus.SUCCESS };
         },
       }),
-      command({
-        ...IdentifyCluster.command("TriggerEffect"),
+      IdentifyCluster.command("TriggerEffect", "M", {
         requestSchema: TriggerEffectRequest,
-        ...invokeAccess("M"),
         handler: async (req) => {
           // An EffectIdentifier outside the enum is a constraint violation of the field (Core 7.19.2: enum values).
           if (!(Object.values(IdentifyEffectIdentifier) as number[]).includes(req.effectIdentifier))

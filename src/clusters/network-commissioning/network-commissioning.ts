@@ -6,7 +6,7 @@
 
 import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { AttributeChangeEmitter, attribute, type Cluster, clusterSpec } from "../../im/data-model.ts";
+import { AttributeChangeEmitter, type Cluster, clusterSpec, type TlvCodec } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvArray,
@@ -86,27 +86,23 @@ export function createEthernetNetworkCommissioning(
   const connected = options.connected ?? (() => true);
   let interfaceEnabled = options.interfaceEnabled ?? true;
   const changes = new AttributeChangeEmitter();
+  /** A read-only attribute only an administrator may read. */
   const adminRead = <T>(
-    attributeId: number,
-    name: string,
-    schema: Parameters<typeof attribute<T>>[0]["schema"],
+    name: keyof typeof NetworkCommissioningCluster.attributes,
+    schema: TlvCodec<T>,
     read: () => T,
-  ) => attribute<T>({ id: attributeId, name, schema, readPrivilege: Privilege.Administer, read });
+  ) => NetworkCommissioningCluster.attribute(name, { schema, readPrivilege: Privilege.Administer, read });
 
   const cluster = NetworkCommissioningCluster.server({
     featureMap: NetworkCommissioningFeature.EthernetNetworkInterface,
     changes,
     attributes: [
       // 11.9.6.1: MaxNetworks ≥ 1; an Ethernet interface has exactly its one network.
-      adminRead(NetworkCommissioningCluster.attributes.MaxNetworks, "MaxNetworks", tlvUInt8, () => 1),
-      adminRead(
-        NetworkCommissioningCluster.attributes.Networks,
-        "Networks",
-        tlvArray(NetworkInfoStruct, { maxLength: 1 }),
-        () => [{ networkId: id, connected: connected() }],
-      ),
-      attribute({
-        ...NetworkCommissioningCluster.attribute("InterfaceEnabled"),
+      adminRead("MaxNetworks", tlvUInt8, () => 1),
+      adminRead("Networks", tlvArray(NetworkInfoStruct, { maxLength: 1 }), () => [
+        { networkId: id, connected: connected() },
+      ]),
+      NetworkCommissioningCluster.attribute("InterfaceEnabled", {
         schema: tlvBool,
         readPrivilege: Privilege.View,
         writePrivilege: Privilege.Administer,
@@ -121,24 +117,13 @@ export function createEthernetNetworkCommissioning(
         },
       }),
       // 11.9.6.6-8: null until a ScanNetworks/ConnectNetwork ran; Ethernet has neither, so they stay null.
+      adminRead("LastNetworkingStatus", tlvNullable(tlvEnum8), () => null),
       adminRead(
-        NetworkCommissioningCluster.attributes.LastNetworkingStatus,
-        "LastNetworkingStatus",
-        tlvNullable(tlvEnum8),
-        () => null,
-      ),
-      adminRead(
-        NetworkCommissioningCluster.attributes.LastNetworkID,
         "LastNetworkID",
         tlvNullable(tlvBytes({ minLength: MIN_NETWORK_ID_BYTES, maxLength: MAX_NETWORK_ID_BYTES })),
         () => null,
       ),
-      adminRead(
-        NetworkCommissioningCluster.attributes.LastConnectErrorValue,
-        "LastConnectErrorValue",
-        tlvNullable(tlvInt32),
-        () => null,
-      ),
+      adminRead("LastConnectErrorValue", tlvNullable(tlvInt32), () => null),
     ],
     commands: [],
     events: [],

@@ -8,10 +8,10 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { DelayedAllOffEffectVariant, DyingLightEffectVariant, EffectIdentifier } from "./on-off-data-types.ts";
-import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
+import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv } from "./on-off-options.ts";
 
 /** OffWithEffect { 0 EffectIdentifier enum8, 1 EffectVariant enum8 } (1.5.7.4). */
 export const OffWithEffectRequest = tlvStruct({
@@ -21,10 +21,8 @@ export const OffWithEffectRequest = tlvStruct({
 
 /** The OffWithEffect command. */
 export function offWithEffectCommand(env: OnOffEnv): CommandDefinition<TlvType<typeof OffWithEffectRequest>> {
-  return command({
-    ...OnOffCluster.command("OffWithEffect"),
+  return OnOffCluster.command("OffWithEffect", "O", {
     requestSchema: OffWithEffectRequest,
-    ...OPERATE_ON_OFF,
     handler: async (req, ctx) => {
       const effect = req.effectIdentifier;
       // An EffectIdentifier outside the enum is CONSTRAINT_ERROR (SDK).

@@ -5,7 +5,7 @@
 
 import { Privilege } from "../../fabric/access-control.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
+import type { AttributeDefinition } from "../../im/data-model.ts";
 import { tlvBool, tlvEnum8, tlvNullable, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { isStartUpOnOff } from "./on-off-data-types.ts";
 import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv } from "./on-off-options.ts";
@@ -14,14 +14,12 @@ import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv } from "./on-off-options.ts
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list; each element is typed where it is defined.
 export function onOffAttributes(env: OnOffEnv): AttributeDefinition<any>[] {
   return [
-    attribute({
-      ...OnOffCluster.attribute("OnOff"),
+    OnOffCluster.attribute("OnOff", {
       schema: tlvBool,
       readPrivilege: Privilege.View,
       read: () => env.onOff,
     }),
-    attribute({
-      ...OnOffCluster.attribute("GlobalSceneControl"),
+    OnOffCluster.attribute("GlobalSceneControl", {
       schema: tlvBool,
       readPrivilege: Privilege.View,
       read: () => env.globalSceneControl,
@@ -37,8 +35,7 @@ export function onOffAttributes(env: OnOffEnv): AttributeDefinition<any>[] {
       () => env.offWaitTime,
       (v) => env.setOffWaitTime(v),
     ),
-    attribute({
-      ...OnOffCluster.attribute("StartUpOnOff"),
+    OnOffCluster.attribute("StartUpOnOff", {
       schema: tlvNullable(tlvEnum8),
       readPrivilege: Privilege.View,
       writePrivilege: Privilege.Manage,
@@ -59,9 +56,7 @@ function timeAttribute(
   read: () => number,
   write: (value: number) => void,
 ): AttributeDefinition<number> {
-  return attribute({
-    id: OnOffCluster.attributes[name],
-    name,
+  return OnOffCluster.attribute(name, {
     schema: tlvUInt16,
     readPrivilege: Privilege.View,
     writePrivilege: Privilege.Operate,

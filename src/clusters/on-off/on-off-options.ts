@@ -5,7 +5,7 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { AttributeChangeEmitter, clusterSpec, invokeAccess } from "../../im/data-model.ts";
+import { AttributeChangeEmitter, clusterSpec } from "../../im/data-model.ts";
 import type { EffectIdentifier, StartUpOnOff } from "./on-off-data-types.ts";
 
 /** OnTime and OffWaitTime count in tenths of a second (1.5.6.3, 1.5.6.4). */
@@ -36,8 +36,6 @@ export const OnOffCluster = clusterSpec({
   events: {},
 });
 
-/** Access of every On/Off command: Operate, not fabric-scoped, not timed (1.5.7). */
-export const OPERATE_ON_OFF = invokeAccess("O");
 /** The answer of a command or write that succeeded. */
 export const ON_OFF_SUCCESS = { status: ImStatus.SUCCESS } as const;
 

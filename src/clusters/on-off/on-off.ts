@@ -9,7 +9,6 @@ import { offCommand } from "./off.ts";
 import { offWithEffectCommand } from "./off-with-effect.ts";
 import { onCommand } from "./on.ts";
 import { onOffAttributes } from "./on-off-attributes.ts";
-import type { StartUpOnOff } from "./on-off-data-types.ts";
 import { OnOffCluster, OnOffEnv, type OnOffOptions } from "./on-off-options.ts";
 import { onWithRecallGlobalSceneCommand } from "./on-with-recall-global-scene.ts";
 import { onWithTimedOffCommand } from "./on-with-timed-off.ts";
@@ -21,14 +20,8 @@ const OnOffFeature = { Lighting: 0x01 } as const;
 /** The cluster and the entry points of the node. */
 export interface OnOffServer {
   readonly cluster: Cluster;
-  /** The current OnOff value. */
+  /** The current OnOff value (the node's light and the scenes follow it; the other attributes are read as such). */
   readonly onOff: boolean;
-  readonly globalSceneControl: boolean;
-  /** OnTime, in 1/10 s. */
-  readonly onTime: number;
-  /** OffWaitTime, in 1/10 s. */
-  readonly offWaitTime: number;
-  readonly startUpOnOff: StartUpOnOff | null;
   /** When the tick should fire next (ms), or null when the timed on / delayed off state machine is idle. */
   readonly nextTimerAt: number | null;
   /** Sets OnOff from local control (a button) with the side effects of an On or Off command. */
@@ -59,18 +52,6 @@ export function createOnOff(options: OnOffOptions = {}): OnOffServer {
     cluster,
     get onOff() {
       return env.onOff;
-    },
-    get globalSceneControl() {
-      return env.globalSceneControl;
-    },
-    get onTime() {
-      return env.onTime;
-    },
-    get offWaitTime() {
-      return env.offWaitTime;
-    },
-    get startUpOnOff() {
-      return env.startUpOnOff;
     },
     get nextTimerAt() {
       return env.nextTimerAt;

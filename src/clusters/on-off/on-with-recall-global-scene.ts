@@ -2,14 +2,12 @@
  * OnWithRecallGlobalScene (0x41) (Application Cluster spec 1.5.7.5), answered with a status: discarded while
  * GlobalSceneControl is TRUE; otherwise recalls the global scene and turns on.
  */
-import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
+import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv } from "./on-off-options.ts";
 
 /** The OnWithRecallGlobalScene command. */
 export function onWithRecallGlobalSceneCommand(env: OnOffEnv): CommandDefinition {
-  return command({
-    ...OnOffCluster.command("OnWithRecallGlobalScene"),
-    ...OPERATE_ON_OFF,
+  return OnOffCluster.command("OnWithRecallGlobalScene", "O", {
     handler: async (_req, ctx) => {
       // 1.5.7.5: "If GlobalSceneControl is TRUE, the server SHALL discard the command" (SUCCESS, as the SDK).
       if (env.globalSceneControl) return ON_OFF_SUCCESS;

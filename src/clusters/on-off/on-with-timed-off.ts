@@ -8,10 +8,10 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBitmap8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { OnOffControlBitmap } from "./on-off-data-types.ts";
-import { ON_OFF_SUCCESS, ON_OFF_TIME_UNTIMED, OnOffCluster, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
+import { ON_OFF_SUCCESS, ON_OFF_TIME_UNTIMED, OnOffCluster, type OnOffEnv } from "./on-off-options.ts";
 
 /** Largest OnTime / OffWaitTime an OnWithTimedOff may carry (field constraint "max 0xFFFE"). */
 const MAX_ON_OFF_TIME = 0xfffe;
@@ -25,10 +25,8 @@ export const OnWithTimedOffRequest = tlvStruct({
 
 /** The OnWithTimedOff command. */
 export function onWithTimedOffCommand(env: OnOffEnv): CommandDefinition<TlvType<typeof OnWithTimedOffRequest>> {
-  return command({
-    ...OnOffCluster.command("OnWithTimedOff"),
+  return OnOffCluster.command("OnWithTimedOff", "O", {
     requestSchema: OnWithTimedOffRequest,
-    ...OPERATE_ON_OFF,
     handler: async (req, ctx) => {
       // OnTime and OffWaitTime fields: constraint "max 0xFFFE". Unknown OnOffControl bits are ignored (SDK).
       if (req.onTime > MAX_ON_OFF_TIME || req.offWaitTime > MAX_ON_OFF_TIME)

@@ -1,12 +1,10 @@
 /** On (0x01) (Application Cluster spec 1.5.7.2), answered with a status: OnOff TRUE, GlobalSceneControl TRUE. */
-import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv, OPERATE_ON_OFF } from "./on-off-options.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
+import { ON_OFF_SUCCESS, OnOffCluster, type OnOffEnv } from "./on-off-options.ts";
 
 /** The On command. */
 export function onCommand(env: OnOffEnv): CommandDefinition {
-  return command({
-    ...OnOffCluster.command("On"),
-    ...OPERATE_ON_OFF,
+  return OnOffCluster.command("On", "O", {
     handler: async () => {
       env.on();
       return ON_OFF_SUCCESS;

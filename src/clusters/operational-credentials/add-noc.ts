@@ -24,7 +24,7 @@ import {
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { isOperationalVendorId } from "../../fabric/fabric-record.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvBytes,
@@ -62,11 +62,9 @@ function isValidCaseAdminSubject(subject: bigint): boolean {
 
 /** The AddNOC command. */
 export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition<AddNocRequest, NocResponse> {
-  return command({
-    ...OperationalCredentialsCluster.command("AddNOC"),
+  return OperationalCredentialsCluster.command("AddNOC", "A", {
     requestSchema: AddNocRequest,
     response: NOC_RESPONSE,
-    ...invokeAccess("A"),
     handler: async (req, ctx) => {
       const { failSafe, fabrics, groupKeys, acl } = env;
       // An empty ICACValue is treated as absent (SDK: `icac.empty()` means no ICAC).

@@ -11,7 +11,7 @@ import { MalformedError, ValidationError } from "../../bytes/errors.ts";
 import type { MatterCert } from "../../cert/matter-cert.ts";
 import { validateRcac } from "../../cert/validate.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { statusResultFromError } from "./noc-response.ts";
 import { MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
@@ -25,10 +25,8 @@ export type AddTrustedRootCertificateRequest = TlvType<typeof AddTrustedRootCert
 export function addTrustedRootCertificateCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<AddTrustedRootCertificateRequest, never> {
-  return command<AddTrustedRootCertificateRequest, never>({
-    ...OperationalCredentialsCluster.command("AddTrustedRootCertificate"),
+  return OperationalCredentialsCluster.command("AddTrustedRootCertificate", "A", {
     requestSchema: AddTrustedRootCertificateRequest,
-    ...invokeAccess("A"),
     handler: async (req, ctx) => {
       const { failSafe } = env;
       const rcacBytes = req.rootCaCertificate;

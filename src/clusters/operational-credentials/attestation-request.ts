@@ -10,7 +10,7 @@
  */
 import { encodeAttestationElements } from "../../cert/attestation-elements.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import {
   ATTESTATION_NONCE_BYTES,
@@ -34,14 +34,9 @@ export type AttestationResponse = TlvType<typeof AttestationResponse>;
 export function attestationRequestCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<AttestationRequest, AttestationResponse> {
-  return command({
-    ...OperationalCredentialsCluster.command("AttestationRequest"),
+  return OperationalCredentialsCluster.command("AttestationRequest", "A", {
     requestSchema: AttestationRequest,
-    response: {
-      ...OperationalCredentialsCluster.command("AttestationResponse"),
-      schema: AttestationResponse,
-    },
-    ...invokeAccess("A"),
+    response: OperationalCredentialsCluster.response("AttestationResponse", AttestationResponse),
     handler: async (req, ctx) => {
       // §1.1 step 1: AttestationNonce.size != 32 → INVALID_COMMAND (TC_DA_1_2 steps 13, 14).
       if (req.attestationNonce.length !== ATTESTATION_NONCE_BYTES) return { status: ImStatus.INVALID_COMMAND };

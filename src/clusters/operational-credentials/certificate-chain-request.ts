@@ -9,7 +9,7 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvEnum8, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CertificateChainType } from "./node-operational-cert-status.ts";
 import { MAX_ATTESTATION_CERT_DER_BYTES } from "./operational-credentials-limits.ts";
@@ -29,14 +29,9 @@ export type CertificateChainResponse = TlvType<typeof CertificateChainResponse>;
 export function certificateChainRequestCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<CertificateChainRequest, CertificateChainResponse> {
-  return command({
-    ...OperationalCredentialsCluster.command("CertificateChainRequest"),
+  return OperationalCredentialsCluster.command("CertificateChainRequest", "A", {
     requestSchema: CertificateChainRequest,
-    response: {
-      ...OperationalCredentialsCluster.command("CertificateChainResponse"),
-      schema: CertificateChainResponse,
-    },
-    ...invokeAccess("A"),
+    response: OperationalCredentialsCluster.response("CertificateChainResponse", CertificateChainResponse),
     handler: async (req) => {
       // §1.2 step 1: CertificateType not in {1, 2} → INVALID_COMMAND.
       if (req.certificateType === CertificateChainType.DACCertificate)

@@ -13,7 +13,7 @@ import { encodeNocsrElements } from "../../cert/nocsr-elements.ts";
 import type { P256PrivateKey } from "../../crypto/p256.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBool, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CSR_NONCE_BYTES, MAX_RESPONSE_ELEMENTS_BYTES, SIGNATURE_BYTES } from "./operational-credentials-limits.ts";
 import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
@@ -34,11 +34,9 @@ export type CsrResponse = TlvType<typeof CsrResponse>;
 
 /** The CSRRequest command. */
 export function csrRequestCommand(env: OperationalCredentialsEnv): CommandDefinition<CsrRequest, CsrResponse> {
-  return command({
-    ...OperationalCredentialsCluster.command("CSRRequest"),
+  return OperationalCredentialsCluster.command("CSRRequest", "A", {
     requestSchema: CsrRequest,
-    response: { ...OperationalCredentialsCluster.command("CSRResponse"), schema: CsrResponse },
-    ...invokeAccess("A"),
+    response: OperationalCredentialsCluster.response("CSRResponse", CsrResponse),
     handler: async (req, ctx) => {
       const { failSafe } = env;
       const accessing = ctx.session.fabricIndex;

@@ -36,10 +36,7 @@ export const NocResponse = tlvStruct({
 export type NocResponse = TlvType<typeof NocResponse>;
 
 /** The response entry of a command definition that answers with NOCResponse. */
-export const NOC_RESPONSE = {
-  ...OperationalCredentialsCluster.command("NOCResponse"),
-  schema: NocResponse,
-} as const;
+export const NOC_RESPONSE = OperationalCredentialsCluster.response("NOCResponse", NocResponse);
 
 /** `text` cut to at most `maxBytes` UTF-8 bytes, never inside a code point. */
 function truncateUtf8(text: string, maxBytes: number): string {

@@ -4,7 +4,7 @@
  */
 
 import { Privilege } from "../../fabric/access-control.ts";
-import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
+import type { AttributeDefinition } from "../../im/data-model.ts";
 import { tlvArray, tlvBytes, tlvUInt8 } from "../../tlv/tlv-schema.ts";
 import { FabricDescriptorStruct, fabricDescriptorOf } from "./fabric-descriptor-struct.ts";
 import { NocStruct, nocStructOf } from "./noc-struct.ts";
@@ -16,8 +16,7 @@ import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from ".
 export function operationalCredentialsAttributes(env: OperationalCredentialsEnv): AttributeDefinition<any>[] {
   const { fabrics } = env;
   return [
-    attribute({
-      ...OperationalCredentialsCluster.attribute("NOCs"),
+    OperationalCredentialsCluster.attribute("NOCs", {
       schema: tlvArray(NocStruct),
       // §0.2: NOCs is readable only with Administer; quality "C" (changes omitted).
       readPrivilege: Privilege.Administer,
@@ -28,8 +27,7 @@ export function operationalCredentialsAttributes(env: OperationalCredentialsEnv)
       changesOmitted: true,
       read: () => fabrics.fabrics().map(nocStructOf),
     }),
-    attribute({
-      ...OperationalCredentialsCluster.attribute("Fabrics"),
+    OperationalCredentialsCluster.attribute("Fabrics", {
       schema: tlvArray(FabricDescriptorStruct),
       readPrivilege: Privilege.View,
       fabricScoped: true,
@@ -37,28 +35,24 @@ export function operationalCredentialsAttributes(env: OperationalCredentialsEnv)
       fabricSensitiveFields: [],
       read: () => fabrics.fabrics().map(fabricDescriptorOf),
     }),
-    attribute({
-      ...OperationalCredentialsCluster.attribute("SupportedFabrics"),
+    OperationalCredentialsCluster.attribute("SupportedFabrics", {
       schema: tlvUInt8,
       readPrivilege: Privilege.View,
       read: () => fabrics.supportedFabrics,
     }),
-    attribute({
-      ...OperationalCredentialsCluster.attribute("CommissionedFabrics"),
+    OperationalCredentialsCluster.attribute("CommissionedFabrics", {
       schema: tlvUInt8,
       readPrivilege: Privilege.View,
       // The SDK's FabricCount(): a pending added fabric counts (it is visible in Fabrics too).
       read: () => fabrics.fabricCount(),
     }),
-    attribute({
-      ...OperationalCredentialsCluster.attribute("TrustedRootCertificates"),
+    OperationalCredentialsCluster.attribute("TrustedRootCertificates", {
       schema: tlvArray(tlvBytes({ maxLength: MAX_CERT_TLV_BYTES })),
       readPrivilege: Privilege.View,
       // §6 item 7: every fabric's RCAC (duplicates kept) plus the pending root not yet bound by AddNOC.
       read: () => fabrics.trustedRoots(),
     }),
-    attribute({
-      ...OperationalCredentialsCluster.attribute("CurrentFabricIndex"),
+    OperationalCredentialsCluster.attribute("CurrentFabricIndex", {
       schema: tlvUInt8,
       readPrivilege: Privilege.View,
       // §0.2: the accessing fabric index; 0 over a PASE session before AddNOC.

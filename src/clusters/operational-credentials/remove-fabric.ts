@@ -16,7 +16,7 @@
 
 import { type FabricIndex, isFabricIndex } from "../../fabric/fabric-index.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvField, tlvStruct, tlvUInt8 } from "../../tlv/tlv-schema.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
@@ -46,12 +46,10 @@ export async function deleteFabric(env: Pick<OperationalCredentialsEnv, "fabrics
 export function removeFabricCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<RemoveFabricRequest, NocResponse> {
-  return command({
-    ...OperationalCredentialsCluster.command("RemoveFabric"),
+  return OperationalCredentialsCluster.command("RemoveFabric", "A", {
     requestSchema: RemoveFabricRequest,
     response: NOC_RESPONSE,
     // Any admin may remove any fabric (TC_OPCREDS_3_1 steps 76-77), a PASE session (implicit admin) included.
-    ...invokeAccess("A"),
     handler: async (req) => {
       const index = req.fabricIndex;
       // §1.7 step 1 (§6 item 22): FabricIndex 0 or 255 → INVALID_COMMAND, not InvalidFabricIndex.

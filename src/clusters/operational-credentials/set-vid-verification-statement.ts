@@ -14,7 +14,7 @@
 
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { statusResultFromError } from "./noc-response.ts";
 import { OperationalCredentialsCluster, type OperationalCredentialsEnv } from "./operational-credentials-options.ts";
@@ -31,11 +31,9 @@ export type SetVidVerificationStatementRequest = TlvType<typeof SetVidVerificati
 export function setVidVerificationStatementCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<SetVidVerificationStatementRequest, never> {
-  return command<SetVidVerificationStatementRequest, never>({
-    ...OperationalCredentialsCluster.command("SetVIDVerificationStatement"),
+  // §1.9 step 0: over PASE without a fabric → UNSUPPORTED_ACCESS (the dispatcher, from the access "F A").
+  return OperationalCredentialsCluster.command("SetVIDVerificationStatement", "F A", {
     requestSchema: SetVidVerificationStatementRequest,
-    // §1.9 step 0: over PASE without a fabric → UNSUPPORTED_ACCESS (the dispatcher).
-    ...invokeAccess("F A"),
     handler: async (req, ctx) => {
       const accessing = ctx.session.fabricIndex as FabricIndex;
       const { vendorId, vidVerificationStatement, vvsc } = req;

@@ -17,7 +17,7 @@ import { InternalError } from "../../bytes/errors.ts";
 import { isFabricIndex } from "../../fabric/fabric-index.ts";
 import { ROOT_PUBLIC_KEY_BYTES } from "../../fabric/operational-identity.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvStruct, tlvUInt8 } from "../../tlv/tlv-schema.ts";
 import {
   SIGNATURE_BYTES,
@@ -92,15 +92,10 @@ export function vendorIdVerificationTbs(input: {
 export function signVidVerificationRequestCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<SignVidVerificationRequest, SignVidVerificationResponse> {
-  return command({
-    ...OperationalCredentialsCluster.command("SignVIDVerificationRequest"),
+  return OperationalCredentialsCluster.command("SignVIDVerificationRequest", "A", {
     requestSchema: SignVidVerificationRequest,
-    response: {
-      ...OperationalCredentialsCluster.command("SignVIDVerificationResponse"),
-      schema: SignVidVerificationResponse,
-    },
+    response: OperationalCredentialsCluster.response("SignVIDVerificationResponse", SignVidVerificationResponse),
     // §6 item 11: not fabric-scoped; an admin of fabric A may ask for fabric B (TC_OPCREDS_3_8 step 4).
-    ...invokeAccess("A"),
     handler: async (req, ctx) => {
       // §1.10 step 1: FabricIndex not 1..254 or ClientChallenge not 32 bytes → CONSTRAINT_ERROR.
       if (!isFabricIndex(req.fabricIndex) || req.clientChallenge.length !== VID_VERIFICATION_CLIENT_CHALLENGE_BYTES)

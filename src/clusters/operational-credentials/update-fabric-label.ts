@@ -10,7 +10,7 @@ import { ProtocolError } from "../../bytes/errors.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { labelBytes } from "../../fabric/fabric-record.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvField, tlvString, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
@@ -25,12 +25,10 @@ export type UpdateFabricLabelRequest = TlvType<typeof UpdateFabricLabelRequest>;
 export function updateFabricLabelCommand(
   env: OperationalCredentialsEnv,
 ): CommandDefinition<UpdateFabricLabelRequest, NocResponse> {
-  return command({
-    ...OperationalCredentialsCluster.command("UpdateFabricLabel"),
+  return OperationalCredentialsCluster.command("UpdateFabricLabel", "F A", {
     requestSchema: UpdateFabricLabelRequest,
     response: NOC_RESPONSE,
     // §1.6 step 1: over PASE without a fabric → UNSUPPORTED_ACCESS (the dispatcher).
-    ...invokeAccess("F A"),
     handler: async (req, ctx) => {
       const accessing = ctx.session.fabricIndex as FabricIndex;
       // §1.6 step 2: [DIFF] Label > 32 bytes → INVALID_COMMAND as in the SDK (a TODO there suggests CONSTRAINT_ERROR).

@@ -10,7 +10,7 @@
 
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command, invokeAccess } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { decodeIncomingNoc, validateIncomingNocChain } from "./noc-chain.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
@@ -31,12 +31,10 @@ export type UpdateNocRequest = TlvType<typeof UpdateNocRequest>;
 
 /** The UpdateNOC command. */
 export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinition<UpdateNocRequest, NocResponse> {
-  return command({
-    ...OperationalCredentialsCluster.command("UpdateNOC"),
+  return OperationalCredentialsCluster.command("UpdateNOC", "F A", {
     requestSchema: UpdateNocRequest,
     response: NOC_RESPONSE,
     // §1.5 step 0: over PASE without a fabric the dispatcher answers UNSUPPORTED_ACCESS (TC_OPCREDS_3_4 step 26).
-    ...invokeAccess("F A"),
     handler: async (req, ctx) => {
       const { failSafe, fabrics } = env;
       const accessing = ctx.session.fabricIndex as FabricIndex;

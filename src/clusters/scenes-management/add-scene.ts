@@ -4,7 +4,7 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvArray,
@@ -18,7 +18,7 @@ import {
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
 import { MAX_SCENE_NAME_BYTES, MAX_TRANSITION_TIME_MS, type StoredExtensionFieldSet } from "./scene-table.ts";
 import { checkExtensionFieldSet } from "./sceneable-cluster.ts";
-import { MANAGE_SCENES, SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** AddScene { 0 GroupID, 1 SceneID, 2 TransitionTime ms, 3 SceneName, 4 ExtensionFieldSetStructs }. */
@@ -35,11 +35,9 @@ const utf8 = new TextEncoder();
 
 /** The AddScene command. */
 export function addSceneCommand(env: ScenesManagementEnv): CommandDefinition<AddSceneRequest, SceneResponse> {
-  return command({
-    ...ScenesManagementCluster.command("AddScene"),
+  return ScenesManagementCluster.command("AddScene", "F M", {
     requestSchema: AddSceneRequest,
-    response: { ...ScenesManagementCluster.response("AddScene"), schema: SceneResponse },
-    ...MANAGE_SCENES,
+    response: ScenesManagementCluster.response("AddSceneResponse", SceneResponse),
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
       const reply = (status: ImStatus) => sceneResponse(req, status);

@@ -4,10 +4,10 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvBitmap8, tlvEnum8, tlvField, tlvStruct, tlvUInt8, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 import { MAX_SCENE_ID } from "./scene-table.ts";
-import { MANAGE_SCENES, ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { ScenesManagementCluster } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** CopyModeBitmap (1.4.7.1). */
@@ -33,11 +33,9 @@ export type CopySceneResponse = TlvType<typeof CopySceneResponse>;
 
 /** The CopyScene command. */
 export function copySceneCommand(env: ScenesManagementEnv): CommandDefinition<CopySceneRequest, CopySceneResponse> {
-  return command({
-    ...ScenesManagementCluster.command("CopyScene"),
+  return ScenesManagementCluster.command("CopyScene", "F M", {
     requestSchema: CopySceneRequest,
-    response: { ...ScenesManagementCluster.response("CopyScene"), schema: CopySceneResponse },
-    ...MANAGE_SCENES,
+    response: ScenesManagementCluster.response("CopySceneResponse", CopySceneResponse),
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
       const reply = (status: ImStatus) => ({

@@ -4,7 +4,7 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvArray,
@@ -16,7 +16,7 @@ import {
   tlvUInt8,
   tlvUInt16,
 } from "../../tlv/tlv-schema.ts";
-import { GroupRequest, OPERATE_SCENES, ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { GroupRequest, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** GetSceneMembershipResponse { 0 Status, 1 Capacity nullable uint8, 2 GroupID, 3 SceneList? list[uint8] }. */
@@ -32,14 +32,9 @@ export type GetSceneMembershipResponse = TlvType<typeof GetSceneMembershipRespon
 export function getSceneMembershipCommand(
   env: ScenesManagementEnv,
 ): CommandDefinition<GroupRequest, GetSceneMembershipResponse> {
-  return command({
-    ...ScenesManagementCluster.command("GetSceneMembership"),
+  return ScenesManagementCluster.command("GetSceneMembership", "F O", {
     requestSchema: GroupRequest,
-    response: {
-      ...ScenesManagementCluster.response("GetSceneMembership"),
-      schema: GetSceneMembershipResponse,
-    },
-    ...OPERATE_SCENES,
+    response: ScenesManagementCluster.response("GetSceneMembershipResponse", GetSceneMembershipResponse),
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
       // 1.4.9.13/1.4.9.14: an unknown group → INVALID_COMMAND with a null Capacity and no SceneList.

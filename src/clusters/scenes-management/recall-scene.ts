@@ -4,7 +4,7 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvField,
@@ -17,7 +17,7 @@ import {
 } from "../../tlv/tlv-schema.ts";
 import { GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, MAX_SCENE_ID, MAX_TRANSITION_TIME_MS } from "./scene-table.ts";
 import { toSceneValue } from "./sceneable-cluster.ts";
-import { OPERATE_SCENES, ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { ScenesManagementCluster } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** RecallScene { 0 GroupID, 1 SceneID, 2 TransitionTime nullable optional ms }. */
@@ -68,10 +68,8 @@ export async function recallGlobalScene(env: ScenesManagementEnv, fabricIndex: n
 
 /** The RecallScene command. */
 export function recallSceneCommand(env: ScenesManagementEnv): CommandDefinition<RecallSceneRequest> {
-  return command({
-    ...ScenesManagementCluster.command("RecallScene"),
+  return ScenesManagementCluster.command("RecallScene", "F O", {
     requestSchema: RecallSceneRequest,
-    ...OPERATE_SCENES,
     handler: async (req, ctx) => {
       if (req.sceneId > MAX_SCENE_ID) return { status: ImStatus.CONSTRAINT_ERROR };
       // 1.4.9.12.3: TransitionTime max 60 000 000 ms. Deviation: the SDK does not check it; the spec constraint is

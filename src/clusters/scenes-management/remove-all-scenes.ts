@@ -4,9 +4,9 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
-import { GroupRequest, MANAGE_SCENES, ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { GroupRequest, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import type { ScenesManagementEnv } from "./scenes-management-options.ts";
 
 /** RemoveAllScenesResponse { 0 Status, 1 GroupID }. */
@@ -20,14 +20,9 @@ export type RemoveAllScenesResponse = TlvType<typeof RemoveAllScenesResponse>;
 export function removeAllScenesCommand(
   env: ScenesManagementEnv,
 ): CommandDefinition<GroupRequest, RemoveAllScenesResponse> {
-  return command({
-    ...ScenesManagementCluster.command("RemoveAllScenes"),
+  return ScenesManagementCluster.command("RemoveAllScenes", "F M", {
     requestSchema: GroupRequest,
-    response: {
-      ...ScenesManagementCluster.response("RemoveAllScenes"),
-      schema: RemoveAllScenesResponse,
-    },
-    ...MANAGE_SCENES,
+    response: ScenesManagementCluster.response("RemoveAllScenesResponse", RemoveAllScenesResponse),
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
       const reply = (status: ImStatus) => ({ response: { status, groupId: req.groupId } });

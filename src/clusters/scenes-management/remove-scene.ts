@@ -4,17 +4,15 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
-import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
+import { SceneRequest, SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** The RemoveScene command. */
 export function removeSceneCommand(env: ScenesManagementEnv): CommandDefinition<SceneRequest, SceneResponse> {
-  return command({
-    ...ScenesManagementCluster.command("RemoveScene"),
+  return ScenesManagementCluster.command("RemoveScene", "F M", {
     requestSchema: SceneRequest,
-    response: { ...ScenesManagementCluster.response("RemoveScene"), schema: SceneResponse },
-    ...MANAGE_SCENES,
+    response: ScenesManagementCluster.response("RemoveSceneResponse", SceneResponse),
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
       const reply = (status: ImStatus) => sceneResponse(req, status);

@@ -4,7 +4,7 @@
  */
 
 import { Privilege } from "../../fabric/access-control.ts";
-import { type AttributeDefinition, attribute } from "../../im/data-model.ts";
+import type { AttributeDefinition } from "../../im/data-model.ts";
 import { tlvArray, tlvNullable, tlvUInt16, tlvUInt64 } from "../../tlv/tlv-schema.ts";
 import { SCENE_INFO_FABRIC_SENSITIVE_FIELDS, SceneInfoStruct } from "./scene-info-struct.ts";
 import { ScenesManagementCluster } from "./scenes-management-commands.ts";
@@ -14,20 +14,17 @@ import { type CurrentScene, NO_CURRENT_SCENE, type ScenesManagementEnv } from ".
 // biome-ignore lint/suspicious/noExplicitAny: a heterogeneous list; each element is typed where it is defined.
 export function scenesManagementAttributes(env: ScenesManagementEnv): AttributeDefinition<any>[] {
   return [
-    attribute({
-      ...ScenesManagementCluster.attribute("LastConfiguredBy"),
+    ScenesManagementCluster.attribute("LastConfiguredBy", {
       schema: tlvNullable(tlvUInt64),
       readPrivilege: Privilege.View,
       read: () => env.lastConfiguredBy,
     }),
-    attribute({
-      ...ScenesManagementCluster.attribute("SceneTableSize"),
+    ScenesManagementCluster.attribute("SceneTableSize", {
       schema: tlvUInt16,
       readPrivilege: Privilege.View,
       read: () => env.table.sceneTableSize,
     }),
-    attribute({
-      ...ScenesManagementCluster.attribute("FabricSceneInfo"),
+    ScenesManagementCluster.attribute("FabricSceneInfo", {
       schema: tlvArray(SceneInfoStruct),
       readPrivilege: Privilege.View,
       fabricScoped: true,

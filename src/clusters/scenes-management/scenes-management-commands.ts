@@ -4,7 +4,7 @@
  * status in the response (SceneID max 254, TransitionTime max 60 000 000, SceneName maxLength 16) decode over their
  * whole base type, so that a violation is a response, as in the SDK; each command's own fields are in its file.
  */
-import { clusterSpec, invokeAccess } from "../../im/data-model.ts";
+import { clusterSpec } from "../../im/data-model.ts";
 import { type TlvType, tlvEnum8, tlvField, tlvStruct, tlvUInt8, tlvUInt16 } from "../../tlv/tlv-schema.ts";
 
 /** The Scenes Management cluster (Application Cluster spec 1.4) as the Matter 1.4.2 data model defines it. */
@@ -17,13 +17,20 @@ export const ScenesManagementCluster = clusterSpec({
   // Command ids (1.4.9); each response command shares the id of its request.
   commands: {
     AddScene: 0x00,
+    AddSceneResponse: 0x00,
     ViewScene: 0x01,
+    ViewSceneResponse: 0x01,
     RemoveScene: 0x02,
+    RemoveSceneResponse: 0x02,
     RemoveAllScenes: 0x03,
+    RemoveAllScenesResponse: 0x03,
     StoreScene: 0x04,
+    StoreSceneResponse: 0x04,
     RecallScene: 0x05,
     GetSceneMembership: 0x06,
+    GetSceneMembershipResponse: 0x06,
     CopyScene: 0x40,
+    CopySceneResponse: 0x40,
   },
   events: {},
 });
@@ -46,8 +53,3 @@ export const SceneResponse = tlvStruct({
   sceneId: tlvField(2, tlvUInt8),
 });
 export type SceneResponse = TlvType<typeof SceneResponse>;
-
-/** Access of the commands that change scenes: Manage, fabric-scoped, not timed (1.4.9). */
-export const MANAGE_SCENES = invokeAccess("F M");
-/** Access of the commands that view or recall scenes: Operate, fabric-scoped, not timed (1.4.9). */
-export const OPERATE_SCENES = invokeAccess("F O");

@@ -4,9 +4,9 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import { GLOBAL_SCENE_GROUP_ID, GLOBAL_SCENE_ID, MAX_SCENE_ID } from "./scene-table.ts";
-import { MANAGE_SCENES, SceneRequest, SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { SceneRequest, SceneResponse, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /**
@@ -53,11 +53,9 @@ export function storeGlobalScene(env: ScenesManagementEnv, fabricIndex: number):
 
 /** The StoreScene command. */
 export function storeSceneCommand(env: ScenesManagementEnv): CommandDefinition<SceneRequest, SceneResponse> {
-  return command({
-    ...ScenesManagementCluster.command("StoreScene"),
+  return ScenesManagementCluster.command("StoreScene", "F M", {
     requestSchema: SceneRequest,
-    response: { ...ScenesManagementCluster.response("StoreScene"), schema: SceneResponse },
-    ...MANAGE_SCENES,
+    response: ScenesManagementCluster.response("StoreSceneResponse", SceneResponse),
     handler: async (req, ctx) => {
       const reply = (status: ImStatus) => sceneResponse(req, status);
       if (req.sceneId > MAX_SCENE_ID) return reply(ImStatus.CONSTRAINT_ERROR);

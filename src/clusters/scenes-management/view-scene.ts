@@ -4,7 +4,7 @@
  */
 
 import { ImStatus } from "../../fabric/status-codes.ts";
-import { type CommandDefinition, command } from "../../im/data-model.ts";
+import type { CommandDefinition } from "../../im/data-model.ts";
 import {
   type TlvType,
   tlvArray,
@@ -20,7 +20,7 @@ import {
 import { ExtensionFieldSetStruct } from "./extension-field-set.ts";
 import { MAX_SCENE_NAME_BYTES, type StoredExtensionFieldSet } from "./scene-table.ts";
 import { toAttributeValuePairStruct } from "./sceneable-cluster.ts";
-import { OPERATE_SCENES, SceneRequest, ScenesManagementCluster } from "./scenes-management-commands.ts";
+import { SceneRequest, ScenesManagementCluster } from "./scenes-management-commands.ts";
 import { type ScenesManagementEnv, sceneResponse } from "./scenes-management-options.ts";
 
 /** ViewSceneResponse { 0 Status, 1 GroupID, 2 SceneID, 3 TransitionTime?, 4 SceneName?, 5 ExtensionFieldSetStructs? }. */
@@ -49,11 +49,9 @@ function viewSets(env: ScenesManagementEnv, sets: readonly StoredExtensionFieldS
 
 /** The ViewScene command. */
 export function viewSceneCommand(env: ScenesManagementEnv): CommandDefinition<SceneRequest, ViewSceneResponse> {
-  return command({
-    ...ScenesManagementCluster.command("ViewScene"),
+  return ScenesManagementCluster.command("ViewScene", "F O", {
     requestSchema: SceneRequest,
-    response: { ...ScenesManagementCluster.response("ViewScene"), schema: ViewSceneResponse },
-    ...OPERATE_SCENES,
+    response: ScenesManagementCluster.response("ViewSceneResponse", ViewSceneResponse),
     handler: async (req, ctx) => {
       const fi = ctx.session.fabricIndex;
       const reply = (status: ImStatus) => sceneResponse(req, status);

@@ -10,7 +10,7 @@ import { Privilege } from "../../../src/fabric/access-control.ts";
 import { ImStatus } from "../../../src/fabric/status-codes.ts";
 import { readAttribute } from "../../../src/im/attribute-read.ts";
 import { writeAttribute } from "../../../src/im/attribute-write.ts";
-import { type AccessChecker, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
+import { type AccessChecker, type Cluster, ClusterInstance, type SessionInfo } from "../../../src/im/data-model.ts";
 import { type InvokeOutcome, invokeCommand } from "../../../src/im/invoke.ts";
 import { encodeTlv } from "../../../src/tlv/tlv-encoder.ts";
 import { ANONYMOUS, type TlvNode } from "../../../src/tlv/tlv-node.ts";
@@ -26,6 +26,13 @@ const session: SessionInfo = {
   id: 1,
 };
 const allow: AccessChecker = () => true;
+
+/** An attribute's value as the cluster's read handler gives it (what a read encodes). */
+function attributeValue(cluster: Cluster, name: keyof typeof OnOffCluster.attributes): unknown {
+  const def = cluster.attributes.find((a) => a.id === OnOffCluster.attributes[name]);
+  assert.ok(def !== undefined, name);
+  return def.read({ session, now: 0 });
+}
 const upTo =
   (max: Privilege): AccessChecker =>
   (_s, _t, p) =>
@@ -73,7 +80,8 @@ function setup(initial?: boolean, extra: OnOffOptions = {}) {
   const write = async (id: number, value: TlvNode, access = allow) =>
     (await writeAttribute(inst, id, value, { session, timed: false, now: 0 }, access)).status;
   /** [OnOff, OnTime, OffWaitTime] */
-  const state = () => [server.onOff, server.onTime, server.offWaitTime] as const;
+  const state = () =>
+    [server.onOff, attributeValue(server.cluster, "OnTime"), attributeValue(server.cluster, "OffWaitTime")] as const;
   return { server, inst, read, invoke, timedOff, offWithEffect, write, state, seen, timers, scenes, effects, startUps };
 }
 const statusOf = (out: InvokeOutcome) => (out.kind === "status" ? out.status : "response");
@@ -147,7 +155,7 @@ test("writes: OnTime/OffWaitTime need Operate, StartUpOnOff Manage and a StartUp
   assert.equal(await write(OnOffCluster.attributes.OnTime, u16(50), upTo(Privilege.View)), ImStatus.UNSUPPORTED_ACCESS);
   assert.equal(await write(OnOffCluster.attributes.OnTime, u16(50), upTo(Privilege.Operate)), OK);
   assert.equal(await write(OnOffCluster.attributes.OffWaitTime, u16(70), upTo(Privilege.Operate)), OK);
-  assert.deepEqual([server.onTime, server.offWaitTime], [50, 70]);
+  assert.deepEqual([attributeValue(server.cluster, "OnTime"), attributeValue(server.cluster, "OffWaitTime")], [50, 70]);
   assert.equal(
     await write(OnOffCluster.attributes.StartUpOnOff, su(1), upTo(Privilege.Operate)),
     ImStatus.UNSUPPORTED_ACCESS,
@@ -155,7 +163,7 @@ test("writes: OnTime/OffWaitTime need Operate, StartUpOnOff Manage and a StartUp
   assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(1), upTo(Privilege.Manage)), OK);
   assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(3)), ImStatus.CONSTRAINT_ERROR);
   assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(0xff)), ImStatus.CONSTRAINT_ERROR);
-  assert.equal(server.startUpOnOff, StartUpOnOff.On);
+  assert.equal(attributeValue(server.cluster, "StartUpOnOff"), StartUpOnOff.On);
   assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(null)), OK);
   assert.equal(await write(OnOffCluster.attributes.StartUpOnOff, su(null)), OK);
   assert.deepEqual(startUps, [1, null], "persisted once per change");
@@ -219,7 +227,7 @@ test("OffWithEffect with an unknown EffectIdentifier is CONSTRAINT_ERROR and cha
   const { offWithEffect, server, scenes } = setup(true);
   for (const e of [2, 0x7f, 0xff]) assert.equal(statusOf(await offWithEffect(e, 0)), ImStatus.CONSTRAINT_ERROR);
   assert.equal(server.onOff, true);
-  assert.equal(server.globalSceneControl, true);
+  assert.equal(attributeValue(server.cluster, "GlobalSceneControl"), true);
   assert.deepEqual(scenes, []);
 });
 
@@ -229,11 +237,11 @@ test("OnWithRecallGlobalScene: discarded while GlobalSceneControl is TRUE; other
   assert.equal(server.onOff, false, "discarded: GlobalSceneControl was TRUE");
   assert.deepEqual(scenes, []);
   await offWithEffect(EffectIdentifier.DelayedAllOff, 0);
-  assert.equal(server.globalSceneControl, false);
+  assert.equal(attributeValue(server.cluster, "GlobalSceneControl"), false);
   assert.equal(statusOf(await invoke(OnOffCluster.commands.OnWithRecallGlobalScene)), OK);
   assert.deepEqual(scenes, ["store 1", "recall 1"]);
   assert.equal(server.onOff, true);
-  assert.equal(server.globalSceneControl, true);
+  assert.equal(attributeValue(server.cluster, "GlobalSceneControl"), true);
 });
 
 test("without a Scenes Management hook the LT commands behave as the SDK without scenes", async () => {
@@ -243,16 +251,16 @@ test("without a Scenes Management hook the LT commands behave as the SDK without
     invokeCommand(inst, id, fields, { session, timed: false, now: 0 }, allow);
   const fx = OffWithEffectRequest.encodeNode({ effectIdentifier: 0, effectVariant: 0 }, ANONYMOUS);
   assert.equal(statusOf(await invoke(OnOffCluster.commands.OffWithEffect, fx)), OK);
-  assert.deepEqual([server.onOff, server.globalSceneControl], [false, false]);
+  assert.deepEqual([server.onOff, attributeValue(server.cluster, "GlobalSceneControl")], [false, false]);
   assert.equal(statusOf(await invoke(OnOffCluster.commands.OnWithRecallGlobalScene)), OK);
-  assert.deepEqual([server.onOff, server.globalSceneControl], [true, true]);
+  assert.deepEqual([server.onOff, attributeValue(server.cluster, "GlobalSceneControl")], [true, true]);
 });
 
 test("OnWithTimedOff: timed on counts OnTime down every 1/10 s, then turns off with OffWaitTime 0 and stops the tick", async () => {
   const { timedOff, server, timers, state, seen } = setup(false);
   assert.equal(statusOf(await timedOff(0, 20, 30, 1000)), OK);
   assert.deepEqual(state(), [true, 20, 30]);
-  assert.equal(server.globalSceneControl, true);
+  assert.equal(attributeValue(server.cluster, "GlobalSceneControl"), true);
   assert.deepEqual(timers, [1100]);
   for (let t = 1100; t < 2900; t += 100) server.timerFired(t);
   assert.deepEqual(state(), [true, 2, 30]);
@@ -350,7 +358,7 @@ test("setOnOff (local control) has the side effects of On and Off", () => {
   assert.deepEqual(state(), [false, 0, 0]);
   server.setOnOff(true);
   assert.equal(server.onOff, true);
-  assert.equal(server.globalSceneControl, true);
+  assert.equal(attributeValue(server.cluster, "GlobalSceneControl"), true);
 });
 
 test("robustness: random CommandFields for the LT commands answer with a status, never an unexpected error", async () => {
