@@ -11,24 +11,15 @@
  */
 import {
   PROTOCOL_STRUCT,
-  type TlvSchema,
+  type TlvType,
   tlvBytes,
   tlvField,
   tlvOptionalField,
   tlvStruct,
   tlvUInt16,
 } from "../../tlv/tlv-schema.ts";
-import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
+import { SessionParameterStruct } from "../session-parameters.ts";
 import { CASE_MIC_BYTES, EPHEMERAL_PUBLIC_KEY_BYTES, SIGMA_RANDOM_BYTES } from "./case-constants.ts";
-
-/** Decoded Sigma2; `encrypted2` is TBEData2 encrypted with S2K, ciphertext || MIC. */
-export type Sigma2 = {
-  readonly responderRandom: Uint8Array;
-  readonly responderSessionId: number;
-  readonly responderEphPubKey: Uint8Array;
-  readonly encrypted2: Uint8Array;
-  readonly responderSessionParams?: SessionParameters;
-};
 
 /** sigma-2-struct: [ tag-order ] enforced, unknown members skipped; `encrypted2` must at least hold its MIC. */
 const Sigma2Struct = tlvStruct(
@@ -40,7 +31,10 @@ const Sigma2Struct = tlvStruct(
     responderSessionParams: tlvOptionalField(5, SessionParameterStruct),
   },
   PROTOCOL_STRUCT,
-) as TlvSchema<Sigma2>;
+);
+
+/** Decoded Sigma2; `encrypted2` is TBEData2 encrypted with S2K, ciphertext || MIC. */
+export type Sigma2 = TlvType<typeof Sigma2Struct>;
 
 /** Encodes a Sigma2 payload; a member out of its range or length is a RangeError. */
 export function encodeSigma2(m: Sigma2): Uint8Array {

@@ -3,17 +3,17 @@
  *
  * sigma-3-struct => STRUCTURE [ tag-order ] { encrypted3 [1] : OCTET STRING }
  */
-import { PROTOCOL_STRUCT, type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { PROTOCOL_STRUCT, type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { CASE_MIC_BYTES } from "./case-constants.ts";
 
-/** Decoded Sigma3; `encrypted3` is TBEData3 encrypted with S3K, ciphertext || MIC. */
-export type Sigma3 = { readonly encrypted3: Uint8Array };
-
 /** sigma-3-struct: [ tag-order ] enforced, unknown members skipped; `encrypted3` must at least hold its MIC. */
-const Sigma3Struct: TlvSchema<Sigma3> = tlvStruct(
+const Sigma3Struct = tlvStruct(
   { encrypted3: tlvField(1, tlvBytes({ minLength: CASE_MIC_BYTES + 1 })) },
   PROTOCOL_STRUCT,
 );
+
+/** Decoded Sigma3; `encrypted3` is TBEData3 encrypted with S3K, ciphertext || MIC. */
+export type Sigma3 = TlvType<typeof Sigma3Struct>;
 
 /** Encodes a Sigma3 payload; an `encrypted3` too short to hold its MIC is a RangeError. */
 export function encodeSigma3(m: Sigma3): Uint8Array {

@@ -9,23 +9,15 @@
  */
 import {
   PROTOCOL_STRUCT,
-  type TlvSchema,
+  type TlvType,
   tlvBytes,
   tlvField,
   tlvOptionalField,
   tlvStruct,
 } from "../../tlv/tlv-schema.ts";
 
-/** The members of TBSData2 (signer = responder) or TBSData3 (signer = initiator). */
-export type TbsData = {
-  readonly signerNoc: Uint8Array;
-  readonly signerIcac?: Uint8Array | undefined;
-  readonly signerEphPubKey: Uint8Array;
-  readonly peerEphPubKey: Uint8Array;
-};
-
 /** sigma-2-tbsdata / sigma-3-tbsdata, keyed by role (signer, peer) since both share one shape. */
-const TbsDataStruct: TlvSchema<TbsData> = tlvStruct(
+const TbsDataStruct = tlvStruct(
   {
     signerNoc: tlvField(1, tlvBytes()),
     signerIcac: tlvOptionalField(2, tlvBytes()),
@@ -34,6 +26,9 @@ const TbsDataStruct: TlvSchema<TbsData> = tlvStruct(
   },
   PROTOCOL_STRUCT,
 );
+
+/** The members of TBSData2 (signer = responder) or TBSData3 (signer = initiator). */
+export type TbsData = TlvType<typeof TbsDataStruct>;
 
 /** The TLV bytes that are signed and verified (only ever encoded locally, never decoded). */
 export function encodeTbsData(m: TbsData): Uint8Array {

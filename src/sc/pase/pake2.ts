@@ -7,19 +7,19 @@
  * }
  */
 import { SPAKE2P_CONFIRMATION_BYTES, SPAKE2P_POINT_BYTES } from "../../crypto/spake2p.ts";
-import { PROTOCOL_STRUCT, type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
-
-/** Decoded Pake2. */
-export type Pake2 = { readonly pB: Uint8Array; readonly cB: Uint8Array };
+import { PROTOCOL_STRUCT, type TlvType, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
 
 /** pake-2-struct: [ tag-order ] enforced, unknown members skipped (forward compatibility). */
-const Pake2Struct: TlvSchema<Pake2> = tlvStruct(
+const Pake2Struct = tlvStruct(
   {
     pB: tlvField(1, tlvBytes({ length: SPAKE2P_POINT_BYTES })),
     cB: tlvField(2, tlvBytes({ length: SPAKE2P_CONFIRMATION_BYTES })),
   },
   PROTOCOL_STRUCT,
 );
+
+/** Decoded Pake2. */
+export type Pake2 = TlvType<typeof Pake2Struct>;
 
 /** Encodes a Pake2 payload; a member of the wrong length is a RangeError. */
 export function encodePake2(m: Pake2): Uint8Array {

@@ -11,7 +11,7 @@
  */
 import {
   PROTOCOL_STRUCT,
-  type TlvSchema,
+  type TlvType,
   tlvBool,
   tlvBytes,
   tlvField,
@@ -19,19 +19,10 @@ import {
   tlvStruct,
   tlvUInt16,
 } from "../../tlv/tlv-schema.ts";
-import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
+import { SessionParameterStruct } from "../session-parameters.ts";
 
 /** Length of initiatorRandom / responderRandom, in bytes. */
 export const PASE_RANDOM_BYTES = 32;
-
-/** Decoded PBKDFParamRequest. */
-export type PBKDFParamRequest = {
-  readonly initiatorRandom: Uint8Array;
-  readonly initiatorSessionId: number;
-  readonly passcodeId: number;
-  readonly hasPBKDFParameters: boolean;
-  readonly initiatorSessionParams?: SessionParameters;
-};
 
 /** The pbkdfparamreq-struct schema: [ tag-order ] enforced, unknown members skipped (forward compatibility). */
 const PBKDFParamRequestStruct = tlvStruct(
@@ -43,7 +34,10 @@ const PBKDFParamRequestStruct = tlvStruct(
     initiatorSessionParams: tlvOptionalField(5, SessionParameterStruct),
   },
   PROTOCOL_STRUCT,
-) as TlvSchema<PBKDFParamRequest>;
+);
+
+/** Decoded PBKDFParamRequest. */
+export type PBKDFParamRequest = TlvType<typeof PBKDFParamRequestStruct>;
 
 /** Encodes a PBKDFParamRequest payload; a member out of its range or length is a RangeError. */
 export function encodePBKDFParamRequest(m: PBKDFParamRequest): Uint8Array {
