@@ -16,7 +16,6 @@
 import {
   PROTOCOL_STRUCT,
   type TlvSchema,
-  type TlvType,
   tlvBytes,
   tlvField,
   tlvOptionalField,
@@ -24,6 +23,7 @@ import {
   tlvUInt16,
   tlvUInt32,
 } from "../../tlv/tlv-schema.ts";
+import { secureChannelMessage } from "../secure-channel-message.ts";
 import { SessionParameterStruct } from "../session-parameters.ts";
 import { PBKDF_SALT_MAX_BYTES, PBKDF_SALT_MIN_BYTES, type PbkdfParameters } from "./pase-verifier.ts";
 import { PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
@@ -38,26 +38,19 @@ const PbkdfParameterSetStruct = tlvStruct(
 ) as TlvSchema<PbkdfParameters>;
 
 /** pbkdfparamresp-struct; errors give the spec's member name pbkdf_parameters. */
-const PBKDFParamResponseStruct = tlvStruct(
-  {
-    initiatorRandom: tlvField(1, tlvBytes({ length: PASE_RANDOM_BYTES })),
-    responderRandom: tlvField(2, tlvBytes({ length: PASE_RANDOM_BYTES })),
-    responderSessionId: tlvField(3, tlvUInt16),
-    pbkdfParameters: tlvOptionalField(4, PbkdfParameterSetStruct, "pbkdf_parameters"),
-    responderSessionParams: tlvOptionalField(5, SessionParameterStruct),
-  },
-  PROTOCOL_STRUCT,
-);
+const PBKDFParamResponseMessage = secureChannelMessage("PBKDFParamResponse", {
+  initiatorRandom: tlvField(1, tlvBytes({ length: PASE_RANDOM_BYTES })),
+  responderRandom: tlvField(2, tlvBytes({ length: PASE_RANDOM_BYTES })),
+  responderSessionId: tlvField(3, tlvUInt16),
+  pbkdfParameters: tlvOptionalField(4, PbkdfParameterSetStruct, "pbkdf_parameters"),
+  responderSessionParams: tlvOptionalField(5, SessionParameterStruct),
+});
 
 /** Decoded PBKDFParamResponse; `pbkdfParameters` is present only when the request lacked them. */
-export type PBKDFParamResponse = TlvType<typeof PBKDFParamResponseStruct>;
+export type PBKDFParamResponse = ReturnType<typeof PBKDFParamResponseMessage.decode>;
 
 /** Encodes a PBKDFParamResponse payload; a member out of its range or length is a RangeError. */
-export function encodePBKDFParamResponse(m: PBKDFParamResponse): Uint8Array {
-  return PBKDFParamResponseStruct.encode(m);
-}
+export const encodePBKDFParamResponse: (m: PBKDFParamResponse) => Uint8Array = PBKDFParamResponseMessage.encode;
 
 /** Decodes a PBKDFParamResponse payload strictly; any mismatch is MalformedError (`tlv.*`). */
-export function decodePBKDFParamResponse(payload: Uint8Array): PBKDFParamResponse {
-  return PBKDFParamResponseStruct.decode(payload, "PBKDFParamResponse");
-}
+export const decodePBKDFParamResponse: (payload: Uint8Array) => PBKDFParamResponse = PBKDFParamResponseMessage.decode;
