@@ -4,19 +4,16 @@
  */
 
 import { bytesEqual } from "../../bytes/bytes.ts";
-import { type ErrorCode, InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, type Spake2pKeys, Spake2pProver } from "../../crypto/spake2p.ts";
-import { SecureChannelError } from "../secure-channel-error.ts";
-import type { SessionParameters } from "../session-parameters.ts";
 import {
-  busyMinimumWaitMs,
-  busyStatus,
-  decodeStatusReport,
-  encodeStatusReport,
-  INVALID_PARAMETER,
-  isSecureChannelSuccess,
-} from "../status-report.ts";
+  failedHandshakeStep,
+  invalidParameter,
+  SecureChannelError,
+  unexpectedMessage,
+} from "../secure-channel-error.ts";
+import type { SessionParameters } from "../session-parameters.ts";
+import { busyMinimumWaitMs, busyStatus, decodeStatusReport, isSecureChannelSuccess } from "../status-report.ts";
 import { encodePake1 } from "./pake1.ts";
 import { decodePake2 } from "./pake2.ts";
 import { encodePake3 } from "./pake3.ts";
@@ -82,9 +79,7 @@ export class PaseInitiator {
       initiatorSessionId: this.#options.localSessionId,
       passcodeId: DEFAULT_PASSCODE_ID,
       hasPBKDFParameters: this.#options.pbkdfParameters !== undefined,
-      ...(this.#options.sessionParameters === undefined
-        ? {}
-        : { initiatorSessionParams: this.#options.sessionParameters }),
+      initiatorSessionParams: this.#options.sessionParameters,
     });
     this.#state = { name: "awaiting-pbkdf-response", request, random };
     return { messageType: PaseMessageType.PBKDFParamRequest, payload: request };
@@ -100,21 +95,11 @@ export class PaseInitiator {
       }
       if (messageType === PaseMessageType.Pake2 && state.name === "awaiting-pake2")
         return this.#onPake2(state, payload);
-      throw invalid(
-        "pase.unexpected-message",
-        `unexpected message type 0x${messageType.toString(16)} in ${state.name}`,
-      );
+      throw unexpectedMessage("pase.unexpected-message", messageType, state.name);
     } catch (e) {
       const answer = messageType !== PaseMessageType.StatusReport && this.#state.name !== "done";
       this.#state = { name: "done" };
-      const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
-      return answer
-        ? {
-            status: "failed",
-            send: { messageType: PaseMessageType.StatusReport, payload: encodeStatusReport(INVALID_PARAMETER) },
-            error,
-          }
-        : { status: "failed", error };
+      return failedHandshakeStep(e, answer);
     }
   }
 
@@ -122,18 +107,19 @@ export class PaseInitiator {
     const resp = decodePBKDFParamResponse(payload);
     // The responder SHALL echo initiatorRandom.
     if (!bytesEqual(resp.initiatorRandom, state.random))
-      throw invalid("pase.initiator-random", "initiatorRandom not echoed");
-    if (resp.responderSessionId === 0) throw invalid("pase.session-id", "responderSessionId 0");
+      throw invalidParameter("pase.initiator-random", "initiatorRandom not echoed");
+    if (resp.responderSessionId === 0) throw invalidParameter("pase.session-id", "responderSessionId 0");
     let params = this.#options.pbkdfParameters;
     if (params === undefined) {
       // Without hasPBKDFParameters the response SHALL carry pbkdf_parameters, within the PASE limits.
-      if (resp.pbkdfParameters === undefined) throw invalid("pase.pbkdf-parameters", "pbkdf_parameters missing");
+      if (resp.pbkdfParameters === undefined)
+        throw invalidParameter("pase.pbkdf-parameters", "pbkdf_parameters missing");
       if (!isValidPbkdfParameters(resp.pbkdfParameters)) {
-        throw invalid("pase.pbkdf-parameters", "pbkdf_parameters out of range");
+        throw invalidParameter("pase.pbkdf-parameters", "pbkdf_parameters out of range");
       }
       params = resp.pbkdfParameters;
     } else if (resp.pbkdfParameters !== undefined) {
-      throw invalid("pase.pbkdf-parameters", "pbkdf_parameters sent although the initiator had them");
+      throw invalidParameter("pase.pbkdf-parameters", "pbkdf_parameters sent although the initiator had them");
     }
     const secrets = computePaseW0W1(this.#crypto, this.#options.passcode, params);
     const prover = new Spake2pProver(this.#crypto, paseContext(this.#crypto, state.request, payload), secrets);
@@ -150,7 +136,7 @@ export class PaseInitiator {
     const { pB, cB } = decodePake2(payload);
     const keys = state.prover.finish(pB);
     // The initiator SHALL verify cB; on mismatch it sends FAILURE / INVALID_PARAMETER (wrong passcode).
-    if (!constantTimeEqual(cB, keys.cB)) throw invalid("pase.confirmation", "cB does not verify");
+    if (!constantTimeEqual(cB, keys.cB)) throw invalidParameter("pase.confirmation", "cB does not verify");
     this.#state = {
       name: "awaiting-status",
       keys,
@@ -198,9 +184,4 @@ export class PaseBusyError extends SecureChannelError {
     );
     this.minimumWaitMs = minimumWaitMs;
   }
-}
-
-/** A rule violation answered with FAILURE / INVALID_PARAMETER. */
-function invalid(code: ErrorCode, message: string): SecureChannelError {
-  return new SecureChannelError(code, message, INVALID_PARAMETER);
 }
