@@ -4,6 +4,7 @@
  */
 import type { Crypto } from "../../crypto/crypto.ts";
 import { type P256PrivateKey, P256PublicKey } from "../../crypto/p256.ts";
+import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 import {
   failedHandshakeStep,
   invalidParameter,
@@ -20,7 +21,7 @@ import {
 import { SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NONCE } from "./case-constants.ts";
 import type { CaseFabric } from "./case-fabric.ts";
 import { caseSessionKeys, resumedSessionKeys, resumeMic, sigma2Key, sigma3Key, verifyResumeMic } from "./case-keys.ts";
-import { type CaseMessage, CaseMessageType } from "./case-message-type.ts";
+import type { CaseMessage } from "./case-message-type.ts";
 import { type CaseStep, caseSession } from "./case-step.ts";
 import { destinationId } from "./destination-id.ts";
 import { validatePeerCredentials } from "./peer-credentials.ts";
@@ -110,22 +111,22 @@ export class CaseInitiator {
           : resumeMic(this.#crypto, "sigma1", resumption.sharedSecret, random, resumption.resumptionId),
     });
     this.#state = { name: "awaiting-sigma2", sigma1, random, ephemeral };
-    return { messageType: CaseMessageType.Sigma1, payload: sigma1 };
+    return { messageType: SecureChannelOpcode.CASE_SIGMA1, payload: sigma1 };
   }
 
   /** Processes one received message; never throws for bad input (failures come back as `failed` steps). */
   handle(messageType: number, payload: Uint8Array): CaseStep {
     try {
       const state = this.#state;
-      if (messageType === CaseMessageType.StatusReport) return this.#onStatusReport(payload);
-      if (messageType === CaseMessageType.Sigma2 && state.name === "awaiting-sigma2")
+      if (messageType === SecureChannelOpcode.STATUS_REPORT) return this.#onStatusReport(payload);
+      if (messageType === SecureChannelOpcode.CASE_SIGMA2 && state.name === "awaiting-sigma2")
         return this.#onSigma2(state, payload);
-      if (messageType === CaseMessageType.Sigma2Resume && state.name === "awaiting-sigma2") {
+      if (messageType === SecureChannelOpcode.CASE_SIGMA2_RESUME && state.name === "awaiting-sigma2") {
         return this.#onSigma2Resume(state, payload);
       }
       throw unexpectedMessage("case.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== CaseMessageType.StatusReport && this.#state.name !== "done";
+      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
       this.#state = { name: "done" };
       return failedHandshakeStep(e, answer);
     }
@@ -199,7 +200,7 @@ export class CaseInitiator {
         cats: peer.cats,
       },
     };
-    return { status: "continue", send: { messageType: CaseMessageType.Sigma3, payload: sigma3 } };
+    return { status: "continue", send: { messageType: SecureChannelOpcode.CASE_SIGMA3, payload: sigma3 } };
   }
 
   #onSigma2Resume(state: Extract<State, { name: "awaiting-sigma2" }>, payload: Uint8Array): CaseStep {
@@ -222,7 +223,10 @@ export class CaseInitiator {
     const keys = resumedSessionKeys(this.#crypto, record.sharedSecret, state.random, record.resumptionId);
     return {
       status: "established",
-      send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS) },
+      send: {
+        messageType: SecureChannelOpcode.STATUS_REPORT,
+        payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS),
+      },
       session: caseSession(keys, {
         localSessionId: this.#o.localSessionId,
         peerSessionId: m.responderSessionId,

@@ -6,6 +6,7 @@
 import type { Crypto } from "../../crypto/crypto.ts";
 import { P256PublicKey } from "../../crypto/p256.ts";
 import { constantTimeEqual } from "../../crypto/spake2p.ts";
+import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 import {
   failedHandshakeStep,
   invalidParameter,
@@ -24,7 +25,6 @@ import {
 import { RESUMPTION_ID_BYTES, SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NONCE } from "./case-constants.ts";
 import type { CaseFabric, CaseFabricView } from "./case-fabric.ts";
 import { caseSessionKeys, resumedSessionKeys, resumeMic, sigma2Key, sigma3Key, verifyResumeMic } from "./case-keys.ts";
-import { CaseMessageType } from "./case-message-type.ts";
 import { type CaseSession, type CaseStep, caseSession } from "./case-step.ts";
 import { destinationId } from "./destination-id.ts";
 import { validatePeerCredentials } from "./peer-credentials.ts";
@@ -88,13 +88,13 @@ export class CaseResponder {
   handle(messageType: number, payload: Uint8Array): CaseStep {
     try {
       const state = this.#state;
-      if (messageType === CaseMessageType.StatusReport) return this.#onStatusReport(payload);
-      if (messageType === CaseMessageType.Sigma1 && state.name === "initial") return this.#onSigma1(payload);
-      if (messageType === CaseMessageType.Sigma3 && state.name === "awaiting-sigma3")
+      if (messageType === SecureChannelOpcode.STATUS_REPORT) return this.#onStatusReport(payload);
+      if (messageType === SecureChannelOpcode.CASE_SIGMA1 && state.name === "initial") return this.#onSigma1(payload);
+      if (messageType === SecureChannelOpcode.CASE_SIGMA3 && state.name === "awaiting-sigma3")
         return this.#onSigma3(state, payload);
       throw unexpectedMessage("case.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== CaseMessageType.StatusReport && this.#state.name !== "done";
+      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
       this.#state = { name: "done" };
       return failedHandshakeStep(e, answer);
     }
@@ -146,7 +146,7 @@ export class CaseResponder {
       responderSessionParams: this.#o.sessionParameters,
     });
     this.#state = { name: "awaiting-resume-status", session };
-    return { status: "continue", send: { messageType: CaseMessageType.Sigma2Resume, payload } };
+    return { status: "continue", send: { messageType: SecureChannelOpcode.CASE_SIGMA2_RESUME, payload } };
   }
 
   #findFabric(s1: Sigma1): CaseFabric {
@@ -202,7 +202,7 @@ export class CaseResponder {
       peerSessionParameters: s1.initiatorSessionParams,
       resumptionId,
     };
-    return { status: "continue", send: { messageType: CaseMessageType.Sigma2, payload: sigma2 } };
+    return { status: "continue", send: { messageType: SecureChannelOpcode.CASE_SIGMA2, payload: sigma2 } };
   }
 
   #onSigma3(state: Extract<State, { name: "awaiting-sigma3" }>, payload: Uint8Array): CaseStep {
@@ -229,7 +229,10 @@ export class CaseResponder {
     const keys = caseSessionKeys(this.#crypto, state.sharedSecret, fabric.ipk, state.sigma1, state.sigma2, payload);
     return {
       status: "established",
-      send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS) },
+      send: {
+        messageType: SecureChannelOpcode.STATUS_REPORT,
+        payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS),
+      },
       session: caseSession(keys, {
         localSessionId: this.#localSessionId!,
         peerSessionId: state.peerSessionId,

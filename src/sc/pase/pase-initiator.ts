@@ -6,6 +6,7 @@
 import { bytesEqual } from "../../bytes/bytes.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, type Spake2pKeys, Spake2pProver } from "../../crypto/spake2p.ts";
+import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 import {
   failedHandshakeStep,
   invalidParameter,
@@ -17,7 +18,7 @@ import { busyMinimumWaitMs, busyStatus, decodeStatusReport, isSecureChannelSucce
 import { encodePake1 } from "./pake1.ts";
 import { decodePake2 } from "./pake2.ts";
 import { encodePake3 } from "./pake3.ts";
-import { type PaseMessage, PaseMessageType } from "./pase-message-type.ts";
+import type { PaseMessage } from "./pase-message-type.ts";
 import { DEFAULT_PASSCODE_ID } from "./pase-responder.ts";
 import { derivePaseSessionKeys, paseContext } from "./pase-session-keys.ts";
 import type { PaseStep } from "./pase-step.ts";
@@ -82,22 +83,22 @@ export class PaseInitiator {
       initiatorSessionParams: this.#options.sessionParameters,
     });
     this.#state = { name: "awaiting-pbkdf-response", request, random };
-    return { messageType: PaseMessageType.PBKDFParamRequest, payload: request };
+    return { messageType: SecureChannelOpcode.PBKDF_PARAM_REQUEST, payload: request };
   }
 
   /** Processes one received message; never throws for bad input (failures come back as `failed` steps). */
   handle(messageType: number, payload: Uint8Array): PaseStep {
     try {
-      if (messageType === PaseMessageType.StatusReport) return this.#onStatusReport(payload);
+      if (messageType === SecureChannelOpcode.STATUS_REPORT) return this.#onStatusReport(payload);
       const state = this.#state;
-      if (messageType === PaseMessageType.PBKDFParamResponse && state.name === "awaiting-pbkdf-response") {
+      if (messageType === SecureChannelOpcode.PBKDF_PARAM_RESPONSE && state.name === "awaiting-pbkdf-response") {
         return this.#onPBKDFParamResponse(state, payload);
       }
-      if (messageType === PaseMessageType.Pake2 && state.name === "awaiting-pake2")
+      if (messageType === SecureChannelOpcode.PASE_PAKE2 && state.name === "awaiting-pake2")
         return this.#onPake2(state, payload);
       throw unexpectedMessage("pase.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== PaseMessageType.StatusReport && this.#state.name !== "done";
+      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
       this.#state = { name: "done" };
       return failedHandshakeStep(e, answer);
     }
@@ -129,7 +130,10 @@ export class PaseInitiator {
       peerSessionId: resp.responderSessionId,
       peerSessionParameters: resp.responderSessionParams,
     };
-    return { status: "continue", send: { messageType: PaseMessageType.Pake1, payload: encodePake1({ pA: prover.X }) } };
+    return {
+      status: "continue",
+      send: { messageType: SecureChannelOpcode.PASE_PAKE1, payload: encodePake1({ pA: prover.X }) },
+    };
   }
 
   #onPake2(state: Extract<State, { name: "awaiting-pake2" }>, payload: Uint8Array): PaseStep {
@@ -143,7 +147,10 @@ export class PaseInitiator {
       peerSessionId: state.peerSessionId,
       peerSessionParameters: state.peerSessionParameters,
     };
-    return { status: "continue", send: { messageType: PaseMessageType.Pake3, payload: encodePake3({ cA: keys.cA }) } };
+    return {
+      status: "continue",
+      send: { messageType: SecureChannelOpcode.PASE_PAKE3, payload: encodePake3({ cA: keys.cA }) },
+    };
   }
 
   #onStatusReport(payload: Uint8Array): PaseStep {

@@ -9,6 +9,7 @@
  */
 import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, Spake2pVerifier } from "../../crypto/spake2p.ts";
+import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 import { failedHandshakeStep, invalidParameter, SecureChannelError } from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
@@ -21,7 +22,6 @@ import {
 import { decodePake1 } from "./pake1.ts";
 import { encodePake2 } from "./pake2.ts";
 import { decodePake3 } from "./pake3.ts";
-import { PaseMessageType } from "./pase-message-type.ts";
 import { derivePaseSessionKeys, type PaseSessionKeys, paseContext } from "./pase-session-keys.ts";
 import type { PaseStep } from "./pase-step.ts";
 import { isValidPbkdfParameters, type PaseVerifier, type PbkdfParameters } from "./pase-verifier.ts";
@@ -85,16 +85,17 @@ export class PaseResponder {
     // started none: it is dropped, unanswered and uncounted (a stranger's datagram must not spend the budget).
     const countable = this.#handshake !== undefined;
     const answer =
-      messageType !== PaseMessageType.StatusReport && (countable || messageType !== PaseMessageType.PBKDFParamRequest);
+      messageType !== SecureChannelOpcode.STATUS_REPORT &&
+      (countable || messageType !== SecureChannelOpcode.PBKDF_PARAM_REQUEST);
     try {
       switch (messageType) {
-        case PaseMessageType.PBKDFParamRequest:
+        case SecureChannelOpcode.PBKDF_PARAM_REQUEST:
           return this.#onPBKDFParamRequest(payload);
-        case PaseMessageType.Pake1:
+        case SecureChannelOpcode.PASE_PAKE1:
           return this.#onPake1(payload);
-        case PaseMessageType.Pake3:
+        case SecureChannelOpcode.PASE_PAKE3:
           return this.#onPake3(payload);
-        case PaseMessageType.StatusReport:
+        case SecureChannelOpcode.STATUS_REPORT:
           return this.#onStatusReport(payload);
         default:
           throw invalidParameter("pase.unexpected-message", `unexpected message type 0x${messageType.toString(16)}`);
@@ -135,7 +136,7 @@ export class PaseResponder {
       peerSessionParameters: req.initiatorSessionParams,
       context: paseContext(this.#crypto, payload, response),
     };
-    return { status: "continue", send: { messageType: PaseMessageType.PBKDFParamResponse, payload: response } };
+    return { status: "continue", send: { messageType: SecureChannelOpcode.PBKDF_PARAM_RESPONSE, payload: response } };
   }
 
   #onPake1(payload: Uint8Array): PaseStep {
@@ -149,7 +150,7 @@ export class PaseResponder {
     hs.confirmation = { cA: keys.cA, keys: derivePaseSessionKeys(this.#crypto, keys.Ke) };
     return {
       status: "continue",
-      send: { messageType: PaseMessageType.Pake2, payload: encodePake2({ pB: spake.Y, cB: keys.cB }) },
+      send: { messageType: SecureChannelOpcode.PASE_PAKE2, payload: encodePake2({ pB: spake.Y, cB: keys.cB }) },
     };
   }
 
@@ -174,7 +175,10 @@ export class PaseResponder {
     };
     return {
       status: "established",
-      send: { messageType: PaseMessageType.StatusReport, payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS) },
+      send: {
+        messageType: SecureChannelOpcode.STATUS_REPORT,
+        payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS),
+      },
       session,
     };
   }
