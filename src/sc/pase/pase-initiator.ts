@@ -130,10 +130,8 @@ export class PaseInitiator {
       peerSessionId: resp.responderSessionId,
       peerSessionParameters: resp.responderSessionParams,
     };
-    return {
-      status: "continue",
-      send: { messageType: SecureChannelOpcode.PASE_PAKE1, payload: encodePake1({ pA: prover.X }) },
-    };
+    const pake1 = encodePake1({ pA: prover.X });
+    return { status: "continue", send: { messageType: SecureChannelOpcode.PASE_PAKE1, payload: pake1 } };
   }
 
   #onPake2(state: Extract<State, { name: "awaiting-pake2" }>, payload: Uint8Array): PaseStep {
@@ -147,10 +145,8 @@ export class PaseInitiator {
       peerSessionId: state.peerSessionId,
       peerSessionParameters: state.peerSessionParameters,
     };
-    return {
-      status: "continue",
-      send: { messageType: SecureChannelOpcode.PASE_PAKE3, payload: encodePake3({ cA: keys.cA }) },
-    };
+    const pake3 = encodePake3({ cA: keys.cA });
+    return { status: "continue", send: { messageType: SecureChannelOpcode.PASE_PAKE3, payload: pake3 } };
   }
 
   #onStatusReport(payload: Uint8Array): PaseStep {
