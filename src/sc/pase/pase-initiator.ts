@@ -24,7 +24,7 @@ import { derivePaseSessionKeys, paseContext } from "./pase-session-keys.ts";
 import type { PaseStep } from "./pase-step.ts";
 import { computePaseW0W1, isValidPasscode, isValidPbkdfParameters, type PbkdfParameters } from "./pase-verifier.ts";
 import { encodePBKDFParamRequest, PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
-import { decodePBKDFParamResponse } from "./pbkdf-param-response.ts";
+import { decodePBKDFParamResponse, type PBKDFParamResponse } from "./pbkdf-param-response.ts";
 
 /** Configuration of one PASE attempt. */
 export type PaseInitiatorOptions = {
@@ -39,18 +39,9 @@ export type PaseInitiatorOptions = {
 type State =
   | { readonly name: "initial" }
   | { readonly name: "awaiting-pbkdf-response"; readonly request: Uint8Array; readonly random: Uint8Array }
-  | {
-      readonly name: "awaiting-pake2";
-      readonly prover: Spake2pProver;
-      readonly peerSessionId: number;
-      readonly peerSessionParameters: SessionParameters | undefined;
-    }
-  | {
-      readonly name: "awaiting-status";
-      readonly keys: Spake2pKeys;
-      readonly peerSessionId: number;
-      readonly peerSessionParameters: SessionParameters | undefined;
-    }
+  /** `response` names the responder's session id and parameters, which the session takes when it is established. */
+  | { readonly name: "awaiting-pake2"; readonly prover: Spake2pProver; readonly response: PBKDFParamResponse }
+  | { readonly name: "awaiting-status"; readonly keys: Spake2pKeys; readonly response: PBKDFParamResponse }
   | { readonly name: "done" };
 
 /** Commissioner-side PASE for one attempt. */
@@ -124,12 +115,7 @@ export class PaseInitiator {
     }
     const secrets = computePaseW0W1(this.#crypto, this.#options.passcode, params);
     const prover = new Spake2pProver(this.#crypto, paseContext(this.#crypto, state.request, payload), secrets);
-    this.#state = {
-      name: "awaiting-pake2",
-      prover,
-      peerSessionId: resp.responderSessionId,
-      peerSessionParameters: resp.responderSessionParams,
-    };
+    this.#state = { name: "awaiting-pake2", prover, response: resp };
     const pake1 = encodePake1({ pA: prover.X });
     return { status: "continue", send: { messageType: SecureChannelOpcode.PASE_PAKE1, payload: pake1 } };
   }
@@ -139,12 +125,7 @@ export class PaseInitiator {
     const keys = state.prover.finish(pB);
     // The initiator SHALL verify cB; on mismatch it sends FAILURE / INVALID_PARAMETER (wrong passcode).
     if (!constantTimeEqual(cB, keys.cB)) throw invalidParameter("pase.confirmation", "cB does not verify");
-    this.#state = {
-      name: "awaiting-status",
-      keys,
-      peerSessionId: state.peerSessionId,
-      peerSessionParameters: state.peerSessionParameters,
-    };
+    this.#state = { name: "awaiting-status", keys, response: state.response };
     const pake3 = encodePake3({ cA: keys.cA });
     return { status: "continue", send: { messageType: SecureChannelOpcode.PASE_PAKE3, payload: pake3 } };
   }
@@ -155,10 +136,11 @@ export class PaseInitiator {
     if (state.name === "awaiting-status" && isSecureChannelSuccess(report)) {
       this.#state = { name: "done" };
       // Spreads last: in V8 a literal that starts with a spread and goes on with members takes a slow path (~13 µs).
+      const { responderSessionId, responderSessionParams } = state.response;
       const session = {
         localSessionId: this.#options.localSessionId,
-        peerSessionId: state.peerSessionId,
-        ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
+        peerSessionId: responderSessionId,
+        ...(responderSessionParams === undefined ? {} : { peerSessionParameters: responderSessionParams }),
         ...derivePaseSessionKeys(this.#crypto, state.keys.Ke),
       };
       return { status: "established", session };
