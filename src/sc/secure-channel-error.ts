@@ -4,8 +4,12 @@
  * and an IM status are different types, so neither can be answered where the other belongs.
  */
 import { type ErrorCode, InternalError, OpcredsError } from "../bytes/errors.ts";
-import { SecureChannelOpcode } from "../message/protocol-ids.ts";
-import { encodeStatusReport, INVALID_PARAMETER, type StatusReport } from "./status-report.ts";
+import {
+  INVALID_PARAMETER,
+  type StatusReport,
+  type StatusReportMessage,
+  statusReportMessage,
+} from "./status-report.ts";
 
 /**
  * A handshake rule broken or a handshake ended. `report` is the StatusReport this side answers with (`INVALID_PARAMETER`,
@@ -33,7 +37,7 @@ export function unexpectedMessage(code: ErrorCode, messageType: number, state: s
 /** The last step of a failed handshake: the error, and the StatusReport to send when the failure is answered. */
 export type FailedHandshakeStep = {
   readonly status: "failed";
-  readonly send?: { readonly messageType: typeof SecureChannelOpcode.STATUS_REPORT; readonly payload: Uint8Array };
+  readonly send?: StatusReportMessage;
   readonly error: OpcredsError;
 };
 
@@ -46,9 +50,5 @@ export function failedHandshakeStep(e: unknown, answer: boolean): FailedHandshak
   const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
   if (!answer) return { status: "failed", error };
   const report = error instanceof SecureChannelError && error.report !== undefined ? error.report : INVALID_PARAMETER;
-  return {
-    status: "failed",
-    send: { messageType: SecureChannelOpcode.STATUS_REPORT, payload: encodeStatusReport(report) },
-    error,
-  };
+  return { status: "failed", send: statusReportMessage(report), error };
 }

@@ -5,7 +5,7 @@
  */
 import { ByteReader } from "../bytes/byte-reader.ts";
 import { ByteWriter } from "../bytes/byte-writer.ts";
-import { ProtocolId } from "../message/protocol-ids.ts";
+import { ProtocolId, SecureChannelOpcode } from "../message/protocol-ids.ts";
 
 /** The full 32-bit ProtocolId of the Secure Channel protocol: vendor 0x0000 in the upper 16 bits. */
 const SECURE_CHANNEL_PROTOCOL_ID = (0x0000 << 16) | ProtocolId.SECURE_CHANNEL;
@@ -64,6 +64,17 @@ export function encodeStatusReport(report: StatusReport): Uint8Array {
     .u16le(report.protocolCode)
     .bytes(data);
   return w.finish();
+}
+
+/** A StatusReport to send: its opcode and encoded payload, as a handshake or the session table hands it on. */
+export type StatusReportMessage = {
+  readonly messageType: typeof SecureChannelOpcode.STATUS_REPORT;
+  readonly payload: Uint8Array;
+};
+
+/** `report` as a message to send (Secure Channel opcode StatusReport, 4.11.1). */
+export function statusReportMessage(report: StatusReport): StatusReportMessage {
+  return { messageType: SecureChannelOpcode.STATUS_REPORT, payload: encodeStatusReport(report) };
 }
 
 /** Decodes a StatusReport payload; fewer than 8 bytes is `bytes.overrun` naming the field. */

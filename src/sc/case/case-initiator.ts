@@ -14,9 +14,9 @@ import {
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
-  encodeStatusReport,
   isSecureChannelSuccess,
   SESSION_ESTABLISHMENT_SUCCESS,
+  statusReportMessage,
 } from "../status-report.ts";
 import { SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NONCE } from "./case-constants.ts";
 import type { CaseFabric } from "./case-fabric.ts";
@@ -223,10 +223,7 @@ export class CaseInitiator {
     const keys = resumedSessionKeys(this.#crypto, record.sharedSecret, state.random, record.resumptionId);
     return {
       status: "established",
-      send: {
-        messageType: SecureChannelOpcode.STATUS_REPORT,
-        payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS),
-      },
+      send: statusReportMessage(SESSION_ESTABLISHMENT_SUCCESS),
       session: caseSession(keys, {
         localSessionId: this.#o.localSessionId,
         peerSessionId: m.responderSessionId,

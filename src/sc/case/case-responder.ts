@@ -17,10 +17,10 @@ import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
   describeStatusReport,
-  encodeStatusReport,
   isSecureChannelSuccess,
   NO_SHARED_TRUST_ROOTS,
   SESSION_ESTABLISHMENT_SUCCESS,
+  statusReportMessage,
 } from "../status-report.ts";
 import { RESUMPTION_ID_BYTES, SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NONCE } from "./case-constants.ts";
 import type { CaseFabric, CaseFabricView } from "./case-fabric.ts";
@@ -229,10 +229,7 @@ export class CaseResponder {
     const keys = caseSessionKeys(this.#crypto, state.sharedSecret, fabric.ipk, state.sigma1, state.sigma2, payload);
     return {
       status: "established",
-      send: {
-        messageType: SecureChannelOpcode.STATUS_REPORT,
-        payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS),
-      },
+      send: statusReportMessage(SESSION_ESTABLISHMENT_SUCCESS),
       session: caseSession(keys, {
         localSessionId: this.#localSessionId!,
         peerSessionId: state.peerSessionId,

@@ -15,9 +15,9 @@ import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
   describeStatusReport,
-  encodeStatusReport,
   SESSION_ESTABLISHMENT_SUCCESS,
   SecureChannelProtocolCode,
+  statusReportMessage,
 } from "../status-report.ts";
 import { decodePake1 } from "./pake1.ts";
 import { encodePake2 } from "./pake2.ts";
@@ -175,10 +175,7 @@ export class PaseResponder {
     };
     return {
       status: "established",
-      send: {
-        messageType: SecureChannelOpcode.STATUS_REPORT,
-        payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS),
-      },
+      send: statusReportMessage(SESSION_ESTABLISHMENT_SUCCESS),
       session,
     };
   }
