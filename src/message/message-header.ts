@@ -6,6 +6,7 @@
 import { ByteReader } from "../bytes/byte-reader.ts";
 import { ByteWriter } from "../bytes/byte-writer.ts";
 import { InternalError, MalformedError } from "../bytes/errors.ts";
+import { extensionsSize, readExtensions, writeExtensions } from "./header-extensions.ts";
 
 /** Session Type field of the security flags (4.4.1.3); values 2 and 3 are reserved. */
 export const SessionType = { unicast: 0, group: 1 } as const;
@@ -83,9 +84,6 @@ function checkHeader(h: MessageHeader): void {
   if (h.destinationNodeId !== undefined && h.destinationGroupId !== undefined) {
     throw new TypeError("a message has either a destination node id or a destination group id, not both");
   }
-  if (h.messageExtensions !== undefined && h.messageExtensions.length > 0xffff) {
-    throw new RangeError("messageExtensions longer than 65535 bytes");
-  }
 }
 
 /** The wire bytes of `header` (4.4.1); API misuse (out-of-range fields, both destinations) is a RangeError/TypeError. */
@@ -101,7 +99,7 @@ export function encodeMessageHeader(header: MessageHeader): Uint8Array {
     MIN_MESSAGE_HEADER_BYTES +
     (header.sourceNodeId !== undefined ? 8 : 0) +
     (dsiz === DSIZ_NODE ? 8 : dsiz === DSIZ_GROUP ? 2 : 0) +
-    (header.messageExtensions !== undefined ? 2 + header.messageExtensions.length : 0);
+    extensionsSize("messageExtensions", header.messageExtensions);
   const w = new ByteWriter(planned);
   w.u8((MESSAGE_VERSION << 4) | (header.sourceNodeId !== undefined ? FLAG_S : 0) | dsiz);
   w.u16le(header.sessionId);
@@ -110,10 +108,7 @@ export function encodeMessageHeader(header: MessageHeader): Uint8Array {
   if (header.sourceNodeId !== undefined) w.u64le(header.sourceNodeId);
   if (header.destinationNodeId !== undefined) w.u64le(header.destinationNodeId);
   if (header.destinationGroupId !== undefined) w.u16le(header.destinationGroupId);
-  if (header.messageExtensions !== undefined) {
-    w.u16le(header.messageExtensions.length);
-    w.bytes(header.messageExtensions);
-  }
+  writeExtensions(w, header.messageExtensions);
   const out = w.finish();
   if (out.length !== planned) throw new InternalError(`message header: wrote ${out.length} bytes, planned ${planned}`);
   return out;
@@ -168,11 +163,7 @@ export function decodeMessageHeader(message: Uint8Array): DecodedMessageHeader {
   const sourceNodeId = (flags & FLAG_S) !== 0 ? r.u64le("messageHeader/sourceNodeId") : undefined;
   const destinationNodeId = dsiz === DSIZ_NODE ? r.u64le("messageHeader/destinationNodeId") : undefined;
   const destinationGroupId = dsiz === DSIZ_GROUP ? r.u16le("messageHeader/destinationGroupId") : undefined;
-  let messageExtensions: Uint8Array | undefined;
-  if ((sec & SEC_MX) !== 0) {
-    const length = r.u16le("messageHeader/messageExtensions/length");
-    messageExtensions = r.take(length, "messageHeader/messageExtensions");
-  }
+  const messageExtensions = (sec & SEC_MX) !== 0 ? readExtensions(r, "messageHeader/messageExtensions") : undefined;
   const headerLength = r.offset;
   const header: MessageHeader = {
     sessionId,

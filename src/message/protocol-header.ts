@@ -5,6 +5,7 @@
 import { ByteReader } from "../bytes/byte-reader.ts";
 import { ByteWriter } from "../bytes/byte-writer.ts";
 import { InternalError, MalformedError } from "../bytes/errors.ts";
+import { extensionsSize, readExtensions, writeExtensions } from "./header-extensions.ts";
 
 const FLAG_I = 0x01;
 const FLAG_A = 0x02;
@@ -60,14 +61,11 @@ export function encodeProtocolHeader(
   if (header.acknowledgedMessageCounter !== undefined) {
     checkUint(header.acknowledgedMessageCounter, 0xffffffff, "acknowledgedMessageCounter");
   }
-  if (header.securedExtensions !== undefined && header.securedExtensions.length > 0xffff) {
-    throw new RangeError("securedExtensions longer than 65535 bytes");
-  }
   const planned =
     6 +
     (header.protocolVendorId !== undefined ? 2 : 0) +
     (header.acknowledgedMessageCounter !== undefined ? 4 : 0) +
-    (header.securedExtensions !== undefined ? 2 + header.securedExtensions.length : 0) +
+    extensionsSize("securedExtensions", header.securedExtensions) +
     applicationPayload.length;
   const w = new ByteWriter(planned);
   w.u8(
@@ -82,10 +80,7 @@ export function encodeProtocolHeader(
   if (header.protocolVendorId !== undefined) w.u16le(header.protocolVendorId);
   w.u16le(header.protocolId);
   if (header.acknowledgedMessageCounter !== undefined) w.u32le(header.acknowledgedMessageCounter);
-  if (header.securedExtensions !== undefined) {
-    w.u16le(header.securedExtensions.length);
-    w.bytes(header.securedExtensions);
-  }
+  writeExtensions(w, header.securedExtensions);
   w.bytes(applicationPayload);
   const out = w.finish();
   if (out.length !== planned) throw new InternalError(`protocol header: wrote ${out.length} bytes, planned ${planned}`);
@@ -121,11 +116,7 @@ export function decodeProtocolHeader(payload: Uint8Array): DecodedProtocolHeader
   const protocolId = r.u16le("protocolHeader/protocolId");
   const acknowledgedMessageCounter =
     (flags & FLAG_A) !== 0 ? r.u32le("protocolHeader/acknowledgedMessageCounter") : undefined;
-  let securedExtensions: Uint8Array | undefined;
-  if ((flags & FLAG_SX) !== 0) {
-    const length = r.u16le("protocolHeader/securedExtensions/length");
-    securedExtensions = r.take(length, "protocolHeader/securedExtensions");
-  }
+  const securedExtensions = (flags & FLAG_SX) !== 0 ? readExtensions(r, "protocolHeader/securedExtensions") : undefined;
   const header: ProtocolHeader = {
     initiator: (flags & FLAG_I) !== 0,
     reliability: (flags & FLAG_R) !== 0,

@@ -10,10 +10,10 @@
  * 20-attempt budget faster than one attempt per timeout.
  */
 import type { Crypto } from "../crypto/crypto.ts";
+import { SecureChannelOpcode } from "../message/protocol-ids.ts";
 import type { Exchange } from "../mrp/exchange-manager.ts";
 import type { CommissioningWindowState } from "./commissioning-window-state.ts";
 import { HANDSHAKE_RESPONSE_TIMEOUT_MS } from "./handshake-table.ts";
-import { PaseMessageType } from "./pase/pase-message-type.ts";
 import { PaseResponder } from "./pase/pase-responder.ts";
 import type { SessionManager } from "./session-manager.ts";
 import type { SessionParameters } from "./session-parameters.ts";
@@ -91,7 +91,7 @@ export class PaseCommissioningWindow {
 
   /** The responder sent `messageType` at `now`; the attempt starts with its PBKDFParamResponse. */
   sent(now: number, messageType: number): void {
-    if (messageType === PaseMessageType.PBKDFParamResponse) this.#attemptStartedAt = now;
+    if (messageType === SecureChannelOpcode.PBKDF_PARAM_RESPONSE) this.#attemptStartedAt = now;
   }
 
   /** The handshake on the window established its session: the reserved id is the session's now. */

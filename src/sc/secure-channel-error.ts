@@ -3,8 +3,13 @@
  * Appendix D) at stake. A separate class from ProtocolError, which carries an Interaction Model status: a StatusReport
  * and an IM status are different types, so neither can be answered where the other belongs.
  */
-import { type ErrorCode, OpcredsError } from "../bytes/errors.ts";
-import type { StatusReport } from "./status-report.ts";
+import { type ErrorCode, InternalError, OpcredsError } from "../bytes/errors.ts";
+import {
+  INVALID_PARAMETER,
+  type StatusReport,
+  type StatusReportMessage,
+  statusReportMessage,
+} from "./status-report.ts";
 
 /**
  * A handshake rule broken or a handshake ended. `report` is the StatusReport this side answers with (`INVALID_PARAMETER`,
@@ -17,4 +22,33 @@ export class SecureChannelError extends OpcredsError {
     super(code, message, options);
     this.report = report;
   }
+}
+
+/** A handshake rule the peer's message broke (PASE or CASE), answered with FAILURE / INVALID_PARAMETER. */
+export function invalidParameter(code: ErrorCode, message: string): SecureChannelError {
+  return new SecureChannelError(code, message, INVALID_PARAMETER);
+}
+
+/** A message of a type the handshake does not expect in `state`, answered with FAILURE / INVALID_PARAMETER. */
+export function unexpectedMessage(code: ErrorCode, messageType: number, state: string): SecureChannelError {
+  return invalidParameter(code, `unexpected message type 0x${messageType.toString(16)} in ${state}`);
+}
+
+/** The last step of a failed handshake: the error, and the StatusReport to send when the failure is answered. */
+export type FailedHandshakeStep = {
+  readonly status: "failed";
+  readonly send?: StatusReportMessage;
+  readonly error: OpcredsError;
+};
+
+/**
+ * The `failed` step for what a PASE or CASE handler threw: an OpcredsError as it is, anything else wrapped as an
+ * InternalError. When `answer`, it carries the StatusReport to send: the one a SecureChannelError names
+ * (INVALID_PARAMETER, NO_SHARED_TRUST_ROOTS), INVALID_PARAMETER for any other error.
+ */
+export function failedHandshakeStep(e: unknown, answer: boolean): FailedHandshakeStep {
+  const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
+  if (!answer) return { status: "failed", error };
+  const report = error instanceof SecureChannelError && error.report !== undefined ? error.report : INVALID_PARAMETER;
+  return { status: "failed", send: statusReportMessage(report), error };
 }

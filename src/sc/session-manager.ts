@@ -8,11 +8,10 @@
 import type { Crypto } from "../crypto/crypto.ts";
 import type { FabricIndex } from "../fabric/fabric-index.ts";
 import { MessageCounter } from "../message/message-counter.ts";
-import { SecureChannelOpcode } from "../message/protocol-ids.ts";
 import type { CaseSession } from "./case/case-step.ts";
 import type { PaseSession } from "./pase/pase-step.ts";
 import { SecureSession, type SessionKeys, type SessionRole } from "./secure-session.ts";
-import { CLOSE_SESSION, encodeStatusReport } from "./status-report.ts";
+import { CLOSE_SESSION, statusReportMessage } from "./status-report.ts";
 
 /** Sessions kept at once when the owner does not size the table (see `secureSessionPoolSize` for a node's). */
 const DEFAULT_MAX_SECURE_SESSIONS = 16;
@@ -219,10 +218,7 @@ export class SessionManager {
     const session = this.#sessions.get(localSessionId);
     if (session === undefined) return undefined;
     this.#remove(session, "closed");
-    return {
-      session,
-      send: { messageType: SecureChannelOpcode.STATUS_REPORT, payload: encodeStatusReport(CLOSE_SESSION) },
-    };
+    return { session, send: statusReportMessage(CLOSE_SESSION) };
   }
 
   /** The peer sent CloseSession: the session goes without an answer. */

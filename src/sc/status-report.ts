@@ -5,7 +5,7 @@
  */
 import { ByteReader } from "../bytes/byte-reader.ts";
 import { ByteWriter } from "../bytes/byte-writer.ts";
-import { ProtocolId } from "../message/protocol-ids.ts";
+import { ProtocolId, SecureChannelOpcode } from "../message/protocol-ids.ts";
 
 /** The full 32-bit ProtocolId of the Secure Channel protocol: vendor 0x0000 in the upper 16 bits. */
 const SECURE_CHANNEL_PROTOCOL_ID = (0x0000 << 16) | ProtocolId.SECURE_CHANNEL;
@@ -64,6 +64,17 @@ export function encodeStatusReport(report: StatusReport): Uint8Array {
     .u16le(report.protocolCode)
     .bytes(data);
   return w.finish();
+}
+
+/** A StatusReport to send: its opcode and encoded payload, as a handshake or the session table hands it on. */
+export type StatusReportMessage = {
+  readonly messageType: typeof SecureChannelOpcode.STATUS_REPORT;
+  readonly payload: Uint8Array;
+};
+
+/** `report` as a message to send (Secure Channel opcode StatusReport, 4.11.1). */
+export function statusReportMessage(report: StatusReport): StatusReportMessage {
+  return { messageType: SecureChannelOpcode.STATUS_REPORT, payload: encodeStatusReport(report) };
 }
 
 /** Decodes a StatusReport payload; fewer than 8 bytes is `bytes.overrun` naming the field. */
@@ -138,25 +149,23 @@ export function isSecureChannelSuccess(
   );
 }
 
-/** The name of a general code in UpperCamelCase as the spec's table writes it ("Failure", "Busy"), or its number. */
-function generalCodeName(code: number): string {
-  const entry = Object.entries(GeneralCode).find(([, v]) => v === code);
-  return entry === undefined ? `general code ${code}` : upperCamel(entry[0]);
-}
-
-/** The name of a Secure Channel protocol code ("InvalidParameter", "NoSharedTrustRoots"), or its number. */
-function secureChannelProtocolCodeName(code: number): string {
-  const entry = Object.entries(SecureChannelProtocolCode).find(([, v]) => v === code);
-  return entry === undefined ? `protocol code ${code}` : upperCamel(entry[0]);
+/**
+ * The name of `code` in `table` in UpperCamelCase as the spec's tables write it ("Failure", "InvalidParameter"), or
+ * `${what} ${code}` for a code the table does not name.
+ */
+function codeName(table: Readonly<Record<string, number>>, what: string, code: number): string {
+  const entry = Object.entries(table).find(([, v]) => v === code);
+  return entry === undefined ? `${what} ${code}` : upperCamel(entry[0]);
 }
 
 /** A report as one phrase for logs: "StatusReport Failure/InvalidParameter" (numbers for other protocols). */
 export function describeStatusReport(report: StatusReport): string {
+  const general = codeName(GeneralCode, "general code", report.generalCode);
   if (report.protocolId !== SECURE_CHANNEL_PROTOCOL_ID) {
     const protocol = `protocol 0x${report.protocolId.toString(16).padStart(8, "0")}`;
-    return `StatusReport ${generalCodeName(report.generalCode)}/${protocol} code ${report.protocolCode}`;
+    return `StatusReport ${general}/${protocol} code ${report.protocolCode}`;
   }
-  return `StatusReport ${generalCodeName(report.generalCode)}/${secureChannelProtocolCodeName(report.protocolCode)}`;
+  return `StatusReport ${general}/${codeName(SecureChannelProtocolCode, "protocol code", report.protocolCode)}`;
 }
 
 const upperCamel = (constant: string): string =>

@@ -244,10 +244,23 @@ export function tlvArray<T>(
   );
 }
 
-/** A mandatory struct (or list) field: `tag` is a context tag number or a full tag. */
-export type TlvField<T> = { readonly optional: false; readonly tag: TlvTag; readonly schema: TlvSchema<T> };
+/**
+ * A mandatory struct (or list) field: `tag` is a context tag number or a full tag; `name`, when set, is the member's
+ * name in the spec's schema, which errors give where the property is named otherwise (`resumptionId` for resumptionID).
+ */
+export type TlvField<T> = {
+  readonly optional: false;
+  readonly tag: TlvTag;
+  readonly schema: TlvSchema<T>;
+  readonly name: string | undefined;
+};
 /** An optional struct (or list) field: absent on the wire means absent in the object. */
-export type TlvOptionalField<T> = { readonly optional: true; readonly tag: TlvTag; readonly schema: TlvSchema<T> };
+export type TlvOptionalField<T> = {
+  readonly optional: true;
+  readonly tag: TlvTag;
+  readonly schema: TlvSchema<T>;
+  readonly name: string | undefined;
+};
 
 function fieldTag(tag: number | TlvTag): TlvTag {
   const t = typeof tag === "number" ? ctx(tag) : tag;
@@ -255,14 +268,18 @@ function fieldTag(tag: number | TlvTag): TlvTag {
   return t;
 }
 
-/** A mandatory field with `tag` (a number is a context tag). */
-export function tlvField<T>(tag: number | TlvTag, fieldSchema: TlvSchema<T>): TlvField<T> {
-  return { optional: false, tag: fieldTag(tag), schema: fieldSchema };
+/** A mandatory field with `tag` (a number is a context tag); `name` is the spec's member name where it differs. */
+export function tlvField<T>(tag: number | TlvTag, fieldSchema: TlvSchema<T>, name?: string): TlvField<T> {
+  return { optional: false, tag: fieldTag(tag), schema: fieldSchema, name };
 }
 
-/** An optional field with `tag` (a number is a context tag). */
-export function tlvOptionalField<T>(tag: number | TlvTag, fieldSchema: TlvSchema<T>): TlvOptionalField<T> {
-  return { optional: true, tag: fieldTag(tag), schema: fieldSchema };
+/** An optional field with `tag` (a number is a context tag); `name` is the spec's member name where it differs. */
+export function tlvOptionalField<T>(
+  tag: number | TlvTag,
+  fieldSchema: TlvSchema<T>,
+  name?: string,
+): TlvOptionalField<T> {
+  return { optional: true, tag: fieldTag(tag), schema: fieldSchema, name };
 }
 
 /** Tag of the FabricIndex field of every fabric-scoped struct (Core 7.13.6). */
@@ -322,6 +339,13 @@ export type TlvStructOptions = {
  */
 export const PROTOCOL_STRUCT: TlvStructOptions = Object.freeze({ ordered: true, unknownMembers: "skip" });
 
+/** A field of a struct schema: `key` is its property, `name` what errors call it (the spec's name, if given). */
+type Member = {
+  readonly key: string;
+  readonly name: string;
+  readonly field: TlvField<unknown> | TlvOptionalField<unknown>;
+};
+
 function fieldsSchema<F extends TlvFields>(
   type: "struct" | "list",
   fields: F,
@@ -329,25 +353,29 @@ function fieldsSchema<F extends TlvFields>(
 ): TlvSchema<TlvStructType<F>> {
   const ordered = options.ordered === true;
   const rejectUnknown = options.unknownMembers === "reject";
-  const entries = Object.entries(fields).sort(([, a], [, b]) => compareTags(a.tag, b.tag));
-  const byTag = new Map<string, string>();
+  const members: Member[] = Object.entries(fields)
+    .map(([key, field]): Member => ({ key, name: field.name ?? key, field }))
+    .sort((a, b) => compareTags(a.field.tag, b.field.tag));
+  const byTag = new Map<string, Member>();
   // Context tags (nearly every field) are looked up by number, without building their text.
-  const byContextTag = new Map<number, string>();
-  for (const [name, field] of entries) {
-    const key = tagToString(field.tag);
-    if (byTag.has(key)) throw new RangeError(`fields ${byTag.get(key)} and ${name} share tag ${key}`);
-    byTag.set(key, name);
-    if (field.tag.form === "context") byContextTag.set(field.tag.id, name);
+  const byContextTag = new Map<number, Member>();
+  for (const member of members) {
+    const { tag } = member.field;
+    const key = tagToString(tag);
+    const other = byTag.get(key);
+    if (other !== undefined) throw new RangeError(`fields ${other.name} and ${member.name} share tag ${key}`);
+    byTag.set(key, member);
+    if (tag.form === "context") byContextTag.set(tag.id, member);
   }
-  const fieldOf = (tag: TlvTag): string | undefined =>
+  const memberOf = (tag: TlvTag): Member | undefined =>
     tag.form === "context" ? byContextTag.get(tag.id) : byTag.get(tagToString(tag));
   return schema<TlvStructType<F>>(
     (value, tag) => {
       if (typeof value !== "object" || value === null) throw new TypeError(`${type}: not an object`);
       const record = value as Record<string, unknown>;
       const elements: TlvNode[] = [];
-      for (const [name, field] of entries) {
-        const v = record[name];
+      for (const { key, name, field } of members) {
+        const v = record[key];
         if (v === undefined) {
           if (field.optional) continue;
           throw new TypeError(`${type}: mandatory field ${name} is missing`);
@@ -358,11 +386,11 @@ function fieldsSchema<F extends TlvFields>(
     },
     (node, path) => {
       if (node.type !== type) throw mismatch(path, node, `expected ${type}, got ${describe(node)}`);
-      const found = new Map<string, TlvNode>();
+      const found = new Map<Member, TlvNode>();
       let previous: TlvTag | undefined;
       for (const element of node.elements) {
-        const name = fieldOf(element.tag);
-        if (name === undefined) {
+        const member = memberOf(element.tag);
+        if (member === undefined) {
           if (rejectUnknown) {
             const key = tagToString(element.tag);
             throw mismatch(`${path}/${key}`, element, `unknown member (tag ${key})`);
@@ -374,24 +402,26 @@ function fieldsSchema<F extends TlvFields>(
           // STRUCTURE [ tag-order ]: members in ascending tag order, each tag at most once.
           if (previous !== undefined && compareTags(previous, element.tag) >= 0) {
             const key = tagToString(element.tag);
-            throw mismatch(`${path}/${name ?? key}`, element, `member (tag ${key}) out of tag order`);
+            throw mismatch(`${path}/${member?.name ?? key}`, element, `member (tag ${key}) out of tag order`);
           }
           previous = element.tag;
         }
-        if (name === undefined) continue;
-        if (found.has(name)) {
+        if (member === undefined) continue;
+        if (found.has(member)) {
+          const { name } = member;
           throw mismatch(`${path}/${name}`, element, `field ${name} (tag ${tagToString(element.tag)}) appears twice`);
         }
-        found.set(name, element);
+        found.set(member, element);
       }
       const out: Record<string, unknown> = {};
-      for (const [name, field] of entries) {
-        const element = found.get(name);
+      for (const member of members) {
+        const { name, field } = member;
+        const element = found.get(member);
         if (element === undefined) {
           if (field.optional) continue;
           throw mismatch(`${path}/${name}`, node, `missing mandatory field ${name} (tag ${tagToString(field.tag)})`);
         }
-        out[name] = field.schema.decodeNode(element, `${path}/${name}`);
+        out[member.key] = field.schema.decodeNode(element, `${path}/${name}`);
       }
       return out as TlvStructType<F>;
     },

@@ -317,3 +317,21 @@ test("protocol header: random and mutated bytes decode or throw MalformedError",
     }),
   );
 });
+
+test("an extension block longer than its 16-bit length field is a RangeError naming it, in either header", () => {
+  const tooLong = new Uint8Array(0x10000);
+  const base = { sessionId: 2, sessionType: SessionType.unicast, privacy: false, control: false, messageCounter: 1 };
+  assert.throws(() => encodeMessageHeader({ ...base, messageExtensions: tooLong }), {
+    name: "RangeError",
+    message: "messageExtensions longer than 65535 bytes",
+  });
+  const protocol = { initiator: true, reliability: false, opcode: 1, exchangeId: 2, protocolId: 4 };
+  assert.throws(() => encodeProtocolHeader({ ...protocol, securedExtensions: tooLong }), {
+    name: "RangeError",
+    message: "securedExtensions longer than 65535 bytes",
+  });
+  // The longest block fits: 2 length bytes and 65535 bytes after the 6-byte protocol header.
+  const longest = encodeProtocolHeader({ ...protocol, securedExtensions: new Uint8Array(0xffff) });
+  assert.equal(longest.length, 6 + 2 + 0xffff);
+  assert.equal(decodeProtocolHeader(longest).header.securedExtensions?.length, 0xffff);
+});

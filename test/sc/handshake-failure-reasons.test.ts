@@ -3,10 +3,11 @@
 // "no shared trust root", a silent peer "went silent"; the stable error code is kept at the end.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { SecureChannelOpcode } from "../../src/message/protocol-ids.ts";
 import { describeHandshakeFailure } from "../../src/sc/handshake-failure.ts";
 import { encodePake3 } from "../../src/sc/pase/pake3.ts";
 import { PaseInitiator } from "../../src/sc/pase/pase-initiator.ts";
-import { type PaseMessage, PaseMessageType } from "../../src/sc/pase/pase-message-type.ts";
+import type { PaseMessage } from "../../src/sc/pase/pase-message-type.ts";
 import { PaseResponder } from "../../src/sc/pase/pase-responder.ts";
 import type { PaseStep } from "../../src/sc/pase/pase-step.ts";
 import { computePaseVerifier } from "../../src/sc/pase/pase-verifier.ts";
@@ -51,7 +52,7 @@ test("a commissioner with another passcode rejects Pake2: the device's failure r
   const pake2 = sent(r.handle(pake1.messageType, pake1.payload));
   // The initiator cannot verify cB and ends the handshake with StatusReport Failure/InvalidParameter.
   const report = sent(i.handle(pake2.messageType, pake2.payload));
-  assert.equal(report.messageType, PaseMessageType.StatusReport);
+  assert.equal(report.messageType, SecureChannelOpcode.STATUS_REPORT);
   const step = r.handle(report.messageType, report.payload);
   assert.ok(step.status === "failed" && step.error !== undefined);
   assert.equal(
@@ -67,7 +68,7 @@ test("a Pake3 that does not verify reads 'wrong passcode' too", () => {
   const resp = sent(r.handle(req.messageType, req.payload));
   const pake1 = sent(i.handle(resp.messageType, resp.payload));
   sent(r.handle(pake1.messageType, pake1.payload));
-  const step = r.handle(PaseMessageType.Pake3, encodePake3({ cA: new Uint8Array(32) }));
+  const step = r.handle(SecureChannelOpcode.PASE_PAKE3, encodePake3({ cA: new Uint8Array(32) }));
   assert.ok(step.status === "failed" && step.error !== undefined);
   assert.match(describeHandshakeFailure("pase", step.error), /^PASE failed: wrong passcode: .*\[pase\.confirmation\]$/);
 });
@@ -78,7 +79,7 @@ test("a StatusReport before Pake2 is not called a wrong passcode; status reports
   const req = i.start();
   sent(r.handle(req.messageType, req.payload));
   const busy = secureChannelStatus(GeneralCode.BUSY, SecureChannelProtocolCode.BUSY);
-  const step = r.handle(PaseMessageType.StatusReport, encodeStatusReport(busy));
+  const step = r.handle(SecureChannelOpcode.STATUS_REPORT, encodeStatusReport(busy));
   assert.ok(step.status === "failed" && step.error !== undefined);
   const text = describeHandshakeFailure("pase", step.error);
   assert.doesNotMatch(text, /wrong passcode/);

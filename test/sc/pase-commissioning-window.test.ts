@@ -5,12 +5,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { MessageCounter } from "../../src/message/message-counter.ts";
-import { ProtocolId } from "../../src/message/protocol-ids.ts";
+import { ProtocolId, SecureChannelOpcode } from "../../src/message/protocol-ids.ts";
 import { Exchange } from "../../src/mrp/exchange-manager.ts";
 import { UnsecuredSession } from "../../src/mrp/unsecured-session.ts";
 import { MAX_FAILED_COMMISSIONING_ATTEMPTS } from "../../src/sc/commissioning-window-state.ts";
 import { HANDSHAKE_RESPONSE_TIMEOUT_MS } from "../../src/sc/handshake-table.ts";
-import { PaseMessageType } from "../../src/sc/pase/pase-message-type.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../../src/sc/pase/pase-verifier.ts";
 import { encodePBKDFParamRequest } from "../../src/sc/pase/pbkdf-param-request.ts";
 import { PASE_BUSY_MINIMUM_WAIT_MS, PaseCommissioningWindow } from "../../src/sc/pase-commissioning-window.ts";
@@ -52,8 +51,8 @@ test("a failed attempt holds the window until its start plus the handshake timeo
   const { w } = window();
   const ex = exchange();
   w.begin(ex);
-  w.sent(1000, PaseMessageType.PBKDFParamResponse);
-  w.sent(1200, PaseMessageType.Pake2);
+  w.sent(1000, SecureChannelOpcode.PBKDF_PARAM_RESPONSE);
+  w.sent(1200, SecureChannelOpcode.PASE_PAKE2);
   assert.equal(w.failed(ex), false);
   assert.equal(w.exchange, undefined);
   assert.equal(w.busyFor(1500), 1000 + HANDSHAKE_RESPONSE_TIMEOUT_MS - 1500);
@@ -88,7 +87,7 @@ test("abandoning the live handshake releases its reserved session id and returns
   };
   const ex = exchange();
   w.begin(ex);
-  const step = w.responder?.handle(PaseMessageType.PBKDFParamRequest, pbkdfRequest());
+  const step = w.responder?.handle(SecureChannelOpcode.PBKDF_PARAM_REQUEST, pbkdfRequest());
   assert.equal(step?.status, "continue");
   assert.equal(w.abandon(), ex);
   assert.equal(released.length, 1);
@@ -104,7 +103,7 @@ test("the window's state counts every failed attempt once: the 20th, after 19 ot
   for (const last of [false, true]) {
     const ex = exchange();
     w.begin(ex);
-    w.responder?.handle(PaseMessageType.PBKDFParamRequest, pbkdfRequest());
+    w.responder?.handle(SecureChannelOpcode.PBKDF_PARAM_REQUEST, pbkdfRequest());
     // The handshake is abandoned (its exchange timed out): a failed attempt.
     w.responder?.abort();
     assert.equal(w.failed(ex), last);
@@ -117,7 +116,7 @@ test("a malformed PBKDFParamRequest starts no attempt: nothing is counted", () =
   const { w, state } = window();
   const ex = exchange();
   w.begin(ex);
-  const step = w.responder?.handle(PaseMessageType.PBKDFParamRequest, new Uint8Array([0x15]));
+  const step = w.responder?.handle(SecureChannelOpcode.PBKDF_PARAM_REQUEST, new Uint8Array([0x15]));
   assert.equal(step?.status, "failed");
   assert.equal(w.failed(ex), false);
   assert.equal(state.failedAttempts, 0);

@@ -132,3 +132,24 @@ test("robustness: random and mutated bytes into ordered/reject structs decode or
     { numRuns: 500 },
   );
 });
+
+test("a field given the spec's member name keeps its property name in values and gives the spec's name in errors", () => {
+  const Named = tlvStruct(
+    { resumptionId: tlvField(1, tlvUInt8, "resumptionID"), mic: tlvOptionalField(2, tlvBool, "initiatorResumeMIC") },
+    { ordered: true },
+  );
+  assert.deepEqual(Named.decode(fromHex("15 2401 07 2902 18")), { resumptionId: 7, mic: true });
+  assert.equal(fromHex("15 2401 07 18").join(), Named.encode({ resumptionId: 7 }).join());
+  schemaError(
+    () => Named.decode(fromHex("15 2902 18"), "Sigma1"),
+    "Sigma1/resumptionID",
+    "missing mandatory field resumptionID",
+  );
+  schemaError(
+    () => Named.decode(fromHex("15 2401 07 2402 01 18"), "Sigma1"),
+    "Sigma1/initiatorResumeMIC",
+    "expected bool",
+  );
+  schemaError(() => Named.decode(fromHex("15 2902 2401 07 18"), "Sigma1"), "Sigma1/resumptionID", "out of tag order");
+  assert.throws(() => Named.encode({ mic: true } as never), /mandatory field resumptionID is missing/);
+});

@@ -4,12 +4,13 @@
  *
  * AttributeDataIB => STRUCTURE [ tag-order ] { DataVersion [0, optional] : data-ver, Path [1] : AttributePathIB, Data [2] : * }
  */
-import { type TlvType, tlvAny, tlvField, tlvOptionalField, tlvStruct, tlvUInt32 } from "../../tlv/tlv-schema.ts";
+import { type TlvType, tlvAny, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { AttributePathIB } from "./attribute-path-ib.ts";
+import { tlvDataVer } from "./im-schema.ts";
 
 /** AttributeDataIB codec. */
 export const AttributeDataIB = tlvStruct({
-  dataVersion: tlvOptionalField(0, tlvUInt32),
+  dataVersion: tlvOptionalField(0, tlvDataVer),
   path: tlvField(1, AttributePathIB),
   data: tlvField(2, tlvAny),
 });

@@ -14,9 +14,8 @@ import {
   tlvNullable,
   tlvOptionalField,
   tlvUInt16,
-  tlvUInt32,
-  tlvUInt64,
 } from "../../tlv/tlv-schema.ts";
+import { tlvAttributeId, tlvClusterId, tlvEndpointNo, tlvNodeId } from "./im-schema.ts";
 
 /** WildcardPathFlags bits (Core 10.6.2.1, WildcardPathFlagsBitmap). Bit 3 is reserved. */
 export const WildcardPathFlags = {
@@ -33,10 +32,10 @@ export const WildcardPathFlags = {
 /** AttributePathIB codec. */
 export const AttributePathIB = tlvList({
   enableTagCompression: tlvOptionalField(0, tlvBool),
-  node: tlvOptionalField(1, tlvUInt64),
-  endpoint: tlvOptionalField(2, tlvUInt16),
-  cluster: tlvOptionalField(3, tlvUInt32),
-  attribute: tlvOptionalField(4, tlvUInt32),
+  node: tlvOptionalField(1, tlvNodeId),
+  endpoint: tlvOptionalField(2, tlvEndpointNo),
+  cluster: tlvOptionalField(3, tlvClusterId),
+  attribute: tlvOptionalField(4, tlvAttributeId),
   listIndex: tlvOptionalField(5, tlvNullable(tlvUInt16)),
   wildcardPathFlags: tlvOptionalField(6, tlvBitmap32),
 });

@@ -17,11 +17,11 @@ import {
   tlvUIntRange,
 } from "../../tlv/tlv-schema.ts";
 import { EventPathIB } from "./event-path-ib.ts";
-import { exactlyOneOf, refined } from "./im-schema.ts";
+import { exactlyOneOf, refined, tlvEventNo } from "./im-schema.ts";
 
 const fields = tlvStruct({
   path: tlvField(0, EventPathIB),
-  eventNumber: tlvField(1, tlvUInt64),
+  eventNumber: tlvField(1, tlvEventNo),
   // PriorityLevel: Debug 0, Info 1, Critical 2 (Core 7.18.2.3).
   priority: tlvField(2, tlvUIntRange(0, 2)),
   epochTimestamp: tlvOptionalField(3, tlvUInt64),

@@ -3,12 +3,13 @@
  *
  * EventFilterIB => STRUCTURE [ tag-order ] { Node [0, optional] : node-id, EventMin [1] : event-no }
  */
-import { type TlvType, tlvField, tlvOptionalField, tlvStruct, tlvUInt64 } from "../../tlv/tlv-schema.ts";
+import { type TlvType, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { tlvEventNo, tlvNodeId } from "./im-schema.ts";
 
 /** EventFilterIB codec. */
 export const EventFilterIB = tlvStruct({
-  node: tlvOptionalField(0, tlvUInt64),
-  eventMin: tlvField(1, tlvUInt64),
+  node: tlvOptionalField(0, tlvNodeId),
+  eventMin: tlvField(1, tlvEventNo),
 });
 /** A decoded EventFilterIB. */
 export type EventFilterIB = TlvType<typeof EventFilterIB>;

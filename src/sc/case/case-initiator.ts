@@ -4,21 +4,27 @@
  */
 import type { Crypto } from "../../crypto/crypto.ts";
 import { type P256PrivateKey, P256PublicKey } from "../../crypto/p256.ts";
-import { SecureChannelError } from "../secure-channel-error.ts";
+import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
+import {
+  failedHandshakeStep,
+  invalidParameter,
+  SecureChannelError,
+  unexpectedMessage,
+} from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
-  encodeStatusReport,
   isSecureChannelSuccess,
   SESSION_ESTABLISHMENT_SUCCESS,
+  statusReportMessage,
 } from "../status-report.ts";
 import { SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NONCE } from "./case-constants.ts";
 import type { CaseFabric } from "./case-fabric.ts";
 import { caseSessionKeys, resumedSessionKeys, resumeMic, sigma2Key, sigma3Key, verifyResumeMic } from "./case-keys.ts";
-import { type CaseMessage, CaseMessageType } from "./case-message-type.ts";
-import { type CaseStep, caseSession, failedCaseStep } from "./case-step.ts";
+import type { CaseMessage } from "./case-message-type.ts";
+import { type CaseStep, caseSession } from "./case-step.ts";
 import { destinationId } from "./destination-id.ts";
-import { caseInvalid, validatePeerCredentials } from "./peer-credentials.ts";
+import { validatePeerCredentials } from "./peer-credentials.ts";
 import { type ResumptionRecord, withResumptionId } from "./resumption-record.ts";
 import { encodeSigma1 } from "./sigma1.ts";
 import { decodeSigma2 } from "./sigma2.ts";
@@ -54,11 +60,10 @@ type State =
       readonly sigma1: Uint8Array;
       readonly sigma2: Uint8Array;
       readonly sigma3: Uint8Array;
-      readonly sharedSecret: Uint8Array;
       readonly peerSessionId: number;
       readonly peerSessionParameters: SessionParameters | undefined;
-      readonly peerCats: readonly number[];
-      readonly resumptionId: Uint8Array;
+      /** What the session will be resumed from: the shared secret, the responder's resumption id, the peer. */
+      readonly resumption: ResumptionRecord;
     }
   | { readonly name: "done" };
 
@@ -98,42 +103,32 @@ export class CaseInitiator {
         this.#o.peerNodeId,
       ),
       initiatorEphPubKey: ephemeral.publicKey.raw,
-      ...(this.#o.sessionParameters === undefined ? {} : { initiatorSessionParams: this.#o.sessionParameters }),
-      ...(resumption === undefined
-        ? {}
-        : {
-            resumptionId: resumption.resumptionId,
-            initiatorResumeMic: resumeMic(
-              this.#crypto,
-              "sigma1",
-              resumption.sharedSecret,
-              random,
-              resumption.resumptionId,
-            ),
-          }),
+      initiatorSessionParams: this.#o.sessionParameters,
+      resumptionId: resumption?.resumptionId,
+      initiatorResumeMic:
+        resumption === undefined
+          ? undefined
+          : resumeMic(this.#crypto, "sigma1", resumption.sharedSecret, random, resumption.resumptionId),
     });
     this.#state = { name: "awaiting-sigma2", sigma1, random, ephemeral };
-    return { messageType: CaseMessageType.Sigma1, payload: sigma1 };
+    return { messageType: SecureChannelOpcode.CASE_SIGMA1, payload: sigma1 };
   }
 
   /** Processes one received message; never throws for bad input (failures come back as `failed` steps). */
   handle(messageType: number, payload: Uint8Array): CaseStep {
     try {
       const state = this.#state;
-      if (messageType === CaseMessageType.StatusReport) return this.#onStatusReport(payload);
-      if (messageType === CaseMessageType.Sigma2 && state.name === "awaiting-sigma2")
+      if (messageType === SecureChannelOpcode.STATUS_REPORT) return this.#onStatusReport(payload);
+      if (messageType === SecureChannelOpcode.CASE_SIGMA2 && state.name === "awaiting-sigma2")
         return this.#onSigma2(state, payload);
-      if (messageType === CaseMessageType.Sigma2Resume && state.name === "awaiting-sigma2") {
+      if (messageType === SecureChannelOpcode.CASE_SIGMA2_RESUME && state.name === "awaiting-sigma2") {
         return this.#onSigma2Resume(state, payload);
       }
-      throw caseInvalid(
-        "case.unexpected-message",
-        `unexpected message type 0x${messageType.toString(16)} in ${state.name}`,
-      );
+      throw unexpectedMessage("case.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== CaseMessageType.StatusReport && this.#state.name !== "done";
+      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
       this.#state = { name: "done" };
-      return failedCaseStep(e, answer);
+      return failedHandshakeStep(e, answer);
     }
   }
 
@@ -141,7 +136,7 @@ export class CaseInitiator {
     const { fabric } = this.#o;
     const s2 = decodeSigma2(payload);
     // Session id 0 names the unsecured session.
-    if (s2.responderSessionId === 0) throw caseInvalid("case.session-id", "responderSessionId 0");
+    if (s2.responderSessionId === 0) throw invalidParameter("case.session-id", "responderSessionId 0");
     const peerEph = P256PublicKey.fromEphemeral(s2.responderEphPubKey);
     const sharedSecret = this.#crypto.ecdh(state.ephemeral, peerEph);
     const s2k = sigma2Key(
@@ -170,7 +165,10 @@ export class CaseInitiator {
     );
     // The responder's NOC SHALL carry the node id the destination id named.
     if (peer.nodeId !== this.#o.peerNodeId) {
-      throw caseInvalid("case.peer-node-id", `responder is node 0x${peer.nodeId.toString(16)}, not the one addressed`);
+      throw invalidParameter(
+        "case.peer-node-id",
+        `responder is node 0x${peer.nodeId.toString(16)}, not the one addressed`,
+      );
     }
     const tbs3 = encodeTbsData({
       signerNoc: fabric.noc,
@@ -180,7 +178,7 @@ export class CaseInitiator {
     });
     const tbe3 = encodeTbeData3({
       noc: fabric.noc,
-      ...(fabric.icac === null ? {} : { icac: fabric.icac }),
+      icac: fabric.icac ?? undefined,
       signature: this.#crypto.ecdsaSign(fabric.operationalKey, tbs3),
     });
     const s3k = sigma3Key(this.#crypto, sharedSecret, fabric.ipk, state.sigma1, payload);
@@ -192,21 +190,26 @@ export class CaseInitiator {
       sigma1: state.sigma1,
       sigma2: payload,
       sigma3,
-      sharedSecret,
       peerSessionId: s2.responderSessionId,
       peerSessionParameters: s2.responderSessionParams,
-      peerCats: peer.cats,
-      resumptionId: tbe2.resumptionId,
+      resumption: {
+        resumptionId: tbe2.resumptionId,
+        sharedSecret,
+        peerNodeId: peer.nodeId,
+        fabricIndex: fabric.fabricIndex,
+        cats: peer.cats,
+      },
     };
-    return { status: "continue", send: { messageType: CaseMessageType.Sigma3, payload: sigma3 } };
+    return { status: "continue", send: { messageType: SecureChannelOpcode.CASE_SIGMA3, payload: sigma3 } };
   }
 
   #onSigma2Resume(state: Extract<State, { name: "awaiting-sigma2" }>, payload: Uint8Array): CaseStep {
     const record = this.#o.resumption;
     // A Sigma2Resume answers only a Sigma1 that asked for resumption.
-    if (record === undefined) throw caseInvalid("case.unexpected-message", "Sigma2Resume without a resumption request");
+    if (record === undefined)
+      throw invalidParameter("case.unexpected-message", "Sigma2Resume without a resumption request");
     const m = decodeSigma2Resume(payload);
-    if (m.responderSessionId === 0) throw caseInvalid("case.session-id", "responderSessionId 0");
+    if (m.responderSessionId === 0) throw invalidParameter("case.session-id", "responderSessionId 0");
     const ok = verifyResumeMic(
       this.#crypto,
       "sigma2",
@@ -215,22 +218,19 @@ export class CaseInitiator {
       m.resumptionId,
       m.sigma2ResumeMic,
     );
-    if (!ok) throw caseInvalid("case.resume-mic", "sigma2ResumeMIC does not verify");
+    if (!ok) throw invalidParameter("case.resume-mic", "sigma2ResumeMIC does not verify");
     this.#state = { name: "done" };
     const keys = resumedSessionKeys(this.#crypto, record.sharedSecret, state.random, record.resumptionId);
     return {
       status: "established",
-      send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS) },
+      send: statusReportMessage(SESSION_ESTABLISHMENT_SUCCESS),
       session: caseSession(keys, {
         localSessionId: this.#o.localSessionId,
         peerSessionId: m.responderSessionId,
-        fabricIndex: this.#o.fabric.fabricIndex,
         localNodeId: this.#o.fabric.nodeId,
-        peerNodeId: record.peerNodeId,
-        peerCats: [...record.cats],
         resumed: true,
         resumption: withResumptionId(record, m.resumptionId),
-        ...(m.responderSessionParams === undefined ? {} : { peerSessionParameters: m.responderSessionParams }),
+        peerSessionParameters: m.responderSessionParams,
       }),
     };
   }
@@ -241,9 +241,10 @@ export class CaseInitiator {
     if (state.name === "awaiting-status" && isSecureChannelSuccess(report)) {
       this.#state = { name: "done" };
       const { fabric } = this.#o;
+      const { resumption } = state;
       const keys = caseSessionKeys(
         this.#crypto,
-        state.sharedSecret,
+        resumption.sharedSecret,
         fabric.ipk,
         state.sigma1,
         state.sigma2,
@@ -254,19 +255,10 @@ export class CaseInitiator {
         session: caseSession(keys, {
           localSessionId: this.#o.localSessionId,
           peerSessionId: state.peerSessionId,
-          fabricIndex: fabric.fabricIndex,
           localNodeId: fabric.nodeId,
-          peerNodeId: this.#o.peerNodeId,
-          peerCats: state.peerCats,
           resumed: false,
-          resumption: {
-            resumptionId: state.resumptionId,
-            sharedSecret: state.sharedSecret,
-            peerNodeId: this.#o.peerNodeId,
-            fabricIndex: fabric.fabricIndex,
-            cats: state.peerCats,
-          },
-          ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
+          resumption,
+          peerSessionParameters: state.peerSessionParameters,
         }),
       };
     }

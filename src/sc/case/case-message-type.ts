@@ -1,14 +1,13 @@
-/** Secure Channel message types of the CASE handshake (Core spec 4.11.1, Table "Secure Channel Protocol Opcodes"). */
+/** The messages of the CASE handshake (Core spec 4.11.1, Table "Secure Channel Protocol Opcodes"). */
+import type { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 
-/** CASE opcodes; a failure, or the final success, is a StatusReport (0x40). */
-export const CaseMessageType = {
-  Sigma1: 0x30,
-  Sigma2: 0x31,
-  Sigma3: 0x32,
-  Sigma2Resume: 0x33,
-  StatusReport: 0x40,
-} as const;
-export type CaseMessageType = (typeof CaseMessageType)[keyof typeof CaseMessageType];
+/** CASE opcodes; a failure, or the final success, is a StatusReport. */
+type CaseMessageType = (typeof SecureChannelOpcode)[
+  | "CASE_SIGMA1"
+  | "CASE_SIGMA2"
+  | "CASE_SIGMA3"
+  | "CASE_SIGMA2_RESUME"
+  | "STATUS_REPORT"];
 
 /** One message to send: its Secure Channel opcode and payload bytes (framing is the message layer's). */
 export type CaseMessage = { readonly messageType: CaseMessageType; readonly payload: Uint8Array };

@@ -6,23 +6,28 @@
 import type { Crypto } from "../../crypto/crypto.ts";
 import { P256PublicKey } from "../../crypto/p256.ts";
 import { constantTimeEqual } from "../../crypto/spake2p.ts";
-import { SecureChannelError } from "../secure-channel-error.ts";
+import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
+import {
+  failedHandshakeStep,
+  invalidParameter,
+  SecureChannelError,
+  unexpectedMessage,
+} from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
   describeStatusReport,
-  encodeStatusReport,
   isSecureChannelSuccess,
   NO_SHARED_TRUST_ROOTS,
   SESSION_ESTABLISHMENT_SUCCESS,
+  statusReportMessage,
 } from "../status-report.ts";
 import { RESUMPTION_ID_BYTES, SIGMA_RANDOM_BYTES, TBE_DATA2_NONCE, TBE_DATA3_NONCE } from "./case-constants.ts";
 import type { CaseFabric, CaseFabricView } from "./case-fabric.ts";
 import { caseSessionKeys, resumedSessionKeys, resumeMic, sigma2Key, sigma3Key, verifyResumeMic } from "./case-keys.ts";
-import { CaseMessageType } from "./case-message-type.ts";
-import { type CaseSession, type CaseStep, caseSession, failedCaseStep } from "./case-step.ts";
+import { type CaseSession, type CaseStep, caseSession } from "./case-step.ts";
 import { destinationId } from "./destination-id.ts";
-import { caseInvalid, validatePeerCredentials } from "./peer-credentials.ts";
+import { validatePeerCredentials } from "./peer-credentials.ts";
 import { type ResumptionRecord, withResumptionId } from "./resumption-record.ts";
 import { decodeSigma1, type Sigma1 } from "./sigma1.ts";
 import { encodeSigma2 } from "./sigma2.ts";
@@ -83,27 +88,24 @@ export class CaseResponder {
   handle(messageType: number, payload: Uint8Array): CaseStep {
     try {
       const state = this.#state;
-      if (messageType === CaseMessageType.StatusReport) return this.#onStatusReport(payload);
-      if (messageType === CaseMessageType.Sigma1 && state.name === "initial") return this.#onSigma1(payload);
-      if (messageType === CaseMessageType.Sigma3 && state.name === "awaiting-sigma3")
+      if (messageType === SecureChannelOpcode.STATUS_REPORT) return this.#onStatusReport(payload);
+      if (messageType === SecureChannelOpcode.CASE_SIGMA1 && state.name === "initial") return this.#onSigma1(payload);
+      if (messageType === SecureChannelOpcode.CASE_SIGMA3 && state.name === "awaiting-sigma3")
         return this.#onSigma3(state, payload);
-      throw caseInvalid(
-        "case.unexpected-message",
-        `unexpected message type 0x${messageType.toString(16)} in ${state.name}`,
-      );
+      throw unexpectedMessage("case.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== CaseMessageType.StatusReport && this.#state.name !== "done";
+      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
       this.#state = { name: "done" };
-      return failedCaseStep(e, answer);
+      return failedHandshakeStep(e, answer);
     }
   }
 
   #onSigma1(payload: Uint8Array): CaseStep {
     const s1 = decodeSigma1(payload);
-    if (s1.initiatorSessionId === 0) throw caseInvalid("case.session-id", "initiatorSessionId 0");
+    if (s1.initiatorSessionId === 0) throw invalidParameter("case.session-id", "initiatorSessionId 0");
     // resumptionID and initiatorResumeMIC SHALL be present together or not at all.
     if ((s1.resumptionId === undefined) !== (s1.initiatorResumeMic === undefined)) {
-      throw caseInvalid("case.resumption-fields", "resumptionID and initiatorResumeMIC must come together");
+      throw invalidParameter("case.resumption-fields", "resumptionID and initiatorResumeMIC must come together");
     }
     const resumed = this.#tryResume(s1);
     if (resumed !== undefined) return resumed;
@@ -132,22 +134,19 @@ export class CaseResponder {
     const session = caseSession(keys, {
       localSessionId,
       peerSessionId: s1.initiatorSessionId,
-      fabricIndex: fabric.fabricIndex,
       localNodeId: fabric.nodeId,
-      peerNodeId: record.peerNodeId,
-      peerCats: [...record.cats],
       resumed: true,
       resumption: withResumptionId(record, newResumptionId),
-      ...(s1.initiatorSessionParams === undefined ? {} : { peerSessionParameters: s1.initiatorSessionParams }),
+      peerSessionParameters: s1.initiatorSessionParams,
     });
     const payload = encodeSigma2Resume({
       resumptionId: newResumptionId,
       sigma2ResumeMic: resumeMic(this.#crypto, "sigma2", record.sharedSecret, s1.initiatorRandom, newResumptionId),
       responderSessionId: localSessionId,
-      ...(this.#o.sessionParameters === undefined ? {} : { responderSessionParams: this.#o.sessionParameters }),
+      responderSessionParams: this.#o.sessionParameters,
     });
     this.#state = { name: "awaiting-resume-status", session };
-    return { status: "continue", send: { messageType: CaseMessageType.Sigma2Resume, payload } };
+    return { status: "continue", send: { messageType: SecureChannelOpcode.CASE_SIGMA2_RESUME, payload } };
   }
 
   #findFabric(s1: Sigma1): CaseFabric {
@@ -178,7 +177,7 @@ export class CaseResponder {
     });
     const tbe2 = encodeTbeData2({
       noc: fabric.noc,
-      ...(fabric.icac === null ? {} : { icac: fabric.icac }),
+      icac: fabric.icac ?? undefined,
       signature: this.#crypto.ecdsaSign(fabric.operationalKey, tbs2),
       resumptionId,
     });
@@ -189,7 +188,7 @@ export class CaseResponder {
       responderSessionId: localSessionId,
       responderEphPubKey: ephemeral.publicKey.raw,
       encrypted2: this.#crypto.aesCcmEncrypt(s2k, TBE_DATA2_NONCE, tbe2, EMPTY),
-      ...(this.#o.sessionParameters === undefined ? {} : { responderSessionParams: this.#o.sessionParameters }),
+      responderSessionParams: this.#o.sessionParameters,
     });
     this.#state = {
       name: "awaiting-sigma3",
@@ -203,7 +202,7 @@ export class CaseResponder {
       peerSessionParameters: s1.initiatorSessionParams,
       resumptionId,
     };
-    return { status: "continue", send: { messageType: CaseMessageType.Sigma2, payload: sigma2 } };
+    return { status: "continue", send: { messageType: SecureChannelOpcode.CASE_SIGMA2, payload: sigma2 } };
   }
 
   #onSigma3(state: Extract<State, { name: "awaiting-sigma3" }>, payload: Uint8Array): CaseStep {
@@ -230,14 +229,11 @@ export class CaseResponder {
     const keys = caseSessionKeys(this.#crypto, state.sharedSecret, fabric.ipk, state.sigma1, state.sigma2, payload);
     return {
       status: "established",
-      send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(SESSION_ESTABLISHMENT_SUCCESS) },
+      send: statusReportMessage(SESSION_ESTABLISHMENT_SUCCESS),
       session: caseSession(keys, {
         localSessionId: this.#localSessionId!,
         peerSessionId: state.peerSessionId,
-        fabricIndex: fabric.fabricIndex,
         localNodeId: fabric.nodeId,
-        peerNodeId: peer.nodeId,
-        peerCats: peer.cats,
         resumed: false,
         resumption: {
           resumptionId: state.resumptionId,
@@ -246,7 +242,7 @@ export class CaseResponder {
           fabricIndex: fabric.fabricIndex,
           cats: peer.cats,
         },
-        ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
+        peerSessionParameters: state.peerSessionParameters,
       }),
     };
   }

@@ -1,11 +1,9 @@
 /** What a CASE state machine returns for each input: a message to send, an established session, or a failure. */
-import { InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
-import { SecureChannelError } from "../secure-channel-error.ts";
+import type { FailedHandshakeStep } from "../secure-channel-error.ts";
 import type { SessionKeys } from "../secure-session.ts";
 import type { SessionParameters } from "../session-parameters.ts";
-import { encodeStatusReport, INVALID_PARAMETER } from "../status-report.ts";
-import { type CaseMessage, CaseMessageType } from "./case-message-type.ts";
+import type { CaseMessage } from "./case-message-type.ts";
 import type { ResumptionRecord } from "./resumption-record.ts";
 
 /** An established CASE session and the resumption record both sides now keep (to be saved by the driver). */
@@ -33,29 +31,38 @@ export type CaseSession = SessionKeys & {
 export type CaseStep =
   | { readonly status: "continue"; readonly send: CaseMessage }
   | { readonly status: "established"; readonly send?: CaseMessage; readonly session: CaseSession }
-  | { readonly status: "failed"; readonly send?: CaseMessage; readonly error: OpcredsError };
+  | FailedHandshakeStep;
+
+/** What either role knows when its handshake ends, besides the keys. */
+type CaseEstablishment = {
+  readonly localSessionId: number;
+  readonly peerSessionId: number;
+  readonly localNodeId: bigint;
+  readonly resumed: boolean;
+  /** The record both sides keep: the session's fabric, peer node id and peer CATs are the record's. */
+  readonly resumption: ResumptionRecord;
+  readonly peerSessionParameters: SessionParameters | undefined;
+};
 
 /**
- * The `failed` step for what a handler threw: an OpcredsError as it is, anything else wrapped as an InternalError.
- * When `answer`, it carries the StatusReport to send: the one a SecureChannelError names (NO_SHARED_TRUST_ROOTS or
- * INVALID_PARAMETER), INVALID_PARAMETER for any other error.
+ * The CaseSession of `keys` and what the handshake established. The keys come first and the spread last: in V8 an
+ * object literal that starts with a spread and goes on with more members (`{ ...keys, localSessionId, ... }`) takes a
+ * slow path (about 13 µs on Node 20, against 0.1 µs), a cost every handshake paid twice.
  */
-export function failedCaseStep(e: unknown, answer: boolean): CaseStep {
-  const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
-  if (!answer) return { status: "failed", error };
-  const report = error instanceof SecureChannelError && error.report !== undefined ? error.report : INVALID_PARAMETER;
+export function caseSession(keys: SessionKeys, e: CaseEstablishment): CaseSession {
+  const { resumption, peerSessionParameters } = e;
   return {
-    status: "failed",
-    send: { messageType: CaseMessageType.StatusReport, payload: encodeStatusReport(report) },
-    error,
+    i2rKey: keys.i2rKey,
+    r2iKey: keys.r2iKey,
+    attestationChallenge: keys.attestationChallenge,
+    localSessionId: e.localSessionId,
+    peerSessionId: e.peerSessionId,
+    fabricIndex: resumption.fabricIndex,
+    localNodeId: e.localNodeId,
+    peerNodeId: resumption.peerNodeId,
+    peerCats: resumption.cats,
+    resumed: e.resumed,
+    resumption,
+    ...(peerSessionParameters === undefined ? {} : { peerSessionParameters }),
   };
-}
-
-/**
- * The CaseSession of `keys` and the other members. The keys come first and the spread last: in V8 an object literal
- * that starts with a spread and goes on with more members (`{ ...keys, localSessionId, ... }`) takes a slow path
- * (about 13 µs on Node 20, against 0.1 µs), a cost every handshake paid twice.
- */
-export function caseSession(keys: SessionKeys, rest: Omit<CaseSession, keyof SessionKeys>): CaseSession {
-  return { i2rKey: keys.i2rKey, r2iKey: keys.r2iKey, attestationChallenge: keys.attestationChallenge, ...rest };
 }

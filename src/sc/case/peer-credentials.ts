@@ -4,21 +4,14 @@
  * then the signature over TBSData with the NOC's public key. Time is checked only when `validAt` is given.
  */
 import { bytesEqual } from "../../bytes/bytes.ts";
-import type { ErrorCode } from "../../bytes/errors.ts";
 import { matterCertPublicKey } from "../../cert/matter-cert-signature.ts";
 import { validateChain } from "../../cert/validate.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
-import { SecureChannelError } from "../secure-channel-error.ts";
-import { INVALID_PARAMETER } from "../status-report.ts";
+import { invalidParameter } from "../secure-channel-error.ts";
 import type { CaseFabric } from "./case-fabric.ts";
 
 /** What a validated peer establishes. */
 export type PeerIdentity = { readonly nodeId: bigint; readonly cats: readonly number[] };
-
-/** A CASE rule violation, answered with FAILURE / INVALID_PARAMETER. */
-export function caseInvalid(code: ErrorCode, message: string): SecureChannelError {
-  return new SecureChannelError(code, message, INVALID_PARAMETER);
-}
 
 /**
  * Validates RCAC(fabric) -> [ICAC] -> NOC, the NOC's fabric id, and `signature` (raw r || s) over `tbs`. Failures
@@ -36,14 +29,14 @@ export function validatePeerCredentials(
   const chain = validateChain({ noc, icac, rcac: fabric.rcac, at: validAt, crypto });
   // The chain SHALL end at the fabric's trusted root and the NOC SHALL belong to the same fabric.
   if (!bytesEqual(chain.rootPublicKey, fabric.rootPublicKey)) {
-    throw caseInvalid("case.peer-root", "peer chain does not end at the fabric's root");
+    throw invalidParameter("case.peer-root", "peer chain does not end at the fabric's root");
   }
   if (chain.fabricId !== fabric.fabricId) {
-    throw caseInvalid("case.peer-fabric-id", `peer NOC fabric id 0x${chain.fabricId.toString(16)} is not ours`);
+    throw invalidParameter("case.peer-fabric-id", `peer NOC fabric id 0x${chain.fabricId.toString(16)} is not ours`);
   }
   // The chain check imported the NOC's key; it is kept with the (cached) certificate.
   const key = matterCertPublicKey(chain.noc);
   if (!crypto.ecdsaVerify(key, tbs, signature))
-    throw caseInvalid("case.signature", "TBSData signature does not verify");
+    throw invalidParameter("case.signature", "TBSData signature does not verify");
   return { nodeId: chain.nodeId, cats: [...chain.cats] };
 }

@@ -11,8 +11,9 @@
  *   initiatorResumeMIC [7, optional] : OCTET STRING [ length CRYPTO_AEAD_MIC_LENGTH_BYTES ]
  * }
  */
-import { PROTOCOL_STRUCT, tlvBytes, tlvField, tlvOptionalField, tlvStruct, tlvUInt16 } from "../../tlv/tlv-schema.ts";
-import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
+import { tlvBytes, tlvField, tlvOptionalField, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import { secureChannelMessage } from "../secure-channel-message.ts";
+import { SessionParameterStruct } from "../session-parameters.ts";
 import {
   CASE_MIC_BYTES,
   DESTINATION_ID_BYTES,
@@ -21,55 +22,22 @@ import {
   SIGMA_RANDOM_BYTES,
 } from "./case-constants.ts";
 
-/** Decoded Sigma1. */
-export type Sigma1 = {
-  readonly initiatorRandom: Uint8Array;
-  readonly initiatorSessionId: number;
-  readonly destinationId: Uint8Array;
-  readonly initiatorEphPubKey: Uint8Array;
-  readonly initiatorSessionParams?: SessionParameters;
-  readonly resumptionId?: Uint8Array;
-  readonly initiatorResumeMic?: Uint8Array;
-};
+/** sigma-1-struct; errors give the spec's member names (resumptionID, initiatorResumeMIC). */
+const Sigma1Message = secureChannelMessage("Sigma1", {
+  initiatorRandom: tlvField(1, tlvBytes({ length: SIGMA_RANDOM_BYTES })),
+  initiatorSessionId: tlvField(2, tlvUInt16),
+  destinationId: tlvField(3, tlvBytes({ length: DESTINATION_ID_BYTES })),
+  initiatorEphPubKey: tlvField(4, tlvBytes({ length: EPHEMERAL_PUBLIC_KEY_BYTES })),
+  initiatorSessionParams: tlvOptionalField(5, SessionParameterStruct),
+  resumptionId: tlvOptionalField(6, tlvBytes({ length: RESUMPTION_ID_BYTES }), "resumptionID"),
+  initiatorResumeMic: tlvOptionalField(7, tlvBytes({ length: CASE_MIC_BYTES }), "initiatorResumeMIC"),
+});
 
-/** sigma-1-struct, keyed by the spec's member names so that errors name them (resumptionID, initiatorResumeMIC). */
-const Sigma1Struct = tlvStruct(
-  {
-    initiatorRandom: tlvField(1, tlvBytes({ length: SIGMA_RANDOM_BYTES })),
-    initiatorSessionId: tlvField(2, tlvUInt16),
-    destinationId: tlvField(3, tlvBytes({ length: DESTINATION_ID_BYTES })),
-    initiatorEphPubKey: tlvField(4, tlvBytes({ length: EPHEMERAL_PUBLIC_KEY_BYTES })),
-    initiatorSessionParams: tlvOptionalField(5, SessionParameterStruct),
-    resumptionID: tlvOptionalField(6, tlvBytes({ length: RESUMPTION_ID_BYTES })),
-    initiatorResumeMIC: tlvOptionalField(7, tlvBytes({ length: CASE_MIC_BYTES })),
-  },
-  PROTOCOL_STRUCT,
-);
+/** Decoded Sigma1. */
+export type Sigma1 = ReturnType<typeof Sigma1Message.decode>;
 
 /** Encodes a Sigma1 payload, members in tag order; a member out of its range or length is a RangeError. */
-export function encodeSigma1(m: Sigma1): Uint8Array {
-  return Sigma1Struct.encode({
-    initiatorRandom: m.initiatorRandom,
-    initiatorSessionId: m.initiatorSessionId,
-    destinationId: m.destinationId,
-    initiatorEphPubKey: m.initiatorEphPubKey,
-    initiatorSessionParams: m.initiatorSessionParams,
-    resumptionID: m.resumptionId,
-    initiatorResumeMIC: m.initiatorResumeMic,
-  });
-}
+export const encodeSigma1: (m: Sigma1) => Uint8Array = Sigma1Message.encode;
 
 /** Decodes a Sigma1 payload strictly (lengths, ranges, tag order); unknown members are skipped. */
-export function decodeSigma1(payload: Uint8Array): Sigma1 {
-  const m = Sigma1Struct.decode(payload, "Sigma1");
-  const { initiatorSessionParams, resumptionID, initiatorResumeMIC } = m;
-  return {
-    initiatorRandom: m.initiatorRandom,
-    initiatorSessionId: m.initiatorSessionId,
-    destinationId: m.destinationId,
-    initiatorEphPubKey: m.initiatorEphPubKey,
-    ...(initiatorSessionParams === undefined ? {} : { initiatorSessionParams }),
-    ...(resumptionID === undefined ? {} : { resumptionId: resumptionID }),
-    ...(initiatorResumeMIC === undefined ? {} : { initiatorResumeMic: initiatorResumeMIC }),
-  };
-}
+export const decodeSigma1: (payload: Uint8Array) => Sigma1 = Sigma1Message.decode;

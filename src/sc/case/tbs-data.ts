@@ -7,35 +7,19 @@
  * sigma-3-tbsdata => STRUCTURE [ tag-order ] { initiatorNOC [1], initiatorICAC [2, optional],
  *   initiatorEphPubKey [3] : ec-pub-key, responderEphPubKey [4] : ec-pub-key }
  */
-import {
-  PROTOCOL_STRUCT,
-  type TlvSchema,
-  tlvBytes,
-  tlvField,
-  tlvOptionalField,
-  tlvStruct,
-} from "../../tlv/tlv-schema.ts";
-
-/** The members of TBSData2 (signer = responder) or TBSData3 (signer = initiator). */
-export type TbsData = {
-  readonly signerNoc: Uint8Array;
-  readonly signerIcac?: Uint8Array | undefined;
-  readonly signerEphPubKey: Uint8Array;
-  readonly peerEphPubKey: Uint8Array;
-};
+import { tlvBytes, tlvField, tlvOptionalField } from "../../tlv/tlv-schema.ts";
+import { secureChannelMessage } from "../secure-channel-message.ts";
 
 /** sigma-2-tbsdata / sigma-3-tbsdata, keyed by role (signer, peer) since both share one shape. */
-const TbsDataStruct: TlvSchema<TbsData> = tlvStruct(
-  {
-    signerNoc: tlvField(1, tlvBytes()),
-    signerIcac: tlvOptionalField(2, tlvBytes()),
-    signerEphPubKey: tlvField(3, tlvBytes()),
-    peerEphPubKey: tlvField(4, tlvBytes()),
-  },
-  PROTOCOL_STRUCT,
-);
+const TbsDataMessage = secureChannelMessage("TBSData", {
+  signerNoc: tlvField(1, tlvBytes()),
+  signerIcac: tlvOptionalField(2, tlvBytes()),
+  signerEphPubKey: tlvField(3, tlvBytes()),
+  peerEphPubKey: tlvField(4, tlvBytes()),
+});
+
+/** The members of TBSData2 (signer = responder) or TBSData3 (signer = initiator). */
+export type TbsData = ReturnType<typeof TbsDataMessage.decode>;
 
 /** The TLV bytes that are signed and verified (only ever encoded locally, never decoded). */
-export function encodeTbsData(m: TbsData): Uint8Array {
-  return TbsDataStruct.encode(m);
-}
+export const encodeTbsData: (m: TbsData) => Uint8Array = TbsDataMessage.encode;

@@ -4,25 +4,19 @@
  * pake-1-struct => STRUCTURE [ tag-order ] { pA [1] : OCTET STRING [ length CRYPTO_PUBLIC_KEY_SIZE_BYTES ] }
  */
 import { SPAKE2P_POINT_BYTES } from "../../crypto/spake2p.ts";
-import { PROTOCOL_STRUCT, type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
-
-/** Decoded Pake1. */
-export type Pake1 = { readonly pA: Uint8Array };
+import { tlvBytes, tlvField } from "../../tlv/tlv-schema.ts";
+import { secureChannelMessage } from "../secure-channel-message.ts";
 
 /** pake-1-struct: [ tag-order ] enforced, unknown members skipped (forward compatibility). */
-const Pake1Struct: TlvSchema<Pake1> = tlvStruct(
-  {
-    pA: tlvField(1, tlvBytes({ length: SPAKE2P_POINT_BYTES })),
-  },
-  PROTOCOL_STRUCT,
-);
+const Pake1Message = secureChannelMessage("Pake1", {
+  pA: tlvField(1, tlvBytes({ length: SPAKE2P_POINT_BYTES })),
+});
+
+/** Decoded Pake1. */
+export type Pake1 = ReturnType<typeof Pake1Message.decode>;
 
 /** Encodes a Pake1 payload; a member of the wrong length is a RangeError. */
-export function encodePake1(m: Pake1): Uint8Array {
-  return Pake1Struct.encode(m);
-}
+export const encodePake1: (m: Pake1) => Uint8Array = Pake1Message.encode;
 
 /** Decodes a Pake1 payload strictly (pA exactly 65 bytes; point validity is checked by SPAKE2+). */
-export function decodePake1(payload: Uint8Array): Pake1 {
-  return Pake1Struct.decode(payload, "Pake1");
-}
+export const decodePake1: (payload: Uint8Array) => Pake1 = Pake1Message.decode;

@@ -7,26 +7,20 @@
  * }
  */
 import { SPAKE2P_CONFIRMATION_BYTES, SPAKE2P_POINT_BYTES } from "../../crypto/spake2p.ts";
-import { PROTOCOL_STRUCT, type TlvSchema, tlvBytes, tlvField, tlvStruct } from "../../tlv/tlv-schema.ts";
-
-/** Decoded Pake2. */
-export type Pake2 = { readonly pB: Uint8Array; readonly cB: Uint8Array };
+import { tlvBytes, tlvField } from "../../tlv/tlv-schema.ts";
+import { secureChannelMessage } from "../secure-channel-message.ts";
 
 /** pake-2-struct: [ tag-order ] enforced, unknown members skipped (forward compatibility). */
-const Pake2Struct: TlvSchema<Pake2> = tlvStruct(
-  {
-    pB: tlvField(1, tlvBytes({ length: SPAKE2P_POINT_BYTES })),
-    cB: tlvField(2, tlvBytes({ length: SPAKE2P_CONFIRMATION_BYTES })),
-  },
-  PROTOCOL_STRUCT,
-);
+const Pake2Message = secureChannelMessage("Pake2", {
+  pB: tlvField(1, tlvBytes({ length: SPAKE2P_POINT_BYTES })),
+  cB: tlvField(2, tlvBytes({ length: SPAKE2P_CONFIRMATION_BYTES })),
+});
+
+/** Decoded Pake2. */
+export type Pake2 = ReturnType<typeof Pake2Message.decode>;
 
 /** Encodes a Pake2 payload; a member of the wrong length is a RangeError. */
-export function encodePake2(m: Pake2): Uint8Array {
-  return Pake2Struct.encode(m);
-}
+export const encodePake2: (m: Pake2) => Uint8Array = Pake2Message.encode;
 
 /** Decodes a Pake2 payload strictly. */
-export function decodePake2(payload: Uint8Array): Pake2 {
-  return Pake2Struct.decode(payload, "Pake2");
-}
+export const decodePake2: (payload: Uint8Array) => Pake2 = Pake2Message.decode;

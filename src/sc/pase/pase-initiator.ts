@@ -4,29 +4,27 @@
  */
 
 import { bytesEqual } from "../../bytes/bytes.ts";
-import { type ErrorCode, InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, type Spake2pKeys, Spake2pProver } from "../../crypto/spake2p.ts";
-import { SecureChannelError } from "../secure-channel-error.ts";
-import type { SessionParameters } from "../session-parameters.ts";
+import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 import {
-  busyMinimumWaitMs,
-  busyStatus,
-  decodeStatusReport,
-  encodeStatusReport,
-  INVALID_PARAMETER,
-  isSecureChannelSuccess,
-} from "../status-report.ts";
+  failedHandshakeStep,
+  invalidParameter,
+  SecureChannelError,
+  unexpectedMessage,
+} from "../secure-channel-error.ts";
+import type { SessionParameters } from "../session-parameters.ts";
+import { busyMinimumWaitMs, busyStatus, decodeStatusReport, isSecureChannelSuccess } from "../status-report.ts";
 import { encodePake1 } from "./pake1.ts";
 import { decodePake2 } from "./pake2.ts";
 import { encodePake3 } from "./pake3.ts";
-import { type PaseMessage, PaseMessageType } from "./pase-message-type.ts";
+import type { PaseMessage } from "./pase-message-type.ts";
 import { DEFAULT_PASSCODE_ID } from "./pase-responder.ts";
 import { derivePaseSessionKeys, paseContext } from "./pase-session-keys.ts";
 import type { PaseStep } from "./pase-step.ts";
 import { computePaseW0W1, isValidPasscode, isValidPbkdfParameters, type PbkdfParameters } from "./pase-verifier.ts";
 import { encodePBKDFParamRequest, PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
-import { decodePBKDFParamResponse } from "./pbkdf-param-response.ts";
+import { decodePBKDFParamResponse, type PBKDFParamResponse } from "./pbkdf-param-response.ts";
 
 /** Configuration of one PASE attempt. */
 export type PaseInitiatorOptions = {
@@ -41,18 +39,9 @@ export type PaseInitiatorOptions = {
 type State =
   | { readonly name: "initial" }
   | { readonly name: "awaiting-pbkdf-response"; readonly request: Uint8Array; readonly random: Uint8Array }
-  | {
-      readonly name: "awaiting-pake2";
-      readonly prover: Spake2pProver;
-      readonly peerSessionId: number;
-      readonly peerSessionParameters: SessionParameters | undefined;
-    }
-  | {
-      readonly name: "awaiting-status";
-      readonly keys: Spake2pKeys;
-      readonly peerSessionId: number;
-      readonly peerSessionParameters: SessionParameters | undefined;
-    }
+  /** `response` names the responder's session id and parameters, which the session takes when it is established. */
+  | { readonly name: "awaiting-pake2"; readonly prover: Spake2pProver; readonly response: PBKDFParamResponse }
+  | { readonly name: "awaiting-status"; readonly keys: Spake2pKeys; readonly response: PBKDFParamResponse }
   | { readonly name: "done" };
 
 /** Commissioner-side PASE for one attempt. */
@@ -82,39 +71,27 @@ export class PaseInitiator {
       initiatorSessionId: this.#options.localSessionId,
       passcodeId: DEFAULT_PASSCODE_ID,
       hasPBKDFParameters: this.#options.pbkdfParameters !== undefined,
-      ...(this.#options.sessionParameters === undefined
-        ? {}
-        : { initiatorSessionParams: this.#options.sessionParameters }),
+      initiatorSessionParams: this.#options.sessionParameters,
     });
     this.#state = { name: "awaiting-pbkdf-response", request, random };
-    return { messageType: PaseMessageType.PBKDFParamRequest, payload: request };
+    return { messageType: SecureChannelOpcode.PBKDF_PARAM_REQUEST, payload: request };
   }
 
   /** Processes one received message; never throws for bad input (failures come back as `failed` steps). */
   handle(messageType: number, payload: Uint8Array): PaseStep {
     try {
-      if (messageType === PaseMessageType.StatusReport) return this.#onStatusReport(payload);
+      if (messageType === SecureChannelOpcode.STATUS_REPORT) return this.#onStatusReport(payload);
       const state = this.#state;
-      if (messageType === PaseMessageType.PBKDFParamResponse && state.name === "awaiting-pbkdf-response") {
+      if (messageType === SecureChannelOpcode.PBKDF_PARAM_RESPONSE && state.name === "awaiting-pbkdf-response") {
         return this.#onPBKDFParamResponse(state, payload);
       }
-      if (messageType === PaseMessageType.Pake2 && state.name === "awaiting-pake2")
+      if (messageType === SecureChannelOpcode.PASE_PAKE2 && state.name === "awaiting-pake2")
         return this.#onPake2(state, payload);
-      throw invalid(
-        "pase.unexpected-message",
-        `unexpected message type 0x${messageType.toString(16)} in ${state.name}`,
-      );
+      throw unexpectedMessage("pase.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== PaseMessageType.StatusReport && this.#state.name !== "done";
+      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
       this.#state = { name: "done" };
-      const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
-      return answer
-        ? {
-            status: "failed",
-            send: { messageType: PaseMessageType.StatusReport, payload: encodeStatusReport(INVALID_PARAMETER) },
-            error,
-          }
-        : { status: "failed", error };
+      return failedHandshakeStep(e, answer);
     }
   }
 
@@ -122,42 +99,35 @@ export class PaseInitiator {
     const resp = decodePBKDFParamResponse(payload);
     // The responder SHALL echo initiatorRandom.
     if (!bytesEqual(resp.initiatorRandom, state.random))
-      throw invalid("pase.initiator-random", "initiatorRandom not echoed");
-    if (resp.responderSessionId === 0) throw invalid("pase.session-id", "responderSessionId 0");
+      throw invalidParameter("pase.initiator-random", "initiatorRandom not echoed");
+    if (resp.responderSessionId === 0) throw invalidParameter("pase.session-id", "responderSessionId 0");
     let params = this.#options.pbkdfParameters;
     if (params === undefined) {
       // Without hasPBKDFParameters the response SHALL carry pbkdf_parameters, within the PASE limits.
-      if (resp.pbkdfParameters === undefined) throw invalid("pase.pbkdf-parameters", "pbkdf_parameters missing");
+      if (resp.pbkdfParameters === undefined)
+        throw invalidParameter("pase.pbkdf-parameters", "pbkdf_parameters missing");
       if (!isValidPbkdfParameters(resp.pbkdfParameters)) {
-        throw invalid("pase.pbkdf-parameters", "pbkdf_parameters out of range");
+        throw invalidParameter("pase.pbkdf-parameters", "pbkdf_parameters out of range");
       }
       params = resp.pbkdfParameters;
     } else if (resp.pbkdfParameters !== undefined) {
-      throw invalid("pase.pbkdf-parameters", "pbkdf_parameters sent although the initiator had them");
+      throw invalidParameter("pase.pbkdf-parameters", "pbkdf_parameters sent although the initiator had them");
     }
     const secrets = computePaseW0W1(this.#crypto, this.#options.passcode, params);
     const prover = new Spake2pProver(this.#crypto, paseContext(this.#crypto, state.request, payload), secrets);
-    this.#state = {
-      name: "awaiting-pake2",
-      prover,
-      peerSessionId: resp.responderSessionId,
-      peerSessionParameters: resp.responderSessionParams,
-    };
-    return { status: "continue", send: { messageType: PaseMessageType.Pake1, payload: encodePake1({ pA: prover.X }) } };
+    this.#state = { name: "awaiting-pake2", prover, response: resp };
+    const pake1 = encodePake1({ pA: prover.X });
+    return { status: "continue", send: { messageType: SecureChannelOpcode.PASE_PAKE1, payload: pake1 } };
   }
 
   #onPake2(state: Extract<State, { name: "awaiting-pake2" }>, payload: Uint8Array): PaseStep {
     const { pB, cB } = decodePake2(payload);
     const keys = state.prover.finish(pB);
     // The initiator SHALL verify cB; on mismatch it sends FAILURE / INVALID_PARAMETER (wrong passcode).
-    if (!constantTimeEqual(cB, keys.cB)) throw invalid("pase.confirmation", "cB does not verify");
-    this.#state = {
-      name: "awaiting-status",
-      keys,
-      peerSessionId: state.peerSessionId,
-      peerSessionParameters: state.peerSessionParameters,
-    };
-    return { status: "continue", send: { messageType: PaseMessageType.Pake3, payload: encodePake3({ cA: keys.cA }) } };
+    if (!constantTimeEqual(cB, keys.cB)) throw invalidParameter("pase.confirmation", "cB does not verify");
+    this.#state = { name: "awaiting-status", keys, response: state.response };
+    const pake3 = encodePake3({ cA: keys.cA });
+    return { status: "continue", send: { messageType: SecureChannelOpcode.PASE_PAKE3, payload: pake3 } };
   }
 
   #onStatusReport(payload: Uint8Array): PaseStep {
@@ -166,10 +136,11 @@ export class PaseInitiator {
     if (state.name === "awaiting-status" && isSecureChannelSuccess(report)) {
       this.#state = { name: "done" };
       // Spreads last: in V8 a literal that starts with a spread and goes on with members takes a slow path (~13 µs).
+      const { responderSessionId, responderSessionParams } = state.response;
       const session = {
         localSessionId: this.#options.localSessionId,
-        peerSessionId: state.peerSessionId,
-        ...(state.peerSessionParameters === undefined ? {} : { peerSessionParameters: state.peerSessionParameters }),
+        peerSessionId: responderSessionId,
+        ...(responderSessionParams === undefined ? {} : { peerSessionParameters: responderSessionParams }),
         ...derivePaseSessionKeys(this.#crypto, state.keys.Ke),
       };
       return { status: "established", session };
@@ -198,9 +169,4 @@ export class PaseBusyError extends SecureChannelError {
     );
     this.minimumWaitMs = minimumWaitMs;
   }
-}
-
-/** A rule violation answered with FAILURE / INVALID_PARAMETER. */
-function invalid(code: ErrorCode, message: string): SecureChannelError {
-  return new SecureChannelError(code, message, INVALID_PARAMETER);
 }

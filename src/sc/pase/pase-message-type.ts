@@ -1,15 +1,14 @@
-/** Secure Channel message types of the PASE handshake (Core spec, Secure Channel Protocol: "Protocol Opcodes"). */
+/** The messages of the PASE handshake (Core spec, Secure Channel Protocol: "Protocol Opcodes"). */
+import type { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 
-/** PASE opcodes; a failure or the final success is a StatusReport (0x40). */
-export const PaseMessageType = {
-  PBKDFParamRequest: 0x20,
-  PBKDFParamResponse: 0x21,
-  Pake1: 0x22,
-  Pake2: 0x23,
-  Pake3: 0x24,
-  StatusReport: 0x40,
-} as const;
-export type PaseMessageType = (typeof PaseMessageType)[keyof typeof PaseMessageType];
+/** PASE opcodes; a failure or the final success is a StatusReport. */
+type PaseMessageType = (typeof SecureChannelOpcode)[
+  | "PBKDF_PARAM_REQUEST"
+  | "PBKDF_PARAM_RESPONSE"
+  | "PASE_PAKE1"
+  | "PASE_PAKE2"
+  | "PASE_PAKE3"
+  | "STATUS_REPORT"];
 
 /** One message to send: its Secure Channel opcode and payload bytes (framing is the message layer's). */
 export type PaseMessage = { readonly messageType: PaseMessageType; readonly payload: Uint8Array };

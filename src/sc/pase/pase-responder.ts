@@ -7,23 +7,21 @@
  * handshake that started and then failed. A PBKDFParamRequest that starts nothing (malformed) is dropped uncounted, and
  * one during a handshake in progress fails that handshake instead of silently replacing it.
  */
-import { type ErrorCode, InternalError, OpcredsError } from "../../bytes/errors.ts";
 import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, Spake2pVerifier } from "../../crypto/spake2p.ts";
-import { SecureChannelError } from "../secure-channel-error.ts";
+import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
+import { failedHandshakeStep, invalidParameter, SecureChannelError } from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
   describeStatusReport,
-  encodeStatusReport,
-  INVALID_PARAMETER,
   SESSION_ESTABLISHMENT_SUCCESS,
   SecureChannelProtocolCode,
+  statusReportMessage,
 } from "../status-report.ts";
 import { decodePake1 } from "./pake1.ts";
 import { encodePake2 } from "./pake2.ts";
 import { decodePake3 } from "./pake3.ts";
-import { type PaseMessage, PaseMessageType } from "./pase-message-type.ts";
 import { derivePaseSessionKeys, type PaseSessionKeys, paseContext } from "./pase-session-keys.ts";
 import type { PaseStep } from "./pase-step.ts";
 import { isValidPbkdfParameters, type PaseVerifier, type PbkdfParameters } from "./pase-verifier.ts";
@@ -49,11 +47,6 @@ type Handshake = {
   readonly context: Uint8Array;
   confirmation?: { readonly cA: Uint8Array; readonly keys: PaseSessionKeys };
 };
-
-const statusMessage = (report: typeof INVALID_PARAMETER): PaseMessage => ({
-  messageType: PaseMessageType.StatusReport,
-  payload: encodeStatusReport(report),
-});
 
 /** Commissionee-side PASE: feed every PASE message of the commissioning exchange to `handle`. */
 export class PaseResponder {
@@ -92,19 +85,20 @@ export class PaseResponder {
     // started none: it is dropped, unanswered and uncounted (a stranger's datagram must not spend the budget).
     const countable = this.#handshake !== undefined;
     const answer =
-      messageType !== PaseMessageType.StatusReport && (countable || messageType !== PaseMessageType.PBKDFParamRequest);
+      messageType !== SecureChannelOpcode.STATUS_REPORT &&
+      (countable || messageType !== SecureChannelOpcode.PBKDF_PARAM_REQUEST);
     try {
       switch (messageType) {
-        case PaseMessageType.PBKDFParamRequest:
+        case SecureChannelOpcode.PBKDF_PARAM_REQUEST:
           return this.#onPBKDFParamRequest(payload);
-        case PaseMessageType.Pake1:
+        case SecureChannelOpcode.PASE_PAKE1:
           return this.#onPake1(payload);
-        case PaseMessageType.Pake3:
+        case SecureChannelOpcode.PASE_PAKE3:
           return this.#onPake3(payload);
-        case PaseMessageType.StatusReport:
+        case SecureChannelOpcode.STATUS_REPORT:
           return this.#onStatusReport(payload);
         default:
-          throw invalid("pase.unexpected-message", `unexpected message type 0x${messageType.toString(16)}`);
+          throw invalidParameter("pase.unexpected-message", `unexpected message type 0x${messageType.toString(16)}`);
       }
     } catch (e) {
       return this.#fail(e, countable, answer);
@@ -114,29 +108,27 @@ export class PaseResponder {
   #fail(e: unknown, countable: boolean, answer: boolean): PaseStep {
     this.#handshake = undefined;
     if (countable) this.#failedAttempts++;
-    const error = e instanceof OpcredsError ? e : new InternalError(String(e), { cause: e });
-    return answer ? { status: "failed", send: statusMessage(INVALID_PARAMETER), error } : { status: "failed", error };
+    return failedHandshakeStep(e, answer);
   }
 
   #onPBKDFParamRequest(payload: Uint8Array): PaseStep {
     // Another request on the exchange of a handshake in progress is out of order: that handshake fails (counted).
-    if (this.#handshake !== undefined) throw invalid("pase.unexpected-message", "PBKDFParamRequest during a handshake");
+    if (this.#handshake !== undefined)
+      throw invalidParameter("pase.unexpected-message", "PBKDFParamRequest during a handshake");
     const req = decodePBKDFParamRequest(payload);
     // passcodeId SHALL be 0 (the default commissioning passcode); no other passcode ids are defined.
     if (req.passcodeId !== DEFAULT_PASSCODE_ID)
-      throw invalid("pase.passcode-id", `unknown passcodeId ${req.passcodeId}`);
+      throw invalidParameter("pase.passcode-id", `unknown passcodeId ${req.passcodeId}`);
     // Session id 0 identifies the unsecured session and cannot name a secure one.
-    if (req.initiatorSessionId === 0) throw invalid("pase.session-id", "initiatorSessionId 0");
+    if (req.initiatorSessionId === 0) throw invalidParameter("pase.session-id", "initiatorSessionId 0");
     const localSessionId = this.#options.allocateSessionId();
     const response = encodePBKDFParamResponse({
       initiatorRandom: req.initiatorRandom,
       responderRandom: this.#crypto.randomBytes(PASE_RANDOM_BYTES),
       responderSessionId: localSessionId,
       // pbkdf_parameters SHALL be included only when the initiator did not already have them.
-      ...(req.hasPBKDFParameters ? {} : { pbkdfParameters: this.#options.pbkdfParameters }),
-      ...(this.#options.sessionParameters === undefined
-        ? {}
-        : { responderSessionParams: this.#options.sessionParameters }),
+      pbkdfParameters: req.hasPBKDFParameters ? undefined : this.#options.pbkdfParameters,
+      responderSessionParams: this.#options.sessionParameters,
     });
     this.#handshake = {
       localSessionId,
@@ -144,13 +136,13 @@ export class PaseResponder {
       peerSessionParameters: req.initiatorSessionParams,
       context: paseContext(this.#crypto, payload, response),
     };
-    return { status: "continue", send: { messageType: PaseMessageType.PBKDFParamResponse, payload: response } };
+    return { status: "continue", send: { messageType: SecureChannelOpcode.PBKDF_PARAM_RESPONSE, payload: response } };
   }
 
   #onPake1(payload: Uint8Array): PaseStep {
     const hs = this.#handshake;
     if (hs === undefined || hs.confirmation !== undefined)
-      throw invalid("pase.unexpected-message", "Pake1 out of order");
+      throw invalidParameter("pase.unexpected-message", "Pake1 out of order");
     const { pA } = decodePake1(payload);
     const { w0, L } = this.#options.verifier;
     const spake = new Spake2pVerifier(this.#crypto, hs.context, w0, L);
@@ -158,17 +150,17 @@ export class PaseResponder {
     hs.confirmation = { cA: keys.cA, keys: derivePaseSessionKeys(this.#crypto, keys.Ke) };
     return {
       status: "continue",
-      send: { messageType: PaseMessageType.Pake2, payload: encodePake2({ pB: spake.Y, cB: keys.cB }) },
+      send: { messageType: SecureChannelOpcode.PASE_PAKE2, payload: encodePake2({ pB: spake.Y, cB: keys.cB }) },
     };
   }
 
   #onPake3(payload: Uint8Array): PaseStep {
     const hs = this.#handshake;
-    if (hs?.confirmation === undefined) throw invalid("pase.unexpected-message", "Pake3 out of order");
+    if (hs?.confirmation === undefined) throw invalidParameter("pase.unexpected-message", "Pake3 out of order");
     const { cA } = decodePake3(payload);
     // The responder SHALL verify cA; on mismatch it sends FAILURE / INVALID_PARAMETER and the attempt fails.
     if (!constantTimeEqual(cA, hs.confirmation.cA)) {
-      throw invalid(
+      throw invalidParameter(
         "pase.confirmation",
         "wrong passcode: Pake3's cA does not verify (answered StatusReport Failure/InvalidParameter)",
       );
@@ -181,7 +173,11 @@ export class PaseResponder {
       ...(hs.peerSessionParameters === undefined ? {} : { peerSessionParameters: hs.peerSessionParameters }),
       ...hs.confirmation.keys,
     };
-    return { status: "established", send: statusMessage(SESSION_ESTABLISHMENT_SUCCESS), session };
+    return {
+      status: "established",
+      send: statusReportMessage(SESSION_ESTABLISHMENT_SUCCESS),
+      session,
+    };
   }
 
   #onStatusReport(payload: Uint8Array): PaseStep {
@@ -201,9 +197,4 @@ export class PaseResponder {
     // The initiator's StatusReport ends the handshake; a StatusReport is never answered with another.
     throw error;
   }
-}
-
-/** A rule violation answered with FAILURE / INVALID_PARAMETER. */
-function invalid(code: ErrorCode, message: string): SecureChannelError {
-  return new SecureChannelError(code, message, INVALID_PARAMETER);
 }

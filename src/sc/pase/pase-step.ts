@@ -1,5 +1,5 @@
 /** What a PASE state machine returns for each input: a message to send, an established session, or a failure. */
-import type { OpcredsError } from "../../bytes/errors.ts";
+import type { FailedHandshakeStep } from "../secure-channel-error.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import type { PaseMessage } from "./pase-message-type.ts";
 import type { PaseSessionKeys } from "./pase-session-keys.ts";
@@ -18,4 +18,4 @@ export type PaseSession = PaseSessionKeys & {
 export type PaseStep =
   | { readonly status: "continue"; readonly send: PaseMessage }
   | { readonly status: "established"; readonly send?: PaseMessage; readonly session: PaseSession }
-  | { readonly status: "failed"; readonly send?: PaseMessage; readonly error: OpcredsError };
+  | FailedHandshakeStep;

@@ -9,48 +9,27 @@
  *   initiatorSessionParams [5, optional] : session-parameter-struct
  * }
  */
-import {
-  PROTOCOL_STRUCT,
-  type TlvSchema,
-  tlvBool,
-  tlvBytes,
-  tlvField,
-  tlvOptionalField,
-  tlvStruct,
-  tlvUInt16,
-} from "../../tlv/tlv-schema.ts";
-import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
+import { tlvBool, tlvBytes, tlvField, tlvOptionalField, tlvUInt16 } from "../../tlv/tlv-schema.ts";
+import { secureChannelMessage } from "../secure-channel-message.ts";
+import { SessionParameterStruct } from "../session-parameters.ts";
 
 /** Length of initiatorRandom / responderRandom, in bytes. */
 export const PASE_RANDOM_BYTES = 32;
 
-/** Decoded PBKDFParamRequest. */
-export type PBKDFParamRequest = {
-  readonly initiatorRandom: Uint8Array;
-  readonly initiatorSessionId: number;
-  readonly passcodeId: number;
-  readonly hasPBKDFParameters: boolean;
-  readonly initiatorSessionParams?: SessionParameters;
-};
-
 /** The pbkdfparamreq-struct schema: [ tag-order ] enforced, unknown members skipped (forward compatibility). */
-const PBKDFParamRequestStruct = tlvStruct(
-  {
-    initiatorRandom: tlvField(1, tlvBytes({ length: PASE_RANDOM_BYTES })),
-    initiatorSessionId: tlvField(2, tlvUInt16),
-    passcodeId: tlvField(3, tlvUInt16),
-    hasPBKDFParameters: tlvField(4, tlvBool),
-    initiatorSessionParams: tlvOptionalField(5, SessionParameterStruct),
-  },
-  PROTOCOL_STRUCT,
-) as TlvSchema<PBKDFParamRequest>;
+const PBKDFParamRequestMessage = secureChannelMessage("PBKDFParamRequest", {
+  initiatorRandom: tlvField(1, tlvBytes({ length: PASE_RANDOM_BYTES })),
+  initiatorSessionId: tlvField(2, tlvUInt16),
+  passcodeId: tlvField(3, tlvUInt16),
+  hasPBKDFParameters: tlvField(4, tlvBool),
+  initiatorSessionParams: tlvOptionalField(5, SessionParameterStruct),
+});
+
+/** Decoded PBKDFParamRequest. */
+export type PBKDFParamRequest = ReturnType<typeof PBKDFParamRequestMessage.decode>;
 
 /** Encodes a PBKDFParamRequest payload; a member out of its range or length is a RangeError. */
-export function encodePBKDFParamRequest(m: PBKDFParamRequest): Uint8Array {
-  return PBKDFParamRequestStruct.encode(m);
-}
+export const encodePBKDFParamRequest: (m: PBKDFParamRequest) => Uint8Array = PBKDFParamRequestMessage.encode;
 
 /** Decodes a PBKDFParamRequest payload strictly; any mismatch is MalformedError (`tlv.*`). */
-export function decodePBKDFParamRequest(payload: Uint8Array): PBKDFParamRequest {
-  return PBKDFParamRequestStruct.decode(payload, "PBKDFParamRequest");
-}
+export const decodePBKDFParamRequest: (payload: Uint8Array) => PBKDFParamRequest = PBKDFParamRequestMessage.decode;

@@ -23,7 +23,8 @@ import {
   tlvUInt16,
   tlvUInt32,
 } from "../../tlv/tlv-schema.ts";
-import { SessionParameterStruct, type SessionParameters } from "../session-parameters.ts";
+import { secureChannelMessage } from "../secure-channel-message.ts";
+import { SessionParameterStruct } from "../session-parameters.ts";
 import { PBKDF_SALT_MAX_BYTES, PBKDF_SALT_MIN_BYTES, type PbkdfParameters } from "./pase-verifier.ts";
 import { PASE_RANDOM_BYTES } from "./pbkdf-param-request.ts";
 
@@ -36,47 +37,20 @@ const PbkdfParameterSetStruct = tlvStruct(
   PROTOCOL_STRUCT,
 ) as TlvSchema<PbkdfParameters>;
 
-/** pbkdfparamresp-struct; keyed by the spec's member names so that errors name them (pbkdf_parameters). */
-const PBKDFParamResponseStruct = tlvStruct(
-  {
-    initiatorRandom: tlvField(1, tlvBytes({ length: PASE_RANDOM_BYTES })),
-    responderRandom: tlvField(2, tlvBytes({ length: PASE_RANDOM_BYTES })),
-    responderSessionId: tlvField(3, tlvUInt16),
-    pbkdf_parameters: tlvOptionalField(4, PbkdfParameterSetStruct),
-    responderSessionParams: tlvOptionalField(5, SessionParameterStruct),
-  },
-  PROTOCOL_STRUCT,
-);
+/** pbkdfparamresp-struct; errors give the spec's member name pbkdf_parameters. */
+const PBKDFParamResponseMessage = secureChannelMessage("PBKDFParamResponse", {
+  initiatorRandom: tlvField(1, tlvBytes({ length: PASE_RANDOM_BYTES })),
+  responderRandom: tlvField(2, tlvBytes({ length: PASE_RANDOM_BYTES })),
+  responderSessionId: tlvField(3, tlvUInt16),
+  pbkdfParameters: tlvOptionalField(4, PbkdfParameterSetStruct, "pbkdf_parameters"),
+  responderSessionParams: tlvOptionalField(5, SessionParameterStruct),
+});
 
 /** Decoded PBKDFParamResponse; `pbkdfParameters` is present only when the request lacked them. */
-export type PBKDFParamResponse = {
-  readonly initiatorRandom: Uint8Array;
-  readonly responderRandom: Uint8Array;
-  readonly responderSessionId: number;
-  readonly pbkdfParameters?: PbkdfParameters;
-  readonly responderSessionParams?: SessionParameters;
-};
+export type PBKDFParamResponse = ReturnType<typeof PBKDFParamResponseMessage.decode>;
 
 /** Encodes a PBKDFParamResponse payload; a member out of its range or length is a RangeError. */
-export function encodePBKDFParamResponse(m: PBKDFParamResponse): Uint8Array {
-  return PBKDFParamResponseStruct.encode({
-    initiatorRandom: m.initiatorRandom,
-    responderRandom: m.responderRandom,
-    responderSessionId: m.responderSessionId,
-    pbkdf_parameters: m.pbkdfParameters,
-    responderSessionParams: m.responderSessionParams,
-  });
-}
+export const encodePBKDFParamResponse: (m: PBKDFParamResponse) => Uint8Array = PBKDFParamResponseMessage.encode;
 
 /** Decodes a PBKDFParamResponse payload strictly; any mismatch is MalformedError (`tlv.*`). */
-export function decodePBKDFParamResponse(payload: Uint8Array): PBKDFParamResponse {
-  const { pbkdf_parameters, initiatorRandom, responderRandom, responderSessionId, responderSessionParams } =
-    PBKDFParamResponseStruct.decode(payload, "PBKDFParamResponse");
-  return {
-    initiatorRandom,
-    responderRandom,
-    responderSessionId,
-    ...(pbkdf_parameters === undefined ? {} : { pbkdfParameters: pbkdf_parameters }),
-    ...(responderSessionParams === undefined ? {} : { responderSessionParams }),
-  };
-}
+export const decodePBKDFParamResponse: (payload: Uint8Array) => PBKDFParamResponse = PBKDFParamResponseMessage.decode;

@@ -5,8 +5,9 @@ import fc from "fast-check";
 import { bytesEqual, fromHex } from "../../../src/bytes/bytes.ts";
 import { InternalError, MalformedError, OpcredsError, ValidationError } from "../../../src/bytes/errors.ts";
 import { CertificateAuthority } from "../../../src/cert/certificate-authority.ts";
+import { SecureChannelOpcode } from "../../../src/message/protocol-ids.ts";
 import { CaseInitiator, type CaseInitiatorOptions } from "../../../src/sc/case/case-initiator.ts";
-import { type CaseMessage, CaseMessageType } from "../../../src/sc/case/case-message-type.ts";
+import type { CaseMessage } from "../../../src/sc/case/case-message-type.ts";
 import { CaseResponder, type CaseResponderOptions } from "../../../src/sc/case/case-responder.ts";
 import type { CaseSession, CaseStep } from "../../../src/sc/case/case-step.ts";
 import { destinationId } from "../../../src/sc/case/destination-id.ts";
@@ -92,7 +93,7 @@ function failed(step: CaseStep): Extract<CaseStep, { status: "failed" }> {
 
 function statusOf(m: CaseMessage | undefined): { general: number; protocol: number } {
   assert.ok(m !== undefined);
-  assert.equal(m.messageType, CaseMessageType.StatusReport);
+  assert.equal(m.messageType, SecureChannelOpcode.STATUS_REPORT);
   const r = decodeStatusReport(m.payload);
   return { general: r.generalCode, protocol: r.protocolCode };
 }
@@ -126,7 +127,12 @@ test("full CASE: both sides derive the same keys, ids, peers, CATs and resumptio
   const { i, r, trace } = run(initiator(), responder());
   assert.deepEqual(
     trace.map((m) => m.messageType),
-    [CaseMessageType.Sigma1, CaseMessageType.Sigma2, CaseMessageType.Sigma3, CaseMessageType.StatusReport],
+    [
+      SecureChannelOpcode.CASE_SIGMA1,
+      SecureChannelOpcode.CASE_SIGMA2,
+      SecureChannelOpcode.CASE_SIGMA3,
+      SecureChannelOpcode.STATUS_REPORT,
+    ],
   );
   assert.deepEqual(statusOf(trace[3]), { general: GeneralCode.SUCCESS, protocol: 0 });
   const si = established(i);
@@ -176,7 +182,7 @@ test("resumption: Sigma1 with resumption -> Sigma2Resume -> success; keys equal,
   const { i, r, trace } = run(ini, res);
   assert.deepEqual(
     trace.map((m) => m.messageType),
-    [CaseMessageType.Sigma1, CaseMessageType.Sigma2Resume, CaseMessageType.StatusReport],
+    [SecureChannelOpcode.CASE_SIGMA1, SecureChannelOpcode.CASE_SIGMA2_RESUME, SecureChannelOpcode.STATUS_REPORT],
   );
   const sigma1 = decodeSigma1(trace[0]!.payload);
   assert.ok(sigma1.resumptionId !== undefined && bytesEqual(sigma1.resumptionId, si.resumption.resumptionId));
@@ -208,7 +214,7 @@ test("resumption with an unknown id falls back to a full Sigma2 and succeeds", (
   const ini = initiator({ resumption: si.resumption }, "controller-3");
   const res = responder({ findResumption: () => undefined }, "device-3");
   const { i, r, trace } = run(ini, res);
-  assert.equal(trace[1]!.messageType, CaseMessageType.Sigma2);
+  assert.equal(trace[1]!.messageType, SecureChannelOpcode.CASE_SIGMA2);
   const a = established(i);
   const b = established(r);
   assertSameKeys(a, b);
@@ -223,7 +229,7 @@ test("resumption with a mismatched shared secret (bad initiatorResumeMIC) falls 
     initiator({ resumption: si.resumption }, "controller-4"),
     responder({ findResumption: () => wrong }, "device-4"),
   );
-  assert.equal(trace[1]!.messageType, CaseMessageType.Sigma2);
+  assert.equal(trace[1]!.messageType, SecureChannelOpcode.CASE_SIGMA2);
   assertSameKeys(established(i), established(r));
 });
 
@@ -234,13 +240,13 @@ test("resumption whose fabric is gone from the view falls back to a full Sigma2"
     initiator({ resumption: si.resumption }, "controller-5"),
     responder({ findResumption: () => moved }, "device-5"),
   );
-  assert.equal(trace[1]!.messageType, CaseMessageType.Sigma2);
+  assert.equal(trace[1]!.messageType, SecureChannelOpcode.CASE_SIGMA2);
 });
 
 test("Sigma1 with only one of resumptionID / initiatorResumeMIC is INVALID_PARAMETER", () => {
   const s1 = decodeSigma1(initiator().start().payload);
   const bad = encodeSigma1({ ...s1, resumptionId: new Uint8Array(16) });
-  const step = failed(responder().handle(CaseMessageType.Sigma1, bad));
+  const step = failed(responder().handle(SecureChannelOpcode.CASE_SIGMA1, bad));
   assert.equal(step.error.code, "case.resumption-fields");
   assert.deepEqual(statusOf(step.send), {
     general: GeneralCode.FAILURE,
@@ -275,7 +281,7 @@ test("an initiator whose NOC chains to another root is rejected at Sigma3 (INVAL
   // Same root, fabric and IPK as the real controller (so the destination id matches), but a NOC from the rogue CA.
   const forged = { ...world.controller, noc: rogueNode.noc.raw, icac: null, operationalKey: rogueNode.key };
   const { i, r, trace } = run(initiator({ fabric: forged }), responder());
-  assert.equal(trace[2]!.messageType, CaseMessageType.Sigma3);
+  assert.equal(trace[2]!.messageType, SecureChannelOpcode.CASE_SIGMA3);
   const rf = failed(r);
   assert.ok(rf.error instanceof ValidationError, rf.error.message);
   assert.deepEqual(statusOf(rf.send), {
@@ -333,7 +339,7 @@ test("certificate validity is enforced only with validAt: an expired chain fails
 test("a tampered Sigma2 (encrypted2 or responderRandom) fails AES-CCM at the initiator", () => {
   for (const member of ["encrypted2", "responderRandom"] as const) {
     const { i } = run(initiator(), responder(), (m) => {
-      if (m.messageType !== CaseMessageType.Sigma2) return m;
+      if (m.messageType !== SecureChannelOpcode.CASE_SIGMA2) return m;
       const s2 = decodeSigma2(m.payload);
       const v = s2[member].slice();
       v[5]! ^= 0x01;
@@ -350,7 +356,7 @@ test("a tampered Sigma2 (encrypted2 or responderRandom) fails AES-CCM at the ini
 
 test("a tampered Sigma3 fails at the responder with INVALID_PARAMETER", () => {
   const { r, i } = run(initiator(), responder(), (m) => {
-    if (m.messageType !== CaseMessageType.Sigma3) return m;
+    if (m.messageType !== SecureChannelOpcode.CASE_SIGMA3) return m;
     const s3 = decodeSigma3(m.payload);
     const v = s3.encrypted3.slice();
     v[v.length - 1]! ^= 0x80;
@@ -368,7 +374,7 @@ test("a tampered Sigma3 fails at the responder with INVALID_PARAMETER", () => {
 test("a tampered Sigma1 (transcript changed after the fact) breaks the Sigma2 key at the initiator", () => {
   // The responder sees a Sigma1 with a changed session id: S2K's salt hashes Sigma1, so the initiator cannot decrypt.
   const { i } = run(initiator(), responder(), (m) => {
-    if (m.messageType !== CaseMessageType.Sigma1) return m;
+    if (m.messageType !== SecureChannelOpcode.CASE_SIGMA1) return m;
     return { ...m, payload: encodeSigma1({ ...decodeSigma1(m.payload), initiatorSessionId: 0x999 }) };
   });
   assert.equal(failed(i).error.code, "crypto.ccm-auth");
@@ -377,16 +383,16 @@ test("a tampered Sigma1 (transcript changed after the fact) breaks the Sigma2 ke
 test("Sigma2Resume to an initiator that did not ask for resumption is rejected", () => {
   const ini = initiator();
   ini.start();
-  const step = failed(ini.handle(CaseMessageType.Sigma2Resume, new Uint8Array([0x15, 0x18])));
+  const step = failed(ini.handle(SecureChannelOpcode.CASE_SIGMA2_RESUME, new Uint8Array([0x15, 0x18])));
   assert.equal(step.error.code, "case.unexpected-message");
 });
 
 test("messages out of order are INVALID_PARAMETER; a StatusReport is never answered", () => {
   const res = responder();
-  const f = failed(res.handle(CaseMessageType.Sigma3, encodeSigma3({ encrypted3: new Uint8Array(40) })));
+  const f = failed(res.handle(SecureChannelOpcode.CASE_SIGMA3, encodeSigma3({ encrypted3: new Uint8Array(40) })));
   assert.equal(f.error.code, "case.unexpected-message");
   assert.ok(f.send !== undefined);
-  const g = failed(responder().handle(CaseMessageType.StatusReport, fromHex("0100000000000200")));
+  const g = failed(responder().handle(SecureChannelOpcode.STATUS_REPORT, fromHex("0100000000000200")));
   assert.equal(g.send, undefined);
 });
 
@@ -394,7 +400,7 @@ test("the responder reports the allocated session id so a failed handshake can r
   const res = responder();
   const ini = initiator();
   assert.equal(res.localSessionId, undefined);
-  const s2 = res.handle(CaseMessageType.Sigma1, ini.start().payload);
+  const s2 = res.handle(SecureChannelOpcode.CASE_SIGMA1, ini.start().payload);
   assert.equal(s2.status, "continue");
   assert.equal(res.localSessionId, 0x4000);
 });
@@ -410,7 +416,7 @@ test("robustness: random or mutated Sigma1/Sigma3 bytes give a failed step with 
           .map(([at, x]) => sigma1.map((b, k) => (k === at ? b ^ x : b))),
       ),
       (bytes) => {
-        const step = responder().handle(CaseMessageType.Sigma1, bytes);
+        const step = responder().handle(SecureChannelOpcode.CASE_SIGMA1, bytes);
         if (step.status === "failed") {
           assert.ok(step.error instanceof OpcredsError);
           assert.ok(step.error instanceof MalformedError || step.error instanceof SecureChannelError, step.error.code);
@@ -425,8 +431,8 @@ test("robustness: random or mutated Sigma1/Sigma3 bytes give a failed step with 
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
       const res = responder();
-      res.handle(CaseMessageType.Sigma1, sigma1);
-      const step = res.handle(CaseMessageType.Sigma3, bytes);
+      res.handle(SecureChannelOpcode.CASE_SIGMA1, sigma1);
+      const step = res.handle(SecureChannelOpcode.CASE_SIGMA3, bytes);
       assert.equal(step.status, "failed");
       assert.ok(step.status === "failed" && step.error instanceof MalformedError, step.status);
     }),

@@ -4,10 +4,11 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { bytesEqual, toHex } from "../../../src/bytes/bytes.ts";
 import { MalformedError } from "../../../src/bytes/errors.ts";
+import { SecureChannelOpcode } from "../../../src/message/protocol-ids.ts";
 import { encodePake1 } from "../../../src/sc/pase/pake1.ts";
 import { encodePake3 } from "../../../src/sc/pase/pake3.ts";
 import { PaseBusyError, PaseInitiator, type PaseInitiatorOptions } from "../../../src/sc/pase/pase-initiator.ts";
-import { type PaseMessage, PaseMessageType } from "../../../src/sc/pase/pase-message-type.ts";
+import type { PaseMessage } from "../../../src/sc/pase/pase-message-type.ts";
 import { PaseResponder } from "../../../src/sc/pase/pase-responder.ts";
 import type { PaseStep } from "../../../src/sc/pase/pase-step.ts";
 import { computePaseVerifier, type PbkdfParameters } from "../../../src/sc/pase/pase-verifier.ts";
@@ -141,7 +142,7 @@ test("wrong passcode: the initiator rejects cB with FAILURE/INVALID_PARAMETER; t
   assert.ok(i.status === "failed");
   assert.ok(i.error instanceof SecureChannelError && i.error.code === "pase.confirmation");
   assert.ok(i.send !== undefined);
-  assert.equal(i.send.messageType, PaseMessageType.StatusReport);
+  assert.equal(i.send.messageType, SecureChannelOpcode.STATUS_REPORT);
   const report = decodeStatusReport(i.send.payload);
   assert.equal(report.generalCode, GeneralCode.FAILURE);
   assert.equal(report.protocolId, 0);
@@ -159,7 +160,7 @@ test("a Pake3 whose cA does not verify: the responder answers FAILURE/INVALID_PA
   const resp = continueWith(responder.handle(req.messageType, req.payload));
   const pake1 = continueWith(initiator.handle(resp.messageType, resp.payload));
   continueWith(responder.handle(pake1.messageType, pake1.payload));
-  const step = responder.handle(PaseMessageType.Pake3, encodePake3({ cA: new Uint8Array(32) }));
+  const step = responder.handle(SecureChannelOpcode.PASE_PAKE3, encodePake3({ cA: new Uint8Array(32) }));
   assert.ok(step.status === "failed" && step.send !== undefined);
   assert.ok(step.error instanceof SecureChannelError && step.error.code === "pase.confirmation");
   const report = decodeStatusReport(step.send.payload);
@@ -178,7 +179,7 @@ test("a successful attempt after failures does not reset the count (window failu
 
 test("out-of-order and unknown messages fail with INVALID_PARAMETER and never throw", () => {
   const responder = makeResponder();
-  const pake1 = responder.handle(PaseMessageType.Pake1, encodePake1({ pA: new Uint8Array(65) }));
+  const pake1 = responder.handle(SecureChannelOpcode.PASE_PAKE1, encodePake1({ pA: new Uint8Array(65) }));
   assert.ok(pake1.status === "failed" && pake1.send !== undefined);
   assert.equal(pake1.error.code, "pase.unexpected-message");
   const unknown = responder.handle(0x30, new Uint8Array(0));
@@ -188,7 +189,7 @@ test("out-of-order and unknown messages fail with INVALID_PARAMETER and never th
 
   const initiator = makeInitiator();
   initiator.start();
-  const early = initiator.handle(PaseMessageType.Pake2, new Uint8Array([0x15, 0x18]));
+  const early = initiator.handle(SecureChannelOpcode.PASE_PAKE2, new Uint8Array([0x15, 0x18]));
   assert.ok(early.status === "failed");
   assert.equal(early.error.code, "pase.unexpected-message");
 });
@@ -206,7 +207,7 @@ test("a passcodeId other than 0 and an initiatorSessionId of 0 are dropped unans
       passcodeId,
       hasPBKDFParameters: false,
     });
-    const step = responder.handle(PaseMessageType.PBKDFParamRequest, payload);
+    const step = responder.handle(SecureChannelOpcode.PBKDF_PARAM_REQUEST, payload);
     // Issue 11: a malformed request starts no handshake, so it is no attempt and gets no answer.
     assert.ok(step.status === "failed" && step.send === undefined);
     assert.equal(step.error.code, code);
@@ -265,7 +266,7 @@ test("robustness: random and mutated payloads at every responder and initiator s
 test("a Busy StatusReport in answer to PBKDFParamRequest fails the initiator with PaseBusyError and its minimum wait", () => {
   const initiator = makeInitiator();
   initiator.start();
-  const step = initiator.handle(PaseMessageType.StatusReport, encodeStatusReport(busyStatus(5000)));
+  const step = initiator.handle(SecureChannelOpcode.STATUS_REPORT, encodeStatusReport(busyStatus(5000)));
   assert.equal(step.status, "failed");
   assert.ok(step.status === "failed" && step.error instanceof PaseBusyError);
   assert.equal(step.error.minimumWaitMs, 5000);
