@@ -214,8 +214,9 @@ async function assemble(ctx: NodeContext, opened: OpenedSoFar): Promise<NodePart
   for (const endpoint of dataModel.endpoints)
     for (const inst of endpoint.clusters) inst.onAttributeChange(() => im.schedule());
   state.events.onEvent(() => im.schedule());
-  // Only the IM driver and the window's PASE sessions set the node's timers, so none is set before this point;
-  // registered last, they stop first: no fail-safe expiry or application timer runs while the rest closes.
+  // The node's timers are set by commands (through the IM driver, built just above) and by the window's PASE session
+  // (the window listens from start-up on), so none before this point; registered last, they stop first: no fail-safe
+  // expiry or application timer runs while the rest closes.
   opened.add("timers", () => {
     failSafeTimer.close();
     ctx.timers.clearAll();
