@@ -30,6 +30,7 @@ import { loadNodeState, type NodeState } from "./node-state.ts";
 import { encodeManualPairingCode } from "./onboarding/manual-pairing-code.ts";
 import { encodeQrCodePayload } from "./onboarding/qr-code-payload.ts";
 import { CommissioningFlow, DiscoveryCapability } from "./onboarding/setup-payload.ts";
+import { OpenedSoFar } from "./opened-so-far.ts";
 import { composeRootNode, type RootNodeComposition } from "./root-node-composition.ts";
 
 /** The SQLite database file inside the data directory. */
@@ -39,30 +40,6 @@ export const DATABASE_FILE = "opcreds.db";
 export interface Onboarding {
   readonly manualPairingCode: string;
   readonly qrCode: string;
-}
-
-/**
- * What start has opened so far, each with its close. A start that fails and `stop` close the same list, in reverse
- * order: what was opened last, and uses what came before it, closes first.
- */
-class OpenedSoFar {
-  readonly #closes: { readonly what: string; readonly close: () => void | Promise<void> }[] = [];
-
-  /** Registers the close of `what`, just opened. */
-  readonly add = (what: string, close: () => void | Promise<void>): void => {
-    this.#closes.push({ what, close });
-  };
-
-  /** Runs every close, the last registered first; a close that fails goes to `report` and the others still run. */
-  async closeAll(report: (what: string) => (error: unknown) => void): Promise<void> {
-    for (const { what, close } of this.#closes.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (e) {
-        report(what)(e);
-      }
-    }
-  }
 }
 
 /** The parts start-up and the running node use, in the order they were built, and what shutdown closes. */
