@@ -182,7 +182,7 @@ export class CommissioningWindow implements CommissioningWindowController {
     } catch (e) {
       // Not advertised: the window is closed again as a whole (timer, state, the endpoint's listening), so the secure
       // channel never listens on a window the state no longer has.
-      await this.closeWindow().catch(this.#report);
+      await this.closeWindow("not advertised").catch(this.#report);
       throw e;
     }
     for (const l of [...this.#openedListeners]) l(kind);

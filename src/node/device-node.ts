@@ -17,12 +17,12 @@ import { SessionManager, secureSessionPoolSize } from "../sc/session-manager.ts"
 import { SqliteStorage } from "../storage/sqlite-storage.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { ApplicationEndpoint } from "./application-endpoint.ts";
-import { acquireDataDirLock, type DataDirLock } from "./data-dir-lock.ts";
+import { acquireDataDirLock } from "./data-dir-lock.ts";
 import { FailSafeTimer } from "./fail-safe-timer.ts";
 import { InteractionDriver } from "./interaction-driver.ts";
 import { LifecycleLog } from "./lifecycle-log.ts";
 import { type DeviceNodeConfig, type ResolvedDeviceNodeConfig, resolveDeviceNodeConfig } from "./node-config.ts";
-import { type NodeContext, nodeContext } from "./node-context.ts";
+import { type NodeContext, nodeContext, reportTo } from "./node-context.ts";
 import { buildDataModel, type NodeDataModel } from "./node-data-model.ts";
 import { commissioningWindowState, type NodeNetwork, openNodeNetwork } from "./node-network.ts";
 import { NodeReactions } from "./node-reactions.ts";
@@ -30,6 +30,7 @@ import { loadNodeState, type NodeState } from "./node-state.ts";
 import { encodeManualPairingCode } from "./onboarding/manual-pairing-code.ts";
 import { encodeQrCodePayload } from "./onboarding/qr-code-payload.ts";
 import { CommissioningFlow, DiscoveryCapability } from "./onboarding/setup-payload.ts";
+import { OpenedSoFar } from "./opened-so-far.ts";
 import { composeRootNode, type RootNodeComposition } from "./root-node-composition.ts";
 
 /** The SQLite database file inside the data directory. */
@@ -41,19 +42,16 @@ export interface Onboarding {
   readonly qrCode: string;
 }
 
-/** Everything the node built, in the order it was built; start-up and shutdown walk it. */
+/** The parts start-up and the running node use, in the order they were built, and what shutdown closes. */
 interface NodeParts {
   readonly ctx: NodeContext;
-  readonly lock: DataDirLock;
+  readonly opened: OpenedSoFar;
   readonly state: NodeState;
   readonly sessions: SessionManager;
   readonly core: RootNodeComposition;
-  readonly lifecycle: LifecycleLog;
-  readonly failSafeTimer: FailSafeTimer;
   readonly network: NodeNetwork;
   readonly dataModel: NodeDataModel;
   readonly reactions: NodeReactions;
-  readonly im: InteractionDriver;
 }
 
 /** A running device node. */
@@ -112,32 +110,37 @@ export class DeviceNode {
     return this.#parts.sessions.size;
   }
 
-  /** Starts the node: opens the data directory (locked), storage and fabric layer, binds UDP, advertises. */
+  /**
+   * Starts the node: opens the data directory (locked), storage and fabric layer, binds UDP, advertises. When a step
+   * fails, everything opened before it is closed again (in reverse order) and the step's error is thrown.
+   */
   static async start(config: DeviceNodeConfig): Promise<DeviceNode> {
     const c = resolveDeviceNodeConfig(config);
     const crypto = nodeCrypto;
-    const lock = acquireDataDirLock(c.dataDir);
-    let storage: SqliteStorage | undefined;
+    const opened = new OpenedSoFar();
     try {
-      storage = await SqliteStorage.open(join(c.dataDir, DATABASE_FILE));
+      const lock = acquireDataDirLock(c.dataDir);
+      opened.add("data directory lock", () => lock.release());
+      const storage = await SqliteStorage.open(join(c.dataDir, DATABASE_FILE));
+      opened.add("storage", () => storage.close());
       // Before anything listens: the commissioning crypto works, and is compiled for the first commissioner.
       paseSelfTest(crypto);
       const parts = await assemble(
         nodeContext(c, crypto, storage, () => performance.now()),
-        lock,
+        opened,
       );
       await startUp(parts);
       return new DeviceNode(parts);
     } catch (e) {
-      await storage?.close().catch(() => {});
-      lock.release();
+      // The caller gets the step's error; a close that fails as well is logged, not thrown in its place.
+      await opened.closeAll(reportTo(c.logger));
       throw e;
     }
   }
 
   /** Stops the node: records ShutDown, closes sessions, withdraws mDNS (goodbyes), closes UDP and storage. */
   stop(): Promise<void> {
-    this.#stopped ??= shutDown(this.#parts).finally(() => this.#parts.lock.release());
+    this.#stopped ??= shutDown(this.#parts);
     return this.#stopped;
   }
 
@@ -147,8 +150,8 @@ export class DeviceNode {
   }
 }
 
-/** Builds the node's parts, each from the ones before it. */
-async function assemble(ctx: NodeContext, lock: DataDirLock): Promise<NodeParts> {
+/** Builds the node's parts, each from the ones before it; what opens something registers its close with `opened`. */
+async function assemble(ctx: NodeContext, opened: OpenedSoFar): Promise<NodeParts> {
   const { config: c, crypto, storage, clock, log, report } = ctx;
   const state = await loadNodeState(ctx);
   // Room for the spec minimum of 3 CASE sessions per supported fabric, plus PASE and a CASE responder (issue 11).
@@ -169,9 +172,11 @@ async function assemble(ctx: NodeContext, lock: DataDirLock): Promise<NodeParts>
     onError: (what, e) => report(what)(e),
   });
   const lifecycle = LifecycleLog.attach(core.fabrics, log);
+  opened.add("lifecycle log", () => lifecycle.detach());
   const failSafeTimer = new FailSafeTimer(ctx, core.failSafe, core.generalCommissioning, lifecycle);
-  const network = await openNodeNetwork(ctx, core, sessions, windowState, failSafeTimer, lifecycle);
+  const network = await openNodeNetwork(ctx, core, sessions, windowState, failSafeTimer, lifecycle, opened.add);
   const dataModel = await buildDataModel(ctx, core, { state, windowState, window: network.window, lifecycle });
+  opened.add("interaction server", () => dataModel.server.close());
   sessions.onSessionEnded((s) => dataModel.server.sessionClosed(s.localSessionId));
   core.onFabricGone((fi) => log("info", `fabric ${fi} removed`));
   const reactions = new NodeReactions(ctx, core, sessions, network, failSafeTimer);
@@ -182,10 +187,18 @@ async function assemble(ctx: NodeContext, lock: DataDirLock): Promise<NodeParts>
     afterResponse: (effects) => reactions.run(effects),
     onError: report("interaction"),
   });
+  opened.add("interaction driver", () => im.close());
   for (const endpoint of dataModel.endpoints)
     for (const inst of endpoint.clusters) inst.onAttributeChange(() => im.schedule());
   state.events.onEvent(() => im.schedule());
-  return { ctx, lock, state, sessions, core, lifecycle, failSafeTimer, network, dataModel, reactions, im };
+  // The node's timers are set by commands (through the IM driver, built just above) and by the window's PASE session
+  // (the window listens from start-up on), so none before this point; registered last, they stop first: no fail-safe
+  // expiry or application timer runs while the rest closes.
+  opened.add("timers", () => {
+    failSafeTimer.close();
+    ctx.timers.clearAll();
+  });
+  return { ctx, opened, state, sessions, core, network, dataModel, reactions };
 }
 
 /**
@@ -207,23 +220,13 @@ async function startUp(parts: NodeParts): Promise<void> {
   log("info", `listening on UDP port ${network.transport.port}; ${core.fabrics.fabrics().length} fabric(s)`);
 }
 
-/** Shutdown: ShutDown recorded, timers stopped, sessions closed, the window and mDNS withdrawn, UDP and storage closed. */
+/**
+ * Shutdown: ShutDown recorded, then what start opened closed in reverse order: timers stopped, the IM closed, sessions
+ * closed, the window and mDNS withdrawn, UDP, storage and the data directory lock closed.
+ */
 async function shutDown(parts: NodeParts): Promise<void> {
-  const { ctx, network, sessions } = parts;
-  const { transport, window, advertiser } = network;
-  parts.failSafeTimer.close();
-  parts.lifecycle.detach();
-  parts.state.basicInformation.shutDown(ctx.clock());
-  parts.im.close();
-  ctx.timers.clearAll();
-  for (const s of sessions.sessions()) transport.act((now) => transport.endpoint.closeSession(now, s.localSessionId));
-  await window.closeWindow("shutdown").catch(ctx.report("commissioning window"));
-  await advertiser?.close().catch(ctx.report("mDNS"));
-  // Let the CloseSession datagrams leave before the socket closes.
-  await new Promise((r) => setTimeout(r, 20));
-  await transport.close();
-  parts.dataModel.server.close();
-  await ctx.storage.close();
+  parts.state.basicInformation.shutDown(parts.ctx.clock());
+  await parts.opened.closeAll(parts.ctx.report);
 }
 
 /** The QR code and manual pairing code of the node's onboarding passcode and discriminator. */

@@ -36,6 +36,11 @@ export function nodeContext(
     clock,
     timers: new NodeTimers(clock),
     log,
-    report: (what) => (e) => log("error", `${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`),
+    report: reportTo(log),
   };
+}
+
+/** The node's failure handlers on `log`, also for what start opened before its context exists (NodeContext.report). */
+export function reportTo(log: NodeLogger): (what: string) => (error: unknown) => void {
+  return (what) => (e) => log("error", `${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
 }

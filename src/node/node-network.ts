@@ -14,6 +14,9 @@ import { moduleLogger } from "./node-log.ts";
 import type { RootNodeComposition } from "./root-node-composition.ts";
 import { type SecureChannelEvent, TransportDriver } from "./transport-driver.ts";
 
+/** How long the socket stays open after the sessions were closed, for their CloseSession datagrams to leave (ms). */
+const CLOSE_SESSION_DRAIN_MS = 20;
+
 /** The node's network parts. */
 export interface NodeNetwork {
   readonly transport: TransportDriver;
@@ -30,7 +33,10 @@ export function commissioningWindowState(ctx: NodeContext): CommissioningWindowS
   return new CommissioningWindowState(onboardingWindow(ctx.crypto, ctx.config.passcode, ctx.config.discriminator));
 }
 
-/** Binds UDP, starts mDNS when configured, and builds the commissioning window over them (not yet open). */
+/**
+ * Binds UDP, starts mDNS when configured, and builds the commissioning window over them (not yet open); each is
+ * handed to `opened` with its close as soon as it exists, so that a failure of the next one still closes it.
+ */
 export async function openNodeNetwork(
   ctx: NodeContext,
   core: RootNodeComposition,
@@ -38,6 +44,7 @@ export async function openNodeNetwork(
   windowState: CommissioningWindowState,
   failSafeTimer: FailSafeTimer,
   lifecycle: LifecycleLog,
+  opened: (what: string, close: () => void | Promise<void>) => void,
 ): Promise<NodeNetwork> {
   const { config: c, crypto, clock, report } = ctx;
   const { resumption, failSafe, generalCommissioning } = core;
@@ -52,9 +59,15 @@ export async function openNodeNetwork(
     saveResumption: (record) => resumption.save(record),
     onError: report("transport"),
   });
+  opened("UDP", async () => {
+    // Let the CloseSession datagrams of the sessions closed before leave before the socket closes.
+    await new Promise((r) => setTimeout(r, CLOSE_SESSION_DRAIN_MS));
+    await transport.close();
+  });
   // Subscribed before the advertiser's start-up awaits: a CASE handshake may already arrive meanwhile.
   transport.onEvent((e) => logSecureChannelEvent(ctx, lifecycle, e));
   const advertiser = await openAdvertiser(ctx, transport.port);
+  if (advertiser !== undefined) opened("mDNS", () => advertiser.close());
   const window = new CommissioningWindow({
     state: windowState,
     transport,
@@ -76,6 +89,11 @@ export async function openNodeNetwork(
   });
   // The window hears of its PASE sessions only once it listens, which it does from `openBasic`/`openWindow` on.
   transport.onEvent((e) => window.secureChannelEvent(e));
+  opened("commissioning window", () => window.closeWindow("shutdown"));
+  // Registered last, so closed first of the network's parts: peers get CloseSession before the rest goes.
+  opened("sessions", () => {
+    for (const s of sessions.sessions()) transport.act((now) => transport.endpoint.closeSession(now, s.localSessionId));
+  });
   return { transport, advertiser, window };
 }
 

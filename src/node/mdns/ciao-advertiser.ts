@@ -52,16 +52,18 @@ function ciaoServiceOptions(service: DnssdService): ServiceOptions {
 /** Advertises a Matter node's commissionable and operational services over mDNS. */
 export class CiaoAdvertiser {
   readonly #model: DnssdAdvertisement;
-  readonly #responder: Responder;
+  /** Creates the responder, which starts binding its sockets at once (see `#publish`). */
+  readonly #createResponder: () => Responder;
+  #responder: Responder | undefined;
   readonly #randomBytes: (n: number) => Uint8Array;
   readonly #onNameChange: ((service: DnssdService, newName: string) => void) | undefined;
   readonly #published = new Map<string, Published>();
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
-  private constructor(model: DnssdAdvertisement, responder: Responder, options: CiaoAdvertiserOptions) {
+  private constructor(model: DnssdAdvertisement, createResponder: () => Responder, options: CiaoAdvertiserOptions) {
     this.#model = model;
-    this.#responder = responder;
+    this.#createResponder = createResponder;
     this.#randomBytes = options.randomBytes;
     this.#onNameChange = options.onNameChange;
   }
@@ -75,11 +77,12 @@ export class CiaoAdvertiser {
     if (options.interfaces !== undefined && options.interfaces.length === 0) {
       throw new RangeError("interfaces must name at least one interface when given");
     }
-    const responder = getResponder({
-      ...(options.interfaces !== undefined ? { interface: [...options.interfaces] } : {}),
-      ...(options.ipv6 !== undefined ? { advertiseIpv6: options.ipv6 } : {}),
-    });
-    return new CiaoAdvertiser(model, responder, options);
+    const createResponder = () =>
+      getResponder({
+        ...(options.interfaces !== undefined ? { interface: [...options.interfaces] } : {}),
+        ...(options.ipv6 !== undefined ? { advertiseIpv6: options.ipv6 } : {}),
+      });
+    return new CiaoAdvertiser(model, createResponder, options);
   }
 
   /** The services published right now, with the names they are published under (after any conflict rename). */
@@ -118,7 +121,7 @@ export class CiaoAdvertiser {
       try {
         await this.#apply();
       } finally {
-        await this.#responder.shutdown();
+        await this.#responder?.shutdown();
       }
     });
     this.#queue = run.catch(() => {});
@@ -158,6 +161,9 @@ export class CiaoAdvertiser {
   }
 
   async #publish(service: DnssdService): Promise<void> {
+    // Created on the first publish, not at open: ciao binds the responder's sockets asynchronously from its creation,
+    // and a shutdown before that bind completes leaves them open (an advertiser closed unused would keep the process).
+    this.#responder ??= this.#createResponder();
     const ciao = this.#responder.createService(ciaoServiceOptions(service));
     const entry: Published = { description: service, ciao, name: service.instanceName };
     ciao.on("name-change", (name: string) => {
