@@ -11,6 +11,7 @@ import {
   SecureChannelError,
   unexpectedMessage,
 } from "../secure-channel-error.ts";
+import { checkSessionId } from "../secure-session.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
@@ -74,9 +75,7 @@ export class CaseInitiator {
   #state: State = { name: "initial" };
 
   constructor(crypto: Crypto, options: CaseInitiatorOptions) {
-    if (!Number.isInteger(options.localSessionId) || options.localSessionId < 1 || options.localSessionId > 0xffff) {
-      throw new RangeError(`localSessionId out of range: ${options.localSessionId}`);
-    }
+    checkSessionId("localSessionId", options.localSessionId);
     const r = options.resumption;
     if (r !== undefined && (r.fabricIndex !== options.fabric.fabricIndex || r.peerNodeId !== options.peerNodeId)) {
       throw new TypeError("the resumption record is for another peer or fabric");

@@ -13,6 +13,7 @@ import {
   SecureChannelError,
   unexpectedMessage,
 } from "../secure-channel-error.ts";
+import { checkSessionId } from "../secure-session.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
@@ -264,7 +265,7 @@ export class CaseResponder {
 
   #allocate(): number {
     const id = this.#o.allocateSessionId();
-    if (!Number.isInteger(id) || id < 1 || id > 0xffff) throw new RangeError(`allocated session id ${id} out of range`);
+    checkSessionId("allocated session id", id);
     this.#localSessionId = id;
     return id;
   }

@@ -13,6 +13,7 @@ import {
   SecureChannelError,
   unexpectedMessage,
 } from "../secure-channel-error.ts";
+import { checkSessionId } from "../secure-session.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import { busyMinimumWaitMs, busyStatus, decodeStatusReport, isSecureChannelSuccess } from "../status-report.ts";
 import { encodePake1 } from "./pake1.ts";
@@ -52,9 +53,7 @@ export class PaseInitiator {
 
   constructor(crypto: Crypto, options: PaseInitiatorOptions) {
     if (!isValidPasscode(options.passcode)) throw new RangeError("invalid passcode");
-    if (!Number.isInteger(options.localSessionId) || options.localSessionId < 1 || options.localSessionId > 0xffff) {
-      throw new RangeError(`localSessionId out of range: ${options.localSessionId}`);
-    }
+    checkSessionId("localSessionId", options.localSessionId);
     if (options.pbkdfParameters !== undefined && !isValidPbkdfParameters(options.pbkdfParameters)) {
       throw new RangeError("PBKDF parameters out of PASE range");
     }
