@@ -8,8 +8,9 @@ import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, type Spake2pKeys, Spake2pProver } from "../../crypto/spake2p.ts";
 import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 import {
-  failedHandshakeStep,
+  endingFailureStep,
   invalidParameter,
+  peerStatusError,
   SecureChannelError,
   unexpectedMessage,
 } from "../secure-channel-error.ts";
@@ -88,9 +89,9 @@ export class PaseInitiator {
         return this.#onPake2(state, payload);
       throw unexpectedMessage("pase.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
+      const failed = endingFailureStep(e, messageType, this.#state.name);
       this.#state = { name: "done" };
-      return failedHandshakeStep(e, answer);
+      return failed;
     }
   }
 
@@ -146,11 +147,7 @@ export class PaseInitiator {
     }
     const wait = busyMinimumWaitMs(report);
     if (wait !== undefined) throw new PaseBusyError(wait);
-    throw new SecureChannelError(
-      "pase.peer-status",
-      `responder reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
-      report,
-    );
+    throw peerStatusError("pase.peer-status", "responder", state.name, report);
   }
 }
 
