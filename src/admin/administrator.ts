@@ -24,9 +24,7 @@ import { nodeCrypto } from "../crypto/node-crypto.ts";
 import { P256PublicKey } from "../crypto/p256.ts";
 import { NodeOperationalCertStatus } from "../fabric/status-codes.ts";
 import { imStatusName } from "../im/status-code.ts";
-import { encodeManualPairingCode } from "../node/onboarding/manual-pairing-code.ts";
-import { encodeQrCodePayload } from "../node/onboarding/qr-code-payload.ts";
-import { CommissioningFlow, DiscoveryCapability } from "../node/onboarding/setup-payload.ts";
+import { onNetworkPairingCodes } from "../node/onboarding/pairing-codes.ts";
 import { MATTER_UDP_PORT, type UdpPeer } from "../node/udp-transport.ts";
 import {
   computePaseVerifier,
@@ -384,20 +382,9 @@ export class Administrator {
         iterations,
         salt,
       });
-      return {
-        manualPairingCode: encodeManualPairingCode({ discriminator, passcode }),
-        qrPairingCode: encodeQrCodePayload({
-          version: 0,
-          vendorId: record.vendorId,
-          productId: record.productId,
-          commissioningFlow: CommissioningFlow.Standard,
-          discoveryCapabilities: DiscoveryCapability.OnNetwork,
-          discriminator,
-          passcode,
-        }),
-        discriminator,
-        timeoutSeconds,
-      };
+      const { vendorId, productId } = record;
+      const codes = onNetworkPairingCodes({ vendorId, productId, discriminator, passcode });
+      return { manualPairingCode: codes.manualPairingCode, qrPairingCode: codes.qrCode, discriminator, timeoutSeconds };
     });
   }
 

@@ -27,9 +27,7 @@ import { buildDataModel, type NodeDataModel } from "./node-data-model.ts";
 import { commissioningWindowState, type NodeNetwork, openNodeNetwork } from "./node-network.ts";
 import { NodeReactions } from "./node-reactions.ts";
 import { loadNodeState, type NodeState } from "./node-state.ts";
-import { encodeManualPairingCode } from "./onboarding/manual-pairing-code.ts";
-import { encodeQrCodePayload } from "./onboarding/qr-code-payload.ts";
-import { CommissioningFlow, DiscoveryCapability } from "./onboarding/setup-payload.ts";
+import { onNetworkPairingCodes } from "./onboarding/pairing-codes.ts";
 import { OpenedSoFar } from "./opened-so-far.ts";
 import { composeRootNode, type RootNodeComposition } from "./root-node-composition.ts";
 
@@ -74,7 +72,7 @@ export class DeviceNode {
     this.crypto = parts.ctx.crypto;
     this.storage = parts.ctx.storage;
     this.fabrics = parts.core.fabrics;
-    this.onboarding = onboardingPayloads(parts.ctx.config);
+    this.onboarding = onNetworkPairingCodes(parts.ctx.config);
     this.applicationEndpoints = parts.dataModel.applicationEndpoints;
     const first = [...this.applicationEndpoints.values()][0]!;
     this.light = { onOff: () => first.onOff.onOff };
@@ -227,21 +225,4 @@ async function startUp(parts: NodeParts): Promise<void> {
 async function shutDown(parts: NodeParts): Promise<void> {
   parts.state.basicInformation.shutDown(parts.ctx.clock());
   await parts.opened.closeAll(parts.ctx.report);
-}
-
-/** The QR code and manual pairing code of the node's onboarding passcode and discriminator. */
-function onboardingPayloads(c: ResolvedDeviceNodeConfig): Onboarding {
-  const { discriminator, passcode } = c;
-  return {
-    manualPairingCode: encodeManualPairingCode({ discriminator, passcode }),
-    qrCode: encodeQrCodePayload({
-      version: 0,
-      vendorId: c.vendorId,
-      productId: c.productId,
-      commissioningFlow: CommissioningFlow.Standard,
-      discoveryCapabilities: DiscoveryCapability.OnNetwork,
-      discriminator,
-      passcode,
-    }),
-  };
 }

@@ -4,7 +4,9 @@
  * and an IM status are different types, so neither can be answered where the other belongs.
  */
 import { type ErrorCode, InternalError, OpcredsError } from "../bytes/errors.ts";
+import { SecureChannelOpcode } from "../message/protocol-ids.ts";
 import {
+  describeStatusReport,
   INVALID_PARAMETER,
   type StatusReport,
   type StatusReportMessage,
@@ -34,6 +36,20 @@ export function unexpectedMessage(code: ErrorCode, messageType: number, state: s
   return invalidParameter(code, `unexpected message type 0x${messageType.toString(16)} in ${state}`);
 }
 
+/** The peer's StatusReport ended the handshake in `state` (a failure, or a success where none was due). */
+export function peerStatusError(
+  code: ErrorCode,
+  peer: "initiator" | "responder",
+  state: string,
+  report: StatusReport,
+): SecureChannelError {
+  return new SecureChannelError(
+    code,
+    `the ${peer} ended the handshake in state ${state} (${describeStatusReport(report)})`,
+    report,
+  );
+}
+
 /** The last step of a failed handshake: the error, and the StatusReport to send when the failure is answered. */
 export type FailedHandshakeStep = {
   readonly status: "failed";
@@ -51,4 +67,13 @@ export function failedHandshakeStep(e: unknown, answer: boolean): FailedHandshak
   if (!answer) return { status: "failed", error };
   const report = error instanceof SecureChannelError && error.report !== undefined ? error.report : INVALID_PARAMETER;
   return { status: "failed", send: statusReportMessage(report), error };
+}
+
+/**
+ * The `failed` step of a role that ends at its first failure (the PASE initiator, both CASE roles), for what it threw
+ * on a message of `messageType` in state `state`: answered unless that message was the peer's StatusReport (a
+ * StatusReport is never answered with another) or the handshake had already ended.
+ */
+export function endingFailureStep(e: unknown, messageType: number, state: string): FailedHandshakeStep {
+  return failedHandshakeStep(e, messageType !== SecureChannelOpcode.STATUS_REPORT && state !== "done");
 }

@@ -30,37 +30,31 @@ export type SecureSessionType = (typeof SecureSessionType)[keyof typeof SecureSe
 /** Which side of the handshake this node was: it selects the encryption key (I2R for the initiator). */
 export type SessionRole = "initiator" | "responder";
 
-/** What a new SecureSession is built from. */
-export type SecureSessionInit = {
+/**
+ * What a new SecureSession is built from: the session's own fields (CASE-only ones and defaults optional), the crypto
+ * its messages use and the establishment time.
+ */
+export type SecureSessionInit = Pick<
+  SecureSession,
+  "type" | "role" | "localSessionId" | "peerSessionId" | "keys" | "counter"
+> & {
+  readonly [K in "peerNodeId" | "localNodeId" | "fabricIndex" | "peerCats" | "peerSessionParameters" | "resumed"]?:
+    | SecureSession[K]
+    | undefined;
+} & {
   /** AES-CCM for the session's messages. */
   readonly crypto: Crypto;
-  readonly type: SecureSessionType;
-  readonly role: SessionRole;
-  /** Our session id (1..0xFFFF): the one the peer puts in messages to us. */
-  readonly localSessionId: number;
-  /** The peer's session id (1..0xFFFF). */
-  readonly peerSessionId: number;
-  readonly keys: SessionKeys;
-  /** The session's outgoing counter (kind "secure-session", random start). */
-  readonly counter: MessageCounter;
-  /** The peer's operational node id (CASE only). */
-  readonly peerNodeId?: bigint | undefined;
-  /** Our operational node id on the session's fabric (CASE only; the nonce's source node id). */
-  readonly localNodeId?: bigint | undefined;
-  /** The accessing fabric: set for CASE; for PASE only once AddNOC bound it. */
-  readonly fabricIndex?: FabricIndex | undefined;
-  /** CASE Authenticated Tags of the peer's NOC. */
-  readonly peerCats?: readonly number[] | undefined;
-  readonly peerSessionParameters?: SessionParameters | undefined;
-  /** True for a CASE session established by resumption. */
-  readonly resumed?: boolean | undefined;
   /** Establishment time (ms, the caller's monotonic clock). */
   readonly now: number;
 };
 
-function checkSessionId(name: string, id: number): void {
+/** The largest secure session id; 0 is the unsecured session (4.13.2.1). */
+export const MAX_SESSION_ID = 0xffff;
+
+/** Throws a RangeError naming `name` unless `id` can name a secure session (1..0xFFFF). */
+export function checkSessionId(name: string, id: number): void {
   // 4.13.2.1: session id 0 is reserved for the unsecured session.
-  if (!Number.isInteger(id) || id < 1 || id > 0xffff) throw new RangeError(`${name} out of range: ${id}`);
+  if (!Number.isInteger(id) || id < 1 || id > MAX_SESSION_ID) throw new RangeError(`${name} out of range: ${id}`);
 }
 
 /** One PASE or CASE session. */
@@ -72,14 +66,21 @@ export class SecureSession implements SessionContext {
   readonly peerParameters: MrpSessionParameters;
   readonly type: SecureSessionType;
   readonly role: SessionRole;
+  /** Our session id (1..0xFFFF): the one the peer puts in messages to us. */
   readonly localSessionId: number;
+  /** The peer's session id (1..0xFFFF). */
   readonly peerSessionId: number;
   readonly keys: SessionKeys;
+  /** The session's outgoing counter (kind "secure-session", random start). */
   readonly counter: MessageCounter;
+  /** The peer's operational node id (CASE only). */
   readonly peerNodeId: bigint | undefined;
+  /** Our operational node id on the session's fabric (CASE only; the nonce's source node id). */
   readonly localNodeId: bigint | undefined;
+  /** CASE Authenticated Tags of the peer's NOC (none for PASE). */
   readonly peerCats: readonly number[];
   readonly peerSessionParameters: SessionParameters;
+  /** True for a CASE session established by resumption. */
   readonly resumed: boolean;
   #fabricIndex: FabricIndex | undefined;
   #lastActiveMs: number;
@@ -132,7 +133,7 @@ export class SecureSession implements SessionContext {
     return this.keys.attestationChallenge;
   }
 
-  /** The accessing fabric index, or undefined for a PASE session not (yet) bound by AddNOC. */
+  /** The accessing fabric index: set for CASE; for PASE undefined until AddNOC bound it. */
   get fabricIndex(): FabricIndex | undefined {
     return this.#fabricIndex;
   }

@@ -10,7 +10,7 @@ import type { FabricIndex } from "../fabric/fabric-index.ts";
 import { MessageCounter } from "../message/message-counter.ts";
 import type { CaseSession } from "./case/case-step.ts";
 import type { PaseSession } from "./pase/pase-step.ts";
-import { SecureSession, type SessionKeys, type SessionRole } from "./secure-session.ts";
+import { MAX_SESSION_ID, SecureSession, type SessionKeys, type SessionRole } from "./secure-session.ts";
 import { CLOSE_SESSION, statusReportMessage } from "./status-report.ts";
 
 /** Sessions kept at once when the owner does not size the table (see `secureSessionPoolSize` for a node's). */
@@ -29,9 +29,6 @@ export function secureSessionPoolSize(supportedFabrics: number): number {
   }
   return supportedFabrics * MIN_CASE_SESSIONS_PER_FABRIC + 2;
 }
-/** The largest secure session id; 0 is the unsecured session (4.13.2.1). */
-export const MAX_SESSION_ID = 0xffff;
-
 /** Why a session left the table. */
 export type SessionEndReason = "closed" | "peer-closed" | "evicted" | "fabric" | "others-ended" | "pase-expired";
 

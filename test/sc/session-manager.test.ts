@@ -5,8 +5,8 @@ import type { Crypto } from "../../src/crypto/crypto.ts";
 import { nodeCrypto } from "../../src/crypto/node-crypto.ts";
 import { fabricIndex } from "../../src/fabric/fabric-index.ts";
 import { MessageCounter } from "../../src/message/message-counter.ts";
-import { SecureSession, type SecureSessionInit } from "../../src/sc/secure-session.ts";
-import { MAX_SESSION_ID, SessionManager } from "../../src/sc/session-manager.ts";
+import { MAX_SESSION_ID, SecureSession, type SecureSessionInit } from "../../src/sc/secure-session.ts";
+import { SessionManager } from "../../src/sc/session-manager.ts";
 import { decodeStatusReport, GeneralCode, SecureChannelProtocolCode } from "../../src/sc/status-report.ts";
 import { seededCrypto } from "./pase/seeded-crypto.ts";
 

@@ -6,8 +6,8 @@
  *
  * ```
  * AddNOC ::= STRUCTURE {
- *   NOCValue         [0] : octstr (max 400)
- *   ICACValue        [1, optional] : octstr (max 400)   -- an empty octet string counts as absent
+ *   NOCValue         [0] : octstr (max 400)             -- NOC_CHAIN_FIELDS (noc-request.ts)
+ *   ICACValue        [1, optional] : octstr (max 400)
  *   IPKValue         [2] : octstr (16)
  *   CaseAdminSubject [3] : subject-id
  *   AdminVendorId    [4] : vendor-id
@@ -25,19 +25,12 @@ import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { isOperationalVendorId } from "../../fabric/fabric-record.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
 import type { CommandDefinition } from "../../im/data-model.ts";
-import {
-  type TlvType,
-  tlvBytes,
-  tlvField,
-  tlvOptionalField,
-  tlvStruct,
-  tlvUInt16,
-  tlvUInt64,
-} from "../../tlv/tlv-schema.ts";
+import { type TlvType, tlvBytes, tlvField, tlvStruct, tlvUInt16, tlvUInt64 } from "../../tlv/tlv-schema.ts";
 import { decodeIncomingNoc, validateIncomingNocChain } from "./noc-chain.ts";
+import { NOC_CHAIN_FIELDS, nocFailSafeRefusal, receivedNocChain } from "./noc-request.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
-import { IPK_BYTES, MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
+import { IPK_BYTES } from "./operational-credentials-limits.ts";
 import {
   OperationalCredentialsCluster,
   type OperationalCredentialsEnv,
@@ -47,8 +40,7 @@ import { pendingRootCertificate } from "./pending-root.ts";
 
 /** AddNOC schema (sizes are checked by the handler in the SDK order; a decode failure is INVALID_COMMAND too). */
 export const AddNocRequest = tlvStruct({
-  nocValue: tlvField(0, tlvBytes()),
-  icacValue: tlvOptionalField(1, tlvBytes()),
+  ...NOC_CHAIN_FIELDS,
   ipkValue: tlvField(2, tlvBytes()),
   caseAdminSubject: tlvField(3, tlvUInt64),
   adminVendorId: tlvField(4, tlvUInt16),
@@ -67,24 +59,14 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
     response: NOC_RESPONSE,
     handler: async (req, ctx) => {
       const { failSafe, fabrics, groupKeys, acl } = env;
-      // An empty ICACValue is treated as absent (SDK: `icac.empty()` means no ICAC).
-      const icac = req.icacValue !== undefined && req.icacValue.length > 0 ? req.icacValue : null;
       // §1.4 steps 1-4: NOC > 400, ICAC > 400, IPK != 16 bytes, AdminVendorId not operational → INVALID_COMMAND.
-      if (req.nocValue.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };
-      if (icac !== null && icac.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };
+      const chain = receivedNocChain(req);
+      if (chain === undefined) return { status: ImStatus.INVALID_COMMAND };
       if (req.ipkValue.length !== IPK_BYTES) return { status: ImStatus.INVALID_COMMAND };
       if (!isOperationalVendorId(req.adminVendorId)) return { status: ImStatus.INVALID_COMMAND };
-      // §1.4 step 5: the fail-safe must be armed for the accessing fabric.
-      if (!failSafe.isArmedFor(ctx.session.fabricIndex)) return { status: ImStatus.FAILSAFE_REQUIRED };
-      // §1.4 step 6: AddNOC or UpdateNOC already succeeded in this fail-safe (TC_OPCREDS_3_1 step 25).
-      if (failSafe.nocInvoked) return { status: ImStatus.CONSTRAINT_ERROR };
-      // §1.4 step 7: no CSRRequest in this fail-safe → MissingCsr (TC_OPCREDS_3_1 step 51).
-      if (env.transaction.pendingOperationalKey === undefined)
-        return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "no CSRRequest in this fail-safe");
-      // §1.4 step 8: the pending CSR was for UpdateNOC. As in the SDK (HasPendingOperationalKey), this is the purpose
-      // the pending KEY was allocated for, not the fail-safe's IsForUpdateNOC record: a later CSRRequest that failed
-      // validation records its flag (§6 item 2) but leaves the pending key, and its purpose, unchanged.
-      if (env.transaction.pendingState().pendingKeyFor === "update") return { status: ImStatus.CONSTRAINT_ERROR };
+      // §1.4 steps 5-8: armed for the accessing fabric, no NOC command yet, a pending key requested for AddNOC.
+      const refusal = nocFailSafeRefusal(env, ctx.session.fabricIndex, "add");
+      if (refusal !== undefined) return refusal;
       // §1.4 step 10: AddTrustedRootCertificate not invoked in this fail-safe → InvalidNOC.
       const rcac = pendingRootCertificate(env.transaction);
       if (!failSafe.addTrustedRootInvoked || rcac === undefined)
@@ -99,14 +81,14 @@ export function addNocCommand(env: OperationalCredentialsEnv): CommandDefinition
       const { transaction } = env;
       let index: FabricIndex;
       try {
-        const install = decodeIncomingNoc(req.nocValue, icac);
+        const install = decodeIncomingNoc(chain.noc, chain.icac);
         // §1.4 step 13 in the table: MissingCsr / TableFull / FabricConflict, then the chain (InvalidNOC), then the
         // node id (InvalidNodeOpId) and the public key (InvalidPublicKey). On error nothing is pending, root and key
         // stay for a retry (§6 item 8). On success the ACL and group keys stage the new fabric in memory.
         index = transaction.addPendingFabric({ ...install, vendorId: req.adminVendorId }, () =>
           validateIncomingNocChain(
             env.crypto,
-            { noc: req.nocValue, icac, rcac: rcac.raw },
+            { noc: chain.noc, icac: chain.icac, rcac: rcac.raw },
             env.validationOptions ?? {},
           ),
         );

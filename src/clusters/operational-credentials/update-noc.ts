@@ -5,17 +5,18 @@
  *
  * ```
  * UpdateNOC ::= STRUCTURE { NOCValue [0] : octstr (max 400), ICACValue [1, optional] : octstr (max 400) }
+ *   -- NOC_CHAIN_FIELDS (noc-request.ts)
  * ```
  */
 
 import type { FabricIndex } from "../../fabric/fabric-index.ts";
 import { ImStatus } from "../../fabric/status-codes.ts";
 import type { CommandDefinition } from "../../im/data-model.ts";
-import { type TlvType, tlvBytes, tlvField, tlvOptionalField, tlvStruct } from "../../tlv/tlv-schema.ts";
+import { type TlvType, tlvStruct } from "../../tlv/tlv-schema.ts";
 import { decodeIncomingNoc, validateIncomingNocChain } from "./noc-chain.ts";
+import { NOC_CHAIN_FIELDS, nocFailSafeRefusal, receivedNocChain } from "./noc-request.ts";
 import { NOC_RESPONSE, type NocResponse, nocResponse, nocResultFromError } from "./noc-response.ts";
 import { NodeOperationalCertStatus } from "./node-operational-cert-status.ts";
-import { MAX_CERT_TLV_BYTES } from "./operational-credentials-limits.ts";
 import {
   OperationalCredentialsCluster,
   type OperationalCredentialsEnv,
@@ -23,10 +24,7 @@ import {
 } from "./operational-credentials-options.ts";
 
 /** UpdateNOC schema (sizes are checked by the handler). */
-export const UpdateNocRequest = tlvStruct({
-  nocValue: tlvField(0, tlvBytes()),
-  icacValue: tlvOptionalField(1, tlvBytes()),
-});
+export const UpdateNocRequest = tlvStruct(NOC_CHAIN_FIELDS);
 export type UpdateNocRequest = TlvType<typeof UpdateNocRequest>;
 
 /** The UpdateNOC command. */
@@ -38,20 +36,13 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
     handler: async (req, ctx) => {
       const { failSafe, fabrics } = env;
       const accessing = ctx.session.fabricIndex as FabricIndex;
-      const icac = req.icacValue !== undefined && req.icacValue.length > 0 ? req.icacValue : null;
       // §1.5 step 1: NOCValue or ICACValue > 400 → INVALID_COMMAND.
-      if (req.nocValue.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };
-      if (icac !== null && icac.length > MAX_CERT_TLV_BYTES) return { status: ImStatus.INVALID_COMMAND };
-      // §1.5 step 2: the fail-safe must be armed for the accessing fabric (TC_OPCREDS_3_4 step 4).
-      if (!failSafe.isArmedFor(accessing)) return { status: ImStatus.FAILSAFE_REQUIRED };
-      // §1.5 step 3: AddNOC or UpdateNOC already succeeded in this fail-safe.
-      if (failSafe.nocInvoked) return { status: ImStatus.CONSTRAINT_ERROR };
-      // §1.5 step 4: no pending key → MissingCsr (TC_OPCREDS_3_4 step 6).
-      if (env.transaction.pendingOperationalKey === undefined)
-        return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "no CSRRequest in this fail-safe");
-      // §1.5 step 5: the pending key was not requested for UpdateNOC (TC_OPCREDS_3_4 step 9). The key's own purpose
-      // decides, as in the SDK (HasPendingOperationalKey), not the fail-safe's record of the last CSRRequest.
-      if (env.transaction.pendingState().pendingKeyFor !== "update") return { status: ImStatus.CONSTRAINT_ERROR };
+      const chain = receivedNocChain(req);
+      if (chain === undefined) return { status: ImStatus.INVALID_COMMAND };
+      // §1.5 steps 2-5: armed for the accessing fabric (TC_OPCREDS_3_4 step 4), no NOC command yet, a pending key
+      // requested for UpdateNOC.
+      const refusal = nocFailSafeRefusal(env, accessing, "update");
+      if (refusal !== undefined) return refusal;
       // §1.5 step 6: no current fabric (unreachable behind the fabric-scoped check, kept as the SDK has it).
       const current = fabrics.committedFabric(accessing);
       if (current === undefined)
@@ -61,13 +52,13 @@ export function updateNocCommand(env: OperationalCredentialsEnv): CommandDefinit
       if (env.transaction.pendingState().hasPendingRoot)
         return nocResponse(NodeOperationalCertStatus.MissingCsr, undefined, "a new trusted root is pending");
       try {
-        const install = decodeIncomingNoc(req.nocValue, icac);
+        const install = decodeIncomingNoc(chain.noc, chain.icac);
         // §1.5 step 7: same fabric id (InvalidFabricIndex, SDK), chain against the fabric's existing root (InvalidNOC), node id
         // (InvalidNodeOpId), pending key (InvalidPublicKey). On error only the pending NOC is dropped (nothing was set).
         env.transaction.updatePendingFabric(accessing, install, () =>
           validateIncomingNocChain(
             env.crypto,
-            { noc: req.nocValue, icac, rcac: current.rcac },
+            { noc: chain.noc, icac: chain.icac, rcac: current.rcac },
             env.validationOptions ?? {},
           ),
         );

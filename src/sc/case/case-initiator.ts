@@ -5,12 +5,8 @@
 import type { Crypto } from "../../crypto/crypto.ts";
 import { type P256PrivateKey, P256PublicKey } from "../../crypto/p256.ts";
 import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
-import {
-  failedHandshakeStep,
-  invalidParameter,
-  SecureChannelError,
-  unexpectedMessage,
-} from "../secure-channel-error.ts";
+import { endingFailureStep, invalidParameter, peerStatusError, unexpectedMessage } from "../secure-channel-error.ts";
+import { checkSessionId } from "../secure-session.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
@@ -74,9 +70,7 @@ export class CaseInitiator {
   #state: State = { name: "initial" };
 
   constructor(crypto: Crypto, options: CaseInitiatorOptions) {
-    if (!Number.isInteger(options.localSessionId) || options.localSessionId < 1 || options.localSessionId > 0xffff) {
-      throw new RangeError(`localSessionId out of range: ${options.localSessionId}`);
-    }
+    checkSessionId("localSessionId", options.localSessionId);
     const r = options.resumption;
     if (r !== undefined && (r.fabricIndex !== options.fabric.fabricIndex || r.peerNodeId !== options.peerNodeId)) {
       throw new TypeError("the resumption record is for another peer or fabric");
@@ -126,9 +120,9 @@ export class CaseInitiator {
       }
       throw unexpectedMessage("case.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
+      const failed = endingFailureStep(e, messageType, this.#state.name);
       this.#state = { name: "done" };
-      return failedHandshakeStep(e, answer);
+      return failed;
     }
   }
 
@@ -262,10 +256,6 @@ export class CaseInitiator {
         }),
       };
     }
-    throw new SecureChannelError(
-      "case.peer-status",
-      `responder reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
-      report,
-    );
+    throw peerStatusError("case.peer-status", "responder", state.name, report);
   }
 }

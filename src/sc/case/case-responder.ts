@@ -8,15 +8,16 @@ import { P256PublicKey } from "../../crypto/p256.ts";
 import { constantTimeEqual } from "../../crypto/spake2p.ts";
 import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 import {
-  failedHandshakeStep,
+  endingFailureStep,
   invalidParameter,
+  peerStatusError,
   SecureChannelError,
   unexpectedMessage,
 } from "../secure-channel-error.ts";
+import { checkSessionId } from "../secure-session.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import {
   decodeStatusReport,
-  describeStatusReport,
   isSecureChannelSuccess,
   NO_SHARED_TRUST_ROOTS,
   SESSION_ESTABLISHMENT_SUCCESS,
@@ -94,9 +95,9 @@ export class CaseResponder {
         return this.#onSigma3(state, payload);
       throw unexpectedMessage("case.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
+      const failed = endingFailureStep(e, messageType, this.#state.name);
       this.#state = { name: "done" };
-      return failedHandshakeStep(e, answer);
+      return failed;
     }
   }
 
@@ -255,16 +256,12 @@ export class CaseResponder {
       this.#state = { name: "done" };
       return { status: "established", session: state.session };
     }
-    throw new SecureChannelError(
-      "case.peer-status",
-      `the initiator ended the handshake in state ${state.name} (${describeStatusReport(report)})`,
-      report,
-    );
+    throw peerStatusError("case.peer-status", "initiator", state.name, report);
   }
 
   #allocate(): number {
     const id = this.#o.allocateSessionId();
-    if (!Number.isInteger(id) || id < 1 || id > 0xffff) throw new RangeError(`allocated session id ${id} out of range`);
+    checkSessionId("allocated session id", id);
     this.#localSessionId = id;
     return id;
   }

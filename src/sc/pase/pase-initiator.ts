@@ -8,11 +8,13 @@ import type { Crypto } from "../../crypto/crypto.ts";
 import { constantTimeEqual, type Spake2pKeys, Spake2pProver } from "../../crypto/spake2p.ts";
 import { SecureChannelOpcode } from "../../message/protocol-ids.ts";
 import {
-  failedHandshakeStep,
+  endingFailureStep,
   invalidParameter,
+  peerStatusError,
   SecureChannelError,
   unexpectedMessage,
 } from "../secure-channel-error.ts";
+import { checkSessionId } from "../secure-session.ts";
 import type { SessionParameters } from "../session-parameters.ts";
 import { busyMinimumWaitMs, busyStatus, decodeStatusReport, isSecureChannelSuccess } from "../status-report.ts";
 import { encodePake1 } from "./pake1.ts";
@@ -52,9 +54,7 @@ export class PaseInitiator {
 
   constructor(crypto: Crypto, options: PaseInitiatorOptions) {
     if (!isValidPasscode(options.passcode)) throw new RangeError("invalid passcode");
-    if (!Number.isInteger(options.localSessionId) || options.localSessionId < 1 || options.localSessionId > 0xffff) {
-      throw new RangeError(`localSessionId out of range: ${options.localSessionId}`);
-    }
+    checkSessionId("localSessionId", options.localSessionId);
     if (options.pbkdfParameters !== undefined && !isValidPbkdfParameters(options.pbkdfParameters)) {
       throw new RangeError("PBKDF parameters out of PASE range");
     }
@@ -89,9 +89,9 @@ export class PaseInitiator {
         return this.#onPake2(state, payload);
       throw unexpectedMessage("pase.unexpected-message", messageType, state.name);
     } catch (e) {
-      const answer = messageType !== SecureChannelOpcode.STATUS_REPORT && this.#state.name !== "done";
+      const failed = endingFailureStep(e, messageType, this.#state.name);
       this.#state = { name: "done" };
-      return failedHandshakeStep(e, answer);
+      return failed;
     }
   }
 
@@ -147,11 +147,7 @@ export class PaseInitiator {
     }
     const wait = busyMinimumWaitMs(report);
     if (wait !== undefined) throw new PaseBusyError(wait);
-    throw new SecureChannelError(
-      "pase.peer-status",
-      `responder reported general ${report.generalCode}, protocol code ${report.protocolCode}`,
-      report,
-    );
+    throw peerStatusError("pase.peer-status", "responder", state.name, report);
   }
 }
 
