@@ -206,7 +206,11 @@ export async function handshakeBenchmarks(
   // A first contact meets a peer never seen before: the next pair of a pool that has left every cache by the time it
   // comes round again (its public keys are imported, its chains decoded and validated, as for a new node). A known
   // peer is always the first pair: its keys and its validated chains are remembered.
-  const pairs = await casePairs(crypto, Math.max(P256_PUBLIC_KEY_CACHE_SIZE, VALIDATED_CHAIN_CACHE_SIZE));
+  const poolSize = Math.max(P256_PUBLIC_KEY_CACHE_SIZE, VALIDATED_CHAIN_CACHE_SIZE);
+  // Twice the pool: the floor's first contacts meet peers of a pool of their own (a pool shared with the handshakes
+  // would find the keys a handshake round just imported still in the key cache, and the floor would import fewer).
+  const allPairs = await casePairs(crypto, 2 * poolSize);
+  const pairs = allPairs.slice(0, poolSize);
   const known = pairs[0]!;
   let current = known;
   let next = 0;
@@ -255,7 +259,7 @@ export async function handshakeBenchmarks(
     const cert = decodeMatterCert(tlv);
     return { point: cert.publicKey, tbs: tbsDer(cert), signature: cert.signature };
   };
-  const floorPairs = pairs.map((pair) => ({
+  const floorPair = (pair: CasePair) => ({
     pair,
     icac: signed(pair.device.icac!),
     deviceNoc: signed(pair.device.noc),
@@ -264,10 +268,12 @@ export async function handshakeBenchmarks(
     controllerTbs: crypto.randomBytes(tbsSize(pair.controller)),
     deviceTbe: crypto.randomBytes(tbsSize(pair.device) - 60),
     controllerTbe: crypto.randomBytes(tbsSize(pair.controller) - 60),
-  }));
+  });
+  const knownFloor = floorPair(known);
+  const firstContactFloors = allPairs.slice(poolSize).map(floorPair);
   let nextFloor = 0;
   const caseCrypto = (firstContact: boolean) => (): void => {
-    const f = firstContact ? floorPairs[nextFloor++ % floorPairs.length]! : floorPairs[0]!;
+    const f = firstContact ? firstContactFloors[nextFloor++ % firstContactFloors.length]! : knownFloor;
     // Initiator, Sigma1: its random, its ephemeral key and the destination id.
     crypto.randomBytes(32);
     const eI = crypto.generateKeyPair();
