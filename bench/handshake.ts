@@ -19,6 +19,11 @@
  *   PASE (PBKDF2 1000 it.)              3.52   2.69  1.30x            3.81   3.06  1.25x
  *   CASE first contact (ICAC)           1.91   0.87  2.35x            2.11   0.96  2.33x
  *   CASE known peer (ICAC)              0.73   0.55  1.41x            0.74   0.54  1.37x
+ *
+ * Third pass, 2026-12-08 (the measurement itself: a 2 s warm-up per row, a first contact that meets a never-seen peer
+ * with the peers' key imports in handshake and floor, nine rounds with paired ratios): five full runs, medians of
+ * ms / floor: PASE 1.16x, CASE first contact 1.64x, CASE known peer 1.60x on a slow VM; the known peer alone in a
+ * process on a quieter one 1.32-1.37x. docs/performance.md has the runs and what they show.
  */
 
 import { loadavg } from "node:os";
