@@ -223,6 +223,10 @@ async function startUp(parts: NodeParts): Promise<void> {
  * closed, the window and mDNS withdrawn, UDP, storage and the data directory lock closed.
  */
 async function shutDown(parts: NodeParts): Promise<void> {
-  parts.state.basicInformation.shutDown(parts.ctx.clock());
-  await parts.opened.closeAll(parts.ctx.report);
+  try {
+    parts.state.basicInformation.shutDown(parts.ctx.clock());
+  } finally {
+    // Whatever recording the ShutDown event did, what start opened is closed (the data directory lock above all).
+    await parts.opened.closeAll(parts.ctx.report);
+  }
 }

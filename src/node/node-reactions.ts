@@ -38,6 +38,14 @@ export class NodeReactions {
     // An Administrator's window that timed out on a node left without a fabric (its last fabric was removed while the
     // window was open): the node's own basic window takes its place.
     network.window.onTimedOut(() => this.#maybeReopenWindow());
+    // RemoveFabric of a committed fabric lifts the lockout of a window that ran out of attempts: the node left without
+    // fabrics is commissionable again (the SDK's OpenBasicCommissioningWindow after the last fabric, which starts a
+    // fresh count).
+    core.fabrics.onLifecycle((event) => {
+      if (event.kind === "removed" && network.window.outOfAttempts) {
+        queueMicrotask(() => this.#maybeReopenWindow({ afterRemoval: true }));
+      }
+    });
   }
 
   /** Runs `effects` in order ("flush-urgent-events" is the IM driver's), then reopens the window if it is due. */
@@ -80,13 +88,14 @@ export class NodeReactions {
     advertiser.setOperationalIdentities(ids).catch(this.#ctx.report("mDNS"));
   }
 
-  #maybeReopenWindow(): void {
+  #maybeReopenWindow({ afterRemoval = false } = {}): void {
     // Core 5.5: a node without any fabric is commissionable again (the SDK reopens the window after the last fabric
     // is removed and after a failed commissioning).
     const { window } = this.#network;
     if (this.#core.fabrics.fabrics().length > 0 || this.#core.failSafe.armed || window.open !== undefined) return;
-    // Core 5.5: after 20 failed attempts the commissionee leaves commissioning mode (until it restarts).
-    if (window.outOfAttempts) return;
+    // Core 5.5: after 20 failed attempts the commissionee leaves commissioning mode (until it restarts, or a fabric is
+    // removed and leaves it without any).
+    if (window.outOfAttempts && !afterRemoval) return;
     window.openBasic(undefined).catch(this.#ctx.report("commissioning window"));
   }
 }

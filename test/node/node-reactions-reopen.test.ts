@@ -3,6 +3,7 @@
 // the limit of failed attempts: the commissionee then leaves commissioning mode until it restarts.
 import assert from "node:assert/strict";
 import { mock, test } from "node:test";
+import type { FabricLifecycleEvent } from "../../src/fabric/fabric-table.ts";
 import type { FailSafeTimer } from "../../src/node/fail-safe-timer.ts";
 import type { NodeContext } from "../../src/node/node-context.ts";
 import type { NodeNetwork } from "../../src/node/node-network.ts";
@@ -12,6 +13,7 @@ import type { SessionManager } from "../../src/sc/session-manager.ts";
 
 function setUp(o: { fabrics: number; outOfAttempts: boolean }) {
   const timedOut: (() => void)[] = [];
+  const lifecycle: ((event: FabricLifecycleEvent) => void)[] = [];
   const openBasic = mock.fn(async (_seconds: number | undefined) => {});
   const window = {
     open: undefined,
@@ -20,7 +22,11 @@ function setUp(o: { fabrics: number; outOfAttempts: boolean }) {
     openBasic,
   };
   const core = {
-    fabrics: { fabrics: () => Array.from({ length: o.fabrics }), onOperationalIdentityChange: () => {} },
+    fabrics: {
+      fabrics: () => Array.from({ length: o.fabrics }),
+      onOperationalIdentityChange: () => {},
+      onLifecycle: (l: (event: FabricLifecycleEvent) => void) => void lifecycle.push(l),
+    },
     failSafe: { armed: false },
   };
   new NodeReactions(
@@ -33,7 +39,12 @@ function setUp(o: { fabrics: number; outOfAttempts: boolean }) {
   const timeout = () => {
     for (const l of timedOut) l();
   };
-  return { openBasic, timeout };
+  /** RemoveFabric removed the node's last fabric. */
+  const lastFabricRemoved = async () => {
+    for (const l of lifecycle) l({ kind: "removed", fabricIndex: 1 } as FabricLifecycleEvent);
+    await new Promise<void>((r) => queueMicrotask(r));
+  };
+  return { openBasic, timeout, lastFabricRemoved };
 }
 
 test("an Administrator's window timing out on a node without fabrics gives way to the basic window", () => {
@@ -53,4 +64,10 @@ test("after the limit of failed attempts the node stays out of commissioning mod
   const t = setUp({ fabrics: 0, outOfAttempts: true });
   t.timeout();
   assert.equal(t.openBasic.mock.callCount(), 0);
+});
+
+test("removing the last fabric lifts the lockout: the node is commissionable again", async () => {
+  const t = setUp({ fabrics: 0, outOfAttempts: true });
+  await t.lastFabricRemoved();
+  assert.equal(t.openBasic.mock.callCount(), 1);
 });
