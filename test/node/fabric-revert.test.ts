@@ -36,7 +36,7 @@ type Observations = {
 };
 
 /** What a CASE attempt answered by the node's "destinationId matches no fabric" looks like (NO_SHARED_TRUST_ROOTS). */
-const NO_SHARED_TRUST_ROOTS = /^failed: .*protocol code 1$/;
+const NO_SHARED_TRUST_ROOTS = /^failed: .*\(StatusReport Failure\/NoSharedTrustRoots\)$/;
 
 test("fail-safe expiry after AddNOC and CASE drops the pending fabric's resumption records: the old resumption id opens no session, not even on the next fabric 1; start-up prunes records of fabric indices the table does not hold", () => {
   const o = runInPrivateNetns<Observations>(resolve(import.meta.dirname, "fabric-revert-netns.ts"));
